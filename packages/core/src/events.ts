@@ -1,0 +1,104 @@
+import { Schema } from "effect"
+
+/**
+ * The one event module. Two kinds of event share one sequence (DESIGN §4):
+ * control events (few, rich, defined here with Effect Schema) and postings (many, uniform,
+ * held as struct-of-arrays columns in `log.ts`). Every control event carries `seq` and `t`
+ * (months since the scenario's start).
+ */
+export const EVENT_SCHEMA_VERSION = 1
+
+const Seq = Schema.Int
+const Time = Schema.Finite
+const Id = Schema.String
+
+const TrancheInfo = Schema.Struct({ id: Id, opens: Time })
+const AgencyInfo = Schema.Struct({ id: Id, name: Schema.String })
+const LocalityInfo = Schema.Struct({ id: Id, name: Schema.String, population: Schema.Finite, tranche: Id })
+
+/** The first event of every log: what the run is about, so a log replays on its own. */
+export const RunStarted = Schema.TaggedStruct("RunStarted", {
+  seq: Seq,
+  t: Time,
+  engineVersion: Schema.String,
+  scenario: Schema.String,
+  seed: Schema.Finite,
+  start: Schema.String,
+  months: Schema.Int,
+  capacity: Schema.Int,
+  tranches: Schema.Array(TrancheInfo),
+  agencies: Schema.Array(AgencyInfo),
+  localities: Schema.Array(LocalityInfo)
+})
+
+export const TrancheOpened = Schema.TaggedStruct("TrancheOpened", { seq: Seq, t: Time, tranche: Id })
+
+/** The Treasury settles each department's envelope for a financial year (its postings carry the money). */
+export const EnvelopesSettled = Schema.TaggedStruct("EnvelopesSettled", {
+  seq: Seq,
+  t: Time,
+  financialYear: Schema.String,
+  fromPeriod: Schema.Int,
+  toPeriod: Schema.Int
+})
+
+/** A locality is eligible (its tranche is open and it is ready) and joins the centre's queue. */
+export const NegotiationQueued = Schema.TaggedStruct("NegotiationQueued", {
+  seq: Seq,
+  t: Time,
+  locality: Id,
+  attempt: Schema.Int
+})
+
+/** The centre gives the locality one of its `capacity` negotiation slots. */
+export const NegotiationStarted = Schema.TaggedStruct("NegotiationStarted", {
+  seq: Seq,
+  t: Time,
+  locality: Id,
+  attempt: Schema.Int,
+  duration: Time
+})
+
+/** The negotiation broke down; the slot is free and the locality may retry after a cool-off. */
+export const NegotiationFailed = Schema.TaggedStruct("NegotiationFailed", {
+  seq: Seq,
+  t: Time,
+  locality: Id,
+  attempt: Schema.Int,
+  retryAt: Schema.NullOr(Time)
+})
+
+/** A deal lands: the slot is free; named agency lines pool into the single place budget. */
+export const DealAgreed = Schema.TaggedStruct("DealAgreed", {
+  seq: Seq,
+  t: Time,
+  locality: Id,
+  attempt: Schema.Int,
+  pooledAgencies: Schema.Array(Id),
+  reductionBasisPoints: Schema.Int,
+  pooledFrom: Schema.Int,
+  pooledTo: Schema.Int
+})
+
+/** Spending for one period across all localities: its postings fund and spend every agency line. */
+export const PeriodSpent = Schema.TaggedStruct("PeriodSpent", { seq: Seq, t: Time, period: Schema.Int })
+
+export const ControlEvent = Schema.Union([
+  RunStarted,
+  TrancheOpened,
+  EnvelopesSettled,
+  NegotiationQueued,
+  NegotiationStarted,
+  NegotiationFailed,
+  DealAgreed,
+  PeriodSpent
+])
+
+export type ControlEvent = typeof ControlEvent.Type
+export type RunStarted = typeof RunStarted.Type
+export type EventKind = ControlEvent["_tag"]
+
+/** Kinds as stored in the log's `kind` column; postings are rows of kind "Posting". */
+export const POSTING_KIND = "Posting"
+
+export const decodeControlEvent = Schema.decodeUnknownSync(ControlEvent)

@@ -1,0 +1,34 @@
+/**
+ * Ids are compared by Unicode code point (DESIGN §3.2): not `localeCompare` (locale-dependent) and
+ * not JavaScript's `<` (UTF-16 code units, which puts U+1F3F4 before U+FF21).
+ */
+export const compareCodePoints = (a: string, b: string): number => {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    // Only when both are surrogates does code-unit order equal code-point order; otherwise a
+    // surrogate (an astral code point) is greater than any BMP unit at or above U+E000.
+    const xs = x >= 0xd800 && x <= 0xdfff
+    const ys = y >= 0xd800 && y <= 0xdfff
+    if (xs === ys) return x - y
+    return xs ? 1 : -1
+  }
+  return a.length - b.length
+}
+
+/** A printable id: non-empty, no control characters (C0, DEL, C1), no lone surrogates. */
+export const isPrintableId = (s: string): boolean => {
+  if (s.length === 0 || s.trim().length === 0) return false
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return false
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1)
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return false
+      i++
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false
+  }
+  return true
+}

@@ -1,0 +1,83 @@
+import type { ControlEvent } from "./events.ts"
+
+/**
+ * The event log in memory: control events (objects, few) and postings (struct-of-arrays, many)
+ * sharing one sequence. Columns are laid out as the Arrow log stores them.
+ */
+export interface PostingColumns {
+  readonly length: number
+  readonly seq: Float64Array
+  readonly t: Float64Array
+  readonly from: Int32Array
+  readonly to: Int32Array
+  readonly amount: Float64Array
+  /** The seq of the control event that made the posting. */
+  readonly cause: Float64Array
+}
+
+export interface EventLog {
+  readonly controls: ReadonlyArray<ControlEvent>
+  readonly postings: PostingColumns
+}
+
+/** Total number of events (control events + postings) = next free seq. */
+export const eventCount = (log: EventLog): number => log.controls.length + log.postings.length
+
+/** A growable posting column set; `seal` trims to the used length. */
+export class PostingBuffer {
+  length = 0
+  seq: Float64Array
+  t: Float64Array
+  from: Int32Array
+  to: Int32Array
+  amount: Float64Array
+  cause: Float64Array
+
+  constructor(capacity = 1024) {
+    this.seq = new Float64Array(capacity)
+    this.t = new Float64Array(capacity)
+    this.from = new Int32Array(capacity)
+    this.to = new Int32Array(capacity)
+    this.amount = new Float64Array(capacity)
+    this.cause = new Float64Array(capacity)
+  }
+
+  push(seq: number, t: number, from: number, to: number, amount: number, cause: number): void {
+    if (this.length === this.seq.length) this.grow()
+    const i = this.length++
+    this.seq[i] = seq
+    this.t[i] = t
+    this.from[i] = from
+    this.to[i] = to
+    this.amount[i] = amount
+    this.cause[i] = cause
+  }
+
+  private grow(): void {
+    const n = Math.max(1024, this.seq.length * 2)
+    const g = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n)
+      b.set(a)
+      return b
+    }
+    this.seq = g(this.seq, (k) => new Float64Array(k))
+    this.t = g(this.t, (k) => new Float64Array(k))
+    this.from = g(this.from, (k) => new Int32Array(k))
+    this.to = g(this.to, (k) => new Int32Array(k))
+    this.amount = g(this.amount, (k) => new Float64Array(k))
+    this.cause = g(this.cause, (k) => new Float64Array(k))
+  }
+
+  seal(): PostingColumns {
+    const n = this.length
+    return {
+      length: n,
+      seq: this.seq.slice(0, n),
+      t: this.t.slice(0, n),
+      from: this.from.slice(0, n),
+      to: this.to.slice(0, n),
+      amount: this.amount.slice(0, n),
+      cause: this.cause.slice(0, n)
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Money is integer pence held in a float64: exact up to 2^53 pence (about £90 trillion).
+ * Every division rounds explicitly here, so no pence are lost or invented anywhere else.
+ */
+export type Pence = number
+
+export const MAX_PENCE = Number.MAX_SAFE_INTEGER
+
+export const isPence = (x: number): boolean => Number.isSafeInteger(x)
+
+/** Pounds (possibly with pence, as typed in a scenario) to integer pence, half away from zero. */
+export const poundsToPence = (pounds: number): Pence => {
+  const p = Math.round(Math.abs(pounds) * 100)
+  return pounds < 0 ? -p : p
+}
+
+/**
+ * Splits `total` pence in proportion to non-negative integer `weights` by the largest-remainder
+ * method: each part gets its floor, then the leftover pence go one each to the largest remainders
+ * (ties to the lower index). The parts always sum to `total` exactly.
+ */
+export const splitLargestRemainder = (total: Pence, weights: ReadonlyArray<number>): Array<Pence> => {
+  const n = weights.length
+  if (n === 0) {
+    if (total !== 0) throw new RangeError("cannot split a non-zero amount over no weights")
+    return []
+  }
+  let sum = 0n
+  for (const w of weights) {
+    if (!Number.isSafeInteger(w) || w < 0) throw new RangeError(`weight must be a non-negative integer, got ${w}`)
+    sum += BigInt(w)
+  }
+  if (sum === 0n) throw new RangeError("cannot split over weights that sum to zero")
+  const sign = total < 0 ? -1n : 1n
+  const t = BigInt(Math.abs(total))
+  const parts: Array<bigint> = new Array(n)
+  const rems: Array<bigint> = new Array(n)
+  let given = 0n
+  for (let i = 0; i < n; i++) {
+    const num = t * BigInt(weights[i]!)
+    parts[i] = num / sum
+    rems[i] = num % sum
+    given += parts[i]!
+  }
+  let left = t - given
+  const order = [...rems.keys()].sort((a, b) => (rems[b]! > rems[a]! ? 1 : rems[b]! < rems[a]! ? -1 : a - b))
+  for (let k = 0; left > 0n; k++, left--) parts[order[k]!]! += 1n
+  return parts.map((p) => Number(p * sign))
+}
+
+/** Splits `total` into `n` equal parts, largest remainder (the first `total mod n` parts get +1). */
+export const splitEvenly = (total: Pence, n: number): Array<Pence> => splitLargestRemainder(total, new Array<number>(n).fill(1))
+
+/** Basis points (1/100 of a percent) from a percentage, exactly for up to two decimals. */
+export const percentToBasisPoints = (pct: number): number => Math.round(pct * 100)
+
+/**
+ * `amount × bp / 10000`, rounded half up, in exact integer arithmetic.
+ * Used for 'more for less' reductions and trends: the complement `amount − share` is what stays.
+ */
+export const shareOf = (amount: Pence, basisPoints: number): Pence => {
+  const prod = amount * basisPoints
+  if (Number.isSafeInteger(prod) && Math.abs(prod) + 5000 <= Number.MAX_SAFE_INTEGER) {
+    return Math.floor((prod + 5000) / 10000)
+  }
+  const p = BigInt(amount) * BigInt(basisPoints) + 5000n
+  const q = p / 10000n
+  return Number(p < 0n && p % 10000n !== 0n ? q - 1n : q)
+}
+
+/** A sum of pence that refuses to lose precision. */
+export const sumPence = (xs: Iterable<Pence>): Pence => {
+  let s = 0
+  for (const x of xs) s += x
+  if (!Number.isSafeInteger(s)) throw new RangeError(`sum of pence ${s} is beyond 2^53`)
+  return s
+}
+
+export const formatPounds = (p: Pence): string => {
+  const neg = p < 0
+  const a = Math.abs(p)
+  const pounds = Math.floor(a / 100)
+  const pence = a - pounds * 100
+  return `${neg ? "-" : ""}£${pounds.toLocaleString("en-GB")}.${String(pence).padStart(2, "0")}`
+}

@@ -1,0 +1,52 @@
+import seedrandom from "seedrandom"
+
+/**
+ * The one derivation of random streams (DESIGN §3): an independent generator per
+ * (scenario seed, locality id, purpose). Nothing draws from a shared generator, so adding a
+ * locality or reordering the file changes no other locality's draws: common random numbers.
+ */
+export interface RandomStream {
+  /** Uniform on [0, 1). */
+  readonly next: () => number
+}
+
+export const streamFor = (seed: number, localityId: string, purpose: string): RandomStream => {
+  // NUL cannot occur in an id (ids are printable), so the key is unambiguous.
+  const prng = seedrandom.alea(`devosim/1\u0000${seed}\u0000${localityId}\u0000${purpose}`)
+  return { next: () => prng.double() }
+}
+
+/** A duration (or any positive quantity) as a scenario may state it. */
+export type Distribution =
+  | { readonly kind: "fixed"; readonly value: number }
+  | { readonly kind: "uniform"; readonly min: number; readonly max: number }
+  | { readonly kind: "triangular"; readonly min: number; readonly mode: number; readonly max: number }
+  | { readonly kind: "lognormal"; readonly median: number; readonly sigma: number }
+
+/** Draws one value; a fixed value consumes no randomness. */
+export const draw = (d: Distribution, rng: RandomStream): number => {
+  switch (d.kind) {
+    case "fixed":
+      return d.value
+    case "uniform":
+      return d.min + (d.max - d.min) * rng.next()
+    case "triangular": {
+      const u = rng.next()
+      const { min, mode, max } = d
+      if (max === min) return min
+      const c = (mode - min) / (max - min)
+      return u < c ? min + Math.sqrt(u * (max - min) * (mode - min)) : max - Math.sqrt((1 - u) * (max - min) * (max - mode))
+    }
+    case "lognormal": {
+      // Box–Muller with two uniforms; 1 - u keeps log away from 0.
+      const u1 = 1 - rng.next()
+      const u2 = rng.next()
+      const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2)
+      return d.median * Math.exp(d.sigma * z)
+    }
+    default: {
+      const never: never = d
+      return never
+    }
+  }
+}
