@@ -1,0 +1,191 @@
+import type { ControlEvent, RunStarted } from "./events.ts"
+import { accountCount, post } from "./ledger.ts"
+import type { EventLog, PostingColumns } from "./log.ts"
+
+/**
+ * State is a fold of the log: `replay(log) = events.reduce(evolve, initial)`.
+ * `evolve` updates the state it is given (the fold owns it) and returns it, so replaying
+ * millions of postings allocates nothing per event.
+ */
+export type LocalityStatus = "waiting" | "queued" | "negotiating" | "deal" | "abandoned"
+
+export interface LocalityState {
+  status: LocalityStatus
+  /** When it last joined the centre's queue (NaN before). */
+  eligible: number
+  /** Start of the current or last negotiation (NaN before). */
+  start: number
+  /** When the deal landed (NaN before). */
+  deal: number
+  attempts: number
+  /** Periods [pooledFrom, pooledTo) in which the deal's agency lines are pooled (0, 0 = none). */
+  pooledFrom: number
+  pooledTo: number
+  pooledAgencies: ReadonlyArray<number>
+  reductionBasisPoints: number
+}
+
+export interface State {
+  readonly run: RunStarted
+  readonly localityIndex: ReadonlyMap<string, number>
+  readonly agencyIndex: ReadonlyMap<string, number>
+  readonly balances: Float64Array
+  readonly localities: Array<LocalityState>
+  readonly tranchesOpen: Array<boolean>
+  /** Negotiations in progress at the centre (at most its capacity). */
+  activeNegotiations: number
+  /** Last period whose spending has been posted (-1 before). */
+  lastPeriodSpent: number
+  /** Events applied so far (= next seq). */
+  applied: number
+}
+
+export const initialState = (run: RunStarted): State => {
+  const localityIndex = new Map(run.localities.map((l, i) => [l.id, i] as const))
+  const agencyIndex = new Map(run.agencies.map((a, i) => [a.id, i] as const))
+  return {
+    run,
+    localityIndex,
+    agencyIndex,
+    balances: new Float64Array(accountCount({ localityCount: run.localities.length, agencyCount: run.agencies.length })),
+    localities: run.localities.map(() => ({
+      status: "waiting",
+      eligible: Number.NaN,
+      start: Number.NaN,
+      deal: Number.NaN,
+      attempts: 0,
+      pooledFrom: 0,
+      pooledTo: 0,
+      pooledAgencies: [],
+      reductionBasisPoints: 0
+    })),
+    tranchesOpen: run.tranches.map(() => false),
+    activeNegotiations: 0,
+    lastPeriodSpent: -1,
+    applied: 1
+  }
+}
+
+const localityOf = (s: State, id: string): LocalityState => {
+  const i = s.localityIndex.get(id)
+  const l = i === undefined ? undefined : s.localities[i]
+  if (l === undefined) throw new Error(`event names unknown locality ${JSON.stringify(id)}`)
+  return l
+}
+
+/** Applies one control event. */
+export const evolve = (s: State, e: ControlEvent): State => {
+  switch (e._tag) {
+    case "RunStarted":
+      break
+    case "TrancheOpened": {
+      const i = s.run.tranches.findIndex((t) => t.id === e.tranche)
+      if (i < 0) throw new Error(`event names unknown tranche ${JSON.stringify(e.tranche)}`)
+      s.tranchesOpen[i] = true
+      break
+    }
+    case "EnvelopesSettled":
+      break
+    case "NegotiationQueued": {
+      const l = localityOf(s, e.locality)
+      l.status = "queued"
+      l.eligible = e.t
+      break
+    }
+    case "NegotiationStarted": {
+      const l = localityOf(s, e.locality)
+      l.status = "negotiating"
+      l.start = e.t
+      l.attempts = e.attempt
+      s.activeNegotiations++
+      break
+    }
+    case "NegotiationFailed": {
+      const l = localityOf(s, e.locality)
+      l.status = e.retryAt === null ? "abandoned" : "waiting"
+      s.activeNegotiations--
+      break
+    }
+    case "DealAgreed": {
+      const l = localityOf(s, e.locality)
+      l.status = "deal"
+      l.deal = e.t
+      l.pooledFrom = e.pooledFrom
+      l.pooledTo = e.pooledTo
+      l.pooledAgencies = e.pooledAgencies.map((a) => {
+        const k = s.agencyIndex.get(a)
+        if (k === undefined) throw new Error(`event names unknown agency ${JSON.stringify(a)}`)
+        return k
+      })
+      l.reductionBasisPoints = e.reductionBasisPoints
+      s.activeNegotiations--
+      break
+    }
+    case "PeriodSpent":
+      s.lastPeriodSpent = e.period
+      break
+    default: {
+      const never: never = e
+      throw new Error(`unknown event ${JSON.stringify(never)}`)
+    }
+  }
+  s.applied++
+  return s
+}
+
+/** Applies postings [from, to) of a column set: the replay hot path, a plain typed-array loop. */
+export const applyPostings = (s: State, p: PostingColumns, from: number, to: number): void => {
+  const b = s.balances
+  const f = p.from
+  const k = p.to
+  const a = p.amount
+  for (let i = from; i < to; i++) post(b, f[i]!, k[i]!, a[i]!)
+  s.applied += to - from
+}
+
+/** Rebuilds state from a log alone, walking control events and postings in seq order. */
+export const replay = (log: EventLog): State => {
+  const first = log.controls[0]
+  if (first === undefined || first._tag !== "RunStarted") throw new Error("a log starts with RunStarted")
+  const s = initialState(first)
+  const p = log.postings
+  let j = 0
+  for (let c = 1; c < log.controls.length; c++) {
+    const e = log.controls[c]!
+    let k = j
+    while (k < p.length && p.seq[k]! < e.seq) k++
+    applyPostings(s, p, j, k)
+    j = k
+    evolve(s, e)
+  }
+  applyPostings(s, p, j, p.length)
+  return s
+}
+
+/** The sum over all accounts: zero after every event, exactly (money enters only from the Treasury). */
+export const totalMoney = (s: State): number => {
+  let t = 0
+  for (const x of s.balances) t += x
+  return t
+}
+
+/** A canonical text of the state, for hashing: equal states give equal text. */
+export const canonicalState = (s: State): string =>
+  JSON.stringify({
+    applied: s.applied,
+    activeNegotiations: s.activeNegotiations,
+    lastPeriodSpent: s.lastPeriodSpent,
+    tranchesOpen: s.tranchesOpen,
+    localities: s.localities.map((l) => [
+      l.status,
+      l.eligible,
+      l.start,
+      l.deal,
+      l.attempts,
+      l.pooledFrom,
+      l.pooledTo,
+      l.pooledAgencies,
+      l.reductionBasisPoints
+    ]),
+    balances: Array.from(s.balances)
+  })

@@ -1,0 +1,3 @@
+export * from "./run.ts"
+export * from "./scheduler.ts"
+export * from "./spending.ts"

@@ -1,0 +1,3 @@
+export * from "./ledger.ts"
+export * from "./negotiations.ts"
+export * from "./summary.ts"

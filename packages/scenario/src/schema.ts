@@ -1,0 +1,183 @@
+/**
+ * The scenario file format, version 1, as users write it (snake_case keys, months as "YYYY-MM" or
+ * numbers, money as pounds or "£7.5bn"). The schema only validates shapes and local ranges; it does
+ * not transform, so the same schema publishes a clean JSON Schema. Cross references (tranche ids,
+ * agency ids, months before start) are checked in `compile.ts`, where the whole file is in view.
+ * Every schema node carries an `expected` annotation: that is the text users see in an error.
+ */
+import { Schema } from "effect"
+import { isPrintableId } from "../../core/src/ids.ts"
+import { parseYearMonth } from "../../core/src/calendar.ts"
+
+type Filter = ReturnType<typeof Schema.isFinite>
+
+/** A finite number with range checks, all reporting the same `expected` text. */
+const num = (expected: string, description: string, ...checks: ReadonlyArray<(a: { expected: string }) => Filter>) => {
+  const a = { expected }
+  const [first, ...rest] = [Schema.isFinite(a), ...checks.map((c) => c(a))]
+  return Schema.Number.annotate({ expected, description }).check(first!, ...rest)
+}
+const atLeast = (min: number) => (a: { expected: string }) => Schema.isGreaterThanOrEqualTo(min, a)
+const above = (min: number) => (a: { expected: string }) => Schema.isGreaterThan(min, a)
+const below = (max: number) => (a: { expected: string }) => Schema.isLessThan(max, a)
+const atMost = (max: number) => (a: { expected: string }) => Schema.isLessThanOrEqualTo(max, a)
+const integer = (a: { expected: string }) => Schema.isInt(a)
+
+export const ID_EXPECTED = "a non-empty printable id"
+
+/** Ids are printable Unicode (Welsh, Gaelic, emoji, fullwidth all fine) and never contain path separators. */
+export const Id = Schema.String.annotate({
+  expected: ID_EXPECTED,
+  description: "Printable Unicode, no control characters, no '/' or '\\'."
+}).check(
+  Schema.makeFilter((s: string) => isPrintableId(s), { expected: ID_EXPECTED }),
+  Schema.makeFilter((s: string) => !s.includes("/") && !s.includes("\\"), {
+    expected: 'an id without "/" or "\\" (ids may become file path segments)'
+  })
+)
+
+const MONTH_PATTERN = /^\d{4}-\d{2}$/
+const MONTH_EXPECTED = "a month like 2010-04 (YYYY-MM, month 01..12, year 1900..2200)"
+
+/** A calendar month "YYYY-MM" with a real month and a plausible year. */
+export const MonthString = Schema.String.annotate({ expected: MONTH_EXPECTED, description: "YYYY-MM" }).check(
+  Schema.isPattern(MONTH_PATTERN, { expected: MONTH_EXPECTED }),
+  Schema.makeFilter((s: string) => parseYearMonth(s) !== undefined, { expected: MONTH_EXPECTED })
+)
+
+const MonthsSinceStart = num("a number of months >= 0", "Months since the start month (may be fractional).", atLeast(0))
+
+/** A point in time: a month not before the start, or months since start. */
+export const MONTH_OR_MONTHS_EXPECTED = "a month like 2010-11 (YYYY-MM) or a number of months since start >= 0"
+export const MonthOrMonths = Schema.Union([MonthString, MonthsSinceStart]).annotate({
+  expected: MONTH_OR_MONTHS_EXPECTED,
+  description: "A month YYYY-MM (not before start) or a number of months since start."
+})
+
+/** Pounds: a number, or text like "£7.5bn", "120m", "350k", "£1,200,000". */
+export const AMOUNT_PATTERN = /^£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(k|m|bn)?$/i
+export const AMOUNT_EXPECTED = 'an amount of pounds >= 0, as a number or text like "£7.5bn", "120m", "350k", "£1,200,000"'
+export const Amount = Schema.Union([
+  num(AMOUNT_EXPECTED, "Pounds.", atLeast(0)),
+  Schema.String.annotate({ expected: AMOUNT_EXPECTED }).check(Schema.isPattern(AMOUNT_PATTERN, { expected: AMOUNT_EXPECTED }))
+]).annotate({ expected: AMOUNT_EXPECTED, description: "Pounds per year." })
+
+const nonNegative = (what: string) => num(`${what}: a number >= 0`, what, atLeast(0))
+
+const Uniform = Schema.Tuple([nonNegative("min"), nonNegative("max")])
+  .annotate({ expected: "[min, max], numbers >= 0" })
+  .check(Schema.makeFilter((t: readonly [number, number]) => t[0] <= t[1], { expected: "[min, max] with min <= max" }))
+
+const Triangular = Schema.Tuple([nonNegative("min"), nonNegative("mode"), nonNegative("max")])
+  .annotate({ expected: "[min, mode, max], numbers >= 0" })
+  .check(
+    Schema.makeFilter((t: readonly [number, number, number]) => t[0] <= t[1] && t[1] <= t[2], {
+      expected: "[min, mode, max] with min <= mode <= max"
+    })
+  )
+
+const Lognormal = Schema.Struct({
+  median: num("a median > 0 (months)", "Median duration in months.", above(0)),
+  sigma: num("a sigma >= 0", "Standard deviation of the log duration.", atLeast(0))
+}).annotate({ expected: "{ median: > 0, sigma: >= 0 }" })
+
+export const DURATION_EXPECTED =
+  "a number of months >= 0, { uniform: [min, max] }, { triangular: [min, mode, max] } or { lognormal: { median, sigma } }"
+export const Duration = Schema.Union([
+  MonthsSinceStart,
+  Schema.Struct({ uniform: Uniform }),
+  Schema.Struct({ triangular: Triangular }),
+  Schema.Struct({ lognormal: Lognormal })
+]).annotate({ expected: DURATION_EXPECTED, description: "How long one negotiation attempt takes, in months." })
+
+const Negotiation = Schema.Struct({
+  months: Duration,
+  fail_probability: Schema.optionalKey(
+    num("a probability in [0, 1)", "Chance that an attempt fails.", atLeast(0), below(1)).annotate({ default: 0 })
+  ),
+  cool_off_months: Schema.optionalKey(
+    num("a number of months >= 0", "Wait after a failed attempt.", atLeast(0)).annotate({ default: 3 })
+  ),
+  max_attempts: Schema.optionalKey(
+    num("an integer >= 1", "Attempts before the locality gives up.", integer, atLeast(1)).annotate({ default: 3 })
+  )
+}).annotate({ expected: "a negotiation mapping { months, fail_probability?, cool_off_months?, max_attempts? }" })
+
+const Tranche = Schema.Struct({
+  id: Id,
+  opens: MonthOrMonths
+}).annotate({ expected: "a tranche { id, opens }" })
+
+const Agency = Schema.Struct({
+  id: Id,
+  name: Schema.String.annotate({ expected: "a name (text)" }),
+  trend_pct: Schema.optionalKey(
+    num("a percentage a year > -100 and <= 100", "Demand-led growth, percent a year.", above(-100), atMost(100)).annotate({
+      default: 0
+    })
+  )
+}).annotate({ expected: "an agency { id, name, trend_pct? }" })
+
+const Locality = Schema.Struct({
+  id: Id,
+  name: Schema.String.annotate({ expected: "a name (text)" }),
+  population: num("a population >= 0", "Population.", atLeast(0)),
+  tranche: Id.annotate({ expected: "a tranche id" }),
+  ready: Schema.optionalKey(MonthOrMonths.annotate({ default: 0 })),
+  negotiation: Negotiation,
+  baseline: Schema.optionalKey(
+    Schema.Record(Schema.String, Amount).annotate({
+      expected: "a mapping from agency id to pounds a year",
+      description: "Annual baseline spend by agency id."
+    })
+  )
+}).annotate({ expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline? }" })
+
+const Deal = Schema.Struct({
+  reduction_pct: num("a percentage in [0, 100)", "'More for less' reduction of pooled budgets.", atLeast(0), below(100)),
+  pooled_agencies: Schema.Array(Id.annotate({ expected: "an agency id" })).annotate({ expected: "a list of agency ids" }),
+  horizon_months: num("an integer >= 1", "Spending review horizon in months.", integer, atLeast(1))
+}).annotate({
+  expected: "a deal { reduction_pct, pooled_agencies, horizon_months }",
+  default: { reduction_pct: 0, pooled_agencies: [], horizon_months: 36 }
+})
+
+const nonEmptyArray = <S extends Schema.Top>(item: S, expected: string) =>
+  Schema.Array(item)
+    .annotate({ expected })
+    .check(Schema.makeFilter((a: ReadonlyArray<unknown>) => a.length > 0, { expected, toJsonSchema: () => ({ minItems: 1 }) }))
+
+/** The whole file. */
+export const ScenarioFile = Schema.Struct({
+  version: Schema.Literal(1).annotate({ expected: "1 (the only scenario format version)" }),
+  name: Schema.String.annotate({ expected: "a non-empty name" }).check(Schema.isMinLength(1, { expected: "a non-empty name" })),
+  start: MonthString,
+  months: num("an integer number of months in 1..1200", "Monthly spending periods.", integer, atLeast(1), atMost(1200)),
+  seed: num("a safe integer", "Seed of every random stream.", integer, atLeast(-Number.MAX_SAFE_INTEGER), atMost(Number.MAX_SAFE_INTEGER)),
+  centre: Schema.Struct({
+    capacity: num("an integer >= 1", "Negotiations the centre runs at once.", integer, atLeast(1))
+  }).annotate({ expected: "a centre { capacity }" }),
+  tranches: nonEmptyArray(Tranche, "a non-empty list of tranches"),
+  agencies: Schema.optionalKey(Schema.Array(Agency).annotate({ expected: "a list of agencies", default: [] })),
+  localities: nonEmptyArray(Locality, "a non-empty list of localities"),
+  deal: Schema.optionalKey(Deal)
+}).annotate({
+  expected: "a scenario mapping",
+  title: "devosim scenario (version 1)",
+  description: "A devolution scenario: tranches, agencies, localities, negotiation terms and the deal."
+})
+
+export type ScenarioFile = typeof ScenarioFile.Type
+
+/** JSON Schema (draft 2020-12) of the scenario file format, for editors and `devosim schema`. */
+export const scenarioJsonSchema = (): Record<string, unknown> => {
+  const doc = Schema.toJsonSchemaDocument(ScenarioFile, { onExcessProperty: "error" })
+  // A plain JSON round trip guarantees the result is serialisable and detached from the schema.
+  const json = JSON.parse(JSON.stringify({ $schema: "https://json-schema.org/draft/2020-12/schema", ...doc.schema })) as Record<
+    string,
+    unknown
+  >
+  const defs = doc.definitions as Record<string, unknown> | undefined
+  if (defs && Object.keys(defs).length > 0) json["$defs"] = JSON.parse(JSON.stringify(defs))
+  return json
+}

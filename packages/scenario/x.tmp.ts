@@ -1,0 +1,2 @@
+import { scenarioJsonSchema } from "./src/schema.ts"
+console.log(JSON.stringify(scenarioJsonSchema(), null, 1))

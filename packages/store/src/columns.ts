@@ -1,0 +1,171 @@
+/**
+ * Column builders and readers over typed arrays: no row objects, no Arrow builders, so encoding
+ * millions of postings is a few linear passes.
+ */
+import {
+  Data,
+  Dictionary,
+  Field,
+  Float64,
+  Int8,
+  Int32,
+  Int64,
+  makeData,
+  makeVector,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableToIPC,
+  Utf8,
+  type DataType,
+  type Vector
+} from "apache-arrow"
+
+// Arrow buffers are little-endian and we write int64 through an Int32Array view of the same bytes.
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+  throw new Error("@devosim/store needs a little-endian platform")
+}
+
+const TWO32 = 4294967296
+
+/**
+ * Integer-valued float64s (pence, seqs) to int64, exactly. Writes the two 32-bit halves instead of
+ * going through BigInt, which is several times slower per value. `valid` (optional) marks the rows
+ * to convert; the rest stay 0. Throws on a non-safe-integer.
+ */
+export const int64FromFloat64 = (
+  name: string,
+  length: number,
+  value: (row: number) => number
+): BigInt64Array => {
+  const words = new Int32Array(length * 2)
+  for (let i = 0; i < length; i++) {
+    const x = value(i)
+    if (!Number.isSafeInteger(x)) throw new RangeError(`${name}[${i}] = ${x} is not an integer within ±(2^53-1)`)
+    const hi = Math.floor(x / TWO32)
+    words[2 * i] = (x - hi * TWO32) | 0
+    words[2 * i + 1] = hi
+  }
+  return new BigInt64Array(words.buffer)
+}
+
+/** Scatters `src[i]` to row `rows[i]` of a fresh int64 column of `length` rows (others 0). */
+export const int64Scatter = (name: string, length: number, rows: Float64Array, src: Float64Array): BigInt64Array => {
+  const words = new Int32Array(length * 2)
+  for (let i = 0; i < src.length; i++) {
+    const x = src[i]!
+    if (!Number.isSafeInteger(x)) throw new RangeError(`${name}[${i}] = ${x} is not an integer within ±(2^53-1)`)
+    const hi = Math.floor(x / TWO32)
+    const r = rows[i]!
+    words[2 * r] = (x - hi * TWO32) | 0
+    words[2 * r + 1] = hi
+  }
+  return new BigInt64Array(words.buffer)
+}
+
+/** int64 value at `i` of a little-endian word view as a float64; NaN when beyond ±(2^53-1). */
+export const int64At = (words: Int32Array, i: number): number => {
+  const x = words[2 * i + 1]! * TWO32 + (words[2 * i]! >>> 0)
+  return Number.isSafeInteger(x) ? x : Number.NaN
+}
+
+/** A validity bitmap (bit set = non-null) from a per-row predicate. Padding bits stay 0. */
+export const bitmap = (length: number, valid: (row: number) => boolean): { bits: Uint8Array; nullCount: number } => {
+  const bits = new Uint8Array((length + 7) >> 3)
+  let nulls = 0
+  for (let i = 0; i < length; i++) {
+    if (valid(i)) bits[i >> 3]! |= 1 << (i & 7)
+    else nulls++
+  }
+  return { bits, nullCount: nulls }
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * A Utf8 column where each row is one of a few strings: `codes[row]` indexes `dict`, -1 is null.
+ * Each distinct string is encoded once and copied per row.
+ */
+export const utf8FromCodes = (codes: Int32Array, dict: ReadonlyArray<string>): Data<Utf8> => {
+  const bytes = dict.map((s) => encoder.encode(s))
+  const n = codes.length
+  const offsets = new Int32Array(n + 1)
+  let total = 0
+  for (let i = 0; i < n; i++) {
+    const c = codes[i]!
+    if (c >= 0) total += bytes[c]!.length
+    offsets[i + 1] = total
+  }
+  if (total > 0x7fffffff) throw new RangeError("Utf8 column exceeds 2 GiB; split the log into batches")
+  const data = new Uint8Array(total)
+  for (let i = 0; i < n; i++) {
+    const c = codes[i]!
+    if (c >= 0) data.set(bytes[c]!, offsets[i]!)
+  }
+  const { bits, nullCount } = bitmap(n, (i) => codes[i]! >= 0)
+  return makeData({ type: new Utf8(), length: n, nullCount, nullBitmap: nullCount > 0 ? bits : null, valueOffsets: offsets, data })
+}
+
+/** A Utf8 column from per-row strings (null allowed). For the few rows that are not uniform. */
+export const utf8FromStrings = (values: ReadonlyArray<string | null>): Data<Utf8> => {
+  const dict: Array<string> = []
+  const codes = new Int32Array(values.length)
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (v === null || v === undefined) codes[i] = -1
+    else {
+      codes[i] = dict.length
+      dict.push(v)
+    }
+  }
+  return utf8FromCodes(codes, dict)
+}
+
+/**
+ * A Dictionary<Utf8> column with Int8 indices. The dictionary id must be given explicitly: Arrow JS
+ * otherwise takes it from a process-wide counter, and the same table would encode to different bytes.
+ */
+export const dictionaryColumn = (id: number, indices: Int8Array, values: ReadonlyArray<string>): Data<Dictionary<Utf8, Int8>> => {
+  if (values.length > 127) throw new RangeError("too many dictionary values for Int8 indices")
+  const type = new Dictionary(new Utf8(), new Int8(), id)
+  const dictionary = makeVector(utf8FromStrings(values)) as Vector<Utf8>
+  return makeData({ type, length: indices.length, nullCount: 0, data: indices, dictionary })
+}
+
+export const int32Column = (values: Int32Array, nulls?: { bits: Uint8Array; nullCount: number }): Data<Int32> =>
+  makeData({
+    type: new Int32(),
+    length: values.length,
+    nullCount: nulls?.nullCount ?? 0,
+    nullBitmap: nulls && nulls.nullCount > 0 ? nulls.bits : null,
+    data: values
+  })
+
+export const int64Column = (values: BigInt64Array, nulls?: { bits: Uint8Array; nullCount: number }): Data<Int64> =>
+  makeData({
+    type: new Int64(),
+    length: values.length,
+    nullCount: nulls?.nullCount ?? 0,
+    nullBitmap: nulls && nulls.nullCount > 0 ? nulls.bits : null,
+    data: values
+  })
+
+export const float64Column = (values: Float64Array): Data<Float64> =>
+  makeData({ type: new Float64(), length: values.length, nullCount: 0, data: values })
+
+export interface ColumnSpec {
+  readonly name: string
+  readonly data: Data
+  readonly nullable: boolean
+}
+
+/** One record batch, written as an Arrow IPC *file* (random access, footer) with schema metadata. */
+export const writeArrowFile = (columns: ReadonlyArray<ColumnSpec>, metadata: ReadonlyArray<readonly [string, string]>): Uint8Array => {
+  const length = columns[0]?.data.length ?? 0
+  const fields = columns.map((c) => new Field(c.name, c.data.type as DataType, c.nullable))
+  const schema = new Schema(fields, new Map(metadata))
+  const struct = makeData({ type: new Struct(fields), length, nullCount: 0, children: columns.map((c) => c.data) })
+  const table = new Table(schema, [new RecordBatch(schema, struct)])
+  return tableToIPC(table, "file")
+}

@@ -1,0 +1,121 @@
+/**
+ * Typed store errors. Each carries a `_tag` so the Effect shell can `catchTag` on them later
+ * without this package depending on Effect itself.
+ */
+
+/** Why an events.arrow (or other Arrow file) could not be read. */
+export type LogReadReason =
+  | "NotArrowFile" // no Arrow file magic at the start
+  | "Truncated" // Arrow magic at the start but not at the end
+  | "Corrupt" // the Arrow reader itself failed (bad flatbuffer, bad lengths, ...)
+  | "WrongFormat" // an Arrow file, but not an events/1 log
+  | "UnsupportedVersion" // written by a newer engine than this reader knows
+  | "MissingColumn"
+  | "WrongColumnType"
+  | "BadSequence" // seq is not 0..n-1 in order
+  | "BadControlEvent" // a control row that does not decode as a control event
+  | "BadPosting" // a posting row with nulls, unsafe amount, unknown account, or a bad cause
+
+export class LogReadError extends Error {
+  readonly _tag = "LogReadError"
+  readonly reason: LogReadReason
+  /** The row (= seq) at fault, when the fault is in one row. */
+  readonly row: number | undefined
+
+  constructor(reason: LogReadReason, message: string, options?: { readonly row?: number; readonly cause?: unknown }) {
+    super(options?.row === undefined ? message : `row ${options.row}: ${message}`, { cause: options?.cause })
+    this.name = "LogReadError"
+    this.reason = reason
+    this.row = options?.row
+  }
+}
+
+/** The destination of a run already exists and `overwrite` was not given. */
+export class RunDirectoryExists extends Error {
+  readonly _tag = "RunDirectoryExists"
+  readonly path: string
+  constructor(path: string, detail = "pass overwrite to replace it") {
+    super(`run directory ${path} already exists; ${detail}`)
+    this.name = "RunDirectoryExists"
+    this.path = path
+  }
+}
+
+export class RunDirectoryNotFound extends Error {
+  readonly _tag = "RunDirectoryNotFound"
+  readonly path: string
+  constructor(path: string) {
+    super(`run directory ${path} does not exist or is not a directory`)
+    this.name = "RunDirectoryNotFound"
+    this.path = path
+  }
+}
+
+export class RunFileMissing extends Error {
+  readonly _tag = "RunFileMissing"
+  readonly path: string
+  readonly file: string
+  constructor(path: string, file: string) {
+    super(`run directory ${path} has no ${file}`)
+    this.name = "RunFileMissing"
+    this.path = path
+    this.file = file
+  }
+}
+
+export class ManifestInvalid extends Error {
+  readonly _tag = "ManifestInvalid"
+  readonly path: string
+  constructor(path: string, detail: string) {
+    super(`${path}: invalid manifest: ${detail}`)
+    this.name = "ManifestInvalid"
+    this.path = path
+  }
+}
+
+export class HashMismatch extends Error {
+  readonly _tag = "HashMismatch"
+  readonly path: string
+  readonly file: string
+  readonly expected: string
+  readonly actual: string
+  constructor(path: string, file: string, expected: string, actual: string) {
+    super(`${path}/${file}: sha256 is ${actual} but the manifest says ${expected} (the file was changed or damaged)`)
+    this.name = "HashMismatch"
+    this.path = path
+    this.file = file
+    this.expected = expected
+    this.actual = actual
+  }
+}
+
+export class InvalidFileName extends Error {
+  readonly _tag = "InvalidFileName"
+  readonly fileName: string
+  constructor(fileName: string, detail: string) {
+    super(`invalid run file name ${JSON.stringify(fileName)}: ${detail}`)
+    this.name = "InvalidFileName"
+    this.fileName = fileName
+  }
+}
+
+/** An I/O failure while writing a run directory (the temporary directory has been removed). */
+export class RunDirectoryWriteError extends Error {
+  readonly _tag = "RunDirectoryWriteError"
+  readonly path: string
+  constructor(path: string, detail: string, cause?: unknown) {
+    super(`could not write run directory ${path}: ${detail}`, { cause })
+    this.name = "RunDirectoryWriteError"
+    this.path = path
+  }
+}
+
+export type RunDirectoryError =
+  | RunDirectoryExists
+  | RunDirectoryNotFound
+  | RunFileMissing
+  | ManifestInvalid
+  | HashMismatch
+  | InvalidFileName
+  | RunDirectoryWriteError
+  | LogReadError
