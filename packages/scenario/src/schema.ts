@@ -36,7 +36,7 @@ export const Id = Schema.String.annotate({
   })
 )
 
-const MONTH_PATTERN = /^\d{4}-\d{2}$/
+const MONTH_PATTERN = /^\d{4}-\d{2}$/u
 const MONTH_EXPECTED = "a month like 2010-04 (YYYY-MM, month 01..12, year 1900..2200)"
 
 /** A calendar month "YYYY-MM" with a real month and a plausible year. */
@@ -55,7 +55,8 @@ export const MonthOrMonths = Schema.Union([MonthString, MonthsSinceStart]).annot
 })
 
 /** Pounds: a number, or text like "£7.5bn", "120m", "350k", "£1,200,000". */
-export const AMOUNT_PATTERN = /^£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(k|m|bn)?$/i
+// Case-insensitive by character classes, not the `i` flag, so it exports to JSON Schema.
+export const AMOUNT_PATTERN = /^£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*([kK]|[mM]|[bB][nN])?$/u
 export const AMOUNT_EXPECTED = 'an amount of pounds >= 0, as a number or text like "£7.5bn", "120m", "350k", "£1,200,000"'
 export const Amount = Schema.Union([
   num(AMOUNT_EXPECTED, "Pounds.", atLeast(0)),

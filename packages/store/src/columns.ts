@@ -21,6 +21,7 @@ import {
   type DataType,
   type Vector
 } from "apache-arrow"
+import { LogWriteError } from "./errors.ts"
 
 // Arrow buffers are little-endian and we write int64 through an Int32Array view of the same bytes.
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
@@ -42,7 +43,7 @@ export const int64FromFloat64 = (
   const words = new Int32Array(length * 2)
   for (let i = 0; i < length; i++) {
     const x = value(i)
-    if (!Number.isSafeInteger(x)) throw new RangeError(`${name}[${i}] = ${x} is not an integer within ±(2^53-1)`)
+    if (!Number.isSafeInteger(x)) throw new LogWriteError(`${name}[${i}] = ${x} is not an integer within ±(2^53-1)`)
     const hi = Math.floor(x / TWO32)
     words[2 * i] = (x - hi * TWO32) | 0
     words[2 * i + 1] = hi
@@ -55,7 +56,7 @@ export const int64Scatter = (name: string, length: number, rows: Float64Array, s
   const words = new Int32Array(length * 2)
   for (let i = 0; i < src.length; i++) {
     const x = src[i]!
-    if (!Number.isSafeInteger(x)) throw new RangeError(`${name}[${i}] = ${x} is not an integer within ±(2^53-1)`)
+    if (!Number.isSafeInteger(x)) throw new LogWriteError(`${name}[${i}] = ${x} is not an integer within ±(2^53-1)`)
     const hi = Math.floor(x / TWO32)
     const r = rows[i]!
     words[2 * r] = (x - hi * TWO32) | 0
@@ -97,7 +98,7 @@ export const utf8FromCodes = (codes: Int32Array, dict: ReadonlyArray<string>): D
     if (c >= 0) total += bytes[c]!.length
     offsets[i + 1] = total
   }
-  if (total > 0x7fffffff) throw new RangeError("Utf8 column exceeds 2 GiB; split the log into batches")
+  if (total > 0x7fffffff) throw new LogWriteError("Utf8 column exceeds 2 GiB; split the log into batches")
   const data = new Uint8Array(total)
   for (let i = 0; i < n; i++) {
     const c = codes[i]!
@@ -127,7 +128,7 @@ export const utf8FromStrings = (values: ReadonlyArray<string | null>): Data<Utf8
  * otherwise takes it from a process-wide counter, and the same table would encode to different bytes.
  */
 export const dictionaryColumn = (id: number, indices: Int8Array, values: ReadonlyArray<string>): Data<Dictionary<Utf8, Int8>> => {
-  if (values.length > 127) throw new RangeError("too many dictionary values for Int8 indices")
+  if (values.length > 127) throw new LogWriteError("too many dictionary values for Int8 indices")
   const type = new Dictionary(new Utf8(), new Int8(), id)
   const dictionary = makeVector(utf8FromStrings(values)) as Vector<Utf8>
   return makeData({ type, length: indices.length, nullCount: 0, data: indices, dictionary })

@@ -119,3 +119,12 @@ export type RunDirectoryError =
   | InvalidFileName
   | RunDirectoryWriteError
   | LogReadError
+
+/** The in-memory log breaks an invariant the file format relies on (a bug upstream, not bad input). */
+export class LogWriteError extends Error {
+  readonly _tag = "LogWriteError"
+  constructor(message: string) {
+    super(message)
+    this.name = "LogWriteError"
+  }
+}

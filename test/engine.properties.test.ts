@@ -1,0 +1,199 @@
+import {
+  agencyAccount,
+  applyPostings,
+  canonicalState,
+  compareCodePoints,
+  departmentAccount,
+  evolve,
+  initialState,
+  replay,
+  spbAccount,
+  totalMoney,
+  TREASURY,
+  worldAccount
+} from "@devosim/core"
+import type { EventLog, RunStarted } from "@devosim/core"
+import { runScenario } from "@devosim/engine"
+import { summarize } from "@devosim/report"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { arbScenario } from "./arbitraries.ts"
+
+const floorDiv = (a: bigint, b: bigint): bigint => (a < 0n && a % b !== 0n ? a / b - 1n : a / b)
+
+/** Folds the log one event at a time, calling `check` after each. */
+const foldEach = (log: EventLog, check: (total: number, seq: number) => void) => {
+  const s = initialState(log.controls[0] as RunStarted)
+  const p = log.postings
+  let j = 0
+  for (let c = 1; c <= log.controls.length; c++) {
+    const e = log.controls[c]
+    const until = e === undefined ? Number.POSITIVE_INFINITY : e.seq
+    while (j < p.length && p.seq[j]! < until) {
+      applyPostings(s, p, j, j + 1)
+      check(totalMoney(s), p.seq[j]!)
+      j++
+    }
+    if (e !== undefined) {
+      evolve(s, e)
+      check(totalMoney(s), e.seq)
+    }
+  }
+  return s
+}
+
+describe("engine properties on generated scenarios", () => {
+  it("conserves money exactly after every event", () => {
+    fc.assert(
+      fc.property(arbScenario(), (sc) => {
+        const { log } = runScenario(sc)
+        foldEach(log, (total, seq) => {
+          if (total !== 0) throw new Error(`total ${total} after seq ${seq}`)
+        })
+      }),
+      { numRuns: 150 }
+    )
+  })
+
+  it("never overdraws an account other than the Treasury, after any event", () => {
+    fc.assert(
+      fc.property(arbScenario(), (sc) => {
+        const { log } = runScenario(sc)
+        const s = initialState(log.controls[0] as RunStarted)
+        const p = log.postings
+        for (let i = 0; i < p.length; i++) {
+          applyPostings(s, p, i, i + 1)
+          if (p.from[i]! !== TREASURY && s.balances[p.from[i]!]! < 0) throw new Error(`account ${p.from[i]} overdrawn at seq ${p.seq[i]}`)
+        }
+      }),
+      { numRuns: 100 }
+    )
+  })
+
+  it("spends every baseline exactly: baseline − actual = SPB reduction, computed a second way from the scenario", () => {
+    fc.assert(
+      fc.property(arbScenario(), (sc) => {
+        const { log, state } = runScenario(sc)
+        const s = summarize(log)
+        const layout = { localityCount: sc.localities.length, agencyCount: sc.agencies.length }
+        sc.localities.forEach((l, i) => {
+          const n = s.negotiations.find((x) => x.locality === l.id)
+          const dealAt = n?.deal ?? null
+          let baseline = 0n
+          let reduction = 0n
+          sc.agencies.forEach((ag, a) => {
+            // Independent arithmetic: BigInt, yearly compounding, twelve parts by largest remainder.
+            let annual = BigInt(l.baseline[a]!)
+            for (let m = 0; m < sc.months; m++) {
+              if (m > 0 && m % 12 === 0) annual += floorDiv(annual * BigInt(ag.trendBasisPoints) + 5000n, 10000n)
+              const part = annual / 12n + (BigInt(m % 12) < annual % 12n ? 1n : 0n)
+              baseline += part
+              const from = dealAt === null ? Infinity : Math.ceil(dealAt)
+              if (m >= from && m < from + sc.deal.horizonMonths && sc.deal.pooledAgencies.includes(a)) {
+                reduction += (part * BigInt(sc.deal.reductionBasisPoints) + 5000n) / 10000n
+              }
+            }
+          })
+          const lm = s.money.localities[i]!
+          expect(BigInt(lm.baseline_pence)).toBe(baseline)
+          expect(BigInt(lm.spb_reduction_pence)).toBe(reduction)
+          expect(lm.baseline_pence - lm.actual_pence).toBe(lm.spb_reduction_pence)
+          // Envelopes cover whole blocks of the run: every intermediate account ends empty.
+          for (let a = 0; a < sc.agencies.length; a++) {
+            expect(state.balances[departmentAccount(layout, i, a)]).toBe(0)
+            expect(state.balances[agencyAccount(layout, i, a)]).toBe(0)
+          }
+          expect(state.balances[spbAccount(layout, i)]).toBe(0)
+          expect(state.balances[worldAccount(layout, i)]).toBe(lm.actual_pence)
+        })
+        expect(s.money.settled_pence).toBe(s.money.baseline_pence)
+        expect(state.balances[TREASURY]).toBe(-s.money.settled_pence + s.money.spb_reduction_pence)
+      }),
+      { numRuns: 150 }
+    )
+  })
+
+  it("numbers events 0..n-1 with every posting caused by an earlier control event", () => {
+    fc.assert(
+      fc.property(arbScenario(), (sc) => {
+        const { log } = runScenario(sc)
+        const seqs = [...log.controls.map((c) => c.seq), ...log.postings.seq].sort((a, b) => a - b)
+        expect(seqs).toEqual(seqs.map((_, i) => i))
+        const controlSeqs = new Set(log.controls.map((c) => c.seq))
+        for (let i = 0; i < log.postings.length; i++) {
+          expect(controlSeqs.has(log.postings.cause[i]!)).toBe(true)
+          expect(log.postings.cause[i]!).toBeLessThan(log.postings.seq[i]!)
+          expect(Number.isSafeInteger(log.postings.amount[i]!) && log.postings.amount[i]! > 0).toBe(true)
+        }
+      }),
+      { numRuns: 100 }
+    )
+  })
+
+  it("is deterministic: the same scenario gives the same log", () => {
+    fc.assert(
+      fc.property(arbScenario(), (sc) => {
+        const a = runScenario(sc).log
+        const b = runScenario(structuredClone(sc)).log
+        expect(b.controls).toEqual(a.controls)
+        expect(b.postings).toEqual(a.postings)
+      }),
+      { numRuns: 60 }
+    )
+  })
+
+  it("replay of the log equals the run's final state", () => {
+    fc.assert(
+      fc.property(arbScenario(), (sc) => {
+        const { log, state } = runScenario(sc)
+        expect(canonicalState(replay(log))).toBe(canonicalState(state))
+      }),
+      { numRuns: 100 }
+    )
+  })
+
+  it("adding a locality changes no other locality's random draws", () => {
+    fc.assert(
+      fc.property(arbScenario(), fc.integer({ min: 0, max: 1000 }), (sc, k) => {
+        const extraId = "Zz-extra-" + k
+        fc.pre(!sc.localities.some((l) => l.id === extraId))
+        const extra = { ...sc.localities[0]!, id: extraId, name: extraId }
+        const bigger = { ...sc, localities: [...sc.localities, extra].reverse() }
+        const draws = (log: EventLog) => {
+          const m = new Map<string, Array<unknown>>()
+          for (const e of log.controls) {
+            if (e._tag === "NegotiationStarted") m.set(e.locality, [...(m.get(e.locality) ?? []), e.attempt, e.duration])
+            if (e._tag === "NegotiationFailed") m.set(e.locality, [...(m.get(e.locality) ?? []), "failed", e.attempt])
+          }
+          return m
+        }
+        const before = draws(runScenario(sc).log)
+        const after = draws(runScenario(bigger).log)
+        for (const [id, ds] of before) {
+          // Each locality's n-th attempt draws the same duration and outcome whatever else is in the file.
+          expect(after.get(id)!.slice(0, ds.length)).toEqual(ds.slice(0, after.get(id)!.length))
+        }
+      }),
+      { numRuns: 100 }
+    )
+  })
+
+  it("serves the queue in (eligible, code-point id) order and never beyond capacity", () => {
+    fc.assert(
+      fc.property(arbScenario(), (sc) => {
+        const { log } = runScenario(sc)
+        const s = summarize(log)
+        expect(s.centre.max_concurrent).toBeLessThanOrEqual(sc.centre.capacity)
+        const firsts = s.negotiations.filter((n) => n.attempts === 1)
+        for (const n of s.negotiations) expect(n.start).toBeGreaterThanOrEqual(n.eligible)
+        const order = [...firsts].sort((a, b) => a.eligible - b.eligible || compareCodePoints(a.locality, b.locality))
+        for (let i = 1; i < order.length; i++) {
+          if (sc.localities.every((l) => l.negotiation.failProbability === 0)) {
+            expect(order[i]!.start).toBeGreaterThanOrEqual(order[i - 1]!.start)
+          }
+        }
+      }),
+      { numRuns: 100 }
+    )
+  })
+})
