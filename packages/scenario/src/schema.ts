@@ -6,8 +6,7 @@
  * Every schema node carries an `expected` annotation: that is the text users see in an error.
  */
 import { Schema } from "effect"
-import { isPrintableId } from "../../core/src/ids.ts"
-import { parseYearMonth } from "../../core/src/calendar.ts"
+import { isPrintableId, parseYearMonth } from "@devosim/core"
 
 type Filter = ReturnType<typeof Schema.isFinite>
 
@@ -63,7 +62,7 @@ export const Amount = Schema.Union([
   Schema.String.annotate({ expected: AMOUNT_EXPECTED }).check(Schema.isPattern(AMOUNT_PATTERN, { expected: AMOUNT_EXPECTED }))
 ]).annotate({ expected: AMOUNT_EXPECTED, description: "Pounds per year." })
 
-const nonNegative = (what: string) => num(`${what}: a number >= 0`, what, atLeast(0))
+const nonNegative = (what: string) => num(`a ${what} >= 0`, `The ${what}, in months.`, atLeast(0))
 
 const Uniform = Schema.Tuple([nonNegative("min"), nonNegative("max")])
   .annotate({ expected: "[min, max], numbers >= 0" })
@@ -123,7 +122,8 @@ const Locality = Schema.Struct({
   id: Id,
   name: Schema.String.annotate({ expected: "a name (text)" }),
   population: num("a population >= 0", "Population.", atLeast(0)),
-  tranche: Id.annotate({ expected: "a tranche id" }),
+  // References are plain strings here: compile.ts checks them against the ids and lists them.
+  tranche: Schema.String.annotate({ expected: "a tranche id" }),
   ready: Schema.optionalKey(MonthOrMonths.annotate({ default: 0 })),
   negotiation: Negotiation,
   baseline: Schema.optionalKey(
@@ -136,7 +136,7 @@ const Locality = Schema.Struct({
 
 const Deal = Schema.Struct({
   reduction_pct: num("a percentage in [0, 100)", "'More for less' reduction of pooled budgets.", atLeast(0), below(100)),
-  pooled_agencies: Schema.Array(Id.annotate({ expected: "an agency id" })).annotate({ expected: "a list of agency ids" }),
+  pooled_agencies: Schema.Array(Schema.String.annotate({ expected: "an agency id" })).annotate({ expected: "a list of agency ids" }),
   horizon_months: num("an integer >= 1", "Spending review horizon in months.", integer, atLeast(1))
 }).annotate({
   expected: "a deal { reduction_pct, pooled_agencies, horizon_months }",

@@ -17,10 +17,11 @@ export interface Position {
 }
 
 /**
- * Where to point for a path: at its value, at its key (an unknown key), or at the mapping that
- * should hold it (a missing key).
+ * Where to point for a path: at its value, at its key (an unknown key), or, for a missing key, at
+ * the mapping that should hold it; a missing key sorts at the mapping's end, after the problems
+ * inside it (a misspelt key is then reported as unknown rather than the right one as missing).
  */
-export type Anchor = "value" | "key"
+export type Anchor = "value" | "key" | "missing"
 
 export interface Locator {
   /** The position of `path`, or of its nearest existing ancestor; undefined if there is no document. */
@@ -67,7 +68,7 @@ const locatorOf = (doc: Document.Parsed, lc: LineCounter): Locator => ({
       const last = i === path.length - 1
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg))
-        if (!pair) return best
+        if (!pair) return last && anchor === "missing" && node.range ? { ...best, offset: node.range[1] } : best
         if (last && anchor === "key") return at(pair.key) ?? best
         // An empty value (`tranche:`) has no range of its own: point at the key instead.
         const next = resolve(pair.value)
@@ -119,28 +120,105 @@ const notAMapping = (value: unknown, locator: Locator): SyntaxProblem | undefine
   return { path: [], position: locator.locate([], "value"), expected: "a scenario mapping (key: value pairs)", found: kind }
 }
 
-/** Locates a `JSON.parse` error: V8 names the offset for most errors, the end for truncated input. */
+/** Locates a `JSON.parse` error: V8 names the offset for most errors; our own scan finds the rest. */
 const jsonSyntaxProblem = (text: string, err: unknown): SyntaxProblem => {
   const message = err instanceof Error ? err.message : String(err)
-  const lc = new LineCounter()
-  // Feed the line starts to the counter without a full parse.
-  lc.addNewLine(0)
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1)
-  let offset: number | undefined
   const pos = /at position (\d+)/.exec(message)
-  if (pos) offset = Number(pos[1])
-  else if (/end of JSON input/.test(message)) offset = text.length
-  else {
-    const { doc, lineCounter } = parseYaml(text)
-    const yerr = doc.errors[0]
-    if (yerr) return { path: [], position: positionAt(lineCounter, yerr.pos[0]), expected: "valid JSON", found: jsonReason(message) }
+  const offset = pos ? Number(pos[1]) : /end of JSON input/.test(message) ? text.length : jsonErrorOffset(text)
+  let position: Position | undefined
+  if (offset !== undefined) {
+    const lc = new LineCounter()
+    lc.addNewLine(0)
+    for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1)
+    position = positionAt(lc, offset)
   }
-  return { path: [], position: offset === undefined ? undefined : positionAt(lc, offset), expected: "valid JSON", found: jsonReason(message) }
+  return { path: [], position, expected: "valid JSON", found: jsonReason(message) }
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+const HEX4 = /[0-9a-fA-F]{4}/y
+
+/**
+ * Offset of the first JSON syntax error in `s` (undefined when valid, or nested too deeply to
+ * scan). Only runs after `JSON.parse` failed without saying where.
+ */
+export const jsonErrorOffset = (s: string): number | undefined => {
+  let i = 0
+  const stop = (): never => {
+    throw i
+  }
+  const ws = () => {
+    while (i < s.length && (s[i] === " " || s[i] === "\t" || s[i] === "\n" || s[i] === "\r")) i++
+  }
+  const sticky = (re: RegExp) => {
+    re.lastIndex = i
+    if (!re.test(s)) stop()
+    i = re.lastIndex
+  }
+  const str = () => {
+    i++ // opening quote
+    while (i < s.length) {
+      const c = s.charCodeAt(i)
+      if (c === 0x22) return void i++
+      if (c < 0x20) stop()
+      if (c === 0x5c) {
+        i++
+        if (s[i] === "u") {
+          i++
+          sticky(HEX4)
+        } else if (i < s.length && '"\\/bfnrt'.includes(s[i]!)) i++
+        else stop()
+      } else i++
+    }
+    stop()
+  }
+  const container = (close: string, member: () => void) => {
+    i++
+    ws()
+    if (s[i] === close) return void i++
+    for (;;) {
+      ws()
+      member()
+      ws()
+      if (s[i] === ",") i++
+      else if (s[i] === close) return void i++
+      else stop()
+    }
+  }
+  const value = (): void => {
+    ws()
+    const c = s[i]
+    if (c === "{")
+      container("}", () => {
+        if (s[i] !== '"') stop()
+        str()
+        ws()
+        if (s[i] !== ":") stop()
+        i++
+        value()
+      })
+    else if (c === "[") container("]", value)
+    else if (c === '"') str()
+    else if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) sticky(NUMBER)
+    else {
+      const word = ["true", "false", "null"].find((w) => s.startsWith(w, i))
+      if (word === undefined) stop()
+      else i += word.length
+    }
+  }
+  try {
+    value()
+    ws()
+    return i < s.length ? i : undefined
+  } catch (e) {
+    if (typeof e === "number") return e
+    return undefined // too deep to scan: no position
+  }
 }
 
 const jsonReason = (message: string): string => {
-  // "Expected ',' or '}' after property value in JSON at position 6 (line 1 column 7)" → the part before "in JSON".
-  const reason = message.replace(/\s*in JSON at position.*$/s, "").replace(/, ".*" is not valid JSON$/s, "")
+  // "Expected ',' or '}' after property value in JSON at position 6 (line 1 column 7)": the position is reported apart.
+  const reason = message.replace(/ at position \d+.*$/s, "").replace(/, ".*" is not valid JSON$/s, "")
   return `a syntax error (${firstLine(reason)})`
 }
 
@@ -167,7 +245,8 @@ export const parseSource = (raw: string, format: SourceFormat): ParseResult => {
   if (err) {
     const position = positionAt(lineCounter, err.pos[0])
     if (err.code === "DUPLICATE_KEY") {
-      const key = text.slice(err.pos[0], err.pos[1]).trim()
+      // The error points at the repeated key; its text runs to the ':' on that line.
+      const key = /^[^\n:]*/.exec(text.slice(err.pos[0]))![0].trim()
       return { ok: false, problem: { path: [], position, expected: "each key at most once in a mapping", found: `the key ${key} again` } }
     }
     return { ok: false, problem: { path: [], position, expected: "valid YAML", found: `a syntax error (${firstLine(err.message)})` } }

@@ -1,2 +1,0 @@
-import { scenarioJsonSchema } from "./src/schema.ts"
-console.log(JSON.stringify(scenarioJsonSchema(), null, 1))
