@@ -1,1 +1,57 @@
-console.log("devosim", process.version)
+import { ENGINE_VERSION } from "@devosim/core"
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Cause, Console, Effect, Exit, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { UserFacingError } from "./errors.ts"
+import { replayCommand, runCommand, schemaCommand, validateCommand } from "./commands.ts"
+
+const scenarioFile = Argument.String("FILE").pipe(Argument.withDescription("scenario file (YAML or JSON, version 1)"))
+
+const run = Command.make(
+  "run",
+  {
+    file: scenarioFile,
+    out: Flag.String("out").pipe(Flag.withDescription("run directory to write (default: runs/<scenario name>)"), Flag.optional),
+    seed: Flag.Int("seed").pipe(Flag.withDescription("seed overriding the scenario's"), Flag.optional),
+    force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing run directory"), Flag.withDefault(false))
+  },
+  ({ file, out, seed, force }) => runCommand({ file, out: Option.getOrUndefined(out), seed: Option.getOrUndefined(seed), force })
+).pipe(Command.withDescription("Run a scenario and write a run directory: summary.json, events.arrow, ledger.arrow, manifest.json"))
+
+const validate = Command.make("validate", { file: scenarioFile }, ({ file }) => validateCommand(file)).pipe(
+  Command.withDescription("Check a scenario file and report the first problem with file:line:column")
+)
+
+const replayCmd = Command.make(
+  "replay",
+  { dir: Argument.String("DIR").pipe(Argument.withDescription("a run directory written by `devosim run`")) },
+  ({ dir }) => replayCommand(dir)
+).pipe(Command.withDescription("Rebuild the final state from events.arrow alone and check it against manifest.json"))
+
+const schema = Command.make("schema", {}, () => schemaCommand).pipe(
+  Command.withDescription("Print the JSON Schema of scenario files")
+)
+
+const devosim = Command.make("devosim").pipe(
+  Command.withDescription("Event-sourced simulation of devolution deals, pooled budgets and who pays, who saves"),
+  Command.withSubcommands([run, validate, replayCmd, schema])
+)
+
+/** Exit codes (DESIGN §6): 0 success, 1 failure, 2 bad input. The program itself never fails. */
+const program = Command.run(devosim, { version: ENGINE_VERSION }).pipe(
+  Effect.as(0),
+  Effect.catch((e) =>
+    e instanceof UserFacingError
+      ? Console.error(`devosim: ${e.message}`).pipe(Effect.as(e.exitCode))
+      : // Parse errors of the command line were already presented by effect/cli.
+        Effect.succeed(2)
+  ),
+  Effect.catchDefect((d) => Console.error(`devosim: internal error: ${d instanceof Error ? d.stack : String(d)}`).pipe(Effect.as(1))),
+  Effect.provide(NodeServices.layer)
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) =>
+    onExit(Exit.isSuccess(exit) ? (exit.value as number) : Cause.hasInterruptsOnly(exit.cause) ? 130 : 1)
+})

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs everything devosim needs, on a machine that has only Node 20 (or newer) and npm.
+#
+# - pnpm (pinned) from the npm registry, globally so that `pnpm exec devosim` works afterwards;
+# - the workspace's dependencies, including Node 24 itself: the root package depends on the npm
+#   package `node` (a registry package that ships the Node binary), so node_modules/.bin/node is
+#   Node 24 and every script and bin shim of the workspace runs on it, whatever Node is on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PNPM_VERSION=10.34.9
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm $PNPM_VERSION with npm" >&2
+  npm install --global --no-fund --no-audit --loglevel=error "pnpm@$PNPM_VERSION" >&2
+fi
+pnpm install --frozen-lockfile --reporter=silent >&2
+echo "setup: ready (pnpm $(pnpm --version), workspace Node $(node_modules/.bin/node --version))" >&2
