@@ -7,8 +7,13 @@ import {
   encodeAccounts,
   encodeEventLog,
   encodeLedger,
+  HashMismatch,
   makeManifest,
+  ManifestInvalid,
+  manifestJson,
   readRunDirectory,
+  RunDirectoryExists,
+  RunDirectoryWriteError,
   sha256Hex,
   writeRunDirectory
 } from "@devosim/store"
@@ -17,6 +22,7 @@ import * as path from "node:path"
 import { badInput, failure } from "./errors.ts"
 
 const json = (x: unknown) => JSON.stringify(x, null, 2) + "\n"
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 const loadOrBadInput = (file: string, seed?: number) =>
   loadScenario(file, seed === undefined ? {} : { seed }).pipe(Effect.mapError((e) => badInput(e.message)))
@@ -56,8 +62,13 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
     files
   })
   yield* Effect.tryPromise({
-    try: () => writeRunDirectory(out, [...files, { name: "manifest.json", bytes: json(manifest) }], { overwrite: args.force }),
-    catch: (e) => badInput(`${out}: ${e instanceof Error ? e.message : String(e)}`)
+    try: () => writeRunDirectory(out, [...files, { name: "manifest.json", bytes: manifestJson(manifest) }], { overwrite: args.force }),
+    catch: (e) =>
+      e instanceof RunDirectoryExists
+        ? badInput(`${out}: the run directory already exists; choose another --out, or pass --force to replace it`)
+        : e instanceof RunDirectoryWriteError
+          ? failure(e.message)
+          : badInput(`${out}: ${messageOf(e)}`)
   })
   const deals = summary.negotiations.filter((n) => n.outcome === "deal").length
   yield* Console.log(
@@ -82,7 +93,8 @@ export const validateCommand = Effect.fn("validateCommand")(function* (file: str
 export const replayCommand = Effect.fn("replayCommand")(function* (dir: string) {
   const { manifest, eventsArrow } = yield* Effect.tryPromise({
     try: () => readRunDirectory(dir),
-    catch: (e) => badInput(`${dir}: ${e instanceof Error ? e.message : String(e)}`)
+    // A directory that is not there is bad input; one whose files do not match its manifest is a failure.
+    catch: (e) => (e instanceof HashMismatch || e instanceof ManifestInvalid ? failure(messageOf(e)) : badInput(messageOf(e)))
   })
   const decoded = decodeEventLog(eventsArrow)
   if (!decoded.ok) return yield* failure(`${dir}/events.arrow: ${decoded.error.message}`)

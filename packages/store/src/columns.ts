@@ -21,6 +21,7 @@ import {
   type DataType,
   type Vector
 } from "apache-arrow"
+import { CHECKSUM_KEY, CHECKSUM_PLACEHOLDER, sealChecksum } from "./checksum.ts"
 import { LogWriteError } from "./errors.ts"
 
 // Arrow buffers are little-endian and we write int64 through an Int32Array view of the same bytes.
@@ -161,12 +162,15 @@ export interface ColumnSpec {
   readonly nullable: boolean
 }
 
-/** One record batch, written as an Arrow IPC *file* (random access, footer) with schema metadata. */
+/**
+ * One record batch, written as an Arrow IPC *file* (random access, footer) with schema metadata
+ * and an embedded content checksum (see checksum.ts).
+ */
 export const writeArrowFile = (columns: ReadonlyArray<ColumnSpec>, metadata: ReadonlyArray<readonly [string, string]>): Uint8Array => {
   const length = columns[0]?.data.length ?? 0
   const fields = columns.map((c) => new Field(c.name, c.data.type as DataType, c.nullable))
-  const schema = new Schema(fields, new Map(metadata))
+  const schema = new Schema(fields, new Map([...metadata, [CHECKSUM_KEY, CHECKSUM_PLACEHOLDER]]))
   const struct = makeData({ type: new Struct(fields), length, nullCount: 0, children: columns.map((c) => c.data) })
   const table = new Table(schema, [new RecordBatch(schema, struct)])
-  return tableToIPC(table, "file")
+  return sealChecksum(tableToIPC(table, "file"))
 }

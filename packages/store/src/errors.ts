@@ -7,6 +7,7 @@
 export type LogReadReason =
   | "NotArrowFile" // no Arrow file magic at the start
   | "Truncated" // Arrow magic at the start but not at the end
+  | "ChecksumMismatch" // the embedded content checksum does not match: the bytes were changed
   | "Corrupt" // the Arrow reader itself failed (bad flatbuffer, bad lengths, ...)
   | "WrongFormat" // an Arrow file, but not an events/1 log
   | "UnsupportedVersion" // written by a newer engine than this reader knows

@@ -3,6 +3,7 @@
  * as contiguous typed arrays (one per column, whatever the number of record batches).
  */
 import { DataType, tableFromIPC, type Data, type Table, type Vector } from "apache-arrow"
+import { verifyChecksum } from "./checksum.ts"
 import { LogReadError } from "./errors.ts"
 
 const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31] // "ARROW1"
@@ -14,13 +15,19 @@ const hasMagicAt = (bytes: Uint8Array, at: number): boolean => {
 }
 
 /**
- * Parses an Arrow IPC file (not a stream). The magic checks come first so a truncated or foreign
- * file gets a precise message instead of whatever the flatbuffer reader trips over.
+ * Parses an Arrow IPC file (not a stream). The magic and checksum checks come first so a truncated,
+ * damaged or foreign file gets a precise message instead of whatever the flatbuffer reader trips
+ * over (or hangs on). Files without the devosim checksum are parsed only if `requireChecksum` is false.
  */
-export const openArrowFile = (bytes: Uint8Array): Table => {
+export const openArrowFile = (bytes: Uint8Array, options: { readonly requireChecksum: boolean }): Table => {
   if (!hasMagicAt(bytes, 0)) throw new LogReadError("NotArrowFile", "not an Arrow IPC file (no ARROW1 magic at the start)")
   if (!hasMagicAt(bytes, bytes.length - MAGIC.length)) {
     throw new LogReadError("Truncated", `Arrow file is truncated (${bytes.length} bytes, no ARROW1 magic at the end)`)
+  }
+  const sum = verifyChecksum(bytes)
+  if (sum === "mismatch") throw new LogReadError("ChecksumMismatch", "Arrow file is damaged (its content checksum does not match)")
+  if (sum === "absent" && options.requireChecksum) {
+    throw new LogReadError("WrongFormat", "Arrow file has no devosim content checksum: not written by devosim, or damaged")
   }
   let table: Table
   try {

@@ -1,0 +1,312 @@
+/**
+ * Run directories (DESIGN §6): written atomically (temp sibling, fsync, rename), described by a
+ * reproducible manifest.json, and checked against it on read.
+ */
+import { createHash, randomBytes } from "node:crypto"
+import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises"
+import { basename, dirname, join, resolve } from "node:path"
+import { EVENT_SCHEMA_VERSION } from "../../core/src/events.ts"
+import { compareCodePoints } from "../../core/src/ids.ts"
+import { eventCount, type EventLog } from "../../core/src/log.ts"
+import {
+  HashMismatch,
+  InvalidFileName,
+  ManifestInvalid,
+  RunDirectoryExists,
+  RunDirectoryNotFound,
+  RunDirectoryWriteError,
+  RunFileMissing
+} from "./errors.ts"
+
+export const RUN_FORMAT = "devosim-run/1"
+export const MANIFEST_FILE = "manifest.json"
+export const EVENTS_FILE = "events.arrow"
+export const LEDGER_FILE = "ledger.arrow"
+export const ACCOUNTS_FILE = "accounts.arrow"
+
+export interface RunFile {
+  readonly name: string
+  readonly bytes: Uint8Array | string
+}
+
+const utf8 = new TextEncoder()
+const asBytes = (b: Uint8Array | string): Uint8Array => (typeof b === "string" ? utf8.encode(b) : b)
+
+export const sha256Hex = (bytes: Uint8Array | string): string => createHash("sha256").update(asBytes(bytes)).digest("hex")
+
+// ---------------------------------------------------------------------------------------------
+// Manifest
+
+export interface ManifestFileEntry {
+  readonly sha256: string
+  readonly bytes: number
+}
+
+export interface Manifest {
+  readonly format: typeof RUN_FORMAT
+  readonly engine_version: string
+  readonly event_schema_version: number
+  readonly scenario: string
+  readonly seed: number
+  readonly input_sha256: string
+  readonly event_count: number
+  readonly control_event_count: number
+  readonly posting_count: number
+  readonly state_sha256: string
+  readonly log_sha256: string
+  readonly files: Readonly<Record<string, ManifestFileEntry>>
+}
+
+export interface ManifestArgs {
+  /** The log as run: engine version, scenario and seed come from its RunStarted; counts from its length. */
+  readonly log: EventLog
+  /** The encoded events.arrow. */
+  readonly eventsArrow: Uint8Array
+  /** Optional cross-checks: must equal RunStarted's scenario and seed when given. */
+  readonly scenario?: string
+  readonly seed?: number
+  /** sha256 of the scenario file as read. */
+  readonly inputSha256: string
+  /** sha256 of the final state, as computed by core. */
+  readonly stateSha256: string
+  /** The other files of the run; events.arrow and manifest.json, if present, are skipped. */
+  readonly files: ReadonlyArray<RunFile>
+}
+
+/** The manifest, with keys in a fixed order and files sorted by name: no timestamps, reproducible. */
+export const makeManifest = (args: ManifestArgs): Manifest => {
+  const run = args.log.controls[0]
+  if (run === undefined || run._tag !== "RunStarted") throw new TypeError("the log does not start with RunStarted")
+  if (args.scenario !== undefined && args.scenario !== run.scenario) {
+    throw new TypeError(`manifest scenario ${JSON.stringify(args.scenario)} differs from the log's ${JSON.stringify(run.scenario)}`)
+  }
+  if (args.seed !== undefined && args.seed !== run.seed) {
+    throw new TypeError(`manifest seed ${args.seed} differs from the log's ${run.seed}`)
+  }
+  const files: Record<string, ManifestFileEntry> = {}
+  const others = args.files.filter((f) => f.name !== EVENTS_FILE && f.name !== MANIFEST_FILE)
+  for (const f of [...others].sort((a, b) => compareCodePoints(a.name, b.name))) {
+    const bytes = asBytes(f.bytes)
+    files[f.name] = { sha256: sha256Hex(bytes), bytes: bytes.length }
+  }
+  return {
+    format: RUN_FORMAT,
+    engine_version: run.engineVersion,
+    event_schema_version: EVENT_SCHEMA_VERSION,
+    scenario: run.scenario,
+    seed: run.seed,
+    input_sha256: args.inputSha256,
+    event_count: eventCount(args.log),
+    control_event_count: args.log.controls.length,
+    posting_count: args.log.postings.length,
+    state_sha256: args.stateSha256,
+    log_sha256: sha256Hex(args.eventsArrow),
+    files
+  }
+}
+
+export const manifestJson = (m: Manifest): string => `${JSON.stringify(m, null, 2)}\n`
+
+const HEX64 = /^[0-9a-f]{64}$/
+
+/** Checks a parsed manifest.json has the shape `readRunDirectory` relies on. */
+const checkManifest = (path: string, v: unknown): Manifest => {
+  const bad = (detail: string): never => {
+    throw new ManifestInvalid(path, detail)
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return bad("not a JSON object")
+  const m = v as Record<string, unknown>
+  if (m["format"] !== RUN_FORMAT) bad(`format is ${JSON.stringify(m["format"] ?? null)}, expected "${RUN_FORMAT}"`)
+  for (const k of ["engine_version", "scenario", "input_sha256", "state_sha256"]) {
+    if (typeof m[k] !== "string") bad(`${k} is not a string`)
+  }
+  for (const k of ["event_schema_version", "seed", "event_count", "control_event_count", "posting_count"]) {
+    if (typeof m[k] !== "number") bad(`${k} is not a number`)
+  }
+  if (typeof m["log_sha256"] !== "string" || !HEX64.test(m["log_sha256"])) bad("log_sha256 is not a sha256 hex digest")
+  const files = m["files"]
+  if (typeof files !== "object" || files === null || Array.isArray(files)) return bad("files is not an object")
+  for (const [name, e] of Object.entries(files)) {
+    const entry = e as Record<string, unknown> | null
+    if (!isPlainFileName(name)) bad(`files: ${JSON.stringify(name)} is not a plain file name`)
+    if (typeof entry !== "object" || entry === null || typeof entry["sha256"] !== "string" || !HEX64.test(entry["sha256"]) || typeof entry["bytes"] !== "number") {
+      bad(`files.${name} needs a sha256 hex digest and a byte count`)
+    }
+  }
+  return v as Manifest
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+const isPlainFileName = (name: string): boolean =>
+  name.length > 0 && name !== "." && name !== ".." && !/[/\\\0]/.test(name) && basename(name) === name
+
+const errno = (e: unknown): string | undefined =>
+  typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : undefined
+
+const exists = async (path: string): Promise<{ dir: boolean } | null> => {
+  try {
+    const s = await stat(path)
+    return { dir: s.isDirectory() }
+  } catch (e) {
+    if (errno(e) === "ENOENT") return null
+    throw e
+  }
+}
+
+/** fsync a directory so the names in it (new files, a rename) survive a crash. */
+const syncDir = async (path: string): Promise<void> => {
+  let h
+  try {
+    h = await open(path, "r")
+    await h.sync()
+  } catch (e) {
+    // Some platforms (Windows) cannot open or fsync a directory; the rename is still atomic there.
+    if (!["EISDIR", "EPERM", "EINVAL", "EACCES", "EBADF"].includes(errno(e) ?? "")) throw e
+  } finally {
+    await h?.close()
+  }
+}
+
+const suffix = (): string => `${process.pid}-${randomBytes(6).toString("hex")}`
+
+export interface WriteRunOptions {
+  /** Replace an existing run directory (one with a manifest.json, or empty). Default false. */
+  readonly overwrite?: boolean
+}
+
+/**
+ * Writes `files` into `outDir` atomically: into `<outDir>.tmp-<pid>-<random>` beside it, each file
+ * and the directory fsynced, then renamed into place. A failure removes the temporary directory,
+ * so `outDir` either does not exist, is the old run, or is the complete new run.
+ *
+ * Rejects with `InvalidFileName`, `RunDirectoryExists` (exists and `overwrite` not set, or set but
+ * the directory does not look like a run), or `RunDirectoryWriteError` (I/O).
+ */
+export const writeRunDirectory = async (
+  outDir: string,
+  files: ReadonlyArray<RunFile>,
+  options?: WriteRunOptions
+): Promise<void> => {
+  const target = resolve(outDir)
+  const seen = new Set<string>()
+  for (const f of files) {
+    if (!isPlainFileName(f.name)) throw new InvalidFileName(f.name, "must be a plain file name without separators")
+    if (seen.has(f.name)) throw new InvalidFileName(f.name, "appears twice")
+    seen.add(f.name)
+  }
+  const overwrite = options?.overwrite === true
+  const before = await exists(target)
+  if (before !== null) await checkReplaceable(target, before.dir, overwrite)
+
+  const parent = dirname(target)
+  const tmp = `${target}.tmp-${suffix()}`
+  let old: string | null = null
+  try {
+    await mkdir(parent, { recursive: true })
+    await mkdir(tmp)
+    for (const f of files) {
+      // "wx": never follow or clobber something that appeared in our fresh directory.
+      const h = await open(join(tmp, f.name), "wx")
+      try {
+        await h.writeFile(asBytes(f.bytes))
+        await h.sync()
+      } finally {
+        await h.close()
+      }
+    }
+    await syncDir(tmp)
+
+    const now = await exists(target)
+    if (now !== null) {
+      // Re-checked: something may have appeared since the first look.
+      await checkReplaceable(target, now.dir, overwrite)
+      old = `${target}.old-${suffix()}`
+      await rename(target, old)
+    }
+    try {
+      await rename(tmp, target)
+    } catch (e) {
+      if (old !== null) await rename(old, target).catch(() => undefined) // put the previous run back
+      old = null
+      throw e
+    }
+    await syncDir(parent)
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined)
+    if (e instanceof RunDirectoryExists) throw e
+    throw new RunDirectoryWriteError(target, e instanceof Error ? e.message : String(e), e)
+  }
+  // The new run is in place; removing the old one is best-effort tidying.
+  if (old !== null) await rm(old, { recursive: true, force: true }).catch(() => undefined)
+}
+
+/**
+ * Refuses to replace anything but a run directory: `--overwrite --out ~` must not delete a home
+ * directory.
+ */
+const checkReplaceable = async (target: string, isDir: boolean, overwrite: boolean): Promise<void> => {
+  if (!overwrite) throw new RunDirectoryExists(target)
+  if (!isDir) throw new RunDirectoryExists(target, "it is not a directory, so it will not be replaced")
+  const entries = await readdir(target)
+  if (entries.length > 0 && !entries.includes(MANIFEST_FILE)) {
+    throw new RunDirectoryExists(target, `it has no ${MANIFEST_FILE}, so it does not look like a run and will not be replaced`)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+export interface RunDirectoryContents {
+  readonly dir: string
+  readonly manifest: Manifest
+  /** events.arrow, verified against manifest.log_sha256; decode with `decodeEventLog`. */
+  readonly eventsArrow: Uint8Array
+}
+
+export interface ReadRunOptions {
+  /** Also check every file listed in the manifest (sha256 and size). Default true. */
+  readonly verifyFiles?: boolean
+}
+
+const readIn = async (dir: string, name: string): Promise<Uint8Array> => {
+  try {
+    return await readFile(join(dir, name))
+  } catch (e) {
+    if (errno(e) === "ENOENT" || errno(e) === "EISDIR") throw new RunFileMissing(dir, name)
+    throw e
+  }
+}
+
+/**
+ * Reads manifest.json and events.arrow and checks their hashes. Rejects with
+ * `RunDirectoryNotFound`, `RunFileMissing`, `ManifestInvalid` or `HashMismatch`.
+ */
+export const readRunDirectory = async (dir: string, options?: ReadRunOptions): Promise<RunDirectoryContents> => {
+  const path = resolve(dir)
+  const here = await exists(path)
+  if (here === null || !here.dir) throw new RunDirectoryNotFound(path)
+
+  const manifestBytes = await readIn(path, MANIFEST_FILE)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(manifestBytes))
+  } catch (e) {
+    throw new ManifestInvalid(join(path, MANIFEST_FILE), `not JSON (${e instanceof Error ? e.message : String(e)})`)
+  }
+  const manifest = checkManifest(join(path, MANIFEST_FILE), parsed)
+
+  const eventsArrow = await readIn(path, EVENTS_FILE)
+  const actual = sha256Hex(eventsArrow)
+  if (actual !== manifest.log_sha256) throw new HashMismatch(path, EVENTS_FILE, manifest.log_sha256, actual)
+
+  if (options?.verifyFiles ?? true) {
+    for (const [name, entry] of Object.entries(manifest.files)) {
+      const bytes = await readIn(path, name)
+      const h = sha256Hex(bytes)
+      if (h !== entry.sha256 || bytes.length !== entry.bytes) throw new HashMismatch(path, name, entry.sha256, h)
+    }
+  }
+  return { dir: path, manifest, eventsArrow }
+}
