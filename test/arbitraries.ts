@@ -72,12 +72,104 @@ export const arbScenario = (o: ArbOptions = {}): fc.Arbitrary<Scenario> =>
           tranche: l.tranche % r.tranches.length,
           ready: l.ready,
           negotiation: { duration: l.duration, failProbability: l.failProbability, coolOffMonths: l.coolOffMonths, maxAttempts: l.maxAttempts },
-          baseline: agencies.map((_, a) => l.baseline[a]!)
+          baseline: agencies.map((_, a) => l.baseline[a]!),
+          accountability: { level: 0, elections: [], adopts: -1 }
         })),
         deal: {
           reductionBasisPoints: r.reductionBasisPoints,
           pooledAgencies: agencies.flatMap((_, a) => (r.pooledMask[a] ? [a] : [])),
-          horizonMonths: r.horizonMonths
-        }
+          horizonMonths: r.horizonMonths,
+          gainshareBasisPoints: 10000,
+          powers: []
+        },
+        powers: [],
+        programmes: [],
+        transfers: [],
+        spendingReviews: [],
+        discountRateBasisPoints: 350
       }
+    })
+
+/**
+ * Scenarios with the whole money model: prevention programmes (lag, ramp, decay, deadweight,
+ * optimism bias), transfers, spending reviews, gainshare, and a powers menu gated by accountability.
+ */
+export const arbMoneyScenario = (o: ArbOptions = {}): fc.Arbitrary<Scenario> =>
+  arbScenario({ maxAgencies: 3, ...o })
+    .filter((sc) => sc.agencies.length > 0)
+    .chain((sc) => {
+      const L = sc.localities.length
+      const A = sc.agencies.length
+      const months = sc.months
+      const arbEffect = fc.record({
+        beneficiary: fc.nat({ max: A - 1 }),
+        service: fc.constantFrom("A&E attendances", "care home places", "referrals"),
+        unitCostPence: fc.integer({ min: 100, max: 5_000_000 }),
+        per: fc.constantFrom("event" as const, "year" as const),
+        demandPerMemberPerYear: fc.constantFrom(0, 0.1, 0.8, 2.5),
+        reduction: fc.constantFrom(0.05, 0.2, 0.6, 1),
+        lagMonths: fc.integer({ min: 0, max: 12 }),
+        rampMonths: fc.integer({ min: 0, max: 12 }),
+        decayPerYear: fc.constantFrom(0, 0.25, 1),
+        deadweight: fc.constantFrom(0, 0.1, 0.5),
+        optimismBias: fc.constantFrom(0, 0.15, 0.4)
+      })
+      const arbProgramme = fc.record({
+        locality: fc.nat({ max: L - 1 }),
+        payer: fc.nat({ max: A - 1 }),
+        starts: fc.nat({ max: months - 1 }),
+        durationMonths: fc.integer({ min: 1, max: 24 }),
+        upfrontPence: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1_000_000_000 })),
+        monthlyPence: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 100_000_000 })),
+        cohort: fc.integer({ min: 1, max: 5000 }),
+        effects: fc.array(arbEffect, { minLength: 1, maxLength: 2 })
+      })
+      const arbTransfer = fc.record({
+        locality: fc.nat({ max: L - 1 }),
+        from: fc.nat({ max: A - 1 }),
+        to: fc.nat({ max: A - 1 }),
+        annualPence: fc.integer({ min: 1, max: 2_000_000_000_000 }),
+        starts: fc.nat({ max: months - 1 }),
+        months: fc.integer({ min: 1, max: 36 })
+      })
+      const arbReview = fc.record({
+        starts: fc.nat({ max: months - 1 }),
+        months: fc.integer({ min: 1, max: 48 }),
+        changeBasisPoints: fc.array(fc.integer({ min: -2000, max: 1000 }), { minLength: A, maxLength: A })
+      })
+      const arbPower = fc.record({
+        agencies: fc.uniqueArray(fc.nat({ max: A - 1 }), { minLength: 1, maxLength: A }),
+        requiredLevel: fc.nat({ max: 2 })
+      })
+      const arbAccountability = fc.record({
+        level: fc.nat({ max: 2 }),
+        elections: fc.uniqueArray(fc.integer({ min: 0, max: months + 12 }), { maxLength: 3 }).map((xs) => xs.sort((a, b) => a - b)),
+        adopts: fc.integer({ min: -1, max: 2 })
+      })
+      return fc
+        .record({
+          programmes: fc.array(arbProgramme, { maxLength: 4 }),
+          transfers: fc.array(arbTransfer, { maxLength: 2 }),
+          reviews: fc.array(arbReview, { maxLength: 2 }),
+          menu: fc.oneof(fc.constant<Array<{ agencies: Array<number>; requiredLevel: number }>>([]), fc.array(arbPower, { minLength: 1, maxLength: 3 })),
+          accountability: fc.array(arbAccountability, { minLength: L, maxLength: L }),
+          gainshareBasisPoints: fc.constantFrom(0, 5000, 10000, 3333)
+        })
+        .map((x): Scenario => ({
+          ...sc,
+          localities: sc.localities.map((l, i) => {
+            const acc = x.accountability[i]!
+            return { ...l, accountability: { ...acc, adopts: acc.adopts > acc.level ? acc.adopts : -1 } }
+          }),
+          programmes: x.programmes.map((p, j) => ({ ...p, id: `p${j}` })),
+          transfers: x.transfers.filter((t) => t.from !== t.to).map((t, j) => ({ ...t, id: `tr${j}` })),
+          spendingReviews: x.reviews.map((r, j) => ({ ...r, id: `sr${j}` })),
+          powers: x.menu.map((p, k) => ({ ...p, id: `power${k}`, name: `Power ${k}` })),
+          deal: {
+            ...sc.deal,
+            pooledAgencies: x.menu.length > 0 ? [] : sc.deal.pooledAgencies,
+            powers: x.menu.map((_, k) => k),
+            gainshareBasisPoints: x.gainshareBasisPoints
+          }
+        }))
     })

@@ -17,7 +17,7 @@ import { runScenario } from "@devosim/engine"
 import { summarize } from "@devosim/report"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { arbScenario } from "./arbitraries.ts"
+import { arbMoneyScenario, arbScenario } from "./arbitraries.ts"
 
 const floorDiv = (a: bigint, b: bigint): bigint => (a < 0n && a % b !== 0n ? a / b - 1n : a / b)
 
@@ -45,7 +45,7 @@ const foldEach = (log: EventLog, check: (total: number, seq: number) => void) =>
 describe("engine properties on generated scenarios", () => {
   it("conserves money exactly after every event", () => {
     fc.assert(
-      fc.property(arbScenario(), (sc) => {
+      fc.property(arbMoneyScenario(), (sc) => {
         const { log } = runScenario(sc)
         foldEach(log, (total, seq) => {
           if (total !== 0) throw new Error(`total ${total} after seq ${seq}`)
@@ -57,7 +57,7 @@ describe("engine properties on generated scenarios", () => {
 
   it("never overdraws an account other than the Treasury, after any event", () => {
     fc.assert(
-      fc.property(arbScenario(), (sc) => {
+      fc.property(arbMoneyScenario(), (sc) => {
         const { log } = runScenario(sc)
         const s = initialState(log.controls[0] as RunStarted)
         const p = log.postings
@@ -70,44 +70,68 @@ describe("engine properties on generated scenarios", () => {
     )
   })
 
-  it("spends every baseline exactly: baseline − actual = SPB reduction, computed a second way from the scenario", () => {
+  it("money identities hold exactly for every locality (baseline computed a second way from the scenario)", () => {
     fc.assert(
-      fc.property(arbScenario(), (sc) => {
+      fc.property(arbMoneyScenario(), (sc) => {
         const { log, state } = runScenario(sc)
-        const s = summarize(log)
+        const money = summarize(log).money
         const layout = { localityCount: sc.localities.length, agencyCount: sc.agencies.length }
         sc.localities.forEach((l, i) => {
-          const n = s.negotiations.find((x) => x.locality === l.id)
-          const dealAt = n?.deal ?? null
+          const lm = money.localities[i]!
+          // Independent arithmetic: BigInt, yearly compounding, twelve parts by largest remainder, reviews half up.
           let baseline = 0n
-          let reduction = 0n
           sc.agencies.forEach((ag, a) => {
-            // Independent arithmetic: BigInt, yearly compounding, twelve parts by largest remainder.
             let annual = BigInt(l.baseline[a]!)
             for (let m = 0; m < sc.months; m++) {
               if (m > 0 && m % 12 === 0) annual += floorDiv(annual * BigInt(ag.trendBasisPoints) + 5000n, 10000n)
               const part = annual / 12n + (BigInt(m % 12) < annual % 12n ? 1n : 0n)
-              baseline += part
-              const from = dealAt === null ? Infinity : Math.ceil(dealAt)
-              if (m >= from && m < from + sc.deal.horizonMonths && sc.deal.pooledAgencies.includes(a)) {
-                reduction += (part * BigInt(sc.deal.reductionBasisPoints) + 5000n) / 10000n
-              }
+              const change = sc.spendingReviews.reduce((c, r) => (m >= r.starts && m < r.starts + r.months ? c + (r.changeBasisPoints[a] ?? 0) : c), 0)
+              baseline += part + floorDiv(part * BigInt(change) + 5000n, 10000n)
             }
           })
-          const lm = s.money.localities[i]!
+          let invested = 0
+          for (const p of sc.programmes) {
+            if (p.locality !== i) continue
+            for (let m = p.starts; m < Math.min(sc.months, p.starts + p.durationMonths); m++) invested += (m === p.starts ? p.upfrontPence : 0) + p.monthlyPence
+          }
           expect(BigInt(lm.baseline_pence)).toBe(baseline)
-          expect(BigInt(lm.spb_reduction_pence)).toBe(reduction)
-          expect(lm.baseline_pence - lm.actual_pence).toBe(lm.spb_reduction_pence)
-          // Envelopes cover whole blocks of the run: every intermediate account ends empty.
+          expect(lm.prevention_invested_pence).toBe(invested)
+          // baseline − actual = SPB reduction + net savings realised (transfers move money between lines, not out).
+          expect(lm.baseline_pence - lm.actual_pence).toBe(lm.spb_reduction_pence + lm.savings_realised_pence - lm.prevention_invested_pence)
+          expect(lm.gainshare_kept_pence + lm.gainshare_returned_pence).toBe(lm.savings_on_pooled_lines_pence)
+          expect(lm.agencies.reduce((x, a) => x + a.transfers_in_pence - a.transfers_out_pence, 0)).toBe(0)
+          // Where the money ends: silo savings stay with departments, kept gainshare in the SPB, spend with the world.
+          let departments = 0
           for (let a = 0; a < sc.agencies.length; a++) {
-            expect(state.balances[departmentAccount(layout, i, a)]).toBe(0)
+            departments += state.balances[departmentAccount(layout, i, a)]!
             expect(state.balances[agencyAccount(layout, i, a)]).toBe(0)
           }
-          expect(state.balances[spbAccount(layout, i)]).toBe(0)
+          expect(departments).toBe(lm.savings_realised_pence - lm.savings_on_pooled_lines_pence)
+          expect(state.balances[spbAccount(layout, i)]).toBe(lm.gainshare_kept_pence)
           expect(state.balances[worldAccount(layout, i)]).toBe(lm.actual_pence)
         })
-        expect(s.money.settled_pence).toBe(s.money.baseline_pence)
-        expect(state.balances[TREASURY]).toBe(-s.money.settled_pence + s.money.spb_reduction_pence)
+        expect(money.total_balance_pence).toBe(0)
+        expect(state.balances[TREASURY]).toBe(-money.settled_pence + money.spb_reduction_pence + money.gainshare_returned_pence)
+        // Every saving appears once in the cost-shift matrix.
+        expect(money.cost_shift.reduce((x, c) => x + c.savings_pence, 0)).toBe(money.savings_realised_pence)
+      }),
+      { numRuns: 200 }
+    )
+  })
+
+  it("powers wait for the accountability they need: a line pools only once a sufficient model is adopted", () => {
+    fc.assert(
+      fc.property(arbMoneyScenario(), (sc) => {
+        const { log } = runScenario(sc)
+        const level = new Map(sc.localities.map((l) => [l.id, l.accountability.level]))
+        for (const e of log.controls) {
+          if (e._tag === "AccountabilityAdopted") level.set(e.locality, e.level)
+          if (e._tag === "PowerDevolved") {
+            const power = sc.powers.find((p) => p.id === e.power)!
+            expect(level.get(e.locality)!).toBeGreaterThanOrEqual(power.requiredLevel)
+            expect(e.fromPeriod).toBe(Math.ceil(e.t))
+          }
+        }
       }),
       { numRuns: 150 }
     )
@@ -115,7 +139,7 @@ describe("engine properties on generated scenarios", () => {
 
   it("numbers events 0..n-1 with every posting caused by an earlier control event", () => {
     fc.assert(
-      fc.property(arbScenario(), (sc) => {
+      fc.property(arbMoneyScenario(), (sc) => {
         const { log } = runScenario(sc)
         const seqs = [...log.controls.map((c) => c.seq), ...log.postings.seq].sort((a, b) => a - b)
         expect(seqs).toEqual(seqs.map((_, i) => i))
@@ -132,7 +156,7 @@ describe("engine properties on generated scenarios", () => {
 
   it("is deterministic: the same scenario gives the same log", () => {
     fc.assert(
-      fc.property(arbScenario(), (sc) => {
+      fc.property(arbMoneyScenario(), (sc) => {
         const a = runScenario(sc).log
         const b = runScenario(structuredClone(sc)).log
         expect(b.controls).toEqual(a.controls)
@@ -144,7 +168,7 @@ describe("engine properties on generated scenarios", () => {
 
   it("replay of the log equals the run's final state", () => {
     fc.assert(
-      fc.property(arbScenario(), (sc) => {
+      fc.property(arbMoneyScenario(), (sc) => {
         const { log, state } = runScenario(sc)
         expect(canonicalState(replay(log))).toBe(canonicalState(state))
       }),

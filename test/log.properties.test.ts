@@ -3,12 +3,12 @@ import { runScenario } from "@devosim/engine"
 import { decodeEventLog, encodeEventLog } from "@devosim/store"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { arbScenario } from "./arbitraries.ts"
+import { arbMoneyScenario } from "./arbitraries.ts"
 
 describe("the Arrow event log on generated scenarios", () => {
   it("same scenario → byte-identical events.arrow, and replaying the decoded file gives the run's final state", () => {
     fc.assert(
-      fc.property(arbScenario(), (sc) => {
+      fc.property(arbMoneyScenario(), (sc) => {
         const first = runScenario(sc)
         const bytes = encodeEventLog(first.log)
         const again = encodeEventLog(runScenario(structuredClone(sc)).log)

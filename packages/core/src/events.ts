@@ -14,7 +14,14 @@ const Id = Schema.String
 
 const TrancheInfo = Schema.Struct({ id: Id, opens: Time })
 const AgencyInfo = Schema.Struct({ id: Id, name: Schema.String })
-const LocalityInfo = Schema.Struct({ id: Id, name: Schema.String, population: Schema.Finite, tranche: Id })
+const LocalityInfo = Schema.Struct({
+  id: Id,
+  name: Schema.String,
+  population: Schema.Finite,
+  tranche: Id,
+  /** Index into ACCOUNTABILITY_LEVELS of the model the locality starts with. */
+  accountabilityLevel: Schema.Int
+})
 
 /** The first event of every log: what the run is about, so a log replays on its own. */
 export const RunStarted = Schema.TaggedStruct("RunStarted", {
@@ -28,7 +35,9 @@ export const RunStarted = Schema.TaggedStruct("RunStarted", {
   capacity: Schema.Int,
   tranches: Schema.Array(TrancheInfo),
   agencies: Schema.Array(AgencyInfo),
-  localities: Schema.Array(LocalityInfo)
+  localities: Schema.Array(LocalityInfo),
+  /** Green Book discount rate used by present values, basis points a year. */
+  discountRateBasisPoints: Schema.Int
 })
 
 export const TrancheOpened = Schema.TaggedStruct("TrancheOpened", { seq: Seq, t: Time, tranche: Id })
@@ -68,7 +77,11 @@ export const NegotiationFailed = Schema.TaggedStruct("NegotiationFailed", {
   retryAt: Schema.NullOr(Time)
 })
 
-/** A deal lands: the slot is free; named agency lines pool into the single place budget. */
+/**
+ * A deal lands: the slot is free; the agency lines of the powers that can go live now pool into
+ * the locality's single place budget from the first whole period after the deal, renewed every
+ * `horizonMonths` (see SinglePlaceBudgetReset).
+ */
 export const DealAgreed = Schema.TaggedStruct("DealAgreed", {
   seq: Seq,
   t: Time,
@@ -76,8 +89,75 @@ export const DealAgreed = Schema.TaggedStruct("DealAgreed", {
   attempt: Schema.Int,
   pooledAgencies: Schema.Array(Id),
   reductionBasisPoints: Schema.Int,
+  gainshareBasisPoints: Schema.Int,
   pooledFrom: Schema.Int,
-  pooledTo: Schema.Int
+  horizonMonths: Schema.Int
+})
+
+/** A power on the menu goes live in a locality: its agency lines pool from `fromPeriod`. */
+export const PowerDevolved = Schema.TaggedStruct("PowerDevolved", {
+  seq: Seq,
+  t: Time,
+  locality: Id,
+  power: Id,
+  agencies: Schema.Array(Id),
+  fromPeriod: Schema.Int
+})
+
+/** At an election the locality adopts a stronger accountability model (DESIGN §2). */
+export const AccountabilityAdopted = Schema.TaggedStruct("AccountabilityAdopted", {
+  seq: Seq,
+  t: Time,
+  locality: Id,
+  model: Schema.String,
+  level: Schema.Int
+})
+
+/** A deal's SPB starts a new spending-review horizon on the envelopes then in force. */
+export const SinglePlaceBudgetReset = Schema.TaggedStruct("SinglePlaceBudgetReset", {
+  seq: Seq,
+  t: Time,
+  locality: Id,
+  horizon: Schema.Int,
+  fromPeriod: Schema.Int,
+  toPeriod: Schema.Int
+})
+
+/**
+ * A prevention programme starts. Its investment and the savings it realises are postings whose
+ * cause is this event, so every pound of a programme traces back to it.
+ */
+export const ProgrammeStarted = Schema.TaggedStruct("ProgrammeStarted", {
+  seq: Seq,
+  t: Time,
+  programme: Id,
+  locality: Id,
+  payer: Id,
+  beneficiaries: Schema.Array(Id),
+  fromPeriod: Schema.Int,
+  toPeriod: Schema.Int
+})
+
+/** An explicit transfer: one agency's department funds part of another agency's line. */
+export const TransferAgreed = Schema.TaggedStruct("TransferAgreed", {
+  seq: Seq,
+  t: Time,
+  transfer: Id,
+  locality: Id,
+  from: Id,
+  to: Id,
+  fromPeriod: Schema.Int,
+  toPeriod: Schema.Int
+})
+
+/** A spending review changes departments' envelopes over its periods. */
+export const SpendingReviewSettled = Schema.TaggedStruct("SpendingReviewSettled", {
+  seq: Seq,
+  t: Time,
+  review: Id,
+  fromPeriod: Schema.Int,
+  toPeriod: Schema.Int,
+  changes: Schema.Array(Schema.Struct({ agency: Id, basisPoints: Schema.Int }))
 })
 
 /** Spending for one period across all localities: its postings fund and spend every agency line. */
@@ -91,6 +171,12 @@ export const ControlEvent = Schema.Union([
   NegotiationStarted,
   NegotiationFailed,
   DealAgreed,
+  PowerDevolved,
+  AccountabilityAdopted,
+  SinglePlaceBudgetReset,
+  ProgrammeStarted,
+  TransferAgreed,
+  SpendingReviewSettled,
   PeriodSpent
 ])
 

@@ -17,6 +17,110 @@ export interface Scenario {
   readonly agencies: ReadonlyArray<Agency>
   readonly localities: ReadonlyArray<Locality>
   readonly deal: DealTerms
+  /** The menu of powers a deal may devolve (empty: the deal pools `deal.pooledAgencies` at once). */
+  readonly powers: ReadonlyArray<Power>
+  readonly programmes: ReadonlyArray<Programme>
+  readonly transfers: ReadonlyArray<Transfer>
+  readonly spendingReviews: ReadonlyArray<SpendingReview>
+  /** Green Book social time preference rate, basis points a year (350 = 3.5%). */
+  readonly discountRateBasisPoints: number
+}
+
+/**
+ * Accountability models in rising order (DESIGN §2: "the more substantive the powers, the more
+ * visible the accountability required"). A power requiring level k goes live only where the
+ * locality's model is at level >= k.
+ */
+export const ACCOUNTABILITY_LEVELS = ["leader_cabinet", "combined_authority", "elected_mayor"] as const
+export type AccountabilityModel = (typeof ACCOUNTABILITY_LEVELS)[number]
+
+export interface Power {
+  readonly id: string
+  readonly name: string
+  /** Agency lines (indices) this power moves into the single place budget. */
+  readonly agencies: ReadonlyArray<number>
+  /** Index into ACCOUNTABILITY_LEVELS. */
+  readonly requiredLevel: number
+}
+
+export interface Accountability {
+  /** Index into ACCOUNTABILITY_LEVELS: the locality's model at the start. */
+  readonly level: number
+  /** Election dates, months since start, ascending. */
+  readonly elections: ReadonlyArray<number>
+  /** The model it adopts at its next election once a deal needs more (index), or -1 if none. */
+  readonly adopts: number
+}
+
+/**
+ * A prevention programme: the payer agency spends (upfront at `starts`, then a running cost each
+ * month for `durationMonths`) so that demand on beneficiary agencies falls later.
+ */
+export interface Programme {
+  readonly id: string
+  /** Index into `Scenario.localities`. */
+  readonly locality: number
+  /** Index into `Scenario.agencies`. */
+  readonly payer: number
+  /** First period of the programme (integer months since start). */
+  readonly starts: number
+  readonly durationMonths: number
+  readonly upfrontPence: number
+  readonly monthlyPence: number
+  /** People in the programme. */
+  readonly cohort: number
+  readonly effects: ReadonlyArray<ProgrammeEffect>
+}
+
+/**
+ * The effect of a programme on one service of a beneficiary. The avoidable spend is
+ * cohort × demand per member per year × unit cost (a year's worth); in period m the saving is
+ *
+ *   round_half_up( avoidable / 12 × reduction × profile(m) × (1 − deadweight) × (1 − optimism bias) )
+ *
+ * where profile(m), with k = m − (starts + lag): 0 for k < 0; min(1, (k + 1) / ramp) while the
+ * programme runs (plus the lag); after the programme's end + lag, (1 − decay)^(years since then).
+ */
+export interface ProgrammeEffect {
+  readonly beneficiary: number
+  readonly service: string
+  /** Pence per unit: per event (demand counts events a year) or per year (demand counts places). */
+  readonly unitCostPence: number
+  readonly per: "event" | "year"
+  readonly demandPerMemberPerYear: number
+  /** Share of demand removed at full effect, 0..1. */
+  readonly reduction: number
+  readonly lagMonths: number
+  readonly rampMonths: number
+  /** Share of the effect lost each year after the programme ends, 0..1. */
+  readonly decayPerYear: number
+  /** Share of the outcome that would have happened anyway, 0..1. */
+  readonly deadweight: number
+  /** Green Book optimism-bias haircut on the effect, 0..1. */
+  readonly optimismBias: number
+}
+
+/**
+ * One agency funds part of another's service in a locality: the `from` agency's department pays
+ * the `to` agency line instead of the `to` agency's own funder (at most that line's spend).
+ */
+export interface Transfer {
+  readonly id: string
+  readonly locality: number
+  readonly from: number
+  readonly to: number
+  readonly annualPence: number
+  readonly starts: number
+  readonly months: number
+}
+
+/** A spending review: in periods [starts, starts + months) each agency's envelope changes by a %. */
+export interface SpendingReview {
+  readonly id: string
+  readonly starts: number
+  readonly months: number
+  /** Basis points by agency index (−1090 = a 10.9% cut); 0 where unchanged. */
+  readonly changeBasisPoints: ReadonlyArray<number>
 }
 
 export interface Tranche {
@@ -43,6 +147,7 @@ export interface Locality {
   readonly negotiation: NegotiationTerms
   /** Annual baseline spend in pence, indexed like `Scenario.agencies` (0 where none). */
   readonly baseline: ReadonlyArray<Pence>
+  readonly accountability: Accountability
 }
 
 export interface NegotiationTerms {
@@ -60,4 +165,8 @@ export interface DealTerms {
   /** Indices into `Scenario.agencies`. */
   readonly pooledAgencies: ReadonlyArray<number>
   readonly horizonMonths: number
+  /** Share of realised savings on pooled lines the locality keeps (basis points); the rest returns to the Treasury. */
+  readonly gainshareBasisPoints: number
+  /** Powers (indices into `Scenario.powers`) the deal devolves; empty when there is no menu. */
+  readonly powers: ReadonlyArray<number>
 }

@@ -18,12 +18,19 @@ export interface LocalityState {
   /** When the deal landed (NaN before). */
   deal: number
   attempts: number
-  /** Periods [pooledFrom, pooledTo) in which the deal's agency lines are pooled (0, 0 = none). */
-  pooledFrom: number
-  pooledTo: number
-  pooledAgencies: ReadonlyArray<number>
+  /** First period each agency line is pooled in the SPB (Infinity = never), by agency index. */
+  readonly pooledFrom: Float64Array
   reductionBasisPoints: number
+  gainshareBasisPoints: number
+  horizonMonths: number
+  /** Index into ACCOUNTABILITY_LEVELS of the locality's current model. */
+  accountabilityLevel: number
+  /** Powers that have gone live. */
+  readonly powers: Array<string>
 }
+
+/** True when the locality's line for `agency` is paid through its SPB in period m. */
+export const isPooled = (l: LocalityState, agency: number, m: number): boolean => m >= l.pooledFrom[agency]!
 
 export interface State {
   readonly run: RunStarted
@@ -48,16 +55,18 @@ export const initialState = (run: RunStarted): State => {
     localityIndex,
     agencyIndex,
     balances: new Float64Array(accountCount({ localityCount: run.localities.length, agencyCount: run.agencies.length })),
-    localities: run.localities.map(() => ({
+    localities: run.localities.map((info) => ({
       status: "waiting",
       eligible: Number.NaN,
       start: Number.NaN,
       deal: Number.NaN,
       attempts: 0,
-      pooledFrom: 0,
-      pooledTo: 0,
-      pooledAgencies: [],
-      reductionBasisPoints: 0
+      pooledFrom: new Float64Array(run.agencies.length).fill(Number.POSITIVE_INFINITY),
+      reductionBasisPoints: 0,
+      gainshareBasisPoints: 0,
+      horizonMonths: 0,
+      accountabilityLevel: info.accountabilityLevel,
+      powers: []
     })),
     tranchesOpen: run.tranches.map(() => false),
     activeNegotiations: 0,
@@ -71,6 +80,16 @@ const localityOf = (s: State, id: string): LocalityState => {
   const l = i === undefined ? undefined : s.localities[i]
   if (l === undefined) throw new Error(`event names unknown locality ${JSON.stringify(id)}`)
   return l
+}
+
+const agencyOf = (s: State, id: string): number => {
+  const k = s.agencyIndex.get(id)
+  if (k === undefined) throw new Error(`event names unknown agency ${JSON.stringify(id)}`)
+  return k
+}
+
+const pool = (l: LocalityState, agency: number, from: number) => {
+  if (from < l.pooledFrom[agency]!) l.pooledFrom[agency] = from
 }
 
 /** Applies one control event. */
@@ -110,17 +129,28 @@ export const evolve = (s: State, e: ControlEvent): State => {
       const l = localityOf(s, e.locality)
       l.status = "deal"
       l.deal = e.t
-      l.pooledFrom = e.pooledFrom
-      l.pooledTo = e.pooledTo
-      l.pooledAgencies = e.pooledAgencies.map((a) => {
-        const k = s.agencyIndex.get(a)
-        if (k === undefined) throw new Error(`event names unknown agency ${JSON.stringify(a)}`)
-        return k
-      })
+      for (const a of e.pooledAgencies) pool(l, agencyOf(s, a), e.pooledFrom)
       l.reductionBasisPoints = e.reductionBasisPoints
+      l.gainshareBasisPoints = e.gainshareBasisPoints
+      l.horizonMonths = e.horizonMonths
       s.activeNegotiations--
       break
     }
+    case "PowerDevolved": {
+      const l = localityOf(s, e.locality)
+      for (const a of e.agencies) pool(l, agencyOf(s, a), e.fromPeriod)
+      l.powers.push(e.power)
+      break
+    }
+    case "AccountabilityAdopted":
+      localityOf(s, e.locality).accountabilityLevel = e.level
+      break
+    case "SinglePlaceBudgetReset":
+    case "ProgrammeStarted":
+    case "TransferAgreed":
+    case "SpendingReviewSettled":
+      // Recorded for traceability; their money moves in postings that cite them as cause.
+      break
     case "PeriodSpent":
       s.lastPeriodSpent = e.period
       break
@@ -182,10 +212,12 @@ export const canonicalState = (s: State): string =>
       l.start,
       l.deal,
       l.attempts,
-      l.pooledFrom,
-      l.pooledTo,
-      l.pooledAgencies,
-      l.reductionBasisPoints
+      Array.from(l.pooledFrom, (x) => (x === Number.POSITIVE_INFINITY ? null : x)),
+      l.reductionBasisPoints,
+      l.gainshareBasisPoints,
+      l.horizonMonths,
+      l.accountabilityLevel,
+      l.powers
     ]),
     balances: Array.from(s.balances)
   })

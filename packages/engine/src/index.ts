@@ -1,3 +1,4 @@
+export * from "./prevention.ts"
 export * from "./run.ts"
 export * from "./scheduler.ts"
 export * from "./spending.ts"

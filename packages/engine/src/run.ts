@@ -1,15 +1,15 @@
 import type { ControlEvent, EventLog, Scenario, State } from "@devosim/core"
 import {
+  ACCOUNTABILITY_LEVELS,
   agencyAccount,
   compareCodePoints,
   departmentAccount,
   draw,
   ENGINE_VERSION,
   evolve,
-  financialYearBlocks,
-  financialYearLabel,
   formatYearMonth,
   initialState,
+  isPooled,
   post,
   PostingBuffer,
   shareOf,
@@ -20,7 +20,8 @@ import {
 } from "@devosim/core"
 import type { RandomStream } from "@devosim/core"
 import { Scheduler } from "./scheduler.ts"
-import { Baselines } from "./spending.ts"
+import { monthlyInvestment, monthlySaving } from "./prevention.ts"
+import { Plans, settlementBlocks } from "./spending.ts"
 
 /**
  * What can happen at one instant, in the order it happens (the scheduler's `priority`).
@@ -28,20 +29,30 @@ import { Baselines } from "./spending.ts"
  */
 export const Priority = {
   TrancheOpens: 1,
-  EnvelopeSettles: 2,
-  NegotiationEnds: 3,
-  LocalityJoinsQueue: 4,
-  CentreServesQueue: 5,
-  PeriodSpends: 6
+  SpendingReviewStarts: 2,
+  EnvelopeSettles: 3,
+  NegotiationEnds: 4,
+  LocalityJoinsQueue: 5,
+  CentreServesQueue: 6,
+  AccountabilityAdopts: 7,
+  SinglePlaceBudgetResets: 8,
+  ProgrammeStarts: 9,
+  TransferStarts: 10,
+  PeriodSpends: 11
 } as const
 
 type Trigger =
   | { readonly kind: "TrancheOpens"; readonly tranche: number }
-  | { readonly kind: "EnvelopeSettles"; readonly fy: number; readonly from: number; readonly to: number }
+  | { readonly kind: "EnvelopeSettles"; readonly label: string; readonly from: number; readonly to: number }
   | { readonly kind: "LocalityJoinsQueue"; readonly locality: number; readonly attempt: number }
   | { readonly kind: "CentreServesQueue" }
   | { readonly kind: "NegotiationEnds"; readonly locality: number; readonly attempt: number; readonly fails: boolean }
   | { readonly kind: "PeriodSpends"; readonly period: number }
+  | { readonly kind: "SpendingReviewStarts"; readonly review: number }
+  | { readonly kind: "AccountabilityAdopts"; readonly locality: number; readonly level: number; readonly powers: ReadonlyArray<number> }
+  | { readonly kind: "SinglePlaceBudgetResets"; readonly locality: number; readonly horizon: number }
+  | { readonly kind: "ProgrammeStarts"; readonly programme: number }
+  | { readonly kind: "TransferStarts"; readonly transfer: number }
 
 export interface RunResult {
   readonly log: EventLog
@@ -78,7 +89,14 @@ export const runScenario = (sc: Scenario): RunResult => {
     capacity: sc.centre.capacity,
     tranches: sc.tranches.map((t) => ({ id: t.id, opens: t.opens })),
     agencies: sc.agencies.map((a) => ({ id: a.id, name: a.name })),
-    localities: sc.localities.map((l) => ({ id: l.id, name: l.name, population: l.population, tranche: sc.tranches[l.tranche]!.id }))
+    localities: sc.localities.map((l) => ({
+      id: l.id,
+      name: l.name,
+      population: l.population,
+      tranche: sc.tranches[l.tranche]!.id,
+      accountabilityLevel: l.accountability.level
+    })),
+    discountRateBasisPoints: sc.discountRateBasisPoints
   }
   controls.push(runStarted)
   const state = initialState(runStarted)
@@ -117,12 +135,49 @@ export const runScenario = (sc: Scenario): RunResult => {
     agenda.schedule(eligible, Priority.LocalityJoinsQueue, rank[i]!, { kind: "LocalityJoinsQueue", locality: i, attempt: 1 })
   })
 
-  const baselines = new Baselines(sc)
+  const plans = new Plans(sc)
+  const cause = {
+    programme: new Float64Array(sc.programmes.length).fill(-1),
+    transfer: new Float64Array(sc.transfers.length).fill(-1)
+  }
+  // Savings effects by (locality, beneficiary line): [programme, effect] pairs, in programme order.
+  const effectsOn = new Map<number, Array<readonly [number, number]>>()
+  sc.programmes.forEach((p, j) =>
+    p.effects.forEach((e, k) => {
+      const key = p.locality * A + e.beneficiary
+      effectsOn.set(key, [...(effectsOn.get(key) ?? []), [j, k] as const])
+    })
+  )
+
   if (A > 0) {
-    for (const b of financialYearBlocks(sc.start, sc.months)) {
-      agenda.schedule(b.from, Priority.EnvelopeSettles, -1, { kind: "EnvelopeSettles", fy: b.fy, from: b.from, to: b.to })
+    for (const b of settlementBlocks(sc)) {
+      agenda.schedule(b.from, Priority.EnvelopeSettles, -1, { kind: "EnvelopeSettles", label: b.label, from: b.from, to: b.to })
     }
     for (let m = 0; m < sc.months; m++) agenda.schedule(m, Priority.PeriodSpends, -1, { kind: "PeriodSpends", period: m })
+  }
+  sc.spendingReviews.forEach((r, k) => agenda.schedule(r.starts, Priority.SpendingReviewStarts, k, { kind: "SpendingReviewStarts", review: k }))
+  sc.programmes.forEach((p, j) =>
+    agenda.schedule(p.starts, Priority.ProgrammeStarts, rank[p.locality]!, { kind: "ProgrammeStarts", programme: j })
+  )
+  sc.transfers.forEach((tr, j) =>
+    agenda.schedule(tr.starts, Priority.TransferStarts, rank[tr.locality]!, { kind: "TransferStarts", transfer: j })
+  )
+
+  /** Powers of the deal that can go live now, and the ones that wait for stronger accountability. */
+  const devolvePowers = (t: number, i: number, fromPeriod: number, powers: ReadonlyArray<number>) => {
+    const l = sc.localities[i]!
+    for (const k of powers) {
+      const power = sc.powers[k]!
+      emit({
+        _tag: "PowerDevolved",
+        seq,
+        t,
+        locality: l.id,
+        power: power.id,
+        agencies: power.agencies.map((a) => sc.agencies[a]!.id),
+        fromPeriod
+      })
+    }
   }
 
   for (let next = agenda.next(); next !== undefined; next = agenda.next()) {
@@ -133,18 +188,95 @@ export const runScenario = (sc: Scenario): RunResult => {
         break
 
       case "EnvelopeSettles": {
-        const cause = emit({
-          _tag: "EnvelopesSettled",
-          seq,
-          t,
-          financialYear: financialYearLabel(trigger.fy),
-          fromPeriod: trigger.from,
-          toPeriod: trigger.to
-        })
+        const settled = emit({ _tag: "EnvelopesSettled", seq, t, financialYear: trigger.label, fromPeriod: trigger.from, toPeriod: trigger.to })
         for (let i = 0; i < L; i++) {
           for (let a = 0; a < A; a++) {
-            transfer(t, TREASURY, departmentAccount(layout, i, a), baselines.over(i, a, trigger.from, trigger.to), cause)
+            let envelope = 0
+            for (let m = trigger.from; m < trigger.to; m++) envelope += plans.departmentOutflow(i, a, m)
+            transfer(t, TREASURY, departmentAccount(layout, i, a), envelope, settled)
           }
+        }
+        break
+      }
+
+      case "SpendingReviewStarts": {
+        const r = sc.spendingReviews[trigger.review]!
+        emit({
+          _tag: "SpendingReviewSettled",
+          seq,
+          t,
+          review: r.id,
+          fromPeriod: r.starts,
+          toPeriod: Math.min(sc.months, r.starts + r.months),
+          changes: sc.agencies.flatMap((ag, a) => (r.changeBasisPoints[a] ? [{ agency: ag.id, basisPoints: r.changeBasisPoints[a]! }] : []))
+        })
+        break
+      }
+
+      case "ProgrammeStarts": {
+        const p = sc.programmes[trigger.programme]!
+        cause.programme[trigger.programme] = emit({
+          _tag: "ProgrammeStarted",
+          seq,
+          t,
+          programme: p.id,
+          locality: sc.localities[p.locality]!.id,
+          payer: sc.agencies[p.payer]!.id,
+          beneficiaries: [...new Set(p.effects.map((e) => sc.agencies[e.beneficiary]!.id))],
+          fromPeriod: p.starts,
+          toPeriod: p.starts + p.durationMonths
+        })
+        break
+      }
+
+      case "TransferStarts": {
+        const tr = sc.transfers[trigger.transfer]!
+        cause.transfer[trigger.transfer] = emit({
+          _tag: "TransferAgreed",
+          seq,
+          t,
+          transfer: tr.id,
+          locality: sc.localities[tr.locality]!.id,
+          from: sc.agencies[tr.from]!.id,
+          to: sc.agencies[tr.to]!.id,
+          fromPeriod: tr.starts,
+          toPeriod: tr.starts + tr.months
+        })
+        break
+      }
+
+      case "AccountabilityAdopts": {
+        const l = sc.localities[trigger.locality]!
+        emit({
+          _tag: "AccountabilityAdopted",
+          seq,
+          t,
+          locality: l.id,
+          model: ACCOUNTABILITY_LEVELS[trigger.level]!,
+          level: trigger.level
+        })
+        devolvePowers(t, trigger.locality, Math.ceil(t), trigger.powers)
+        break
+      }
+
+      case "SinglePlaceBudgetResets": {
+        const ls = state.localities[trigger.locality]!
+        const from = Math.ceil(ls.deal) + trigger.horizon * ls.horizonMonths
+        emit({
+          _tag: "SinglePlaceBudgetReset",
+          seq,
+          t,
+          locality: sc.localities[trigger.locality]!.id,
+          horizon: trigger.horizon,
+          fromPeriod: from,
+          toPeriod: from + ls.horizonMonths
+        })
+        if (from + ls.horizonMonths < sc.months) {
+          agenda.schedule(from + ls.horizonMonths, Priority.SinglePlaceBudgetResets, rank[trigger.locality]!, {
+            kind: "SinglePlaceBudgetResets",
+            locality: trigger.locality,
+            horizon: trigger.horizon + 1
+          })
         }
         break
       }
@@ -183,17 +315,41 @@ export const runScenario = (sc: Scenario): RunResult => {
         } else {
           // Lines pool from the first whole period after the deal lands.
           const pooledFrom = Math.ceil(t)
+          const level = l.accountability.level
+          const live = sc.deal.powers.filter((k) => sc.powers[k]!.requiredLevel <= level)
+          const waiting = sc.deal.powers.filter((k) => sc.powers[k]!.requiredLevel > level)
+          const pooled = sc.powers.length === 0 ? sc.deal.pooledAgencies : [...new Set(live.flatMap((k) => sc.powers[k]!.agencies))]
           emit({
             _tag: "DealAgreed",
             seq,
             t,
             locality: l.id,
             attempt,
-            pooledAgencies: sc.deal.pooledAgencies.map((a) => sc.agencies[a]!.id),
+            pooledAgencies: [...pooled].sort((x, y) => x - y).map((a) => sc.agencies[a]!.id),
             reductionBasisPoints: sc.deal.reductionBasisPoints,
+            gainshareBasisPoints: sc.deal.gainshareBasisPoints,
             pooledFrom,
-            pooledTo: pooledFrom + sc.deal.horizonMonths
+            horizonMonths: sc.deal.horizonMonths
           })
+          devolvePowers(t, locality, pooledFrom, live)
+          // Powers that need a stronger model wait for the next election at which the locality adopts one.
+          const adoptable = waiting.filter((k) => sc.powers[k]!.requiredLevel <= l.accountability.adopts)
+          const election = l.accountability.elections.find((e) => e >= t)
+          if (adoptable.length > 0 && election !== undefined) {
+            agenda.schedule(election, Priority.AccountabilityAdopts, rank[locality]!, {
+              kind: "AccountabilityAdopts",
+              locality,
+              level: l.accountability.adopts,
+              powers: adoptable
+            })
+          }
+          if (pooledFrom + sc.deal.horizonMonths < sc.months) {
+            agenda.schedule(pooledFrom + sc.deal.horizonMonths, Priority.SinglePlaceBudgetResets, rank[locality]!, {
+              kind: "SinglePlaceBudgetResets",
+              locality,
+              horizon: 1
+            })
+          }
         }
         serveQueueAt(t)
         break
@@ -201,27 +357,51 @@ export const runScenario = (sc: Scenario): RunResult => {
 
       case "PeriodSpends": {
         const m = trigger.period
-        const cause = emit({ _tag: "PeriodSpent", seq, t, period: m })
+        const spent = emit({ _tag: "PeriodSpent", seq, t, period: m })
         for (let i = 0; i < L; i++) {
           const ls = state.localities[i]!
-          const pooledNow = ls.status === "deal" && m >= ls.pooledFrom && m < ls.pooledTo
           const spb = spbAccount(layout, i)
           const world = worldAccount(layout, i)
           for (let a = 0; a < A; a++) {
-            const b = baselines.monthly(i, a, m)
-            if (b === 0) continue
             const dept = departmentAccount(layout, i, a)
             const agency = agencyAccount(layout, i, a)
-            if (pooledNow && ls.pooledAgencies.includes(a)) {
-              // 'More for less': the line is paid through the SPB, which returns the reduction.
-              const reduction = shareOf(b, ls.reductionBasisPoints)
-              transfer(t, dept, spb, b, cause)
-              transfer(t, spb, TREASURY, reduction, cause)
-              transfer(t, spb, agency, b - reduction, cause)
-              transfer(t, agency, world, b - reduction, cause)
-            } else {
-              transfer(t, dept, agency, b, cause)
-              transfer(t, agency, world, b, cause)
+            const pooled = isPooled(ls, a, m)
+            // Whoever funds the line this period: its department (silo) or the locality's SPB.
+            const funder = pooled ? spb : dept
+            const plan = plans.plan(i, a, m)
+            transfer(t, dept, pooled ? spb : agency, plan.ownFunding, spent)
+            for (const x of plan.transfersIn) {
+              transfer(t, departmentAccount(layout, i, x.from), pooled ? spb : agency, x.amount, cause.transfer[x.transfer]!)
+            }
+            let service = plan.baseline
+            if (pooled) {
+              // 'More for less': the SPB returns the reduction and funds the line with the rest.
+              const reduction = shareOf(plan.baseline, ls.reductionBasisPoints)
+              transfer(t, spb, TREASURY, reduction, spent)
+              transfer(t, spb, agency, plan.baseline - reduction, spent)
+              service -= reduction
+            }
+            // Realised savings go back to the line's funder; an SPB returns the Treasury's share.
+            for (const [j, k] of effectsOn.get(i * A + a) ?? []) {
+              const p = sc.programmes[j]!
+              const saving = Math.min(service, monthlySaving(p, p.effects[k]!, m))
+              if (saving <= 0) continue
+              const programme = cause.programme[j]!
+              transfer(t, agency, funder, saving, programme)
+              if (pooled) transfer(t, spb, TREASURY, saving - shareOf(saving, ls.gainshareBasisPoints), programme)
+              service -= saving
+            }
+            transfer(t, agency, world, service, spent)
+            // Prevention investment by this line, funded like the line.
+            for (const j of plans.programmesPaidByLine(i, a)) {
+              const invest = monthlyInvestment(sc.programmes[j]!, m)
+              if (invest === 0) continue
+              const programme = cause.programme[j]!
+              if (pooled) {
+                transfer(t, dept, spb, invest, programme)
+                transfer(t, spb, agency, invest, programme)
+              } else transfer(t, dept, agency, invest, programme)
+              transfer(t, agency, world, invest, programme)
             }
           }
         }

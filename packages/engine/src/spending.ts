@@ -1,16 +1,20 @@
-import type { Scenario } from "@devosim/core"
-import { shareOf } from "@devosim/core"
+import type { Scenario, Transfer } from "@devosim/core"
+import { financialYearBlocks, financialYearLabel, shareOf } from "@devosim/core"
+import { monthlyInvestment } from "./prevention.ts"
 
 /**
  * Demand-led baselines: each (locality, agency) line has an annual amount for scenario year k
  * (compounded yearly by the agency's trend, rounded to the penny each year), spent in twelve
- * equal monthly parts by largest remainder (the first `annual mod 12` months carry one more penny).
+ * equal monthly parts by largest remainder (the first `annual mod 12` months carry one more penny),
+ * then changed by any spending review in force that month (rounded half up).
  */
 export class Baselines {
   readonly years: number
   private readonly agencies: number
   /** annual[(locality · agencies + agency) · years + k] in pence. */
   private readonly annual: Float64Array
+  /** Review change in basis points by (period · agencies + agency). */
+  private readonly review: Float64Array
 
   constructor(sc: Scenario) {
     const A = sc.agencies.length
@@ -28,25 +32,122 @@ export class Baselines {
         }
       }
     })
+    this.review = new Float64Array(Math.max(1, sc.months) * A)
+    for (const r of sc.spendingReviews) {
+      for (let m = r.starts; m < Math.min(sc.months, r.starts + r.months); m++) {
+        for (let a = 0; a < A; a++) this.review[m * A + a]! += r.changeBasisPoints[a] ?? 0
+      }
+    }
   }
 
   /** Baseline spend of a line in period m, in pence. */
   monthly(locality: number, agency: number, m: number): number {
-    const k = Math.floor(m / 12)
-    const a = this.annual[(locality * this.agencies + agency) * this.years + k]!
+    const a = this.annual[(locality * this.agencies + agency) * this.years + Math.floor(m / 12)]!
     const base = Math.floor(a / 12)
-    return base + (m % 12 < a - base * 12 ? 1 : 0)
+    const b = base + (m % 12 < a - base * 12 ? 1 : 0)
+    const change = this.review[m * this.agencies + agency]!
+    return change === 0 ? b : b + shareOf(b, change)
+  }
+}
+
+/** A twelfth of an annual amount for period m, by largest remainder over the months of the year. */
+export const monthlyPart = (annual: number, m: number): number => {
+  const base = Math.floor(annual / 12)
+  return base + (m % 12 < annual - base * 12 ? 1 : 0)
+}
+
+/**
+ * The department money of one agency line in one period, before it is routed (silo or pool):
+ * the own department's share of the baseline, the transfers other departments pay into it, and
+ * what this department pays into other lines and programmes. Settlement and spending both use
+ * this one plan, so every envelope is exactly what its department pays out.
+ */
+export interface LinePlan {
+  readonly baseline: number
+  /** Amounts paid into this line by other departments, one per transfer into it. */
+  readonly transfersIn: ReadonlyArray<{ readonly transfer: number; readonly from: number; readonly amount: number }>
+  readonly ownFunding: number
+}
+
+export class Plans {
+  private readonly sc: Scenario
+  private readonly baselines: Baselines
+  private readonly transfersInto: Map<number, Array<number>>
+  private readonly transfersFrom: Map<number, Array<number>>
+  private readonly programmesPaidBy: Map<number, Array<number>>
+
+  constructor(sc: Scenario) {
+    this.sc = sc
+    this.baselines = new Baselines(sc)
+    const A = sc.agencies.length
+    const key = (i: number, a: number) => i * A + a
+    const group = (items: ReadonlyArray<unknown>, k: (x: number) => number) => {
+      const m = new Map<number, Array<number>>()
+      items.forEach((_, j) => {
+        const kk = k(j)
+        m.set(kk, [...(m.get(kk) ?? []), j])
+      })
+      return m
+    }
+    this.transfersInto = group(sc.transfers, (j) => key(sc.transfers[j]!.locality, sc.transfers[j]!.to))
+    this.transfersFrom = group(sc.transfers, (j) => key(sc.transfers[j]!.locality, sc.transfers[j]!.from))
+    this.programmesPaidBy = group(sc.programmes, (j) => key(sc.programmes[j]!.locality, sc.programmes[j]!.payer))
   }
 
-  /** Baseline spend of a line over periods [from, to). */
-  over(locality: number, agency: number, from: number, to: number): number {
-    let s = 0
-    for (let m = from; m < to; m++) s += this.monthly(locality, agency, m)
-    return s
+  private key(i: number, a: number) {
+    return i * this.sc.agencies.length + a
   }
 
-  /** True when the line has any baseline at all. */
-  has(locality: number, agency: number): boolean {
-    return this.annual[(locality * this.agencies + agency) * this.years]! > 0
+  /** The line's baseline, and what each transfer into it pays (its monthly part, capped at what is left). */
+  plan(i: number, a: number, m: number): LinePlan {
+    const baseline = this.baselines.monthly(i, a, m)
+    let left = baseline
+    const transfersIn: Array<{ transfer: number; from: number; amount: number }> = []
+    for (const j of this.transfersInto.get(this.key(i, a)) ?? []) {
+      const t: Transfer = this.sc.transfers[j]!
+      if (m < t.starts || m >= t.starts + t.months) continue
+      const amount = Math.min(left, monthlyPart(t.annualPence, m - t.starts))
+      left -= amount
+      if (amount > 0) transfersIn.push({ transfer: j, from: t.from, amount })
+    }
+    return { baseline, transfersIn, ownFunding: left }
   }
+
+  /** Everything the department of agency a pays for locality i in period m. */
+  departmentOutflow(i: number, a: number, m: number): number {
+    let out = this.plan(i, a, m).ownFunding
+    for (const j of this.transfersFrom.get(this.key(i, a)) ?? []) {
+      const t = this.sc.transfers[j]!
+      for (const x of this.plan(i, t.to, m).transfersIn) if (x.transfer === j) out += x.amount
+    }
+    for (const p of this.programmesPaidBy.get(this.key(i, a)) ?? []) out += monthlyInvestment(this.sc.programmes[p]!, m)
+    return out
+  }
+
+  programmesPaidByLine(i: number, a: number): ReadonlyArray<number> {
+    return this.programmesPaidBy.get(this.key(i, a)) ?? []
+  }
+}
+
+/**
+ * The blocks of periods each envelope settlement covers: financial years (from April), split
+ * where a spending review starts or ends, so envelopes change at review boundaries.
+ */
+export const settlementBlocks = (sc: Scenario): Array<{ readonly label: string; readonly from: number; readonly to: number }> => {
+  const cuts = new Set<number>()
+  for (const r of sc.spendingReviews) {
+    cuts.add(r.starts)
+    cuts.add(r.starts + r.months)
+  }
+  const out: Array<{ label: string; from: number; to: number }> = []
+  for (const fy of financialYearBlocks(sc.start, sc.months)) {
+    let from = fy.from
+    for (let m = fy.from + 1; m <= fy.to; m++) {
+      if (m === fy.to || cuts.has(m)) {
+        out.push({ label: financialYearLabel(fy.fy), from, to: m })
+        from = m
+      }
+    }
+  }
+  return out
 }

@@ -1,7 +1,8 @@
 import type { EventLog } from "@devosim/core"
 import { eventCount } from "@devosim/core"
-import { moneyFigures, runStartedOf } from "./ledger.ts"
-import type { MoneyFigures } from "./ledger.ts"
+import { runStartedOf } from "./ledger.ts"
+import { moneyFigures } from "./money.ts"
+import type { MoneyFigures } from "./money.ts"
 import { negotiationFigures } from "./negotiations.ts"
 import type { CentreFigures, NegotiationRecord } from "./negotiations.ts"
 

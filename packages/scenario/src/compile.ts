@@ -4,6 +4,7 @@
  * months before start, amounts beyond 2^53 pence) live here and report every problem with its path.
  */
 import {
+  ACCOUNTABILITY_LEVELS,
   formatYearMonth,
   MAX_PENCE,
   monthsBetween,
@@ -16,7 +17,12 @@ import {
   type Locality,
   type NegotiationTerms,
   type Pence,
+  type Power,
+  type Programme,
+  type ProgrammeEffect,
   type Scenario,
+  type SpendingReview,
+  type Transfer,
   type Tranche,
   type YearMonth
 } from "@devosim/core"
@@ -25,6 +31,16 @@ import type { Problem } from "./issues.ts"
 import { AMOUNT_EXPECTED, AMOUNT_PATTERN, type ScenarioFile } from "./schema.ts"
 
 export const DEFAULT_DEAL = { reduction_pct: 0, pooled_agencies: [] as ReadonlyArray<string>, horizon_months: 36 } as const
+export const DEFAULT_GAINSHARE_PCT = 100
+/** Green Book social time preference rate. */
+export const DEFAULT_DISCOUNT_RATE_PCT = 3.5
+/** The locality value "all" in a programme: one programme per locality, ids "<id>@<locality id>". */
+export const ALL_LOCALITIES = "all"
+
+type ModelName = NonNullable<ScenarioFile["powers"]>[number]["accountability"]
+/** Index into ACCOUNTABILITY_LEVELS; a governor, sheriff or commissioner counts as an elected mayor. */
+export const accountabilityLevel = (model: ModelName): number =>
+  model === "governor" || model === "sheriff" || model === "commissioner" ? ACCOUNTABILITY_LEVELS.indexOf("elected_mayor") : ACCOUNTABILITY_LEVELS.indexOf(model)
 export const DEFAULT_FAIL_PROBABILITY = 0
 export const DEFAULT_COOL_OFF_MONTHS = 3
 export const DEFAULT_MAX_ATTEMPTS = 3
@@ -141,30 +157,222 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       coolOffMonths: n.cool_off_months ?? DEFAULT_COOL_OFF_MONTHS,
       maxAttempts: n.max_attempts ?? DEFAULT_MAX_ATTEMPTS
     }
+    const ready = l.ready === undefined ? 0 : monthsSinceStart(l.ready, at("ready"))
+    const acc = l.accountability
+    const level = acc === undefined ? 0 : accountabilityLevel(acc.model)
+    const elections: Array<number> = []
+    ;(acc?.elections ?? []).forEach((e, k) => {
+      const m = monthsSinceStart(e, at("accountability", "elections", k))
+      const prev = elections[elections.length - 1]
+      if (prev !== undefined && m <= prev) {
+        problem(at("accountability", "elections", k), `an election after the one before it (elections ascend strictly; the one before is month ${prev})`, e)
+      }
+      elections.push(m)
+    })
+    let adopts = -1
+    if (acc?.adopts !== undefined && acc.adopts !== "none") {
+      adopts = accountabilityLevel(acc.adopts)
+      if (adopts <= level) {
+        problem(
+          at("accountability", "adopts"),
+          `"none" or a model above the locality's model ${acc.model} (${ACCOUNTABILITY_LEVELS.slice(level + 1).join(", ") || "there is none"})`,
+          acc.adopts
+        )
+      }
+    }
     return {
       id: l.id,
       name: l.name,
       population: l.population,
       tranche: tranche ?? -1,
-      ready: l.ready === undefined ? 0 : monthsSinceStart(l.ready, at("ready")),
+      ready,
       negotiation,
-      baseline
+      baseline,
+      accountability: { level, elections, adopts }
     }
   })
 
+  const localityIndex = new Map<string, number>()
+  file.localities.forEach((l, i) => {
+    if (!localityIndex.has(l.id)) localityIndex.set(l.id, i)
+  })
+  const localityIds = [...localityIndex.keys()]
+  const localityExpected = `one of the locality ids ${listIds(localityIds)}`
+  const agencyAt = (id: string, path: ReadonlyArray<PathSegment>): number => {
+    const a = agencyIndex.get(id)
+    if (a === undefined) problem(path, agencyExpected, id)
+    return a ?? -1
+  }
+  /** Pounds → pence for amounts that must be > 0 (or >= 0 with `positive` false). */
+  const penceAt = (amount: number | string, path: ReadonlyArray<PathSegment>, positive: boolean): number => {
+    const pence = amountToPence(amount)
+    if (pence === undefined) {
+      problem(path, `${AMOUNT_EXPECTED}, at most 2^53 pence (about £90 trillion)`, amount)
+      return 0
+    }
+    if (positive && pence <= 0) problem(path, "an amount of pounds > 0 (at least a penny, after rounding to the penny)", amount)
+    return pence
+  }
+  /** A whole month in [0, months): the schema checked integers and month strings. */
+  const periodAt = (v: number | string, path: ReadonlyArray<PathSegment>): number => {
+    const m = monthsSinceStart(v, path)
+    if (m >= file.months) {
+      problem(path, `a month before the end of the run (months 0..${file.months - 1}, ${formatYearMonth(start)} onwards)`, v)
+    }
+    return m
+  }
+
+  // The powers menu.
+  const filePowers = file.powers ?? []
+  const powerIndex = indexIds(filePowers, "powers", "power")
+  const poweredBy = new Map<number, number>() // agency → the first power pooling it
+  const powers: Array<Power> = filePowers.map((p, i) => {
+    const agenciesOfPower: Array<number> = []
+    p.agencies.forEach((id, k) => {
+      const path = ["powers", i, "agencies", k]
+      const a = agencyAt(id, path)
+      if (a < 0) return
+      const other = poweredBy.get(a)
+      if (agenciesOfPower.includes(a)) problemText(path, "each agency listed once", `${renderFound(id)} again`)
+      else if (other !== undefined) problemText(path, `an agency no other power pools (powers[${other}] pools it)`, renderFound(id))
+      else {
+        poweredBy.set(a, i)
+        agenciesOfPower.push(a)
+      }
+    })
+    return { id: p.id, name: p.name, agencies: agenciesOfPower, requiredLevel: accountabilityLevel(p.accountability) }
+  })
+  const hasMenu = powers.length > 0
+  const powerIds = [...powerIndex.keys()]
+
   const fileDeal = file.deal ?? DEFAULT_DEAL
   const pooled: Array<number> = []
-  fileDeal.pooled_agencies.forEach((id, i) => {
-    const a = agencyIndex.get(id)
-    if (a === undefined) problem(["deal", "pooled_agencies", i], agencyExpected, id)
-    else if (pooled.includes(a)) problemText(["deal", "pooled_agencies", i], "each agency listed once", `${renderFound(id)} again`)
-    else pooled.push(a)
-  })
+  const filePooled = fileDeal.pooled_agencies ?? []
+  if (hasMenu && filePooled.length > 0) {
+    problemText(
+      ["deal", "pooled_agencies"],
+      "no pooled_agencies (or an empty list): with a powers menu, pooled agencies come from deal.powers",
+      `pooled agencies ${renderFound(filePooled)}`
+    )
+  } else {
+    filePooled.forEach((id, i) => {
+      const a = agencyIndex.get(id)
+      if (a === undefined) problem(["deal", "pooled_agencies", i], agencyExpected, id)
+      else if (pooled.includes(a)) problemText(["deal", "pooled_agencies", i], "each agency listed once", `${renderFound(id)} again`)
+      else pooled.push(a)
+    })
+  }
+  const dealPowers: Array<number> = []
+  const fileDealPowers = "powers" in fileDeal ? fileDeal.powers : undefined
+  if (fileDealPowers === undefined) {
+    if (hasMenu) dealPowers.push(...powers.map((_, i) => i))
+  } else if (!hasMenu && fileDealPowers.length > 0) {
+    problemText(["deal", "powers"], "no deal powers (or an empty list): the scenario has no powers menu", `powers ${renderFound(fileDealPowers)}`)
+  } else {
+    fileDealPowers.forEach((id, i) => {
+      const k = powerIndex.get(id)
+      if (k === undefined) problem(["deal", "powers", i], `one of the power ids ${listIds(powerIds)}`, id)
+      else if (dealPowers.includes(k)) problemText(["deal", "powers", i], "each power listed once", `${renderFound(id)} again`)
+      else dealPowers.push(k)
+    })
+  }
+  const gainsharePct = "gainshare_pct" in fileDeal ? (fileDeal.gainshare_pct ?? DEFAULT_GAINSHARE_PCT) : DEFAULT_GAINSHARE_PCT
   const deal: DealTerms = {
     reductionBasisPoints: percentToBasisPoints(fileDeal.reduction_pct),
     pooledAgencies: pooled,
-    horizonMonths: fileDeal.horizon_months
+    horizonMonths: fileDeal.horizon_months,
+    gainshareBasisPoints: percentToBasisPoints(gainsharePct),
+    powers: dealPowers
   }
+
+  // Prevention programmes; locality "all" expands to one per locality, in file order.
+  const programmes: Array<Programme> = []
+  const programmeIdAt = new Map<string, number>() // compiled id → programmes[i] in the file
+  ;(file.programmes ?? []).forEach((p, i) => {
+    const at = (...rest: Array<PathSegment>): Array<PathSegment> => ["programmes", i, ...rest]
+    let places: Array<[number, string]>
+    if (p.locality === ALL_LOCALITIES) places = file.localities.map((l, k) => [k, `${p.id}@${l.id}`])
+    else {
+      const k = localityIndex.get(p.locality)
+      if (k === undefined) {
+        problem(at("locality"), `${localityExpected} or "all"`, p.locality)
+        places = []
+      } else places = [[k, p.id]]
+    }
+    for (const [, id] of places) {
+      const first = programmeIdAt.get(id)
+      if (first !== undefined) {
+        problem(at("id"), `a programme id not used before (programmes[${first}] already has ${renderFound(id)})`, p.id)
+        break
+      }
+    }
+    for (const [, id] of places) if (!programmeIdAt.has(id)) programmeIdAt.set(id, i)
+    const payer = agencyAt(p.payer, at("payer"))
+    const starts = periodAt(p.starts, at("starts"))
+    const upfrontPence = p.investment?.upfront === undefined ? 0 : penceAt(p.investment.upfront, at("investment", "upfront"), false)
+    const monthlyPence = p.investment?.monthly === undefined ? 0 : penceAt(p.investment.monthly, at("investment", "monthly"), false)
+    const effects: Array<ProgrammeEffect> = p.effects.map((e, j) => {
+      const ef = (...rest: Array<PathSegment>): Array<PathSegment> => at("effects", j, ...rest)
+      const beneficiary = agencyAt(e.beneficiary, ef("beneficiary"))
+      const unitCostPence = penceAt(e.unit_cost.amount, ef("unit_cost", "amount"), true)
+      if (starts < file.months && starts + e.lag_months >= file.months) {
+        problem(
+          ef("lag_months"),
+          `a lag that ends inside the run (starts ${starts} + lag < ${file.months} months; lag at most ${file.months - 1 - starts})`,
+          e.lag_months
+        )
+      }
+      return {
+        beneficiary,
+        service: e.service,
+        unitCostPence,
+        per: e.unit_cost.per,
+        demandPerMemberPerYear: e.baseline_demand,
+        reduction: e.reduction_pct / 100,
+        lagMonths: e.lag_months,
+        rampMonths: e.ramp_months,
+        decayPerYear: (e.decay_pct_per_year ?? 0) / 100,
+        deadweight: (e.deadweight_pct ?? 0) / 100,
+        optimismBias: (e.optimism_bias_pct ?? 0) / 100
+      }
+    })
+    for (const [locality, id] of places) {
+      programmes.push({ id, locality, payer, starts, durationMonths: p.duration_months, upfrontPence, monthlyPence, cohort: p.cohort, effects })
+    }
+  })
+
+  const fileTransfers = file.transfers ?? []
+  indexIds(fileTransfers, "transfers", "transfer")
+  const transfers: Array<Transfer> = fileTransfers.map((t, i) => {
+    const at = (...rest: Array<PathSegment>): Array<PathSegment> => ["transfers", i, ...rest]
+    const locality = localityIndex.get(t.locality)
+    if (locality === undefined) problem(at("locality"), localityExpected, t.locality)
+    const from = agencyAt(t.from, at("from"))
+    const to = agencyAt(t.to, at("to"))
+    if (from >= 0 && from === to) problem(at("to"), `an agency other than the payer ${renderFound(t.from)}`, t.to)
+    return {
+      id: t.id,
+      locality: locality ?? -1,
+      from,
+      to,
+      annualPence: penceAt(t.amount, at("amount"), true),
+      starts: periodAt(t.starts, at("starts")),
+      months: t.months
+    }
+  })
+
+  const fileReviews = file.spending_reviews ?? []
+  indexIds(fileReviews, "spending_reviews", "spending review")
+  const spendingReviews: Array<SpendingReview> = fileReviews.map((r, i) => {
+    const at = (...rest: Array<PathSegment>): Array<PathSegment> => ["spending_reviews", i, ...rest]
+    const changeBasisPoints = new Array<number>(agencies.length).fill(0)
+    for (const [agencyId, pct] of Object.entries(r.changes)) {
+      const a = agencyIndex.get(agencyId)
+      if (a === undefined) problemText(at("changes", agencyId), agencyExpected, `an unknown agency ${renderFound(agencyId)}`, "key")
+      else changeBasisPoints[a] = percentToBasisPoints(pct)
+    }
+    return { id: r.id, starts: periodAt(r.starts, at("starts")), months: r.months, changeBasisPoints }
+  })
 
   if (problems.length > 0) return { ok: false, problems }
   return {
@@ -178,7 +386,12 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       tranches,
       agencies,
       localities,
-      deal
+      deal,
+      powers,
+      programmes,
+      transfers,
+      spendingReviews,
+      discountRateBasisPoints: percentToBasisPoints(file.discount_rate_pct ?? DEFAULT_DISCOUNT_RATE_PCT)
     }
   }
 }

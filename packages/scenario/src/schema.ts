@@ -118,6 +118,45 @@ const Agency = Schema.Struct({
   )
 }).annotate({ expected: "an agency { id, name, trend_pct? }" })
 
+/**
+ * Accountability models in rising order (core's ACCOUNTABILITY_LEVELS); a governor, sheriff or
+ * commissioner is as visible as an elected mayor and compiles to the same level.
+ */
+export const ACCOUNTABILITY_MODEL_EXPECTED =
+  "one of the accountability models leader_cabinet, combined_authority, elected_mayor (or its synonyms governor, sheriff, commissioner)"
+export const ACCOUNTABILITY_MODELS = ["leader_cabinet", "combined_authority", "elected_mayor", "governor", "sheriff", "commissioner"] as const
+export const AccountabilityModel = Schema.Literals(ACCOUNTABILITY_MODELS).annotate({
+  expected: ACCOUNTABILITY_MODEL_EXPECTED,
+  description: "An accountability model, in rising order of visibility: leader_cabinet < combined_authority < elected_mayor (= governor, sheriff, commissioner)."
+})
+
+const Accountability = Schema.Struct({
+  model: AccountabilityModel,
+  elections: Schema.optionalKey(
+    Schema.Array(MonthOrMonths).annotate({
+      expected: "a list of election dates (months YYYY-MM or numbers of months since start), ascending",
+      description: "Election dates, strictly ascending.",
+      default: []
+    })
+  ),
+  adopts: Schema.optionalKey(
+    Schema.Union([AccountabilityModel, Schema.Literal("none")]).annotate({
+      expected: `"none" or ${ACCOUNTABILITY_MODEL_EXPECTED}`,
+      description: "The model the locality adopts at its next election once a deal needs more; above `model`.",
+      default: "none"
+    })
+  )
+}).annotate({ expected: "an accountability mapping { model, elections?, adopts? }" })
+
+/** A whole month: "YYYY-MM" (not before start) or an integer number of months since start. */
+export const WHOLE_MONTH_EXPECTED = "a month like 2011-04 (YYYY-MM) or a whole number of months since start >= 0"
+export const WholeMonth = Schema.Union([
+  MonthString,
+  num("a whole number of months since start >= 0", "Whole months since the start month.", integer, atLeast(0))
+]).annotate({ expected: WHOLE_MONTH_EXPECTED, description: "A month YYYY-MM (not before start) or a whole number of months since start." })
+
+const wholeMonths = (expected: string, description: string, min: number) => num(expected, description, integer, atLeast(min))
+
 const Locality = Schema.Struct({
   id: Id,
   name: Schema.String.annotate({ expected: "a name (text)" }),
@@ -131,22 +170,115 @@ const Locality = Schema.Struct({
       expected: "a mapping from agency id to pounds a year",
       description: "Annual baseline spend by agency id."
     })
+  ),
+  accountability: Schema.optionalKey(
+    Accountability.annotate({ default: { model: "leader_cabinet", elections: [], adopts: "none" } })
   )
-}).annotate({ expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline? }" })
+}).annotate({ expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline?, accountability? }" })
 
 const Deal = Schema.Struct({
   reduction_pct: num("a percentage in [0, 100)", "'More for less' reduction of pooled budgets.", atLeast(0), below(100)),
-  pooled_agencies: Schema.Array(Schema.String.annotate({ expected: "an agency id" })).annotate({ expected: "a list of agency ids" }),
-  horizon_months: num("an integer >= 1", "Spending review horizon in months.", integer, atLeast(1))
+  pooled_agencies: Schema.optionalKey(
+    Schema.Array(Schema.String.annotate({ expected: "an agency id" })).annotate({
+      expected: "a list of agency ids",
+      description: "Agencies pooled at once when there is no powers menu (absent or empty with a menu).",
+      default: []
+    })
+  ),
+  horizon_months: num("an integer >= 1", "Spending review horizon in months.", integer, atLeast(1)),
+  gainshare_pct: Schema.optionalKey(
+    num("a percentage in [0, 100]", "Share of realised savings on pooled lines the locality keeps.", atLeast(0), atMost(100)).annotate({
+      default: 100
+    })
+  ),
+  powers: Schema.optionalKey(
+    Schema.Array(Schema.String.annotate({ expected: "a power id" })).annotate({
+      expected: "a list of power ids from the powers menu",
+      description: "Powers the deal devolves (default: every power on the menu)."
+    })
+  )
 }).annotate({
-  expected: "a deal { reduction_pct, pooled_agencies, horizon_months }",
-  default: { reduction_pct: 0, pooled_agencies: [], horizon_months: 36 }
+  expected: "a deal { reduction_pct, pooled_agencies?, horizon_months, gainshare_pct?, powers? }",
+  default: { reduction_pct: 0, pooled_agencies: [], horizon_months: 36, gainshare_pct: 100 }
 })
 
 const nonEmptyArray = <S extends Schema.Top>(item: S, expected: string) =>
   Schema.Array(item)
     .annotate({ expected })
     .check(Schema.makeFilter((a: ReadonlyArray<unknown>) => a.length > 0, { expected, toJsonSchema: () => ({ minItems: 1 }) }))
+
+const Power = Schema.Struct({
+  id: Id,
+  name: Schema.String.annotate({ expected: "a name (text)" }),
+  agencies: nonEmptyArray(Schema.String.annotate({ expected: "an agency id" }), "a non-empty list of agency ids"),
+  accountability: AccountabilityModel
+}).annotate({ expected: "a power { id, name, agencies, accountability }" })
+
+const pct = (expected: string, description: string, ...checks: ReadonlyArray<(a: { expected: string }) => Filter>) =>
+  num(expected, description, ...checks)
+
+const UnitCost = Schema.Struct({
+  amount: Amount.annotate({ description: "Pounds per unit (> 0; pence allowed, fractions of a penny round half up)." }),
+  per: Schema.Literals(["event", "year"]).annotate({ expected: 'one of "event", "year"', description: "Per event, or per place-year." })
+}).annotate({ expected: "a unit cost { amount, per: event | year }" })
+
+const ProgrammeEffect = Schema.Struct({
+  beneficiary: Schema.String.annotate({ expected: "an agency id" }),
+  service: Schema.String.annotate({ expected: "a non-empty service name" }).check(Schema.isMinLength(1, { expected: "a non-empty service name" })),
+  unit_cost: UnitCost,
+  baseline_demand: num("a demand >= 0 (units per cohort member per year)", "Units per cohort member per year.", atLeast(0)),
+  reduction_pct: pct("a percentage > 0 and <= 100", "Share of demand removed at full effect.", above(0), atMost(100)),
+  lag_months: wholeMonths("a whole number of months >= 0", "Months from the programme's start to the first effect.", 0),
+  ramp_months: wholeMonths("a whole number of months >= 0", "Months to reach full effect (0: at once).", 0),
+  decay_pct_per_year: Schema.optionalKey(
+    pct("a percentage in [0, 100]", "Share of the effect lost each year after the programme ends.", atLeast(0), atMost(100)).annotate({ default: 0 })
+  ),
+  deadweight_pct: Schema.optionalKey(
+    pct("a percentage in [0, 100)", "Share of the outcome that would have happened anyway.", atLeast(0), below(100)).annotate({ default: 0 })
+  ),
+  optimism_bias_pct: Schema.optionalKey(
+    pct("a percentage in [0, 100)", "Green Book optimism-bias haircut on the effect.", atLeast(0), below(100)).annotate({ default: 0 })
+  )
+}).annotate({
+  expected:
+    "an effect { beneficiary, service, unit_cost, baseline_demand, reduction_pct, lag_months, ramp_months, decay_pct_per_year?, deadweight_pct?, optimism_bias_pct? }"
+})
+
+const Investment = Schema.Struct({
+  upfront: Schema.optionalKey(Amount.annotate({ description: "Pounds spent once, at the start.", default: 0 })),
+  monthly: Schema.optionalKey(Amount.annotate({ description: "Pounds spent each month while the programme runs.", default: 0 }))
+}).annotate({ expected: "an investment { upfront?, monthly? }" })
+
+const Programme = Schema.Struct({
+  id: Id,
+  locality: Schema.String.annotate({ expected: 'a locality id or "all"' }),
+  payer: Schema.String.annotate({ expected: "an agency id" }),
+  starts: WholeMonth,
+  duration_months: wholeMonths("an integer >= 1", "Months the programme runs.", 1),
+  investment: Schema.optionalKey(Investment.annotate({ default: { upfront: 0, monthly: 0 } })),
+  cohort: num("a cohort > 0", "People in the programme.", above(0)),
+  effects: nonEmptyArray(ProgrammeEffect, "a non-empty list of effects")
+}).annotate({ expected: "a programme { id, locality, payer, starts, duration_months, investment?, cohort, effects }" })
+
+const Transfer = Schema.Struct({
+  id: Id,
+  locality: Schema.String.annotate({ expected: "a locality id" }),
+  from: Schema.String.annotate({ expected: "an agency id" }),
+  to: Schema.String.annotate({ expected: "an agency id" }),
+  amount: Amount.annotate({ description: "Pounds a year (> 0)." }),
+  starts: WholeMonth,
+  months: wholeMonths("an integer >= 1", "Months the transfer runs.", 1)
+}).annotate({ expected: "a transfer { id, locality, from, to, amount, starts, months }" })
+
+const SpendingReview = Schema.Struct({
+  id: Id,
+  starts: WholeMonth,
+  months: wholeMonths("an integer >= 1", "Months the review's settlement runs.", 1),
+  changes: Schema.Record(
+    Schema.String,
+    pct("a percentage change > -100 and <= 100", "Change of the agency's envelope, percent.", above(-100), atMost(100))
+  ).annotate({ expected: "a mapping from agency id to a percentage change", description: "Envelope change by agency id; others unchanged." })
+}).annotate({ expected: "a spending review { id, starts, months, changes }" })
 
 /** The whole file. */
 export const ScenarioFile = Schema.Struct({
@@ -161,11 +293,21 @@ export const ScenarioFile = Schema.Struct({
   tranches: nonEmptyArray(Tranche, "a non-empty list of tranches"),
   agencies: Schema.optionalKey(Schema.Array(Agency).annotate({ expected: "a list of agencies", default: [] })),
   localities: nonEmptyArray(Locality, "a non-empty list of localities"),
-  deal: Schema.optionalKey(Deal)
+  deal: Schema.optionalKey(Deal),
+  discount_rate_pct: Schema.optionalKey(
+    num("a percentage in [0, 100)", "Discount rate a year (Green Book social time preference rate).", atLeast(0), below(100)).annotate({
+      default: 3.5
+    })
+  ),
+  powers: Schema.optionalKey(Schema.Array(Power).annotate({ expected: "a list of powers", default: [] })),
+  programmes: Schema.optionalKey(Schema.Array(Programme).annotate({ expected: "a list of programmes", default: [] })),
+  transfers: Schema.optionalKey(Schema.Array(Transfer).annotate({ expected: "a list of transfers", default: [] })),
+  spending_reviews: Schema.optionalKey(Schema.Array(SpendingReview).annotate({ expected: "a list of spending reviews", default: [] }))
 }).annotate({
   expected: "a scenario mapping",
   title: "devosim scenario (version 1)",
-  description: "A devolution scenario: tranches, agencies, localities, negotiation terms and the deal."
+  description:
+    "A devolution scenario: tranches, agencies, localities, negotiation terms, the deal and its powers menu, prevention programmes, transfers, spending reviews and the discount rate."
 })
 
 export type ScenarioFile = typeof ScenarioFile.Type

@@ -85,7 +85,8 @@ describe("valid scenarios compile", () => {
         coolOffMonths: 2,
         maxAttempts: 4
       },
-      baseline: [750000000000, 12000000000] // £7.5bn and £120m in pence
+      baseline: [750000000000, 12000000000], // £7.5bn and £120m in pence
+      accountability: { level: 0, elections: [], adopts: -1 }
     })
     expect(mon).toEqual({
       id: "Ynys Môn",
@@ -94,9 +95,15 @@ describe("valid scenarios compile", () => {
       tranche: 1,
       ready: 2,
       negotiation: { duration: { kind: "fixed", value: 9 }, failProbability: 0, coolOffMonths: 3, maxAttempts: 3 },
-      baseline: [0, 0]
+      baseline: [0, 0],
+      accountability: { level: 0, elections: [], adopts: -1 }
     })
-    expect(scenario.deal).toEqual({ reductionBasisPoints: 1000, pooledAgencies: [1, 0], horizonMonths: 36 })
+    expect(scenario.deal).toEqual({ reductionBasisPoints: 1000, pooledAgencies: [1, 0], horizonMonths: 36, gainshareBasisPoints: 10000, powers: [] })
+    expect(scenario.powers).toEqual([])
+    expect(scenario.programmes).toEqual([])
+    expect(scenario.transfers).toEqual([])
+    expect(scenario.spendingReviews).toEqual([])
+    expect(scenario.discountRateBasisPoints).toBe(350)
     expect(asRunText).toBe(YAML_OK)
     expect(inputSha256).toBe(createHash("sha256").update(YAML_OK, "utf8").digest("hex"))
   })
@@ -125,7 +132,7 @@ describe("valid scenarios compile", () => {
     ])
     expect(scenario.localities.map((l) => l.baseline)).toEqual([[120000000], [35026]])
     expect(scenario.localities.map((l) => [l.tranche, l.ready])).toEqual([[1, 0], [0, 0.5]])
-    expect(scenario.deal).toEqual({ reductionBasisPoints: 0, pooledAgencies: [], horizonMonths: 36 })
+    expect(scenario.deal).toEqual({ reductionBasisPoints: 0, pooledAgencies: [], horizonMonths: 36, gainshareBasisPoints: 10000, powers: [] })
     expect(asRunText).toBe(json)
   })
 

@@ -16,9 +16,10 @@ export const run: RunStarted = {
   tranches: [{ id: "T1", opens: 0 }],
   agencies: [{ id: "police", name: "Police" }],
   localities: [
-    { id: "north", name: "North", population: 500000, tranche: "T1" },
-    { id: "south", name: "Söuth 🏴", population: 250000, tranche: "T1" }
-  ]
+    { id: "north", name: "North", population: 500000, tranche: "T1", accountabilityLevel: 0 },
+    { id: "south", name: "Söuth 🏴", population: 250000, tranche: "T1", accountabilityLevel: 2 }
+  ],
+  discountRateBasisPoints: 350
 }
 
 export const layout = { localityCount: 2, agencyCount: 1 }
@@ -54,8 +55,9 @@ export const makeLog = (amounts: ReadonlyArray<number> = [1_000_000, 250_000, 99
     attempt: 2,
     pooledAgencies: ["police"],
     reductionBasisPoints: 250,
+    gainshareBasisPoints: 5000,
     pooledFrom: 7,
-    pooledTo: 23
+    horizonMonths: 36
   })
   p.push(seq++, 6.75, agencyAccount(layout, 0, 0), spbAccount(layout, 0), 500, deal)
   p.push(seq++, 6.75, spbAccount(layout, 0), TREASURY, 13, deal)

@@ -1,0 +1,37 @@
+import type { Programme, ProgrammeEffect } from "@devosim/core"
+
+/**
+ * The shape of a prevention effect over time, 0..1 (see ProgrammeEffect in core):
+ * nothing before the lag; a linear ramp to full effect; full while the programme runs (shifted
+ * by the lag); then a yearly decay, applied month by month as (1 − decay)^(months / 12).
+ */
+export const effectProfile = (p: Programme, e: ProgrammeEffect, m: number): number => {
+  const begins = p.starts + e.lagMonths
+  const k = m - begins
+  if (k < 0) return 0
+  const ramp = e.rampMonths === 0 ? 1 : Math.min(1, (k + 1) / e.rampMonths)
+  const ends = p.starts + p.durationMonths + e.lagMonths
+  if (m < ends) return ramp
+  const yearsAfter = (m - ends + 1) / 12
+  return ramp * Math.pow(1 - e.decayPerYear, yearsAfter)
+}
+
+/** A year's avoidable spend on the service for the whole cohort, in pence (before any haircut). */
+export const avoidableAnnualPence = (p: Programme, e: ProgrammeEffect): number => p.cohort * e.demandPerMemberPerYear * e.unitCostPence
+
+/**
+ * The saving an effect realises in period m, in whole pence (half up): a twelfth of the avoidable
+ * annual spend × reduction × profile, net of deadweight and optimism bias.
+ */
+export const monthlySaving = (p: Programme, e: ProgrammeEffect, m: number): number => {
+  const profile = effectProfile(p, e, m)
+  if (profile === 0) return 0
+  const x = (avoidableAnnualPence(p, e) / 12) * e.reduction * profile * (1 - e.deadweight) * (1 - e.optimismBias)
+  return Math.floor(x + 0.5)
+}
+
+/** The payer's investment in period m: the upfront cost in the first month, the running cost while it runs. */
+export const monthlyInvestment = (p: Programme, m: number): number => {
+  if (m < p.starts || m >= p.starts + p.durationMonths) return 0
+  return (m === p.starts ? p.upfrontPence : 0) + p.monthlyPence
+}
