@@ -172,8 +172,7 @@ export const moneyFigures = (log: EventLog): MoneyFigures => {
     }
   }
 
-  const rate = run.discountRateBasisPoints / 10000
-  const factor = Array.from({ length: months }, (_, m) => Math.pow(1 + rate, -m / 12))
+  const factor = Array.from({ length: months }, (_, m) => discountFactor(run.discountRateBasisPoints, m))
   const pv = (xs: Float64Array, l: number) => {
     let s = 0
     for (let m = 0; m < months; m++) s += xs[l * months + m]! * factor[m]!
@@ -263,3 +262,6 @@ export const moneyFigures = (log: EventLog): MoneyFigures => {
     cost_shift
   }
 }
+
+/** Green Book discounting: the value today of a pound in period m, at `rateBasisPoints` a year. */
+export const discountFactor = (rateBasisPoints: number, m: number): number => Math.pow(1 + rateBasisPoints / 10000, -m / 12)

@@ -287,8 +287,10 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
 
   // Prevention programmes; locality "all" expands to one per locality, in file order.
   const programmes: Array<Programme> = []
+  const fileProgrammes = file.programmes ?? []
+  const programmeIndex = indexIds(fileProgrammes, "programmes", "programme")
   const programmeIdAt = new Map<string, number>() // compiled id → programmes[i] in the file
-  ;(file.programmes ?? []).forEach((p, i) => {
+  fileProgrammes.forEach((p, i) => {
     const at = (...rest: Array<PathSegment>): Array<PathSegment> => ["programmes", i, ...rest]
     let places: Array<[number, string]>
     if (p.locality === ALL_LOCALITIES) places = file.localities.map((l, k) => [k, `${p.id}@${l.id}`])
@@ -299,7 +301,8 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
         places = []
       } else places = [[k, p.id]]
     }
-    for (const [, id] of places) {
+    // A repeated file id is reported by indexIds; here, compiled ids that collide ("x@Kent").
+    for (const [, id] of programmeIndex.get(p.id) === i ? places : []) {
       const first = programmeIdAt.get(id)
       if (first !== undefined) {
         problem(at("id"), `a programme id not used before (programmes[${first}] already has ${renderFound(id)})`, p.id)

@@ -140,7 +140,7 @@ const Accountability = Schema.Struct({
     })
   ),
   adopts: Schema.optionalKey(
-    Schema.Union([AccountabilityModel, Schema.Literal("none")]).annotate({
+    Schema.Literals([...ACCOUNTABILITY_MODELS, "none"]).annotate({
       expected: `"none" or ${ACCOUNTABILITY_MODEL_EXPECTED}`,
       description: "The model the locality adopts at its next election once a deal needs more; above `model`.",
       default: "none"
