@@ -120,3 +120,52 @@ localities:
     expect(r.stderr).toContain("nope.yaml")
   })
 })
+
+describe("devosim explain", () => {
+  const dir = tempDir("explain")
+  const out = path.join(dir, "run")
+  const file = path.join(dir, "prevention.yaml")
+  writeFileSync(
+    file,
+    `version: 1
+name: explain
+start: 2010-04
+months: 24
+seed: 1
+centre: { capacity: 1 }
+tranches: [{ id: t1, opens: 0 }]
+agencies: [{ id: council, name: Council }, { id: nhs, name: NHS }]
+deal: { reduction_pct: 5, pooled_agencies: [council, nhs], horizon_months: 12, gainshare_pct: 50 }
+localities:
+  - { id: Kent, name: Kent, population: 1400000, tranche: t1, negotiation: { months: 3 }, baseline: { council: 120000, nhs: 240000 } }
+programmes:
+  - id: older-people
+    locality: Kent
+    payer: council
+    starts: 2
+    duration_months: 6
+    investment: { upfront: 5000, monthly: 1000 }
+    cohort: 100
+    effects:
+      - { beneficiary: nhs, service: A&E attendances, unit_cost: { amount: 250, per: event }, baseline_demand: 1.2, reduction_pct: 50, lag_months: 3, ramp_months: 4, decay_pct_per_year: 50, deadweight_pct: 20, optimism_bias_pct: 10 }
+`
+  )
+
+  it("lists the postings that moved a budget in a period, with their causes, newest first", () => {
+    expect(devosim("run", file, "--out", out).status).toBe(0)
+    const r = devosim("explain", out, "--locality", "Kent", "--agency", "nhs", "--period", "11")
+    expect(r.status).toBe(0)
+    const lines = r.stdout.split("\n")
+    expect(lines[0]).toMatch(/^Kent · nhs · period 11 \(2011-03\): 4 postings moved this budget/)
+    // The saving of period 11 (84,949p, hand-computed in packages/engine/test/money.test.ts) goes back to the SPB,
+    // caused by the programme's start.
+    expect(r.stdout).toMatch(/saving\s+agency nhs → SPB\s+£849\.49\s+#\d+ ProgrammeStarted: programme older-people started in Kent: council pays, nhs benefit/)
+    expect(r.stdout).toContain("DealAgreed: Kent agreed a deal: council, nhs pooled from period 3, 5% less, gainshare 50%")
+  })
+
+  it("names the localities when asked for one that is not there (exit 2)", () => {
+    const r = devosim("explain", out, "--locality", "Essex")
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('no locality "Essex" in this run; localities are "Kent"')
+  })
+})

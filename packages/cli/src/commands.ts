@@ -1,6 +1,6 @@
 import { ENGINE_VERSION, canonicalState, replay } from "@devosim/core"
 import { runScenario } from "@devosim/engine"
-import { ledgerByPeriod, summarize } from "@devosim/report"
+import { explainBudget, formatExplanation, ledgerByPeriod, summarize } from "@devosim/report"
 import { loadScenario, scenarioJsonSchema } from "@devosim/scenario"
 import {
   decodeEventLog,
@@ -26,6 +26,18 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 const loadOrBadInput = (file: string, seed?: number) =>
   loadScenario(file, seed === undefined ? {} : { seed }).pipe(Effect.mapError((e) => badInput(e.message)))
+
+/** Reads and decodes a run directory's log, checked against its manifest. */
+const readLog = Effect.fn("readLog")(function* (dir: string) {
+  const { manifest, eventsArrow } = yield* Effect.tryPromise({
+    try: () => readRunDirectory(dir),
+    // A directory that is not there is bad input; one whose files do not match its manifest is a failure.
+    catch: (e) => (e instanceof HashMismatch || e instanceof ManifestInvalid ? failure(messageOf(e)) : badInput(messageOf(e)))
+  })
+  const decoded = decodeEventLog(eventsArrow)
+  if (!decoded.ok) return yield* failure(`${dir}/events.arrow: ${decoded.error.message}`)
+  return { manifest, log: decoded.log }
+})
 
 /** `devosim run FILE`: scenario in, run directory out (written atomically). */
 export const runCommand = Effect.fn("runCommand")(function* (args: {
@@ -91,13 +103,8 @@ export const validateCommand = Effect.fn("validateCommand")(function* (file: str
 
 /** `devosim replay DIR`: rebuilds the state from events.arrow alone and checks it against the manifest. */
 export const replayCommand = Effect.fn("replayCommand")(function* (dir: string) {
-  const { manifest, eventsArrow } = yield* Effect.tryPromise({
-    try: () => readRunDirectory(dir),
-    // A directory that is not there is bad input; one whose files do not match its manifest is a failure.
-    catch: (e) => (e instanceof HashMismatch || e instanceof ManifestInvalid ? failure(messageOf(e)) : badInput(messageOf(e)))
-  })
-  const decoded = decodeEventLog(eventsArrow)
-  if (!decoded.ok) return yield* failure(`${dir}/events.arrow: ${decoded.error.message}`)
+  const decoded = yield* readLog(dir)
+  const { manifest } = decoded
   const started = performance.now()
   const state = replay(decoded.log)
   const ms = performance.now() - started
@@ -109,6 +116,29 @@ export const replayCommand = Effect.fn("replayCommand")(function* (dir: string) 
     return yield* failure(`${dir}: replayed state sha256 ${stateSha} differs from the manifest's ${manifest.state_sha256}`)
   }
   yield* Console.log(`${dir}: replayed ${state.applied} events in ${ms.toFixed(0)} ms; final state matches the manifest (sha256 ${stateSha.slice(0, 16)}…)`)
+})
+
+/** `devosim explain DIR --locality X [--agency Y] [--period P]`: why did this budget move. */
+export const explainCommand = Effect.fn("explainCommand")(function* (args: {
+  readonly dir: string
+  readonly locality: string
+  readonly agency: string | undefined
+  readonly period: number | undefined
+  readonly limit: number
+}) {
+  const { log } = yield* readLog(args.dir)
+  const run = log.controls[0]!
+  const explanation = yield* Effect.try({
+    try: () =>
+      explainBudget(log, {
+        locality: args.locality,
+        ...(args.agency === undefined ? {} : { agency: args.agency }),
+        ...(args.period === undefined ? {} : { period: args.period }),
+        limit: args.limit
+      }),
+    catch: (e) => badInput(`${args.dir}: ${messageOf(e)}`)
+  })
+  yield* Console.log(formatExplanation(explanation, run._tag === "RunStarted" ? run.start : ""))
 })
 
 /** `devosim schema`: the scenario format as JSON Schema, for editors. */

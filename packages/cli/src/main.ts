@@ -3,7 +3,7 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { UserFacingError } from "./errors.ts"
-import { replayCommand, runCommand, schemaCommand, validateCommand } from "./commands.ts"
+import { explainCommand, replayCommand, runCommand, schemaCommand, validateCommand } from "./commands.ts"
 
 const scenarioFile = Argument.String("FILE").pipe(Argument.withDescription("scenario file (YAML or JSON, version 1)"))
 
@@ -28,13 +28,26 @@ const replayCmd = Command.make(
   ({ dir }) => replayCommand(dir)
 ).pipe(Command.withDescription("Rebuild the final state from events.arrow alone and check it against manifest.json"))
 
+const explain = Command.make(
+  "explain",
+  {
+    dir: Argument.String("DIR").pipe(Argument.withDescription("a run directory written by `devosim run`")),
+    locality: Flag.String("locality").pipe(Flag.withDescription("the locality id")),
+    agency: Flag.String("agency").pipe(Flag.withDescription("only this agency's lines"), Flag.optional),
+    period: Flag.Int("period").pipe(Flag.withDescription("only this period (months since start)"), Flag.optional),
+    limit: Flag.Int("limit").pipe(Flag.withDescription("postings to list"), Flag.withDefault(40))
+  },
+  ({ dir, locality, agency, period, limit }) =>
+    explainCommand({ dir, locality, agency: Option.getOrUndefined(agency), period: Option.getOrUndefined(period), limit })
+).pipe(Command.withDescription("List the postings and events that moved a locality's budget, with their causes, newest first"))
+
 const schema = Command.make("schema", {}, () => schemaCommand).pipe(
   Command.withDescription("Print the JSON Schema of scenario files")
 )
 
 const devosim = Command.make("devosim").pipe(
   Command.withDescription("Event-sourced simulation of devolution deals, pooled budgets and who pays, who saves"),
-  Command.withSubcommands([run, validate, replayCmd, schema])
+  Command.withSubcommands([run, validate, replayCmd, explain, schema])
 )
 
 /** Exit codes (DESIGN §6): 0 success, 1 failure, 2 bad input. The program itself never fails. */

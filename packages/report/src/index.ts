@@ -1,3 +1,5 @@
+export * from "./explain.ts"
+export * from "./flows.ts"
 export * from "./ledger.ts"
 export * from "./money.ts"
 export * from "./negotiations.ts"

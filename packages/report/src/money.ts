@@ -1,5 +1,6 @@
-import type { ControlEvent, EventLog } from "@devosim/core"
-import { accountCount, describeAccount, HOLDERS } from "@devosim/core"
+import type { ControlEvent, EventLog, Holder } from "@devosim/core"
+import { accountCount, describeAccount } from "@devosim/core"
+import { classifyFlow } from "./flows.ts"
 import { layoutOf, runStartedOf } from "./ledger.ts"
 
 /**
@@ -74,8 +75,6 @@ export interface MoneyFigures {
   readonly cost_shift: ReadonlyArray<CostShift>
 }
 
-const H = Object.fromEntries(HOLDERS.map((h, i) => [h, i])) as Record<(typeof HOLDERS)[number], number>
-
 const sum = (xs: ReadonlyArray<number>) => xs.reduce((s, x) => s + x, 0)
 
 export const moneyFigures = (log: EventLog): MoneyFigures => {
@@ -85,12 +84,12 @@ export const moneyFigures = (log: EventLog): MoneyFigures => {
   const A = layout.agencyCount
   const months = Math.max(1, run.months)
   const n = accountCount(layout)
-  const holder = new Int8Array(n)
+  const holder: Array<Holder> = new Array(n)
   const localityOf = new Int32Array(n)
   const agencyOf = new Int32Array(n)
   for (let k = 0; k < n; k++) {
     const d = describeAccount(layout, k)
-    holder[k] = H[d.holder]
+    holder[k] = d.holder
     localityOf[k] = d.locality
     agencyOf[k] = d.agency
   }
@@ -131,44 +130,52 @@ export const moneyFigures = (log: EventLog): MoneyFigures => {
     const x = p.amount[i]!
     balance[f]! -= x
     balance[t]! += x
-    const hf = holder[f]!
-    const ht = holder[t]!
     const cause = bySeq.get(p.cause[i]!)
-    const kind = cause?._tag
-    const period = Math.min(months - 1, Math.max(0, Math.floor(p.t[i]!)))
-    if (hf === H.treasury) {
-      if (ht === H.department) settled += x
-      continue
-    }
     const l = localityOf[f]!
-    if (hf === H.department) {
-      if (kind === "PeriodSpent") baseline[l * A + agencyOf[f]!]! += x
-      else if (kind === "TransferAgreed") {
-        const to = agencyIndex.get(cause!._tag === "TransferAgreed" ? cause!.to : "")!
+    const m = l * months + Math.min(months - 1, Math.max(0, Math.floor(p.t[i]!)))
+    switch (classifyFlow(holder[f]!, holder[t]!, cause?._tag)) {
+      case "envelope":
+        settled += x
+        break
+      case "line funding":
+        baseline[l * A + agencyOf[f]!]! += x
+        break
+      case "transfer": {
+        const to = agencyIndex.get(cause?._tag === "TransferAgreed" ? cause.to : "")!
         baseline[l * A + to]! += x
         tin[l * A + to]! += x
         tout[l * A + agencyOf[f]!]! += x
+        break
       }
-    } else if (hf === H.spb && ht === H.treasury) {
-      if (kind === "PeriodSpent") {
+      case "reduction":
         reduction[l]! += x
-        reductionByPeriod[l * months + period]! += x
-      } else returned[l]! += x
-    } else if (hf === H.agency && (ht === H.department || ht === H.spb) && cause?._tag === "ProgrammeStarted") {
-      const beneficiary = agencyOf[f]!
-      saved[l * A + beneficiary]! += x
-      if (ht === H.spb) pooledSavings[l]! += x
-      savedByPeriod[l * months + period]! += x
-      const s = shiftOf(l, agencyIndex.get(cause.payer)!, beneficiary)
-      s.savings += x
-      s.byPeriod.set(period, (s.byPeriod.get(period) ?? 0) + x)
-    } else if (hf === H.agency && ht === H.world) {
-      const a = agencyOf[f]!
-      actual[l * A + a]! += x
-      if (cause?._tag === "ProgrammeStarted") {
-        invested[l * A + a]! += x
-        investedByPeriod[l * months + period]! += x
+        reductionByPeriod[m]! += x
+        break
+      case "gainshare returned":
+        returned[l]! += x
+        break
+      case "saving": {
+        const beneficiary = agencyOf[f]!
+        saved[l * A + beneficiary]! += x
+        if (holder[t] === "spb") pooledSavings[l]! += x
+        savedByPeriod[m]! += x
+        const s = shiftOf(l, agencyIndex.get(cause?._tag === "ProgrammeStarted" ? cause.payer : "")!, beneficiary)
+        s.savings += x
+        s.byPeriod.set(m - l * months, (s.byPeriod.get(m - l * months) ?? 0) + x)
+        break
       }
+      case "investment spend":
+        invested[l * A + agencyOf[f]!]! += x
+        investedByPeriod[m]! += x
+        actual[l * A + agencyOf[f]!]! += x
+        break
+      case "service spend":
+        actual[l * A + agencyOf[f]!]! += x
+        break
+      case "pooled funding":
+      case "investment funding":
+      case "other":
+        break
     }
   }
 

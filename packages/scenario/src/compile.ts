@@ -2,6 +2,13 @@
  * A schema-valid file → core's `Scenario`: cross references resolved to indices, months to numbers
  * since start, pounds to pence. Checks that need the whole file (duplicate ids, unknown references,
  * months before start, amounts beyond 2^53 pence) live here and report every problem with its path.
+ *
+ * Extensions (all optional, still version 1): every amount, unit costs included, is rounded half
+ * up to the penny (`0.005` → 1 penny; a unit cost must still be at least a penny). Percentages
+ * become basis points where core keeps basis points (discount rate, gainshare, spending reviews)
+ * and fractions 0..1 where core keeps fractions (programme effects). With a powers menu the deal's
+ * `pooledAgencies` is empty: pooling comes from `deal.powers` (default: the whole menu). A
+ * programme for locality "all" becomes one programme per locality, "<id>@<locality id>".
  */
 import {
   ACCOUNTABILITY_LEVELS,

@@ -223,7 +223,7 @@ const UnitCost = Schema.Struct({
 }).annotate({ expected: "a unit cost { amount, per: event | year }" })
 
 const ProgrammeEffect = Schema.Struct({
-  beneficiary: Schema.String.annotate({ expected: "an agency id" }),
+  beneficiary: Schema.String.annotate({ expected: "an agency id", description: "The agency whose demand falls." }),
   service: Schema.String.annotate({ expected: "a non-empty service name" }).check(Schema.isMinLength(1, { expected: "a non-empty service name" })),
   unit_cost: UnitCost,
   baseline_demand: num("a demand >= 0 (units per cohort member per year)", "Units per cohort member per year.", atLeast(0)),
@@ -251,8 +251,8 @@ const Investment = Schema.Struct({
 
 const Programme = Schema.Struct({
   id: Id,
-  locality: Schema.String.annotate({ expected: 'a locality id or "all"' }),
-  payer: Schema.String.annotate({ expected: "an agency id" }),
+  locality: Schema.String.annotate({ expected: 'a locality id or "all"', description: 'A locality id, or "all": one programme per locality, ids "<id>@<locality id>".' }),
+  payer: Schema.String.annotate({ expected: "an agency id", description: "The agency that pays for the programme." }),
   starts: WholeMonth,
   duration_months: wholeMonths("an integer >= 1", "Months the programme runs.", 1),
   investment: Schema.optionalKey(Investment.annotate({ default: { upfront: 0, monthly: 0 } })),
@@ -263,8 +263,8 @@ const Programme = Schema.Struct({
 const Transfer = Schema.Struct({
   id: Id,
   locality: Schema.String.annotate({ expected: "a locality id" }),
-  from: Schema.String.annotate({ expected: "an agency id" }),
-  to: Schema.String.annotate({ expected: "an agency id" }),
+  from: Schema.String.annotate({ expected: "an agency id", description: "The paying agency." }),
+  to: Schema.String.annotate({ expected: "an agency id", description: "The agency line it funds (not `from`)." }),
   amount: Amount.annotate({ description: "Pounds a year (> 0)." }),
   starts: WholeMonth,
   months: wholeMonths("an integer >= 1", "Months the transfer runs.", 1)

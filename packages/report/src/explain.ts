@@ -1,0 +1,161 @@
+import type { ControlEvent, EventLog, Holder } from "@devosim/core"
+import { describeAccount, formatPounds, formatYearMonth, parseYearMonth, periodMonth } from "@devosim/core"
+import { classifyFlow } from "./flows.ts"
+import type { Flow } from "./flows.ts"
+import { layoutOf, runStartedOf } from "./ledger.ts"
+
+/** `devosim explain`: which events and postings moved a locality's budget, newest first. */
+export interface ExplainQuery {
+  readonly locality: string
+  readonly agency?: string
+  readonly period?: number
+  readonly limit?: number
+}
+
+export interface ExplainedPosting {
+  readonly seq: number
+  readonly t: number
+  readonly period: number
+  readonly flow: Flow
+  readonly from: string
+  readonly to: string
+  readonly amount_pence: number
+  readonly cause_seq: number
+  readonly cause: string
+}
+
+export interface Explanation {
+  readonly locality: string
+  readonly agency: string | null
+  readonly period: number | null
+  /** Postings touching the budget, newest first, at most `limit`. */
+  readonly postings: ReadonlyArray<ExplainedPosting>
+  readonly matched: number
+  /** Net change of the selected accounts over the matched postings. */
+  readonly net_pence: number
+  /** The locality's control events (deal, powers, programmes …) up to the selected period, newest first. */
+  readonly events: ReadonlyArray<{ readonly seq: number; readonly t: number; readonly what: string }>
+}
+
+export class ExplainError extends Error {}
+
+/** One line in words for a control event. */
+export const describeEvent = (e: ControlEvent): string => {
+  switch (e._tag) {
+    case "RunStarted":
+      return `run of "${e.scenario}" started (seed ${e.seed})`
+    case "TrancheOpened":
+      return `tranche ${e.tranche} opened`
+    case "EnvelopesSettled":
+      return `Treasury settled envelopes for ${e.financialYear}, periods ${e.fromPeriod}–${e.toPeriod - 1}`
+    case "NegotiationQueued":
+      return `${e.locality} joined the centre's queue (attempt ${e.attempt})`
+    case "NegotiationStarted":
+      return `${e.locality} started negotiating (attempt ${e.attempt}, ${e.duration} months)`
+    case "NegotiationFailed":
+      return `${e.locality}'s negotiation failed${e.retryAt === null ? "; it gave up" : `; retry at ${e.retryAt}`}`
+    case "DealAgreed":
+      return `${e.locality} agreed a deal: ${e.pooledAgencies.join(", ") || "no lines"} pooled from period ${e.pooledFrom}, ${e.reductionBasisPoints / 100}% less, gainshare ${e.gainshareBasisPoints / 100}%`
+    case "PowerDevolved":
+      return `power ${e.power} devolved to ${e.locality}: ${e.agencies.join(", ")} pooled from period ${e.fromPeriod}`
+    case "AccountabilityAdopted":
+      return `${e.locality} adopted ${e.model.replaceAll("_", " ")}`
+    case "SinglePlaceBudgetReset":
+      return `${e.locality}'s single place budget reset for horizon ${e.horizon} (periods ${e.fromPeriod}–${e.toPeriod - 1})`
+    case "ProgrammeStarted":
+      return `programme ${e.programme} started in ${e.locality}: ${e.payer} pays, ${e.beneficiaries.join(", ")} benefit`
+    case "TransferAgreed":
+      return `transfer ${e.transfer} in ${e.locality}: ${e.from} funds ${e.to}, periods ${e.fromPeriod}–${e.toPeriod - 1}`
+    case "SpendingReviewSettled":
+      return `spending review ${e.review}: ${e.changes.map((c) => `${c.agency} ${c.basisPoints > 0 ? "+" : ""}${c.basisPoints / 100}%`).join(", ") || "no change"}`
+    case "PeriodSpent":
+      return `spending for period ${e.period}`
+    default: {
+      const never: never = e
+      return String(never)
+    }
+  }
+}
+
+const localityOfEvent = (e: ControlEvent): string | undefined => ("locality" in e ? e.locality : undefined)
+
+export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
+  const run = runStartedOf(log)
+  const layout = layoutOf(run)
+  const l = run.localities.findIndex((x) => x.id === q.locality)
+  if (l < 0) throw new ExplainError(`no locality ${JSON.stringify(q.locality)} in this run; localities are ${run.localities.map((x) => JSON.stringify(x.id)).join(", ")}`)
+  const a = q.agency === undefined ? -1 : run.agencies.findIndex((x) => x.id === q.agency)
+  if (q.agency !== undefined && a < 0) throw new ExplainError(`no agency ${JSON.stringify(q.agency)} in this run; agencies are ${run.agencies.map((x) => JSON.stringify(x.id)).join(", ")}`)
+  const limit = q.limit ?? 40
+  const selected = (account: number) => {
+    const d = describeAccount(layout, account)
+    return d.locality === l && (a < 0 || d.agency === a)
+  }
+  const label = (account: number) => {
+    const d = describeAccount(layout, account)
+    const agency = d.agency >= 0 ? ` ${run.agencies[d.agency]!.id}` : ""
+    const where = d.locality >= 0 && d.locality !== l ? ` (${run.localities[d.locality]!.id})` : ""
+    const names: Record<Holder, string> = { treasury: "Treasury", department: "department", agency: "agency", spb: "SPB", world: "citizens & suppliers" }
+    return `${names[d.holder]}${agency}${where}`
+  }
+  const bySeq = new Map(log.controls.map((c) => [c.seq, c] as const))
+  const p = log.postings
+  const postings: Array<ExplainedPosting> = []
+  let matched = 0
+  let net = 0
+  for (let i = p.length - 1; i >= 0; i--) {
+    const period = Math.floor(p.t[i]!)
+    if (q.period !== undefined && period !== q.period) continue
+    const inFrom = selected(p.from[i]!)
+    const inTo = selected(p.to[i]!)
+    if (!inFrom && !inTo) continue
+    matched++
+    if (inTo && !inFrom) net += p.amount[i]!
+    if (inFrom && !inTo) net -= p.amount[i]!
+    if (postings.length >= limit) continue
+    const cause = bySeq.get(p.cause[i]!)
+    postings.push({
+      seq: p.seq[i]!,
+      t: p.t[i]!,
+      period,
+      flow: classifyFlow(describeAccount(layout, p.from[i]!).holder, describeAccount(layout, p.to[i]!).holder, cause?._tag),
+      from: label(p.from[i]!),
+      to: label(p.to[i]!),
+      amount_pence: p.amount[i]!,
+      cause_seq: p.cause[i]!,
+      cause: cause === undefined ? "?" : `${cause._tag}: ${describeEvent(cause)}`
+    })
+  }
+  const events = log.controls
+    .filter((e) => localityOfEvent(e) === q.locality && (q.period === undefined || e.t < q.period + 1))
+    .reverse()
+    .map((e) => ({ seq: e.seq, t: e.t, what: `${e._tag}: ${describeEvent(e)}` }))
+  return { locality: q.locality, agency: q.agency ?? null, period: q.period ?? null, postings, matched, net_pence: net, events }
+}
+
+/** The explanation as a terminal table. */
+export const formatExplanation = (x: Explanation, start: string): string => {
+  const ym = parseYearMonth(start)
+  const month = (m: number) => (ym === undefined ? String(m) : formatYearMonth(periodMonth(ym, m)))
+  const scope = [x.locality, x.agency, x.period === null ? null : `period ${x.period} (${month(x.period)})`].filter((s) => s !== null).join(" · ")
+  const lines = [`${scope}: ${x.matched} postings moved this budget (net ${formatPounds(x.net_pence)}); newest first${x.matched > x.postings.length ? `, first ${x.postings.length}` : ""}`]
+  const rows = x.postings.map((r) => [
+    `#${r.seq}`,
+    `${r.t}`,
+    month(r.period),
+    r.flow,
+    `${r.from} → ${r.to}`,
+    formatPounds(r.amount_pence),
+    `#${r.cause_seq} ${r.cause}`
+  ])
+  const head = ["seq", "t", "month", "flow", "from → to", "amount", "cause"]
+  const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)))
+  const fmt = (r: ReadonlyArray<string>) =>
+    "  " + r.map((c, k) => (k === 5 ? c.padStart(widths[k]!) : k === r.length - 1 ? c : c.padEnd(widths[k]!))).join("  ")
+  lines.push(fmt(head), ...rows.map(fmt))
+  if (x.matched > x.postings.length) lines.push(`  … ${x.matched - x.postings.length} older postings (raise --limit to see them)`)
+  lines.push("", `Events for ${x.locality}, newest first:`)
+  for (const e of x.events.slice(0, 30)) lines.push(`  #${e.seq}  t=${e.t}  ${e.what}`)
+  if (x.events.length > 30) lines.push(`  … ${x.events.length - 30} older events`)
+  return lines.join("\n")
+}
