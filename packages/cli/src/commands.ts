@@ -22,6 +22,13 @@ import * as path from "node:path"
 import { badInput, failure } from "./errors.ts"
 
 const json = (x: unknown) => JSON.stringify(x, null, 2) + "\n"
+/** £ with k/m/bn, for one-line reports (files keep exact pence). */
+const compact = (pence: number): string => {
+  const pounds = pence / 100
+  const abs = Math.abs(pounds)
+  const [div, unit] = abs >= 1e9 ? [1e9, "bn"] : abs >= 1e6 ? [1e6, "m"] : abs >= 1e3 ? [1e3, "k"] : [1, ""]
+  return `${pounds < 0 ? "-" : ""}£${(abs / div).toFixed(div === 1 ? 2 : 1)}${unit}`
+}
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 const loadOrBadInput = (file: string, seed?: number) =>
@@ -88,6 +95,12 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
       `devosim ${ENGINE_VERSION}: ran "${loaded.scenario.name}" (seed ${loaded.scenario.seed})`,
       `  ${summary.events.total} events (${summary.events.control} control, ${summary.events.postings} postings) in ${ranMs.toFixed(0)} ms`,
       `  ${deals} of ${loaded.scenario.localities.length} localities reached a deal; centre makespan ${summary.centre.makespan} months, mean wait ${summary.centre.mean_wait.toFixed(2)} months`,
+      ...(summary.money.baseline_pence > 0
+        ? [
+            `  baseline ${compact(summary.money.baseline_pence)}, actual ${compact(summary.money.actual_pence)}; SPB reductions returned ${compact(summary.money.spb_reduction_pence)}`,
+            `  prevention invested ${compact(summary.money.prevention_invested_pence)}, savings realised ${compact(summary.money.savings_realised_pence)} (NPV ${compact(summary.money.present_values.npv_pence)} at ${summary.money.discount_rate_pct}%)`
+          ]
+        : []),
       `  outputs in ${out}/: summary.json, events.arrow, ledger.arrow, accounts.arrow, manifest.json, scenario.yaml`
     ].join("\n")
   )
