@@ -282,3 +282,15 @@ describe("transfers and spending reviews", () => {
     expect(summarize(log).money.localities[0]!.agencies[0]!.baseline_pence).toBe(18 * 1_000_000 + 6 * 900_000)
   })
 })
+
+describe("money by period", () => {
+  it("sums to the totals, period by period", () => {
+    const money = summarize(runScenario(base()).log).money
+    const total = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0)
+    expect(money.by_period.savings_realised_pence).toEqual(SAVINGS_BY_PERIOD)
+    expect(total(money.by_period.baseline_pence)).toBe(money.baseline_pence)
+    expect(total(money.by_period.actual_pence)).toBe(money.actual_pence)
+    expect(total(money.by_period.prevention_invested_pence)).toBe(1_100_000)
+    expect(money.by_period.spb_reduction_pence.slice(2, 4)).toEqual([0, 150_000])
+  })
+})

@@ -73,6 +73,14 @@ export interface MoneyFigures {
   readonly localities: ReadonlyArray<LocalityMoney>
   /** The wrong-pocket matrix: for each locality, what each payer's programmes saved each beneficiary. */
   readonly cost_shift: ReadonlyArray<CostShift>
+  /** Totals over all localities by period [0, months): for charts of spend against baseline. */
+  readonly by_period: {
+    readonly baseline_pence: ReadonlyArray<number>
+    readonly actual_pence: ReadonlyArray<number>
+    readonly savings_realised_pence: ReadonlyArray<number>
+    readonly prevention_invested_pence: ReadonlyArray<number>
+    readonly spb_reduction_pence: ReadonlyArray<number>
+  }
 }
 
 const sum = (xs: ReadonlyArray<number>) => xs.reduce((s, x) => s + x, 0)
@@ -112,6 +120,8 @@ export const moneyFigures = (log: EventLog): MoneyFigures => {
   const savedByPeriod = new Float64Array(L * months)
   const investedByPeriod = new Float64Array(L * months)
   const reductionByPeriod = new Float64Array(L * months)
+  const baselineByPeriod = new Float64Array(months)
+  const actualByPeriod = new Float64Array(months)
   // Cost shift: (locality, payer, beneficiary) → totals and by period.
   const shift = new Map<string, { savings: number; byPeriod: Map<number, number> }>()
   const shiftOf = (l: number, payer: number, beneficiary: number) => {
@@ -139,10 +149,12 @@ export const moneyFigures = (log: EventLog): MoneyFigures => {
         break
       case "line funding":
         baseline[l * A + agencyOf[f]!]! += x
+        baselineByPeriod[m - l * months]! += x
         break
       case "transfer": {
         const to = agencyIndex.get(cause?._tag === "TransferAgreed" ? cause.to : "")!
         baseline[l * A + to]! += x
+        baselineByPeriod[m - l * months]! += x
         tin[l * A + to]! += x
         tout[l * A + agencyOf[f]!]! += x
         break
@@ -168,9 +180,11 @@ export const moneyFigures = (log: EventLog): MoneyFigures => {
         invested[l * A + agencyOf[f]!]! += x
         investedByPeriod[m]! += x
         actual[l * A + agencyOf[f]!]! += x
+        actualByPeriod[m - l * months]! += x
         break
       case "service spend":
         actual[l * A + agencyOf[f]!]! += x
+        actualByPeriod[m - l * months]! += x
         break
       case "pooled funding":
       case "investment funding":
@@ -266,8 +280,21 @@ export const moneyFigures = (log: EventLog): MoneyFigures => {
     },
     total_balance_pence: total,
     localities,
-    cost_shift
+    cost_shift,
+    by_period: {
+      baseline_pence: Array.from(baselineByPeriod),
+      actual_pence: Array.from(actualByPeriod),
+      savings_realised_pence: sumOverLocalities(savedByPeriod, L, months),
+      prevention_invested_pence: sumOverLocalities(investedByPeriod, L, months),
+      spb_reduction_pence: sumOverLocalities(reductionByPeriod, L, months)
+    }
   }
+}
+
+const sumOverLocalities = (xs: Float64Array, L: number, months: number): Array<number> => {
+  const out = new Array<number>(months).fill(0)
+  for (let l = 0; l < L; l++) for (let m = 0; m < months; m++) out[m]! += xs[l * months + m]!
+  return out
 }
 
 /** Green Book discounting: the value today of a pound in period m, at `rateBasisPoints` a year. */

@@ -3,6 +3,8 @@ import type { EventLog } from "@devosim/core"
 /** One locality's way through the centre's queue, as `summary.json` reports it. */
 export interface NegotiationRecord {
   readonly locality: string
+  readonly tranche: string
+  readonly population: number
   /** When the locality last joined the queue (its final attempt). */
   readonly eligible: number
   readonly start: number
@@ -84,6 +86,8 @@ export const negotiationFigures = (log: EventLog): { negotiations: Array<Negotia
     if (a === undefined || Number.isNaN(a.start)) continue
     negotiations.push({
       locality: l.id,
+      tranche: l.tranche,
+      population: l.population,
       eligible: a.eligible,
       start: a.start,
       deal: a.deal,
