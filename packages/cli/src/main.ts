@@ -3,7 +3,7 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { UserFacingError } from "./errors.ts"
-import { explainCommand, replayCommand, runCommand, schemaCommand, validateCommand } from "./commands.ts"
+import { compareCommand, explainCommand, replayCommand, runCommand, schemaCommand, validateCommand } from "./commands.ts"
 
 const scenarioFile = Argument.String("FILE").pipe(Argument.withDescription("scenario file (YAML or JSON, version 1)"))
 
@@ -13,9 +13,15 @@ const run = Command.make(
     file: scenarioFile,
     out: Flag.String("out").pipe(Flag.withDescription("run directory to write (default: runs/<scenario name>)"), Flag.optional),
     seed: Flag.Int("seed").pipe(Flag.withDescription("seed overriding the scenario's"), Flag.optional),
-    force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing run directory"), Flag.withDefault(false))
+    force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing run directory"), Flag.withDefault(false)),
+    replications: Flag.Int("replications").pipe(
+      Flag.withDescription("run K replications (seeds derived from the scenario's) and summarise every figure"),
+      Flag.withDefault(1)
+    ),
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress bar"), Flag.withDefault(false))
   },
-  ({ file, out, seed, force }) => runCommand({ file, out: Option.getOrUndefined(out), seed: Option.getOrUndefined(seed), force })
+  ({ file, out, seed, force, replications, quiet }) =>
+    runCommand({ file, out: Option.getOrUndefined(out), seed: Option.getOrUndefined(seed), force, replications, quiet })
 ).pipe(Command.withDescription("Run a scenario and write a run directory: summary.json, events.arrow, ledger.arrow, manifest.json"))
 
 const validate = Command.make("validate", { file: scenarioFile }, ({ file }) => validateCommand(file)).pipe(
@@ -41,13 +47,28 @@ const explain = Command.make(
     explainCommand({ dir, locality, agency: Option.getOrUndefined(agency), period: Option.getOrUndefined(period), limit })
 ).pipe(Command.withDescription("List the postings and events that moved a locality's budget, with their causes, newest first"))
 
+const compare = Command.make(
+  "compare",
+  {
+    inputs: Argument.String("INPUT").pipe(
+      Argument.withDescription("scenario files (each variant counts) or run directories; the first is the baseline"),
+      Argument.atLeast(1)
+    ),
+    replications: Flag.Int("replications").pipe(Flag.withDescription("replications per scenario (common random numbers)"), Flag.withDefault(1)),
+    out: Flag.String("out").pipe(Flag.withDescription("directory for compare.json, compare.arrow, report.html"), Flag.withDefault("runs/compare")),
+    force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing output directory"), Flag.withDefault(false)),
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress bar"), Flag.withDefault(false))
+  },
+  ({ inputs, replications, out, force, quiet }) => compareCommand({ inputs, replications, out, force, quiet })
+).pipe(Command.withDescription("Compare rollout timetables: key figures side by side, paired differences with intervals, winners"))
+
 const schema = Command.make("schema", {}, () => schemaCommand).pipe(
   Command.withDescription("Print the JSON Schema of scenario files")
 )
 
 const devosim = Command.make("devosim").pipe(
   Command.withDescription("Event-sourced simulation of devolution deals, pooled budgets and who pays, who saves"),
-  Command.withSubcommands([run, validate, replayCmd, explain, schema])
+  Command.withSubcommands([run, validate, compare, replayCmd, explain, schema])
 )
 
 /** Exit codes (DESIGN §6): 0 success, 1 failure, 2 bad input. The program itself never fails. */

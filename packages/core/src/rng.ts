@@ -50,3 +50,14 @@ export const draw = (d: Distribution, rng: RandomStream): number => {
     }
   }
 }
+
+/**
+ * The seed of replication r (0-based) of a scenario with seed `seed`. Replications of two scenarios
+ * with the same seed get the same seeds, so their draws pair up (common random numbers).
+ */
+export const replicationSeed = (seed: number, r: number): number => {
+  // Replication 0 is the scenario as written, so `devosim run` and a one-replication comparison agree.
+  if (r === 0) return seed
+  const prng = seedrandom.alea(`devosim/replication\u0000${seed}\u0000${r}`)
+  return prng.int32() >>> 1
+}

@@ -1,4 +1,5 @@
 import type { EventLog } from "@devosim/core"
+import { compareCodePoints } from "@devosim/core"
 
 /** One locality's way through the centre's queue, as `summary.json` reports it. */
 export interface NegotiationRecord {
@@ -96,8 +97,9 @@ export const negotiationFigures = (log: EventLog): { negotiations: Array<Negotia
       outcome: a.outcome
     })
   }
+  // Summed in code-point order of ids, so the mean does not depend on the order of the file.
   let waitSum = 0
-  for (const n of negotiations) waitSum += n.wait
+  for (const n of [...negotiations].sort((a, b) => compareCodePoints(a.locality, b.locality))) waitSum += n.wait
   return {
     negotiations,
     centre: {

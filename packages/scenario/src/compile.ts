@@ -384,6 +384,14 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     return { id: r.id, starts: periodAt(r.starts, at("starts")), months: r.months, changeBasisPoints }
   })
 
+  // Variant names are unique: they name the scenarios of a comparison.
+  const variantIndex = new Map<string, number>()
+  ;(file.variants ?? []).forEach((v, i) => {
+    const first = variantIndex.get(v.name)
+    if (first === undefined) variantIndex.set(v.name, i)
+    else problem(["variants", i, "name"], `a variant name not used before (variants[${first}] already has it)`, v.name)
+  })
+
   if (problems.length > 0) return { ok: false, problems }
   return {
     ok: true,

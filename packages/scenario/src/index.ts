@@ -4,13 +4,20 @@
  */
 export {
   loadScenario,
+  loadScenarioVariants,
   compileScenarioText,
   compileScenarioBytes,
+  compileScenarioVariantsText,
+  compileScenarioVariantsBytes,
   MAX_SCENARIO_BYTES,
   type LoadedScenario,
+  type LoadedVariant,
   type LoadOptions,
-  type CompileOutcome
+  type VariantsLoadOptions,
+  type CompileOutcome,
+  type CompileVariantsOutcome
 } from "./load.ts"
+export { ID_KEYED_LISTS, RESERVED_VARIANT_KEYS } from "./variants.ts"
 export { ScenarioError, formatScenarioError, formatPath, type ScenarioErrorFields, type PathSegment } from "./errors.ts"
 export { scenarioJsonSchema, ScenarioFile } from "./schema.ts"
 export { amountToPence } from "./compile.ts"

@@ -1,18 +1,21 @@
 /**
  * Loading a scenario: bytes → text → plain value → schema-checked file → core `Scenario`.
  * `compileScenarioBytes` / `compileScenarioText` are pure (no disk), for tests and the CLI's
- * `validate`; `loadScenario` adds the file system at the edge, in Effect.
+ * `validate`; `loadScenario` adds the file system at the edge, in Effect. A file may hold named
+ * variants (`variants.ts`): `loadScenario` compiles the base (or one variant by name),
+ * `loadScenarioVariants` / `compileScenarioVariantsText` the base and then every variant.
  */
 import { createHash } from "node:crypto"
 import { readFile, stat } from "node:fs/promises"
 import { Effect, Result, SchemaParser } from "effect"
-import { Document, isScalar, parseDocument } from "yaml"
+import { Document, isScalar, parseDocument, visit } from "yaml"
 import type { Scenario } from "@devosim/core"
 import { compileFile } from "./compile.ts"
 import { makeScenarioError, renderFound, formatPath, type ScenarioError } from "./errors.ts"
 import { problemsOf, type Problem } from "./issues.ts"
-import { formatOf, parseSource, type Locator, type Position } from "./source.ts"
+import { formatOf, parseSource, type Locator, type Position, type SourceFormat } from "./source.ts"
 import { ScenarioFile } from "./schema.ts"
+import { mergedLocator, mergeVariant } from "./variants.ts"
 
 /** Larger files are refused before they are read. */
 export const MAX_SCENARIO_BYTES = 256 * 1024 * 1024
@@ -22,7 +25,12 @@ export interface LoadOptions {
   readonly seed?: number
   /** The size guard; tests inject a small one. Defaults to `MAX_SCENARIO_BYTES`. */
   readonly maxBytes?: number
+  /** Compile this variant (by name) instead of the base; an unknown name is a `ScenarioError`. */
+  readonly variant?: string
 }
+
+/** Options for loading the base and all variants at once. */
+export type VariantsLoadOptions = Omit<LoadOptions, "variant">
 
 export interface LoadedScenario {
   readonly scenario: Scenario
@@ -33,8 +41,22 @@ export interface LoadedScenario {
   readonly file: string
 }
 
+/**
+ * One scenario of a file with variants. `variant` is null for the base, else the variant's name
+ * (the scenario is then named "<base name> / <variant name>" and `asRunText` is the merged
+ * document as YAML). `inputSha256` is always the hash of the whole file.
+ */
+export interface LoadedVariant extends LoadedScenario {
+  readonly variant: string | null
+}
+
 /** A plain result, so callers need no Effect runtime: `{ ok: true, value }` or `{ ok: false, error }`. */
 export type CompileOutcome = { readonly ok: true; readonly value: LoadedScenario } | { readonly ok: false; readonly error: ScenarioError }
+
+/** The base and its variants, in file order, or the first error. */
+export type CompileVariantsOutcome =
+  | { readonly ok: true; readonly value: ReadonlyArray<LoadedVariant> }
+  | { readonly ok: false; readonly error: ScenarioError }
 
 const decodeFile = SchemaParser.decodeUnknownResult(ScenarioFile)
 
@@ -42,14 +64,14 @@ const sizeError = (file: string, size: number, limit: number): ScenarioError =>
   makeScenarioError({ file, path: "", expected: `a scenario file of at most ${limit} bytes`, found: `a file of ${size} bytes` })
 
 /** The problem that comes first in the document (ties: the order found); located, as an error. */
-const firstError = (file: string, problems: ReadonlyArray<Problem>, locator: Locator): ScenarioError => {
+const firstError = (file: string, problems: ReadonlyArray<Problem>, locator: Locator, prefix = ""): ScenarioError => {
   const located = problems.map((p, i) => ({ p, i, pos: locator.locate(p.path, p.anchor) }))
   const offset = (pos: Position | undefined) => pos?.offset ?? Number.POSITIVE_INFINITY
   located.sort((a, b) => offset(a.pos) - offset(b.pos) || a.i - b.i)
   const { p, pos } = located[0]!
   return makeScenarioError({
     file,
-    path: formatPath(p.path),
+    path: prefix === "" ? formatPath(p.path) : p.path.length === 0 ? prefix : `${prefix}: ${formatPath(p.path)}`,
     ...(pos ? { line: pos.line, column: pos.column } : {}),
     expected: p.expected,
     found: p.found
@@ -61,7 +83,7 @@ const firstError = (file: string, problems: ReadonlyArray<Problem>, locator: Loc
  * then YAML gets just the seed scalar replaced in place (comments and layout survive), JSON is
  * re-emitted as YAML.
  */
-const asRunTextOf = (text: string, format: "json" | "yaml", value: Record<string, unknown>, seed: number | undefined): string => {
+const asRunTextOf = (text: string, format: SourceFormat, value: Record<string, unknown>, seed: number | undefined): string => {
   if (seed === undefined || seed === value["seed"]) return text
   text = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text // offsets below are past any BOM
   if (format === "yaml") {
@@ -77,9 +99,21 @@ const asRunTextOf = (text: string, format: "json" | "yaml", value: Record<string
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
-/** Compiles a scenario from the file's bytes. Pure: no disk, no Effect. */
-export const compileScenarioBytes = (bytes: Uint8Array, file: string, options: LoadOptions = {}): CompileOutcome => {
-  const fail = (error: ScenarioError): CompileOutcome => ({ ok: false, error })
+/** A file read, parsed and schema-checked (the base and the variants' names), not yet compiled. */
+interface Prepared {
+  readonly file: string
+  readonly text: string
+  readonly format: SourceFormat
+  readonly value: Record<string, unknown>
+  readonly locator: Locator
+  readonly decoded: ScenarioFile
+  readonly inputSha256: string
+}
+
+type Step<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: ScenarioError }
+
+const prepare = (bytes: Uint8Array, file: string, options: LoadOptions): Step<Prepared> => {
+  const fail = (error: ScenarioError): Step<Prepared> => ({ ok: false, error })
   const limit = options.maxBytes ?? MAX_SCENARIO_BYTES
   if (bytes.length > limit) return fail(sizeError(file, bytes.length, limit))
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
@@ -116,22 +150,157 @@ export const compileScenarioBytes = (bytes: Uint8Array, file: string, options: L
   const { value, locator } = parsed.source
   const decoded = decodeFile(value, { errors: "all", onExcessProperty: "error" })
   if (Result.isFailure(decoded)) return fail(firstError(file, problemsOf(decoded.failure, value), locator))
-  const compiled = compileFile(decoded.success, options.seed)
-  if (!compiled.ok) return fail(firstError(file, compiled.problems, locator))
+  return {
+    ok: true,
+    value: {
+      file,
+      text,
+      format,
+      value: value as Record<string, unknown>,
+      locator,
+      decoded: decoded.success,
+      inputSha256: createHash("sha256").update(bytes).digest("hex")
+    }
+  }
+}
+
+/** The base scenario: the document as it stands (its `variants` only checked for names). */
+const compileBase = (p: Prepared, options: LoadOptions): Step<LoadedVariant> => {
+  const compiled = compileFile(p.decoded, options.seed)
+  if (!compiled.ok) return { ok: false, error: firstError(p.file, compiled.problems, p.locator) }
   return {
     ok: true,
     value: {
       scenario: compiled.scenario,
-      asRunText: asRunTextOf(text, format, value as Record<string, unknown>, options.seed),
-      inputSha256: createHash("sha256").update(bytes).digest("hex"),
-      file
+      asRunText: asRunTextOf(p.text, p.format, p.value, options.seed),
+      inputSha256: p.inputSha256,
+      file: p.file,
+      variant: null
     }
   }
+}
+
+/** `variants[2] (largest-first)`: the prefix of every error path inside a variant. */
+const variantPrefix = (index: number, name: string): string => `variants[${index}] (${name})`
+
+/**
+ * The merged document of a variant as YAML: a standalone scenario (no `variants`, the combined
+ * name, the seed it ran with) that compiles to the same `Scenario`.
+ */
+const renderVariant = (merged: Record<string, unknown>, baseName: string, name: string, description: string | undefined): string => {
+  const doc = new Document(merged, { aliasDuplicateObjects: false })
+  // Lists of scalars (`[4, 5, 7]`, `[care, health]`) read better on one line.
+  visit(doc, {
+    Seq: (_key, node) => {
+      if (node.items.every((item) => isScalar(item))) node.flow = true
+    }
+  })
+  const about = `Variant ${JSON.stringify(name)} of ${JSON.stringify(baseName)}, merged into the base scenario.`
+  doc.commentBefore = description === undefined ? ` ${about}` : ` ${about}\n ${description.split(/\r?\n/).join("\n ")}`
+  return doc.toString()
+}
+
+/**
+ * Variant `index`: merged into the base, then validated and compiled like a base document. Errors
+ * point into the variant where it supplied the value (else into the base), paths prefixed.
+ */
+const compileVariant = (p: Prepared, index: number, options: LoadOptions): Step<LoadedVariant> => {
+  const header = p.decoded.variants![index]!
+  const prefix = variantPrefix(index, header.name)
+  const fail = (problems: ReadonlyArray<Problem>, locator: Locator): Step<LoadedVariant> => ({
+    ok: false,
+    error: firstError(p.file, problems, locator, prefix)
+  })
+  const base: Record<string, unknown> = {}
+  for (const key of Object.keys(p.value)) {
+    if (key !== "variants") Object.defineProperty(base, key, { value: p.value[key], enumerable: true, writable: true, configurable: true })
+  }
+  const raw = (p.value["variants"] as ReadonlyArray<Record<string, unknown>>)[index]!
+  const merged = mergeVariant(base, raw, index)
+  if (!merged.ok) {
+    return fail(merged.problems, { locate: (path, anchor) => p.locator.locate(["variants", index, ...path], anchor) })
+  }
+  const value = merged.value
+  value["name"] = `${p.decoded.name} / ${header.name}`
+  // --seed replaces the base's seed, which the variants share; a variant's own seed still wins.
+  if (options.seed !== undefined && !Object.hasOwn(raw, "seed")) value["seed"] = options.seed
+  const locator = mergedLocator(p.locator, merged.origin)
+  const decoded = decodeFile(value, { errors: "all", onExcessProperty: "error" })
+  if (Result.isFailure(decoded)) return fail(problemsOf(decoded.failure, value), locator)
+  const compiled = compileFile(decoded.success)
+  if (!compiled.ok) return fail(compiled.problems, locator)
+  return {
+    ok: true,
+    value: {
+      scenario: compiled.scenario,
+      asRunText: renderVariant(value, p.decoded.name, header.name, header.description),
+      inputSha256: p.inputSha256,
+      file: p.file,
+      variant: header.name
+    }
+  }
+}
+
+const listNames = (names: ReadonlyArray<string>): string => `(${names.map((n) => JSON.stringify(n)).join(", ")})`
+
+/** The variant called `name`, or an error listing the names the file has. */
+const selectVariant = (p: Prepared, name: string, options: LoadOptions): Step<LoadedVariant> => {
+  const names = (p.decoded.variants ?? []).map((v) => v.name)
+  const index = names.indexOf(name)
+  if (index >= 0) return compileVariant(p, index, options)
+  const pos = names.length === 0 ? undefined : p.locator.locate(["variants"], "value")
+  return {
+    ok: false,
+    error: makeScenarioError({
+      file: p.file,
+      path: "variants",
+      ...(pos ? { line: pos.line, column: pos.column } : {}),
+      expected: names.length === 0 ? "a variant of that name, but the file has no variants" : `one of the variant names ${listNames(names)}`,
+      found: renderFound(name)
+    })
+  }
+}
+
+/**
+ * Compiles a scenario from the file's bytes: the base, or with `options.variant` that variant.
+ * Pure: no disk, no Effect.
+ */
+export const compileScenarioBytes = (bytes: Uint8Array, file: string, options: LoadOptions = {}): CompileOutcome => {
+  const prepared = prepare(bytes, file, options)
+  if (!prepared.ok) return prepared
+  const base = compileBase(prepared.value, options)
+  if (!base.ok) return base
+  const chosen = options.variant === undefined ? base : selectVariant(prepared.value, options.variant, options)
+  if (!chosen.ok) return chosen
+  const { scenario, asRunText, inputSha256, file: source } = chosen.value
+  return { ok: true, value: { scenario, asRunText, inputSha256, file: source } }
 }
 
 /** Compiles scenario text (hashed as UTF-8). `file` names the source in errors and picks JSON or YAML by extension. */
 export const compileScenarioText = (text: string, file: string, options: LoadOptions = {}): CompileOutcome =>
   compileScenarioBytes(Buffer.from(text, "utf8"), file, options)
+
+/**
+ * The base and then every variant, in file order; the first error (the base's, else the first
+ * failing variant's) fails the whole file. Pure: no disk, no Effect.
+ */
+export const compileScenarioVariantsBytes = (bytes: Uint8Array, file: string, options: VariantsLoadOptions = {}): CompileVariantsOutcome => {
+  const prepared = prepare(bytes, file, options)
+  if (!prepared.ok) return prepared
+  const base = compileBase(prepared.value, options)
+  if (!base.ok) return base
+  const out: Array<LoadedVariant> = [base.value]
+  for (let i = 0; i < (prepared.value.decoded.variants ?? []).length; i++) {
+    const v = compileVariant(prepared.value, i, options)
+    if (!v.ok) return v
+    out.push(v.value)
+  }
+  return { ok: true, value: out }
+}
+
+/** `compileScenarioVariantsBytes` for text (hashed as UTF-8). */
+export const compileScenarioVariantsText = (text: string, file: string, options: VariantsLoadOptions = {}): CompileVariantsOutcome =>
+  compileScenarioVariantsBytes(Buffer.from(text, "utf8"), file, options)
 
 const ioError = (file: string, err: unknown): ScenarioError => {
   const code = (err as { code?: unknown } | null)?.code
@@ -140,10 +309,9 @@ const ioError = (file: string, err: unknown): ScenarioError => {
   return makeScenarioError({ file, path: "", expected: "a readable scenario file", found })
 }
 
-/** Reads and compiles a scenario file; refuses files over the size limit before reading them. */
-export const loadScenario = (file: string, options: LoadOptions = {}): Effect.Effect<LoadedScenario, ScenarioError> =>
+/** Reads a scenario file's bytes; refuses files over the size limit before reading them. */
+const readScenarioBytes = (file: string, limit: number): Effect.Effect<Uint8Array, ScenarioError> =>
   Effect.gen(function* () {
-    const limit = options.maxBytes ?? MAX_SCENARIO_BYTES
     const info = yield* Effect.tryPromise({ try: () => stat(file), catch: (e) => ioError(file, e) })
     if (!info.isFile()) {
       return yield* Effect.fail(
@@ -151,7 +319,21 @@ export const loadScenario = (file: string, options: LoadOptions = {}): Effect.Ef
       )
     }
     if (info.size > limit) return yield* Effect.fail(sizeError(file, info.size, limit))
-    const bytes = yield* Effect.tryPromise({ try: () => readFile(file), catch: (e) => ioError(file, e) })
+    return yield* Effect.tryPromise({ try: () => readFile(file), catch: (e) => ioError(file, e) })
+  })
+
+/** Reads and compiles a scenario file (the base, or `options.variant`); refuses files over the size limit before reading them. */
+export const loadScenario = (file: string, options: LoadOptions = {}): Effect.Effect<LoadedScenario, ScenarioError> =>
+  Effect.gen(function* () {
+    const bytes = yield* readScenarioBytes(file, options.maxBytes ?? MAX_SCENARIO_BYTES)
     const outcome = compileScenarioBytes(bytes, file, options)
+    return outcome.ok ? outcome.value : yield* Effect.fail(outcome.error)
+  })
+
+/** Reads a scenario file and compiles the base and then each variant (for `devosim compare`). */
+export const loadScenarioVariants = (file: string, options: VariantsLoadOptions = {}): Effect.Effect<ReadonlyArray<LoadedVariant>, ScenarioError> =>
+  Effect.gen(function* () {
+    const bytes = yield* readScenarioBytes(file, options.maxBytes ?? MAX_SCENARIO_BYTES)
+    const outcome = compileScenarioVariantsBytes(bytes, file, options)
     return outcome.ok ? outcome.value : yield* Effect.fail(outcome.error)
   })

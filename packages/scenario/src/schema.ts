@@ -280,6 +280,33 @@ const SpendingReview = Schema.Struct({
   ).annotate({ expected: "a mapping from agency id to a percentage change", description: "Envelope change by agency id; others unchanged." })
 }).annotate({ expected: "a spending review { id, starts, months, changes }" })
 
+export const VARIANT_NAME_EXPECTED = 'a non-empty printable variant name without "/" or "\\"'
+
+/** A variant's name: printable, no path separators (it may name a run directory). */
+const VariantName = Schema.String.annotate({
+  expected: VARIANT_NAME_EXPECTED,
+  description: "Unique within the file; printable Unicode, no control characters, no '/' or '\\'."
+}).check(
+  Schema.makeFilter((s: string) => isPrintableId(s) && !s.includes("/") && !s.includes("\\"), { expected: VARIANT_NAME_EXPECTED })
+)
+
+/**
+ * A named variant: its name, an optional description, and any keys of the scenario (but version,
+ * name and variants) as a partial document deep-merged into the base. The overrides are checked
+ * after merging, as the merged document, so the schema takes any value here.
+ */
+const Variant = Schema.StructWithRest(
+  Schema.Struct({
+    name: VariantName,
+    description: Schema.optionalKey(Schema.String.annotate({ expected: "a description (text)", description: "What the variant changes, in words." }))
+  }),
+  [Schema.Record(Schema.String, Schema.Unknown)]
+).annotate({
+  expected: "a variant { name, description?, …keys of the scenario to override }",
+  description:
+    "A partial scenario deep-merged into the base: mappings merge key by key, scalars and lists replace; tranches, agencies, localities, programmes, transfers, spending_reviews and powers may also be a mapping from id to a partial element. version, name and variants cannot be overridden."
+})
+
 /** The whole file. */
 export const ScenarioFile = Schema.Struct({
   version: Schema.Literal(1).annotate({ expected: "1 (the only scenario format version)" }),
@@ -302,12 +329,19 @@ export const ScenarioFile = Schema.Struct({
   powers: Schema.optionalKey(Schema.Array(Power).annotate({ expected: "a list of powers", default: [] })),
   programmes: Schema.optionalKey(Schema.Array(Programme).annotate({ expected: "a list of programmes", default: [] })),
   transfers: Schema.optionalKey(Schema.Array(Transfer).annotate({ expected: "a list of transfers", default: [] })),
-  spending_reviews: Schema.optionalKey(Schema.Array(SpendingReview).annotate({ expected: "a list of spending reviews", default: [] }))
+  spending_reviews: Schema.optionalKey(Schema.Array(SpendingReview).annotate({ expected: "a list of spending reviews", default: [] })),
+  variants: Schema.optionalKey(
+    Schema.Array(Variant).annotate({
+      expected: "a list of variants { name, description?, …overrides }",
+      description: "Named variants of the scenario, compared against it (the base) by `devosim compare`.",
+      default: []
+    })
+  )
 }).annotate({
   expected: "a scenario mapping",
   title: "devosim scenario (version 1)",
   description:
-    "A devolution scenario: tranches, agencies, localities, negotiation terms, the deal and its powers menu, prevention programmes, transfers, spending reviews and the discount rate."
+    "A devolution scenario: tranches, agencies, localities, negotiation terms, the deal and its powers menu, prevention programmes, transfers, spending reviews and the discount rate; optionally named variants of it."
 })
 
 export type ScenarioFile = typeof ScenarioFile.Type

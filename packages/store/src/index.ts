@@ -16,6 +16,7 @@ export {
   type DecodeEventLogResult
 } from "./event-log.ts"
 export { ACCOUNTS_FORMAT, encodeAccounts, encodeLedger, LEDGER_FORMAT, type LedgerInput } from "./ledger-file.ts"
+export { encodeParquet } from "./parquet.ts"
 export { decodeTable, type DecodedTable, type TableValue } from "./table.ts"
 export { canonicalJson } from "./json.ts"
 export {
@@ -50,3 +51,4 @@ export {
   type LogReadReason,
   type RunDirectoryError
 } from "./errors.ts"
+export { COMPARE_FORMAT, encodeCompareTable, type CompareRow } from "./compare-file.ts"

@@ -42,7 +42,10 @@ const describeColumns = (dir: AccountDirectory, account: Int32Array): Array<Colu
   }
   return [
     { name: "holder", data: dictionaryColumn(0, holder, HOLDER_NAMES), nullable: false },
-    { name: "purpose", data: dictionaryColumn(1, holder, PURPOSE_NAMES), nullable: false },
+    // Its own copy of the indices: Arrow JS's writer merges consecutive body buffers that view the
+    // same bytes, so sharing `holder` dropped this column's buffer whenever the row count was a
+    // multiple of 8 (no padding between them), and the file could not be read.
+    { name: "purpose", data: dictionaryColumn(1, holder.slice(), PURPOSE_NAMES), nullable: false },
     { name: "locality", data: utf8FromCodes(locality, dir.localityIds), nullable: true },
     { name: "agency", data: utf8FromCodes(agency, dir.agencyIds), nullable: true }
   ]

@@ -192,7 +192,7 @@ export const writeRunDirectory = async (
   const target = resolve(outDir)
   const seen = new Set<string>()
   for (const f of files) {
-    if (!isPlainFileName(f.name)) throw new InvalidFileName(f.name, "must be a plain file name without separators")
+    if (!f.name.split("/").every(isPlainFileName)) throw new InvalidFileName(f.name, "must be a plain file name, or plain names joined by /")
     if (seen.has(f.name)) throw new InvalidFileName(f.name, "appears twice")
     seen.add(f.name)
   }
@@ -206,9 +206,15 @@ export const writeRunDirectory = async (
   try {
     await mkdir(parent, { recursive: true })
     await mkdir(tmp)
+    const subdirs = new Set<string>()
     for (const f of files) {
+      const path = join(tmp, ...f.name.split("/"))
+      if (dirname(path) !== tmp && !subdirs.has(dirname(path))) {
+        await mkdir(dirname(path), { recursive: true })
+        subdirs.add(dirname(path))
+      }
       // "wx": never follow or clobber something that appeared in our fresh directory.
-      const h = await open(join(tmp, f.name), "wx")
+      const h = await open(path, "wx")
       try {
         await h.writeFile(asBytes(f.bytes))
         await h.sync()
@@ -216,6 +222,7 @@ export const writeRunDirectory = async (
         await h.close()
       }
     }
+    for (const d of [...subdirs].sort((a, b) => b.length - a.length)) await syncDir(d)
     await syncDir(tmp)
 
     const now = await exists(target)

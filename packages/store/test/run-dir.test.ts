@@ -137,7 +137,7 @@ describe("writeRunDirectory", () => {
   })
 
   it("rejects names that are not plain file names, before writing anything", async () => {
-    for (const name of ["../escape", "sub/file", "", ".", "..", "a\\b"]) {
+    for (const name of ["../escape", "sub/../x", "/abs", "sub//file", "", ".", "..", "a\\b"]) {
       await expect(writeRunDirectory(join(root, "d"), [{ name, bytes: "x" }])).rejects.toBeInstanceOf(InvalidFileName)
     }
     await expect(writeRunDirectory(join(root, "d"), [{ name: "x", bytes: "1" }, { name: "x", bytes: "2" }])).rejects.toBeInstanceOf(
@@ -153,6 +153,13 @@ describe("writeRunDirectory", () => {
     ]
     await expect(writeRunDirectory(join(root, "e"), files)).rejects.toBeInstanceOf(RunDirectoryWriteError)
     expect(await leftovers(["a", "b", "c"])).toEqual([])
+  })
+
+  it("writes nested names (replications/r0000/…) into subdirectories, atomically with the rest", async () => {
+    const out = join(root, "nested")
+    await writeRunDirectory(out, [...runFiles(), { name: "replications/r0000/summary.json", bytes: "{}" }])
+    expect(await readFile(join(out, "replications", "r0000", "summary.json"), "utf8")).toBe("{}")
+    await rm(out, { recursive: true })
   })
 
   it("creates missing parent directories", async () => {

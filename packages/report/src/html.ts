@@ -1,0 +1,383 @@
+/**
+ * report.html: one self-contained HTML file for a run (`renderRunReport`) and for a comparison of
+ * runs (`renderComparisonReport`), to read offline and send as one attachment.
+ *
+ * Charts: Observable Plot 0.6.17 on d3 7 (SVG). Why Plot:
+ * - it draws static SVG: sharp at any zoom, prints and saves to PDF as vectors, text stays text;
+ * - its marks fit what we show in a few lines each: bars from start to deal (barX x1/x2), stacked
+ *   step areas (coverage), bands (areaY y1/y2 for 5–95%), cells (the cost-shift heat map), rules as
+ *   error bars, with calendar (UTC time) axes, legends and hover tips built in;
+ * - it is maintained by Observable (the d3 authors), ISC licensed, with UMD browser bundles (d3
+ *   280 KB + Plot 210 KB minified) that we inline, so the page needs no network.
+ * ECharts (about 1 MB, canvas by default) and Vega-Lite (a runtime compiler, heavier still) cost
+ * more bytes for no gain here; Chart.js and uPlot draw to canvas, which prints as bitmaps and gives
+ * no heat map or error bars without plugins.
+ *
+ * The tables are rendered here (static HTML, readable with scripts off); the charts are drawn in the
+ * browser by src/html/*-client.js from the data inlined as JSON in <script type="application/json">.
+ */
+import type { Summary } from "./summary.ts"
+import { calendarMonth, escapeHtml, integer, monthsAndDate, page, pounds } from "./html/page.ts"
+
+/** The output of `devosim compare` (to move to the compare module). */
+export interface CompareReport {
+  readonly format: "devosim-compare/1"
+  readonly replications: number
+  readonly baseline: string
+  readonly scenarios: ReadonlyArray<{ readonly name: string; readonly source: string; readonly seed: number }>
+  readonly figures: ReadonlyArray<{
+    readonly figure: string
+    readonly label: string
+    readonly better: "lower" | "higher" | "none"
+    readonly by_scenario: ReadonlyArray<{
+      readonly scenario: string
+      readonly mean: number
+      readonly sd: number
+      readonly q05: number
+      readonly q50: number
+      readonly q95: number
+    }>
+    readonly paired: ReadonlyArray<{
+      readonly scenario: string
+      readonly vs: string
+      readonly mean_diff: number
+      readonly sd_diff: number
+      readonly ci95: readonly [number, number]
+    }>
+    readonly winner: string | null
+  }>
+  readonly coverage: ReadonlyArray<{
+    readonly scenario: string
+    readonly t: ReadonlyArray<number>
+    readonly share_mean: ReadonlyArray<number>
+    readonly share_q05: ReadonlyArray<number>
+    readonly share_q95: ReadonlyArray<number>
+  }>
+}
+
+const h = escapeHtml
+
+const chartSection = (o: {
+  readonly id: string
+  readonly title: string
+  readonly how: string
+  readonly charts: ReadonlyArray<string>
+  readonly select?: string
+  readonly note?: string
+}): string => `<section class="chart" id="${o.id}">
+<h2>${h(o.title)}</h2>
+<p class="how">${o.how}</p>
+${o.select === undefined ? "" : `<div class="controls"><label for="${o.select}">Show</label><select id="${o.select}"></select></div>`}
+<figure>${o.charts.map((c) => `<div class="plot" id="${c}" data-chart="${c}"></div>`).join("")}${
+  o.note === undefined ? "" : `<figcaption><p class="note">${o.note}</p></figcaption>`
+}</figure>
+</section>`
+
+const table = (caption: string, head: ReadonlyArray<string>, rows: ReadonlyArray<string>, id: string): string => `<div class="table-wrap">
+<table id="${id}">
+<caption>${caption}</caption>
+<thead><tr>${head.join("")}</tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>
+</div>`
+
+const th = (label: string, num = false) => `<th${num ? ' class="num"' : ""} scope="col">${label}</th>`
+const td = (html: string, num = false, cls = "") => {
+  const classes = [num ? "num" : "", cls].filter((c) => c !== "").join(" ")
+  return `<td${classes === "" ? "" : ` class="${classes}"`}>${html}</td>`
+}
+const dl = (pairs: ReadonlyArray<readonly [string, string]>) =>
+  `<dl class="figures">${pairs.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`
+
+const months = (x: number) => `${x.toFixed(1)} months`
+
+/** The report of one run: summary.json drawn and tabulated. */
+export const renderRunReport = (summary: Summary): string => {
+  const s = summary
+  const m = s.money
+  const start = s.start
+  const rate = m.discount_rate_pct
+  const endMonth = calendarMonth(start, Math.max(0, s.months - 1))
+  const firstMonth = calendarMonth(start, 0)
+
+  const header = `<header class="report">
+<p class="kicker">devosim run report</p>
+<h1>${h(s.scenario)}</h1>
+<p class="meta"><span>seed <b>${h(String(s.seed))}</b></span><span>start <b>${h(start)}</b>${firstMonth === "" ? "" : ` (${firstMonth})`}</span><span><b>${integer(s.months)}</b> monthly periods${endMonth === "" ? "" : `, to ${endMonth}`}</span><span>engine <b>${h(s.engine_version)}</b></span><span><b>${integer(s.events.total)}</b> events (${integer(s.events.control)} control, ${integer(s.events.postings)} postings)</span></p>
+</header>`
+
+  const c = s.centre
+  const conserved = m.total_balance_pence === 0
+  const keyFigures = `<section id="key-figures">
+<h2>Key figures</h2>
+<div class="cards">
+<div><h3>The centre's negotiations</h3>${dl([
+    ["capacity (negotiations at once)", integer(c.capacity)],
+    ["negotiations started", integer(c.negotiations_started)],
+    ["deals", `${integer(c.deals)} of ${integer(s.negotiations.length)} localities`],
+    ["failed attempts", integer(c.failures)],
+    ["most at once", integer(c.max_concurrent)],
+    ["mean wait for a slot", months(c.mean_wait)],
+    ["last negotiation ended", monthsAndDate(start, c.makespan)]
+  ])}</div>
+<div><h3>Money over the run</h3>${dl([
+    ["baseline (what silos would spend)", pounds(m.baseline_pence)],
+    ["actual spend", pounds(m.actual_pence)],
+    ["'more for less' reduction returned", `${pounds(m.spb_reduction_pence)} <span class="cal">(PV ${pounds(m.present_values.spb_reduction_pence)})</span>`],
+    ["prevention invested", pounds(m.prevention_invested_pence)],
+    ["prevention savings realised", pounds(m.savings_realised_pence)],
+    ["of which on pooled lines", pounds(m.savings_on_pooled_lines_pence)],
+    ["gainshare kept / returned", `${pounds(m.gainshare_kept_pence)} / ${pounds(m.gainshare_returned_pence)}`],
+    [`NPV of prevention at ${rate}%`, pounds(m.present_values.npv_pence)],
+    ["money conserved", conserved ? "yes (all balances sum to £0)" : `<b>no</b>: balances sum to ${pounds(m.total_balance_pence)}`]
+  ])}</div>
+</div>
+</section>`
+
+  const charts = [
+    chartSection({
+      id: "timeline",
+      title: "Negotiations and deals",
+      how: "one row per locality, grouped and coloured by tranche. The diamond marks when the locality became eligible; a dashed line is time spent waiting for one of the centre's slots; the bar runs from the start of its negotiation to the deal. A faint dashed bar is still negotiating at the end; × marks a negotiation abandoned after its last attempt.",
+      charts: ["chart-timeline"],
+      note: "For a locality whose earlier attempts failed, the bar is its final attempt. Hover a bar for its dates."
+    }),
+    chartSection({
+      id: "coverage",
+      title: "Coverage: population under a deal",
+      how: "the share of people living in a locality with a deal, month by month, stacked by tranche. A steep step is a large place landing its deal.",
+      charts: ["chart-coverage"],
+      note: "The denominator is the population of the localities that entered negotiation in this run (negotiations[] in summary.json); a locality that never reached the queue is not counted."
+    }),
+    chartSection({
+      id: "spend",
+      title: "Spending against the baseline",
+      how: "the top chart adds up actual spend (blue) against what the agencies would have spent in their silos (grey, dashed); the shaded gap is the difference. The lower chart breaks that gap down: baseline − actual = reduction returned + savings realised − prevention invested.",
+      charts: ["chart-money", "chart-money-parts"],
+      note: "Totals over all localities, cumulated month by month from the start of the run."
+    }),
+    chartSection({
+      id: "cost-shift",
+      title: "Who pays, who saves: the cost-shift matrix",
+      how: "each row is an agency that paid for prevention, each column an agency whose demand fell, and each cell what the payer's programmes saved the beneficiary. Cells off the diagonal are the 'wrong pocket': the payer bears the cost and another agency banks the saving.",
+      charts: ["chart-cost-shift"],
+      select: "select-cost-shift",
+      note: "The payers' investment is in the budgets chart and the tables below."
+    }),
+    chartSection({
+      id: "budgets",
+      title: "Budgets by agency",
+      how: "for each agency, the grey bar is its baseline over the run (after spending reviews and transfers) and the blue bar what it actually spent (services plus prevention investment); the label is the change.",
+      charts: ["chart-budgets"],
+      select: "select-budgets"
+    })
+  ].join("\n")
+
+  const payback = (p: number | null) => (p === null ? "–" : `${p} <span class="cal">(${calendarMonth(start, p)})</span>`)
+  const moneyRows = m.localities.map(
+    (l) =>
+      `<tr>${[
+        td(h(l.locality)),
+        td(pounds(l.baseline_pence), true),
+        td(pounds(l.actual_pence), true),
+        td(pounds(l.spb_reduction_pence), true),
+        td(pounds(l.prevention_invested_pence), true),
+        td(pounds(l.savings_realised_pence), true),
+        td(pounds(l.gainshare_kept_pence), true),
+        td(pounds(l.gainshare_returned_pence), true),
+        td(pounds(l.present_values.npv_pence), true),
+        td(payback(l.payback_period), true)
+      ].join("")}</tr>`
+  )
+  moneyRows.push(
+    `<tr class="total">${[
+      td("All localities"),
+      td(pounds(m.baseline_pence), true),
+      td(pounds(m.actual_pence), true),
+      td(pounds(m.spb_reduction_pence), true),
+      td(pounds(m.prevention_invested_pence), true),
+      td(pounds(m.savings_realised_pence), true),
+      td(pounds(m.gainshare_kept_pence), true),
+      td(pounds(m.gainshare_returned_pence), true),
+      td(pounds(m.present_values.npv_pence), true),
+      td("")
+    ].join("")}</tr>`
+  )
+  const moneyTable = `<section id="money-table">
+<h2>Money by locality</h2>
+${table(
+  `Over the whole run. SPB reduction: the 'more for less' cut returned to the Treasury. Gainshare: savings on pooled lines kept by the locality or returned. NPV: present value of savings − investment at ${rate}% a year. Payback: the first period (months since start) at which cumulative savings cover cumulative investment.`,
+  [
+    th("locality"),
+    th("baseline", true),
+    th("actual", true),
+    th("SPB reduction", true),
+    th("invested", true),
+    th("saved", true),
+    th("gainshare kept", true),
+    th("gainshare returned", true),
+    th(`NPV at ${rate}%`, true),
+    th("payback period", true)
+  ],
+  moneyRows,
+  "table-money"
+)}
+</section>`
+
+  const negotiationRows = s.negotiations.map(
+    (n) =>
+      `<tr>${[
+        td(h(n.locality)),
+        td(h(n.tranche)),
+        td(integer(n.population), true),
+        td(monthsAndDate(start, n.eligible), true),
+        td(monthsAndDate(start, n.start), true),
+        td(monthsAndDate(start, n.deal), true),
+        td(n.wait.toFixed(1), true),
+        td(integer(n.attempts), true),
+        td(h(n.outcome))
+      ].join("")}</tr>`
+  )
+  const negotiationTable = `<section id="negotiations-table">
+<h2>Negotiations</h2>
+${
+  s.negotiations.length === 0
+    ? `<p class="plot-empty">No locality negotiated in this run.</p>`
+    : table(
+        "Times in months since the start, with the calendar month. Eligible and start are those of the final attempt; wait = start − eligible.",
+        [th("locality"), th("tranche"), th("population", true), th("eligible", true), th("start", true), th("deal", true), th("wait (months)", true), th("attempts", true), th("outcome")],
+        negotiationRows,
+        "table-negotiations"
+      )
+}
+</section>`
+
+  return page({
+    title: `${s.scenario}: devosim run report`,
+    body: [header, keyFigures, charts, moneyTable, negotiationTable].join("\n"),
+    data: { kind: "run", summary: s },
+    scripts: ["common-client.js", "run-client.js"]
+  })
+}
+
+/** Money figures end in `_pence`; shares in `share`; anything else is a plain number. */
+const isMoney = (figure: string) => figure.endsWith("_pence")
+const isShare = (figure: string) => /share/.test(figure)
+const formatFigure = (figure: string, x: number): string => {
+  if (!Number.isFinite(x)) return "–"
+  if (isMoney(figure)) return pounds(x)
+  if (isShare(figure) && Math.abs(x) <= 1) return `${(100 * x).toFixed(1)}%`
+  const abs = Math.abs(x)
+  return abs >= 1000 ? Math.round(x).toLocaleString("en-GB") : abs >= 10 ? x.toFixed(1) : x.toFixed(2)
+}
+const formatDiff = (figure: string, x: number): string => {
+  const s = formatFigure(figure, x)
+  return x > 0 && !s.startsWith("+") ? `+${s}` : s
+}
+
+/** The report of `devosim compare`: scenarios side by side over replications with common random numbers. */
+export const renderComparisonReport = (compare: CompareReport): string => {
+  const c = compare
+  const names = c.scenarios.map((s) => s.name)
+  const header = `<header class="report">
+<p class="kicker">devosim comparison report</p>
+<h1>${h(names.join(" vs "))}</h1>
+<p class="meta"><span><b>${integer(c.scenarios.length)}</b> scenarios</span><span><b>${integer(c.replications)}</b> replications each, common random numbers</span><span>baseline <b>${h(c.baseline)}</b></span></p>
+</header>`
+
+  const scenarioTable = `<section id="scenarios">
+<h2>Scenarios</h2>
+${table(
+  "Each scenario is run with the same seeds for every replication, so paired differences measure the timetable, not the noise.",
+  [th("scenario"), th("source"), th("seed", true)],
+  c.scenarios.map(
+    (s) =>
+      `<tr>${td(`${h(s.name)}${s.name === c.baseline ? ' <span class="badge">baseline</span>' : ""}`)}${td(`<code>${h(s.source)}</code>`)}${td(h(String(s.seed)), true)}</tr>`
+  ),
+  "table-scenarios"
+)}
+</section>`
+
+  const charts = [
+    chartSection({
+      id: "coverage",
+      title: "Coverage over time",
+      how: "for each scenario, the line is the mean share of the population under a deal across replications, and the band holds the middle 90% of replications (5th to 95th percentile). A band to the left is faster coverage.",
+      charts: ["chart-coverage"],
+      note: "x: months since each scenario's start."
+    }),
+    `<section class="chart" id="figures">
+<h2>Key figures across replications</h2>
+<p class="how">one chart per figure: the dot is the mean over replications, the tick the median and the line the 5th–95th percentile range. The winner (a paired difference whose 95% interval excludes zero, in the better direction) is marked ★.</p>
+<div class="figure-grid">
+${c.figures
+  .map(
+    (f, i) =>
+      `<div class="figure-card"><h3>${h(f.label)} <span class="badge">${f.better === "none" ? "no better direction" : `${f.better} is better`}</span>${
+        f.winner === null ? "" : ` <span class="badge win">★ ${h(f.winner)}</span>`
+      }</h3><div class="plot" id="chart-figure-${i}" data-chart="chart-figure-${i}"></div></div>`
+  )
+  .join("\n")}
+</div>
+</section>`
+  ].join("\n")
+
+  const figureRows = c.figures.map((f) => {
+    const cells = names.map((name) => {
+      const b = f.by_scenario.find((x) => x.scenario === name)
+      if (b === undefined) return td("–", true)
+      return td(
+        `${formatFigure(f.figure, b.mean)}<span class="sub">sd ${formatFigure(f.figure, b.sd)}; 5–95%: ${formatFigure(f.figure, b.q05)} to ${formatFigure(f.figure, b.q95)}</span>`,
+        true,
+        f.winner === name ? "winner" : ""
+      )
+    })
+    return `<tr>${td(`${h(f.label)}<span class="sub">${h(f.figure)}; ${f.better === "none" ? "no better direction" : `${f.better} is better`}</span>`)}${cells.join("")}${td(
+      f.winner === null ? "none" : `<span class="badge win">★ ${h(f.winner)}</span>`
+    )}</tr>`
+  })
+  const pairedRows = c.figures.flatMap((f) =>
+    f.paired.map((p) => {
+      const [lo, hi] = p.ci95
+      const clear = lo > 0 || hi < 0
+      const favours =
+        !clear || f.better === "none" ? null : (f.better === "lower") === hi < 0 ? p.scenario : p.vs
+      const verdict = !clear ? "no clear difference" : favours === null ? (lo > 0 ? "higher" : "lower") : `favours ${h(favours)}`
+      return `<tr>${[
+        td(h(f.label)),
+        td(`${h(p.scenario)} − ${h(p.vs)}`),
+        td(formatDiff(f.figure, p.mean_diff), true),
+        td(formatFigure(f.figure, p.sd_diff), true),
+        td(`${formatDiff(f.figure, lo)} to ${formatDiff(f.figure, hi)}`, true),
+        td(verdict, false, favours !== null && favours === f.winner ? "winner" : "")
+      ].join("")}</tr>`
+    })
+  )
+  const tables = `<section id="figures-table">
+<h2>Figures by scenario</h2>
+${table(
+  `Mean over ${integer(c.replications)} replications, with the standard deviation and the 5th–95th percentile range. The winner's cell is highlighted.`,
+  [th("figure"), ...names.map((n) => th(h(n), true)), th("winner")],
+  figureRows,
+  "table-figures"
+)}
+</section>
+<section id="paired-table">
+<h2>Paired differences</h2>
+${table(
+  "Each replication runs every scenario on the same random numbers; a difference is taken within each replication, then summarised. The 95% interval is for the mean difference: if it excludes zero, the difference is more than noise.",
+  [th("figure"), th("difference"), th("mean", true), th("sd", true), th("95% interval", true), th("verdict")],
+  pairedRows,
+  "table-paired"
+)}
+</section>`
+
+  return page({
+    title: `${names.join(" vs ")}: devosim comparison report`,
+    body: [header, scenarioTable, charts, tables].join("\n"),
+    data: { kind: "compare", compare: c },
+    scripts: ["common-client.js", "compare-client.js"]
+  })
+}

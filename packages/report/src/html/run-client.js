@@ -1,0 +1,337 @@
+// devosim run report: draws the charts from summary.json (inlined as #devosim-data) with Observable
+// Plot. Plain browser JavaScript; needs common-client.js first.
+"use strict";
+
+(function () {
+  var D = devosim;
+  var s = D.data.summary;
+  var start = s.start;
+  var date = function (t) {
+    return D.monthDate(start, t);
+  };
+  var num = function (x) {
+    return typeof x === "number" && isFinite(x);
+  };
+  var negotiations = s.negotiations || [];
+
+  // The last time anything in the report happens: the run's end or a later deal (a deal can land
+  // after the last spending period).
+  var endT = s.months;
+  negotiations.forEach(function (n) {
+    [n.eligible, n.start, n.deal].forEach(function (t) {
+      if (num(t) && t > endT) endT = t;
+    });
+  });
+  var xTime = function (width, span) {
+    return { type: "utc", domain: [date(0), date(Math.max(span, 1))], grid: true, label: null, ticks: D.timeTicks(span, width) };
+  };
+  var endOfRun = function () {
+    return [
+      Plot.ruleX([date(s.months)], { stroke: "#c23b4b", strokeDasharray: "4,3", strokeWidth: 1.2 }),
+      Plot.text([date(s.months)], { x: Plot.identity, text: ["end of run"], frameAnchor: "top", dy: -2, dx: -4, textAnchor: "end", fill: "#c23b4b", fontSize: 11 })
+    ];
+  };
+
+  // Tranches in the order their first locality became eligible.
+  var trancheOrder = (function () {
+    var first = new Map();
+    negotiations.forEach(function (n) {
+      var t = first.get(n.tranche);
+      if (t === undefined || n.eligible < t) first.set(n.tranche, n.eligible);
+    });
+    return Array.from(first.keys()).sort(function (a, b) {
+      return first.get(a) - first.get(b) || (a < b ? -1 : a > b ? 1 : 0);
+    });
+  })();
+  var trancheColor = { domain: trancheOrder, range: D.PALETTE, legend: true, label: "tranche" };
+
+  // (1) Timeline: one row per locality, grouped by tranche.
+  D.mount("chart-timeline", function (width) {
+    if (negotiations.length === 0) return D.empty("No locality negotiated in this run.");
+    var rank = new Map(trancheOrder.map(function (t, i) { return [t, i]; }));
+    var rows = negotiations
+      .map(function (n) {
+        return {
+          locality: n.locality,
+          tranche: n.tranche,
+          outcome: n.outcome,
+          attempts: n.attempts,
+          population: n.population,
+          eligible: date(n.eligible),
+          start: date(n.start),
+          end: n.deal !== null ? date(n.deal) : n.outcome === "unfinished" ? date(endT) : null,
+          wait: n.wait,
+          label:
+            n.locality + " (" + n.tranche + ")\n" +
+            "eligible " + D.whenLabel(start, n.eligible) + "\n" +
+            "negotiation started " + D.whenLabel(start, n.start) + " after waiting " + n.wait.toFixed(1) + " months\n" +
+            (n.deal !== null ? "deal " + D.whenLabel(start, n.deal) + ", " + (n.deal - n.start).toFixed(1) + " months of talks" : n.outcome === "abandoned" ? "abandoned" : "no deal by the end of the run") +
+            (n.attempts > 1 ? "\nattempt " + n.attempts : "") +
+            "\npopulation " + n.population.toLocaleString("en-GB")
+        };
+      })
+      .sort(function (a, b) {
+        return rank.get(a.tranche) - rank.get(b.tranche) || a.start - b.start || a.eligible - b.eligible || (a.locality < b.locality ? -1 : 1);
+      });
+    var n = rows.length;
+    var rowH = n <= 40 ? 24 : n <= 150 ? 11 : 4;
+    var labels = rowH >= 11;
+    var longest = rows.reduce(function (m, r) { return Math.max(m, Math.min(32, r.locality.length)); }, 0);
+    var deals = rows.filter(function (r) { return r.outcome === "deal"; });
+    var open = rows.filter(function (r) { return r.outcome === "unfinished"; });
+    var abandoned = rows.filter(function (r) { return r.outcome === "abandoned"; });
+    var waited = rows.filter(function (r) { return r.wait > 0; });
+    return Plot.plot({
+      width: width,
+      height: n * rowH + 70,
+      marginLeft: labels ? Math.min(240, 14 + longest * 6.6) : 20,
+      marginTop: 28,
+      marginRight: 16,
+      x: xTime(width, endT),
+      y: { domain: rows.map(function (r) { return r.locality; }), label: null, axis: labels ? "left" : null, tickFormat: function (d) { return D.truncate(d, 32); }, padding: 0.25 },
+      color: trancheColor,
+      marks: [
+        Plot.ruleY(waited, { y: "locality", x1: "eligible", x2: "start", stroke: "#8a949c", strokeDasharray: "3,2", className: "wait-line" }),
+        Plot.barX(deals, { y: "locality", x1: "start", x2: "end", fill: "tranche", fillOpacity: 0.9, className: "negotiation-bar", title: "label", tip: true }),
+        Plot.barX(open, { y: "locality", x1: "start", x2: "end", fill: "tranche", fillOpacity: 0.3, stroke: "tranche", strokeDasharray: "3,2", className: "negotiation-bar", title: "label", tip: true }),
+        Plot.dot(rows, { y: "locality", x: "eligible", symbol: "diamond", r: rowH >= 11 ? 4 : 2, fill: "white", stroke: "#1d2328", strokeWidth: 1.2, className: "eligible-marker" }),
+        Plot.dot(abandoned, { y: "locality", x: "start", symbol: "times", r: 5, stroke: "#c23b4b", strokeWidth: 2, className: "abandoned-marker", title: "label", tip: true })
+      ].concat(endOfRun())
+    });
+  });
+
+  // (2) Coverage: share of the population in negotiations[] covered by a deal, stacked by tranche.
+  D.mount("chart-coverage", function (width) {
+    var total = negotiations.reduce(function (a, n) { return a + n.population; }, 0);
+    if (negotiations.length === 0 || total <= 0) return D.empty("No locality negotiated in this run, so there is no coverage to show.");
+    var dealt = negotiations.filter(function (n) { return n.deal !== null; });
+    var times = [0, endT];
+    dealt.forEach(function (n) { times.push(n.deal); });
+    times = Array.from(new Set(times)).sort(function (a, b) { return a - b; });
+    var rows = [];
+    var totals = [];
+    times.forEach(function (t) {
+      var sum = 0;
+      trancheOrder.forEach(function (tr) {
+        var p = 0;
+        dealt.forEach(function (n) {
+          if (n.tranche === tr && n.deal <= t) p += n.population;
+        });
+        sum += p;
+        rows.push({ date: date(t), tranche: tr, share: (100 * p) / total });
+      });
+      totals.push({ date: date(t), t: t, share: (100 * sum) / total, people: sum });
+    });
+    return Plot.plot({
+      width: width,
+      height: 300,
+      marginTop: 28,
+      marginLeft: 50,
+      x: xTime(width, endT),
+      y: { domain: [0, 100], grid: true, label: "% of population with a deal", tickFormat: function (d) { return d + "%"; } },
+      color: trancheColor,
+      marks: [
+        Plot.areaY(rows, { x: "date", y: "share", fill: "tranche", order: trancheOrder, curve: "step-after", fillOpacity: 0.75, className: "coverage-area" }),
+        Plot.lineY(totals, { x: "date", y: "share", curve: "step-after", stroke: "#1d2328", strokeWidth: 1.6, className: "coverage-line" }),
+        Plot.ruleY([0]),
+        Plot.tip(totals, Plot.pointerX({ x: "date", y: "share", title: function (r) {
+          return D.whenLabel(start, r.t) + "\n" + r.share.toFixed(1) + "% covered (" + r.people.toLocaleString("en-GB") + " people)";
+        } }))
+      ].concat(endOfRun())
+    });
+  });
+
+  // (3) Cumulative spend against baseline, and what made the difference.
+  var bp = s.money.by_period;
+  var cumulative = function (xs) {
+    var out = [0];
+    var acc = 0;
+    (xs || []).forEach(function (x) {
+      acc += x;
+      out.push(acc);
+    });
+    return out;
+  };
+  var periods = (bp.baseline_pence || []).length;
+  var cumBaseline = cumulative(bp.baseline_pence);
+  var cumActual = cumulative(bp.actual_pence);
+
+  D.mount("chart-money", function (width) {
+    if (periods === 0 || cumBaseline[periods] === 0) return D.empty("No agency spends in this scenario (a pure negotiation queue), so there is no money to chart.");
+    var rows = cumBaseline.map(function (b, t) {
+      return { date: date(t), t: t, baseline: b, actual: cumActual[t] };
+    });
+    return Plot.plot({
+      width: width,
+      height: 300,
+      marginLeft: 64,
+      x: xTime(width, periods),
+      y: { grid: true, label: "cumulative £", tickFormat: D.poundsTick },
+      marks: [
+        Plot.areaY(rows, { x: "date", y1: "actual", y2: "baseline", fill: "#e07b39", fillOpacity: 0.35 }),
+        Plot.lineY(rows, { x: "date", y: "baseline", stroke: "#5f6b73", strokeWidth: 1.6, strokeDasharray: "6,3", className: "money-baseline" }),
+        Plot.lineY(rows, { x: "date", y: "actual", stroke: "#1f5f8b", strokeWidth: 2, className: "money-actual" }),
+        Plot.ruleY([0]),
+        Plot.tip(rows, Plot.pointerX({ x: "date", y: "actual", title: function (r) {
+          return "to the end of " + D.calendarMonth(start, Math.max(0, r.t - 1)) + " (" + r.t + " months)\nbaseline " + D.pounds(r.baseline) + "\nactual " + D.pounds(r.actual) + "\nbaseline − actual " + D.pounds(r.baseline - r.actual);
+        } }))
+      ]
+    });
+  });
+
+  D.mount("chart-money-parts", function (width) {
+    var gap = cumBaseline.map(function (b, t) { return b - cumActual[t]; });
+    var series = [
+      ["baseline − actual", gap, "#e07b39"],
+      ["'more for less' reduction returned", cumulative(bp.spb_reduction_pence), "#1f5f8b"],
+      ["prevention savings realised", cumulative(bp.savings_realised_pence), "#3a9a5b"],
+      ["prevention invested", cumulative(bp.prevention_invested_pence), "#c23b4b"]
+    ].filter(function (x) {
+      return x[1].some(function (v) { return v !== 0; });
+    });
+    if (periods === 0 || series.length === 0) return D.empty("Actual spend equals the baseline throughout: no deal reduction, no prevention programme.");
+    var rows = [];
+    series.forEach(function (x) {
+      x[1].forEach(function (v, t) {
+        rows.push({ date: date(t), t: t, series: x[0], value: v });
+      });
+    });
+    return Plot.plot({
+      width: width,
+      height: 280,
+      marginLeft: 64,
+      x: xTime(width, periods),
+      y: { grid: true, label: "cumulative £", tickFormat: D.poundsTick },
+      color: { domain: series.map(function (x) { return x[0]; }), range: series.map(function (x) { return x[2]; }), legend: true },
+      marks: [
+        Plot.ruleY([0]),
+        // The gap first, wide and pale, so a component equal to it (a reduction alone) shows on top of it.
+        Plot.lineY(rows.filter(function (r) { return r.series === series[0][0]; }), { x: "date", y: "value", stroke: "series", strokeWidth: 6, strokeOpacity: 0.45, className: "money-series" }),
+        Plot.lineY(rows.filter(function (r) { return r.series !== series[0][0]; }), { x: "date", y: "value", stroke: "series", strokeWidth: 2, className: "money-series" }),
+        Plot.tip(rows, Plot.pointerX({ x: "date", y: "value", stroke: "series", title: function (r) {
+          return r.series + "\n" + D.pounds(r.value) + " to the end of " + D.calendarMonth(start, Math.max(0, r.t - 1));
+        } }))
+      ]
+    });
+  });
+
+  // The agencies, in the scenario's order (every locality lists all of them).
+  var agencyIds = (function () {
+    var seen = [];
+    (s.money.localities || []).forEach(function (l) {
+      l.agencies.forEach(function (a) {
+        if (seen.indexOf(a.agency) < 0) seen.push(a.agency);
+      });
+    });
+    return seen;
+  })();
+  var ALL = "\u0000all";
+  var localityOptions = function (names) {
+    return [[ALL, "All localities (sum)"]].concat(names.map(function (n) { return [n, n]; }));
+  };
+
+  // (4) The cost-shift (wrong-pocket) matrix: payer × beneficiary.
+  var shifts = s.money.cost_shift || [];
+  var drawShift = function (choice) {
+    D.mount("chart-cost-shift", function (width) {
+      if (shifts.length === 0) return D.empty("No prevention programme saved anything in this run, so no money moved between pockets.");
+      var sums = new Map();
+      shifts.forEach(function (c) {
+        if (choice !== ALL && c.locality !== choice) return;
+        var k = c.payer + "\u0000" + c.beneficiary;
+        sums.set(k, (sums.get(k) || 0) + c.savings_pence);
+      });
+      var payers = agencyIds.filter(function (a) { return shifts.some(function (c) { return c.payer === a; }); });
+      var beneficiaries = agencyIds.filter(function (a) { return shifts.some(function (c) { return c.beneficiary === a; }); });
+      var cells = [];
+      var blanks = [];
+      var max = 0;
+      payers.forEach(function (p) {
+        beneficiaries.forEach(function (b) {
+          var v = sums.get(p + "\u0000" + b) || 0;
+          if (v > 0) {
+            cells.push({ payer: p, beneficiary: b, value: v });
+            if (v > max) max = v;
+          } else blanks.push({ payer: p, beneficiary: b });
+        });
+      });
+      var longest = payers.reduce(function (m, p) { return Math.max(m, p.length); }, 0);
+      var cellW = Math.max(70, Math.min(150, (width - 160) / Math.max(1, beneficiaries.length)));
+      return Plot.plot({
+        width: Math.min(width, 160 + cellW * beneficiaries.length + 40),
+        height: 60 + 54 * payers.length + 40,
+        marginLeft: Math.min(220, 30 + longest * 7),
+        marginTop: 50,
+        padding: 0,
+        x: { domain: beneficiaries, axis: "top", label: "beneficiary: whose demand fell →", tickFormat: function (d) { return D.truncate(d, 18); } },
+        y: { domain: payers, label: "payer: who invested", tickFormat: function (d) { return D.truncate(d, 28); } },
+        color: { type: "linear", domain: [0, max], range: ["#dbe9f6", "#08306b"], legend: true, label: "savings realised", tickFormat: D.poundsTick },
+        marks: [
+          Plot.cell(blanks, { x: "beneficiary", y: "payer", fill: "#f4f6f8", inset: 1 }),
+          Plot.cell(cells, { x: "beneficiary", y: "payer", fill: "value", inset: 1, className: "cost-cell", title: function (c) {
+            return c.payer + " invested, " + c.beneficiary + " saved " + D.pounds(c.value) + (c.payer === c.beneficiary ? "\n(the payer's own pocket)" : "\n(a wrong pocket: the payer does not keep this)");
+          }, tip: true }),
+          Plot.text(cells, { x: "beneficiary", y: "payer", text: function (c) { return D.pounds(c.value); }, fill: function (c) { return c.value > 0.55 * max ? "white" : "#1d2328"; }, fontSize: 12, fontWeight: 600 }),
+          Plot.text(blanks, { x: "beneficiary", y: "payer", text: function () { return "–"; }, fill: "#8a949c" })
+        ]
+      });
+    });
+  };
+  var shiftLocalities = [];
+  shifts.forEach(function (c) {
+    if (shiftLocalities.indexOf(c.locality) < 0) shiftLocalities.push(c.locality);
+  });
+  if (shifts.length === 0) {
+    var sel = document.getElementById("select-cost-shift");
+    if (sel && sel.parentElement) sel.parentElement.hidden = true;
+    drawShift(ALL);
+  } else D.selector("select-cost-shift", localityOptions(shiftLocalities), drawShift);
+
+  // (5) Budgets by agency: baseline (grey) against actual (blue).
+  var moneyLocalities = s.money.localities || [];
+  var drawBudgets = function (choice) {
+    D.mount("chart-budgets", function (width) {
+      if (agencyIds.length === 0) return D.empty("The scenario names no agencies (a pure negotiation queue).");
+      var rows = agencyIds.map(function (a) {
+        var r = { agency: a, baseline: 0, actual: 0, invested: 0, saved: 0 };
+        moneyLocalities.forEach(function (l) {
+          if (choice !== ALL && l.locality !== choice) return;
+          l.agencies.forEach(function (x) {
+            if (x.agency !== a) return;
+            r.baseline += x.baseline_pence;
+            r.actual += x.actual_pence;
+            r.invested += x.prevention_invested_pence;
+            r.saved += x.savings_realised_pence;
+          });
+        });
+        r.change = r.baseline === 0 ? "" : ((100 * (r.actual - r.baseline)) / r.baseline).toFixed(1) + "%";
+        r.right = Math.max(r.baseline, r.actual);
+        return r;
+      });
+      var longest = agencyIds.reduce(function (m, p) { return Math.max(m, p.length); }, 0);
+      return Plot.plot({
+        width: width,
+        height: 50 + 36 * rows.length,
+        marginLeft: Math.min(220, 24 + longest * 7),
+        marginRight: 70,
+        x: { grid: true, label: "£ over the run", tickFormat: D.poundsTick },
+        y: { domain: agencyIds, label: null, tickFormat: function (d) { return D.truncate(d, 28); } },
+        marks: [
+          Plot.barX(rows, { y: "agency", x: "baseline", fill: "#cfd6dc", className: "budget-baseline" }),
+          Plot.barX(rows, { y: "agency", x: "actual", fill: "#1f5f8b", insetTop: 7, insetBottom: 7, className: "budget-actual" }),
+          Plot.text(rows, { y: "agency", x: "right", text: "change", dx: 6, textAnchor: "start", fill: "#1d2328", fontSize: 11 }),
+          Plot.ruleX([0]),
+          Plot.tip(rows, Plot.pointerY({ y: "agency", x: "baseline", title: function (r) {
+            return r.agency + "\nbaseline " + D.pounds(r.baseline) + "\nactual " + D.pounds(r.actual) + " (" + (r.change || "–") + ")" +
+              (r.invested ? "\nprevention invested " + D.pounds(r.invested) : "") + (r.saved ? "\nsavings realised on its services " + D.pounds(r.saved) : "");
+          } }))
+        ]
+      });
+    });
+  };
+  if (moneyLocalities.length <= 1) {
+    var bsel = document.getElementById("select-budgets");
+    if (bsel && bsel.parentElement) bsel.parentElement.hidden = true;
+    drawBudgets(ALL);
+  } else D.selector("select-budgets", localityOptions(moneyLocalities.map(function (l) { return l.locality; })), drawBudgets);
+})();
