@@ -213,9 +213,12 @@ const runReplications = Effect.fn("runReplications")(function* (
 
 /** `devosim validate FILE`: checks a scenario without running it. */
 export const validateCommand = Effect.fn("validateCommand")(function* (file: string) {
-  const { scenario } = yield* loadOrBadInput(file)
+  // Every variant is compiled too, so a broken variant is caught before `compare` meets it.
+  const all = yield* loadScenarioVariants(file).pipe(Effect.mapError((e) => badInput(e.message)))
+  const { scenario } = all[0]!
+  const variants = all.length > 1 ? ` and ${all.length - 1} variants (${all.slice(1).map((v) => v.variant).join(", ")})` : ""
   yield* Console.log(
-    `${file}: valid scenario "${scenario.name}": ${scenario.localities.length} localities, ${scenario.agencies.length} agencies, ${scenario.tranches.length} tranches, ${scenario.months} months from ${scenario.start.year}-${String(scenario.start.month).padStart(2, "0")}`
+    `${file}: valid scenario "${scenario.name}": ${scenario.localities.length} localities, ${scenario.agencies.length} agencies, ${scenario.tranches.length} tranches, ${scenario.months} months from ${scenario.start.year}-${String(scenario.start.month).padStart(2, "0")}${variants}`
   )
 })
 

@@ -34,8 +34,8 @@
       y: { domain: [0, 100], grid: true, label: "% of population with a deal", tickFormat: function (d) { return d + "%"; } },
       color: color,
       marks: [
-        Plot.areaY(rows, { x: "t", y1: "q05", y2: "q95", fill: "scenario", fillOpacity: 0.18, curve: "step-after", className: "coverage-band" }),
-        Plot.lineY(rows, { x: "t", y: "mean", stroke: "scenario", strokeWidth: 2, curve: "step-after", className: "coverage-mean" }),
+        Plot.areaY(rows, { x: "t", y1: "q05", y2: "q95", fill: "scenario", fillOpacity: 0.18, className: "coverage-band" }),
+        Plot.lineY(rows, { x: "t", y: "mean", stroke: "scenario", strokeWidth: 2, className: "coverage-mean" }),
         Plot.ruleY([0]),
         Plot.tip(rows, Plot.pointerX({ x: "t", y: "mean", stroke: "scenario", title: function (r) {
           return r.scenario + " at month " + r.t.toFixed(1) + "\nmean " + r.mean.toFixed(1) + "%\n5–95%: " + r.q05.toFixed(1) + "% to " + r.q95.toFixed(1) + "%";

@@ -63,6 +63,7 @@ export const pounds = (pence: number): string => {
   const p = pence / 100
   const abs = Math.abs(p)
   const [div, unit] = abs >= 1e9 ? [1e9, "bn"] : abs >= 1e6 ? [1e6, "m"] : abs >= 1e3 ? [1e3, "k"] : [1, ""]
+  if (p === 0) return "£0"
   const s = `£${(abs / div).toFixed(div === 1 ? 2 : 1)}${unit}`
   return p < 0 && s !== "£0.00" ? `-${s}` : s
 }
@@ -132,7 +133,7 @@ tr.total td { font-weight: 600; border-top: 2px solid #b9c1c8; }
 .sub { display: block; color: var(--muted); font-size: 12px; }
 td.winner { background: var(--win); color: var(--win-ink); font-weight: 600; }
 td.winner .sub { color: var(--win-ink); }
-.badge { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 12px; background: var(--band); color: var(--muted); }
+.badge { display: inline-block; white-space: nowrap; padding: 0 6px; border-radius: 9px; font-size: 12px; background: var(--band); color: var(--muted); }
 .badge.win { background: var(--win); color: var(--win-ink); font-weight: 600; }
 .figure-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 18px 24px; }
 .figure-card h3 { font-size: 14px; }

@@ -28,7 +28,7 @@
   var endOfRun = function () {
     return [
       Plot.ruleX([date(s.months)], { stroke: "#c23b4b", strokeDasharray: "4,3", strokeWidth: 1.2 }),
-      Plot.text([date(s.months)], { x: Plot.identity, text: ["end of run"], frameAnchor: "top", dy: -2, dx: -4, textAnchor: "end", fill: "#c23b4b", fontSize: 11 })
+      Plot.text([date(s.months)], { x: Plot.identity, text: ["end of run"], frameAnchor: "top", lineAnchor: "bottom", dy: -3, dx: -4, textAnchor: "end", fill: "#c23b4b", fontSize: 11 })
     ];
   };
 
@@ -255,23 +255,40 @@
           } else blanks.push({ payer: p, beneficiary: b });
         });
       });
+      // The first column: what each payer invested in prevention (the cost against those savings).
+      var INVESTED = "\u0000invested";
+      var invested = payers.map(function (p) {
+        var v = 0;
+        (s.money.localities || []).forEach(function (l) {
+          if (choice !== ALL && l.locality !== choice) return;
+          l.agencies.forEach(function (a) {
+            if (a.agency === p) v += a.prevention_invested_pence;
+          });
+        });
+        return { payer: p, beneficiary: INVESTED, value: v };
+      });
       var longest = payers.reduce(function (m, p) { return Math.max(m, p.length); }, 0);
-      var cellW = Math.max(70, Math.min(150, (width - 160) / Math.max(1, beneficiaries.length)));
+      var columns = [INVESTED].concat(beneficiaries);
+      var cellW = Math.max(90, Math.min(150, (width - 160) / columns.length));
+      var ink = function (c) { return c.value > 0.55 * max ? "white" : "#1d2328"; };
       return Plot.plot({
-        width: Math.min(width, 160 + cellW * beneficiaries.length + 40),
-        height: 60 + 54 * payers.length + 40,
+        width: Math.min(width, 160 + cellW * columns.length + 40),
+        height: 60 + 58 * payers.length + 40,
         marginLeft: Math.min(220, 30 + longest * 7),
         marginTop: 50,
         padding: 0,
-        x: { domain: beneficiaries, axis: "top", label: "beneficiary: whose demand fell →", tickFormat: function (d) { return D.truncate(d, 18); } },
+        x: { domain: columns, axis: "top", label: "beneficiary: whose demand fell →", tickFormat: function (d) { return d === INVESTED ? "(payer invested)" : D.truncate(d, 18); } },
         y: { domain: payers, label: "payer: who invested", tickFormat: function (d) { return D.truncate(d, 28); } },
         color: { type: "linear", domain: [0, max], range: ["#dbe9f6", "#08306b"], legend: true, label: "savings realised", tickFormat: D.poundsTick },
         marks: [
+          Plot.cell(invested, { x: "beneficiary", y: "payer", fill: "#fbe3d6", inset: 1, insetRight: 8, className: "cost-invested" }),
+          Plot.text(invested, { x: "beneficiary", y: "payer", dx: -4, text: function (c) { return D.pounds(c.value); }, fill: "#8a3b12", fontSize: 12, fontWeight: 600 }),
           Plot.cell(blanks, { x: "beneficiary", y: "payer", fill: "#f4f6f8", inset: 1 }),
           Plot.cell(cells, { x: "beneficiary", y: "payer", fill: "value", inset: 1, className: "cost-cell", title: function (c) {
             return c.payer + " invested, " + c.beneficiary + " saved " + D.pounds(c.value) + (c.payer === c.beneficiary ? "\n(the payer's own pocket)" : "\n(a wrong pocket: the payer does not keep this)");
           }, tip: true }),
-          Plot.text(cells, { x: "beneficiary", y: "payer", text: function (c) { return D.pounds(c.value); }, fill: function (c) { return c.value > 0.55 * max ? "white" : "#1d2328"; }, fontSize: 12, fontWeight: 600 }),
+          Plot.text(cells, { x: "beneficiary", y: "payer", dy: -7, text: function (c) { return D.pounds(c.value); }, fill: ink, fontSize: 12, fontWeight: 600 }),
+          Plot.text(cells, { x: "beneficiary", y: "payer", dy: 9, text: function (c) { return c.payer === c.beneficiary ? "own pocket" : "wrong pocket"; }, fill: ink, fontSize: 10 }),
           Plot.text(blanks, { x: "beneficiary", y: "payer", text: function () { return "–"; }, fill: "#8a949c" })
         ]
       });
