@@ -14,7 +14,16 @@ describe("devosim run / replay on the route-map example", () => {
     expect(r.stderr).toBe("")
     expect(r.status).toBe(0)
     expect(r.stdout).toContain(`outputs in ${a}/`)
-    expect(readdirSync(a).sort()).toEqual(["accounts.arrow", "events.arrow", "ledger.arrow", "manifest.json", "scenario.yaml", "summary.json"])
+    expect(readdirSync(a).sort()).toEqual([
+      "accounts.arrow",
+      "events.arrow",
+      "events.parquet",
+      "ledger.arrow",
+      "ledger.parquet",
+      "manifest.json",
+      "scenario.yaml",
+      "summary.json"
+    ])
     expect(readFileSync(path.join(a, "scenario.yaml"), "utf8")).toBe(readFileSync(ROUTE_MAP, "utf8"))
     const summary = JSON.parse(readFileSync(path.join(a, "summary.json"), "utf8"))
     expect(summary.negotiations).toHaveLength(7)
@@ -42,6 +51,12 @@ describe("devosim run / replay on the route-map example", () => {
     expect(readFileSync(path.join(c, "events.arrow")).equals(ea)).toBe(false)
     // The input as run records the overriding seed.
     expect(readFileSync(path.join(c, "scenario.yaml"), "utf8")).toMatch(/^seed: 7/m)
+  })
+
+  it("--no-parquet leaves out the Parquet copies", () => {
+    const e = path.join(dir, "e")
+    expect(devosim("run", ROUTE_MAP, "--out", e, "--no-parquet").status).toBe(0)
+    expect(readdirSync(e).filter((f) => f.endsWith(".parquet"))).toEqual([])
   })
 
   it("refuses to overwrite a run directory unless --force", () => {

@@ -69,7 +69,7 @@ const readLog = Effect.fn("readLog")(function* (dir: string) {
 })
 
 /** The files of one run directory: the log, its projections and a manifest that seals them. */
-const runFiles = (loaded: LoadedScenario, scenario: Scenario) => {
+const runFiles = (loaded: LoadedScenario, scenario: Scenario, parquet: boolean) => {
   const started = performance.now()
   const { log, state } = runScenario(scenario)
   const ranMs = performance.now() - started
@@ -81,9 +81,9 @@ const runFiles = (loaded: LoadedScenario, scenario: Scenario) => {
   const files = [
     { name: "scenario.yaml", bytes: loaded.asRunText },
     { name: "events.arrow", bytes: events },
-    { name: "events.parquet", bytes: encodeParquet(events) },
+    ...(parquet ? [{ name: "events.parquet", bytes: encodeParquet(events) }] : []),
     { name: "ledger.arrow", bytes: ledger },
-    { name: "ledger.parquet", bytes: encodeParquet(ledger) },
+    ...(parquet ? [{ name: "ledger.parquet", bytes: encodeParquet(ledger) }] : []),
     { name: "accounts.arrow", bytes: encodeAccounts(run) },
     { name: "summary.json", bytes: json(summary) }
   ]
@@ -126,6 +126,7 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   readonly force: boolean
   readonly replications: number
   readonly quiet: boolean
+  readonly parquet: boolean
 }) {
   if (!Number.isInteger(args.replications) || args.replications < 1) {
     return yield* badInput(`--replications: expected an integer >= 1, found ${args.replications}`)
@@ -133,7 +134,7 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   const loaded = yield* loadOrBadInput(args.file, args.seed)
   const out = args.out ?? path.join("runs", path.basename(args.file).replace(/\.(ya?ml|json)$/i, ""))
   if (args.replications > 1) return yield* runReplications(loaded, out, args)
-  const { files, summary, ranMs } = runFiles(loaded, loaded.scenario)
+  const { files, summary, ranMs } = runFiles(loaded, loaded.scenario, args.parquet)
   yield* writeOut(out, files, args.force)
   const deals = summary.negotiations.filter((n) => n.outcome === "deal").length
   yield* Console.log(
@@ -159,7 +160,7 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
 const runReplications = Effect.fn("runReplications")(function* (
   loaded: LoadedScenario,
   out: string,
-  args: { readonly replications: number; readonly force: boolean; readonly quiet: boolean }
+  args: { readonly replications: number; readonly force: boolean; readonly quiet: boolean; readonly parquet: boolean }
 ) {
   const K = args.replications
   const bar = progress("replication", K, args.quiet)
@@ -169,7 +170,7 @@ const runReplications = Effect.fn("runReplications")(function* (
   const width = Math.max(4, String(K - 1).length)
   for (let r = 0; r < K; r++) {
     const seed = replicationSeed(loaded.scenario.seed, r)
-    const one = runFiles(loaded, { ...loaded.scenario, seed })
+    const one = runFiles(loaded, { ...loaded.scenario, seed }, args.parquet)
     const dir = `replications/r${String(r).padStart(width, "0")}`
     files.push(...one.files.map((f) => ({ name: `${dir}/${f.name}`, bytes: f.bytes })))
     for (const [k, v] of flattenNumbers(one.summary)) figures.set(k, [...(figures.get(k) ?? []), v])

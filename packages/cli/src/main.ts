@@ -18,10 +18,14 @@ const run = Command.make(
       Flag.withDescription("run K replications (seeds derived from the scenario's) and summarise every figure"),
       Flag.withDefault(1)
     ),
-    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress bar"), Flag.withDefault(false))
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress bar"), Flag.withDefault(false)),
+    noParquet: Flag.Boolean("no-parquet").pipe(
+      Flag.withDescription("skip events.parquet and ledger.parquet (they take as long as the run on large scenarios)"),
+      Flag.withDefault(false)
+    )
   },
-  ({ file, out, seed, force, replications, quiet }) =>
-    runCommand({ file, out: Option.getOrUndefined(out), seed: Option.getOrUndefined(seed), force, replications, quiet })
+  ({ file, out, seed, force, replications, quiet, noParquet }) =>
+    runCommand({ file, out: Option.getOrUndefined(out), seed: Option.getOrUndefined(seed), force, replications, quiet, parquet: !noParquet })
 ).pipe(Command.withDescription("Run a scenario and write a run directory: summary.json, events.arrow, ledger.arrow, manifest.json"))
 
 const validate = Command.make("validate", { file: scenarioFile }, ({ file }) => validateCommand(file)).pipe(

@@ -161,10 +161,10 @@ export const renderRunReport = (summary: Summary): string => {
     chartSection({
       id: "cost-shift",
       title: "Who pays, who saves: the cost-shift matrix",
-      how: "each row is an agency that paid for prevention, each column an agency whose demand fell, and each cell what the payer's programmes saved the beneficiary. Cells off the diagonal are the 'wrong pocket': the payer bears the cost and another agency banks the saving.",
+      how: "each row is an agency that paid for prevention: the first column is what it invested, the others what its programmes saved each agency whose demand fell (darker is more). A 'wrong pocket' cell is a saving banked by an agency other than the payer, which bore the cost.",
       charts: ["chart-cost-shift"],
       select: "select-cost-shift",
-      note: "The payers' investment is in the budgets chart and the tables below."
+      note: "Savings are realised savings, after deadweight and optimism bias, summed over the run; investment is undiscounted (present values are in the money table)."
     }),
     chartSection({
       id: "budgets",
@@ -310,7 +310,7 @@ ${table(
     }),
     `<section class="chart" id="figures">
 <h2>Key figures across replications</h2>
-<p class="how">one chart per figure: the dot is the mean over replications, the tick the median and the line the 5th–95th percentile range. The winner (a paired difference whose 95% interval excludes zero, in the better direction) is marked ★.</p>
+<p class="how">one chart per figure: the dot is the mean over replications, the tick the median and the line the 5th–95th percentile range. ★ marks the winner the comparison names from the paired differences (see the tables below); a figure without one has no clear winner.</p>
 <div class="figure-grid">
 ${c.figures
   .map(

@@ -9,6 +9,7 @@ var devosim = (function () {
   function pounds(pence, digits, trim) {
     if (!isFinite(pence)) return "–";
     var p = pence / 100;
+    if (p === 0) return "£0";
     var abs = Math.abs(p);
     var div = abs >= 1e9 ? 1e9 : abs >= 1e6 ? 1e6 : abs >= 1e3 ? 1e3 : 1;
     var unit = div === 1e9 ? "bn" : div === 1e6 ? "m" : div === 1e3 ? "k" : "";

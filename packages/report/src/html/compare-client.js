@@ -70,10 +70,11 @@
       var longest = names.reduce(function (m, n) { return Math.max(m, Math.min(24, n.length)); }, 0);
       return Plot.plot({
         width: width,
-        height: 44 + 34 * rows.length,
+        height: 30 + 34 * rows.length,
+        marginTop: 6,
         marginLeft: Math.min(180, 16 + longest * 6.8),
         marginRight: 20,
-        x: { grid: true, label: f.label, tickFormat: fmt(f.figure), ticks: Math.max(3, Math.floor(width / 90)), nice: true },
+        x: { grid: true, label: null, tickFormat: fmt(f.figure), ticks: Math.max(3, Math.floor(width / 90)), nice: true },
         y: { domain: names, label: null, tickFormat: function (d) { return (f.winner === d ? "★ " : "") + D.truncate(d, 24); } },
         color: { domain: names, range: D.PALETTE },
         marks: [

@@ -74,9 +74,9 @@
         return rank.get(a.tranche) - rank.get(b.tranche) || a.start - b.start || a.eligible - b.eligible || (a.locality < b.locality ? -1 : 1);
       });
     var n = rows.length;
-    var rowH = n <= 40 ? 24 : n <= 150 ? 11 : 4;
+    var rowH = n <= 40 ? 24 : n <= 150 ? 11 : n <= 400 ? 5 : 3;
     var labels = rowH >= 11;
-    var longest = rows.reduce(function (m, r) { return Math.max(m, Math.min(32, r.locality.length)); }, 0);
+    var longest = rows.reduce(function (m, r) { return Math.max(m, Math.min(40, r.locality.length)); }, 0);
     var deals = rows.filter(function (r) { return r.outcome === "deal"; });
     var open = rows.filter(function (r) { return r.outcome === "unfinished"; });
     var abandoned = rows.filter(function (r) { return r.outcome === "abandoned"; });
@@ -84,17 +84,17 @@
     return Plot.plot({
       width: width,
       height: n * rowH + 70,
-      marginLeft: labels ? Math.min(240, 14 + longest * 6.6) : 20,
+      marginLeft: labels ? Math.min(270, 16 + longest * 6.2) : 20,
       marginTop: 28,
       marginRight: 16,
       x: xTime(width, endT),
-      y: { domain: rows.map(function (r) { return r.locality; }), label: null, axis: labels ? "left" : null, tickFormat: function (d) { return D.truncate(d, 32); }, padding: 0.25 },
+      y: { domain: rows.map(function (r) { return r.locality; }), label: null, axis: labels ? "left" : null, tickFormat: function (d) { return D.truncate(d, 40); }, padding: 0.25 },
       color: trancheColor,
       marks: [
-        Plot.ruleY(waited, { y: "locality", x1: "eligible", x2: "start", stroke: "#8a949c", strokeDasharray: "3,2", className: "wait-line" }),
+        Plot.ruleY(waited, { y: "locality", x1: "eligible", x2: "start", stroke: "#8a949c", strokeOpacity: labels ? 1 : 0.4, strokeDasharray: labels ? "3,2" : null, className: "wait-line" }),
         Plot.barX(deals, { y: "locality", x1: "start", x2: "end", fill: "tranche", fillOpacity: 0.9, className: "negotiation-bar", title: "label", tip: true }),
         Plot.barX(open, { y: "locality", x1: "start", x2: "end", fill: "tranche", fillOpacity: 0.3, stroke: "tranche", strokeDasharray: "3,2", className: "negotiation-bar", title: "label", tip: true }),
-        Plot.dot(rows, { y: "locality", x: "eligible", symbol: "diamond", r: rowH >= 11 ? 4 : 2, fill: "white", stroke: "#1d2328", strokeWidth: 1.2, className: "eligible-marker" }),
+        Plot.dot(rows, { y: "locality", x: "eligible", symbol: "diamond", r: rowH >= 20 ? 4 : rowH >= 11 ? 3 : 1.5, fill: labels ? "white" : "#1d2328", stroke: labels ? "#1d2328" : "none", strokeWidth: 1.2, className: "eligible-marker" }),
         Plot.dot(abandoned, { y: "locality", x: "start", symbol: "times", r: 5, stroke: "#c23b4b", strokeWidth: 2, className: "abandoned-marker", title: "label", tip: true })
       ].concat(endOfRun())
     });
