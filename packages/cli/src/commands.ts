@@ -68,6 +68,9 @@ const readLog = Effect.fn("readLog")(function* (dir: string) {
   return { manifest, log: decoded.log }
 })
 
+const checkReplications = (k: number) =>
+  Number.isInteger(k) && k >= 1 ? Effect.void : Effect.fail(badInput(`--replications: expected an integer >= 1, found ${k}`))
+
 /** The files of one run directory: the log, its projections and a manifest that seals them. */
 const runFiles = (loaded: LoadedScenario, scenario: Scenario, parquet: boolean) => {
   const started = performance.now()
@@ -128,9 +131,7 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   readonly quiet: boolean
   readonly parquet: boolean
 }) {
-  if (!Number.isInteger(args.replications) || args.replications < 1) {
-    return yield* badInput(`--replications: expected an integer >= 1, found ${args.replications}`)
-  }
+  yield* checkReplications(args.replications)
   const loaded = yield* loadOrBadInput(args.file, args.seed)
   const out = args.out ?? path.join("runs", path.basename(args.file).replace(/\.(ya?ml|json)$/i, ""))
   if (args.replications > 1) return yield* runReplications(loaded, out, args)
@@ -301,9 +302,7 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   readonly force: boolean
   readonly quiet: boolean
 }) {
-  if (!Number.isInteger(args.replications) || args.replications < 1) {
-    return yield* badInput(`--replications: expected an integer >= 1, found ${args.replications}`)
-  }
+  yield* checkReplications(args.replications)
   const bar = progress("replication", args.replications * args.inputs.length, args.quiet)
   const runs: Array<ReplicatedRun> = []
   for (const input of args.inputs) runs.push(...(yield* replicatedRunsOf(input, args.replications, bar.tick)))

@@ -29,6 +29,12 @@ export interface AccountLayout {
   readonly agencyCount: number
 }
 
+/** The layout of a run's accounts, from its first event. */
+export const layoutOf = (run: { readonly localities: ReadonlyArray<unknown>; readonly agencies: ReadonlyArray<unknown> }): AccountLayout => ({
+  localityCount: run.localities.length,
+  agencyCount: run.agencies.length
+})
+
 export const accountsPerLocality = (agencyCount: number): number => 2 * agencyCount + 2
 export const accountCount = (l: AccountLayout): number => 1 + l.localityCount * accountsPerLocality(l.agencyCount)
 

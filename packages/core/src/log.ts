@@ -81,3 +81,14 @@ export class PostingBuffer {
     }
   }
 }
+
+/** Balances and flows per period × account, one row each (period-major), as ledger.arrow stores them. */
+export interface LedgerColumns {
+  readonly length: number
+  readonly period: Int32Array
+  readonly account: Int32Array
+  readonly opening: Float64Array
+  readonly inflow: Float64Array
+  readonly outflow: Float64Array
+  readonly closing: Float64Array
+}

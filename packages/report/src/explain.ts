@@ -1,8 +1,8 @@
 import type { ControlEvent, EventLog, Holder } from "@devosim/core"
-import { describeAccount, formatPounds, formatYearMonth, parseYearMonth, periodMonth } from "@devosim/core"
+import { describeAccount, formatPounds, layoutOf, formatYearMonth, parseYearMonth, periodMonth } from "@devosim/core"
 import { classifyFlow } from "./flows.ts"
 import type { Flow } from "./flows.ts"
-import { layoutOf, runStartedOf } from "./ledger.ts"
+import { runStartedOf } from "./ledger.ts"
 
 /** `devosim explain`: which events and postings moved a locality's budget, newest first. */
 export interface ExplainQuery {

@@ -1,16 +1,8 @@
-import type { EventLog, RunStarted } from "@devosim/core"
-import { accountCount } from "@devosim/core"
+import type { EventLog, LedgerColumns, RunStarted } from "@devosim/core"
+import { accountCount, layoutOf } from "@devosim/core"
 
-/** Balances and flows per period × account, one row each (period-major), as ledger.arrow stores them. */
-export interface LedgerTable {
-  readonly length: number
-  readonly period: Int32Array
-  readonly account: Int32Array
-  readonly opening: Float64Array
-  readonly inflow: Float64Array
-  readonly outflow: Float64Array
-  readonly closing: Float64Array
-}
+/** Balances and flows per period × account (core's LedgerColumns). */
+export type LedgerTable = LedgerColumns
 
 export const runStartedOf = (log: EventLog): RunStarted => {
   const run = log.controls[0]
@@ -18,7 +10,6 @@ export const runStartedOf = (log: EventLog): RunStarted => {
   return run
 }
 
-export const layoutOf = (run: RunStarted) => ({ localityCount: run.localities.length, agencyCount: run.agencies.length })
 
 /** Projects the ledger from the postings. A posting belongs to period floor(t), clamped to the run. */
 export const ledgerByPeriod = (log: EventLog): LedgerTable => {

@@ -1,7 +1,7 @@
 import type { ControlEvent, EventLog, Holder } from "@devosim/core"
-import { accountCount, describeAccount } from "@devosim/core"
+import { accountCount, describeAccount, layoutOf } from "@devosim/core"
 import { classifyFlow } from "./flows.ts"
-import { layoutOf, runStartedOf } from "./ledger.ts"
+import { runStartedOf } from "./ledger.ts"
 
 /**
  * Who paid, who saved and what the pools returned: a projection of the postings, each classified by

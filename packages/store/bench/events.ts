@@ -3,9 +3,9 @@
  *   node packages/store/bench/events.ts [postings=2000000]
  * Prints one JSON line of figures.
  */
-import type { ControlEvent, RunStarted } from "../../core/src/events.ts"
-import { accountCount } from "../../core/src/ledger.ts"
-import { PostingBuffer } from "../../core/src/log.ts"
+import type { ControlEvent, RunStarted } from "@devosim/core"
+import { accountCount } from "@devosim/core"
+import { PostingBuffer } from "@devosim/core"
 import { decodeEventLog, encodeEventLog, sha256Hex } from "../src/index.ts"
 
 const N = Number(process.argv[2] ?? 2_000_000)

@@ -1,5 +1,5 @@
-import type { RunStarted } from "../../core/src/events.ts"
-import { accountCount, describeAccount, HOLDERS, type AccountLayout } from "../../core/src/ledger.ts"
+import type { RunStarted } from "@devosim/core"
+import { accountCount, describeAccount, HOLDERS, layoutOf } from "@devosim/core"
 
 /**
  * Every account of a run described once, as columns indexed by account number, so per-row lookups
@@ -16,11 +16,6 @@ export interface AccountDirectory {
   readonly localityIds: ReadonlyArray<string>
   readonly agencyIds: ReadonlyArray<string>
 }
-
-export const layoutOf = (run: RunStarted): AccountLayout => ({
-  localityCount: run.localities.length,
-  agencyCount: run.agencies.length
-})
 
 export const accountDirectory = (run: RunStarted): AccountDirectory => {
   const layout = layoutOf(run)

@@ -7,8 +7,8 @@
  *
  * Schema metadata: devosim.format = "events/1", devosim.event_schema_version.
  */
-import { decodeControlEvent, EVENT_SCHEMA_VERSION, POSTING_KIND, type ControlEvent, type RunStarted } from "../../core/src/events.ts"
-import type { EventLog, PostingColumns } from "../../core/src/log.ts"
+import { decodeControlEvent, EVENT_SCHEMA_VERSION, POSTING_KIND, type ControlEvent, type RunStarted } from "@devosim/core"
+import type { EventLog, PostingColumns } from "@devosim/core"
 import { accountDirectory } from "./accounts.ts"
 import {
   bitmap,

@@ -2,8 +2,8 @@
  * ledger.arrow (balances and flows per period × account) and accounts.arrow (who each account is).
  * Amounts are int64 pence. Account numbering is core's layout, so the two files join on `account`.
  */
-import type { RunStarted } from "../../core/src/events.ts"
-import { HOLDERS, PURPOSE } from "../../core/src/ledger.ts"
+import type { LedgerColumns, RunStarted } from "@devosim/core"
+import { HOLDERS, PURPOSE } from "@devosim/core"
 import { accountDirectory, type AccountDirectory } from "./accounts.ts"
 import { dictionaryColumn, int32Column, int64FromFloat64, int64Column, utf8FromCodes, writeArrowFile, type ColumnSpec } from "./columns.ts"
 import { LogWriteError } from "./errors.ts"
@@ -12,15 +12,9 @@ import { META_FORMAT } from "./event-log.ts"
 export const LEDGER_FORMAT = "ledger/1"
 export const ACCOUNTS_FORMAT = "accounts/1"
 
-/** One row per (period, account), computed by a projection elsewhere. */
-export interface LedgerInput {
+/** One row per (period, account), computed by a projection elsewhere (report's `ledgerByPeriod`). */
+export interface LedgerInput extends Omit<LedgerColumns, "length"> {
   readonly run: RunStarted
-  readonly period: Int32Array
-  readonly account: Int32Array
-  readonly opening: Float64Array
-  readonly inflow: Float64Array
-  readonly outflow: Float64Array
-  readonly closing: Float64Array
 }
 
 // The full holder list (not just those present) keeps dictionary indices the same in every file.

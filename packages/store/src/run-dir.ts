@@ -5,9 +5,9 @@
 import { createHash, randomBytes } from "node:crypto"
 import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
-import { EVENT_SCHEMA_VERSION } from "../../core/src/events.ts"
-import { compareCodePoints } from "../../core/src/ids.ts"
-import { eventCount, type EventLog } from "../../core/src/log.ts"
+import { EVENT_SCHEMA_VERSION } from "@devosim/core"
+import { compareCodePoints } from "@devosim/core"
+import { eventCount, type EventLog } from "@devosim/core"
 import {
   HashMismatch,
   InvalidFileName,

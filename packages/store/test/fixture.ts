@@ -1,7 +1,7 @@
 /** A small hand-made log: 2 localities, 1 agency, a few control events and postings. */
-import type { ControlEvent, RunStarted } from "../../core/src/events.ts"
-import { agencyAccount, departmentAccount, spbAccount, TREASURY, worldAccount } from "../../core/src/ledger.ts"
-import { PostingBuffer, type EventLog } from "../../core/src/log.ts"
+import type { ControlEvent, RunStarted } from "@devosim/core"
+import { agencyAccount, departmentAccount, spbAccount, TREASURY, worldAccount } from "@devosim/core"
+import { PostingBuffer, type EventLog } from "@devosim/core"
 
 export const run: RunStarted = {
   _tag: "RunStarted",

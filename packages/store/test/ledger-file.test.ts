@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { PURPOSE } from "../../core/src/ledger.ts"
+import { PURPOSE } from "@devosim/core"
 import { decodeTable, encodeAccounts, encodeLedger, LogWriteError, type LedgerInput } from "../src/index.ts"
 import { run } from "./fixture.ts"
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { EVENT_SCHEMA_VERSION } from "../../core/src/events.ts"
+import { EVENT_SCHEMA_VERSION } from "@devosim/core"
 import {
   decodeEventLog,
   encodeAccounts,
