@@ -13,4 +13,13 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$P
   npm install --global --no-fund --no-audit --loglevel=error "pnpm@$PNPM_VERSION" >&2
 fi
 pnpm install --frozen-lockfile --reporter=silent >&2
+# The HTML report is tested in real headless Chromium (Debian's package; Playwright drives it).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian's chromium for the browser tests" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: chromium is missing and cannot be installed here (not root or no apt-get): the browser tests will fail; set DEVOSIM_SKIP_BROWSER=1 to skip them" >&2
+  fi
+fi
 echo "setup: ready (pnpm $(pnpm --version), workspace Node $(node_modules/.bin/node --version))" >&2

@@ -21,6 +21,7 @@ describe("devosim run / replay on the route-map example", () => {
       "ledger.arrow",
       "ledger.parquet",
       "manifest.json",
+      "report.html",
       "scenario.yaml",
       "summary.json"
     ])

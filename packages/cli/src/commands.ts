@@ -10,6 +10,8 @@ import {
   formatComparison,
   formatExplanation,
   ledgerByPeriod,
+  renderComparisonReport,
+  renderRunReport,
   summarize
 } from "@devosim/report"
 import type { ReplicatedRun, Summary } from "@devosim/report"
@@ -88,7 +90,8 @@ const runFiles = (loaded: LoadedScenario, scenario: Scenario, parquet: boolean) 
     { name: "ledger.arrow", bytes: ledger },
     ...(parquet ? [{ name: "ledger.parquet", bytes: encodeParquet(ledger) }] : []),
     { name: "accounts.arrow", bytes: encodeAccounts(run) },
-    { name: "summary.json", bytes: json(summary) }
+    { name: "summary.json", bytes: json(summary) },
+    { name: "report.html", bytes: renderRunReport(summary) }
   ]
   const manifest = makeManifest({
     scenario: scenario.name,
@@ -318,7 +321,8 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   const report = compareRuns(named)
   const files: Array<RunFile> = [
     { name: "compare.json", bytes: json(report) },
-    { name: "compare.arrow", bytes: encodeCompareTable(compareRows(named)) }
+    { name: "compare.arrow", bytes: encodeCompareTable(compareRows(named)) },
+    { name: "report.html", bytes: renderComparisonReport(report) }
   ]
   files.push({ name: "manifest.json", bytes: json({ format: "devosim-compare/1", engine_version: ENGINE_VERSION, inputs: args.inputs, files: Object.fromEntries(files.map((f) => [f.name, { sha256: sha256Hex(f.bytes) }])) }) })
   yield* writeOut(args.out, files, args.force)

@@ -16,46 +16,15 @@
  * The tables are rendered here (static HTML, readable with scripts off); the charts are drawn in the
  * browser by src/html/*-client.js from the data inlined as JSON in <script type="application/json">.
  */
+import type { CompareReport } from "./compare.ts"
 import type { Summary } from "./summary.ts"
 import { calendarMonth, escapeHtml, integer, monthsAndDate, page, pounds } from "./html/page.ts"
 
-/** The output of `devosim compare` (to move to the compare module). */
-export interface CompareReport {
-  readonly format: "devosim-compare/1"
-  readonly replications: number
-  readonly baseline: string
-  readonly scenarios: ReadonlyArray<{ readonly name: string; readonly source: string; readonly seed: number }>
-  readonly figures: ReadonlyArray<{
-    readonly figure: string
-    readonly label: string
-    readonly better: "lower" | "higher" | "none"
-    readonly by_scenario: ReadonlyArray<{
-      readonly scenario: string
-      readonly mean: number
-      readonly sd: number
-      readonly q05: number
-      readonly q50: number
-      readonly q95: number
-    }>
-    readonly paired: ReadonlyArray<{
-      readonly scenario: string
-      readonly vs: string
-      readonly mean_diff: number
-      readonly sd_diff: number
-      readonly ci95: readonly [number, number]
-    }>
-    readonly winner: string | null
-  }>
-  readonly coverage: ReadonlyArray<{
-    readonly scenario: string
-    readonly t: ReadonlyArray<number>
-    readonly share_mean: ReadonlyArray<number>
-    readonly share_q05: ReadonlyArray<number>
-    readonly share_q95: ReadonlyArray<number>
-  }>
-}
-
 const h = escapeHtml
+
+/** "A vs B vs C"; with more than three, the baseline and a count (the table lists them all). */
+const comparisonTitle = (names: ReadonlyArray<string>): string =>
+  names.length <= 3 ? names.join(" vs ") : `${names[0]} vs ${names.length - 1} alternatives`
 
 const chartSection = (o: {
   readonly id: string
@@ -283,7 +252,7 @@ export const renderComparisonReport = (compare: CompareReport): string => {
   const names = c.scenarios.map((s) => s.name)
   const header = `<header class="report">
 <p class="kicker">devosim comparison report</p>
-<h1>${h(names.join(" vs "))}</h1>
+<h1>${h(comparisonTitle(names))}</h1>
 <p class="meta"><span><b>${integer(c.scenarios.length)}</b> scenarios</span><span><b>${integer(c.replications)}</b> replications each, common random numbers</span><span>baseline <b>${h(c.baseline)}</b></span></p>
 </header>`
 
@@ -375,7 +344,7 @@ ${table(
 </section>`
 
   return page({
-    title: `${names.join(" vs ")}: devosim comparison report`,
+    title: `${comparisonTitle(names)}: devosim comparison report`,
     body: [header, scenarioTable, charts, tables].join("\n"),
     data: { kind: "compare", compare: c },
     scripts: ["common-client.js", "compare-client.js"]

@@ -1,0 +1,538 @@
+import { runScenario } from "@devosim/engine"
+import { compileScenarioText } from "@devosim/scenario"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
+import type { BrowserContext, Page } from "playwright-core"
+import { chromium } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { renderComparisonReport, renderRunReport } from "../src/html.ts"
+import type { CompareReport } from "../src/compare.ts"
+import type { AgencyMoney, CostShift, LocalityMoney } from "../src/money.ts"
+import type { NegotiationRecord } from "../src/negotiations.ts"
+import type { Summary } from "../src/summary.ts"
+import { summarize } from "../src/summary.ts"
+
+const ROOT = path.resolve(import.meta.dirname, "../../..")
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+/** A locality name that would break out of a <script> or a table cell if anything were unescaped. */
+const NASTY = `Ynys Môn </script><script>alert("x")</script> <!-- & "quotes"`
+
+const agencies = ["council", "nhs", "dwp"] as const
+
+const agencyMoney = (agency: string, baseline: number, actual: number, invested = 0, saved = 0): AgencyMoney => ({
+  agency,
+  baseline_pence: baseline,
+  actual_pence: actual,
+  prevention_invested_pence: invested,
+  savings_realised_pence: saved,
+  transfers_in_pence: 0,
+  transfers_out_pence: 0,
+  net_position_pence: saved - invested
+})
+
+const localityMoney = (locality: string, scale: number, payback: number | null): LocalityMoney => {
+  const a = [
+    agencyMoney("council", 120_000_000_00 * scale, 113_000_000_00 * scale, 2_000_000_00 * scale, 600_000_00 * scale),
+    agencyMoney("nhs", 90_000_000_00 * scale, 85_000_000_00 * scale, 0, 2_400_000_00 * scale),
+    agencyMoney("dwp", 30_000_000_00 * scale, 30_000_000_00 * scale)
+  ]
+  const sum = (f: (x: AgencyMoney) => number) => a.reduce((s, x) => s + f(x), 0)
+  return {
+    locality,
+    baseline_pence: sum((x) => x.baseline_pence),
+    actual_pence: sum((x) => x.actual_pence),
+    spb_reduction_pence: 11_000_000_00 * scale,
+    prevention_invested_pence: sum((x) => x.prevention_invested_pence),
+    savings_realised_pence: sum((x) => x.savings_realised_pence),
+    savings_on_pooled_lines_pence: 2_000_000_00 * scale,
+    gainshare_kept_pence: 1_000_000_00 * scale,
+    gainshare_returned_pence: 1_000_000_00 * scale,
+    agencies: a,
+    present_values: {
+      prevention_invested_pence: 1_900_000_00 * scale,
+      savings_realised_pence: 2_700_000_00 * scale,
+      npv_pence: 800_000_00 * scale,
+      spb_reduction_pence: 10_000_000_00 * scale
+    },
+    payback_period: payback
+  }
+}
+
+const negotiation = (locality: string, tranche: string, population: number, eligible: number, start: number, deal: number | null, outcome: NegotiationRecord["outcome"], attempts = 1): NegotiationRecord => ({
+  locality,
+  tranche,
+  population,
+  eligible,
+  start,
+  deal,
+  wait: start - eligible,
+  attempts,
+  outcome
+})
+
+const MONTHS = 36
+const perPeriod = (total: number) => Array.from({ length: MONTHS }, () => Math.round(total / MONTHS))
+
+const fixtureSummary = (): Summary => {
+  const localities = [localityMoney("Birmingham", 1, 20), localityMoney(NASTY, 0.5, null), localityMoney("Kent", 0.8, 27), localityMoney("Cornwall", 0.3, null)]
+  const shift = (locality: string, payer: string, beneficiary: string, savings: number): CostShift => ({
+    locality,
+    payer,
+    beneficiary,
+    savings_pence: savings,
+    savings_by_period: { "12": savings / 2, "13": savings / 2 }
+  })
+  const total = (f: (l: LocalityMoney) => number) => localities.reduce((s, l) => s + f(l), 0)
+  return {
+    scenario: "Fixture: two tranches, a wrong pocket & an abandoned negotiation",
+    seed: 7,
+    start: "2010-04",
+    months: MONTHS,
+    engine_version: "0.1.0",
+    events: { total: 1234, control: 34, postings: 1200 },
+    negotiations: [
+      negotiation("Birmingham", "forerunners", 1_029_000, 7, 7, 12.1, "deal"),
+      negotiation(NASTY, "forerunners", 70_000, 7, 7, 15.5, "deal"),
+      negotiation("Kent", "second", 1_410_000, 12, 15.5, 24.2, "deal"),
+      negotiation("Cornwall", "second", 530_000, 12, 14, null, "unfinished", 2),
+      negotiation("Essex", "second", 1_400_000, 13, 16, null, "abandoned", 3)
+    ],
+    centre: { capacity: 2, makespan: 24.2, mean_wait: 1.5, max_concurrent: 2, negotiations_started: 8, deals: 3, failures: 4 },
+    money: {
+      discount_rate_pct: 3.5,
+      settled_pence: total((l) => l.baseline_pence),
+      baseline_pence: total((l) => l.baseline_pence),
+      actual_pence: total((l) => l.actual_pence),
+      spb_reduction_pence: total((l) => l.spb_reduction_pence),
+      prevention_invested_pence: total((l) => l.prevention_invested_pence),
+      savings_realised_pence: total((l) => l.savings_realised_pence),
+      savings_on_pooled_lines_pence: total((l) => l.savings_on_pooled_lines_pence),
+      gainshare_kept_pence: total((l) => l.gainshare_kept_pence),
+      gainshare_returned_pence: total((l) => l.gainshare_returned_pence),
+      present_values: {
+        prevention_invested_pence: total((l) => l.present_values.prevention_invested_pence),
+        savings_realised_pence: total((l) => l.present_values.savings_realised_pence),
+        npv_pence: total((l) => l.present_values.npv_pence),
+        spb_reduction_pence: total((l) => l.present_values.spb_reduction_pence)
+      },
+      total_balance_pence: 0,
+      localities,
+      cost_shift: [
+        shift("Birmingham", "council", "nhs", 2_400_000_00),
+        shift("Birmingham", "council", "council", 600_000_00),
+        shift(NASTY, "council", "nhs", 1_200_000_00),
+        shift("Kent", "council", "nhs", 1_900_000_00),
+        shift("Kent", "nhs", "dwp", 300_000_00)
+      ],
+      by_period: {
+        baseline_pence: perPeriod(total((l) => l.baseline_pence)),
+        actual_pence: Array.from({ length: MONTHS }, (_, m) => Math.round((total((l) => l.baseline_pence) / MONTHS) * (m < 12 ? 1 : 0.95))),
+        savings_realised_pence: Array.from({ length: MONTHS }, (_, m) => (m < 12 ? 0 : 50_000_00 * (m - 11))),
+        prevention_invested_pence: Array.from({ length: MONTHS }, (_, m) => (m < 24 ? 150_000_00 : 0)),
+        spb_reduction_pence: Array.from({ length: MONTHS }, (_, m) => (m < 12 ? 0 : 1_000_000_00))
+      }
+    }
+  }
+}
+
+const T = Array.from({ length: 61 }, (_, m) => m)
+const coverageOf = (scenario: string, lag: number) => {
+  const mean = T.map((t) => Math.max(0, Math.min(1, (t - lag) / 20)))
+  return {
+    scenario,
+    t: T,
+    share_mean: mean,
+    share_q05: mean.map((x, i) => Math.max(0, Math.min(x, (T[i]! - lag - 4) / 20))),
+    share_q95: mean.map((x, i) => Math.min(1, Math.max(x, (T[i]! - lag + 4) / 20)))
+  }
+}
+
+const fixtureCompare = (): CompareReport => ({
+  format: "devosim-compare/1",
+  replications: 200,
+  baseline: "forerunners first",
+  scenarios: [
+    { name: "forerunners first", source: "scenarios/route-map-2010.yaml", seed: 2010 },
+    { name: "big bang", source: "scenarios/big-bang.yaml", seed: 2010 },
+    { name: `capacity 6 <&>`, source: "scenarios/capacity-6.yaml", seed: 2010 }
+  ],
+  figures: [
+    {
+      figure: "makespan",
+      label: "Last deal (months)",
+      better: "lower",
+      by_scenario: [
+        { scenario: "forerunners first", n: 40, mean: 23.1, sd: 1.4, q05: 21, q50: 23, q95: 25.6 },
+        { scenario: "big bang", n: 40, mean: 19.8, sd: 1.1, q05: 18.1, q50: 19.7, q95: 21.7 },
+        { scenario: `capacity 6 <&>`, n: 40, mean: 31.5, sd: 2.7, q05: 27.2, q50: 31.4, q95: 36 }
+      ],
+      paired: [
+        { scenario: "big bang", vs: "forerunners first", n: 40, mean_diff: -3.3, sd_diff: 0.9, ci95: [-3.42, -3.18] },
+        { scenario: `capacity 6 <&>`, vs: "forerunners first", n: 40, mean_diff: 8.4, sd_diff: 2.1, ci95: [8.1, 8.7] }
+      ],
+      winner: "big bang"
+    },
+    {
+      figure: "mean_wait",
+      label: "Mean wait for a slot (months)",
+      better: "lower",
+      by_scenario: [
+        { scenario: "forerunners first", n: 40, mean: 0.4, sd: 0.3, q05: 0, q50: 0.35, q95: 1 },
+        { scenario: "big bang", n: 40, mean: 0.45, sd: 0.35, q05: 0, q50: 0.4, q95: 1.1 },
+        { scenario: `capacity 6 <&>`, n: 40, mean: 4.2, sd: 1.2, q05: 2.4, q50: 4.1, q95: 6.3 }
+      ],
+      paired: [
+        { scenario: "big bang", vs: "forerunners first", n: 40, mean_diff: 0.05, sd_diff: 0.4, ci95: [-0.006, 0.106] },
+        { scenario: `capacity 6 <&>`, vs: "forerunners first", n: 40, mean_diff: 3.8, sd_diff: 1.1, ci95: [3.65, 3.95] }
+      ],
+      winner: null
+    },
+    {
+      figure: "spb_reduction_pv_pence",
+      label: "'More for less' returned (PV)",
+      better: "higher",
+      by_scenario: [
+        { scenario: "forerunners first", n: 40, mean: 1_021_167_497_436, sd: 12_000_000_000, q05: 1_001_000_000_000, q50: 1_021_000_000_000, q95: 1_041_000_000_000 },
+        { scenario: "big bang", n: 40, mean: 1_063_000_000_000, sd: 9_000_000_000, q05: 1_048_000_000_000, q50: 1_063_000_000_000, q95: 1_078_000_000_000 },
+        { scenario: `capacity 6 <&>`, n: 40, mean: 968_000_000_000, sd: 15_000_000_000, q05: 944_000_000_000, q50: 968_000_000_000, q95: 993_000_000_000 }
+      ],
+      paired: [
+        { scenario: "big bang", vs: "forerunners first", n: 40, mean_diff: 41_800_000_000, sd_diff: 4_000_000_000, ci95: [41_240_000_000, 42_360_000_000] },
+        { scenario: `capacity 6 <&>`, vs: "forerunners first", n: 40, mean_diff: -53_100_000_000, sd_diff: 6_000_000_000, ci95: [-53_940_000_000, -52_260_000_000] }
+      ],
+      winner: "big bang"
+    }
+  ],
+  coverage: [coverageOf("forerunners first", 7), coverageOf("big bang", 4), coverageOf(`capacity 6 <&>`, 10)]
+})
+
+/** A real run, as `devosim run` would summarise it. */
+const summaryOf = (scenario: string): Summary => {
+  const file = path.join(ROOT, "scenarios", scenario)
+  const compiled = compileScenarioText(readFileSync(file, "utf8"), file)
+  if (!compiled.ok) throw new Error(compiled.error.message)
+  return summarize(runScenario(compiled.value.scenario).log)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file itself
+
+/** The data the page carries, as the client script reads it. */
+const dataOf = (html: string): unknown => {
+  const m = /<script type="application\/json" id="devosim-data">([\s\S]*?)<\/script>/.exec(html)
+  if (m === null) throw new Error("no #devosim-data")
+  return JSON.parse(m[1]!)
+}
+
+/** Absolute URLs the file may contain: XML namespace names (identifiers, never fetched) and d3's banner comment. */
+const ALLOWED_URLS = new Set([
+  "http://www.w3.org/1999/xhtml",
+  "http://www.w3.org/1999/xlink",
+  "http://www.w3.org/2000/svg",
+  "http://www.w3.org/2000/xmlns/",
+  "http://www.w3.org/XML/1998/namespace",
+  "https://d3js.org"
+])
+
+const expectSelfContained = (html: string) => {
+  expect(html.startsWith("<!doctype html>")).toBe(true)
+  expect(html.trimEnd().endsWith("</html>")).toBe(true)
+  expect(html).not.toMatch(/<script[^>]*\ssrc\s*=/i)
+  expect(html).not.toMatch(/<link[\s>]/i)
+  expect(html).not.toMatch(/<(img|iframe|object|embed|audio|video|source)[\s>]/i)
+  expect(html).not.toMatch(/\b(src|href|action|poster)\s*=\s*["']?\s*(https?:)?\/\//i)
+  expect(html).not.toMatch(/@import|url\(\s*["']?\s*(https?:)?\/\//i)
+  const urls = new Set(html.match(/https?:\/\/[^\s"'`<>()\\]+/g) ?? [])
+  for (const u of urls) expect(ALLOWED_URLS, `unexpected URL ${u}`).toContain(u)
+  // Exactly one closing tag per opened script: nothing inside a script closes it early.
+  expect((html.match(/<script[\s>]/gi) ?? []).length).toBe((html.match(/<\/script>/gi) ?? []).length)
+}
+
+describe("renderRunReport", () => {
+  const summary = fixtureSummary()
+  const html = renderRunReport(summary)
+
+  it("is one self-contained file: no external scripts, styles or images, only XML namespace URLs", () => {
+    expectSelfContained(html)
+    expect(html).toContain("Observable Plot")
+    expect(html.length).toBeGreaterThan(400_000) // d3 + Plot inlined
+  })
+
+  it("carries the whole summary as JSON, with markup in the data escaped", () => {
+    expect(dataOf(html)).toEqual({ kind: "run", summary: JSON.parse(JSON.stringify(summary)) })
+    const json = /id="devosim-data">([\s\S]*?)<\/script>/.exec(html)![1]!
+    expect(json).not.toMatch(/[<>&]/)
+    // In the tables the name is text, not markup.
+    expect(html).toContain("Ynys Môn &lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;!-- &amp; &quot;quotes&quot;")
+    expect(html).not.toContain(NASTY)
+  })
+
+  it("has the title, the run's identity and every section", () => {
+    expect(html).toContain(`<title>Fixture: two tranches, a wrong pocket &amp; an abandoned negotiation: devosim run report</title>`)
+    expect(html).toContain("seed <b>7</b>")
+    expect(html).toContain("start <b>2010-04</b> (Apr 2010)")
+    for (const title of [
+      "Key figures",
+      "Negotiations and deals",
+      "Coverage: population under a deal",
+      "Spending against the baseline",
+      "Who pays, who saves: the cost-shift matrix",
+      "Budgets by agency",
+      "Money by locality",
+      "Negotiations"
+    ])
+      expect(html).toContain(`<h2>${title.replace(/'/g, "&#39;")}</h2>`)
+    expect((html.match(/<p class="how">/g) ?? []).length).toBe(5)
+    for (const id of ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-cost-shift", "chart-budgets"])
+      expect(html).toContain(`id="${id}" data-chart="${id}"`)
+  })
+
+  it("tabulates money in £ k/m/bn and times with calendar months", () => {
+    // Birmingham: baseline £240.0m, SPB reduction £11.0m, payback in period 20 = Dec 2011.
+    expect(html).toContain(`<td>Birmingham</td><td class="num">£240.0m</td>`)
+    expect(html).toContain("£11.0m")
+    expect(html).toContain(`20 <span class="cal">(Dec 2011)</span>`)
+    // Deal at 12.1 months after 2010-04 is in April 2011.
+    expect(html).toContain(`12.1 <span class="cal">(Apr 2011)</span>`)
+    expect(html).toContain("abandoned")
+    expect(html).toContain("yes (all balances sum to £0)")
+  })
+})
+
+describe("renderComparisonReport", () => {
+  const compare = fixtureCompare()
+  const html = renderComparisonReport(compare)
+
+  it("is one self-contained file carrying the comparison as JSON", () => {
+    expectSelfContained(html)
+    expect(dataOf(html)).toEqual({ kind: "compare", compare: JSON.parse(JSON.stringify(compare)) })
+    expect(html).toContain("capacity 6 &lt;&amp;&gt;")
+    expect(html).not.toContain("capacity 6 <&>")
+  })
+
+  it("has the sections, one chart per figure and the winners highlighted", () => {
+    for (const title of ["Scenarios", "Coverage over time", "Key figures across replications", "Figures by scenario", "Paired differences"])
+      expect(html).toContain(`<h2>${title}</h2>`)
+    for (let i = 0; i < compare.figures.length; i++) expect(html).toContain(`data-chart="chart-figure-${i}"`)
+    // Two figures have a winner: their cells in the figures table are highlighted.
+    expect((html.match(/<td class="num winner">/g) ?? []).length).toBe(2)
+    expect(html).toContain("£10.2bn") // the PV figure, in £
+    expect(html).toContain("no clear difference") // the CI of mean_wait straddles 0
+    expect(html).toContain("favours big bang")
+    expect(html).toContain("-3.42 to -3.18")
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// In a real browser
+
+const CHROMIUM = "/usr/bin/chromium"
+const SKIP_BROWSER = process.env["DEVOSIM_SKIP_BROWSER"] === "1"
+
+/** Where the pages and screenshots go: DEVOSIM_REPORT_SCREENSHOTS, or a fresh temp dir (set in beforeAll). */
+let OUT = ""
+
+interface Loaded {
+  readonly page: Page
+  readonly problems: Array<string>
+}
+
+describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
+  let context: BrowserContext
+  let userDataDir: string
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `${CHROMIUM} is missing: the browser tests need Debian's chromium. Install it with \`apt-get update && apt-get install -y chromium\` (as root), or set DEVOSIM_SKIP_BROWSER=1 to skip them.`
+      )
+    OUT = process.env["DEVOSIM_REPORT_SCREENSHOTS"] ?? mkdtempSync(path.join(tmpdir(), "devosim-report-"))
+    mkdirSync(OUT, { recursive: true })
+    console.info(`report.html pages and screenshots: ${OUT}`)
+    userDataDir = mkdtempSync(path.join(tmpdir(), "devosim-chromium-profile-"))
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync"
+      ],
+      viewport: { width: 1200, height: 900 },
+      deviceScaleFactor: 1
+    })
+  })
+
+  afterAll(async () => {
+    await context?.close()
+    if (userDataDir !== undefined) rmSync(userDataDir, { recursive: true, force: true })
+  })
+
+  /** Opens `html` from a file:// URL; records console errors, page errors, dialogs and any network request. */
+  const load = async (name: string, html: string): Promise<Loaded> => {
+    const file = path.join(OUT, `${name}.html`)
+    writeFileSync(file, html)
+    const page = await context.newPage()
+    const problems: Array<string> = []
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`)
+    })
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`))
+    page.on("dialog", (d) => {
+      problems.push(`dialog: ${d.message()}`)
+      void d.dismiss()
+    })
+    page.on("request", (r) => {
+      if (!/^(file|data|blob|about):/.test(r.url())) problems.push(`network request: ${r.url()}`)
+    })
+    await page.goto(pathToFileURL(file).href, { waitUntil: "load" })
+    await page.waitForFunction(`[...document.querySelectorAll("[data-chart]")].every((e) => e.hasAttribute("data-rendered"))`, undefined, {
+      timeout: 20_000
+    })
+    return { page, problems }
+  }
+
+  /** Each chart drew an SVG of real size (or, for `empty`, an explanation instead); none failed. */
+  const expectCharts = async (page: Page, drawn: ReadonlyArray<string>, empty: ReadonlyArray<string> = []) => {
+    expect(await page.locator('[data-rendered="error"]').count()).toBe(0)
+    for (const id of drawn) {
+      const svg = page.locator(`#${id} svg`).last()
+      const box = await svg.boundingBox()
+      expect(box, `#${id} has no svg`).not.toBeNull()
+      expect(box!.width, id).toBeGreaterThan(250)
+      expect(box!.height, id).toBeGreaterThan(60)
+      expect(await page.locator(`#${id} svg [aria-label]`).count(), `${id} has no marks`).toBeGreaterThan(0)
+    }
+    for (const id of empty) {
+      expect(await page.locator(`#${id} svg`).count(), id).toBe(0)
+      expect(await page.locator(`#${id} .plot-empty`).count(), id).toBe(1)
+    }
+  }
+
+  const count = (page: Page, selector: string) => page.locator(selector).count()
+
+  /** A full-page PNG, written to OUT; checked non-trivial by decoding it in the browser. */
+  const screenshot = async (page: Page, name: string): Promise<string> => {
+    const file = path.join(OUT, `${name}.png`)
+    await page.screenshot({ path: file, fullPage: true })
+    expect(statSync(file).size).toBeGreaterThan(20_000)
+    const stats = await pixelStats(readFileSync(file))
+    expect(stats.distinct, "a screenshot of one colour").toBeGreaterThan(20)
+    expect(stats.inked, "a screenshot with almost nothing drawn").toBeGreaterThan(0.02)
+    return file
+  }
+
+  /** Samples a PNG's pixels (decoded by Chromium): distinct colours and the share that is not white. */
+  const pixelStats = async (png: Buffer): Promise<{ distinct: number; inked: number }> => {
+    const page = await context.newPage()
+    try {
+      await page.setContent("<canvas></canvas>")
+      // A string, not a function: the test's TypeScript has no DOM types.
+      return (await page.evaluate(`(async (b64) => {
+        const img = new Image()
+        img.src = "data:image/png;base64," + b64
+        await img.decode()
+        const canvas = document.querySelector("canvas")
+        canvas.width = img.naturalWidth
+        canvas.height = img.naturalHeight
+        const g = canvas.getContext("2d")
+        g.drawImage(img, 0, 0)
+        const { data } = g.getImageData(0, 0, canvas.width, canvas.height)
+        const colours = new Set()
+        let inked = 0
+        let n = 0
+        for (let i = 0; i < data.length; i += 4 * 7) {
+          const r = data[i], gr = data[i + 1], b = data[i + 2]
+          colours.add((r << 16) | (gr << 8) | b)
+          if (r < 240 || gr < 240 || b < 240) inked++
+          n++
+        }
+        return { distinct: colours.size, inked: inked / n }
+      })(${JSON.stringify(png.toString("base64"))})`)) as { distinct: number; inked: number }
+    } finally {
+      await page.close()
+    }
+  }
+
+  it("draws the run report of a fixture with every kind of negotiation and a wrong pocket", async () => {
+    const summary = fixtureSummary()
+    const { page, problems } = await load("run-fixture", renderRunReport(summary))
+    await expectCharts(page, ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-cost-shift", "chart-budgets"])
+    // One bar per negotiation that started and did not end abandoned; × for the abandoned one; a diamond per locality.
+    expect(await count(page, "#chart-timeline g.negotiation-bar rect")).toBe(4)
+    expect(await count(page, "#chart-timeline g.abandoned-marker path")).toBe(1)
+    expect(await count(page, "#chart-timeline g.eligible-marker path")).toBe(5)
+    expect(await count(page, "#chart-coverage g.coverage-area path")).toBe(2) // one per tranche
+    expect(await count(page, "#chart-money g.money-actual path")).toBe(1)
+    expect(await count(page, "#chart-money-parts g.money-series path")).toBe(4)
+    // All localities: council→council, council→nhs, nhs→dwp (3 of 2 payers × 3 beneficiaries).
+    expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBe(3)
+    expect(await count(page, "#chart-budgets g.budget-baseline rect")).toBe(3)
+    expect(await count(page, "#chart-budgets g.budget-actual rect")).toBe(3)
+    // The locality selectors redraw: Birmingham has two cost-shift cells; the names are text.
+    await page.selectOption("#select-cost-shift", "Birmingham")
+    expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBe(2)
+    await page.selectOption("#select-cost-shift", NASTY)
+    expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBe(1)
+    await page.selectOption("#select-budgets", "Kent")
+    expect(await count(page, "#chart-budgets g.budget-baseline rect")).toBe(3)
+    await page.selectOption("#select-cost-shift", { index: 0 })
+    await page.selectOption("#select-budgets", { index: 0 })
+    expect(await page.locator("#chart-timeline svg").last().textContent()).toContain("Ynys Môn </script>")
+    expect(await page.evaluate("document.querySelectorAll('script').length")).toBe(4) // data, libraries, 2 client scripts: none injected
+    await screenshot(page, "run-fixture")
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it("draws the run report of route-map-2010 (no prevention: the cost-shift chart explains why it is empty)", async () => {
+    const summary = summaryOf("route-map-2010.yaml")
+    const { page, problems } = await load("run-route-map-2010", renderRunReport(summary))
+    await expectCharts(page, ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-budgets"], ["chart-cost-shift"])
+    const bars = summary.negotiations.filter((n) => n.outcome !== "abandoned").length
+    expect(bars).toBeGreaterThan(0)
+    expect(await count(page, "#chart-timeline g.negotiation-bar rect")).toBe(bars)
+    await screenshot(page, "run-route-map-2010")
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it("draws the run report of older-people-bdp (prevention in silos against a pooled budget)", async () => {
+    const summary = summaryOf("older-people-bdp.yaml")
+    const { page, problems } = await load("run-older-people-bdp", renderRunReport(summary))
+    await expectCharts(page, ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-cost-shift", "chart-budgets"])
+    expect(await count(page, "#chart-timeline g.negotiation-bar rect")).toBe(summary.negotiations.length)
+    expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBeGreaterThan(0)
+    await screenshot(page, "run-older-people-bdp")
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it("draws the comparison report", async () => {
+    const compare = fixtureCompare()
+    const { page, problems } = await load("compare-fixture", renderComparisonReport(compare))
+    const figures = compare.figures.map((_, i) => `chart-figure-${i}`)
+    await expectCharts(page, ["chart-coverage", ...figures])
+    expect(await count(page, "#chart-coverage g.coverage-band path")).toBe(3)
+    expect(await count(page, "#chart-coverage g.coverage-mean path")).toBe(3)
+    for (const id of figures) {
+      expect(await count(page, `#${id} g.figure-mean circle`), id).toBe(3)
+      expect(await count(page, `#${id} g.figure-range line`), id).toBe(3)
+    }
+    expect(await count(page, "#chart-figure-0 g.figure-winner circle")).toBe(1)
+    expect(await count(page, "#chart-figure-1 g.figure-winner circle")).toBe(0)
+    await screenshot(page, "compare-fixture")
+    expect(problems).toEqual([])
+    await page.close()
+  })
+})
