@@ -41,29 +41,65 @@ export const Priority = {
   PeriodSpends: 11
 } as const
 
+/**
+ * `generation` marks triggers derived from the scenario as written (tranches, first joins,
+ * envelopes, reviews, programmes, transfers): a fork replaces them with those of its amended
+ * scenario, and the stale ones are skipped.
+ */
 type Trigger =
-  | { readonly kind: "TrancheOpens"; readonly tranche: number }
-  | { readonly kind: "EnvelopeSettles"; readonly label: string; readonly from: number; readonly to: number }
-  | { readonly kind: "LocalityJoinsQueue"; readonly locality: number; readonly attempt: number }
+  | { readonly kind: "TrancheOpens"; readonly tranche: number; readonly generation: number }
+  | { readonly kind: "EnvelopeSettles"; readonly label: string; readonly from: number; readonly to: number; readonly generation: number }
+  | { readonly kind: "LocalityJoinsQueue"; readonly locality: number; readonly attempt: number; readonly generation: number }
   | { readonly kind: "CentreServesQueue" }
   | { readonly kind: "NegotiationEnds"; readonly locality: number; readonly attempt: number; readonly fails: boolean }
   | { readonly kind: "PeriodSpends"; readonly period: number }
-  | { readonly kind: "SpendingReviewStarts"; readonly review: number }
+  | { readonly kind: "SpendingReviewStarts"; readonly review: number; readonly generation: number }
   | { readonly kind: "AccountabilityAdopts"; readonly locality: number; readonly level: number; readonly powers: ReadonlyArray<number> }
   | { readonly kind: "SinglePlaceBudgetResets"; readonly locality: number; readonly horizon: number }
-  | { readonly kind: "ProgrammeStarts"; readonly programme: number }
-  | { readonly kind: "TransferStarts"; readonly transfer: number }
+  | { readonly kind: "ProgrammeStarts"; readonly programme: number; readonly generation: number }
+  | { readonly kind: "TransferStarts"; readonly transfer: number; readonly generation: number }
+
+/** Retries are decided by the run itself, not the scenario: a fork keeps them. */
+const ANY_GENERATION = -1
+
+/** Savings effects by (locality, beneficiary line): [programme, effect] pairs, in programme order. */
+const effectsByLine = (sc: Scenario): Map<number, Array<readonly [number, number]>> => {
+  const A = sc.agencies.length
+  const m = new Map<number, Array<readonly [number, number]>>()
+  sc.programmes.forEach((p, j) =>
+    p.effects.forEach((e, k) => {
+      const key = p.locality * A + e.beneficiary
+      m.set(key, [...(m.get(key) ?? []), [j, k] as const])
+    })
+  )
+  return m
+}
 
 export interface RunResult {
   readonly log: EventLog
   readonly state: State
+  /** Where a fork switched to its amended scenario: the first event decided with it. */
+  readonly forkedAt: { readonly seq: number; readonly t: number } | null
+}
+
+/**
+ * A what-if fork: decide with `scenario` from the fork point on (the first trigger boundary at or
+ * after event `atSeq`, or at or after time `atTime`). Everything before is decided exactly as in
+ * the parent run, so the fork's log shares the parent's prefix. The amended scenario must keep the
+ * parent's start, months, seed, localities, agencies and tranches (their fields may change).
+ */
+export interface Fork {
+  readonly scenario: Scenario
+  readonly atSeq?: number
+  readonly atTime?: number
 }
 
 /**
  * Runs a scenario: decides events from triggers and the state, and folds each event into the
  * state as it is emitted (decide → evolve). Pure: same scenario, same log, bit for bit.
  */
-export const runScenario = (sc: Scenario): RunResult => {
+export const runScenario = (original: Scenario, options: { readonly fork?: Fork } = {}): RunResult => {
+  let sc = original
   const L = sc.localities.length
   const A = sc.agencies.length
   const layout = { localityCount: L, agencyCount: A }
@@ -129,39 +165,90 @@ export const runScenario = (sc: Scenario): RunResult => {
     agenda.schedule(t, Priority.CentreServesQueue, -1, { kind: "CentreServesQueue" })
   }
 
-  sc.tranches.forEach((tr, k) => agenda.schedule(tr.opens, Priority.TrancheOpens, k, { kind: "TrancheOpens", tranche: k }))
-  sc.localities.forEach((l, i) => {
-    const eligible = Math.max(l.ready, sc.tranches[l.tranche]!.opens)
-    agenda.schedule(eligible, Priority.LocalityJoinsQueue, rank[i]!, { kind: "LocalityJoinsQueue", locality: i, attempt: 1 })
-  })
+  let generation = 0
+  // What the scenario derives: rebuilt when a fork switches to its amended scenario.
+  let plans = new Plans(sc)
+  let effectsOn = effectsByLine(sc)
+  // The control event that started each programme and transfer (by id): the cause of their postings.
+  const started = { programme: new Map<string, number>(), transfer: new Map<string, number>(), review: new Set<string>() }
+  // Envelopes are settled for periods [0, settledTo).
+  let settledTo = 0
 
-  const plans = new Plans(sc)
-  const cause = {
-    programme: new Float64Array(sc.programmes.length).fill(-1),
-    transfer: new Float64Array(sc.transfers.length).fill(-1)
-  }
-  // Savings effects by (locality, beneficiary line): [programme, effect] pairs, in programme order.
-  const effectsOn = new Map<number, Array<readonly [number, number]>>()
-  sc.programmes.forEach((p, j) =>
-    p.effects.forEach((e, k) => {
-      const key = p.locality * A + e.beneficiary
-      effectsOn.set(key, [...(effectsOn.get(key) ?? []), [j, k] as const])
+  const scheduleFromScenario = (from: number, firstPeriod: number) => {
+    sc.tranches.forEach((tr, k) => {
+      if (!state.tranchesOpen[k]) agenda.schedule(Math.max(tr.opens, from), Priority.TrancheOpens, k, { kind: "TrancheOpens", tranche: k, generation })
     })
-  )
-
-  if (A > 0) {
-    for (const b of settlementBlocks(sc)) {
-      agenda.schedule(b.from, Priority.EnvelopeSettles, -1, { kind: "EnvelopeSettles", label: b.label, from: b.from, to: b.to })
+    sc.localities.forEach((l, i) => {
+      const ls = state.localities[i]!
+      if (ls.attempts > 0 || ls.status !== "waiting" || !Number.isNaN(ls.eligible)) return
+      const eligible = Math.max(l.ready, sc.tranches[l.tranche]!.opens, from)
+      agenda.schedule(eligible, Priority.LocalityJoinsQueue, rank[i]!, { kind: "LocalityJoinsQueue", locality: i, attempt: 1, generation })
+    })
+    if (A > 0) {
+      for (const b of settlementBlocks(sc)) {
+        if (b.from >= Math.max(firstPeriod, settledTo)) {
+          agenda.schedule(b.from, Priority.EnvelopeSettles, -1, { kind: "EnvelopeSettles", label: b.label, from: b.from, to: b.to, generation })
+        }
+      }
     }
-    for (let m = 0; m < sc.months; m++) agenda.schedule(m, Priority.PeriodSpends, -1, { kind: "PeriodSpends", period: m })
+    sc.spendingReviews.forEach((r, k) => {
+      if (!started.review.has(r.id) && r.starts + r.months > firstPeriod) {
+        agenda.schedule(Math.max(r.starts, from), Priority.SpendingReviewStarts, k, { kind: "SpendingReviewStarts", review: k, generation })
+      }
+    })
+    sc.programmes.forEach((p, j) => {
+      if (!started.programme.has(p.id)) {
+        agenda.schedule(Math.max(p.starts, from), Priority.ProgrammeStarts, rank[p.locality]!, { kind: "ProgrammeStarts", programme: j, generation })
+      }
+    })
+    sc.transfers.forEach((tr, j) => {
+      if (!started.transfer.has(tr.id)) {
+        agenda.schedule(Math.max(tr.starts, from), Priority.TransferStarts, rank[tr.locality]!, { kind: "TransferStarts", transfer: j, generation })
+      }
+    })
   }
-  sc.spendingReviews.forEach((r, k) => agenda.schedule(r.starts, Priority.SpendingReviewStarts, k, { kind: "SpendingReviewStarts", review: k }))
-  sc.programmes.forEach((p, j) =>
-    agenda.schedule(p.starts, Priority.ProgrammeStarts, rank[p.locality]!, { kind: "ProgrammeStarts", programme: j })
-  )
-  sc.transfers.forEach((tr, j) =>
-    agenda.schedule(tr.starts, Priority.TransferStarts, rank[tr.locality]!, { kind: "TransferStarts", transfer: j })
-  )
+  scheduleFromScenario(0, 0)
+  if (A > 0) for (let m = 0; m < sc.months; m++) agenda.schedule(m, Priority.PeriodSpends, -1, { kind: "PeriodSpends", period: m })
+
+  /**
+   * The fork point: from here on, decide with the amended scenario. Envelopes already settled for
+   * periods not yet spent are re-settled to the amended plan (the difference moves between the
+   * Treasury and each department), and the scenario-derived agenda is rebuilt.
+   */
+  const switchTo = (amended: Scenario, t: number) => {
+    const firstPeriod = state.lastPeriodSpent + 1
+    const before = plans
+    sc = amended
+    generation++
+    plans = new Plans(sc)
+    effectsOn = effectsByLine(sc)
+    const block = settlementBlocks(sc).find((b) => b.from <= firstPeriod && firstPeriod < b.to)
+    // Nothing to re-settle when no envelope covers unspent periods and the amended blocks start here.
+    if (A > 0 && block !== undefined && (settledTo > firstPeriod || block.from < firstPeriod)) {
+      const resettled = emit({
+        _tag: "EnvelopesSettled",
+        seq,
+        t,
+        financialYear: `${block.label} (re-settled)`,
+        fromPeriod: firstPeriod,
+        toPeriod: block.to
+      })
+      for (let i = 0; i < L; i++) {
+        for (let a = 0; a < A; a++) {
+          let diff = 0
+          for (let m = firstPeriod; m < settledTo; m++) diff -= before.departmentOutflow(i, a, m)
+          for (let m = firstPeriod; m < block.to; m++) diff += plans.departmentOutflow(i, a, m)
+          if (diff > 0) transfer(t, TREASURY, departmentAccount(layout, i, a), diff, resettled)
+          else transfer(t, departmentAccount(layout, i, a), TREASURY, -diff, resettled)
+        }
+      }
+      settledTo = block.to
+    }
+    scheduleFromScenario(t, firstPeriod)
+    serveQueueAt(t)
+  }
+  const fork = options.fork
+  let forkedAt: { seq: number; t: number } | null = null
 
   /** Powers of the deal that can go live now, and the ones that wait for stronger accountability. */
   const devolvePowers = (t: number, i: number, fromPeriod: number, powers: ReadonlyArray<number>) => {
@@ -182,6 +269,11 @@ export const runScenario = (sc: Scenario): RunResult => {
 
   for (let next = agenda.next(); next !== undefined; next = agenda.next()) {
     const { t, trigger } = next
+    if (fork !== undefined && forkedAt === null && (fork.atSeq !== undefined ? seq >= fork.atSeq : t >= (fork.atTime ?? 0))) {
+      forkedAt = { seq, t }
+      switchTo(fork.scenario, t)
+    }
+    if ("generation" in trigger && trigger.generation !== ANY_GENERATION && trigger.generation !== generation) continue
     switch (trigger.kind) {
       case "TrancheOpens":
         emit({ _tag: "TrancheOpened", seq, t, tranche: sc.tranches[trigger.tranche]!.id })
@@ -196,11 +288,13 @@ export const runScenario = (sc: Scenario): RunResult => {
             transfer(t, TREASURY, departmentAccount(layout, i, a), envelope, settled)
           }
         }
+        settledTo = trigger.to
         break
       }
 
       case "SpendingReviewStarts": {
         const r = sc.spendingReviews[trigger.review]!
+        started.review.add(r.id)
         emit({
           _tag: "SpendingReviewSettled",
           seq,
@@ -215,7 +309,8 @@ export const runScenario = (sc: Scenario): RunResult => {
 
       case "ProgrammeStarts": {
         const p = sc.programmes[trigger.programme]!
-        cause.programme[trigger.programme] = emit({
+        started.programme.set(p.id, seq)
+        emit({
           _tag: "ProgrammeStarted",
           seq,
           t,
@@ -231,7 +326,8 @@ export const runScenario = (sc: Scenario): RunResult => {
 
       case "TransferStarts": {
         const tr = sc.transfers[trigger.transfer]!
-        cause.transfer[trigger.transfer] = emit({
+        started.transfer.set(tr.id, seq)
+        emit({
           _tag: "TransferAgreed",
           seq,
           t,
@@ -310,7 +406,7 @@ export const runScenario = (sc: Scenario): RunResult => {
           const retryAt = retry ? t + l.negotiation.coolOffMonths : null
           emit({ _tag: "NegotiationFailed", seq, t, locality: l.id, attempt, retryAt })
           if (retryAt !== null) {
-            agenda.schedule(retryAt, Priority.LocalityJoinsQueue, rank[locality]!, { kind: "LocalityJoinsQueue", locality, attempt: attempt + 1 })
+            agenda.schedule(retryAt, Priority.LocalityJoinsQueue, rank[locality]!, { kind: "LocalityJoinsQueue", locality, attempt: attempt + 1, generation: ANY_GENERATION })
           }
         } else {
           // Lines pool from the first whole period after the deal lands.
@@ -371,7 +467,7 @@ export const runScenario = (sc: Scenario): RunResult => {
             const plan = plans.plan(i, a, m)
             transfer(t, dept, pooled ? spb : agency, plan.ownFunding, spent)
             for (const x of plan.transfersIn) {
-              transfer(t, departmentAccount(layout, i, x.from), pooled ? spb : agency, x.amount, cause.transfer[x.transfer]!)
+              transfer(t, departmentAccount(layout, i, x.from), pooled ? spb : agency, x.amount, started.transfer.get(sc.transfers[x.transfer]!.id)!)
             }
             let service = plan.baseline
             if (pooled) {
@@ -386,7 +482,7 @@ export const runScenario = (sc: Scenario): RunResult => {
               const p = sc.programmes[j]!
               const saving = Math.min(service, monthlySaving(p, p.effects[k]!, m))
               if (saving <= 0) continue
-              const programme = cause.programme[j]!
+              const programme = started.programme.get(p.id)!
               transfer(t, agency, funder, saving, programme)
               if (pooled) transfer(t, spb, TREASURY, saving - shareOf(saving, ls.gainshareBasisPoints), programme)
               service -= saving
@@ -396,7 +492,7 @@ export const runScenario = (sc: Scenario): RunResult => {
             for (const j of plans.programmesPaidByLine(i, a)) {
               const invest = monthlyInvestment(sc.programmes[j]!, m)
               if (invest === 0) continue
-              const programme = cause.programme[j]!
+              const programme = started.programme.get(sc.programmes[j]!.id)!
               if (pooled) {
                 transfer(t, dept, spb, invest, programme)
                 transfer(t, spb, agency, invest, programme)
@@ -415,5 +511,5 @@ export const runScenario = (sc: Scenario): RunResult => {
     }
   }
 
-  return { log: { controls, postings: postings.seal() }, state }
+  return { log: { controls, postings: postings.seal() }, state, forkedAt }
 }

@@ -6,6 +6,7 @@ import type { EventKind, Holder } from "@devosim/core"
  */
 export type Flow =
   | "envelope" // Treasury → department: a settled envelope
+  | "envelope returned" // department → Treasury: a fork's re-settlement handing back part of an envelope
   | "line funding" // department → agency or SPB, for the line's baseline
   | "transfer" // department → another agency's line (or the SPB paying it)
   | "pooled funding" // SPB → agency
@@ -20,6 +21,7 @@ export type Flow =
 export const classifyFlow = (from: Holder, to: Holder, cause: EventKind | undefined): Flow => {
   if (from === "treasury") return to === "department" ? "envelope" : "other"
   if (from === "department") {
+    if (cause === "EnvelopesSettled") return to === "treasury" ? "envelope returned" : "other"
     if (cause === "PeriodSpent") return "line funding"
     if (cause === "TransferAgreed") return "transfer"
     if (cause === "ProgrammeStarted") return "investment funding"

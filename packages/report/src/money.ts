@@ -147,6 +147,9 @@ export const moneyFigures = (log: EventLog): MoneyFigures => {
       case "envelope":
         settled += x
         break
+      case "envelope returned":
+        settled -= x
+        break
       case "line funding":
         baseline[l * A + agencyOf[f]!]! += x
         baselineByPeriod[m - l * months]! += x
