@@ -1,6 +1,7 @@
-import { ENGINE_VERSION, canonicalState, replay, replicationSeed } from "@devosim/core"
-import type { Scenario } from "@devosim/core"
+import { ENGINE_VERSION, canonicalState, formatYearMonth, monthsBetween, parseYearMonth, replay, replicationSeed, EVENT_SCHEMA_VERSION, replayFrom } from "@devosim/core"
+import type { EventLog, Scenario } from "@devosim/core"
 import { runScenario } from "@devosim/engine"
+import type { Fork } from "@devosim/engine"
 import {
   compareRows,
   compareRuns,
@@ -15,7 +16,8 @@ import {
   summarize
 } from "@devosim/report"
 import type { ReplicatedRun, Summary } from "@devosim/report"
-import { loadScenario, loadScenarioVariants, scenarioJsonSchema } from "@devosim/scenario"
+import { compileScenarioText, compileScenarioWithSettings, loadScenario, loadScenarioVariants, parseSetting, scenarioJsonSchema } from "@devosim/scenario"
+import type { Setting } from "@devosim/scenario"
 import type { LoadedScenario } from "@devosim/scenario"
 import {
   decodeEventLog,
@@ -39,7 +41,9 @@ import { Console, Effect } from "effect"
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import * as path from "node:path"
 import { badInput, failure } from "./errors.ts"
+import { abortable } from "./interrupt.ts"
 import { progress } from "./progress.ts"
+import { checkSnapshotEvery, chooseSnapshot, snapshotFiles } from "./snapshots.ts"
 
 const json = (x: unknown) => JSON.stringify(x, null, 2) + "\n"
 /** £ with k/m/bn, for one-line reports (files keep exact pence). */
@@ -74,9 +78,9 @@ const checkReplications = (k: number) =>
   Number.isInteger(k) && k >= 1 ? Effect.void : Effect.fail(badInput(`--replications: expected an integer >= 1, found ${k}`))
 
 /** The files of one run directory: the log, its projections and a manifest that seals them. */
-const runFiles = (loaded: LoadedScenario, scenario: Scenario, parquet: boolean) => {
+const runFiles = (loaded: LoadedScenario, scenario: Scenario, parquet: boolean, fork?: Fork, snapshotEvery?: number) => {
   const started = performance.now()
-  const { log, state } = runScenario(scenario)
+  const { log, state, forkedAt } = runScenario(scenario, fork === undefined ? {} : { fork })
   const ranMs = performance.now() - started
   const summary = summarize(log)
   const events = encodeEventLog(log)
@@ -91,7 +95,8 @@ const runFiles = (loaded: LoadedScenario, scenario: Scenario, parquet: boolean) 
     ...(parquet ? [{ name: "ledger.parquet", bytes: encodeParquet(ledger) }] : []),
     { name: "accounts.arrow", bytes: encodeAccounts(run) },
     { name: "summary.json", bytes: json(summary) },
-    { name: "report.html", bytes: renderRunReport(summary) }
+    { name: "report.html", bytes: renderRunReport(summary) },
+    ...(snapshotEvery === undefined ? [] : snapshotFiles(log, snapshotEvery))
   ]
   const manifest = makeManifest({
     scenario: scenario.name,
@@ -102,19 +107,21 @@ const runFiles = (loaded: LoadedScenario, scenario: Scenario, parquet: boolean) 
     eventsArrow: events,
     files
   })
-  return { files: [...files, { name: "manifest.json", bytes: manifestJson(manifest) }], summary, ranMs }
+  return { files: [...files, { name: "manifest.json", bytes: manifestJson(manifest) }], summary, ranMs, log, forkedAt }
 }
 
+/** Writes a run directory atomically; SIGINT/SIGTERM abort it and wait for the temporary directory to go. */
 const writeOut = (out: string, files: ReadonlyArray<RunFile>, force: boolean) =>
-  Effect.tryPromise({
-    try: () => writeRunDirectory(out, files, { overwrite: force }),
-    catch: (e) =>
+  abortable(
+    (signal) => writeRunDirectory(out, files, { overwrite: force, signal }),
+    (e) =>
       e instanceof RunDirectoryExists
         ? badInput(`${out}: the run directory already exists; choose another --out, or pass --force to replace it`)
         : e instanceof RunDirectoryWriteError
           ? failure(e.message)
-          : badInput(`${out}: ${messageOf(e)}`)
-  })
+          : badInput(`${out}: ${messageOf(e)}`),
+    out
+  )
 
 /** Runs replications 0..K−1 of a scenario (replication r with `replicationSeed(seed, r)`), one at a time. */
 export const replicate = (scenario: Scenario, replications: number, onEach: (summary: Summary, r: number) => void): Array<number> =>
@@ -133,12 +140,14 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   readonly replications: number
   readonly quiet: boolean
   readonly parquet: boolean
+  readonly snapshotEvery?: number | undefined
 }) {
   yield* checkReplications(args.replications)
+  yield* checkSnapshotEvery(args.snapshotEvery)
   const loaded = yield* loadOrBadInput(args.file, args.seed)
   const out = args.out ?? path.join("runs", path.basename(args.file).replace(/\.(ya?ml|json)$/i, ""))
   if (args.replications > 1) return yield* runReplications(loaded, out, args)
-  const { files, summary, ranMs } = runFiles(loaded, loaded.scenario, args.parquet)
+  const { files, summary, ranMs } = runFiles(loaded, loaded.scenario, args.parquet, undefined, args.snapshotEvery)
   yield* writeOut(out, files, args.force)
   const deals = summary.negotiations.filter((n) => n.outcome === "deal").length
   yield* Console.log(
@@ -152,7 +161,8 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
             `  prevention invested ${compact(summary.money.prevention_invested_pence)}, savings realised ${compact(summary.money.savings_realised_pence)} (NPV ${compact(summary.money.present_values.npv_pence)} at ${summary.money.discount_rate_pct}%)`
           ]
         : []),
-      `  outputs in ${out}/: ${files.map((f) => f.name).join(", ")}`
+      `  outputs in ${out}/: ${files.filter((f) => !f.name.startsWith("snapshots/")).map((f) => f.name).join(", ")}`,
+      ...(args.snapshotEvery === undefined ? [] : [`  ${files.filter((f) => f.name.startsWith("snapshots/")).length} snapshots (every ${args.snapshotEvery} months) in ${out}/snapshots/`])
     ].join("\n")
   )
 })
@@ -164,7 +174,7 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
 const runReplications = Effect.fn("runReplications")(function* (
   loaded: LoadedScenario,
   out: string,
-  args: { readonly replications: number; readonly force: boolean; readonly quiet: boolean; readonly parquet: boolean }
+  args: { readonly replications: number; readonly force: boolean; readonly quiet: boolean; readonly parquet: boolean; readonly snapshotEvery?: number | undefined }
 ) {
   const K = args.replications
   const bar = progress("replication", K, args.quiet)
@@ -174,7 +184,7 @@ const runReplications = Effect.fn("runReplications")(function* (
   const width = Math.max(4, String(K - 1).length)
   for (let r = 0; r < K; r++) {
     const seed = replicationSeed(loaded.scenario.seed, r)
-    const one = runFiles(loaded, { ...loaded.scenario, seed }, args.parquet)
+    const one = runFiles(loaded, { ...loaded.scenario, seed }, args.parquet, undefined, args.snapshotEvery)
     const dir = `replications/r${String(r).padStart(width, "0")}`
     files.push(...one.files.map((f) => ({ name: `${dir}/${f.name}`, bytes: f.bytes })))
     for (const [k, v] of flattenNumbers(one.summary)) figures.set(k, [...(figures.get(k) ?? []), v])
@@ -227,12 +237,19 @@ export const validateCommand = Effect.fn("validateCommand")(function* (file: str
   )
 })
 
-/** `devosim replay DIR`: rebuilds the state from events.arrow alone and checks it against the manifest. */
-export const replayCommand = Effect.fn("replayCommand")(function* (dir: string) {
+/**
+ * `devosim replay DIR [--from LATEST|SEQ]`: rebuilds the state from events.arrow alone (or from the
+ * nearest snapshot at or before SEQ plus the rest of the log) and checks it against the manifest.
+ */
+export const replayCommand = Effect.fn("replayCommand")(function* (dir: string, from?: string) {
   const decoded = yield* readLog(dir)
   const { manifest } = decoded
+  const start = from === undefined ? null : yield* chooseSnapshot(dir, manifest, from)
   const started = performance.now()
-  const state = replay(decoded.log)
+  const state =
+    start === null
+      ? replay(decoded.log)
+      : yield* Effect.try({ try: () => replayFrom(start.snapshot, decoded.log), catch: (e) => failure(`${dir}/${start.name}: ${messageOf(e)}`) })
   const ms = performance.now() - started
   const stateSha = sha256Hex(canonicalState(state))
   if (state.applied !== manifest.event_count) {
@@ -241,7 +258,18 @@ export const replayCommand = Effect.fn("replayCommand")(function* (dir: string) 
   if (stateSha !== manifest.state_sha256) {
     return yield* failure(`${dir}: replayed state sha256 ${stateSha} differs from the manifest's ${manifest.state_sha256}`)
   }
-  yield* Console.log(`${dir}: replayed ${state.applied} events in ${ms.toFixed(0)} ms; final state matches the manifest (sha256 ${stateSha.slice(0, 16)}…)`)
+  const upcast = manifest.event_schema_version < EVENT_SCHEMA_VERSION ? ` (event schema ${manifest.event_schema_version}, upcast to ${EVENT_SCHEMA_VERSION})` : ""
+  const matches = `final state matches the manifest (sha256 ${stateSha.slice(0, 16)}…)`
+  if (start === null) {
+    const none = from === undefined ? "" : `no snapshot at or before event ${from}; `
+    yield* Console.log(`${dir}: ${none}replayed ${state.applied} events${upcast} in ${ms.toFixed(0)} ms; ${matches}`)
+  } else {
+    // replayFrom validated the snapshot: `applied` is the number of events it holds, the ones not replayed.
+    const skipped = (start.snapshot as { readonly applied: number }).applied
+    yield* Console.log(
+      `${dir}: started from ${start.name}, skipped ${skipped} events and replayed the remaining ${state.applied - skipped}${upcast} in ${ms.toFixed(0)} ms; ${matches}`
+    )
+  }
 })
 
 /** `devosim explain DIR --locality X [--agency Y] [--period P]`: why did this budget move. */
@@ -328,6 +356,94 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   yield* writeOut(args.out, files, args.force)
   yield* Console.log(formatComparison(report))
   yield* Console.log(`\noutputs in ${args.out}/: ${files.map((f) => f.name).join(", ")}`)
+})
+
+/** `--at`: a month (`18`, `month:18`, `2011-10`) or an event (`seq:1234`). */
+const parseForkPoint = (at: string, start: string): { atSeq: number } | { atTime: number } | undefined => {
+  const seq = /^seq:(\d+)$/.exec(at)
+  if (seq) return { atSeq: Number(seq[1]) }
+  const month = /^(?:month:)?(\d+(?:\.\d+)?)$/.exec(at)
+  if (month) return { atTime: Number(month[1]) }
+  const ym = parseYearMonth(at)
+  const from = parseYearMonth(start)
+  if (ym !== undefined && from !== undefined && monthsBetween(from, ym) >= 0) return { atTime: monthsBetween(from, ym) }
+  return undefined
+}
+
+/**
+ * `devosim fork DIR --at POINT --set PATH=VALUE…`: re-runs the parent's scenario, switching to the
+ * amended one at the fork point. The fork's log shares the parent's prefix event for event (checked
+ * against the parent's events.arrow before anything is written).
+ */
+export const forkCommand = Effect.fn("forkCommand")(function* (args: {
+  readonly dir: string
+  readonly at: string
+  readonly sets: ReadonlyArray<string>
+  readonly out: string | undefined
+  readonly force: boolean
+  readonly parquet: boolean
+}) {
+  const { manifest, log: parentLog } = yield* readLog(args.dir)
+  const text = yield* Effect.try({ try: () => readFileSync(path.join(args.dir, "scenario.yaml"), "utf8"), catch: (e) => badInput(messageOf(e)) })
+  const file = path.join(args.dir, "scenario.yaml")
+  const parent = compileScenarioText(text, file, { seed: manifest.seed })
+  if (!parent.ok) return yield* badInput(parent.error.message)
+  const settings: Array<Setting> = []
+  for (const s of args.sets) {
+    const setting = parseSetting(s)
+    if (setting === undefined) return yield* badInput(`--set ${JSON.stringify(s)}: expected PATH=VALUE, like centre.capacity=16 or localities.Kent.tranche=forerunners`)
+    settings.push(setting)
+  }
+  if (settings.length === 0) return yield* badInput("fork needs at least one --set PATH=VALUE")
+  const amended = compileScenarioWithSettings(text, file, settings, { seed: manifest.seed })
+  if (!amended.ok) return yield* badInput(amended.error.message)
+  const point = parseForkPoint(args.at, formatYearMonth(parent.value.scenario.start))
+  if (point === undefined) return yield* badInput(`--at ${JSON.stringify(args.at)}: expected a month (18, month:18 or 2011-10) or an event (seq:1234)`)
+  const p = parent.value.scenario
+  const a = amended.value.scenario
+  const same = (f: (sc: Scenario) => unknown) => JSON.stringify(f(p)) === JSON.stringify(f(a))
+  for (const [what, f] of [
+    ["start", (sc: Scenario) => sc.start],
+    ["months", (sc: Scenario) => sc.months],
+    ["seed", (sc: Scenario) => sc.seed],
+    ["the localities (ids and order)", (sc: Scenario) => sc.localities.map((l) => l.id)],
+    ["the agencies (ids and order)", (sc: Scenario) => sc.agencies.map((g) => g.id)],
+    ["the tranches (ids and order)", (sc: Scenario) => sc.tranches.map((t) => t.id)]
+  ] as const) {
+    if (!same(f)) return yield* badInput(`--set: a fork cannot change ${what}; only what is decided from the fork point on`)
+  }
+  const out = args.out ?? `${args.dir.replace(/\/+$/, "")}-fork`
+  const fork: Fork = { scenario: a, ...point }
+  const loaded: LoadedScenario = { ...amended.value, inputSha256: manifest.input_sha256 }
+  const one = runFiles(loaded, p, args.parquet, fork)
+  if (one.forkedAt === null) return yield* badInput(`--at ${args.at}: the parent's run ends before that point`)
+  const shared = one.forkedAt.seq
+  // The promise of a fork: the parent's events before the fork point, unchanged.
+  const before = (l: EventLog) => ({
+    controls: l.controls.filter((c) => c.seq < shared),
+    postings: Array.from(l.postings.seq.keys()).filter((i) => l.postings.seq[i]! < shared).map((i) => [l.postings.seq[i], l.postings.t[i], l.postings.from[i], l.postings.to[i], l.postings.amount[i], l.postings.cause[i]])
+  })
+  if (JSON.stringify(before(one.log)) !== JSON.stringify(before(parentLog))) {
+    return yield* failure(`${args.dir}: this engine does not reproduce the parent's first ${shared} events (written by engine ${manifest.engine_version}); cannot fork it`)
+  }
+  const forkInfo = {
+    format: "devosim-fork/1",
+    parent: args.dir,
+    parent_log_sha256: manifest.log_sha256,
+    at: args.at,
+    forked_at_seq: shared,
+    forked_at_t: one.forkedAt.t,
+    shared_prefix_events: shared,
+    settings: settings.map((s) => s.text)
+  }
+  yield* writeOut(out, [...one.files, { name: "fork.json", bytes: json(forkInfo) }], args.force)
+  yield* Console.log(
+    [
+      `devosim ${ENGINE_VERSION}: forked ${args.dir} at event ${shared} (t = ${one.forkedAt.t}) with ${settings.map((s) => s.text).join(", ")}`,
+      `  the first ${shared} events are the parent's; ${one.summary.events.total - shared} decided with the amended scenario`,
+      `  outputs in ${out}/ (fork.json says where it came from); compare with: devosim compare ${args.dir} ${out}`
+    ].join("\n")
+  )
 })
 
 /** `devosim schema`: the scenario format as JSON Schema, for editors. */

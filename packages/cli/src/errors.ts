@@ -6,7 +6,8 @@ import { Data } from "effect"
  */
 export class UserFacingError extends Data.TaggedError("UserFacingError")<{
   readonly message: string
-  readonly exitCode: 1 | 2
+  /** 1 failure, 2 bad input; `verify` uses 3–7 for the kinds of damage (see verify.ts). */
+  readonly exitCode: number
 }> {}
 
 export const badInput = (message: string) => new UserFacingError({ message, exitCode: 2 })

@@ -3,7 +3,9 @@ import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { UserFacingError } from "./errors.ts"
-import { compareCommand, explainCommand, replayCommand, runCommand, schemaCommand, validateCommand } from "./commands.ts"
+import { interruptExitCode, interruptMessage, recordSignals } from "./interrupt.ts"
+import { verify } from "./verify.ts"
+import { compareCommand, explainCommand, forkCommand, replayCommand, runCommand, schemaCommand, validateCommand } from "./commands.ts"
 
 const scenarioFile = Argument.String("FILE").pipe(Argument.withDescription("scenario file (YAML or JSON, version 1)"))
 
@@ -22,10 +24,23 @@ const run = Command.make(
     noParquet: Flag.Boolean("no-parquet").pipe(
       Flag.withDescription("skip events.parquet and ledger.parquet (they take as long as the run on large scenarios)"),
       Flag.withDefault(false)
+    ),
+    snapshotEvery: Flag.Int("snapshot-every").pipe(
+      Flag.withDescription("also write snapshots/s<seq>.json, the state after the last event of every MONTHS-th period (for replay --from)"),
+      Flag.optional
     )
   },
-  ({ file, out, seed, force, replications, quiet, noParquet }) =>
-    runCommand({ file, out: Option.getOrUndefined(out), seed: Option.getOrUndefined(seed), force, replications, quiet, parquet: !noParquet })
+  ({ file, out, seed, force, replications, quiet, noParquet, snapshotEvery }) =>
+    runCommand({
+      file,
+      out: Option.getOrUndefined(out),
+      seed: Option.getOrUndefined(seed),
+      force,
+      replications,
+      quiet,
+      parquet: !noParquet,
+      snapshotEvery: Option.getOrUndefined(snapshotEvery)
+    })
 ).pipe(Command.withDescription("Run a scenario and write a run directory: summary.json, events.arrow, ledger.arrow, manifest.json"))
 
 const validate = Command.make("validate", { file: scenarioFile }, ({ file }) => validateCommand(file)).pipe(
@@ -34,9 +49,15 @@ const validate = Command.make("validate", { file: scenarioFile }, ({ file }) => 
 
 const replayCmd = Command.make(
   "replay",
-  { dir: Argument.String("DIR").pipe(Argument.withDescription("a run directory written by `devosim run`")) },
-  ({ dir }) => replayCommand(dir)
-).pipe(Command.withDescription("Rebuild the final state from events.arrow alone and check it against manifest.json"))
+  {
+    dir: Argument.String("DIR").pipe(Argument.withDescription("a run directory written by `devosim run`")),
+    from: Flag.String("from").pipe(
+      Flag.withDescription("start from the nearest snapshot at or before event SEQ (or LATEST) and replay only the rest"),
+      Flag.optional
+    )
+  },
+  ({ dir, from }) => replayCommand(dir, Option.getOrUndefined(from))
+).pipe(Command.withDescription("Rebuild the final state from events.arrow alone (or a snapshot and the rest of the log) and check it against manifest.json"))
 
 const explain = Command.make(
   "explain",
@@ -66,13 +87,29 @@ const compare = Command.make(
   ({ inputs, replications, out, force, quiet }) => compareCommand({ inputs, replications, out, force, quiet })
 ).pipe(Command.withDescription("Compare rollout timetables: key figures side by side, paired differences with intervals, winners"))
 
+const fork = Command.make(
+  "fork",
+  {
+    dir: Argument.String("DIR").pipe(Argument.withDescription("the parent run directory")),
+    at: Flag.String("at").pipe(Flag.withDescription("the fork point: a month (18, month:18, 2011-10) or an event (seq:1234)")),
+    sets: Flag.String("set").pipe(
+      Flag.withDescription("an amendment PATH=VALUE in the scenario's words, e.g. centre.capacity=16 or localities.Kent.tranche=forerunners (repeatable)"),
+      Flag.atLeast(1)
+    ),
+    out: Flag.String("out").pipe(Flag.withDescription("the fork's run directory (default: DIR-fork)"), Flag.optional),
+    force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing run directory"), Flag.withDefault(false)),
+    noParquet: Flag.Boolean("no-parquet").pipe(Flag.withDescription("skip the Parquet copies"), Flag.withDefault(false))
+  },
+  ({ dir, at, sets, out, force, noParquet }) => forkCommand({ dir, at, sets, out: Option.getOrUndefined(out), force, parquet: !noParquet })
+).pipe(Command.withDescription("What-if: re-run a run from a fork point with an amended scenario, sharing the parent's prefix"))
+
 const schema = Command.make("schema", {}, () => schemaCommand).pipe(
   Command.withDescription("Print the JSON Schema of scenario files")
 )
 
 const devosim = Command.make("devosim").pipe(
   Command.withDescription("Event-sourced simulation of devolution deals, pooled budgets and who pays, who saves"),
-  Command.withSubcommands([run, validate, compare, replayCmd, explain, schema])
+  Command.withSubcommands([run, validate, compare, fork, replayCmd, explain, schema, verify])
 )
 
 /** Exit codes (DESIGN §6): 0 success, 1 failure, 2 bad input. The program itself never fails. */
@@ -88,8 +125,15 @@ const program = Command.run(devosim, { version: ENGINE_VERSION }).pipe(
   Effect.provide(NodeServices.layer)
 )
 
+recordSignals()
 NodeRuntime.runMain(program, {
   disableErrorReporting: true,
-  teardown: (exit, onExit) =>
-    onExit(Exit.isSuccess(exit) ? (exit.value as number) : Cause.hasInterruptsOnly(exit.cause) ? 130 : 1)
+  teardown: (exit, onExit) => {
+    // SIGINT / SIGTERM: runMain interrupted the program; any write in progress has cleaned up (interrupt.ts).
+    if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) {
+      process.stderr.write(`devosim: ${interruptMessage()}\n`)
+      return onExit(interruptExitCode())
+    }
+    onExit(Exit.isSuccess(exit) ? (exit.value as number) : 1)
+  }
 })

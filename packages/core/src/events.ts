@@ -6,7 +6,17 @@ import { Schema } from "effect"
  * held as struct-of-arrays columns in `log.ts`). Every control event carries `seq` and `t`
  * (months since the scenario's start).
  */
-export const EVENT_SCHEMA_VERSION = 1
+
+/**
+ * The version of the shapes below: one number for the whole log (a log is written by one engine
+ * in one go, so all its events share it), recorded in events.arrow's metadata and the manifest.
+ * Bump it on any change to an event's fields and add a step to `upcast.ts` that rewrites logs of
+ * the previous version; readers upcast old logs there, in one place, before decoding.
+ *
+ *   1  the first version
+ *   2  NegotiationStarted gains `queueLength`
+ */
+export const EVENT_SCHEMA_VERSION = 2
 
 const Seq = Schema.Int
 const Time = Schema.Finite
@@ -65,7 +75,12 @@ export const NegotiationStarted = Schema.TaggedStruct("NegotiationStarted", {
   t: Time,
   locality: Id,
   attempt: Schema.Int,
-  duration: Time
+  duration: Time,
+  /**
+   * Localities still waiting for a slot once this one has it: the centre's backlog at the grant
+   * (since version 2; upcast for version-1 logs as queued − started so far, which is exact).
+   */
+  queueLength: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 })
 
 /** The negotiation broke down; the slot is free and the locality may retry after a cool-off. */

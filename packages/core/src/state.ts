@@ -173,24 +173,61 @@ export const applyPostings = (s: State, p: PostingColumns, from: number, to: num
   s.applied += to - from
 }
 
-/** Rebuilds state from a log alone, walking control events and postings in seq order. */
-export const replay = (log: EventLog): State => {
-  const first = log.controls[0]
-  if (first === undefined || first._tag !== "RunStarted") throw new Error("a log starts with RunStarted")
-  const s = initialState(first)
+/** The first index i in [0, length) with xs[i] >= x, for xs sorted ascending (binary search). */
+const lowerBound = (length: number, at: (i: number) => number, x: number): number => {
+  let lo = 0
+  let hi = length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (at(mid) < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * Applies the log's events with seq in [s.applied, end) to `s`, in seq order, and returns it: the
+ * rest of a replay that stopped after s.applied events (the initial state, or a snapshot's state).
+ * Control events and postings interleave by seq; postings go through the typed-array hot path.
+ */
+export const applyLog = (s: State, log: EventLog, end: number = log.controls.length + log.postings.length): State => {
+  const controls = log.controls
   const p = log.postings
-  let j = 0
-  for (let c = 1; c < log.controls.length; c++) {
-    const e = log.controls[c]!
+  const n = controls.length + p.length
+  if (!(Number.isInteger(end) && end >= s.applied && end <= n)) {
+    throw new RangeError(`cannot apply events ${s.applied}..${end - 1} of a log of ${n} events`)
+  }
+  let c = lowerBound(controls.length, (i) => controls[i]!.seq, s.applied)
+  let j = lowerBound(p.length, (i) => p.seq[i]!, s.applied)
+  for (; c < controls.length; c++) {
+    const e = controls[c]!
+    if (e.seq >= end) break
     let k = j
     while (k < p.length && p.seq[k]! < e.seq) k++
     applyPostings(s, p, j, k)
     j = k
     evolve(s, e)
   }
-  applyPostings(s, p, j, p.length)
+  let k = j
+  while (k < p.length && p.seq[k]! < end) k++
+  applyPostings(s, p, j, k)
   return s
 }
+
+const runOf = (log: EventLog): RunStarted => {
+  const first = log.controls[0]
+  if (first === undefined || first._tag !== "RunStarted" || first.seq !== 0) throw new Error("a log starts with RunStarted")
+  return first
+}
+
+/** Rebuilds state from a log alone, walking control events and postings in seq order. */
+export const replay = (log: EventLog): State => applyLog(initialState(runOf(log)), log)
+
+/**
+ * The state after the log's first `end` events (1 ≤ end ≤ event count): the state exists from
+ * RunStarted (event 0) on, so `end` = 1 is the initial state.
+ */
+export const replayUntil = (log: EventLog, end: number): State => applyLog(initialState(runOf(log)), log, end)
 
 /** The sum over all accounts: zero after every event, exactly (money enters only from the Treasury). */
 export const totalMoney = (s: State): number => {

@@ -392,7 +392,7 @@ export const runScenario = (original: Scenario, options: { readonly fork?: Fork 
           const terms = sc.localities[locality]!.negotiation
           const duration = draw(terms.duration, durationStream(locality))
           const fails = terms.failProbability > 0 && outcomeStream(locality).next() < terms.failProbability
-          emit({ _tag: "NegotiationStarted", seq, t, locality: sc.localities[locality]!.id, attempt, duration })
+          emit({ _tag: "NegotiationStarted", seq, t, locality: sc.localities[locality]!.id, attempt, duration, queueLength: waiting.size })
           agenda.schedule(t + duration, Priority.NegotiationEnds, rank[locality]!, { kind: "NegotiationEnds", locality, attempt, fails })
         }
         break

@@ -22,3 +22,4 @@ export { ScenarioError, formatScenarioError, formatPath, type ScenarioErrorField
 export { scenarioJsonSchema, ScenarioFile } from "./schema.ts"
 export { amountToPence } from "./compile.ts"
 export { MAX_ALIAS_COUNT } from "./source.ts"
+export { compileScenarioWithSettings, overrideOf, parseSetting, type Setting } from "./override.ts"

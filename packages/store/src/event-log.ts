@@ -5,9 +5,10 @@
  *   from_account Int32? · to_account Int32? · amount_pence Int64? · cause_seq Int64?   (postings)
  *   data Utf8? (control events: canonical JSON of the event minus seq, t, _tag)
  *
- * Schema metadata: devosim.format = "events/1", devosim.event_schema_version.
+ * Schema metadata: devosim.format = "events/1", devosim.event_schema_version (the version of the
+ * control events' shapes; a log of an older version is upcast by core's `upcaster` as it is read).
  */
-import { decodeControlEvent, EVENT_SCHEMA_VERSION, POSTING_KIND, type ControlEvent, type RunStarted } from "@devosim/core"
+import { decodeControlEvent, EVENT_SCHEMA_VERSION, POSTING_KIND, upcaster, type ControlEvent, type RawControlEvent, type RunStarted } from "@devosim/core"
 import type { EventLog, PostingColumns } from "@devosim/core"
 import { accountDirectory } from "./accounts.ts"
 import {
@@ -184,7 +185,8 @@ export const decodeEventLogOrThrow = (bytes: Uint8Array): EventLog => {
       `event schema version ${version} is newer than this engine reads (${EVENT_SCHEMA_VERSION}); upgrade devosim`
     )
   }
-  // Older versions are upcast here once there are any (version 1 is the first).
+  // Control events of an older version are rewritten into today's shapes (core's upcast.ts) before decoding.
+  const upcast = upcaster(version)
 
   const n = table.numRows
   const seqV = requireColumn(table, "seq", "Int64", isInt(64))
@@ -215,7 +217,7 @@ export const decodeEventLogOrThrow = (bytes: Uint8Array): EventLog => {
       postingCount++
       continue
     }
-    controls.push(decodeControlRow(r, kindNames[k]!, t[r]!, dataV.get(r)))
+    controls.push(decodeControlRow(r, kindNames[k]!, t[r]!, dataV.get(r), upcast))
   }
   const run = controls[0]
   if (run === undefined || run._tag !== "RunStarted" || run.seq !== 0) {
@@ -269,7 +271,13 @@ export const decodeEventLogOrThrow = (bytes: Uint8Array): EventLog => {
   return { controls, postings: out }
 }
 
-const decodeControlRow = (row: number, tag: string, t: number, data: unknown): ControlEvent => {
+const decodeControlRow = (
+  row: number,
+  tag: string,
+  t: number,
+  data: unknown,
+  upcast: (e: RawControlEvent) => RawControlEvent
+): ControlEvent => {
   if (typeof data !== "string") throw new LogReadError("BadControlEvent", `${tag} has no data`, { row })
   let fields: unknown
   try {
@@ -281,7 +289,7 @@ const decodeControlRow = (row: number, tag: string, t: number, data: unknown): C
     throw new LogReadError("BadControlEvent", `${tag} data is not a JSON object`, { row })
   }
   try {
-    return decodeControlEvent({ ...fields, _tag: tag, seq: row, t })
+    return decodeControlEvent(upcast({ ...fields, _tag: tag, seq: row, t }))
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e)
     throw new LogReadError("BadControlEvent", `not a valid ${tag} event: ${detail}`, { row, cause: e })

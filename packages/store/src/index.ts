@@ -52,3 +52,13 @@ export {
   type RunDirectoryError
 } from "./errors.ts"
 export { COMPARE_FORMAT, encodeCompareTable, type CompareRow } from "./compare-file.ts"
+export {
+  sourceFromDirectory,
+  sourceFromFiles,
+  verifyRun,
+  verifyRunDirectory,
+  type DamageKind,
+  type Problem,
+  type RunSource,
+  type Verdict
+} from "./verify.ts"

@@ -110,7 +110,7 @@ export const manifestJson = (m: Manifest): string => `${JSON.stringify(m, null, 
 const HEX64 = /^[0-9a-f]{64}$/
 
 /** Checks a parsed manifest.json has the shape `readRunDirectory` relies on. */
-const checkManifest = (path: string, v: unknown): Manifest => {
+export const checkManifest = (path: string, v: unknown): Manifest => {
   const bad = (detail: string): never => {
     throw new ManifestInvalid(path, detail)
   }
@@ -128,7 +128,8 @@ const checkManifest = (path: string, v: unknown): Manifest => {
   if (typeof files !== "object" || files === null || Array.isArray(files)) return bad("files is not an object")
   for (const [name, e] of Object.entries(files)) {
     const entry = e as Record<string, unknown> | null
-    if (!isPlainFileName(name)) bad(`files: ${JSON.stringify(name)} is not a plain file name`)
+    // Plain names, or plain names joined by / (snapshots/s123.json): never outside the directory.
+    if (!name.split("/").every(isPlainFileName)) bad(`files: ${JSON.stringify(name)} is not a plain file name`)
     if (typeof entry !== "object" || entry === null || typeof entry["sha256"] !== "string" || !HEX64.test(entry["sha256"]) || typeof entry["bytes"] !== "number") {
       bad(`files.${name} needs a sha256 hex digest and a byte count`)
     }
@@ -174,6 +175,12 @@ const suffix = (): string => `${process.pid}-${randomBytes(6).toString("hex")}`
 export interface WriteRunOptions {
   /** Replace an existing run directory (one with a manifest.json, or empty). Default false. */
   readonly overwrite?: boolean
+  /**
+   * Abandon the write when aborted (SIGINT, SIGTERM): checked before each step up to the final
+   * rename; the temporary directory is removed and the promise rejects with `signal.reason`. Once
+   * the rename has begun the write completes.
+   */
+  readonly signal?: AbortSignal
 }
 
 /**
@@ -182,7 +189,8 @@ export interface WriteRunOptions {
  * so `outDir` either does not exist, is the old run, or is the complete new run.
  *
  * Rejects with `InvalidFileName`, `RunDirectoryExists` (exists and `overwrite` not set, or set but
- * the directory does not look like a run), or `RunDirectoryWriteError` (I/O).
+ * the directory does not look like a run, or a concurrent write renamed its directory into place
+ * first), `RunDirectoryWriteError` (I/O), or the abort reason of `options.signal`.
  */
 export const writeRunDirectory = async (
   outDir: string,
@@ -203,8 +211,11 @@ export const writeRunDirectory = async (
   const parent = dirname(target)
   const tmp = `${target}.tmp-${suffix()}`
   let old: string | null = null
+  const signal = options?.signal
   try {
+    signal?.throwIfAborted()
     await mkdir(parent, { recursive: true })
+    signal?.throwIfAborted()
     await mkdir(tmp)
     const subdirs = new Set<string>()
     for (const f of files) {
@@ -221,9 +232,11 @@ export const writeRunDirectory = async (
       } finally {
         await h.close()
       }
+      signal?.throwIfAborted()
     }
     for (const d of [...subdirs].sort((a, b) => b.length - a.length)) await syncDir(d)
     await syncDir(tmp)
+    signal?.throwIfAborted() // the last point of return: from here on the write completes
 
     const now = await exists(target)
     if (now !== null) {
@@ -235,14 +248,22 @@ export const writeRunDirectory = async (
     try {
       await rename(tmp, target)
     } catch (e) {
-      if (old !== null) await rename(old, target).catch(() => undefined) // put the previous run back
+      // ENOTEMPTY / EEXIST: a concurrent run renamed its directory into place first (rename is atomic).
+      const lost = ["ENOTEMPTY", "EEXIST"].includes(errno(e) ?? "")
+      if (old !== null) {
+        // Put the previous run back; if the other run took the name, the previous run is superseded.
+        const back = await rename(old, target).then(() => true, () => false)
+        if (!back && lost) await rm(old, { recursive: true, force: true }).catch(() => undefined)
+      }
       old = null
+      if (lost) throw new RunDirectoryExists(target, "another run finished writing it first")
       throw e
     }
     await syncDir(parent)
   } catch (e) {
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined)
     if (e instanceof RunDirectoryExists) throw e
+    if (signal?.aborted) throw signal.reason
     throw new RunDirectoryWriteError(target, e instanceof Error ? e.message : String(e), e)
   }
   // The new run is in place; removing the old one is best-effort tidying.

@@ -39,7 +39,7 @@ export const makeLog = (amounts: ReadonlyArray<number> = [1_000_000, 250_000, 99
   p.push(seq++, 0, TREASURY, departmentAccount(layout, 0, 0), amounts[0]!, settled)
   p.push(seq++, 0, TREASURY, departmentAccount(layout, 1, 0), amounts[1]!, settled)
   control({ _tag: "NegotiationQueued", seq, t: 0, locality: "north", attempt: 1 })
-  control({ _tag: "NegotiationStarted", seq, t: 0, locality: "north", attempt: 1, duration: 2.5 })
+  control({ _tag: "NegotiationStarted", seq, t: 0, locality: "north", attempt: 1, duration: 2.5, queueLength: 0 })
   const spent = seq
   control({ _tag: "PeriodSpent", seq, t: 1, period: 0 })
   p.push(seq++, 1, departmentAccount(layout, 0, 0), agencyAccount(layout, 0, 0), amounts[2]!, spent)

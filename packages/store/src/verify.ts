@@ -1,0 +1,469 @@
+/**
+ * Verifying a run directory (DESIGN §4, §6): is it exactly what devosim wrote, and if not, what
+ * kind of damage is it? Pure over a `RunSource` (names and bytes), so tests can check thousands of
+ * mutations in memory; `verifyRunDirectory` reads a real directory.
+ *
+ * What is checked, in order (the verdict lists every problem found; the first decides its kind):
+ *
+ *  1. manifest.json: present, JSON, a known format (`devosim-run/1`, a replication set, a
+ *     comparison) and not newer than this engine reads.
+ *  2. events.arrow (the truth): its sha256 against the manifest's `log_sha256`; when it differs,
+ *     whether it was cut short (no Arrow end marker) or damaged (its embedded content checksum
+ *     fails). A file whose own checksum passes although the manifest's hash does not (someone
+ *     re-sealed it) is decoded and checked row by row: seq 0..n−1 in order, every posting's cause
+ *     an earlier control event, times never going backwards, counts equal to the manifest's. Then
+ *     the log is replayed and the final state's sha256 compared with the manifest's.
+ *  3. every other file the manifest lists: present, not shorter than listed, same sha256.
+ *  4. no file in the directory that the manifest does not list.
+ */
+import { canonicalState, EVENT_SCHEMA_VERSION, POSTING_KIND, replay, type EventLog } from "@devosim/core"
+import { readdirSync, readFileSync, statSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { verifyChecksum } from "./checksum.ts"
+import { int64At } from "./columns.ts"
+import { RunDirectoryNotFound, LogReadError, type LogReadReason } from "./errors.ts"
+import { decodeEventLog, encodeEventLog, META_EVENT_SCHEMA_VERSION } from "./event-log.ts"
+import { dictionaryCodes, int64Words, isInt, isUtf8Dictionary, isValid, metadataOf, openArrowFile, requireColumn, validityBits } from "./read.ts"
+import { checkManifest, EVENTS_FILE, MANIFEST_FILE, RUN_FORMAT, sha256Hex, type Manifest } from "./run-dir.ts"
+
+/** The kinds of damage, one exit code each in the CLI. */
+export type DamageKind =
+  /** A file is shorter than the manifest says, or events.arrow stops before the Arrow end marker. */
+  | "Truncated"
+  /** Bytes differ from what the manifest sealed (flipped, edited, appended), or a file's own checksum fails. */
+  | "ContentChanged"
+  /** Event rows reordered, missing or added: seq not 0..n−1 in order, a cause after its posting, counts off. */
+  | "RowsDisordered"
+  /** manifest.json missing, unreadable, or at odds with intact files (file list, counts, final state). */
+  | "ManifestMismatch"
+  /** Written by a newer event schema (or run format) than this engine reads. */
+  | "NewerSchema"
+
+export interface Problem {
+  readonly kind: DamageKind
+  /** The file at fault, relative to the directory ('/'-joined). */
+  readonly file: string
+  /** One line, saying what was found and what was expected. */
+  readonly message: string
+}
+
+export type Verdict =
+  | {
+      readonly ok: true
+      /** The manifest's format: `devosim-run/1`, `devosim-replications/1` or `devosim-compare/1`. */
+      readonly format: string
+      /** Run directories checked (a replication set has several), each replayed. */
+      readonly runs: number
+      /** Events decoded and replayed, over all runs. */
+      readonly events: number
+      /** Files whose sha256 was checked, manifest.json excluded. */
+      readonly files: number
+      /** The replayed final state's sha256, for a single run. */
+      readonly stateSha256: string | null
+    }
+  | { readonly ok: false; readonly problems: readonly [Problem, ...Array<Problem>] }
+
+/** A directory's files: every regular file, as '/'-joined paths relative to it, and a reader. */
+export interface RunSource {
+  readonly names: ReadonlyArray<string>
+  readonly read: (name: string) => Uint8Array
+}
+
+export const REPLICATIONS_FORMAT = "devosim-replications/1"
+export const COMPARE_FORMAT_MANIFEST = "devosim-compare/1"
+
+/** A source over files in memory (for tests and tools that already hold the bytes). */
+export const sourceFromFiles = (files: ReadonlyMap<string, Uint8Array | string>): RunSource => {
+  const utf8 = new TextEncoder()
+  return {
+    names: [...files.keys()],
+    read: (name) => {
+      const b = files.get(name)
+      if (b === undefined) throw new Error(`no file ${name}`)
+      return typeof b === "string" ? utf8.encode(b) : b
+    }
+  }
+}
+
+/** A source over a directory on disk; throws `RunDirectoryNotFound` when it is not a directory. */
+export const sourceFromDirectory = (dir: string): RunSource => {
+  const root = resolve(dir)
+  let isDir = false
+  try {
+    isDir = statSync(root).isDirectory()
+  } catch {
+    isDir = false
+  }
+  if (!isDir) throw new RunDirectoryNotFound(root)
+  const names: Array<string> = []
+  const walk = (rel: ReadonlyArray<string>): void => {
+    for (const e of readdirSync(join(root, ...rel), { withFileTypes: true })) {
+      if (e.isDirectory()) walk([...rel, e.name])
+      else names.push([...rel, e.name].join("/"))
+    }
+  }
+  walk([])
+  names.sort()
+  return { names, read: (name) => readFileSync(join(root, ...name.split("/"))) }
+}
+
+/** Verifies a run directory, a replication set or a comparison directory on disk. */
+export const verifyRunDirectory = (dir: string): Verdict => verifyRun(sourceFromDirectory(dir))
+
+// ---------------------------------------------------------------------------------------------
+
+const problem = (kind: DamageKind, file: string, message: string): Problem => ({ kind, file, message })
+
+interface Checked {
+  readonly problems: Array<Problem>
+  runs: number
+  events: number
+  readonly files: Set<string>
+  stateSha256: string | null
+}
+
+const HEX64 = /^[0-9a-f]{64}$/
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+const count = (n: number): string => n.toLocaleString("en-GB")
+
+/** Verifies the files of a source (a run directory, a replication set or a comparison). Never throws on bad content. */
+export const verifyRun = (src: RunSource): Verdict => {
+  const c: Checked = { problems: [], runs: 0, events: 0, files: new Set(), stateSha256: null }
+  const format = checkAny(src, c)
+  const [first, ...rest] = c.problems
+  if (first !== undefined) return { ok: false, problems: [first, ...rest] }
+  return { ok: true, format: format ?? "", runs: c.runs, events: c.events, files: c.files.size, stateSha256: c.runs === 1 ? c.stateSha256 : null }
+}
+
+/** Reads and dispatches on manifest.json; returns its format when it could be read. */
+const checkAny = (src: RunSource, c: Checked, prefix = ""): string | null => {
+  const manifestName = `${prefix}${MANIFEST_FILE}`
+  if (!src.names.includes(manifestName)) {
+    c.problems.push(problem("ManifestMismatch", manifestName, `missing: not a run directory, or its manifest was removed`))
+    return null
+  }
+  const text = src.read(manifestName)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(text))
+  } catch (e) {
+    const cut = unclosedJson(text)
+    c.problems.push(
+      cut
+        ? problem("Truncated", manifestName, `cut short (${count(text.length)} bytes, the JSON stops before its end)`)
+        : problem("ManifestMismatch", manifestName, `not valid JSON (${messageOf(e)})`)
+    )
+    return null
+  }
+  const format = isRecord(parsed) ? parsed["format"] : undefined
+  if (typeof format !== "string") {
+    c.problems.push(problem("ManifestMismatch", manifestName, "not a devosim manifest (no \"format\")"))
+    return null
+  }
+  const newer = /^devosim-(run|replications|compare)\/([0-9]+)$/.exec(format)
+  if (newer !== null && Number(newer[2]) > 1) {
+    c.problems.push(problem("NewerSchema", manifestName, `format ${JSON.stringify(format)} is newer than this engine reads (version 1); upgrade devosim`))
+    return format
+  }
+  if (format === RUN_FORMAT) checkRun(src, c, prefix, parsed)
+  else if (format === REPLICATIONS_FORMAT) checkReplications(src, c, prefix, parsed as Record<string, unknown>)
+  else if (format === COMPARE_FORMAT_MANIFEST) checkListed(src, c, prefix, parsed as Record<string, unknown>, [])
+  else c.problems.push(problem("ManifestMismatch", manifestName, `unknown format ${JSON.stringify(format)}`))
+  return format
+}
+
+/** Does the text stop inside a string or before closing every bracket it opened (JSON cut short)? */
+const unclosedJson = (text: Uint8Array): boolean => {
+  let depth = 0
+  let inString = false
+  let seen = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!
+    if (inString) {
+      if (ch === 0x5c) i++ // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false
+    } else if (ch === 0x22) inString = true
+    else if (ch === 0x7b || ch === 0x5b) {
+      depth++
+      seen = true
+    } else if (ch === 0x7d || ch === 0x5d) depth--
+  }
+  return !seen || inString || depth > 0
+}
+
+// ---------------------------------------------------------------------------------------------
+// One run
+
+const checkRun = (src: RunSource, c: Checked, prefix: string, parsed: unknown): void => {
+  const manifestName = `${prefix}${MANIFEST_FILE}`
+  let m: Manifest
+  try {
+    m = checkManifest(manifestName, parsed)
+  } catch (e) {
+    c.problems.push(problem("ManifestMismatch", manifestName, messageOf(e).replace(/^.*?invalid manifest: /, "invalid: ")))
+    return
+  }
+  if (m.event_schema_version > EVENT_SCHEMA_VERSION) {
+    c.problems.push(
+      problem("NewerSchema", manifestName, `written with event schema version ${m.event_schema_version}; this engine reads up to ${EVENT_SCHEMA_VERSION}: upgrade devosim`)
+    )
+    return
+  }
+  c.runs++
+  const eventsName = `${prefix}${EVENTS_FILE}`
+  if (!src.names.includes(eventsName)) {
+    c.problems.push(problem("ManifestMismatch", eventsName, "missing: the manifest seals it (log_sha256) but the directory has no such file"))
+  } else {
+    const found = checkEventLog(src.read(eventsName), m, eventsName)
+    if (found.problem !== null) c.problems.push(found.problem)
+    else {
+      c.events += found.events
+      c.stateSha256 = found.stateSha256
+    }
+    c.files.add(eventsName)
+  }
+  checkListed(src, c, prefix, m as unknown as Record<string, unknown>, [EVENTS_FILE])
+}
+
+/** Does the file stop before the Arrow end marker? A single damaged byte in the marker is damage, not a cut. */
+const cutShort = (bytes: Uint8Array): boolean => {
+  const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31] // "ARROW1"
+  const n = bytes.length
+  if (n < 6) return true
+  let diff = 0
+  for (let i = 0; i < 6; i++) if (bytes[n - 6 + i] !== MAGIC[i]) diff++
+  // The smallest Arrow file (magic, an empty schema, footer, length, magic) is well over 26 bytes.
+  if (diff === 0) return n < 26
+  return diff > 1
+}
+
+const readReasonKind = (reason: LogReadReason): DamageKind =>
+  reason === "Truncated"
+    ? "Truncated"
+    : reason === "UnsupportedVersion"
+      ? "NewerSchema"
+      : reason === "BadSequence"
+        ? "RowsDisordered"
+        : "ContentChanged"
+
+interface LogCheck {
+  readonly problem: Problem | null
+  readonly events: number
+  readonly stateSha256: string | null
+}
+
+const checkEventLog = (bytes: Uint8Array, m: Manifest, file: string): LogCheck => {
+  const fail = (kind: DamageKind, message: string): LogCheck => ({ problem: problem(kind, file, message), events: 0, stateSha256: null })
+  const actual = sha256Hex(bytes)
+  const sealed = actual === m.log_sha256
+  // When the bytes are not the ones the manifest sealed, an inconsistency inside the file is damage
+  // to the file; when they are, it is the manifest that disagrees with what was written.
+  const blame: DamageKind = sealed ? "ManifestMismatch" : "ContentChanged"
+  const blamed = (what: string): string => (sealed ? `${what} (events.arrow matches the manifest's log_sha256, so the manifest was edited)` : what)
+
+  if (!sealed) {
+    if (cutShort(bytes)) {
+      return fail("Truncated", `cut short: ${count(bytes.length)} bytes, and it does not end with the Arrow end marker (sha256 differs from the manifest's)`)
+    }
+    const sum = verifyChecksum(bytes)
+    if (sum !== "ok") {
+      return fail(
+        "ContentChanged",
+        `bytes changed: its sha256 differs from the manifest's log_sha256 and its own content checksum ${sum === "absent" ? "is gone (the schema was damaged)" : "does not match"}`
+      )
+    }
+  }
+
+  // The bytes are self-consistent: read the rows.
+  let table
+  try {
+    table = openArrowFile(bytes, { requireChecksum: true })
+  } catch (e) {
+    if (e instanceof LogReadError) return fail(readReasonKind(e.reason), e.message)
+    return fail("ContentChanged", `unreadable: ${messageOf(e)}`)
+  }
+  const versionText = metadataOf(table)[META_EVENT_SCHEMA_VERSION] ?? ""
+  if (/^[0-9]+$/.test(versionText) && Number(versionText) > EVENT_SCHEMA_VERSION) {
+    return fail("NewerSchema", `written with event schema version ${versionText}; this engine reads up to ${EVENT_SCHEMA_VERSION}: upgrade devosim`)
+  }
+  const decoded = decodeEventLog(bytes)
+  if (!decoded.ok) {
+    const e = decoded.error
+    if (e.reason === "BadPosting") {
+      const forward = forwardCause(table)
+      if (forward !== null) return fail("RowsDisordered", `rows out of order: ${forward}`)
+    }
+    if (e.reason === "BadSequence") return fail("RowsDisordered", `rows reordered or missing: ${e.message}`)
+    return fail(readReasonKind(e.reason), e.message)
+  }
+  const log = decoded.log
+  const disorder = timeOrder(log)
+  if (disorder !== null) return fail("RowsDisordered", `rows out of order: ${disorder}`)
+
+  const n = log.controls.length + log.postings.length
+  const counts: Array<readonly [string, number, number]> = [
+    ["events", n, m.event_count],
+    ["control events", log.controls.length, m.control_event_count],
+    ["postings", log.postings.length, m.posting_count]
+  ]
+  for (const [what, has, says] of counts) {
+    if (has !== says) {
+      return sealed
+        ? fail("ManifestMismatch", blamed(`has ${count(has)} ${what}, the manifest says ${count(says)}`))
+        : fail("RowsDisordered", `rows missing or added: ${count(has)} ${what}, the manifest says ${count(says)}`)
+    }
+  }
+  const run = log.controls[0]
+  if (run !== undefined && run._tag === "RunStarted") {
+    const same: Array<readonly [string, unknown, unknown]> = [
+      ["scenario", run.scenario, m.scenario],
+      ["seed", run.seed, m.seed],
+      ["engine version", run.engineVersion, m.engine_version]
+    ]
+    for (const [what, has, says] of same) {
+      if (has !== says) return fail(blame, blamed(`RunStarted has ${what} ${JSON.stringify(has)}, the manifest says ${JSON.stringify(says)}`))
+    }
+  }
+
+  let stateSha: string
+  try {
+    const state = replay(log)
+    if (state.applied !== n) return fail(blame, blamed(`replay applied ${count(state.applied)} of ${count(n)} events`))
+    stateSha = sha256Hex(canonicalState(state))
+  } catch (e) {
+    return fail("ContentChanged", `replay failed: ${messageOf(e)}`)
+  }
+  if (stateSha !== m.state_sha256) {
+    return fail(blame, blamed(`replayed final state has sha256 ${stateSha}, the manifest says ${m.state_sha256}`))
+  }
+  if (!sealed) {
+    // Every row is in order and replays to the manifest's state: either the manifest's log_sha256
+    // was edited (the file is byte for byte what devosim writes for this log) or the rows were
+    // rewritten in a way replay cannot see.
+    let canonical = false
+    try {
+      canonical = Buffer.from(encodeEventLog(log)).equals(Buffer.from(bytes))
+    } catch {
+      canonical = false
+    }
+    return canonical
+      ? fail("ManifestMismatch", `sha256 is ${actual} but the manifest says ${m.log_sha256}, although the file is intact (its checksum, rows and replay all agree): the manifest's log_sha256 was edited`)
+      : fail("ContentChanged", `rewritten: its sha256 differs from the manifest's log_sha256 (its rows are well formed, but it is not the file that was sealed)`)
+  }
+  return { problem: null, events: n, stateSha256: stateSha }
+}
+
+/** The first posting whose cause is not an earlier control event, described; null when there is none. */
+const forwardCause = (table: ReturnType<typeof openArrowFile>): string | null => {
+  try {
+    const seq = int64Words("seq", requireColumn(table, "seq", "Int64", isInt(64)))
+    const causeV = requireColumn(table, "cause_seq", "Int64", isInt(64))
+    const cause = int64Words("cause_seq", causeV)
+    const ok = validityBits(causeV)
+    const { values, codes } = dictionaryCodes("kind", requireColumn(table, "kind", "Dictionary<Utf8>", isUtf8Dictionary))
+    const posting = values.indexOf(POSTING_KIND)
+    for (let r = 0; r < table.numRows; r++) {
+      if (codes[r] !== posting || !isValid(ok, r)) continue
+      const s = int64At(seq, r)
+      const k = int64At(cause, r)
+      if (!(k < s)) return `row ${r}: the posting at seq ${s} names seq ${k} as its cause, which comes after it`
+      if (!(k >= 0 && k < table.numRows) || codes[k] === posting) return `row ${r}: the posting's cause ${k} is not an earlier control event`
+    }
+  } catch {
+    return null
+  }
+  return null
+}
+
+/** The first row whose time is before the previous row's, described; null when time never goes back. */
+const timeOrder = (log: EventLog): string | null => {
+  const { controls, postings: p } = log
+  const n = controls.length + p.length
+  const t = new Float64Array(n)
+  const kind: Array<string> = new Array(n).fill(POSTING_KIND)
+  for (const e of controls) {
+    t[e.seq] = e.t
+    kind[e.seq] = e._tag
+  }
+  for (let i = 0; i < p.length; i++) t[p.seq[i]!] = p.t[i]!
+  for (let r = 1; r < n; r++) {
+    if (t[r]! < t[r - 1]!) return `seq ${r} (${kind[r]}) is at t=${t[r]}, before seq ${r - 1} (${kind[r - 1]}) at t=${t[r - 1]}`
+  }
+  return null
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files listed in a manifest; replication sets
+
+/**
+ * Checks every file a manifest's `files` lists (sha256, and size when given), then that the
+ * directory holds nothing else. `implicit`: files sealed elsewhere in the manifest (events.arrow).
+ */
+const checkListed = (src: RunSource, c: Checked, prefix: string, m: Record<string, unknown>, implicit: ReadonlyArray<string>): void => {
+  const manifestName = `${prefix}${MANIFEST_FILE}`
+  const files = m["files"]
+  if (!isRecord(files)) {
+    c.problems.push(problem("ManifestMismatch", manifestName, "invalid: files is not an object"))
+    return
+  }
+  const present = new Set(src.names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length)))
+  for (const name of Object.keys(files).sort()) {
+    const entry = files[name]
+    const at = `${prefix}${name}`
+    const sha = isRecord(entry) ? entry["sha256"] : undefined
+    const size = isRecord(entry) ? entry["bytes"] : undefined
+    if (typeof sha !== "string" || !HEX64.test(sha) || (size !== undefined && typeof size !== "number")) {
+      c.problems.push(problem("ManifestMismatch", manifestName, `invalid: files[${JSON.stringify(name)}] needs a sha256 hex digest`))
+      continue
+    }
+    if (!present.has(name)) {
+      c.problems.push(problem("ManifestMismatch", at, "missing: the manifest lists it but the directory has no such file"))
+      continue
+    }
+    const bytes = src.read(at)
+    c.files.add(at)
+    if (typeof size === "number" && bytes.length < size) {
+      c.problems.push(problem("Truncated", at, `cut short: ${count(bytes.length)} bytes, the manifest says ${count(size)}`))
+      continue
+    }
+    const actual = sha256Hex(bytes)
+    if (actual !== sha) {
+      const sizes = typeof size === "number" && bytes.length !== size ? ` (${count(bytes.length)} bytes, the manifest says ${count(size)})` : ""
+      c.problems.push(problem("ContentChanged", at, `bytes changed: sha256 is ${actual}, the manifest says ${sha}${sizes}`))
+    }
+  }
+  const listed = new Set([...Object.keys(files), ...implicit, MANIFEST_FILE])
+  for (const name of [...present].sort()) {
+    if (!listed.has(name)) {
+      c.problems.push(problem("ManifestMismatch", `${prefix}${name}`, "not listed in the manifest (added after the run, or the manifest was edited)"))
+    }
+  }
+}
+
+const checkReplications = (src: RunSource, c: Checked, prefix: string, m: Record<string, unknown>): void => {
+  const manifestName = `${prefix}${MANIFEST_FILE}`
+  checkListed(src, c, prefix, m, [])
+  const reps = m["replications"]
+  if (!Array.isArray(reps) || reps.length === 0) {
+    c.problems.push(problem("ManifestMismatch", manifestName, "invalid: replications is not a non-empty list"))
+    return
+  }
+  for (const [i, r] of reps.entries()) {
+    const dir = isRecord(r) ? r["dir"] : undefined
+    if (typeof dir !== "string" || !/^replications\/r[0-9]+$/.test(dir)) {
+      c.problems.push(problem("ManifestMismatch", manifestName, `invalid: replications[${i}].dir is not replications/rNNNN`))
+      continue
+    }
+    const sub = `${prefix}${dir}/`
+    if (!src.names.includes(`${sub}${MANIFEST_FILE}`)) {
+      c.problems.push(problem("ManifestMismatch", `${sub}${MANIFEST_FILE}`, "missing: the set lists this replication but it has no manifest"))
+      continue
+    }
+    const before = c.problems.length
+    const format = checkAny(src, c, sub)
+    if (c.problems.length === before && format !== RUN_FORMAT) {
+      c.problems.push(problem("ManifestMismatch", `${sub}${MANIFEST_FILE}`, `a replication must be a run (format ${RUN_FORMAT}), found ${JSON.stringify(format)}`))
+    }
+  }
+}
