@@ -32,6 +32,7 @@ describe("devosim fork", () => {
     expect(rowsBefore(child, n)).toEqual(rowsBefore(parent, n))
     expect(rowsBefore(child, n + 50)).not.toEqual(rowsBefore(parent, n + 50))
     expect(devosim("replay", child).status).toBe(0)
+    expect(devosim("verify", child).status).toBe(0)
     // Later localities wait less with 30 slots than with 12.
     const wait = (d: string) => JSON.parse(readFileSync(path.join(d, "summary.json"), "utf8")).centre.mean_wait as number
     expect(wait(child)).toBeLessThan(wait(parent))

@@ -187,10 +187,12 @@ describe("verify: events.arrow damaged", () => {
     }
   })
 
-  it("bytes appended or the file emptied of its end: not mistaken for intact", () => {
-    const longer = new Uint8Array(events.length + 8)
-    longer.set(events)
-    expect(codeOf(verifyWith({ [EVENTS]: longer }))).not.toBe(0)
+  it("bytes appended after the end: exit 4, not mistaken for a truncation", () => {
+    for (const extra of [1, 8, 1000]) {
+      const longer = new Uint8Array(events.length + extra)
+      longer.set(events)
+      expectCode(verifyWith({ [EVENTS]: longer }), CHANGED, `${extra} bytes appended`)
+    }
   })
 
   it("two rows swapped, re-sealed so the file's own checksum passes: exit 5 (seq out of order)", () => {

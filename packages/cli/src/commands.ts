@@ -1,7 +1,7 @@
 import { ENGINE_VERSION, canonicalState, formatYearMonth, monthsBetween, parseYearMonth, replay, replicationSeed, EVENT_SCHEMA_VERSION, replayFrom } from "@devosim/core"
 import type { EventLog, Scenario } from "@devosim/core"
 import { runScenario } from "@devosim/engine"
-import type { Fork } from "@devosim/engine"
+import type { Fork, RunResult } from "@devosim/engine"
 import {
   compareRows,
   compareRuns,
@@ -78,10 +78,22 @@ const checkReplications = (k: number) =>
   Number.isInteger(k) && k >= 1 ? Effect.void : Effect.fail(badInput(`--replications: expected an integer >= 1, found ${k}`))
 
 /** The files of one run directory: the log, its projections and a manifest that seals them. */
-const runFiles = (loaded: LoadedScenario, scenario: Scenario, parquet: boolean, fork?: Fork, snapshotEvery?: number) => {
+interface RunFileOptions {
+  readonly parquet: boolean
+  readonly snapshotEvery?: number | undefined
+  /** More files for the directory (a fork's fork.json), sealed by the manifest like the rest. */
+  readonly extra?: ReadonlyArray<RunFile>
+}
+
+/** Runs a scenario (or a fork of it), timed. */
+const runTimed = (scenario: Scenario, fork?: Fork) => {
   const started = performance.now()
-  const { log, state, forkedAt } = runScenario(scenario, fork === undefined ? {} : { fork })
-  const ranMs = performance.now() - started
+  const result = runScenario(scenario, fork === undefined ? {} : { fork })
+  return { ...result, ranMs: performance.now() - started }
+}
+
+/** The files of one run directory: the log, its projections and a manifest that seals them. */
+const runDirectoryFiles = (loaded: LoadedScenario, scenario: Scenario, { log, state }: RunResult, options: RunFileOptions) => {
   const summary = summarize(log)
   const events = encodeEventLog(log)
   const run = log.controls[0]!
@@ -90,13 +102,14 @@ const runFiles = (loaded: LoadedScenario, scenario: Scenario, parquet: boolean, 
   const files = [
     { name: "scenario.yaml", bytes: loaded.asRunText },
     { name: "events.arrow", bytes: events },
-    ...(parquet ? [{ name: "events.parquet", bytes: encodeParquet(events) }] : []),
+    ...(options.parquet ? [{ name: "events.parquet", bytes: encodeParquet(events) }] : []),
     { name: "ledger.arrow", bytes: ledger },
-    ...(parquet ? [{ name: "ledger.parquet", bytes: encodeParquet(ledger) }] : []),
+    ...(options.parquet ? [{ name: "ledger.parquet", bytes: encodeParquet(ledger) }] : []),
     { name: "accounts.arrow", bytes: encodeAccounts(run) },
     { name: "summary.json", bytes: json(summary) },
     { name: "report.html", bytes: renderRunReport(summary) },
-    ...(snapshotEvery === undefined ? [] : snapshotFiles(log, snapshotEvery))
+    ...(options.snapshotEvery === undefined ? [] : snapshotFiles(log, options.snapshotEvery)),
+    ...(options.extra ?? [])
   ]
   const manifest = makeManifest({
     scenario: scenario.name,
@@ -107,7 +120,12 @@ const runFiles = (loaded: LoadedScenario, scenario: Scenario, parquet: boolean, 
     eventsArrow: events,
     files
   })
-  return { files: [...files, { name: "manifest.json", bytes: manifestJson(manifest) }], summary, ranMs, log, forkedAt }
+  return { files: [...files, { name: "manifest.json", bytes: manifestJson(manifest) }], summary }
+}
+
+const runFiles = (loaded: LoadedScenario, scenario: Scenario, options: RunFileOptions) => {
+  const result = runTimed(scenario)
+  return { ...runDirectoryFiles(loaded, scenario, result, options), ranMs: result.ranMs }
 }
 
 /** Writes a run directory atomically; SIGINT/SIGTERM abort it and wait for the temporary directory to go. */
@@ -147,7 +165,7 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   const loaded = yield* loadOrBadInput(args.file, args.seed)
   const out = args.out ?? path.join("runs", path.basename(args.file).replace(/\.(ya?ml|json)$/i, ""))
   if (args.replications > 1) return yield* runReplications(loaded, out, args)
-  const { files, summary, ranMs } = runFiles(loaded, loaded.scenario, args.parquet, undefined, args.snapshotEvery)
+  const { files, summary, ranMs } = runFiles(loaded, loaded.scenario, { parquet: args.parquet, snapshotEvery: args.snapshotEvery })
   yield* writeOut(out, files, args.force)
   const deals = summary.negotiations.filter((n) => n.outcome === "deal").length
   yield* Console.log(
@@ -184,12 +202,13 @@ const runReplications = Effect.fn("runReplications")(function* (
   const width = Math.max(4, String(K - 1).length)
   for (let r = 0; r < K; r++) {
     const seed = replicationSeed(loaded.scenario.seed, r)
-    const one = runFiles(loaded, { ...loaded.scenario, seed }, args.parquet, undefined, args.snapshotEvery)
+    const one = runFiles(loaded, { ...loaded.scenario, seed }, { parquet: args.parquet, snapshotEvery: args.snapshotEvery })
     const dir = `replications/r${String(r).padStart(width, "0")}`
     files.push(...one.files.map((f) => ({ name: `${dir}/${f.name}`, bytes: f.bytes })))
     for (const [k, v] of flattenNumbers(one.summary)) figures.set(k, [...(figures.get(k) ?? []), v])
     seeds.push(seed)
     bar.tick()
+    yield* Effect.yieldNow // let SIGINT/SIGTERM in between replications (each is synchronous)
   }
   bar.done()
   const summary = {
@@ -415,7 +434,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   const out = args.out ?? `${args.dir.replace(/\/+$/, "")}-fork`
   const fork: Fork = { scenario: a, ...point }
   const loaded: LoadedScenario = { ...amended.value, inputSha256: manifest.input_sha256 }
-  const one = runFiles(loaded, p, args.parquet, fork)
+  const one = runTimed(p, fork)
   if (one.forkedAt === null) return yield* badInput(`--at ${args.at}: the parent's run ends before that point`)
   const shared = one.forkedAt.seq
   // The promise of a fork: the parent's events before the fork point, unchanged.
@@ -436,11 +455,12 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
     shared_prefix_events: shared,
     settings: settings.map((s) => s.text)
   }
-  yield* writeOut(out, [...one.files, { name: "fork.json", bytes: json(forkInfo) }], args.force)
+  const { files, summary } = runDirectoryFiles(loaded, p, one, { parquet: args.parquet, extra: [{ name: "fork.json", bytes: json(forkInfo) }] })
+  yield* writeOut(out, files, args.force)
   yield* Console.log(
     [
       `devosim ${ENGINE_VERSION}: forked ${args.dir} at event ${shared} (t = ${one.forkedAt.t}) with ${settings.map((s) => s.text).join(", ")}`,
-      `  the first ${shared} events are the parent's; ${one.summary.events.total - shared} decided with the amended scenario`,
+      `  the first ${shared} events are the parent's; ${summary.events.total - shared} decided with the amended scenario`,
       `  outputs in ${out}/ (fork.json says where it came from); compare with: devosim compare ${args.dir} ${out}`
     ].join("\n")
   )

@@ -7,13 +7,46 @@
  */
 import { Schema } from "effect"
 import { isPrintableId, parseYearMonth } from "@devosim/core"
+import {
+  atMostText,
+  formatCount,
+  MAX_AGENCIES,
+  MAX_EFFECTS,
+  MAX_ELECTIONS,
+  MAX_ID_LENGTH,
+  MAX_LOCALITIES,
+  MAX_LOGNORMAL_SIGMA,
+  MAX_MONTHS,
+  MAX_NAME_LENGTH,
+  MAX_NEGOTIATION_ATTEMPTS,
+  MAX_NUMBER,
+  MAX_POWERS,
+  MAX_PROGRAMMES,
+  MAX_SPENDING_REVIEWS,
+  MAX_STRING_LENGTH,
+  MAX_TIME_MONTHS,
+  MAX_TRANCHES,
+  MAX_TRANSFERS,
+  MAX_VARIANTS
+} from "./limits.ts"
 
 type Filter = ReturnType<typeof Schema.isFinite>
 
-/** A finite number with range checks, all reporting the same `expected` text. */
+/** Said of any number beyond ±(2^53 − 1), before the field's own range is checked. */
+export const MAGNITUDE_EXPECTED = `a number no larger than 2^53 - 1 (${MAX_NUMBER}) in magnitude`
+const TIME = formatCount(MAX_TIME_MONTHS)
+
+/**
+ * A finite number with range checks, all reporting the same `expected` text; a number beyond
+ * ±(2^53 − 1) is reported as such first (it is finite but no field means it).
+ */
 const num = (expected: string, description: string, ...checks: ReadonlyArray<(a: { expected: string }) => Filter>) => {
   const a = { expected }
-  const [first, ...rest] = [Schema.isFinite(a), ...checks.map((c) => c(a))]
+  const [first, ...rest] = [
+    Schema.isFinite(a),
+    Schema.isBetween({ minimum: -MAX_NUMBER, maximum: MAX_NUMBER }, { expected: MAGNITUDE_EXPECTED }),
+    ...checks.map((c) => c(a))
+  ]
   return Schema.Number.annotate({ expected, description }).check(first!, ...rest)
 }
 const atLeast = (min: number) => (a: { expected: string }) => Schema.isGreaterThanOrEqualTo(min, a)
@@ -23,17 +56,68 @@ const atMost = (max: number) => (a: { expected: string }) => Schema.isLessThanOr
 const integer = (a: { expected: string }) => Schema.isInt(a)
 
 export const ID_EXPECTED = "a non-empty printable id"
+export const ID_LENGTH_EXPECTED = `an id of at most ${MAX_ID_LENGTH} characters`
 
-/** Ids are printable Unicode (Welsh, Gaelic, emoji, fullwidth all fine) and never contain path separators. */
+/** Code points, not UTF-16 units: an emoji is one character. */
+const codePoints = (s: string): number => {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0xd800 || c > 0xdbff) n++
+  }
+  return n
+}
+
+/** At most `max` code points (JSON Schema `maxLength`, which counts code points too). */
+const maxCodePoints = (max: number, expected: string) =>
+  Schema.makeFilter((s: string) => s.length <= max || codePoints(s) <= max, { expected, toJsonSchema: () => ({ maxLength: max }) })
+
+/**
+ * Ids are printable Unicode (Welsh, Gaelic, emoji, fullwidth all fine), at most MAX_ID_LENGTH
+ * characters, and never contain path separators.
+ */
 export const Id = Schema.String.annotate({
   expected: ID_EXPECTED,
-  description: "Printable Unicode, no control characters, no '/' or '\\'."
+  description: `Printable Unicode, no control characters, no '/' or '\\', at most ${MAX_ID_LENGTH} characters.`
 }).check(
   Schema.makeFilter((s: string) => isPrintableId(s), { expected: ID_EXPECTED }),
   Schema.makeFilter((s: string) => !s.includes("/") && !s.includes("\\"), {
     expected: 'an id without "/" or "\\" (ids may become file path segments)'
-  })
+  }),
+  maxCodePoints(MAX_ID_LENGTH, ID_LENGTH_EXPECTED)
 )
+
+/** No C0 or C1 control characters (a tab or line break included) and no lone surrogates. */
+export const isPrintableText = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return false
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1)
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return false
+      i++
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false
+  }
+  return true
+}
+
+/** A name: printable text (it is shown in terminals and reports), at most MAX_NAME_LENGTH characters. */
+const nameOf = (expected: string, options: { readonly nonEmpty?: boolean } = {}) => {
+  const text = `${expected} (printable text of ${options.nonEmpty ? "1" : "0"}..${MAX_NAME_LENGTH} characters)`
+  const checks = [
+    ...(options.nonEmpty ? [Schema.isMinLength(1, { expected: text })] : []),
+    Schema.makeFilter((s: string) => isPrintableText(s), { expected: `${expected} without control characters (tabs, line breaks, escapes)` }),
+    maxCodePoints(MAX_NAME_LENGTH, text)
+  ]
+  return Schema.String.annotate({ expected }).check(checks[0]!, ...checks.slice(1))
+}
+
+/** A list of at most `max` elements (`maxItems` in JSON Schema). */
+const maxItems = (max: number, what: string) =>
+  Schema.makeFilter((a: ReadonlyArray<unknown>) => a.length <= max, {
+    expected: atMostText(max, what),
+    toJsonSchema: () => ({ maxItems: max })
+  })
 
 const MONTH_PATTERN = /^\d{4}-\d{2}$/u
 const MONTH_EXPECTED = "a month like 2010-04 (YYYY-MM, month 01..12, year 1900..2200)"
@@ -44,10 +128,10 @@ export const MonthString = Schema.String.annotate({ expected: MONTH_EXPECTED, de
   Schema.makeFilter((s: string) => parseYearMonth(s) !== undefined, { expected: MONTH_EXPECTED })
 )
 
-const MonthsSinceStart = num("a number of months >= 0", "Months since the start month (may be fractional).", atLeast(0))
+const MonthsSinceStart = num(`a number of months in 0..${TIME}`, "Months since the start month (may be fractional).", atLeast(0), atMost(MAX_TIME_MONTHS))
 
 /** A point in time: a month not before the start, or months since start. */
-export const MONTH_OR_MONTHS_EXPECTED = "a month like 2010-11 (YYYY-MM) or a number of months since start >= 0"
+export const MONTH_OR_MONTHS_EXPECTED = `a month like 2010-11 (YYYY-MM) or a number of months since start >= 0 (at most ${TIME})`
 export const MonthOrMonths = Schema.Union([MonthString, MonthsSinceStart]).annotate({
   expected: MONTH_OR_MONTHS_EXPECTED,
   description: "A month YYYY-MM (not before start) or a number of months since start."
@@ -62,14 +146,14 @@ export const Amount = Schema.Union([
   Schema.String.annotate({ expected: AMOUNT_EXPECTED }).check(Schema.isPattern(AMOUNT_PATTERN, { expected: AMOUNT_EXPECTED }))
 ]).annotate({ expected: AMOUNT_EXPECTED, description: "Pounds per year." })
 
-const nonNegative = (what: string) => num(`a ${what} >= 0`, `The ${what}, in months.`, atLeast(0))
+const nonNegative = (what: string) => num(`a ${what} in 0..${TIME} (months)`, `The ${what}, in months.`, atLeast(0), atMost(MAX_TIME_MONTHS))
 
 const Uniform = Schema.Tuple([nonNegative("min"), nonNegative("max")])
-  .annotate({ expected: "[min, max], numbers >= 0" })
+  .annotate({ expected: `[min, max], numbers of months in 0..${TIME}` })
   .check(Schema.makeFilter((t: readonly [number, number]) => t[0] <= t[1], { expected: "[min, max] with min <= max" }))
 
 const Triangular = Schema.Tuple([nonNegative("min"), nonNegative("mode"), nonNegative("max")])
-  .annotate({ expected: "[min, mode, max], numbers >= 0" })
+  .annotate({ expected: `[min, mode, max], numbers of months in 0..${TIME}` })
   .check(
     Schema.makeFilter((t: readonly [number, number, number]) => t[0] <= t[1] && t[1] <= t[2], {
       expected: "[min, mode, max] with min <= mode <= max"
@@ -77,12 +161,11 @@ const Triangular = Schema.Tuple([nonNegative("min"), nonNegative("mode"), nonNeg
   )
 
 const Lognormal = Schema.Struct({
-  median: num("a median > 0 (months)", "Median duration in months.", above(0)),
-  sigma: num("a sigma >= 0", "Standard deviation of the log duration.", atLeast(0))
-}).annotate({ expected: "{ median: > 0, sigma: >= 0 }" })
+  median: num(`a median > 0 and <= ${TIME} (months)`, "Median duration in months.", above(0), atMost(MAX_TIME_MONTHS)),
+  sigma: num(`a sigma in 0..${MAX_LOGNORMAL_SIGMA}`, "Standard deviation of the log duration.", atLeast(0), atMost(MAX_LOGNORMAL_SIGMA))
+}).annotate({ expected: `{ median: > 0, sigma: 0..${MAX_LOGNORMAL_SIGMA} }` })
 
-export const DURATION_EXPECTED =
-  "a number of months >= 0, { uniform: [min, max] }, { triangular: [min, mode, max] } or { lognormal: { median, sigma } }"
+export const DURATION_EXPECTED = `a number of months >= 0 (at most ${TIME}), { uniform: [min, max] }, { triangular: [min, mode, max] } or { lognormal: { median, sigma } }`
 export const Duration = Schema.Union([
   MonthsSinceStart,
   Schema.Struct({ uniform: Uniform }),
@@ -96,10 +179,12 @@ const Negotiation = Schema.Struct({
     num("a probability in [0, 1)", "Chance that an attempt fails.", atLeast(0), below(1)).annotate({ default: 0 })
   ),
   cool_off_months: Schema.optionalKey(
-    num("a number of months >= 0", "Wait after a failed attempt.", atLeast(0)).annotate({ default: 3 })
+    num(`a number of months in 0..${TIME}`, "Wait after a failed attempt.", atLeast(0), atMost(MAX_TIME_MONTHS)).annotate({ default: 3 })
   ),
   max_attempts: Schema.optionalKey(
-    num("an integer >= 1", "Attempts before the locality gives up.", integer, atLeast(1)).annotate({ default: 3 })
+    num(`an integer in 1..${MAX_NEGOTIATION_ATTEMPTS}`, "Attempts before the locality gives up.", integer, atLeast(1), atMost(MAX_NEGOTIATION_ATTEMPTS)).annotate({
+      default: 3
+    })
   )
 }).annotate({ expected: "a negotiation mapping { months, fail_probability?, cool_off_months?, max_attempts? }" })
 
@@ -110,7 +195,7 @@ const Tranche = Schema.Struct({
 
 const Agency = Schema.Struct({
   id: Id,
-  name: Schema.String.annotate({ expected: "a name (text)" }),
+  name: nameOf("a name"),
   trend_pct: Schema.optionalKey(
     num("a percentage a year > -100 and <= 100", "Demand-led growth, percent a year.", above(-100), atMost(100)).annotate({
       default: 0
@@ -133,11 +218,13 @@ export const AccountabilityModel = Schema.Literals(ACCOUNTABILITY_MODELS).annota
 const Accountability = Schema.Struct({
   model: AccountabilityModel,
   elections: Schema.optionalKey(
-    Schema.Array(MonthOrMonths).annotate({
-      expected: "a list of election dates (months YYYY-MM or numbers of months since start), ascending",
-      description: "Election dates, strictly ascending.",
-      default: []
-    })
+    Schema.Array(MonthOrMonths)
+      .annotate({
+        expected: "a list of election dates (months YYYY-MM or numbers of months since start), ascending",
+        description: "Election dates, strictly ascending.",
+        default: []
+      })
+      .check(maxItems(MAX_ELECTIONS, "elections"))
   ),
   adopts: Schema.optionalKey(
     Schema.Literals([...ACCOUNTABILITY_MODELS, "none"]).annotate({
@@ -155,11 +242,13 @@ export const WholeMonth = Schema.Union([
   num("a whole number of months since start >= 0", "Whole months since the start month.", integer, atLeast(0))
 ]).annotate({ expected: WHOLE_MONTH_EXPECTED, description: "A month YYYY-MM (not before start) or a whole number of months since start." })
 
-const wholeMonths = (expected: string, description: string, min: number) => num(expected, description, integer, atLeast(min))
+/** A whole number of months in min..MAX_TIME_MONTHS; `expected` says ">= min", the bound is added. */
+const wholeMonths = (expected: string, description: string, min: number) =>
+  num(`${expected} (at most ${TIME})`, description, integer, atLeast(min), atMost(MAX_TIME_MONTHS))
 
 const Locality = Schema.Struct({
   id: Id,
-  name: Schema.String.annotate({ expected: "a name (text)" }),
+  name: nameOf("a name"),
   population: num("a population >= 0", "Population.", atLeast(0)),
   // References are plain strings here: compile.ts checks them against the ids and lists them.
   tranche: Schema.String.annotate({ expected: "a tranche id" }),
@@ -168,7 +257,7 @@ const Locality = Schema.Struct({
   baseline: Schema.optionalKey(
     Schema.Record(Schema.String, Amount).annotate({
       expected: "a mapping from agency id to pounds a year",
-      description: "Annual baseline spend by agency id."
+      description: `Annual baseline spend by agency id (at most ${formatCount(MAX_AGENCIES)} entries).`
     })
   ),
   accountability: Schema.optionalKey(
@@ -179,38 +268,53 @@ const Locality = Schema.Struct({
 const Deal = Schema.Struct({
   reduction_pct: num("a percentage in [0, 100)", "'More for less' reduction of pooled budgets.", atLeast(0), below(100)),
   pooled_agencies: Schema.optionalKey(
-    Schema.Array(Schema.String.annotate({ expected: "an agency id" })).annotate({
-      expected: "a list of agency ids",
-      description: "Agencies pooled at once when there is no powers menu (absent or empty with a menu).",
-      default: []
-    })
+    Schema.Array(Schema.String.annotate({ expected: "an agency id" }))
+      .annotate({
+        expected: "a list of agency ids",
+        description: "Agencies pooled at once when there is no powers menu (absent or empty with a menu).",
+        default: []
+      })
+      .check(maxItems(MAX_AGENCIES, "agencies"))
   ),
-  horizon_months: num("an integer >= 1", "Spending review horizon in months.", integer, atLeast(1)),
+  horizon_months: wholeMonths("an integer >= 1", "Spending review horizon in months.", 1),
   gainshare_pct: Schema.optionalKey(
     num("a percentage in [0, 100]", "Share of realised savings on pooled lines the locality keeps.", atLeast(0), atMost(100)).annotate({
       default: 100
     })
   ),
   powers: Schema.optionalKey(
-    Schema.Array(Schema.String.annotate({ expected: "a power id" })).annotate({
-      expected: "a list of power ids from the powers menu",
-      description: "Powers the deal devolves (default: every power on the menu)."
-    })
+    Schema.Array(Schema.String.annotate({ expected: "a power id" }))
+      .annotate({
+        expected: "a list of power ids from the powers menu",
+        description: "Powers the deal devolves (default: every power on the menu)."
+      })
+      .check(maxItems(MAX_POWERS, "powers"))
   )
 }).annotate({
   expected: "a deal { reduction_pct, pooled_agencies?, horizon_months, gainshare_pct?, powers? }",
   default: { reduction_pct: 0, pooled_agencies: [], horizon_months: 36, gainshare_pct: 100 }
 })
 
-const nonEmptyArray = <S extends Schema.Top>(item: S, expected: string) =>
+const nonEmptyArray = <S extends Schema.Top>(item: S, expected: string, max: number, what: string) =>
   Schema.Array(item)
     .annotate({ expected })
-    .check(Schema.makeFilter((a: ReadonlyArray<unknown>) => a.length > 0, { expected, toJsonSchema: () => ({ minItems: 1 }) }))
+    .check(
+      Schema.makeFilter((a: ReadonlyArray<unknown>) => a.length > 0, { expected, toJsonSchema: () => ({ minItems: 1 }) }),
+      maxItems(max, what)
+    )
+
+/** A possibly empty list of at most `max` elements. */
+const boundedArray = <S extends Schema.Top>(
+  item: S,
+  annotations: { readonly expected: string; readonly description?: string; readonly default?: ReadonlyArray<never> },
+  max: number,
+  what: string
+) => Schema.Array(item).annotate(annotations).check(maxItems(max, what))
 
 const Power = Schema.Struct({
   id: Id,
-  name: Schema.String.annotate({ expected: "a name (text)" }),
-  agencies: nonEmptyArray(Schema.String.annotate({ expected: "an agency id" }), "a non-empty list of agency ids"),
+  name: nameOf("a name"),
+  agencies: nonEmptyArray(Schema.String.annotate({ expected: "an agency id" }), "a non-empty list of agency ids", MAX_AGENCIES, "agencies"),
   accountability: AccountabilityModel
 }).annotate({ expected: "a power { id, name, agencies, accountability }" })
 
@@ -224,7 +328,7 @@ const UnitCost = Schema.Struct({
 
 const ProgrammeEffect = Schema.Struct({
   beneficiary: Schema.String.annotate({ expected: "an agency id", description: "The agency whose demand falls." }),
-  service: Schema.String.annotate({ expected: "a non-empty service name" }).check(Schema.isMinLength(1, { expected: "a non-empty service name" })),
+  service: nameOf("a non-empty service name", { nonEmpty: true }),
   unit_cost: UnitCost,
   baseline_demand: num("a demand >= 0 (units per cohort member per year)", "Units per cohort member per year.", atLeast(0)),
   reduction_pct: pct("a percentage > 0 and <= 100", "Share of demand removed at full effect.", above(0), atMost(100)),
@@ -257,7 +361,7 @@ const Programme = Schema.Struct({
   duration_months: wholeMonths("an integer >= 1", "Months the programme runs.", 1),
   investment: Schema.optionalKey(Investment.annotate({ default: { upfront: 0, monthly: 0 } })),
   cohort: num("a cohort > 0", "People in the programme.", above(0)),
-  effects: nonEmptyArray(ProgrammeEffect, "a non-empty list of effects")
+  effects: nonEmptyArray(ProgrammeEffect, "a non-empty list of effects", MAX_EFFECTS, "effects")
 }).annotate({ expected: "a programme { id, locality, payer, starts, duration_months, investment?, cohort, effects }" })
 
 const Transfer = Schema.Struct({
@@ -277,17 +381,21 @@ const SpendingReview = Schema.Struct({
   changes: Schema.Record(
     Schema.String,
     pct("a percentage change > -100 and <= 100", "Change of the agency's envelope, percent.", above(-100), atMost(100))
-  ).annotate({ expected: "a mapping from agency id to a percentage change", description: "Envelope change by agency id; others unchanged." })
+  ).annotate({
+    expected: "a mapping from agency id to a percentage change",
+    description: `Envelope change by agency id; others unchanged (at most ${formatCount(MAX_AGENCIES)} entries).`
+  })
 }).annotate({ expected: "a spending review { id, starts, months, changes }" })
 
 export const VARIANT_NAME_EXPECTED = 'a non-empty printable variant name without "/" or "\\"'
 
-/** A variant's name: printable, no path separators (it may name a run directory). */
+/** A variant's name: printable, no path separators (it may name a run directory), at most MAX_ID_LENGTH characters. */
 const VariantName = Schema.String.annotate({
   expected: VARIANT_NAME_EXPECTED,
-  description: "Unique within the file; printable Unicode, no control characters, no '/' or '\\'."
+  description: `Unique within the file; printable Unicode, no control characters, no '/' or '\\', at most ${MAX_ID_LENGTH} characters.`
 }).check(
-  Schema.makeFilter((s: string) => isPrintableId(s) && !s.includes("/") && !s.includes("\\"), { expected: VARIANT_NAME_EXPECTED })
+  Schema.makeFilter((s: string) => isPrintableId(s) && !s.includes("/") && !s.includes("\\"), { expected: VARIANT_NAME_EXPECTED }),
+  maxCodePoints(MAX_ID_LENGTH, `a variant name of at most ${MAX_ID_LENGTH} characters`)
 )
 
 /**
@@ -298,7 +406,9 @@ const VariantName = Schema.String.annotate({
 const Variant = Schema.StructWithRest(
   Schema.Struct({
     name: VariantName,
-    description: Schema.optionalKey(Schema.String.annotate({ expected: "a description (text)", description: "What the variant changes, in words." }))
+    description: Schema.optionalKey(
+      Schema.String.annotate({ expected: "a description (text)", description: `What the variant changes, in words (at most ${formatCount(MAX_STRING_LENGTH)} characters).` })
+    )
   }),
   [Schema.Record(Schema.String, Schema.Unknown)]
 ).annotate({
@@ -310,32 +420,39 @@ const Variant = Schema.StructWithRest(
 /** The whole file. */
 export const ScenarioFile = Schema.Struct({
   version: Schema.Literal(1).annotate({ expected: "1 (the only scenario format version)" }),
-  name: Schema.String.annotate({ expected: "a non-empty name" }).check(Schema.isMinLength(1, { expected: "a non-empty name" })),
+  name: nameOf("a non-empty name", { nonEmpty: true }),
   start: MonthString,
-  months: num("an integer number of months in 1..1200", "Monthly spending periods.", integer, atLeast(1), atMost(1200)),
+  months: num(`an integer number of months in 1..${MAX_MONTHS}`, "Monthly spending periods.", integer, atLeast(1), atMost(MAX_MONTHS)),
   seed: num("a safe integer", "Seed of every random stream.", integer, atLeast(-Number.MAX_SAFE_INTEGER), atMost(Number.MAX_SAFE_INTEGER)),
   centre: Schema.Struct({
     capacity: num("an integer >= 1", "Negotiations the centre runs at once.", integer, atLeast(1))
   }).annotate({ expected: "a centre { capacity }" }),
-  tranches: nonEmptyArray(Tranche, "a non-empty list of tranches"),
-  agencies: Schema.optionalKey(Schema.Array(Agency).annotate({ expected: "a list of agencies", default: [] })),
-  localities: nonEmptyArray(Locality, "a non-empty list of localities"),
+  tranches: nonEmptyArray(Tranche, "a non-empty list of tranches", MAX_TRANCHES, "tranches"),
+  agencies: Schema.optionalKey(boundedArray(Agency, { expected: "a list of agencies", default: [] }, MAX_AGENCIES, "agencies")),
+  localities: nonEmptyArray(Locality, "a non-empty list of localities", MAX_LOCALITIES, "localities"),
   deal: Schema.optionalKey(Deal),
   discount_rate_pct: Schema.optionalKey(
     num("a percentage in [0, 100)", "Discount rate a year (Green Book social time preference rate).", atLeast(0), below(100)).annotate({
       default: 3.5
     })
   ),
-  powers: Schema.optionalKey(Schema.Array(Power).annotate({ expected: "a list of powers", default: [] })),
-  programmes: Schema.optionalKey(Schema.Array(Programme).annotate({ expected: "a list of programmes", default: [] })),
-  transfers: Schema.optionalKey(Schema.Array(Transfer).annotate({ expected: "a list of transfers", default: [] })),
-  spending_reviews: Schema.optionalKey(Schema.Array(SpendingReview).annotate({ expected: "a list of spending reviews", default: [] })),
+  powers: Schema.optionalKey(boundedArray(Power, { expected: "a list of powers", default: [] }, MAX_POWERS, "powers")),
+  programmes: Schema.optionalKey(boundedArray(Programme, { expected: "a list of programmes", default: [] }, MAX_PROGRAMMES, "programmes")),
+  transfers: Schema.optionalKey(boundedArray(Transfer, { expected: "a list of transfers", default: [] }, MAX_TRANSFERS, "transfers")),
+  spending_reviews: Schema.optionalKey(
+    boundedArray(SpendingReview, { expected: "a list of spending reviews", default: [] }, MAX_SPENDING_REVIEWS, "spending reviews")
+  ),
   variants: Schema.optionalKey(
-    Schema.Array(Variant).annotate({
-      expected: "a list of variants { name, description?, …overrides }",
-      description: "Named variants of the scenario, compared against it (the base) by `devosim compare`.",
-      default: []
-    })
+    boundedArray(
+      Variant,
+      {
+        expected: "a list of variants { name, description?, …overrides }",
+        description: "Named variants of the scenario, compared against it (the base) by `devosim compare`.",
+        default: []
+      },
+      MAX_VARIANTS,
+      "variants"
+    )
   )
 }).annotate({
   expected: "a scenario mapping",

@@ -8,8 +8,8 @@
  *  1. manifest.json: present, JSON, a known format (`devosim-run/1`, a replication set, a
  *     comparison) and not newer than this engine reads.
  *  2. events.arrow (the truth): its sha256 against the manifest's `log_sha256`; when it differs,
- *     whether it was cut short (no Arrow end marker) or damaged (its embedded content checksum
- *     fails). A file whose own checksum passes although the manifest's hash does not (someone
+ *     whether it was cut short (no Arrow end marker), had bytes appended (an intact file ends
+ *     before the end) or was damaged (its embedded content checksum fails). A file whose own checksum passes although the manifest's hash does not (someone
  *     re-sealed it) is decoded and checked row by row: seq 0..n−1 in order, every posting's cause
  *     an earlier control event, times never going backwards, counts equal to the manifest's. Then
  *     the log is replayed and the final state's sha256 compared with the manifest's.
@@ -148,7 +148,10 @@ const checkAny = (src: RunSource, c: Checked, prefix = ""): string | null => {
   try {
     parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(text))
   } catch (e) {
-    const cut = unclosedJson(text)
+    // Cut short: brackets or a string left open, and the parser ran out of text (not a bad byte earlier).
+    const at = /position (\d+)/.exec(messageOf(e))
+    const atEnd = /end of JSON input/i.test(messageOf(e)) || (at !== null && Number(at[1]) >= Buffer.from(text).toString("utf8").trimEnd().length)
+    const cut = unclosedJson(text) && (atEnd || at === null)
     c.problems.push(
       cut
         ? problem("Truncated", manifestName, `cut short (${count(text.length)} bytes, the JSON stops before its end)`)
@@ -238,6 +241,17 @@ const cutShort = (bytes: Uint8Array): boolean => {
   return diff > 1
 }
 
+/** Where an intact Arrow file ends inside `bytes` when something was appended to it; null if none does. */
+const appendedAfter = (bytes: Uint8Array): number | null => {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const magic = Buffer.from("ARROW1", "latin1")
+  for (let at = buf.lastIndexOf(magic); at > 8; at = buf.lastIndexOf(magic, at - 1)) {
+    const end = at + magic.length
+    if (end < buf.length && verifyChecksum(buf.subarray(0, end)) === "ok") return end
+  }
+  return null
+}
+
 const readReasonKind = (reason: LogReadReason): DamageKind =>
   reason === "Truncated"
     ? "Truncated"
@@ -264,7 +278,10 @@ const checkEventLog = (bytes: Uint8Array, m: Manifest, file: string): LogCheck =
 
   if (!sealed) {
     if (cutShort(bytes)) {
-      return fail("Truncated", `cut short: ${count(bytes.length)} bytes, and it does not end with the Arrow end marker (sha256 differs from the manifest's)`)
+      const end = appendedAfter(bytes)
+      return end === null
+        ? fail("Truncated", `cut short: ${count(bytes.length)} bytes, and it does not end with the Arrow end marker (sha256 differs from the manifest's)`)
+        : fail("ContentChanged", `bytes changed: ${count(bytes.length - end)} bytes appended after the Arrow file's end (at byte ${count(end)})`)
     }
     const sum = verifyChecksum(bytes)
     if (sum !== "ok") {
@@ -443,12 +460,13 @@ const checkListed = (src: RunSource, c: Checked, prefix: string, m: Record<strin
 
 const checkReplications = (src: RunSource, c: Checked, prefix: string, m: Record<string, unknown>): void => {
   const manifestName = `${prefix}${MANIFEST_FILE}`
-  checkListed(src, c, prefix, m, [])
   const reps = m["replications"]
   if (!Array.isArray(reps) || reps.length === 0) {
     c.problems.push(problem("ManifestMismatch", manifestName, "invalid: replications is not a non-empty list"))
     return
   }
+  // Each replication first, with its own manifest (so a re-sealed log is diagnosed as such), then
+  // the set's list, which also seals the replications' manifests; one problem per file.
   for (const [i, r] of reps.entries()) {
     const dir = isRecord(r) ? r["dir"] : undefined
     if (typeof dir !== "string" || !/^replications\/r[0-9]+$/.test(dir)) {
@@ -466,4 +484,9 @@ const checkReplications = (src: RunSource, c: Checked, prefix: string, m: Record
       c.problems.push(problem("ManifestMismatch", `${sub}${MANIFEST_FILE}`, `a replication must be a run (format ${RUN_FORMAT}), found ${JSON.stringify(format)}`))
     }
   }
+  const found = new Set(c.problems.map((p) => p.file))
+  const before = c.problems.length
+  checkListed(src, c, prefix, m, [])
+  const listed = c.problems.splice(before).filter((p) => !found.has(p.file))
+  c.problems.push(...listed)
 }

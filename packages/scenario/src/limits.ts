@@ -1,0 +1,88 @@
+/**
+ * Limits on scenario files: hostile or broken input gets a one-line `ScenarioError` (exit 2) in
+ * bounded time and memory, never a crash, a hang or an out-of-memory abort. Every limit is far
+ * above what a real scenario needs (the largest example, 46 localities, is 15 KB); the README's
+ * "Guarantees" section has the table and the reasons.
+ *
+ * Where each is enforced: bytes before the file is read (`load.ts`); YAML tokens and nesting while
+ * the YAML parser runs and JSON nesting before `JSON.parse` (`source.ts`); nesting, string lengths
+ * and list sizes on the parsed value before the schema sees it (`walk.ts`); numbers, id and name
+ * lengths in the schema (`schema.ts`); products of counts (locality × agency lines, programmes for
+ * "all") in `compile.ts`.
+ */
+import { MAX_PENCE } from "@devosim/core"
+
+/**
+ * Bytes in a scenario file, refused before reading. A 64 MiB JSON file of a million localities
+ * parses and validates in about 4 s and 1.1 GiB; at 256 MiB the same would pass Node's default
+ * 4 GiB heap and abort the process instead of reporting an error.
+ */
+export const MAX_SCENARIO_BYTES = 64 * 1024 * 1024
+
+/**
+ * Lexical tokens in a YAML file (scalars, indicators, spaces, line breaks, comments). The YAML
+ * parser keeps a node with its source position per token: 1,000,000 tokens take about 2.5 s and
+ * 700 MiB at worst (a flow list of one-digit numbers). The 46-locality example is 6,400 tokens;
+ * a 1,000-locality scenario with 8 agencies about 100,000. Larger scenarios belong in JSON.
+ */
+export const MAX_YAML_TOKENS = 1_000_000
+
+/** YAML alias expansions ("billion laughs" guard; the yaml library's `maxAliasCount`). */
+export const MAX_ALIAS_COUNT = 1000
+
+/** Levels of nested lists and mappings; the document itself is level 1 (a real file uses 8). */
+export const MAX_NESTING_DEPTH = 64
+
+/** UTF-16 code units in any string or mapping key (descriptions included). */
+export const MAX_STRING_LENGTH = 10_000
+
+/** Code points in an id or a variant name. */
+export const MAX_ID_LENGTH = 200
+
+/** Code points in a name (scenario, agency, locality, power, service). */
+export const MAX_NAME_LENGTH = 200
+
+/** Entries of each list in a file (and of a variant's id-keyed overrides of it). */
+export const MAX_LOCALITIES = 1_000_000
+export const MAX_AGENCIES = 1_000
+export const MAX_TRANCHES = 1_000
+export const MAX_POWERS = 1_000
+export const MAX_PROGRAMMES = 10_000
+export const MAX_EFFECTS = 100 // per programme
+export const MAX_TRANSFERS = 100_000
+export const MAX_SPENDING_REVIEWS = 1_000
+export const MAX_VARIANTS = 100
+export const MAX_ELECTIONS = 1_000 // per locality
+
+/** Any list or mapping not named above (it is an error anyway: this only bounds the work). */
+export const MAX_OTHER_ENTRIES = MAX_LOCALITIES
+
+/** Locality × agency baseline lines (the compiled scenario holds one per pair). */
+export const MAX_LOCALITY_AGENCY_LINES = 10_000_000
+
+/** Programmes after `locality: all` expands to one per locality. */
+export const MAX_PROGRAMME_INSTANCES = 1_000_000
+
+/** Monthly spending periods in a run (100 years). */
+export const MAX_MONTHS = 1200
+
+/** Any time or duration in months (opens, ready, elections, negotiation months, lags, …): 10,000 years. */
+export const MAX_TIME_MONTHS = 120_000
+
+/** Negotiation attempts per locality (`max_attempts`). */
+export const MAX_NEGOTIATION_ATTEMPTS = 100
+
+/** The lognormal's sigma: a draw is median × e^(sigma × z), |z| < 8.6, so at 10 it stays finite. */
+export const MAX_LOGNORMAL_SIGMA = 10
+
+/** Any other number (population, cohort, demand, capacity, seed): at most 2^53 − 1 in magnitude. */
+export const MAX_NUMBER = Number.MAX_SAFE_INTEGER
+
+/** Money: every amount, after conversion to pence, is a safe integer (about £90 trillion). */
+export { MAX_PENCE }
+
+/** 1234567 → "1,234,567" (limits in messages). */
+export const formatCount = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",")
+
+/** `at most 1,000 agencies`. */
+export const atMostText = (max: number, what: string): string => `at most ${formatCount(max)} ${what}`
