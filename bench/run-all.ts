@@ -93,7 +93,7 @@ for (const c of cases) {
     rep.push(tReplay)
     const out = path.join(dir, `out-${k}`)
     const t0 = performance.now()
-    const p = spawnSync("/usr/bin/time", ["-f", "%M", path.join(ROOT, "node_modules/.bin/devosim"), "run", file, "--out", out], { encoding: "utf8" })
+    const p = spawnSync("/usr/bin/time", ["-f", "%M", path.join(ROOT, "node_modules/.bin/devosim"), "run", file, "--out", out, "--no-parquet", "--quiet"], { encoding: "utf8" })
     e2e.push((performance.now() - t0) / 1000)
     if (p.status !== 0) throw new Error(`devosim run failed: ${p.stderr}`)
     rss.push(Number(p.stderr.trim().split("\n").pop()) / 1024)
