@@ -35,6 +35,7 @@ import {
 } from "@devosim/core"
 import { renderFound, type PathSegment } from "./errors.ts"
 import type { Problem } from "./issues.ts"
+import { formatCount, MAX_LOCALITY_AGENCY_LINES, MAX_PROGRAMME_INSTANCES } from "./limits.ts"
 import { AMOUNT_EXPECTED, AMOUNT_PATTERN, type ScenarioFile } from "./schema.ts"
 
 export const DEFAULT_DEAL = { reduction_pct: 0, pooled_agencies: [] as ReadonlyArray<string>, horizon_months: 36 } as const
@@ -55,7 +56,7 @@ export const DEFAULT_MAX_ATTEMPTS = 3
 type Duration = ScenarioFile["localities"][number]["negotiation"]["months"]
 
 const listIds = (ids: ReadonlyArray<string>): string => {
-  const shown = ids.slice(0, 8).map((id) => JSON.stringify(id))
+  const shown = ids.slice(0, 8).map((id) => renderFound(id))
   return `(${shown.join(", ")}${ids.length > 8 ? `, … ${ids.length - 8} more` : ""})`
 }
 
@@ -95,8 +96,44 @@ const durationOf = (d: Duration): Distribution => {
 
 export type CompileResult = { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly problems: Array<Problem> }
 
+/**
+ * Limits on products of counts, checked before anything is built: the compiled scenario holds a
+ * baseline line per locality × agency and a programme per locality for each `locality: all`.
+ */
+const sizeProblems = (file: ScenarioFile): Array<Problem> => {
+  const lines = file.localities.length * (file.agencies ?? []).length
+  if (lines > MAX_LOCALITY_AGENCY_LINES) {
+    return [
+      {
+        path: ["agencies"],
+        anchor: "value",
+        expected: `at most ${formatCount(MAX_LOCALITY_AGENCY_LINES)} locality × agency lines`,
+        found: `${formatCount(file.localities.length)} localities × ${formatCount((file.agencies ?? []).length)} agencies`
+      }
+    ]
+  }
+  let instances = 0
+  const programmes = file.programmes ?? []
+  for (let i = 0; i < programmes.length; i++) {
+    instances += programmes[i]!.locality === ALL_LOCALITIES ? file.localities.length : 1
+    if (instances > MAX_PROGRAMME_INSTANCES) {
+      return [
+        {
+          path: ["programmes", i, "locality"],
+          anchor: "value",
+          expected: `at most ${formatCount(MAX_PROGRAMME_INSTANCES)} programmes once "all" is one per locality`,
+          found: `${formatCount(instances)} by this one`
+        }
+      ]
+    }
+  }
+  return []
+}
+
 /** Compiles a schema-valid file. `seed` overrides the file's seed when given. */
 export const compileFile = (file: ScenarioFile, seed?: number): CompileResult => {
+  const tooBig = sizeProblems(file)
+  if (tooBig.length > 0) return { ok: false, problems: tooBig }
   const problems: Array<Problem> = []
   /** `found` is described in words (an unknown key, a repeat), not a rendered value. */
   const problemText = (path: ReadonlyArray<PathSegment>, expected: string, found: string, anchor: Problem["anchor"] = "value"): void => {

@@ -25,27 +25,58 @@ export class ScenarioError extends Data.TaggedError("ScenarioError")<ScenarioErr
 export const makeScenarioError = (fields: ScenarioErrorFields): ScenarioError =>
   new ScenarioError({ ...fields, message: formatScenarioError(fields) })
 
+/** C0 and C1 controls and the Unicode line and paragraph separators: never printed raw. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/gu
+
+/**
+ * One printable line: control characters (a line break in a file name, an escape sequence in a
+ * key) are shown as `\u001b`, so a message can neither span lines nor drive a terminal.
+ */
+export const oneLine = (s: string): string =>
+  s.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
 /** `scenarios/x.yaml:12:7: localities[3].tranche: expected one of the tranche ids ("t1", "t2"), found "t3"` */
 export const formatScenarioError = (e: ScenarioErrorFields): string => {
   const where = e.line === undefined ? e.file : `${e.file}:${e.line}${e.column === undefined ? "" : `:${e.column}`}`
   const path = e.path === "" ? "" : `${e.path}: `
-  return `${where}: ${path}expected ${e.expected}, found ${e.found}`
+  return oneLine(`${where}: ${path}expected ${e.expected}, found ${e.found}`)
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
 
-/** `["localities", 3, "tranche"]` → `localities[3].tranche`; odd keys are quoted: `baseline["🏴 NHS"]`. */
+/**
+ * `["localities", 3, "tranche"]` → `localities[3].tranche`; odd keys are quoted: `baseline["🏴 NHS"]`,
+ * long ones cut short like a found value.
+ */
 export const formatPath = (path: ReadonlyArray<PathSegment>): string => {
   let out = ""
   for (const seg of path) {
     if (typeof seg === "number") out += `[${seg}]`
-    else if (IDENTIFIER.test(seg)) out += out === "" ? seg : `.${seg}`
-    else out += `[${JSON.stringify(seg)}]`
+    else if (seg.length <= MAX_FOUND && IDENTIFIER.test(seg)) out += out === "" ? seg : `.${seg}`
+    else out += `[${renderFound(seg)}]`
   }
   return out
 }
 
 const MAX_FOUND = 60
+
+/**
+ * The first few entries of a list or mapping, a few levels deep: enough for MAX_FOUND characters,
+ * without stringifying all of a million-element list (or a cyclic one) to show sixty characters.
+ */
+const preview = (value: unknown, depth: number): unknown => {
+  if (typeof value !== "object" || value === null) return value
+  if (depth >= 4) return Array.isArray(value) ? ["…"] : { "…": "…" }
+  if (Array.isArray(value)) return value.slice(0, MAX_FOUND / 2).map((v) => preview(v, depth + 1))
+  const out: Record<string, unknown> = {}
+  let n = 0
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    if (n++ >= MAX_FOUND / 2) break
+    Object.defineProperty(out, key, { value: preview((value as Record<string, unknown>)[key], depth + 1), enumerable: true })
+  }
+  return out
+}
 
 /** A short JSON-ish rendering of an input value for `found`. */
 export const renderFound = (value: unknown): string => {
@@ -57,7 +88,7 @@ export const renderFound = (value: unknown): string => {
   else if (value === null) s = "null"
   else if (typeof value === "object") {
     try {
-      s = JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v)) ?? String(value)
+      s = JSON.stringify(preview(value, 0), (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v)) ?? String(value)
     } catch {
       s = Array.isArray(value) ? "a list" : "a mapping"
     }

@@ -9,7 +9,6 @@ export {
   compileScenarioBytes,
   compileScenarioVariantsText,
   compileScenarioVariantsBytes,
-  MAX_SCENARIO_BYTES,
   type LoadedScenario,
   type LoadedVariant,
   type LoadOptions,
@@ -21,5 +20,5 @@ export { ID_KEYED_LISTS, RESERVED_VARIANT_KEYS } from "./variants.ts"
 export { ScenarioError, formatScenarioError, formatPath, type ScenarioErrorFields, type PathSegment } from "./errors.ts"
 export { scenarioJsonSchema, ScenarioFile } from "./schema.ts"
 export { amountToPence } from "./compile.ts"
-export { MAX_ALIAS_COUNT } from "./source.ts"
+export * from "./limits.ts"
 export { compileScenarioWithSettings, overrideOf, parseSetting, type Setting } from "./override.ts"

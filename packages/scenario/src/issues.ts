@@ -112,7 +112,7 @@ export const problemsOf = (root: SchemaIssue.Issue, input: unknown): Array<Probl
           path,
           anchor: "key",
           expected: keys === "" ? "no further elements" : `only the keys ${keys}`,
-          found: typeof key === "number" ? `an extra element ${renderFound(valueAt(input, path))}` : `an unknown key ${JSON.stringify(key)}`
+          found: typeof key === "number" ? `an extra element ${renderFound(valueAt(input, path))}` : `an unknown key ${renderFound(key)}`
         })
         return
       }

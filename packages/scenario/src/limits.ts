@@ -21,11 +21,11 @@ export const MAX_SCENARIO_BYTES = 64 * 1024 * 1024
 
 /**
  * Lexical tokens in a YAML file (scalars, indicators, spaces, line breaks, comments). The YAML
- * parser keeps a node with its source position per token: 1,000,000 tokens take about 2.5 s and
- * 700 MiB at worst (a flow list of one-digit numbers). The 46-locality example is 6,400 tokens;
- * a 1,000-locality scenario with 8 agencies about 100,000. Larger scenarios belong in JSON.
+ * parser keeps a node with its source position per token: 500,000 tokens take at most about
+ * 0.7 s and 400 MiB (a flow list of one-digit numbers). The 46-locality example is 6,400 tokens;
+ * 1,000 localities with 8 agencies about 144,000. Larger scenarios belong in JSON.
  */
-export const MAX_YAML_TOKENS = 1_000_000
+export const MAX_YAML_TOKENS = 500_000
 
 /** YAML alias expansions ("billion laughs" guard; the yaml library's `maxAliasCount`). */
 export const MAX_ALIAS_COUNT = 1000
@@ -39,8 +39,14 @@ export const MAX_STRING_LENGTH = 10_000
 /** Code points in an id or a variant name. */
 export const MAX_ID_LENGTH = 200
 
-/** Code points in a name (scenario, agency, locality, power, service). */
+/** Code points in a name (agency, locality, power, service). */
 export const MAX_NAME_LENGTH = 200
+
+/**
+ * Code points in the scenario's name: longer, because a variant is named "<base> / <variant>"
+ * and is checked (and written as run) under that name.
+ */
+export const MAX_SCENARIO_NAME_LENGTH = 1000
 
 /** Entries of each list in a file (and of a variant's id-keyed overrides of it). */
 export const MAX_LOCALITIES = 1_000_000
@@ -59,6 +65,13 @@ export const MAX_OTHER_ENTRIES = MAX_LOCALITIES
 
 /** Locality × agency baseline lines (the compiled scenario holds one per pair). */
 export const MAX_LOCALITY_AGENCY_LINES = 10_000_000
+
+/**
+ * Localities summed over the base and each of its variants, when all are compiled (`validate`,
+ * `compare`): each variant is a whole scenario, so this bounds the work at about 10 base files of
+ * a million localities (some 40 s).
+ */
+export const MAX_COMPILED_LOCALITIES = 10_000_000
 
 /** Programmes after `locality: all` expands to one per locality. */
 export const MAX_PROGRAMME_INSTANCES = 1_000_000

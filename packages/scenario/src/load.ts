@@ -8,17 +8,18 @@
 import { createHash } from "node:crypto"
 import { readFile, stat } from "node:fs/promises"
 import { Effect, Result, SchemaParser } from "effect"
-import { Document, isScalar, parseDocument, visit } from "yaml"
+import { Document, isScalar, visit } from "yaml"
 import type { Scenario } from "@devosim/core"
 import { compileFile } from "./compile.ts"
-import { makeScenarioError, renderFound, formatPath, type ScenarioError } from "./errors.ts"
+import { makeScenarioError, renderFound, formatPath, type PathSegment, type ScenarioError } from "./errors.ts"
 import { problemsOf, type Problem } from "./issues.ts"
-import { formatOf, parseSource, type Locator, type Position, type SourceFormat } from "./source.ts"
+import { formatCount, MAX_COMPILED_LOCALITIES, MAX_SCENARIO_BYTES } from "./limits.ts"
+import { formatOf, parseSource, parseYaml, type Anchor, type Locator, type Position, type SourceFormat } from "./source.ts"
 import { ScenarioFile } from "./schema.ts"
-import { mergedLocator, mergeVariant } from "./variants.ts"
+import { isPlainObject, mergedLocator, mergeVariant } from "./variants.ts"
 
-/** Larger files are refused before they are read. */
-export const MAX_SCENARIO_BYTES = 256 * 1024 * 1024
+/** Larger files are refused before they are read (`limits.ts` says why 64 MiB). */
+export { MAX_SCENARIO_BYTES }
 
 export interface LoadOptions {
   /** Overrides the file's seed (the `--seed` flag); the as-run text then records it. */
@@ -61,11 +62,67 @@ export type CompileVariantsOutcome =
 const decodeFile = SchemaParser.decodeUnknownResult(ScenarioFile)
 
 const sizeError = (file: string, size: number, limit: number): ScenarioError =>
-  makeScenarioError({ file, path: "", expected: `a scenario file of at most ${limit} bytes`, found: `a file of ${size} bytes` })
+  makeScenarioError({
+    file,
+    path: "",
+    expected: `a scenario file of at most ${limit} bytes${limit === MAX_SCENARIO_BYTES ? " (64 MiB)" : ""}`,
+    found: `a file of ${size} bytes`
+  })
 
-/** The problem that comes first in the document (ties: the order found); located, as an error. */
-const firstError = (file: string, problems: ReadonlyArray<Problem>, locator: Locator, prefix = ""): ScenarioError => {
-  const located = problems.map((p, i) => ({ p, i, pos: locator.locate(p.path, p.anchor) }))
+/** Problems located exactly; beyond this many, the first few in the parsed value's order are. */
+const MAX_LOCATED = 32
+
+/** Index of each key of a mapping in the parsed value (parse order, which is document order). */
+const keyOrders = new WeakMap<object, Map<string, number>>()
+
+/** Where `path` is in `root`, as indices at each level; a missing key sorts after its mapping's keys. */
+const orderOf = (root: unknown, path: ReadonlyArray<PathSegment>, anchor: Anchor): Array<number> => {
+  const out: Array<number> = []
+  let v = root
+  for (const seg of path) {
+    if (Array.isArray(v) && typeof seg === "number") {
+      out.push(seg)
+      v = v[seg]
+    } else if (isPlainObject(v)) {
+      let order = keyOrders.get(v)
+      if (order === undefined) {
+        order = new Map(Object.keys(v).map((k, i) => [k, i]))
+        keyOrders.set(v, order)
+      }
+      const i = order.get(String(seg))
+      if (i === undefined) {
+        out.push(Number.POSITIVE_INFINITY)
+        return out
+      }
+      out.push(i)
+      v = v[String(seg)]
+    } else return out
+  }
+  if (anchor === "missing") out.push(Number.POSITIVE_INFINITY)
+  return out
+}
+
+const compareOrders = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): number => {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1
+  return a.length - b.length
+}
+
+/**
+ * The problem that comes first in the document (ties: the order found); located, as an error.
+ * Locating costs a walk down the path (a scan of the text for JSON), so of many problems (a file
+ * with a million bad localities) only the first MAX_LOCATED in `root`'s order are located.
+ */
+const firstError = (file: string, problems: ReadonlyArray<Problem>, locator: Locator, root: unknown, prefix = ""): ScenarioError => {
+  let candidates = problems
+  if (problems.length > MAX_LOCATED) {
+    candidates = problems
+      .map((p, i) => ({ p, i, order: orderOf(root, p.path, p.anchor) }))
+      .sort((a, b) => compareOrders(a.order, b.order) || a.i - b.i)
+      .slice(0, MAX_LOCATED)
+      .sort((a, b) => a.i - b.i)
+      .map((x) => x.p)
+  }
+  const located = candidates.map((p, i) => ({ p, i, pos: locator.locate(p.path, p.anchor) }))
   const offset = (pos: Position | undefined) => pos?.offset ?? Number.POSITIVE_INFINITY
   located.sort((a, b) => offset(a.pos) - offset(b.pos) || a.i - b.i)
   const { p, pos } = located[0]!
@@ -87,7 +144,7 @@ const asRunTextOf = (text: string, format: SourceFormat, value: Record<string, u
   if (seed === undefined || seed === value["seed"]) return text
   text = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text // offsets below are past any BOM
   if (format === "yaml") {
-    const doc = parseDocument(text, { version: "1.2" })
+    const { doc } = parseYaml(text) // it parsed once already: within the limits
     const node = doc.get("seed", true)
     if (isScalar(node) && node.range) return text.slice(0, node.range[0]) + String(seed) + text.slice(node.range[1])
     // An aliased seed (`seed: *s`): rewrite through the document model instead.
@@ -131,7 +188,7 @@ const prepare = (bytes: Uint8Array, file: string, options: LoadOptions): Step<Pr
     parsed = parseSource(text, format)
   } catch (e) {
     // Parsers recurse: pathological nesting can exhaust the stack. Still a user error, not a crash.
-    const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+    const why = (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split("\n", 1)[0]!.slice(0, 200)
     return fail(makeScenarioError({ file, path: "", expected: `a ${format.toUpperCase()} document the parser can read`, found: `one it cannot (${why})` }))
   }
   if (!parsed.ok) {
@@ -149,7 +206,7 @@ const prepare = (bytes: Uint8Array, file: string, options: LoadOptions): Step<Pr
   }
   const { value, locator } = parsed.source
   const decoded = decodeFile(value, { errors: "all", onExcessProperty: "error" })
-  if (Result.isFailure(decoded)) return fail(firstError(file, problemsOf(decoded.failure, value), locator))
+  if (Result.isFailure(decoded)) return fail(firstError(file, problemsOf(decoded.failure, value), locator, value))
   return {
     ok: true,
     value: {
@@ -167,7 +224,7 @@ const prepare = (bytes: Uint8Array, file: string, options: LoadOptions): Step<Pr
 /** The base scenario: the document as it stands (its `variants` only checked for names). */
 const compileBase = (p: Prepared, options: LoadOptions): Step<LoadedVariant> => {
   const compiled = compileFile(p.decoded, options.seed)
-  if (!compiled.ok) return { ok: false, error: firstError(p.file, compiled.problems, p.locator) }
+  if (!compiled.ok) return { ok: false, error: firstError(p.file, compiled.problems, p.locator, p.value) }
   return {
     ok: true,
     value: {
@@ -207,9 +264,9 @@ const renderVariant = (merged: Record<string, unknown>, baseName: string, name: 
 const compileVariant = (p: Prepared, index: number, options: LoadOptions): Step<LoadedVariant> => {
   const header = p.decoded.variants![index]!
   const prefix = variantPrefix(index, header.name)
-  const fail = (problems: ReadonlyArray<Problem>, locator: Locator): Step<LoadedVariant> => ({
+  const fail = (problems: ReadonlyArray<Problem>, locator: Locator, root: unknown): Step<LoadedVariant> => ({
     ok: false,
-    error: firstError(p.file, problems, locator, prefix)
+    error: firstError(p.file, problems, locator, root, prefix)
   })
   const base: Record<string, unknown> = {}
   for (const key of Object.keys(p.value)) {
@@ -218,7 +275,7 @@ const compileVariant = (p: Prepared, index: number, options: LoadOptions): Step<
   const raw = (p.value["variants"] as ReadonlyArray<Record<string, unknown>>)[index]!
   const merged = mergeVariant(base, raw, index)
   if (!merged.ok) {
-    return fail(merged.problems, { locate: (path, anchor) => p.locator.locate(["variants", index, ...path], anchor) })
+    return fail(merged.problems, { locate: (path, anchor) => p.locator.locate(["variants", index, ...path], anchor) }, raw)
   }
   const value = merged.value
   value["name"] = `${p.decoded.name} / ${header.name}`
@@ -226,14 +283,19 @@ const compileVariant = (p: Prepared, index: number, options: LoadOptions): Step<
   if (options.seed !== undefined && !Object.hasOwn(raw, "seed")) value["seed"] = options.seed
   const locator = mergedLocator(p.locator, merged.origin)
   const decoded = decodeFile(value, { errors: "all", onExcessProperty: "error" })
-  if (Result.isFailure(decoded)) return fail(problemsOf(decoded.failure, value), locator)
+  if (Result.isFailure(decoded)) return fail(problemsOf(decoded.failure, value), locator, value)
   const compiled = compileFile(decoded.success)
-  if (!compiled.ok) return fail(compiled.problems, locator)
+  if (!compiled.ok) return fail(compiled.problems, locator, value)
+  // Rendered when first asked for: printing a large merged document as YAML costs far more than
+  // compiling it, and `validate` and `compare` never ask.
+  let asRunText: string | undefined
   return {
     ok: true,
     value: {
       scenario: compiled.scenario,
-      asRunText: renderVariant(value, p.decoded.name, header.name, header.description),
+      get asRunText() {
+        return (asRunText ??= renderVariant(value, p.decoded.name, header.name, header.description))
+      },
       inputSha256: p.inputSha256,
       file: p.file,
       variant: header.name
@@ -241,7 +303,10 @@ const compileVariant = (p: Prepared, index: number, options: LoadOptions): Step<
   }
 }
 
-const listNames = (names: ReadonlyArray<string>): string => `(${names.map((n) => JSON.stringify(n)).join(", ")})`
+const listNames = (names: ReadonlyArray<string>): string => {
+  const shown = names.slice(0, 8).map((n) => renderFound(n))
+  return `(${shown.join(", ")}${names.length > 8 ? `, … ${names.length - 8} more` : ""})`
+}
 
 /** The variant called `name`, or an error listing the names the file has. */
 const selectVariant = (p: Prepared, name: string, options: LoadOptions): Step<LoadedVariant> => {
@@ -259,6 +324,17 @@ const selectVariant = (p: Prepared, name: string, options: LoadOptions): Step<Lo
       found: renderFound(name)
     })
   }
+}
+
+/** Localities of the base plus, for each variant, its own list or else the base's. */
+const compiledLocalities = (p: Prepared): number => {
+  const base = p.decoded.localities.length
+  let total = base
+  for (const raw of (p.value["variants"] as ReadonlyArray<Record<string, unknown>> | undefined) ?? []) {
+    const own = raw["localities"]
+    total += Array.isArray(own) ? own.length : base
+  }
+  return total
 }
 
 /**
@@ -287,6 +363,20 @@ export const compileScenarioText = (text: string, file: string, options: LoadOpt
 export const compileScenarioVariantsBytes = (bytes: Uint8Array, file: string, options: VariantsLoadOptions = {}): CompileVariantsOutcome => {
   const prepared = prepare(bytes, file, options)
   if (!prepared.ok) return prepared
+  const total = compiledLocalities(prepared.value)
+  if (total > MAX_COMPILED_LOCALITIES) {
+    const pos = prepared.value.locator.locate(["variants"], "value")
+    return {
+      ok: false,
+      error: makeScenarioError({
+        file,
+        path: "variants",
+        ...(pos ? { line: pos.line, column: pos.column } : {}),
+        expected: `at most ${formatCount(MAX_COMPILED_LOCALITIES)} localities over the base and its variants together`,
+        found: `${formatCount(total)} in ${formatCount(1 + (prepared.value.decoded.variants ?? []).length)} scenarios`
+      })
+    }
+  }
   const base = compileBase(prepared.value, options)
   if (!base.ok) return base
   const out: Array<LoadedVariant> = [base.value]

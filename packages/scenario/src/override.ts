@@ -1,7 +1,8 @@
-import { parse as parseYaml, parseDocument } from "yaml"
+import { parse as parseYaml } from "yaml"
 import { makeScenarioError } from "./errors.ts"
 import type { CompileOutcome, LoadOptions } from "./load.ts"
 import { compileScenarioText } from "./load.ts"
+import { parseYaml as parseYamlWithLimits } from "./source.ts"
 
 /**
  * `--set PATH=VALUE` amendments (for `devosim fork`). PATH is in the file's own words: keys joined
@@ -65,7 +66,23 @@ export const compileScenarioWithSettings = (
   settings: ReadonlyArray<Setting>,
   options: Omit<LoadOptions, "variant"> = {}
 ): CompileOutcome => {
-  const doc = parseDocument(text)
+  // The parse with limits (source.ts): the text may be a hostile file. If it does not parse, the
+  // plain compile reports why, as for any scenario file.
+  let doc: ReturnType<typeof parseYamlWithLimits>["doc"] | undefined
+  try {
+    doc = parseYamlWithLimits(text).doc
+  } catch {
+    doc = undefined // beyond a limit
+  }
+  if (doc === undefined || doc.errors.length > 0 || doc.contents === null) {
+    const plain = compileScenarioText(text, file, options)
+    if (!plain.ok) return plain
+    // JSON within its limits but beyond YAML's: the amendments cannot be applied to it as YAML.
+    return {
+      ok: false,
+      error: makeScenarioError({ file, path: "", expected: "a scenario within the YAML limits, to apply --set to", found: "one beyond them (a large JSON scenario)" })
+    }
+  }
   doc.set("variants", doc.createNode([{ name: FORK_VARIANT, ...overrideOf(settings) }]))
   const out = compileScenarioText(String(doc), file, { ...options, variant: FORK_VARIANT })
   if (out.ok) return out

@@ -22,6 +22,7 @@ import {
   MAX_NUMBER,
   MAX_POWERS,
   MAX_PROGRAMMES,
+  MAX_SCENARIO_NAME_LENGTH,
   MAX_SPENDING_REVIEWS,
   MAX_STRING_LENGTH,
   MAX_TIME_MONTHS,
@@ -102,12 +103,13 @@ export const isPrintableText = (s: string): boolean => {
 }
 
 /** A name: printable text (it is shown in terminals and reports), at most MAX_NAME_LENGTH characters. */
-const nameOf = (expected: string, options: { readonly nonEmpty?: boolean } = {}) => {
-  const text = `${expected} (printable text of ${options.nonEmpty ? "1" : "0"}..${MAX_NAME_LENGTH} characters)`
+const nameOf = (expected: string, options: { readonly nonEmpty?: boolean; readonly max?: number } = {}) => {
+  const max = options.max ?? MAX_NAME_LENGTH
+  const text = `${expected} (printable text of ${options.nonEmpty ? "1" : "0"}..${max} characters)`
   const checks = [
     ...(options.nonEmpty ? [Schema.isMinLength(1, { expected: text })] : []),
     Schema.makeFilter((s: string) => isPrintableText(s), { expected: `${expected} without control characters (tabs, line breaks, escapes)` }),
-    maxCodePoints(MAX_NAME_LENGTH, text)
+    maxCodePoints(max, text)
   ]
   return Schema.String.annotate({ expected }).check(checks[0]!, ...checks.slice(1))
 }
@@ -128,7 +130,7 @@ export const MonthString = Schema.String.annotate({ expected: MONTH_EXPECTED, de
   Schema.makeFilter((s: string) => parseYearMonth(s) !== undefined, { expected: MONTH_EXPECTED })
 )
 
-const MonthsSinceStart = num(`a number of months in 0..${TIME}`, "Months since the start month (may be fractional).", atLeast(0), atMost(MAX_TIME_MONTHS))
+const MonthsSinceStart = num(`a number of months >= 0 (at most ${TIME})`, "Months since the start month (may be fractional).", atLeast(0), atMost(MAX_TIME_MONTHS))
 
 /** A point in time: a month not before the start, or months since start. */
 export const MONTH_OR_MONTHS_EXPECTED = `a month like 2010-11 (YYYY-MM) or a number of months since start >= 0 (at most ${TIME})`
@@ -146,7 +148,7 @@ export const Amount = Schema.Union([
   Schema.String.annotate({ expected: AMOUNT_EXPECTED }).check(Schema.isPattern(AMOUNT_PATTERN, { expected: AMOUNT_EXPECTED }))
 ]).annotate({ expected: AMOUNT_EXPECTED, description: "Pounds per year." })
 
-const nonNegative = (what: string) => num(`a ${what} in 0..${TIME} (months)`, `The ${what}, in months.`, atLeast(0), atMost(MAX_TIME_MONTHS))
+const nonNegative = (what: string) => num(`a ${what} >= 0 (months, at most ${TIME})`, `The ${what}, in months.`, atLeast(0), atMost(MAX_TIME_MONTHS))
 
 const Uniform = Schema.Tuple([nonNegative("min"), nonNegative("max")])
   .annotate({ expected: `[min, max], numbers of months in 0..${TIME}` })
@@ -179,7 +181,7 @@ const Negotiation = Schema.Struct({
     num("a probability in [0, 1)", "Chance that an attempt fails.", atLeast(0), below(1)).annotate({ default: 0 })
   ),
   cool_off_months: Schema.optionalKey(
-    num(`a number of months in 0..${TIME}`, "Wait after a failed attempt.", atLeast(0), atMost(MAX_TIME_MONTHS)).annotate({ default: 3 })
+    num(`a number of months >= 0 (at most ${TIME})`, "Wait after a failed attempt.", atLeast(0), atMost(MAX_TIME_MONTHS)).annotate({ default: 3 })
   ),
   max_attempts: Schema.optionalKey(
     num(`an integer in 1..${MAX_NEGOTIATION_ATTEMPTS}`, "Attempts before the locality gives up.", integer, atLeast(1), atMost(MAX_NEGOTIATION_ATTEMPTS)).annotate({
@@ -407,7 +409,14 @@ const Variant = Schema.StructWithRest(
   Schema.Struct({
     name: VariantName,
     description: Schema.optionalKey(
-      Schema.String.annotate({ expected: "a description (text)", description: `What the variant changes, in words (at most ${formatCount(MAX_STRING_LENGTH)} characters).` })
+      Schema.String.annotate({
+        expected: "a description (text)",
+        description: `What the variant changes, in words (at most ${formatCount(MAX_STRING_LENGTH)} characters).`
+      }).check(
+        Schema.makeFilter((s: string) => isPrintableText(s.replace(/[\t\r\n]/g, " ")), {
+          expected: "a description without control characters (but tabs and line breaks)"
+        })
+      )
     )
   }),
   [Schema.Record(Schema.String, Schema.Unknown)]
@@ -420,7 +429,7 @@ const Variant = Schema.StructWithRest(
 /** The whole file. */
 export const ScenarioFile = Schema.Struct({
   version: Schema.Literal(1).annotate({ expected: "1 (the only scenario format version)" }),
-  name: nameOf("a non-empty name", { nonEmpty: true }),
+  name: nameOf("a non-empty name", { nonEmpty: true, max: MAX_SCENARIO_NAME_LENGTH }),
   start: MonthString,
   months: num(`an integer number of months in 1..${MAX_MONTHS}`, "Monthly spending periods.", integer, atLeast(1), atMost(MAX_MONTHS)),
   seed: num("a safe integer", "Seed of every random stream.", integer, atLeast(-Number.MAX_SAFE_INTEGER), atMost(Number.MAX_SAFE_INTEGER)),

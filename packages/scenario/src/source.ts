@@ -1,13 +1,31 @@
 /**
  * Text → plain JS value, plus a way back from a path in that value to a line:column in the text.
- * JSON takes the fast path (`JSON.parse`); the yaml library's position-tracking parse runs only when
- * an error needs a position. YAML always goes through `parseDocument` (YAML 1.2, unique keys).
+ * JSON takes the fast path (`JSON.parse`, positions from a scan of the text only when an error
+ * needs one); YAML goes through the yaml library's lexer, parser and composer (YAML 1.2) with
+ * limits applied while it parses (`limits.ts`). Either way the value then passes `checkLimits`
+ * (depth, string lengths, list sizes) before anything else looks at it.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml"
-import type { PathSegment } from "./errors.ts"
+import {
+  Composer,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  Parser,
+  visit,
+  YAMLParseError,
+  type Document,
+  type Node,
+  type YAMLMap
+} from "yaml"
+import { renderFound, type PathSegment } from "./errors.ts"
+import { formatCount, MAX_ALIAS_COUNT, MAX_NESTING_DEPTH, MAX_OTHER_ENTRIES, MAX_YAML_TOKENS } from "./limits.ts"
+import { checkLimits, NESTING_EXPECTED } from "./walk.ts"
 
-/** Aliases may be expanded at most this many times: a guard against "billion laughs" files. */
-export const MAX_ALIAS_COUNT = 1000
+export { MAX_ALIAS_COUNT }
 
 export interface Position {
   /** 0-based character offset, for ordering errors in document order. */
@@ -36,7 +54,7 @@ export interface ParsedSource {
   readonly locator: Locator
 }
 
-/** A problem found before any schema applies: syntax, emptiness, not a mapping. */
+/** A problem found before any schema applies: syntax, emptiness, not a mapping, limits. */
 export interface SyntaxProblem {
   readonly path: ReadonlyArray<PathSegment>
   readonly position: Position | undefined
@@ -53,54 +71,307 @@ const positionAt = (lc: LineCounter, offset: number): Position => {
 
 const keyText = (key: unknown): string => (isScalar(key) ? String(key.value) : String(key))
 
-/** Builds a locator over a parsed yaml document (which also covers JSON). */
-const locatorOf = (doc: Document.Parsed, lc: LineCounter): Locator => ({
-  locate: (path, anchor) => {
-    const resolve = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc) : n)
-    const at = (n: unknown): Position | undefined => {
-      const range = (n as Node | null)?.range
-      return range ? positionAt(lc, range[0]) : undefined
-    }
-    let node: unknown = resolve(doc.contents)
-    let best = at(node) ?? positionAt(lc, 0)
-    for (let i = 0; i < path.length; i++) {
-      const seg = path[i]!
-      const last = i === path.length - 1
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg))
-        if (!pair) return last && anchor === "missing" && node.range ? { ...best, offset: node.range[1] } : best
-        if (last && anchor === "key") return at(pair.key) ?? best
-        // An empty value (`tranche:`) has no range of its own: point at the key instead.
-        const next = resolve(pair.value)
-        best = at(next) ?? at(pair.key) ?? best
-        node = next
-      } else if (isSeq(node) && typeof seg === "number") {
-        const next = resolve(node.items[seg])
-        if (next === undefined) return best
-        best = at(next) ?? best
-        node = next
-      } else return best
-    }
-    return best
-  }
-})
-
-const parseYaml = (text: string) => {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: "1.2" })
-  return { doc, lineCounter }
+/** A short, single-line rendering of some source text (a key, a token) for messages. */
+const snippet = (s: string): string => {
+  const line = firstLine(s)
+  const cps = Array.from(line.length > 200 ? line.slice(0, 200) : line)
+  return cps.length > 60 ? `${cps.slice(0, 59).join("")}…` : line
 }
 
-/** Lazily parses `text` with positions only when a locator is first used. */
-const lazyLocator = (text: string): Locator => {
-  let cached: Locator | undefined
+/** Builds a locator over a parsed yaml document. */
+const locatorOf = (doc: Document.Parsed, lc: LineCounter): Locator => {
+  // Alias → its anchored node, found once in one pass (yaml's `Alias.resolve` walks the whole
+  // document on every call); a mapping's pairs by key, so looking up a key is not a scan.
+  let targets: Map<unknown, unknown> | undefined
+  const resolve = (n: unknown): unknown => {
+    if (!isAlias(n)) return n
+    if (targets === undefined) {
+      const found = new Map<unknown, unknown>()
+      const anchors = new Map<string, unknown>()
+      visit(doc, {
+        Node: (_key, node) => {
+          if (isAlias(node)) found.set(node, anchors.get(node.source))
+          else if (node.anchor) anchors.set(node.anchor, node)
+        }
+      })
+      targets = found
+    }
+    return targets.get(n)
+  }
+  const pairsByKey = new WeakMap<YAMLMap, Map<string, unknown>>()
+  const pairOf = (map: YAMLMap, key: string): unknown => {
+    let index = pairsByKey.get(map)
+    if (index === undefined) {
+      index = new Map()
+      for (const p of map.items) {
+        if (!isPair(p)) continue
+        const k = keyText(p.key)
+        if (!index.has(k)) index.set(k, p)
+      }
+      pairsByKey.set(map, index)
+    }
+    return index.get(key)
+  }
   return {
     locate: (path, anchor) => {
-      cached ??= (() => {
-        const { doc, lineCounter } = parseYaml(text)
-        return locatorOf(doc, lineCounter)
-      })()
-      return cached.locate(path, anchor)
+      const at = (n: unknown): Position | undefined => {
+        const range = (n as Node | null)?.range
+        return range ? positionAt(lc, range[0]) : undefined
+      }
+      let node: unknown = resolve(doc.contents)
+      let best = at(node) ?? positionAt(lc, 0)
+      for (let i = 0; i < path.length; i++) {
+        const seg = path[i]!
+        const last = i === path.length - 1
+        if (isMap(node)) {
+          const pair = pairOf(node, String(seg))
+          if (!isPair(pair)) return last && anchor === "missing" && node.range ? { ...best, offset: node.range[1] } : best
+          if (last && anchor === "key") return at(pair.key) ?? best
+          // An empty value (`tranche:`) has no range of its own: point at the key instead.
+          const next = resolve(pair.value)
+          best = at(next) ?? at(pair.key) ?? best
+          node = next
+        } else if (isSeq(node) && typeof seg === "number") {
+          const next = resolve(node.items[seg])
+          if (next === undefined) return best
+          best = at(next) ?? best
+          node = next
+        } else return best
+      }
+      return best
+    }
+  }
+}
+
+/** A locator from the yaml library's parse of `text` (YAML, or JSON as YAML): tests check `jsonLocator` against it. */
+export const yamlLocator = (text: string): Locator => {
+  const { doc, lineCounter } = parseYaml(text)
+  return locatorOf(doc, lineCounter)
+}
+
+/** The parser stack holds the document, each open collection and a scalar: depth + 2 at most. */
+const PARSER_STACK_SLACK = 4
+
+/** Thrown from inside the token stream to stop the yaml parser at a limit. */
+class YamlLimit extends Error {
+  readonly kind: "tokens" | "depth"
+  readonly offset: number
+  constructor(kind: "tokens" | "depth", offset: number) {
+    super(kind)
+    this.kind = kind
+    this.offset = offset
+  }
+}
+
+/**
+ * `parseDocument` of the yaml library, with limits: it stops after MAX_YAML_TOKENS lexical tokens
+ * or when collections nest beyond MAX_NESTING_DEPTH (the parser and composer recurse and keep a
+ * node per token: a few MB of `[[[[` or `0,0,0` would otherwise take minutes and gigabytes).
+ * Duplicate keys are found by `firstDuplicateKey` (the library's own check is quadratic in the
+ * number of keys of a mapping). Throws `YamlLimit`.
+ */
+export const parseYaml = (text: string): { readonly doc: Document.Parsed; readonly lineCounter: LineCounter } => {
+  const lineCounter = new LineCounter()
+  const parser = new Parser(lineCounter.addNewLine)
+  function* tokens() {
+    lineCounter.addNewLine(0)
+    let count = 0
+    let errors = 0
+    for (const lexeme of new Lexer().lex(text)) {
+      if (++count > MAX_YAML_TOKENS) throw new YamlLimit("tokens", parser.offset)
+      for (const token of parser.next(lexeme)) {
+        yield token
+        // Only the first error is reported: past a hundred, the rest of the file is noise.
+        if (token.type === "error" && ++errors > 100) return yield* parser.end()
+      }
+      if (parser.stack.length > MAX_NESTING_DEPTH + PARSER_STACK_SLACK) throw new YamlLimit("depth", parser.offset)
+    }
+    yield* parser.end()
+  }
+  const composer = new Composer({ version: "1.2", uniqueKeys: false })
+  let doc: Document.Parsed | undefined
+  // The composer makes an Error per problem: a broken file can have one per token, and capturing
+  // their stack traces (never shown) would take most of the time.
+  const stackTraceLimit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    for (const next of composer.compose(tokens(), true, text.length)) {
+      if (doc === undefined) doc = next
+      else {
+        const pos: [number, number] = [next.range[0], next.range[1]]
+        doc.errors.push(new YAMLParseError(pos, "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"))
+        break
+      }
+    }
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit
+  }
+  return { doc: doc!, lineCounter }
+}
+
+/**
+ * The first key, in document order, that repeats an earlier key of its mapping (compared as the
+ * JS value would see them: `1` and `"1"` are the same key there).
+ */
+const firstDuplicateKey = (doc: Document.Parsed): Node | undefined => {
+  const inNode = (node: unknown): Node | undefined => {
+    if (isMap(node)) {
+      const seen = new Set<string>()
+      for (const pair of node.items) {
+        const key = pair.key
+        if (isScalar(key)) {
+          const k = String(key.value)
+          if (seen.has(k)) return key
+          seen.add(k)
+        }
+        const inside = inNode(key) ?? inNode(pair.value)
+        if (inside) return inside
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) {
+        const inside = isPair(item) ? (inNode(item.key) ?? inNode(item.value)) : inNode(item)
+        if (inside) return inside
+      }
+    }
+    return undefined
+  }
+  return inNode(doc.contents)
+}
+
+/** Line starts of `text`, for positions in JSON (where no parser counted lines). */
+const lineCounterOf = (text: string): LineCounter => {
+  const lc = new LineCounter()
+  lc.addNewLine(0)
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1)
+  return lc
+}
+
+const isJsonSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+
+/** Twice the largest list allowed: sizes near a limit are left to `checkLimits`, which names the list. */
+const JSON_SCAN_MAX_ENTRIES = 2 * MAX_OTHER_ENTRIES
+
+/**
+ * The first place where JSON text nests lists or mappings deeper than MAX_NESTING_DEPTH (the
+ * document is level 1), or where one list or mapping has more than JSON_SCAN_MAX_ENTRIES entries;
+ * undefined if none. Strings are skipped; the text need not be valid JSON. Run before `JSON.parse`,
+ * which would build all of a 64 MiB file's 30 million list elements or 5 million keys first.
+ */
+export const jsonShapeProblem = (s: string): { readonly offset: number; readonly kind: "depth" | "entries" } | undefined => {
+  let depth = 0
+  const entries: Array<number> = []
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 0x22) {
+      for (i++; i < s.length; i++) {
+        const d = s.charCodeAt(i)
+        if (d === 0x5c) i++
+        else if (d === 0x22) break
+      }
+    } else if (c === 0x2c) {
+      if (++entries[depth]! >= JSON_SCAN_MAX_ENTRIES) return { offset: i, kind: "entries" }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_NESTING_DEPTH) return { offset: i, kind: "depth" }
+      entries[depth] = 0
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return undefined
+}
+
+/**
+ * A locator over JSON text that parsed: it scans the text along the path only, skipping other
+ * values without building them (a yaml parse of a large JSON file would take minutes and
+ * gigabytes). Positions agree with the yaml library's (1-based lines, UTF-16 columns).
+ */
+export const jsonLocator = (text: string): Locator => {
+  const n = text.length
+  let lines: LineCounter | undefined
+  const pos = (offset: number): Position => positionAt((lines ??= lineCounterOf(text)), offset)
+  const ws = (i: number): number => {
+    while (i < n && isJsonSpace(text.charCodeAt(i))) i++
+    return i
+  }
+  /** At a '"': the offset after the closing quote. */
+  const skipString = (i: number): number => {
+    for (i++; i < n; i++) {
+      const c = text.charCodeAt(i)
+      if (c === 0x5c) i++
+      else if (c === 0x22) return i + 1
+    }
+    return n
+  }
+  /** At the start of a value: the offset after it. */
+  const skipValue = (i: number): number => {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) return skipString(i)
+    if (c === 0x5b || c === 0x7b) {
+      let depth = 0
+      for (; i < n; i++) {
+        const d = text.charCodeAt(i)
+        if (d === 0x22) i = skipString(i) - 1
+        else if (d === 0x5b || d === 0x7b) depth++
+        else if ((d === 0x5d || d === 0x7d) && --depth === 0) return i + 1
+      }
+      return n
+    }
+    while (i < n) {
+      const d = text.charCodeAt(i)
+      if (d === 0x2c || d === 0x5d || d === 0x7d || isJsonSpace(d)) break
+      i++
+    }
+    return i
+  }
+  /** After a value: past the ',' that follows, if any. */
+  const next = (i: number): number => {
+    i = ws(i)
+    return text.charCodeAt(i) === 0x2c ? ws(i + 1) : i
+  }
+  const locate = (path: ReadonlyArray<PathSegment>, anchor: Anchor): Position | undefined => {
+    let i = ws(0)
+    if (i >= n) return undefined
+    for (let k = 0; k < path.length; k++) {
+      const seg = path[k]!
+      const last = k === path.length - 1
+      const start = i
+      const c = text.charCodeAt(i)
+      let found = false
+      if (c === 0x7b) {
+        i = ws(i + 1)
+        while (i < n && text.charCodeAt(i) === 0x22) {
+          const keyStart = i
+          const keyEnd = skipString(i)
+          const raw = text.slice(keyStart + 1, keyEnd - 1)
+          const key = raw.includes("\\") ? (JSON.parse(text.slice(keyStart, keyEnd)) as string) : raw
+          i = ws(ws(keyEnd) + 1) // past the ':'
+          if (key === String(seg)) {
+            if (last && anchor === "key") return pos(keyStart)
+            found = true
+            break
+          }
+          i = next(skipValue(i))
+        }
+        if (!found) return last && anchor === "missing" ? { ...pos(start), offset: skipValue(start) } : pos(start)
+      } else if (c === 0x5b && typeof seg === "number") {
+        i = ws(i + 1)
+        for (let index = 0; i < n && text.charCodeAt(i) !== 0x5d; index++) {
+          if (index === seg) {
+            found = true
+            break
+          }
+          i = next(skipValue(i))
+        }
+        if (!found) return pos(start)
+      } else return pos(start)
+    }
+    return pos(i)
+  }
+  return {
+    locate: (path, anchor) => {
+      try {
+        return locate(path, anchor)
+      } catch {
+        return undefined // a key that is not valid JSON: the text did not parse, so no positions
+      }
     }
   }
 }
@@ -116,8 +387,19 @@ const emptyFile = (): SyntaxProblem => ({
 
 const notAMapping = (value: unknown, locator: Locator): SyntaxProblem | undefined => {
   if (typeof value === "object" && value !== null && !Array.isArray(value)) return undefined
-  const kind = Array.isArray(value) ? "a list" : value === null ? "null" : `${typeof value} ${JSON.stringify(value)}`
+  const kind = Array.isArray(value) ? "a list" : value === null ? "null" : `${typeof value} ${renderFound(value)}`
   return { path: [], position: locator.locate([], "value"), expected: "a scenario mapping (key: value pairs)", found: kind }
+}
+
+/** The parsed value past the limits of `walk.ts`, located; or the first problem. */
+const checked = (format: SourceFormat, value: unknown, locator: Locator): ParseResult => {
+  const bad = notAMapping(value, locator)
+  if (bad) return { ok: false, problem: bad }
+  const problem = checkLimits(value)
+  if (problem) {
+    return { ok: false, problem: { path: problem.path, position: locator.locate(problem.path, problem.anchor), expected: problem.expected, found: problem.found } }
+  }
+  return { ok: true, source: { format, value, locator } }
 }
 
 /** Locates a `JSON.parse` error: V8 names the offset for most errors; our own scan finds the rest. */
@@ -125,13 +407,7 @@ const jsonSyntaxProblem = (text: string, err: unknown): SyntaxProblem => {
   const message = err instanceof Error ? err.message : String(err)
   const pos = /at position (\d+)/.exec(message)
   const offset = pos ? Number(pos[1]) : /end of JSON input/.test(message) ? text.length : jsonErrorOffset(text)
-  let position: Position | undefined
-  if (offset !== undefined) {
-    const lc = new LineCounter()
-    lc.addNewLine(0)
-    for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1)
-    position = positionAt(lc, offset)
-  }
+  const position = offset === undefined ? undefined : positionAt(lineCounterOf(text), offset)
   return { path: [], position, expected: "valid JSON", found: jsonReason(message) }
 }
 
@@ -219,53 +495,111 @@ export const jsonErrorOffset = (s: string): number | undefined => {
 const jsonReason = (message: string): string => {
   // "Expected ',' or '}' after property value in JSON at position 6 (line 1 column 7)": the position is reported apart.
   const reason = message.replace(/ at position \d+.*$/s, "").replace(/, ".*" is not valid JSON$/s, "")
-  return `a syntax error (${firstLine(reason)})`
+  return `a syntax error (${reasonOf(reason)})`
 }
 
 export type ParseResult = { readonly ok: true; readonly source: ParsedSource } | { readonly ok: false; readonly problem: SyntaxProblem }
 
-/** Parses scenario text; `format` decides the fast JSON path. */
-export const parseSource = (raw: string, format: SourceFormat): ParseResult => {
-  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw // a BOM is not content
-  if (format === "json") {
-    if (text.trim() === "") return { ok: false, problem: emptyFile() }
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch (err) {
-      return { ok: false, problem: jsonSyntaxProblem(text, err) }
+const nestingProblem = (lc: LineCounter, offset: number): SyntaxProblem => ({
+  path: [],
+  position: positionAt(lc, offset),
+  expected: NESTING_EXPECTED,
+  found: "lists or mappings nested deeper"
+})
+
+/** A message from a parser or from V8, as one short line. */
+const reasonOf = (message: string): string => {
+  const line = firstLine(message)
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line
+}
+
+const parseJson = (text: string): ParseResult => {
+  if (text.trim() === "") return { ok: false, problem: emptyFile() }
+  // JSON.parse copes with any depth and size, but what comes after it recurses, and it would
+  // build a whole oversized list before the limits could see it: refuse such text first.
+  const shape = jsonShapeProblem(text)
+  if (shape !== undefined) {
+    const lc = lineCounterOf(text)
+    if (shape.kind === "depth") return { ok: false, problem: nestingProblem(lc, shape.offset) }
+    return {
+      ok: false,
+      problem: {
+        path: [],
+        position: positionAt(lc, shape.offset),
+        expected: `lists and mappings of at most ${formatCount(MAX_OTHER_ENTRIES)} entries`,
+        found: `one with more than ${formatCount(JSON_SCAN_MAX_ENTRIES)}`
+      }
     }
-    const locator = lazyLocator(text)
-    const bad = notAMapping(value, locator)
-    return bad ? { ok: false, problem: bad } : { ok: true, source: { format, value, locator } }
   }
-  const { doc, lineCounter } = parseYaml(text)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    return { ok: false, problem: jsonSyntaxProblem(text, err) }
+  }
+  return checked("json", value, jsonLocator(text))
+}
+
+const parseYamlSource = (text: string): ParseResult => {
+  let parsed: ReturnType<typeof parseYaml>
+  try {
+    parsed = parseYaml(text)
+  } catch (e) {
+    if (!(e instanceof YamlLimit)) throw e
+    const lc = lineCounterOf(text)
+    if (e.kind === "depth") return { ok: false, problem: nestingProblem(lc, e.offset) }
+    return {
+      ok: false,
+      problem: {
+        path: [],
+        position: positionAt(lc, e.offset),
+        expected: `a YAML file of at most ${formatCount(MAX_YAML_TOKENS)} tokens (write larger scenarios as JSON)`,
+        found: `more tokens (stopped here)`
+      }
+    }
+  }
+  const { doc, lineCounter } = parsed
   const locator = locatorOf(doc, lineCounter)
   const err = doc.errors[0]
+  const duplicate = firstDuplicateKey(doc)
+  const duplicateAt = duplicate?.range?.[0]
+  if (duplicate && duplicateAt !== undefined && (err === undefined || duplicateAt < err.pos[0])) {
+    const key = snippet(text.slice(duplicateAt, duplicate.range![1]))
+    return {
+      ok: false,
+      problem: { path: [], position: positionAt(lineCounter, duplicateAt), expected: "each key at most once in a mapping", found: `the key ${key} again` }
+    }
+  }
   if (err) {
     const position = positionAt(lineCounter, err.pos[0])
-    if (err.code === "DUPLICATE_KEY") {
-      // The error points at the repeated key; its text runs to the ':' on that line.
-      const key = /^[^\n:]*/.exec(text.slice(err.pos[0]))![0].trim()
-      return { ok: false, problem: { path: [], position, expected: "each key at most once in a mapping", found: `the key ${key} again` } }
-    }
-    return { ok: false, problem: { path: [], position, expected: "valid YAML", found: `a syntax error (${firstLine(err.message)})` } }
+    return { ok: false, problem: { path: [], position, expected: "valid YAML", found: `a syntax error (${reasonOf(err.message)})` } }
   }
   if (doc.contents === null) return { ok: false, problem: emptyFile() }
   let value: unknown
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (e) {
+    const message = e instanceof Error ? e.message : String(e)
+    // Aliases inside aliases can nest a value deeper than the text does.
+    if (e instanceof RangeError && /call stack/i.test(message)) {
+      return { ok: false, problem: { path: [], position: locator.locate([], "value"), expected: NESTING_EXPECTED, found: "aliases that nest deeper" } }
+    }
+    const aliases = /alias/i.test(message)
     return {
       ok: false,
       problem: {
         path: [],
         position: locator.locate([], "value"),
-        expected: `at most ${MAX_ALIAS_COUNT} alias expansions`,
-        found: `a document that expands aliases too often (${firstLine(e instanceof Error ? e.message : String(e))})`
+        expected: aliases ? `at most ${formatCount(MAX_ALIAS_COUNT)} alias expansions` : "a YAML document the parser can read",
+        found: aliases ? `a document that expands aliases too often (${reasonOf(message)})` : `one it cannot (${reasonOf(message)})`
       }
     }
   }
-  const bad = notAMapping(value, locator)
-  return bad ? { ok: false, problem: bad } : { ok: true, source: { format, value, locator } }
+  return checked("yaml", value, locator)
+}
+
+/** Parses scenario text; `format` decides the fast JSON path. */
+export const parseSource = (raw: string, format: SourceFormat): ParseResult => {
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw // a BOM is not content
+  return format === "json" ? parseJson(text) : parseYamlSource(text)
 }

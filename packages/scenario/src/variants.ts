@@ -82,7 +82,7 @@ const deepMerge = (base: unknown, over: unknown, basePath: ReadonlyArray<PathSeg
 }
 
 const listIds = (ids: ReadonlyArray<string>): string => {
-  const shown = ids.slice(0, 8).map((id) => JSON.stringify(id))
+  const shown = ids.slice(0, 8).map((id) => renderFound(id))
   return `(${shown.join(", ")}${ids.length > 8 ? `, … ${ids.length - 8} more` : ""})`
 }
 

@@ -318,7 +318,7 @@ describe("loadScenario (disk)", () => {
     expect(Result.isFailure(r) && r.failure.expected).toBe("a scenario file of at most 100 bytes")
   })
 
-  it("a sparse file over 256 MiB is refused by its size", async () => {
+  it("a sparse file over MAX_SCENARIO_BYTES (64 MiB) is refused by its size", async () => {
     const file = join(dir, "huge.yaml")
     writeFileSync(file, "")
     truncateSync(file, MAX_SCENARIO_BYTES + 1) // sparse: no data is written
