@@ -18,9 +18,8 @@ export const compareCodePoints = (a: string, b: string): number => {
   return a.length - b.length
 }
 
-/** A printable id: non-empty, no control characters (C0, DEL, C1), no lone surrogates. */
-export const isPrintableId = (s: string): boolean => {
-  if (s.length === 0 || s.trim().length === 0) return false
+/** No C0 or C1 control characters (a tab or line break included) and no lone surrogates. */
+export const isPrintableText = (s: string): boolean => {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return false
@@ -32,3 +31,6 @@ export const isPrintableId = (s: string): boolean => {
   }
   return true
 }
+
+/** A printable id: not blank, printable text. */
+export const isPrintableId = (s: string): boolean => s.trim().length > 0 && isPrintableText(s)

@@ -6,7 +6,7 @@
  * Every schema node carries an `expected` annotation: that is the text users see in an error.
  */
 import { Schema } from "effect"
-import { isPrintableId, parseYearMonth } from "@devosim/core"
+import { isPrintableId, isPrintableText, parseYearMonth } from "@devosim/core"
 import {
   atMostText,
   formatCount,
@@ -87,20 +87,6 @@ export const Id = Schema.String.annotate({
   }),
   maxCodePoints(MAX_ID_LENGTH, ID_LENGTH_EXPECTED)
 )
-
-/** No C0 or C1 control characters (a tab or line break included) and no lone surrogates. */
-export const isPrintableText = (s: string): boolean => {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return false
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1)
-      if (!(d >= 0xdc00 && d <= 0xdfff)) return false
-      i++
-    } else if (c >= 0xdc00 && c <= 0xdfff) return false
-  }
-  return true
-}
 
 /** A name: printable text (it is shown in terminals and reports), at most MAX_NAME_LENGTH characters. */
 const nameOf = (expected: string, options: { readonly nonEmpty?: boolean; readonly max?: number } = {}) => {
