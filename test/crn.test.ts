@@ -4,6 +4,7 @@ import { runScenario } from "@devosim/engine"
 import { compareRuns, coverageTime, sampleSd, summarize } from "@devosim/report"
 import type { ReplicatedRun, Summary } from "@devosim/report"
 import { describe, expect, it } from "vitest"
+import { NO_MONEY, queueLocality } from "./builders.ts"
 
 /**
  * Common random numbers: replication r of every scenario runs with the same seed, and each locality
@@ -12,6 +13,7 @@ import { describe, expect, it } from "vitest"
 const K = 40
 
 const queue = (capacity: number, trancheOf: (i: number) => number): Scenario => ({
+  ...NO_MONEY,
   name: `capacity ${capacity}`,
   start: { year: 2010, month: 4 },
   months: 60,
@@ -21,23 +23,13 @@ const queue = (capacity: number, trancheOf: (i: number) => number): Scenario => 
     { id: "forerunners", opens: 7 },
     { id: "second", opens: 12 }
   ],
-  agencies: [],
-  localities: Array.from({ length: 30 }, (_, i) => ({
-    id: `L${String(i).padStart(2, "0")}`,
-    name: `Locality ${i}`,
-    population: 100_000 + 37_000 * i,
-    tranche: trancheOf(i),
-    ready: i % 5,
-    negotiation: { duration: { kind: "triangular" as const, min: 3, mode: 6, max: 14 }, failProbability: 0.2, coolOffMonths: 3, maxAttempts: 3 },
-    baseline: [],
-    accountability: { level: 0, elections: [], adopts: -1 }
-  })),
-  deal: { reductionBasisPoints: 0, pooledAgencies: [], horizonMonths: 36, gainshareBasisPoints: 10000, powers: [] },
-  powers: [],
-  programmes: [],
-  transfers: [],
-  spendingReviews: [],
-  discountRateBasisPoints: 350
+  localities: Array.from({ length: 30 }, (_, i) =>
+    queueLocality(
+      `L${String(i).padStart(2, "0")}`,
+      { duration: { kind: "triangular", min: 3, mode: 6, max: 14 }, failProbability: 0.2, coolOffMonths: 3, maxAttempts: 3 },
+      { name: `Locality ${i}`, population: 100_000 + 37_000 * i, tranche: trancheOf(i), ready: i % 5 }
+    )
+  )
 })
 
 const replicated = (sc: Scenario, offset = 0): ReplicatedRun => {

@@ -5,6 +5,7 @@ import { summarize } from "@devosim/report"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { arbMoneyScenario } from "./arbitraries.ts"
+import { NO_MONEY, queueLocality } from "./builders.ts"
 
 /** The first n events of a log (control events and postings with seq < n). */
 const prefix = (log: EventLog, n: number) => {
@@ -93,29 +94,16 @@ describe("what-if forks", () => {
 
   it("given the centre's capacity raised from month 12, negotiations before month 12 are untouched and later ones start sooner", () => {
     const sc: Scenario = {
+      ...NO_MONEY,
       name: "queue",
       start: { year: 2010, month: 4 },
       months: 48,
       seed: 1,
       centre: { capacity: 1 },
       tranches: [{ id: "t1", opens: 0 }],
-      agencies: [],
-      localities: Array.from({ length: 8 }, (_, i) => ({
-        id: `L${i}`,
-        name: `L${i}`,
-        population: 1000,
-        tranche: 0,
-        ready: 0,
-        negotiation: { duration: { kind: "fixed" as const, value: 5 }, failProbability: 0, coolOffMonths: 3, maxAttempts: 1 },
-        baseline: [],
-        accountability: { level: 0, elections: [], adopts: -1 }
-      })),
-      deal: { reductionBasisPoints: 0, pooledAgencies: [], horizonMonths: 36, gainshareBasisPoints: 10000, powers: [] },
-      powers: [],
-      programmes: [],
-      transfers: [],
-      spendingReviews: [],
-      discountRateBasisPoints: 350
+      localities: Array.from({ length: 8 }, (_, i) =>
+        queueLocality(`L${i}`, { duration: { kind: "fixed", value: 5 }, failProbability: 0, coolOffMonths: 3, maxAttempts: 1 })
+      )
     }
     const parent = summarize(runScenario(sc).log)
     const fork = runScenario(sc, { fork: { scenario: { ...sc, centre: { capacity: 3 } }, atTime: 12 } })

@@ -1,4 +1,4 @@
-import { ENGINE_VERSION, canonicalState, formatYearMonth, monthsBetween, parseYearMonth, replay, replicationSeed, EVENT_SCHEMA_VERSION, replayFrom } from "@devosim/core"
+import { ENGINE_VERSION, canonicalState, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replay, replicationSeed, EVENT_SCHEMA_VERSION, replayFrom } from "@devosim/core"
 import type { EventLog, Scenario } from "@devosim/core"
 import { runScenario } from "@devosim/engine"
 import type { Fork, RunResult } from "@devosim/engine"
@@ -46,13 +46,6 @@ import { progress } from "./progress.ts"
 import { checkSnapshotEvery, chooseSnapshot, snapshotFiles } from "./snapshots.ts"
 
 const json = (x: unknown) => JSON.stringify(x, null, 2) + "\n"
-/** £ with k/m/bn, for one-line reports (files keep exact pence). */
-const compact = (pence: number): string => {
-  const pounds = pence / 100
-  const abs = Math.abs(pounds)
-  const [div, unit] = abs >= 1e9 ? [1e9, "bn"] : abs >= 1e6 ? [1e6, "m"] : abs >= 1e3 ? [1e3, "k"] : [1, ""]
-  return `${pounds < 0 ? "-" : ""}£${(abs / div).toFixed(div === 1 ? 2 : 1)}${unit}`
-}
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 const loadOrBadInput = (file: string, seed?: number) =>
@@ -175,8 +168,8 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
       `  ${deals} of ${loaded.scenario.localities.length} localities reached a deal; centre makespan ${summary.centre.makespan} months, mean wait ${summary.centre.mean_wait.toFixed(2)} months`,
       ...(summary.money.baseline_pence > 0
         ? [
-            `  baseline ${compact(summary.money.baseline_pence)}, actual ${compact(summary.money.actual_pence)}; SPB reductions returned ${compact(summary.money.spb_reduction_pence)}`,
-            `  prevention invested ${compact(summary.money.prevention_invested_pence)}, savings realised ${compact(summary.money.savings_realised_pence)} (NPV ${compact(summary.money.present_values.npv_pence)} at ${summary.money.discount_rate_pct}%)`
+            `  baseline ${formatPoundsCompact(summary.money.baseline_pence)}, actual ${formatPoundsCompact(summary.money.actual_pence)}; SPB reductions returned ${formatPoundsCompact(summary.money.spb_reduction_pence)}`,
+            `  prevention invested ${formatPoundsCompact(summary.money.prevention_invested_pence)}, savings realised ${formatPoundsCompact(summary.money.savings_realised_pence)} (NPV ${formatPoundsCompact(summary.money.present_values.npv_pence)} at ${summary.money.discount_rate_pct}%)`
           ]
         : []),
       `  outputs in ${out}/: ${files.filter((f) => !f.name.startsWith("snapshots/")).map((f) => f.name).join(", ")}`,

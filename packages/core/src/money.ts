@@ -83,3 +83,17 @@ export const formatPounds = (p: Pence): string => {
   const pence = a - pounds * 100
   return `${neg ? "-" : ""}£${pounds.toLocaleString("en-GB")}.${String(pence).padStart(2, "0")}`
 }
+
+/**
+ * £ with k/m/bn from pence, for people to read (files keep exact pence): £7.5bn, £350.0k,
+ * -£19.2m, £12.34, £0. `digits` is the number of decimals shown for millions and billions.
+ */
+export const formatPoundsCompact = (pence: number, digits = 1): string => {
+  if (!Number.isFinite(pence)) return "–"
+  if (pence === 0) return "£0"
+  const p = pence / 100
+  const abs = Math.abs(p)
+  const [div, unit, d] = abs >= 1e9 ? [1e9, "bn", digits] : abs >= 1e6 ? [1e6, "m", digits] : abs >= 1e3 ? [1e3, "k", 1] : [1, "", 2]
+  const s = `£${(abs / div).toFixed(d)}${unit}`
+  return p < 0 && s !== "£0.00" ? `-${s}` : s
+}

@@ -1,3 +1,4 @@
+import { formatPoundsCompact } from "@devosim/core"
 import type { Summary } from "./summary.ts"
 import { describe, meanInterval95, sampleSd } from "./stats.ts"
 
@@ -189,11 +190,7 @@ export const compareRows = (runs: ReadonlyArray<ReplicatedRun>) => {
 
 const fmt = (x: number, figure: string): string => {
   if (Number.isNaN(x)) return "–"
-  if (figure.endsWith("_pence")) {
-    const p = x / 100
-    const a = Math.abs(p)
-    return (p < 0 ? "-" : "") + (a >= 1e9 ? `£${(a / 1e9).toFixed(2)}bn` : a >= 1e6 ? `£${(a / 1e6).toFixed(2)}m` : a >= 1e3 ? `£${(a / 1e3).toFixed(1)}k` : `£${a.toFixed(2)}`)
-  }
+  if (figure.endsWith("_pence")) return formatPoundsCompact(x, 2)
   return Number.isInteger(x) ? String(x) : x.toFixed(2)
 }
 

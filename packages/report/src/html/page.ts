@@ -3,6 +3,7 @@
  * library's browser bundles, the report's data and its client script inlined (nothing is fetched at
  * view time), plus the server-side formatting used by the tables.
  */
+import { formatPoundsCompact } from "@devosim/core"
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
@@ -58,15 +59,7 @@ export const escapeHtml = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;")
 
 /** £ with k/m/bn from integer pence: £7.5bn, £350.0k, -£19.2m, £12.34. */
-export const pounds = (pence: number): string => {
-  if (!Number.isFinite(pence)) return "–"
-  const p = pence / 100
-  const abs = Math.abs(p)
-  const [div, unit] = abs >= 1e9 ? [1e9, "bn"] : abs >= 1e6 ? [1e6, "m"] : abs >= 1e3 ? [1e3, "k"] : [1, ""]
-  if (p === 0) return "£0"
-  const s = `£${(abs / div).toFixed(div === 1 ? 2 : 1)}${unit}`
-  return p < 0 && s !== "£0.00" ? `-${s}` : s
-}
+export const pounds = (pence: number): string => formatPoundsCompact(pence)
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
