@@ -13,23 +13,58 @@ export interface SyntheticOptions {
   readonly capacity?: number
   /** Fixed negotiation durations (a pure queue check) instead of drawn ones. */
   readonly fixedDurations?: boolean
+  /** Prevention programmes per locality (default 0), each paid by one agency to save another's demand. */
+  readonly programmesPerLocality?: number
+  /** Number of tranches (default 4), six months apart. */
+  readonly tranches?: number
+  /** Only the negotiation queue: no agencies, no money (default false). */
+  readonly queueOnly?: boolean
 }
 
 export const syntheticScenario = (o: SyntheticOptions): Record<string, unknown> => {
   const rng = seedrandom.alea(`bench/${o.seed ?? 1}`)
-  const agencies = Array.from({ length: o.agencies }, (_, a) => ({ id: `agency-${a}`, name: `Agency ${a}`, trend_pct: (a % 3) - 1 }))
-  const tranches = Array.from({ length: 4 }, (_, k) => ({ id: `tranche-${k + 1}`, opens: 6 * k }))
+  const agencies = Array.from({ length: o.queueOnly ? 0 : o.agencies }, (_, a) => ({ id: `agency-${a}`, name: `Agency ${a}`, trend_pct: (a % 3) - 1 }))
+  const tranches = Array.from({ length: o.tranches ?? 4 }, (_, k) => ({ id: `tranche-${k + 1}`, opens: 6 * k }))
   const localities = Array.from({ length: o.localities }, (_, i) => ({
     id: `locality-${String(i).padStart(6, "0")}`,
     name: `Locality ${i}`,
     population: 50_000 + Math.floor(rng() * 2_000_000),
-    tranche: tranches[i % 4]!.id,
+    tranche: tranches[i % tranches.length]!.id,
     ready: Math.floor(rng() * 12),
     negotiation: o.fixedDurations
       ? { months: 1 + Math.floor(rng() * 12) }
       : { months: { triangular: [3, 6, 12] } },
     baseline: Object.fromEntries(agencies.map((a) => [a.id, Math.floor(10_000_000 + rng() * 2_000_000_000)]))
   }))
+  const perLocality = o.queueOnly || agencies.length < 2 ? 0 : (o.programmesPerLocality ?? 0)
+  const programmes = localities.flatMap((l, i) =>
+    Array.from({ length: perLocality }, (_, k) => {
+      const payer = (i + k) % agencies.length
+      return {
+        id: `prevention-${k}@${l.id}`,
+        locality: l.id,
+        payer: agencies[payer]!.id,
+        starts: 12 + Math.floor(rng() * 24),
+        duration_months: 36,
+        investment: { upfront: 100_000 + Math.floor(rng() * 900_000), monthly: 10_000 + Math.floor(rng() * 90_000) },
+        cohort: 1_000 + Math.floor(rng() * 9_000),
+        effects: [
+          {
+            beneficiary: agencies[(payer + 1) % agencies.length]!.id,
+            service: "Emergency admissions",
+            unit_cost: { amount: 1_500, per: "event" },
+            baseline_demand: 0.8,
+            reduction_pct: 10 + Math.floor(rng() * 20),
+            lag_months: 6,
+            ramp_months: 12,
+            decay_pct_per_year: 25,
+            deadweight_pct: 10,
+            optimism_bias_pct: 15
+          }
+        ]
+      }
+    })
+  )
   return {
     version: 1,
     name: `synthetic ${o.localities}x${o.agencies}x${o.months}`,
@@ -40,6 +75,9 @@ export const syntheticScenario = (o: SyntheticOptions): Record<string, unknown> 
     tranches,
     agencies,
     localities,
-    deal: { reduction_pct: 5, pooled_agencies: agencies.filter((_, a) => a % 2 === 0).map((a) => a.id), horizon_months: 36 }
+    ...(agencies.length > 0
+      ? { deal: { reduction_pct: 5, pooled_agencies: agencies.filter((_, a) => a % 2 === 0).map((a) => a.id), horizon_months: 36 } }
+      : {}),
+    ...(programmes.length > 0 ? { programmes } : {})
   }
 }

@@ -203,3 +203,12 @@ export type EventKind = ControlEvent["_tag"]
 export const POSTING_KIND = "Posting"
 
 export const decodeControlEvent = Schema.decodeUnknownSync(ControlEvent)
+
+/**
+ * Every kind a log row can have, in a fixed order: events.arrow's `kind` dictionary, so a log
+ * written in batches knows its dictionary before the first event.
+ */
+export const EVENT_KINDS: ReadonlyArray<EventKind | typeof POSTING_KIND> = [
+  POSTING_KIND,
+  ...ControlEvent.members.map((m) => m.fields._tag.schema.literal as EventKind)
+]

@@ -92,3 +92,12 @@ export interface LedgerColumns {
   readonly outflow: Float64Array
   readonly closing: Float64Array
 }
+
+/**
+ * A contiguous stretch of a log: the events with seq in [firstSeq, firstSeq + controls + postings),
+ * both sequences in seq order. A whole log is the chunk with firstSeq 0; a run that streams its log
+ * hands chunks to writers and projections in seq order.
+ */
+export interface LogChunk extends EventLog {
+  readonly firstSeq: number
+}
