@@ -1,6 +1,6 @@
 import type { EventLog, RunStarted, Scenario } from "@devosim/core"
 import { applyPostings, initialState, TREASURY } from "@devosim/core"
-import { runScenario } from "@devosim/engine"
+import { forkPointOfSeq, runScenario } from "@devosim/engine"
 import { summarize } from "@devosim/report"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -52,7 +52,7 @@ describe("what-if forks", () => {
       fc.property(arbMoneyScenario(), fc.nat(), (sc, cut) => {
         const parent = runScenario(sc).log
         const n = parent.controls.length + parent.postings.length
-        const fork = runScenario(sc, { fork: { scenario: structuredClone(sc), atSeq: cut % (n + 1) } })
+        const fork = runScenario(sc, { fork: { scenario: structuredClone(sc), ...forkPointOfSeq(parent, cut % (n + 1)) } })
         // Re-settling to the same plan moves nothing, and the rebuilt agenda decides the same events.
         const withoutResettle = fork.log.controls.filter((c) => !(c._tag === "EnvelopesSettled" && c.financialYear.endsWith("(re-settled)")))
         expect(withoutResettle.map((c) => [c._tag, c.t])).toEqual(parent.controls.map((c) => [c._tag, c.t]))
@@ -70,7 +70,7 @@ describe("what-if forks", () => {
         ([sc, amended, cut]) => {
           const parent = runScenario(sc).log
           const n = parent.controls.length + parent.postings.length
-          const { log, forkedAt } = runScenario(sc, { fork: { scenario: amended, atSeq: cut % (n + 1) } })
+          const { log, forkedAt } = runScenario(sc, { fork: { scenario: amended, ...forkPointOfSeq(parent, cut % (n + 1)) } })
           if (forkedAt === null) return // the fork point is past the last trigger
           expect(forkedAt.seq).toBeGreaterThanOrEqual(cut % (n + 1))
           expect(prefix(log, forkedAt.seq)).toEqual(prefix(parent, forkedAt.seq))

@@ -1,6 +1,6 @@
 import { ENGINE_VERSION, canonicalState, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replay, replicationSeed, EVENT_SCHEMA_VERSION, replayFrom } from "@devosim/core"
 import type { EventLog, Scenario } from "@devosim/core"
-import { runScenario } from "@devosim/engine"
+import { forkPointOfSeq, runScenario } from "@devosim/engine"
 import type { Fork, RunResult } from "@devosim/engine"
 import {
   compareRows,
@@ -425,7 +425,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
     if (!same(f)) return yield* badInput(`--set: a fork cannot change ${what}; only what is decided from the fork point on`)
   }
   const out = args.out ?? `${args.dir.replace(/\/+$/, "")}-fork`
-  const fork: Fork = { scenario: a, ...point }
+  const fork: Fork = { scenario: a, ...("atSeq" in point ? forkPointOfSeq(parentLog, point.atSeq) : point) }
   const loaded: LoadedScenario = { ...amended.value, inputSha256: manifest.input_sha256 }
   const one = runTimed(p, fork)
   if (one.forkedAt === null) return yield* badInput(`--at ${args.at}: the parent's run ends before that point`)

@@ -11,27 +11,31 @@ import { monthlyInvestment } from "./prevention.ts"
 export class Baselines {
   readonly years: number
   private readonly agencies: number
-  /** annual[(locality · agencies + agency) · years + k] in pence. */
+  private readonly firstLocality: number
+  /** annual[((locality − firstLocality) · agencies + agency) · years + k] in pence. */
   private readonly annual: Float64Array
   /** Review change in basis points by (period · agencies + agency). */
   private readonly review: Float64Array
 
-  constructor(sc: Scenario) {
+  /** For localities [firstLocality, endLocality) (default: all). */
+  constructor(sc: Scenario, firstLocality = 0, endLocality = sc.localities.length) {
     const A = sc.agencies.length
     const Y = Math.max(1, Math.ceil(sc.months / 12))
     this.years = Y
     this.agencies = A
-    this.annual = new Float64Array(sc.localities.length * A * Y)
-    sc.localities.forEach((l, i) => {
+    this.firstLocality = firstLocality
+    this.annual = new Float64Array((endLocality - firstLocality) * A * Y)
+    for (let i = firstLocality; i < endLocality; i++) {
+      const l = sc.localities[i]!
       for (let a = 0; a < A; a++) {
         const trend = sc.agencies[a]!.trendBasisPoints
         let x = l.baseline[a] ?? 0
         for (let k = 0; k < Y; k++) {
-          this.annual[(i * A + a) * Y + k] = x
+          this.annual[((i - firstLocality) * A + a) * Y + k] = x
           x += shareOf(x, trend)
         }
       }
-    })
+    }
     this.review = new Float64Array(Math.max(1, sc.months) * A)
     for (const r of sc.spendingReviews) {
       for (let m = r.starts; m < Math.min(sc.months, r.starts + r.months); m++) {
@@ -42,7 +46,7 @@ export class Baselines {
 
   /** Baseline spend of a line in period m, in pence. */
   monthly(locality: number, agency: number, m: number): number {
-    const a = this.annual[(locality * this.agencies + agency) * this.years + Math.floor(m / 12)]!
+    const a = this.annual[((locality - this.firstLocality) * this.agencies + agency) * this.years + Math.floor(m / 12)]!
     const base = Math.floor(a / 12)
     const b = base + (m % 12 < a - base * 12 ? 1 : 0)
     const change = this.review[m * this.agencies + agency]!
@@ -69,6 +73,8 @@ export interface LinePlan {
   readonly ownFunding: number
 }
 
+const NO_TRANSFERS: LinePlan["transfersIn"] = []
+
 export class Plans {
   private readonly sc: Scenario
   private readonly baselines: Baselines
@@ -76,9 +82,10 @@ export class Plans {
   private readonly transfersFrom: Map<number, Array<number>>
   private readonly programmesPaidBy: Map<number, Array<number>>
 
-  constructor(sc: Scenario) {
+  /** For localities [firstLocality, endLocality) (default: all). */
+  constructor(sc: Scenario, firstLocality = 0, endLocality = sc.localities.length) {
     this.sc = sc
-    this.baselines = new Baselines(sc)
+    this.baselines = new Baselines(sc, firstLocality, endLocality)
     const A = sc.agencies.length
     const key = (i: number, a: number) => i * A + a
     const group = (items: ReadonlyArray<unknown>, k: (x: number) => number) => {
@@ -98,12 +105,18 @@ export class Plans {
     return i * this.sc.agencies.length + a
   }
 
-  /** The line's baseline, and what each transfer into it pays (its monthly part, capped at what is left). */
+  /**
+   * The line's baseline, and what each transfer into it pays (its monthly part, capped at what is
+   * left). Called for every line and period: a line without transfers allocates nothing but the
+   * result.
+   */
   plan(i: number, a: number, m: number): LinePlan {
     const baseline = this.baselines.monthly(i, a, m)
+    const into = this.transfersInto.get(this.key(i, a))
+    if (into === undefined) return { baseline, transfersIn: NO_TRANSFERS, ownFunding: baseline }
     let left = baseline
     const transfersIn: Array<{ transfer: number; from: number; amount: number }> = []
-    for (const j of this.transfersInto.get(this.key(i, a)) ?? []) {
+    for (const j of into) {
       const t: Transfer = this.sc.transfers[j]!
       if (m < t.starts || m >= t.starts + t.months) continue
       const amount = Math.min(left, monthlyPart(t.annualPence, m - t.starts))
@@ -115,12 +128,17 @@ export class Plans {
 
   /** Everything the department of agency a pays for locality i in period m. */
   departmentOutflow(i: number, a: number, m: number): number {
-    let out = this.plan(i, a, m).ownFunding
-    for (const j of this.transfersFrom.get(this.key(i, a)) ?? []) {
-      const t = this.sc.transfers[j]!
-      for (const x of this.plan(i, t.to, m).transfersIn) if (x.transfer === j) out += x.amount
+    const key = this.key(i, a)
+    let out = this.transfersInto.has(key) ? this.plan(i, a, m).ownFunding : this.baselines.monthly(i, a, m)
+    const from = this.transfersFrom.get(key)
+    if (from !== undefined) {
+      for (const j of from) {
+        const t = this.sc.transfers[j]!
+        for (const x of this.plan(i, t.to, m).transfersIn) if (x.transfer === j) out += x.amount
+      }
     }
-    for (const p of this.programmesPaidBy.get(this.key(i, a)) ?? []) out += monthlyInvestment(this.sc.programmes[p]!, m)
+    const paid = this.programmesPaidBy.get(key)
+    if (paid !== undefined) for (const p of paid) out += monthlyInvestment(this.sc.programmes[p]!, m)
     return out
   }
 

@@ -1,4 +1,4 @@
-import type { EventLog, LedgerColumns, RunStarted } from "@devosim/core"
+import type { EventLog, LedgerColumns, LogChunk, RunStarted } from "@devosim/core"
 import { accountCount, layoutOf } from "@devosim/core"
 
 /** Balances and flows per period × account (core's LedgerColumns). */
@@ -10,33 +10,134 @@ export const runStartedOf = (log: EventLog): RunStarted => {
   return run
 }
 
+/**
+ * The ledger of a log that arrives in chunks (in seq order, the first starting with RunStarted):
+ * `add` returns the periods that chunk completed, `finish` the rest, each period as `accounts` rows
+ * (period m, accounts 0..n−1) with the values `ledgerByPeriod` gives. A posting belongs to period
+ * floor(t) clamped into [0, months − 1]; postings come in time order, so period m is complete when
+ * a posting of a later period arrives; `finish` hands out every period still due, including periods
+ * without postings. Memory: O(accounts).
+ */
+export class LedgerProjection {
+  private run: RunStarted | undefined
+  private months = 0
+  private n = 0
+  /** The period being accumulated; periods before it have been handed out. */
+  private period = 0
+  private inflow = new Float64Array(0)
+  private outflow = new Float64Array(0)
+  /** Closing balances of the period before `period` (its opening balances). */
+  private opening = new Float64Array(0)
+  private nextSeq = 0
+  private finished = false
 
-/** Projects the ledger from the postings. A posting belongs to period floor(t), clamped to the run. */
-export const ledgerByPeriod = (log: EventLog): LedgerTable => {
-  const run = runStartedOf(log)
-  const months = Math.max(1, run.months)
-  const n = accountCount(layoutOf(run))
-  const rows = months * n
-  const inflow = new Float64Array(rows)
-  const outflow = new Float64Array(rows)
-  const p = log.postings
-  for (let i = 0; i < p.length; i++) {
-    const m = Math.min(months - 1, Math.max(0, Math.floor(p.t[i]!)))
-    outflow[m * n + p.from[i]!]! += p.amount[i]!
-    inflow[m * n + p.to[i]!]! += p.amount[i]!
+  /** Optional: the run's RunStarted, if known before the first chunk. */
+  constructor(run?: RunStarted) {
+    if (run !== undefined) this.start(run)
   }
+
+  start(run: RunStarted): this {
+    if (this.run !== undefined) throw new Error("LedgerProjection: already started")
+    this.run = run
+    this.months = Math.max(1, run.months)
+    this.n = accountCount(layoutOf(run))
+    this.inflow = new Float64Array(this.n)
+    this.outflow = new Float64Array(this.n)
+    this.opening = new Float64Array(this.n)
+    return this
+  }
+
+  /** Adds a chunk; returns the periods it completed, in order (often none). */
+  add(chunk: LogChunk): Array<LedgerColumns> {
+    if (this.finished) throw new Error("LedgerProjection: add after finish")
+    if (chunk.firstSeq !== this.nextSeq) throw new Error(`LedgerProjection: expected a chunk from seq ${this.nextSeq}, got one from seq ${chunk.firstSeq}`)
+    if (this.nextSeq === 0) {
+      const first = chunk.controls[0]
+      if (first === undefined || first._tag !== "RunStarted") throw new Error("a log starts with RunStarted")
+      if (this.run === undefined) this.start(first)
+    }
+    this.nextSeq += chunk.controls.length + chunk.postings.length
+    const out: Array<LedgerColumns> = []
+    const p = chunk.postings
+    const months = this.months
+    let inflow = this.inflow
+    let outflow = this.outflow
+    let period = this.period
+    for (let i = 0; i < p.length; i++) {
+      const m = Math.min(months - 1, Math.max(0, Math.floor(p.t[i]!)))
+      if (m !== period) {
+        if (m < period) throw new Error(`postings go back in time at seq ${p.seq[i]} (period ${m} after ${period})`)
+        while (period < m) out.push(this.close())
+        period = this.period
+        inflow = this.inflow
+        outflow = this.outflow
+      }
+      const x = p.amount[i]!
+      outflow[p.from[i]!]! += x
+      inflow[p.to[i]!]! += x
+    }
+    return out
+  }
+
+  /** The periods not yet handed out, up to the run's last (months − 1). */
+  finish(): Array<LedgerColumns> {
+    if (this.run === undefined) throw new Error("a log starts with RunStarted")
+    if (this.finished) throw new Error("LedgerProjection: finish twice")
+    this.finished = true
+    const out: Array<LedgerColumns> = []
+    while (this.period < this.months) out.push(this.close())
+    return out
+  }
+
+  /** Hands out the current period's rows and starts the next. */
+  private close(): LedgerColumns {
+    const n = this.n
+    const m = this.period
+    const period = new Int32Array(n).fill(m)
+    const account = new Int32Array(n)
+    const closing = new Float64Array(n)
+    const opening = this.opening
+    const inflow = this.inflow
+    const outflow = this.outflow
+    for (let k = 0; k < n; k++) {
+      account[k] = k
+      closing[k] = opening[k]! + inflow[k]! - outflow[k]!
+    }
+    this.opening = closing
+    this.inflow = new Float64Array(n)
+    this.outflow = new Float64Array(n)
+    this.period = m + 1
+    return { length: n, period, account, opening, inflow, outflow, closing }
+  }
+}
+
+/** Concatenates ledger rows (periods in order) into one table. */
+export const concatLedger = (parts: ReadonlyArray<LedgerColumns>): LedgerColumns => {
+  let rows = 0
+  for (const p of parts) rows += p.length
   const period = new Int32Array(rows)
   const account = new Int32Array(rows)
   const opening = new Float64Array(rows)
+  const inflow = new Float64Array(rows)
+  const outflow = new Float64Array(rows)
   const closing = new Float64Array(rows)
-  for (let m = 0; m < months; m++) {
-    for (let k = 0; k < n; k++) {
-      const r = m * n + k
-      period[r] = m
-      account[r] = k
-      opening[r] = m === 0 ? 0 : closing[r - n]!
-      closing[r] = opening[r]! + inflow[r]! - outflow[r]!
-    }
+  let r = 0
+  for (const p of parts) {
+    period.set(p.period, r)
+    account.set(p.account, r)
+    opening.set(p.opening, r)
+    inflow.set(p.inflow, r)
+    outflow.set(p.outflow, r)
+    closing.set(p.closing, r)
+    r += p.length
   }
   return { length: rows, period, account, opening, inflow, outflow, closing }
+}
+
+/** Projects the ledger from the postings. A posting belongs to period floor(t), clamped to the run. */
+export const ledgerByPeriod = (log: EventLog): LedgerTable => {
+  const projection = new LedgerProjection(runStartedOf(log))
+  const parts = projection.add({ firstSeq: 0, controls: log.controls, postings: log.postings })
+  for (const p of projection.finish()) parts.push(p)
+  return concatLedger(parts)
 }

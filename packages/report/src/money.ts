@@ -1,5 +1,6 @@
-import type { ControlEvent, EventLog, Holder } from "@devosim/core"
-import { accountCount, describeAccount, layoutOf } from "@devosim/core"
+import type { ControlEvent, EventKind, EventLog, PostingColumns, RunStarted } from "@devosim/core"
+import { EVENT_KINDS, HOLDERS, POSTING_KIND, accountCount, describeAccount, layoutOf } from "@devosim/core"
+import type { Flow } from "./flows.ts"
 import { classifyFlow } from "./flows.ts"
 import { runStartedOf } from "./ledger.ts"
 
@@ -85,219 +86,476 @@ export interface MoneyFigures {
 
 const sum = (xs: ReadonlyArray<number>) => xs.reduce((s, x) => s + x, 0)
 
-export const moneyFigures = (log: EventLog): MoneyFigures => {
-  const run = runStartedOf(log)
-  const layout = layoutOf(run)
-  const L = layout.localityCount
-  const A = layout.agencyCount
-  const months = Math.max(1, run.months)
-  const n = accountCount(layout)
-  const holder: Array<Holder> = new Array(n)
-  const localityOf = new Int32Array(n)
-  const agencyOf = new Int32Array(n)
-  for (let k = 0; k < n; k++) {
-    const d = describeAccount(layout, k)
-    holder[k] = d.holder
-    localityOf[k] = d.locality
-    agencyOf[k] = d.agency
-  }
-  const agencyIndex = new Map(run.agencies.map((a, i) => [a.id, i]))
-  const bySeq = new Map<number, ControlEvent>()
-  for (const c of log.controls) bySeq.set(c.seq, c)
+// ---------------------------------------------------------------------------------------------
+// Classifying postings without objects: a flow code per (from holder, to holder, cause class),
+// tabulated once from classifyFlow, so the per-posting work is typed-array reads.
 
-  const line = () => new Float64Array(L * A)
-  const baseline = line()
-  const actual = line()
-  const invested = line()
-  const saved = line()
-  const tin = line()
-  const tout = line()
-  const perLocality = () => new Float64Array(L)
-  const reduction = perLocality()
-  const returned = perLocality()
-  const pooledSavings = perLocality()
-  // Per locality and period: savings and investment, for present values and payback.
-  const savedByPeriod = new Float64Array(L * months)
-  const investedByPeriod = new Float64Array(L * months)
-  const reductionByPeriod = new Float64Array(L * months)
-  const baselineByPeriod = new Float64Array(months)
-  const actualByPeriod = new Float64Array(months)
-  // Cost shift: (locality, payer, beneficiary) → totals and by period.
-  const shift = new Map<string, { savings: number; byPeriod: Map<number, number> }>()
-  const shiftOf = (l: number, payer: number, beneficiary: number) => {
-    const key = `${l}/${payer}/${beneficiary}`
-    let s = shift.get(key)
-    if (s === undefined) shift.set(key, (s = { savings: 0, byPeriod: new Map() }))
-    return s
-  }
-  const balance = new Float64Array(n)
-  let settled = 0
+const FLOWS: ReadonlyArray<Flow> = [
+  "other",
+  "pooled funding",
+  "investment funding",
+  "envelope",
+  "envelope returned",
+  "line funding",
+  "transfer",
+  "reduction",
+  "gainshare returned",
+  "saving",
+  "service spend",
+  "investment spend"
+]
+const F_ENVELOPE = FLOWS.indexOf("envelope")
+const F_ENVELOPE_RETURNED = FLOWS.indexOf("envelope returned")
+const F_LINE_FUNDING = FLOWS.indexOf("line funding")
+const F_TRANSFER = FLOWS.indexOf("transfer")
+const F_REDUCTION = FLOWS.indexOf("reduction")
+const F_GAINSHARE_RETURNED = FLOWS.indexOf("gainshare returned")
+const F_SAVING = FLOWS.indexOf("saving")
+const F_SERVICE_SPEND = FLOWS.indexOf("service spend")
+const F_INVESTMENT_SPEND = FLOWS.indexOf("investment spend")
+/** Flows below this code move no figure (other, pooled funding, investment funding). */
+const F_FIRST_COUNTED = F_ENVELOPE
 
-  const p = log.postings
-  for (let i = 0; i < p.length; i++) {
-    const f = p.from[i]!
-    const t = p.to[i]!
-    const x = p.amount[i]!
-    balance[f]! -= x
-    balance[t]! += x
-    const cause = bySeq.get(p.cause[i]!)
-    const l = localityOf[f]!
-    const m = l * months + Math.min(months - 1, Math.max(0, Math.floor(p.t[i]!)))
-    switch (classifyFlow(holder[f]!, holder[t]!, cause?._tag)) {
-      case "envelope":
-        settled += x
-        break
-      case "envelope returned":
-        settled -= x
-        break
-      case "line funding":
-        baseline[l * A + agencyOf[f]!]! += x
-        baselineByPeriod[m - l * months]! += x
-        break
-      case "transfer": {
-        const to = agencyIndex.get(cause?._tag === "TransferAgreed" ? cause.to : "")!
-        baseline[l * A + to]! += x
-        baselineByPeriod[m - l * months]! += x
-        tin[l * A + to]! += x
-        tout[l * A + agencyOf[f]!]! += x
-        break
+const H = HOLDERS.length
+/**
+ * Cause classes: 0 for "no cause / a kind classifyFlow treats as no cause", then one per control
+ * kind that changes some classification. Found by asking classifyFlow, so the table stays exact if
+ * classifyFlow learns new kinds.
+ */
+const CAUSE_KINDS: ReadonlyArray<EventKind | undefined> = (() => {
+  const row = (k: EventKind | undefined) => HOLDERS.flatMap((f) => HOLDERS.map((t) => classifyFlow(f, t, k))).join()
+  const none = row(undefined)
+  const kinds: Array<EventKind | undefined> = [undefined]
+  for (const k of EVENT_KINDS) if (k !== POSTING_KIND && row(k) !== none) kinds.push(k)
+  return kinds
+})()
+const C = CAUSE_KINDS.length
+const FLOW_TABLE = (() => {
+  const table = new Uint8Array(H * H * C)
+  for (let f = 0; f < H; f++)
+    for (let t = 0; t < H; t++) for (let c = 0; c < C; c++) table[(f * H + t) * C + c] = FLOWS.indexOf(classifyFlow(HOLDERS[f]!, HOLDERS[t]!, CAUSE_KINDS[c]))
+  return table
+})()
+const CAUSE_CLASS = new Map<EventKind, number>(CAUSE_KINDS.flatMap((k, c) => (k === undefined ? [] : [[k, c] as const])))
+/** Cause codes pack the class (low 6 bits) and an agency index + 1 (TransferAgreed's `to`, ProgrammeStarted's `payer`). */
+const CLASS_BITS = 64
+
+/**
+ * Costs shifted between pockets, (locality, payer, beneficiary) → a slot with its total and its
+ * savings by period, kept sparse (periods arrive in order, so a slot's list only grows at its end).
+ */
+interface ShiftSlot {
+  readonly locality: number
+  readonly payer: number
+  readonly beneficiary: number
+  savings: number
+  readonly periods: Array<number>
+  readonly values: Array<number>
+}
+
+/**
+ * `moneyFigures` as a fold over a log's chunks (`add` them in seq order, then `finish`). Memory is
+ * O(accounts + cost-shift cells + the control events that cause postings), not O(postings) nor
+ * O(localities × periods): per-locality figures by period (for present values and payback) are
+ * folded in when a locality's next period starts, which relies on postings being in time order
+ * (as the engine writes them; `devosim verify` checks it).
+ */
+export class MoneyBuilder {
+  readonly run: RunStarted
+  private readonly L: number
+  private readonly A: number
+  private readonly months: number
+  private readonly holder: Uint8Array
+  private readonly localityOf: Int32Array
+  private readonly agencyOf: Int32Array
+  private readonly agencyIndex: Map<string, number>
+  /** Control seq → cause code, for the control events that change a posting's classification. */
+  private readonly causes = new Map<number, number>()
+  private readonly factor: Float64Array
+  // Per line (locality × agency).
+  private readonly baseline: Float64Array
+  private readonly actual: Float64Array
+  private readonly invested: Float64Array
+  private readonly saved: Float64Array
+  private readonly tin: Float64Array
+  private readonly tout: Float64Array
+  // Per locality.
+  private readonly reduction: Float64Array
+  private readonly returned: Float64Array
+  private readonly pooledSavings: Float64Array
+  // Per locality: the period being accumulated and its savings, investment and reduction so far;
+  // present values and payback folded in from the periods before it.
+  private readonly curPeriod: Int32Array
+  private readonly curSaved: Float64Array
+  private readonly curInvested: Float64Array
+  private readonly curReduction: Float64Array
+  private readonly pvSaved: Float64Array
+  private readonly pvInvested: Float64Array
+  private readonly pvReduction: Float64Array
+  private readonly cumulative: Float64Array
+  private readonly investing: Uint8Array
+  private readonly payback: Int32Array
+  // Totals over localities, by period.
+  private readonly baselineByPeriod: Float64Array
+  private readonly actualByPeriod: Float64Array
+  private readonly savedByPeriod: Float64Array
+  private readonly investedByPeriod: Float64Array
+  private readonly reductionByPeriod: Float64Array
+  // Cost shift: (locality · A + payer) · A + beneficiary → slot index.
+  private readonly shiftIndex = new Map<number, number>()
+  private readonly shifts: Array<ShiftSlot> = []
+  private readonly balance: Float64Array
+  private settled = 0
+  private lastT = Number.NaN
+
+  constructor(run: RunStarted) {
+    this.run = run
+    const layout = layoutOf(run)
+    const L = (this.L = layout.localityCount)
+    const A = (this.A = layout.agencyCount)
+    const months = (this.months = Math.max(1, run.months))
+    const n = accountCount(layout)
+    this.holder = new Uint8Array(n)
+    this.localityOf = new Int32Array(n)
+    this.agencyOf = new Int32Array(n)
+    for (let k = 0; k < n; k++) {
+      const d = describeAccount(layout, k)
+      this.holder[k] = HOLDERS.indexOf(d.holder)
+      this.localityOf[k] = d.locality
+      this.agencyOf[k] = d.agency
+    }
+    this.agencyIndex = new Map(run.agencies.map((a, i) => [a.id, i]))
+    this.factor = Float64Array.from({ length: months }, (_, m) => discountFactor(run.discountRateBasisPoints, m))
+    const line = () => new Float64Array(L * A)
+    this.baseline = line()
+    this.actual = line()
+    this.invested = line()
+    this.saved = line()
+    this.tin = line()
+    this.tout = line()
+    const perLocality = () => new Float64Array(L)
+    this.reduction = perLocality()
+    this.returned = perLocality()
+    this.pooledSavings = perLocality()
+    this.curPeriod = new Int32Array(L).fill(-1)
+    this.curSaved = perLocality()
+    this.curInvested = perLocality()
+    this.curReduction = perLocality()
+    this.pvSaved = perLocality()
+    this.pvInvested = perLocality()
+    this.pvReduction = perLocality()
+    this.cumulative = perLocality()
+    this.investing = new Uint8Array(L)
+    this.payback = new Int32Array(L).fill(-1)
+    this.baselineByPeriod = new Float64Array(months)
+    this.actualByPeriod = new Float64Array(months)
+    this.savedByPeriod = new Float64Array(months)
+    this.investedByPeriod = new Float64Array(months)
+    this.reductionByPeriod = new Float64Array(months)
+    this.balance = new Float64Array(n)
+  }
+
+  /** A control event: remembered (as a small code) if postings it causes are classified by it. */
+  addControl(e: ControlEvent): void {
+    const c = CAUSE_CLASS.get(e._tag)
+    if (c === undefined) return
+    const agency = e._tag === "TransferAgreed" ? e.to : e._tag === "ProgrammeStarted" ? e.payer : undefined
+    const a = agency === undefined ? -1 : (this.agencyIndex.get(agency) ?? -1)
+    this.causes.set(e.seq, c + CLASS_BITS * (a + 1))
+  }
+
+  /** Postings, in seq order; their causes must have been added (they are earlier control events). */
+  addPostings(p: PostingColumns): void {
+    const { holder, localityOf, agencyOf, causes, A, months, balance } = this
+    const { baseline, actual, invested, saved, tin, tout, reduction, returned, pooledSavings } = this
+    const { curPeriod, curSaved, curInvested, curReduction } = this
+    const { baselineByPeriod, actualByPeriod, savedByPeriod, investedByPeriod, reductionByPeriod } = this
+    const pFrom = p.from
+    const pTo = p.to
+    const pAmount = p.amount
+    const pCause = p.cause
+    const pT = p.t
+    let lastCause = Number.NaN
+    let cls = 0
+    let aux = -1
+    let lastT = this.lastT
+    let m = lastT === lastT ? clampPeriod(lastT, months) : 0
+    for (let i = 0; i < p.length; i++) {
+      const f = pFrom[i]!
+      const to = pTo[i]!
+      const x = pAmount[i]!
+      balance[f]! -= x
+      balance[to]! += x
+      const c = pCause[i]!
+      if (c !== lastCause) {
+        lastCause = c
+        const code = causes.get(c) ?? 0
+        cls = code % CLASS_BITS
+        aux = Math.floor(code / CLASS_BITS) - 1
       }
-      case "reduction":
-        reduction[l]! += x
-        reductionByPeriod[m]! += x
-        break
-      case "gainshare returned":
-        returned[l]! += x
-        break
-      case "saving": {
-        const beneficiary = agencyOf[f]!
-        saved[l * A + beneficiary]! += x
-        if (holder[t] === "spb") pooledSavings[l]! += x
-        savedByPeriod[m]! += x
-        const s = shiftOf(l, agencyIndex.get(cause?._tag === "ProgrammeStarted" ? cause.payer : "")!, beneficiary)
-        s.savings += x
-        s.byPeriod.set(m - l * months, (s.byPeriod.get(m - l * months) ?? 0) + x)
-        break
+      const flow = FLOW_TABLE[(holder[f]! * H + holder[to]!) * C + cls]!
+      if (flow < F_FIRST_COUNTED) continue
+      const t = pT[i]!
+      if (t !== lastT) {
+        if (t < lastT) throw new Error(`postings go back in time at seq ${p.seq[i]} (t ${t} after ${lastT})`)
+        lastT = t
+        m = clampPeriod(t, months)
       }
-      case "investment spend":
-        invested[l * A + agencyOf[f]!]! += x
-        investedByPeriod[m]! += x
-        actual[l * A + agencyOf[f]!]! += x
-        actualByPeriod[m - l * months]! += x
-        break
-      case "service spend":
-        actual[l * A + agencyOf[f]!]! += x
-        actualByPeriod[m - l * months]! += x
-        break
-      case "pooled funding":
-      case "investment funding":
-      case "other":
-        break
+      const l = localityOf[f]!
+      switch (flow) {
+        case F_ENVELOPE:
+          this.settled += x
+          break
+        case F_ENVELOPE_RETURNED:
+          this.settled -= x
+          break
+        case F_LINE_FUNDING:
+          baseline[l * A + agencyOf[f]!]! += x
+          baselineByPeriod[m]! += x
+          break
+        case F_TRANSFER:
+          baseline[l * A + aux]! += x
+          baselineByPeriod[m]! += x
+          tin[l * A + aux]! += x
+          tout[l * A + agencyOf[f]!]! += x
+          break
+        case F_REDUCTION:
+          reduction[l]! += x
+          if (curPeriod[l] !== m) this.nextPeriod(l, m)
+          curReduction[l]! += x
+          reductionByPeriod[m]! += x
+          break
+        case F_GAINSHARE_RETURNED:
+          returned[l]! += x
+          break
+        case F_SAVING: {
+          const beneficiary = agencyOf[f]!
+          saved[l * A + beneficiary]! += x
+          if (holder[to] === SPB) pooledSavings[l]! += x
+          if (curPeriod[l] !== m) this.nextPeriod(l, m)
+          curSaved[l]! += x
+          savedByPeriod[m]! += x
+          this.shift(l, aux, beneficiary, m, x)
+          break
+        }
+        case F_INVESTMENT_SPEND:
+          invested[l * A + agencyOf[f]!]! += x
+          if (curPeriod[l] !== m) this.nextPeriod(l, m)
+          curInvested[l]! += x
+          investedByPeriod[m]! += x
+          actual[l * A + agencyOf[f]!]! += x
+          actualByPeriod[m]! += x
+          break
+        case F_SERVICE_SPEND:
+          actual[l * A + agencyOf[f]!]! += x
+          actualByPeriod[m]! += x
+          break
+        default:
+          break
+      }
+    }
+    this.lastT = lastT
+  }
+
+  /** A chunk of the log: its control events, then its postings (a posting's cause is always earlier). */
+  add(chunk: EventLog): void {
+    for (const e of chunk.controls) this.addControl(e)
+    this.addPostings(chunk.postings)
+  }
+
+  /**
+   * Locality l's period m starts: fold the period it was accumulating into its present values and
+   * payback, in period order (the same sums, in the same order, as over dense per-period arrays).
+   */
+  private nextPeriod(l: number, m: number): void {
+    const prev = this.curPeriod[l]!
+    if (m < prev) throw new Error(`postings go back in time: locality ${l} period ${m} after ${prev}`)
+    this.closePeriod(l)
+    this.curPeriod[l] = m
+  }
+
+  private closePeriod(l: number): void {
+    const m = this.curPeriod[l]!
+    if (m < 0) return
+    const f = this.factor[m]!
+    const s = this.curSaved[l]!
+    const inv = this.curInvested[l]!
+    this.pvSaved[l]! += s * f
+    this.pvInvested[l]! += inv * f
+    this.pvReduction[l]! += this.curReduction[l]! * f
+    if (this.payback[l]! < 0) {
+      if (inv > 0) this.investing[l] = 1
+      this.cumulative[l]! += s - inv
+      if (this.investing[l] === 1 && this.cumulative[l]! >= 0) this.payback[l] = m
+    }
+    this.curSaved[l] = 0
+    this.curInvested[l] = 0
+    this.curReduction[l] = 0
+    this.curPeriod[l] = -1
+  }
+
+  private shift(l: number, payer: number, beneficiary: number, m: number, x: number): void {
+    const key = (l * this.A + payer) * this.A + beneficiary
+    let k = this.shiftIndex.get(key)
+    if (k === undefined) {
+      k = this.shifts.length
+      this.shiftIndex.set(key, k)
+      this.shifts.push({ locality: l, payer, beneficiary, savings: 0, periods: [], values: [] })
+    }
+    const s = this.shifts[k]!
+    s.savings += x
+    const last = s.periods.length - 1
+    if (last >= 0 && s.periods[last] === m) s.values[last]! += x
+    else {
+      // Periods arrive in order (checked in addPostings), so a new one goes at the end.
+      s.periods.push(m)
+      s.values.push(x)
     }
   }
 
-  const factor = Array.from({ length: months }, (_, m) => discountFactor(run.discountRateBasisPoints, m))
-  const pv = (xs: Float64Array, l: number) => {
-    let s = 0
-    for (let m = 0; m < months; m++) s += xs[l * months + m]! * factor[m]!
-    return s
-  }
-  const localities: Array<LocalityMoney> = run.localities.map((loc, l) => {
-    const agencies = run.agencies.map((ag, a) => {
-      const k = l * A + a
-      return {
-        agency: ag.id,
-        baseline_pence: baseline[k]!,
-        actual_pence: actual[k]!,
-        prevention_invested_pence: invested[k]!,
-        savings_realised_pence: saved[k]!,
-        transfers_in_pence: tin[k]!,
-        transfers_out_pence: tout[k]!,
-        net_position_pence: saved[k]! - invested[k]! + tin[k]! - tout[k]!
+  finish(): MoneyFigures {
+    const { run, L, A, baseline, actual, invested, saved, tin, tout } = this
+    for (let l = 0; l < L; l++) this.closePeriod(l)
+    const localities: Array<LocalityMoney> = new Array(L)
+    for (let l = 0; l < L; l++) {
+      const agencies: Array<AgencyMoney> = new Array(A)
+      let baselineTotal = 0
+      let actualTotal = 0
+      let investedTotal = 0
+      let savings = 0
+      for (let a = 0; a < A; a++) {
+        const k = l * A + a
+        agencies[a] = {
+          agency: run.agencies[a]!.id,
+          baseline_pence: baseline[k]!,
+          actual_pence: actual[k]!,
+          prevention_invested_pence: invested[k]!,
+          savings_realised_pence: saved[k]!,
+          transfers_in_pence: tin[k]!,
+          transfers_out_pence: tout[k]!,
+          net_position_pence: saved[k]! - invested[k]! + tin[k]! - tout[k]!
+        }
+        baselineTotal += baseline[k]!
+        actualTotal += actual[k]!
+        investedTotal += invested[k]!
+        savings += saved[k]!
       }
-    })
-    const savings = sum(agencies.map((a) => a.savings_realised_pence))
-    const investedTotal = sum(agencies.map((a) => a.prevention_invested_pence))
-    let cumulative = 0
-    let investing = false
-    let payback: number | null = null
-    for (let m = 0; m < months && payback === null && investedTotal > 0; m++) {
-      investing ||= investedByPeriod[l * months + m]! > 0
-      cumulative += savedByPeriod[l * months + m]! - investedByPeriod[l * months + m]!
-      if (investing && cumulative >= 0) payback = m
-    }
-    const pvInvested = Math.round(pv(investedByPeriod, l))
-    const pvSavings = Math.round(pv(savedByPeriod, l))
-    return {
-      locality: loc.id,
-      baseline_pence: sum(agencies.map((a) => a.baseline_pence)),
-      actual_pence: sum(agencies.map((a) => a.actual_pence)),
-      spb_reduction_pence: reduction[l]!,
-      prevention_invested_pence: investedTotal,
-      savings_realised_pence: savings,
-      savings_on_pooled_lines_pence: pooledSavings[l]!,
-      gainshare_kept_pence: pooledSavings[l]! - returned[l]!,
-      gainshare_returned_pence: returned[l]!,
-      agencies,
-      present_values: {
-        prevention_invested_pence: pvInvested,
-        savings_realised_pence: pvSavings,
-        npv_pence: pvSavings - pvInvested,
-        spb_reduction_pence: Math.round(pv(reductionByPeriod, l))
-      },
-      payback_period: payback
-    }
-  })
-  let total = 0
-  for (const b of balance) total += b
-  const cost_shift: Array<CostShift> = [...shift.entries()]
-    .map(([key, s]) => {
-      const [l, payer, beneficiary] = key.split("/").map(Number) as [number, number, number]
-      return {
+      const pvInvested = Math.round(this.pvInvested[l]!)
+      const pvSavings = Math.round(this.pvSaved[l]!)
+      const payback = this.payback[l]!
+      localities[l] = {
         locality: run.localities[l]!.id,
-        payer: run.agencies[payer]!.id,
-        beneficiary: run.agencies[beneficiary]!.id,
+        baseline_pence: baselineTotal,
+        actual_pence: actualTotal,
+        spb_reduction_pence: this.reduction[l]!,
+        prevention_invested_pence: investedTotal,
+        savings_realised_pence: savings,
+        savings_on_pooled_lines_pence: this.pooledSavings[l]!,
+        gainshare_kept_pence: this.pooledSavings[l]! - this.returned[l]!,
+        gainshare_returned_pence: this.returned[l]!,
+        agencies,
+        present_values: {
+          prevention_invested_pence: pvInvested,
+          savings_realised_pence: pvSavings,
+          npv_pence: pvSavings - pvInvested,
+          spb_reduction_pence: Math.round(this.pvReduction[l]!)
+        },
+        payback_period: investedTotal > 0 && payback >= 0 ? payback : null
+      }
+    }
+    let total = 0
+    for (const b of this.balance) total += b
+    const cost_shift = this.costShift()
+    const tot = (k: keyof LocalityMoney) => {
+      let s = 0
+      for (const l of localities) s += l[k] as number
+      return s
+    }
+    const totPv = (k: keyof PresentValues) => {
+      let s = 0
+      for (const l of localities) s += l.present_values[k]
+      return s
+    }
+    return {
+      discount_rate_pct: run.discountRateBasisPoints / 100,
+      settled_pence: this.settled,
+      baseline_pence: tot("baseline_pence"),
+      actual_pence: tot("actual_pence"),
+      spb_reduction_pence: tot("spb_reduction_pence"),
+      prevention_invested_pence: tot("prevention_invested_pence"),
+      savings_realised_pence: tot("savings_realised_pence"),
+      savings_on_pooled_lines_pence: tot("savings_on_pooled_lines_pence"),
+      gainshare_kept_pence: tot("gainshare_kept_pence"),
+      gainshare_returned_pence: tot("gainshare_returned_pence"),
+      present_values: {
+        prevention_invested_pence: totPv("prevention_invested_pence"),
+        savings_realised_pence: totPv("savings_realised_pence"),
+        npv_pence: totPv("npv_pence"),
+        spb_reduction_pence: totPv("spb_reduction_pence")
+      },
+      total_balance_pence: total,
+      localities,
+      cost_shift,
+      by_period: {
+        baseline_pence: Array.from(this.baselineByPeriod),
+        actual_pence: Array.from(this.actualByPeriod),
+        // Totals of integer pence: exact, so the same whatever order localities were added in.
+        savings_realised_pence: Array.from(this.savedByPeriod),
+        prevention_invested_pence: Array.from(this.investedByPeriod),
+        spb_reduction_pence: Array.from(this.reductionByPeriod)
+      }
+    }
+  }
+
+  /**
+   * Sorted by locality id (UTF-16 order), payer and beneficiary (localeCompare), ties kept in the
+   * order the cells first saved (a stable sort on precomputed ranks: no string compares per pair).
+   */
+  private costShift(): Array<CostShift> {
+    const { run } = this
+    const localityRank = rankBy(run.localities.map((l) => l.id), (x, y) => (x < y ? -1 : x > y ? 1 : 0))
+    const agencyRank = rankBy(run.agencies.map((a) => a.id), (x, y) => x.localeCompare(y))
+    const slots = [...this.shifts].sort(
+      (x, y) =>
+        localityRank[x.locality]! - localityRank[y.locality]! ||
+        agencyRank[x.payer]! - agencyRank[y.payer]! ||
+        agencyRank[x.beneficiary]! - agencyRank[y.beneficiary]!
+    )
+    return slots.map((s) => {
+      const byPeriod: Record<string, number> = {}
+      for (let j = 0; j < s.periods.length; j++) byPeriod[String(s.periods[j])] = s.values[j]!
+      return {
+        locality: run.localities[s.locality]!.id,
+        payer: run.agencies[s.payer]!.id,
+        beneficiary: run.agencies[s.beneficiary]!.id,
         savings_pence: s.savings,
-        savings_by_period: Object.fromEntries([...s.byPeriod.entries()].sort((x, y) => x[0] - y[0]).map(([m, v]) => [String(m), v]))
+        savings_by_period: byPeriod
       }
     })
-    .sort((x, y) => (x.locality < y.locality ? -1 : x.locality > y.locality ? 1 : 0) || x.payer.localeCompare(y.payer) || x.beneficiary.localeCompare(y.beneficiary))
-  const tot = (k: keyof LocalityMoney) => sum(localities.map((l) => l[k] as number))
-  const totPv = (k: keyof PresentValues) => sum(localities.map((l) => l.present_values[k]))
-  return {
-    discount_rate_pct: run.discountRateBasisPoints / 100,
-    settled_pence: settled,
-    baseline_pence: tot("baseline_pence"),
-    actual_pence: tot("actual_pence"),
-    spb_reduction_pence: tot("spb_reduction_pence"),
-    prevention_invested_pence: tot("prevention_invested_pence"),
-    savings_realised_pence: tot("savings_realised_pence"),
-    savings_on_pooled_lines_pence: tot("savings_on_pooled_lines_pence"),
-    gainshare_kept_pence: tot("gainshare_kept_pence"),
-    gainshare_returned_pence: tot("gainshare_returned_pence"),
-    present_values: {
-      prevention_invested_pence: totPv("prevention_invested_pence"),
-      savings_realised_pence: totPv("savings_realised_pence"),
-      npv_pence: totPv("npv_pence"),
-      spb_reduction_pence: totPv("spb_reduction_pence")
-    },
-    total_balance_pence: total,
-    localities,
-    cost_shift,
-    by_period: {
-      baseline_pence: Array.from(baselineByPeriod),
-      actual_pence: Array.from(actualByPeriod),
-      savings_realised_pence: sumOverLocalities(savedByPeriod, L, months),
-      prevention_invested_pence: sumOverLocalities(investedByPeriod, L, months),
-      spb_reduction_pence: sumOverLocalities(reductionByPeriod, L, months)
-    }
   }
 }
 
-const sumOverLocalities = (xs: Float64Array, L: number, months: number): Array<number> => {
-  const out = new Array<number>(months).fill(0)
-  for (let l = 0; l < L; l++) for (let m = 0; m < months; m++) out[m]! += xs[l * months + m]!
-  return out
+const SPB = HOLDERS.indexOf("spb")
+
+/** A posting's period: floor(t), clamped into [0, months − 1]. */
+export const clampPeriod = (t: number, months: number): number => Math.min(months - 1, Math.max(0, Math.floor(t)))
+
+/** Ranks under a comparator; equal elements share a rank. */
+const rankBy = (xs: ReadonlyArray<string>, cmp: (x: string, y: string) => number): Int32Array => {
+  const order = xs.map((_, i) => i).sort((i, j) => cmp(xs[i]!, xs[j]!))
+  const rank = new Int32Array(xs.length)
+  for (let k = 0; k < order.length; k++) {
+    const prev = order[k - 1]
+    rank[order[k]!] = k === 0 ? 0 : cmp(xs[prev!]!, xs[order[k]!]!) === 0 ? rank[prev!]! : k
+  }
+  return rank
+}
+
+/** Who paid, who saved and what the pools returned, over a whole log (a `MoneyBuilder` over one chunk). */
+export const moneyFigures = (log: EventLog): MoneyFigures => {
+  const b = new MoneyBuilder(runStartedOf(log))
+  b.add(log)
+  return b.finish()
 }
 
 /** Green Book discounting: the value today of a pound in period m, at `rateBasisPoints` a year. */

@@ -1,4 +1,4 @@
-import type { EventLog } from "@devosim/core"
+import type { ControlEvent, EventLog, RunStarted } from "@devosim/core"
 import { compareCodePoints } from "@devosim/core"
 
 /** One locality's way through the centre's queue, as `summary.json` reports it. */
@@ -28,25 +28,34 @@ export interface CentreFigures {
   readonly failures: number
 }
 
-/** Projects the negotiation figures from the log's control events. */
-export const negotiationFigures = (log: EventLog): { negotiations: Array<NegotiationRecord>; centre: CentreFigures } => {
-  const run = log.controls[0]
-  if (run === undefined || run._tag !== "RunStarted") throw new Error("a log starts with RunStarted")
-  interface Acc {
-    eligible: number
-    start: number
-    deal: number | null
-    attempts: number
-    outcome: NegotiationRecord["outcome"]
-    queued: boolean
+interface Acc {
+  eligible: number
+  start: number
+  deal: number | null
+  attempts: number
+  outcome: NegotiationRecord["outcome"]
+  queued: boolean
+}
+
+/**
+ * The negotiation figures as a fold over control events (`add` each, in seq order, then `finish`):
+ * O(localities) memory, whatever the length of the log.
+ */
+export class NegotiationsBuilder {
+  readonly run: RunStarted
+  private readonly acc = new Map<string, Acc>()
+  private readonly intervals: Array<[number, number]> = []
+  private readonly open = new Map<string, number>()
+  private makespan = 0
+  private started = 0
+  private failures = 0
+
+  constructor(run: RunStarted) {
+    this.run = run
   }
-  const acc = new Map<string, Acc>()
-  const intervals: Array<[number, number]> = []
-  const open = new Map<string, number>()
-  let makespan = 0
-  let started = 0
-  let failures = 0
-  for (const e of log.controls) {
+
+  add(e: ControlEvent): void {
+    const { acc, open } = this
     switch (e._tag) {
       case "NegotiationQueued": {
         const a = acc.get(e.locality) ?? { eligible: e.t, start: Number.NaN, deal: null, attempts: 0, outcome: "unfinished", queued: true }
@@ -59,20 +68,20 @@ export const negotiationFigures = (log: EventLog): { negotiations: Array<Negotia
         a.start = e.t
         a.attempts = e.attempt
         open.set(e.locality, e.t)
-        started++
+        this.started++
         break
       }
       case "NegotiationFailed":
       case "DealAgreed": {
         const a = acc.get(e.locality)!
-        intervals.push([open.get(e.locality)!, e.t])
+        this.intervals.push([open.get(e.locality)!, e.t])
         open.delete(e.locality)
-        if (e.t > makespan) makespan = e.t
+        if (e.t > this.makespan) this.makespan = e.t
         if (e._tag === "DealAgreed") {
           a.deal = e.t
           a.outcome = "deal"
         } else {
-          failures++
+          this.failures++
           if (e.retryAt === null) a.outcome = "abandoned"
         }
         break
@@ -81,37 +90,52 @@ export const negotiationFigures = (log: EventLog): { negotiations: Array<Negotia
         break
     }
   }
-  const negotiations: Array<NegotiationRecord> = []
-  for (const l of run.localities) {
-    const a = acc.get(l.id)
-    if (a === undefined || Number.isNaN(a.start)) continue
-    negotiations.push({
-      locality: l.id,
-      tranche: l.tranche,
-      population: l.population,
-      eligible: a.eligible,
-      start: a.start,
-      deal: a.deal,
-      wait: a.start - a.eligible,
-      attempts: a.attempts,
-      outcome: a.outcome
-    })
-  }
-  // Summed in code-point order of ids, so the mean does not depend on the order of the file.
-  let waitSum = 0
-  for (const n of [...negotiations].sort((a, b) => compareCodePoints(a.locality, b.locality))) waitSum += n.wait
-  return {
-    negotiations,
-    centre: {
-      capacity: run.capacity,
-      makespan,
-      mean_wait: negotiations.length === 0 ? 0 : waitSum / negotiations.length,
-      max_concurrent: maxConcurrent(intervals),
-      negotiations_started: started,
-      deals: negotiations.filter((n) => n.outcome === "deal").length,
-      failures
+
+  finish(): { negotiations: Array<NegotiationRecord>; centre: CentreFigures } {
+    const { run, acc } = this
+    const negotiations: Array<NegotiationRecord> = []
+    let deals = 0
+    for (const l of run.localities) {
+      const a = acc.get(l.id)
+      if (a === undefined || Number.isNaN(a.start)) continue
+      if (a.outcome === "deal") deals++
+      negotiations.push({
+        locality: l.id,
+        tranche: l.tranche,
+        population: l.population,
+        eligible: a.eligible,
+        start: a.start,
+        deal: a.deal,
+        wait: a.start - a.eligible,
+        attempts: a.attempts,
+        outcome: a.outcome
+      })
+    }
+    // Summed in code-point order of ids, so the mean does not depend on the order of the file.
+    let waitSum = 0
+    for (const n of [...negotiations].sort((a, b) => compareCodePoints(a.locality, b.locality))) waitSum += n.wait
+    return {
+      negotiations,
+      centre: {
+        capacity: run.capacity,
+        makespan: this.makespan,
+        mean_wait: negotiations.length === 0 ? 0 : waitSum / negotiations.length,
+        max_concurrent: maxConcurrent(this.intervals),
+        negotiations_started: this.started,
+        deals,
+        failures: this.failures
+      }
     }
   }
+}
+
+/** Projects the negotiation figures from the log's control events. */
+export const negotiationFigures = (log: EventLog): { negotiations: Array<NegotiationRecord>; centre: CentreFigures } => {
+  const run = log.controls[0]
+  if (run === undefined || run._tag !== "RunStarted") throw new Error("a log starts with RunStarted")
+  const b = new NegotiationsBuilder(run)
+  for (const e of log.controls) b.add(e)
+  return b.finish()
 }
 
 /** Sweep over half-open intervals: an interval ending at t does not overlap one starting at t; empty ones never count. */

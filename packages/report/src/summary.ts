@@ -1,9 +1,7 @@
-import type { EventLog } from "@devosim/core"
-import { eventCount } from "@devosim/core"
-import { runStartedOf } from "./ledger.ts"
-import { moneyFigures } from "./money.ts"
+import type { EventLog, LogChunk, RunStarted } from "@devosim/core"
+import { MoneyBuilder } from "./money.ts"
 import type { MoneyFigures } from "./money.ts"
-import { negotiationFigures } from "./negotiations.ts"
+import { NegotiationsBuilder } from "./negotiations.ts"
 import type { CentreFigures, NegotiationRecord } from "./negotiations.ts"
 
 /** summary.json: every figure a projection of the log (DESIGN §4). Times in months since start. */
@@ -19,18 +17,76 @@ export interface Summary {
   readonly money: MoneyFigures
 }
 
-export const summarize = (log: EventLog): Summary => {
-  const run = runStartedOf(log)
-  const { negotiations, centre } = negotiationFigures(log)
-  return {
-    scenario: run.scenario,
-    seed: run.seed,
-    start: run.start,
-    months: run.months,
-    engine_version: run.engineVersion,
-    events: { total: eventCount(log), control: log.controls.length, postings: log.postings.length },
-    negotiations,
-    centre,
-    money: moneyFigures(log)
+/**
+ * `summarize` over a log that arrives in chunks: `add` each `LogChunk` in seq order (contiguous, the
+ * first starting with RunStarted at seq 0), then `finish` once. The result equals `summarize` of
+ * the whole log, whatever the chunking. Per posting it does typed-array work only; it keeps
+ * O(accounts + localities + cost-shift cells) state and, of the control events, only a code for
+ * each that causes postings (a posting's cause may be in an earlier chunk).
+ */
+export class SummaryBuilder {
+  private run: RunStarted | undefined
+  private negotiations: NegotiationsBuilder | undefined
+  private money: MoneyBuilder | undefined
+  private nextSeq = 0
+  private controls = 0
+  private postings = 0
+  private finished = false
+
+  /** Optional: the run's RunStarted, if known before the first chunk (it must be that chunk's first event). */
+  constructor(run?: RunStarted) {
+    if (run !== undefined) this.start(run)
+  }
+
+  start(run: RunStarted): this {
+    if (this.run !== undefined) throw new Error("SummaryBuilder: already started")
+    this.run = run
+    this.negotiations = new NegotiationsBuilder(run)
+    this.money = new MoneyBuilder(run)
+    return this
+  }
+
+  add(chunk: LogChunk): this {
+    if (this.finished) throw new Error("SummaryBuilder: add after finish")
+    if (chunk.firstSeq !== this.nextSeq) throw new Error(`SummaryBuilder: expected a chunk from seq ${this.nextSeq}, got one from seq ${chunk.firstSeq}`)
+    if (this.nextSeq === 0) {
+      const first = chunk.controls[0]
+      if (first === undefined || first._tag !== "RunStarted" || first.seq !== 0) throw new Error("a log starts with RunStarted")
+      if (this.run === undefined) this.start(first)
+    }
+    const negotiations = this.negotiations
+    const money = this.money
+    if (negotiations === undefined || money === undefined) throw new Error("a log starts with RunStarted")
+    for (const e of chunk.controls) {
+      negotiations.add(e)
+      money.addControl(e)
+    }
+    money.addPostings(chunk.postings)
+    this.controls += chunk.controls.length
+    this.postings += chunk.postings.length
+    this.nextSeq += chunk.controls.length + chunk.postings.length
+    return this
+  }
+
+  finish(): Summary {
+    const run = this.run
+    if (run === undefined || this.negotiations === undefined || this.money === undefined) throw new Error("a log starts with RunStarted")
+    if (this.finished) throw new Error("SummaryBuilder: finish twice")
+    this.finished = true
+    const { negotiations, centre } = this.negotiations.finish()
+    return {
+      scenario: run.scenario,
+      seed: run.seed,
+      start: run.start,
+      months: run.months,
+      engine_version: run.engineVersion,
+      events: { total: this.controls + this.postings, control: this.controls, postings: this.postings },
+      negotiations,
+      centre,
+      money: this.money.finish()
+    }
   }
 }
+
+/** summary.json of a whole log in memory: one chunk through a `SummaryBuilder`. */
+export const summarize = (log: EventLog): Summary => new SummaryBuilder().add({ firstSeq: 0, controls: log.controls, postings: log.postings }).finish()

@@ -60,7 +60,7 @@ export const ID_EXPECTED = "a non-empty printable id"
 export const ID_LENGTH_EXPECTED = `an id of at most ${MAX_ID_LENGTH} characters`
 
 /** Code points, not UTF-16 units: an emoji is one character. */
-const codePoints = (s: string): number => {
+export const codePoints = (s: string): number => {
   let n = 0
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
@@ -107,7 +107,7 @@ const maxItems = (max: number, what: string) =>
     toJsonSchema: () => ({ maxItems: max })
   })
 
-const MONTH_PATTERN = /^\d{4}-\d{2}$/u
+export const MONTH_PATTERN = /^\d{4}-\d{2}$/u
 const MONTH_EXPECTED = "a month like 2010-04 (YYYY-MM, month 01..12, year 1900..2200)"
 
 /** A calendar month "YYYY-MM" with a real month and a plausible year. */
@@ -148,7 +148,7 @@ const Triangular = Schema.Tuple([nonNegative("min"), nonNegative("mode"), nonNeg
     })
   )
 
-const Lognormal = Schema.Struct({
+export const Lognormal = Schema.Struct({
   median: num(`a median > 0 and <= ${TIME} (months)`, "Median duration in months.", above(0), atMost(MAX_TIME_MONTHS)),
   sigma: num(`a sigma in 0..${MAX_LOGNORMAL_SIGMA}`, "Standard deviation of the log duration.", atLeast(0), atMost(MAX_LOGNORMAL_SIGMA))
 }).annotate({ expected: `{ median: > 0, sigma: 0..${MAX_LOGNORMAL_SIGMA} }` })
@@ -161,7 +161,7 @@ export const Duration = Schema.Union([
   Schema.Struct({ lognormal: Lognormal })
 ]).annotate({ expected: DURATION_EXPECTED, description: "How long one negotiation attempt takes, in months." })
 
-const Negotiation = Schema.Struct({
+export const Negotiation = Schema.Struct({
   months: Duration,
   fail_probability: Schema.optionalKey(
     num("a probability in [0, 1)", "Chance that an attempt fails.", atLeast(0), below(1)).annotate({ default: 0 })
@@ -176,12 +176,12 @@ const Negotiation = Schema.Struct({
   )
 }).annotate({ expected: "a negotiation mapping { months, fail_probability?, cool_off_months?, max_attempts? }" })
 
-const Tranche = Schema.Struct({
+export const Tranche = Schema.Struct({
   id: Id,
   opens: MonthOrMonths
 }).annotate({ expected: "a tranche { id, opens }" })
 
-const Agency = Schema.Struct({
+export const Agency = Schema.Struct({
   id: Id,
   name: nameOf("a name"),
   trend_pct: Schema.optionalKey(
@@ -203,7 +203,7 @@ export const AccountabilityModel = Schema.Literals(ACCOUNTABILITY_MODELS).annota
   description: "An accountability model, in rising order of visibility: leader_cabinet < combined_authority < elected_mayor (= governor, sheriff, commissioner)."
 })
 
-const Accountability = Schema.Struct({
+export const Accountability = Schema.Struct({
   model: AccountabilityModel,
   elections: Schema.optionalKey(
     Schema.Array(MonthOrMonths)
@@ -234,7 +234,7 @@ export const WholeMonth = Schema.Union([
 const wholeMonths = (expected: string, description: string, min: number) =>
   num(`${expected} (at most ${TIME})`, description, integer, atLeast(min), atMost(MAX_TIME_MONTHS))
 
-const Locality = Schema.Struct({
+export const Locality = Schema.Struct({
   id: Id,
   name: nameOf("a name"),
   population: num("a population >= 0", "Population.", atLeast(0)),
@@ -253,7 +253,7 @@ const Locality = Schema.Struct({
   )
 }).annotate({ expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline?, accountability? }" })
 
-const Deal = Schema.Struct({
+export const Deal = Schema.Struct({
   reduction_pct: num("a percentage in [0, 100)", "'More for less' reduction of pooled budgets.", atLeast(0), below(100)),
   pooled_agencies: Schema.optionalKey(
     Schema.Array(Schema.String.annotate({ expected: "an agency id" }))
@@ -299,7 +299,7 @@ const boundedArray = <S extends Schema.Top>(
   what: string
 ) => Schema.Array(item).annotate(annotations).check(maxItems(max, what))
 
-const Power = Schema.Struct({
+export const Power = Schema.Struct({
   id: Id,
   name: nameOf("a name"),
   agencies: nonEmptyArray(Schema.String.annotate({ expected: "an agency id" }), "a non-empty list of agency ids", MAX_AGENCIES, "agencies"),
@@ -309,12 +309,12 @@ const Power = Schema.Struct({
 const pct = (expected: string, description: string, ...checks: ReadonlyArray<(a: { expected: string }) => Filter>) =>
   num(expected, description, ...checks)
 
-const UnitCost = Schema.Struct({
+export const UnitCost = Schema.Struct({
   amount: Amount.annotate({ description: "Pounds per unit (> 0; pence allowed, fractions of a penny round half up)." }),
   per: Schema.Literals(["event", "year"]).annotate({ expected: 'one of "event", "year"', description: "Per event, or per place-year." })
 }).annotate({ expected: "a unit cost { amount, per: event | year }" })
 
-const ProgrammeEffect = Schema.Struct({
+export const ProgrammeEffect = Schema.Struct({
   beneficiary: Schema.String.annotate({ expected: "an agency id", description: "The agency whose demand falls." }),
   service: nameOf("a non-empty service name", { nonEmpty: true }),
   unit_cost: UnitCost,
@@ -336,12 +336,12 @@ const ProgrammeEffect = Schema.Struct({
     "an effect { beneficiary, service, unit_cost, baseline_demand, reduction_pct, lag_months, ramp_months, decay_pct_per_year?, deadweight_pct?, optimism_bias_pct? }"
 })
 
-const Investment = Schema.Struct({
+export const Investment = Schema.Struct({
   upfront: Schema.optionalKey(Amount.annotate({ description: "Pounds spent once, at the start.", default: 0 })),
   monthly: Schema.optionalKey(Amount.annotate({ description: "Pounds spent each month while the programme runs.", default: 0 }))
 }).annotate({ expected: "an investment { upfront?, monthly? }" })
 
-const Programme = Schema.Struct({
+export const Programme = Schema.Struct({
   id: Id,
   locality: Schema.String.annotate({ expected: 'a locality id or "all"', description: 'A locality id, or "all": one programme per locality, ids "<id>@<locality id>".' }),
   payer: Schema.String.annotate({ expected: "an agency id", description: "The agency that pays for the programme." }),
@@ -352,7 +352,7 @@ const Programme = Schema.Struct({
   effects: nonEmptyArray(ProgrammeEffect, "a non-empty list of effects", MAX_EFFECTS, "effects")
 }).annotate({ expected: "a programme { id, locality, payer, starts, duration_months, investment?, cohort, effects }" })
 
-const Transfer = Schema.Struct({
+export const Transfer = Schema.Struct({
   id: Id,
   locality: Schema.String.annotate({ expected: "a locality id" }),
   from: Schema.String.annotate({ expected: "an agency id", description: "The paying agency." }),
@@ -362,7 +362,7 @@ const Transfer = Schema.Struct({
   months: wholeMonths("an integer >= 1", "Months the transfer runs.", 1)
 }).annotate({ expected: "a transfer { id, locality, from, to, amount, starts, months }" })
 
-const SpendingReview = Schema.Struct({
+export const SpendingReview = Schema.Struct({
   id: Id,
   starts: WholeMonth,
   months: wholeMonths("an integer >= 1", "Months the review's settlement runs.", 1),
@@ -391,7 +391,7 @@ const VariantName = Schema.String.annotate({
  * name and variants) as a partial document deep-merged into the base. The overrides are checked
  * after merging, as the merged document, so the schema takes any value here.
  */
-const Variant = Schema.StructWithRest(
+export const Variant = Schema.StructWithRest(
   Schema.Struct({
     name: VariantName,
     description: Schema.optionalKey(
@@ -412,6 +412,10 @@ const Variant = Schema.StructWithRest(
     "A partial scenario deep-merged into the base: mappings merge key by key, scalars and lists replace; tranches, agencies, localities, programmes, transfers, spending_reviews and powers may also be a mapping from id to a partial element. version, name and variants cannot be overridden."
 })
 
+export const Centre = Schema.Struct({
+  capacity: num("an integer >= 1", "Negotiations the centre runs at once.", integer, atLeast(1))
+}).annotate({ expected: "a centre { capacity }" })
+
 /** The whole file. */
 export const ScenarioFile = Schema.Struct({
   version: Schema.Literal(1).annotate({ expected: "1 (the only scenario format version)" }),
@@ -419,9 +423,7 @@ export const ScenarioFile = Schema.Struct({
   start: MonthString,
   months: num(`an integer number of months in 1..${MAX_MONTHS}`, "Monthly spending periods.", integer, atLeast(1), atMost(MAX_MONTHS)),
   seed: num("a safe integer", "Seed of every random stream.", integer, atLeast(-Number.MAX_SAFE_INTEGER), atMost(Number.MAX_SAFE_INTEGER)),
-  centre: Schema.Struct({
-    capacity: num("an integer >= 1", "Negotiations the centre runs at once.", integer, atLeast(1))
-  }).annotate({ expected: "a centre { capacity }" }),
+  centre: Centre,
   tranches: nonEmptyArray(Tranche, "a non-empty list of tranches", MAX_TRANCHES, "tranches"),
   agencies: Schema.optionalKey(boundedArray(Agency, { expected: "a list of agencies", default: [] }, MAX_AGENCIES, "agencies")),
   localities: nonEmptyArray(Locality, "a non-empty list of localities", MAX_LOCALITIES, "localities"),

@@ -1,0 +1,447 @@
+import type { ControlEvent, RunStarted, Scenario } from "@devosim/core"
+import {
+  ACCOUNTABILITY_LEVELS,
+  compareCodePoints,
+  draw,
+  ENGINE_VERSION,
+  evolve,
+  formatYearMonth,
+  initialState,
+  streamFor
+} from "@devosim/core"
+import type { RandomStream } from "@devosim/core"
+import { Scheduler } from "./scheduler.ts"
+import { settlementBlocks } from "./spending.ts"
+
+/**
+ * What can happen at one instant, in the order it happens (the scheduler's `priority`).
+ * A slot freed at t is usable at t (DESIGN §3.2): negotiations end before the queue is served.
+ */
+export const Priority = {
+  TrancheOpens: 1,
+  SpendingReviewStarts: 2,
+  EnvelopeSettles: 3,
+  NegotiationEnds: 4,
+  LocalityJoinsQueue: 5,
+  CentreServesQueue: 6,
+  AccountabilityAdopts: 7,
+  SinglePlaceBudgetResets: 8,
+  ProgrammeStarts: 9,
+  TransferStarts: 10,
+  PeriodSpends: 11
+} as const
+
+/**
+ * `generation` marks triggers derived from the scenario as written (tranches, first joins,
+ * envelopes, reviews, programmes, transfers): a fork replaces them with those of its amended
+ * scenario, and the stale ones are skipped.
+ */
+type Trigger =
+  | { readonly kind: "TrancheOpens"; readonly tranche: number; readonly generation: number }
+  | { readonly kind: "EnvelopeSettles"; readonly label: string; readonly from: number; readonly to: number; readonly generation: number }
+  | { readonly kind: "LocalityJoinsQueue"; readonly locality: number; readonly attempt: number; readonly generation: number }
+  | { readonly kind: "CentreServesQueue" }
+  | { readonly kind: "NegotiationEnds"; readonly locality: number; readonly attempt: number; readonly fails: boolean }
+  | { readonly kind: "PeriodSpends"; readonly period: number }
+  | { readonly kind: "SpendingReviewStarts"; readonly review: number; readonly generation: number }
+  | { readonly kind: "AccountabilityAdopts"; readonly locality: number; readonly level: number; readonly powers: ReadonlyArray<number> }
+  | { readonly kind: "SinglePlaceBudgetResets"; readonly locality: number; readonly horizon: number }
+  | { readonly kind: "ProgrammeStarts"; readonly programme: number; readonly generation: number }
+  | { readonly kind: "TransferStarts"; readonly transfer: number; readonly generation: number }
+
+/** Retries are decided by the run itself, not the scenario: a fork keeps them. */
+const ANY_GENERATION = -1
+
+/**
+ * Where a slot's postings come from: the control event they follow (its index among the control
+ * events), its time, the scenario generation in force (0 = as written, 1 = a fork's amended
+ * scenario) and what it moves. Every locality posts its share of a slot, in locality order.
+ */
+export type PostingSlot =
+  | { readonly kind: "settle"; readonly control: number; readonly t: number; readonly generation: number; readonly from: number; readonly to: number }
+  | {
+      readonly kind: "resettle"
+      readonly control: number
+      readonly t: number
+      readonly generation: number
+      /** Periods [firstPeriod, settledTo) were settled under the previous generation; now [firstPeriod, blockTo). */
+      readonly firstPeriod: number
+      readonly settledTo: number
+      readonly blockTo: number
+    }
+  | { readonly kind: "spend"; readonly control: number; readonly t: number; readonly generation: number; readonly period: number }
+
+/**
+ * The centre's decisions: every control event of the run, in order, and the slots where
+ * localities post money. Control events carry their index as a provisional `seq`; the final seqs
+ * (which count the postings before them) are given when the localities' postings are merged in.
+ * Plain data, so it can be sent to worker threads.
+ */
+export interface CentreDecisions {
+  /** The scenario of each generation: [as written] or [as written, amended by a fork]. */
+  readonly scenarios: ReadonlyArray<Scenario>
+  readonly controls: ReadonlyArray<ControlEvent>
+  readonly slots: ReadonlyArray<PostingSlot>
+  /** Where a fork switched to its amended scenario: the first control event decided with it. */
+  readonly forkedAt: { readonly control: number; readonly t: number } | null
+}
+
+/**
+ * A what-if fork: decide with `scenario` from the fork point on: the first trigger boundary once
+ * `atControl` control events have been emitted (see `forkPointOfSeq`), or at or after time
+ * `atTime`. Everything before is decided exactly as in the parent run, so the fork's log shares
+ * the parent's prefix. The amended scenario must keep the parent's start, months, seed,
+ * localities, agencies and tranches (their fields may change).
+ */
+export interface Fork {
+  readonly scenario: Scenario
+  readonly atControl?: number
+  readonly atTime?: number
+}
+
+/**
+ * The centre decides first (DESIGN: the centre's events, then the localities in shards): tranches,
+ * the negotiation queue, deals and powers, programme and transfer starts, reviews, and the
+ * instants at which envelopes are settled and periods spent. Nothing here reads a balance, so the
+ * money can be posted afterwards, locality by locality. Pure.
+ */
+export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions => {
+  let sc = original
+  const scenarios: Array<Scenario> = [original]
+  const L = sc.localities.length
+  const A = sc.agencies.length
+
+  // Code-point rank of each locality: the queue's tie-break and the scheduler's.
+  const byId = [...sc.localities.keys()].sort((a, b) => compareCodePoints(sc.localities[a]!.id, sc.localities[b]!.id))
+  const rank = new Int32Array(L)
+  byId.forEach((loc, r) => (rank[loc] = r))
+
+  const controls: Array<ControlEvent> = []
+  const slots: Array<PostingSlot> = []
+  const runStarted: RunStarted = {
+    _tag: "RunStarted",
+    seq: 0,
+    t: 0,
+    engineVersion: ENGINE_VERSION,
+    scenario: sc.name,
+    seed: sc.seed,
+    start: formatYearMonth(sc.start),
+    months: sc.months,
+    capacity: sc.centre.capacity,
+    tranches: sc.tranches.map((t) => ({ id: t.id, opens: t.opens })),
+    agencies: sc.agencies.map((a) => ({ id: a.id, name: a.name })),
+    localities: sc.localities.map((l) => ({
+      id: l.id,
+      name: l.name,
+      population: l.population,
+      tranche: sc.tranches[l.tranche]!.id,
+      accountabilityLevel: l.accountability.level
+    })),
+    discountRateBasisPoints: sc.discountRateBasisPoints
+  }
+  controls.push(runStarted)
+  const state = initialState(runStarted)
+
+  /** Emits a control event: appends and folds it; returns its index. */
+  const emit = (e: ControlEvent): number => {
+    controls.push(e)
+    evolve(state, e)
+    return controls.length - 1
+  }
+
+  const durationDraws: Array<RandomStream | undefined> = new Array(L)
+  const outcomeDraws: Array<RandomStream | undefined> = new Array(L)
+  const durationStream = (i: number) => (durationDraws[i] ??= streamFor(sc.seed, sc.localities[i]!.id, "negotiation-duration"))
+  const outcomeStream = (i: number) => (outcomeDraws[i] ??= streamFor(sc.seed, sc.localities[i]!.id, "negotiation-outcome"))
+
+  const agenda = new Scheduler<Trigger>()
+  // Localities waiting for a slot, served in (eligible time, code-point rank) order.
+  const waiting = new Scheduler<{ readonly locality: number; readonly attempt: number }>()
+  let serveScheduledAt = Number.NaN
+  const serveQueueAt = (t: number) => {
+    if (serveScheduledAt === t) return
+    serveScheduledAt = t
+    agenda.schedule(t, Priority.CentreServesQueue, -1, { kind: "CentreServesQueue" })
+  }
+
+  let generation = 0
+  // Programmes, transfers and reviews already started (by id): a fork does not start them again.
+  const started = { programme: new Set<string>(), transfer: new Set<string>(), review: new Set<string>() }
+  // Envelopes are settled for periods [0, settledTo).
+  let settledTo = 0
+
+  const scheduleFromScenario = (from: number, firstPeriod: number) => {
+    sc.tranches.forEach((tr, k) => {
+      if (!state.tranchesOpen[k]) agenda.schedule(Math.max(tr.opens, from), Priority.TrancheOpens, k, { kind: "TrancheOpens", tranche: k, generation })
+    })
+    sc.localities.forEach((l, i) => {
+      const ls = state.localities[i]!
+      if (ls.attempts > 0 || ls.status !== "waiting" || !Number.isNaN(ls.eligible)) return
+      const eligible = Math.max(l.ready, sc.tranches[l.tranche]!.opens, from)
+      agenda.schedule(eligible, Priority.LocalityJoinsQueue, rank[i]!, { kind: "LocalityJoinsQueue", locality: i, attempt: 1, generation })
+    })
+    if (A > 0) {
+      for (const b of settlementBlocks(sc)) {
+        if (b.from >= Math.max(firstPeriod, settledTo)) {
+          agenda.schedule(b.from, Priority.EnvelopeSettles, -1, { kind: "EnvelopeSettles", label: b.label, from: b.from, to: b.to, generation })
+        }
+      }
+    }
+    sc.spendingReviews.forEach((r, k) => {
+      if (!started.review.has(r.id) && r.starts + r.months > firstPeriod) {
+        agenda.schedule(Math.max(r.starts, from), Priority.SpendingReviewStarts, k, { kind: "SpendingReviewStarts", review: k, generation })
+      }
+    })
+    sc.programmes.forEach((p, j) => {
+      if (!started.programme.has(p.id)) {
+        agenda.schedule(Math.max(p.starts, from), Priority.ProgrammeStarts, rank[p.locality]!, { kind: "ProgrammeStarts", programme: j, generation })
+      }
+    })
+    sc.transfers.forEach((tr, j) => {
+      if (!started.transfer.has(tr.id)) {
+        agenda.schedule(Math.max(tr.starts, from), Priority.TransferStarts, rank[tr.locality]!, { kind: "TransferStarts", transfer: j, generation })
+      }
+    })
+  }
+  scheduleFromScenario(0, 0)
+  if (A > 0) for (let m = 0; m < sc.months; m++) agenda.schedule(m, Priority.PeriodSpends, -1, { kind: "PeriodSpends", period: m })
+
+  /**
+   * The fork point: from here on, decide with the amended scenario. Envelopes already settled for
+   * periods not yet spent are re-settled to the amended plan (the difference moves between the
+   * Treasury and each department), and the scenario-derived agenda is rebuilt.
+   */
+  const switchTo = (amended: Scenario, t: number) => {
+    const firstPeriod = state.lastPeriodSpent + 1
+    sc = amended
+    scenarios.push(amended)
+    generation++
+    const block = settlementBlocks(sc).find((b) => b.from <= firstPeriod && firstPeriod < b.to)
+    // Nothing to re-settle when no envelope covers unspent periods and the amended blocks start here.
+    if (A > 0 && block !== undefined && (settledTo > firstPeriod || block.from < firstPeriod)) {
+      const control = emit({
+        _tag: "EnvelopesSettled",
+        seq: controls.length,
+        t,
+        financialYear: `${block.label} (re-settled)`,
+        fromPeriod: firstPeriod,
+        toPeriod: block.to
+      })
+      slots.push({ kind: "resettle", control, t, generation, firstPeriod, settledTo, blockTo: block.to })
+      settledTo = block.to
+    }
+    scheduleFromScenario(t, firstPeriod)
+    serveQueueAt(t)
+  }
+  let forkedAt: { control: number; t: number } | null = null
+
+  /** Powers of the deal that can go live now, and the ones that wait for stronger accountability. */
+  const devolvePowers = (t: number, i: number, fromPeriod: number, powers: ReadonlyArray<number>) => {
+    const l = sc.localities[i]!
+    for (const k of powers) {
+      const power = sc.powers[k]!
+      emit({
+        _tag: "PowerDevolved",
+        seq: controls.length,
+        t,
+        locality: l.id,
+        power: power.id,
+        agencies: power.agencies.map((a) => sc.agencies[a]!.id),
+        fromPeriod
+      })
+    }
+  }
+
+  for (let next = agenda.next(); next !== undefined; next = agenda.next()) {
+    const { t, trigger } = next
+    if (fork !== undefined && forkedAt === null && (fork.atControl !== undefined ? controls.length >= fork.atControl : t >= (fork.atTime ?? 0))) {
+      forkedAt = { control: controls.length, t }
+      switchTo(fork.scenario, t)
+    }
+    if ("generation" in trigger && trigger.generation !== ANY_GENERATION && trigger.generation !== generation) continue
+    switch (trigger.kind) {
+      case "TrancheOpens":
+        emit({ _tag: "TrancheOpened", seq: controls.length, t, tranche: sc.tranches[trigger.tranche]!.id })
+        break
+
+      case "EnvelopeSettles": {
+        const control = emit({ _tag: "EnvelopesSettled", seq: controls.length, t, financialYear: trigger.label, fromPeriod: trigger.from, toPeriod: trigger.to })
+        slots.push({ kind: "settle", control, t, generation, from: trigger.from, to: trigger.to })
+        settledTo = trigger.to
+        break
+      }
+
+      case "SpendingReviewStarts": {
+        const r = sc.spendingReviews[trigger.review]!
+        started.review.add(r.id)
+        emit({
+          _tag: "SpendingReviewSettled",
+          seq: controls.length,
+          t,
+          review: r.id,
+          fromPeriod: r.starts,
+          toPeriod: Math.min(sc.months, r.starts + r.months),
+          changes: sc.agencies.flatMap((ag, a) => (r.changeBasisPoints[a] ? [{ agency: ag.id, basisPoints: r.changeBasisPoints[a]! }] : []))
+        })
+        break
+      }
+
+      case "ProgrammeStarts": {
+        const p = sc.programmes[trigger.programme]!
+        started.programme.add(p.id)
+        emit({
+          _tag: "ProgrammeStarted",
+          seq: controls.length,
+          t,
+          programme: p.id,
+          locality: sc.localities[p.locality]!.id,
+          payer: sc.agencies[p.payer]!.id,
+          beneficiaries: [...new Set(p.effects.map((e) => sc.agencies[e.beneficiary]!.id))],
+          fromPeriod: p.starts,
+          toPeriod: p.starts + p.durationMonths
+        })
+        break
+      }
+
+      case "TransferStarts": {
+        const tr = sc.transfers[trigger.transfer]!
+        started.transfer.add(tr.id)
+        emit({
+          _tag: "TransferAgreed",
+          seq: controls.length,
+          t,
+          transfer: tr.id,
+          locality: sc.localities[tr.locality]!.id,
+          from: sc.agencies[tr.from]!.id,
+          to: sc.agencies[tr.to]!.id,
+          fromPeriod: tr.starts,
+          toPeriod: tr.starts + tr.months
+        })
+        break
+      }
+
+      case "AccountabilityAdopts": {
+        const l = sc.localities[trigger.locality]!
+        emit({
+          _tag: "AccountabilityAdopted",
+          seq: controls.length,
+          t,
+          locality: l.id,
+          model: ACCOUNTABILITY_LEVELS[trigger.level]!,
+          level: trigger.level
+        })
+        devolvePowers(t, trigger.locality, Math.ceil(t), trigger.powers)
+        break
+      }
+
+      case "SinglePlaceBudgetResets": {
+        const ls = state.localities[trigger.locality]!
+        const from = Math.ceil(ls.deal) + trigger.horizon * ls.horizonMonths
+        emit({
+          _tag: "SinglePlaceBudgetReset",
+          seq: controls.length,
+          t,
+          locality: sc.localities[trigger.locality]!.id,
+          horizon: trigger.horizon,
+          fromPeriod: from,
+          toPeriod: from + ls.horizonMonths
+        })
+        if (from + ls.horizonMonths < sc.months) {
+          agenda.schedule(from + ls.horizonMonths, Priority.SinglePlaceBudgetResets, rank[trigger.locality]!, {
+            kind: "SinglePlaceBudgetResets",
+            locality: trigger.locality,
+            horizon: trigger.horizon + 1
+          })
+        }
+        break
+      }
+
+      case "LocalityJoinsQueue": {
+        const { locality, attempt } = trigger
+        emit({ _tag: "NegotiationQueued", seq: controls.length, t, locality: sc.localities[locality]!.id, attempt })
+        waiting.schedule(t, 0, rank[locality]!, { locality, attempt })
+        serveQueueAt(t)
+        break
+      }
+
+      case "CentreServesQueue": {
+        serveScheduledAt = Number.NaN
+        while (state.activeNegotiations < sc.centre.capacity && waiting.size > 0) {
+          const { locality, attempt } = waiting.next()!.trigger
+          const terms = sc.localities[locality]!.negotiation
+          const duration = draw(terms.duration, durationStream(locality))
+          const fails = terms.failProbability > 0 && outcomeStream(locality).next() < terms.failProbability
+          emit({ _tag: "NegotiationStarted", seq: controls.length, t, locality: sc.localities[locality]!.id, attempt, duration, queueLength: waiting.size })
+          agenda.schedule(t + duration, Priority.NegotiationEnds, rank[locality]!, { kind: "NegotiationEnds", locality, attempt, fails })
+        }
+        break
+      }
+
+      case "NegotiationEnds": {
+        const { locality, attempt } = trigger
+        const l = sc.localities[locality]!
+        if (trigger.fails) {
+          const retry = attempt < l.negotiation.maxAttempts
+          const retryAt = retry ? t + l.negotiation.coolOffMonths : null
+          emit({ _tag: "NegotiationFailed", seq: controls.length, t, locality: l.id, attempt, retryAt })
+          if (retryAt !== null) {
+            agenda.schedule(retryAt, Priority.LocalityJoinsQueue, rank[locality]!, { kind: "LocalityJoinsQueue", locality, attempt: attempt + 1, generation: ANY_GENERATION })
+          }
+        } else {
+          // Lines pool from the first whole period after the deal lands.
+          const pooledFrom = Math.ceil(t)
+          const level = l.accountability.level
+          const live = sc.deal.powers.filter((k) => sc.powers[k]!.requiredLevel <= level)
+          const waiting = sc.deal.powers.filter((k) => sc.powers[k]!.requiredLevel > level)
+          const pooled = sc.powers.length === 0 ? sc.deal.pooledAgencies : [...new Set(live.flatMap((k) => sc.powers[k]!.agencies))]
+          emit({
+            _tag: "DealAgreed",
+            seq: controls.length,
+            t,
+            locality: l.id,
+            attempt,
+            pooledAgencies: [...pooled].sort((x, y) => x - y).map((a) => sc.agencies[a]!.id),
+            reductionBasisPoints: sc.deal.reductionBasisPoints,
+            gainshareBasisPoints: sc.deal.gainshareBasisPoints,
+            pooledFrom,
+            horizonMonths: sc.deal.horizonMonths
+          })
+          devolvePowers(t, locality, pooledFrom, live)
+          // Powers that need a stronger model wait for the next election at which the locality adopts one.
+          const adoptable = waiting.filter((k) => sc.powers[k]!.requiredLevel <= l.accountability.adopts)
+          const election = l.accountability.elections.find((e) => e >= t)
+          if (adoptable.length > 0 && election !== undefined) {
+            agenda.schedule(election, Priority.AccountabilityAdopts, rank[locality]!, {
+              kind: "AccountabilityAdopts",
+              locality,
+              level: l.accountability.adopts,
+              powers: adoptable
+            })
+          }
+          if (pooledFrom + sc.deal.horizonMonths < sc.months) {
+            agenda.schedule(pooledFrom + sc.deal.horizonMonths, Priority.SinglePlaceBudgetResets, rank[locality]!, {
+              kind: "SinglePlaceBudgetResets",
+              locality,
+              horizon: 1
+            })
+          }
+        }
+        serveQueueAt(t)
+        break
+      }
+
+      case "PeriodSpends": {
+        const control = emit({ _tag: "PeriodSpent", seq: controls.length, t, period: trigger.period })
+        slots.push({ kind: "spend", control, t, generation, period: trigger.period })
+        break
+      }
+
+      default: {
+        const never: never = trigger
+        throw new Error(`unknown trigger ${JSON.stringify(never)}`)
+      }
+    }
+  }
+
+  return { scenarios, controls, slots, forkedAt }
+}

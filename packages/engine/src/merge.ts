@@ -1,0 +1,102 @@
+import type { ControlEvent, LogChunk } from "@devosim/core"
+import type { CentreDecisions } from "./centre.ts"
+import type { ShardPostings } from "./localities.ts"
+
+/**
+ * Puts the centre's control events and the shards' postings into the log's one order, window by
+ * window: each control event, then (for a slot) every shard's postings for it in locality order.
+ * Seqs count every event before, so they are only known here; a posting's cause (a control index
+ * in the shards) becomes that control event's seq. The result does not depend on how the
+ * localities were split into shards or in which order the shards finished.
+ */
+export class LogAssembler {
+  private readonly controls: ReadonlyArray<ControlEvent>
+  private readonly slots: CentreDecisions["slots"]
+  /** Final seq of each control event merged so far. */
+  readonly controlSeq: Float64Array
+  private nextControl = 0
+  private nextSlot = 0
+  private nextSeq = 0
+
+  constructor(decisions: Pick<CentreDecisions, "controls" | "slots">) {
+    this.controls = decisions.controls
+    this.slots = decisions.slots
+    this.controlSeq = new Float64Array(decisions.controls.length)
+  }
+
+  /** Events merged so far (= the next seq). */
+  get events(): number {
+    return this.nextSeq
+  }
+
+  /**
+   * The chunk that ends with slots [slotFrom, slotTo)'s postings: every control event up to the
+   * last slot's, and the postings of the shards (any order; together they cover every locality
+   * once, as consecutive ranges).
+   */
+  merge(slotFrom: number, slotTo: number, shards: ReadonlyArray<ShardPostings>): LogChunk {
+    if (slotFrom !== this.nextSlot) throw new Error(`merge expected slot ${this.nextSlot}, given ${slotFrom}`)
+    const ordered = [...shards].sort((a, b) => a.firstLocality - b.firstLocality)
+    const lastControl = slotTo > slotFrom ? this.slots[slotTo - 1]!.control : this.nextControl - 1
+    let postings = 0
+    for (const s of ordered) {
+      if (s.counts.length !== slotTo - slotFrom) throw new Error(`shard at ${s.firstLocality} posted ${s.counts.length} slots, expected ${slotTo - slotFrom}`)
+      postings += s.from.length
+    }
+    const firstSeq = this.nextSeq
+    const controls: Array<ControlEvent> = []
+    const seq = new Float64Array(postings)
+    const t = new Float64Array(postings)
+    const from = new Int32Array(postings)
+    const to = new Int32Array(postings)
+    const amount = new Float64Array(postings)
+    const cause = new Float64Array(postings)
+    // Where each shard's next posting is in its own columns.
+    const read = new Int32Array(ordered.length)
+    let j = 0
+    let slot = slotFrom
+    for (; this.nextControl <= lastControl; this.nextControl++) {
+      const c = this.nextControl
+      const e = this.controls[c]!
+      this.controlSeq[c] = this.nextSeq
+      controls.push(e.seq === this.nextSeq ? e : { ...e, seq: this.nextSeq })
+      this.nextSeq++
+      if (slot >= slotTo || this.slots[slot]!.control !== c) continue
+      const at = this.slots[slot]!.t
+      for (let k = 0; k < ordered.length; k++) {
+        const s = ordered[k]!
+        const n = s.counts[slot - slotFrom]!
+        const r = read[k]!
+        from.set(s.from.subarray(r, r + n), j)
+        to.set(s.to.subarray(r, r + n), j)
+        amount.set(s.amount.subarray(r, r + n), j)
+        for (let x = 0; x < n; x++) {
+          seq[j + x] = this.nextSeq + x
+          cause[j + x] = this.controlSeq[s.cause[r + x]!]!
+        }
+        t.fill(at, j, j + n)
+        j += n
+        this.nextSeq += n
+        read[k] = r + n
+      }
+      slot++
+    }
+    if (slot !== slotTo) throw new Error(`merge: slots ${slot}..${slotTo - 1} have no control event`)
+    this.nextSlot = slotTo
+    return { firstSeq, controls, postings: { length: postings, seq, t, from, to, amount, cause } }
+  }
+
+  /** The control events after the last slot (a run may end with negotiations after its last period). */
+  rest(): LogChunk {
+    const firstSeq = this.nextSeq
+    const controls: Array<ControlEvent> = []
+    for (; this.nextControl < this.controls.length; this.nextControl++) {
+      const e = this.controls[this.nextControl]!
+      this.controlSeq[this.nextControl] = this.nextSeq
+      controls.push(e.seq === this.nextSeq ? e : { ...e, seq: this.nextSeq })
+      this.nextSeq++
+    }
+    const empty = { length: 0, seq: new Float64Array(0), t: new Float64Array(0), from: new Int32Array(0), to: new Int32Array(0), amount: new Float64Array(0), cause: new Float64Array(0) }
+    return { firstSeq, controls, postings: empty }
+  }
+}
