@@ -8,12 +8,14 @@ import {
   replayUntil,
   snapshotJson,
   snapshotOf,
+  initialState,
+  SnapshotFold,
   snapshotsEvery,
   stateFromSnapshot,
   type EventLog,
   type RunStarted
 } from "@devosim/core"
-import { runScenario } from "@devosim/engine"
+import { decideCentre, logChunks, runScenario } from "@devosim/engine"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { arbMoneyScenario } from "./arbitraries.ts"
@@ -37,6 +39,20 @@ const timeOf = (log: EventLog, seq: number): number => {
 }
 
 describe("snapshots on generated scenarios", () => {
+  it("snapshots taken while the log streams in chunks are the snapshots of the whole log, and the fold ends at the final state", () => {
+    fc.assert(
+      fc.property(arbMoneyScenario(), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 13 }), (sc, windowPeriods, every) => {
+        const whole = runScenario(sc)
+        const chunks = [...logChunks(decideCentre(sc), { windowPeriods, shards: 2 })]
+        const fold = new SnapshotFold(initialState(runOf(whole.log)), every)
+        const streamed = [...chunks.flatMap((c) => fold.add(c)), ...fold.finish()]
+        expect(streamed).toEqual(snapshotsEvery(whole.log, every))
+        expect(canonicalState(fold.state)).toBe(canonicalState(whole.state))
+      }),
+      { numRuns: 150, seed: 5 }
+    )
+  })
+
   it("snapshot after k events + replay of the tail = full replay, and the snapshot survives JSON unchanged", () => {
     fc.assert(
       fc.property(arbScenarioAndCut, ([sc, cut]) => {

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import type { RunStarted } from "./events.ts"
 import { accountCount } from "./ledger.ts"
-import type { EventLog } from "./log.ts"
+import type { EventLog, LogChunk } from "./log.ts"
 import { applyLog, initialState, type LocalityStatus, type State } from "./state.ts"
 
 /**
@@ -154,24 +154,63 @@ export interface PeriodSnapshot {
  * or none at all since RunStarted, gives no snapshot. One pass over the log.
  */
 export const snapshotsEvery = (log: EventLog, everyMonths: number): Array<PeriodSnapshot> => {
-  if (!(Number.isInteger(everyMonths) && everyMonths >= 1)) throw new RangeError(`snapshot interval must be a whole number of months >= 1, found ${everyMonths}`)
   const run = log.controls[0]
   if (run === undefined || run._tag !== "RunStarted") throw new Error("a log starts with RunStarted")
-  const controls = log.controls
-  const p = log.postings
-  const n = controls.length + p.length
-  const out: Array<PeriodSnapshot> = []
-  const s = initialState(run)
-  let c = 0
-  let j = 0
-  for (let b = everyMonths; b <= run.months; b += everyMonths) {
-    // The first event at or after b (controls and postings are each in seq order).
-    while (c < controls.length && controls[c]!.t < b) c++
-    while (j < p.length && p.t[j]! < b) j++
-    const cut = Math.min(c < controls.length ? controls[c]!.seq : n, j < p.length ? p.seq[j]! : n)
-    if (cut <= s.applied) continue
-    applyLog(s, log, cut)
-    out.push({ period: b - 1, snapshot: snapshotOf(s) })
+  const fold = new SnapshotFold(initialState(run), everyMonths)
+  return [...fold.add({ firstSeq: 0, ...log }), ...fold.finish()]
+}
+
+/**
+ * `snapshotsEvery` over a log that arrives in chunks (a streamed run): folds each chunk into
+ * `state` (the run's state, which it owns: after `finish` it is the final state) and hands out
+ * each snapshot as soon as the first event at or after its boundary has been seen.
+ */
+export class SnapshotFold {
+  private boundary: number
+  private readonly months: number
+  private lastSnapshot: number
+  readonly state: State
+
+  constructor(state: State, everyMonths: number) {
+    if (!(Number.isInteger(everyMonths) && everyMonths >= 1)) throw new RangeError(`snapshot interval must be a whole number of months >= 1, found ${everyMonths}`)
+    this.state = state
+    this.months = state.run.months
+    this.boundary = everyMonths
+    this.every = everyMonths
+    this.lastSnapshot = state.applied
   }
-  return out
+
+  private readonly every: number
+
+  /** Applies the chunk (the next events of the log); returns the snapshots it completes. */
+  add(chunk: LogChunk): Array<PeriodSnapshot> {
+    const out: Array<PeriodSnapshot> = []
+    const s = this.state
+    const { controls, postings: p } = chunk
+    const end = chunk.firstSeq + controls.length + p.length
+    let c = 0
+    let j = 0
+    for (; this.boundary <= this.months; this.boundary += this.every) {
+      // The first event at or after the boundary (controls and postings are each in seq order).
+      while (c < controls.length && controls[c]!.t < this.boundary) c++
+      while (j < p.length && p.t[j]! < this.boundary) j++
+      if (c === controls.length && j === p.length) break // not in this chunk: a later one, or the end
+      const cut = Math.min(c < controls.length ? controls[c]!.seq : end, j < p.length ? p.seq[j]! : end)
+      if (cut <= this.lastSnapshot) continue
+      applyLog(s, chunk, cut)
+      out.push({ period: this.boundary - 1, snapshot: snapshotOf(s) })
+      this.lastSnapshot = cut
+    }
+    applyLog(s, chunk, end)
+    return out
+  }
+
+  /** The snapshot at the end of the log, if a boundary is still pending and events came since the last. */
+  finish(): Array<PeriodSnapshot> {
+    if (this.boundary > this.months || this.state.applied <= this.lastSnapshot) return []
+    const out = [{ period: this.boundary - 1, snapshot: snapshotOf(this.state) }]
+    this.lastSnapshot = this.state.applied
+    this.boundary = this.months + 1
+    return out
+  }
 }

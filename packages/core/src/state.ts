@@ -1,6 +1,6 @@
 import type { ControlEvent, RunStarted } from "./events.ts"
 import { accountCount, post } from "./ledger.ts"
-import type { EventLog, PostingColumns } from "./log.ts"
+import type { EventLog, LogChunk, PostingColumns } from "./log.ts"
 
 /**
  * State is a fold of the log: `replay(log) = events.reduce(evolve, initial)`.
@@ -189,11 +189,13 @@ const lowerBound = (length: number, at: (i: number) => number, x: number): numbe
  * Applies the log's events with seq in [s.applied, end) to `s`, in seq order, and returns it: the
  * rest of a replay that stopped after s.applied events (the initial state, or a snapshot's state).
  * Control events and postings interleave by seq; postings go through the typed-array hot path.
+ * `log` may be a chunk of a log (then `s` has applied everything before it).
  */
-export const applyLog = (s: State, log: EventLog, end: number = log.controls.length + log.postings.length): State => {
+export const applyLog = (s: State, log: EventLog | LogChunk, end?: number): State => {
   const controls = log.controls
   const p = log.postings
-  const n = controls.length + p.length
+  const n = ("firstSeq" in log ? log.firstSeq : 0) + controls.length + p.length
+  end ??= n
   if (!(Number.isInteger(end) && end >= s.applied && end <= n)) {
     throw new RangeError(`cannot apply events ${s.applied}..${end - 1} of a log of ${n} events`)
   }

@@ -1,5 +1,5 @@
-import type { ControlEvent, RunStarted, Scenario, State } from "@devosim/core"
-import { agencyAccount, departmentAccount, evolve, initialState, isPooled, shareOf, spbAccount, TREASURY, worldAccount } from "@devosim/core"
+import type { ControlEvent, RunStarted, Scenario, State } from "@devosim/core/model"
+import { agencyAccount, departmentAccount, evolve, initialState, isPooled, shareOf, spbAccount, TREASURY, worldAccount } from "@devosim/core/model"
 import type { CentreDecisions, PostingSlot } from "./centre.ts"
 import { monthlyInvestment, monthlySaving } from "./prevention.ts"
 import { Plans } from "./spending.ts"
@@ -23,12 +23,21 @@ export interface ShardPostings {
 /** Growable posting columns for one shard and window. */
 class ShardBuffer {
   length = 0
-  from = new Int32Array(1024)
-  to = new Int32Array(1024)
-  amount = new Float64Array(1024)
-  cause = new Int32Array(1024)
+  from: Int32Array
+  to: Int32Array
+  amount: Float64Array
+  cause: Int32Array
 
+  constructor(capacity: number) {
+    this.from = new Int32Array(capacity)
+    this.to = new Int32Array(capacity)
+    this.amount = new Float64Array(capacity)
+    this.cause = new Int32Array(capacity)
+  }
+
+  /** Appends a posting; nothing for a zero amount (a posting always moves money). */
   push(from: number, to: number, amount: number, cause: number): void {
+    if (amount === 0) return
     if (this.length === this.from.length) this.grow()
     const i = this.length++
     this.from[i] = from
@@ -71,7 +80,8 @@ const effectsByLine = (sc: Scenario): Map<number, Array<readonly [number, number
 interface Derived {
   readonly sc: Scenario
   readonly plans: Plans
-  readonly effectsOn: Map<number, Array<readonly [number, number]>>
+  /** Savings effects on each of the shard's lines ((locality − first) · agencies + agency). */
+  readonly effectsOn: Array<ReadonlyArray<readonly [number, number]> | undefined>
 }
 
 /**
@@ -91,6 +101,9 @@ export class LocalityShard {
   private readonly started = { programme: new Map<string, number>(), transfer: new Map<string, number>() }
   private nextControl = 1
   private nextSlot = 0
+  private readonly layout: { readonly localityCount: number; readonly agencyCount: number }
+  /** Postings of the last window: the next one's buffer starts a little larger. */
+  private lastWindow = 1024
   readonly firstLocality: number
   readonly endLocality: number
 
@@ -101,13 +114,17 @@ export class LocalityShard {
     this.slots = decisions.slots
     this.scenarios = decisions.scenarios
     this.state = initialState(decisions.controls[0] as RunStarted)
+    this.layout = { localityCount: this.state.localities.length, agencyCount: this.state.run.agencies.length }
   }
 
   private derive(generation: number): Derived {
     let d = this.derived[generation]
     if (d === undefined) {
       const sc = this.scenarios[generation]!
-      d = { sc, plans: new Plans(sc, this.firstLocality, this.endLocality), effectsOn: effectsByLine(sc) }
+      const A = sc.agencies.length
+      const byLine = effectsByLine(sc)
+      const effectsOn = Array.from({ length: (this.endLocality - this.firstLocality) * A }, (_, k) => byLine.get(this.firstLocality * A + k))
+      d = { sc, plans: new Plans(sc, this.firstLocality, this.endLocality), effectsOn }
       this.derived[generation] = d
     }
     return d
@@ -126,7 +143,7 @@ export class LocalityShard {
   /** Posts slots [slotFrom, slotTo) (the next ones: windows come in order). */
   post(slotFrom: number, slotTo: number): ShardPostings {
     if (slotFrom !== this.nextSlot) throw new Error(`shard expected slot ${this.nextSlot}, asked for ${slotFrom}`)
-    const out = new ShardBuffer()
+    const out = new ShardBuffer(Math.ceil(this.lastWindow * 1.1) + 1024)
     const counts = new Int32Array(slotTo - slotFrom)
     for (let s = slotFrom; s < slotTo; s++) {
       const slot = this.slots[s]!
@@ -151,25 +168,27 @@ export class LocalityShard {
     }
     this.nextSlot = slotTo
     const n = out.length
+    this.lastWindow = n
+    // Views of fresh buffers: a worker transfers them whole, without a copy.
     return {
       firstLocality: this.firstLocality,
       counts,
-      from: out.from.slice(0, n),
-      to: out.to.slice(0, n),
-      amount: out.amount.slice(0, n),
-      cause: out.cause.slice(0, n)
+      from: out.from.subarray(0, n),
+      to: out.to.subarray(0, n),
+      amount: out.amount.subarray(0, n),
+      cause: out.cause.subarray(0, n)
     }
   }
 
   private settle(out: ShardBuffer, slot: Extract<PostingSlot, { kind: "settle" }>): void {
     const { plans } = this.derive(slot.generation)
-    const layout = this.layout()
+    const layout = this.layout
     const A = layout.agencyCount
     for (let i = this.firstLocality; i < this.endLocality; i++) {
       for (let a = 0; a < A; a++) {
         let envelope = 0
         for (let m = slot.from; m < slot.to; m++) envelope += plans.departmentOutflow(i, a, m)
-        if (envelope !== 0) out.push(TREASURY, departmentAccount(layout, i, a), envelope, slot.control)
+        out.push(TREASURY, departmentAccount(layout, i, a), envelope, slot.control)
       }
     }
   }
@@ -178,7 +197,7 @@ export class LocalityShard {
   private resettle(out: ShardBuffer, slot: Extract<PostingSlot, { kind: "resettle" }>): void {
     const before = this.derive(slot.generation - 1).plans
     const after = this.derive(slot.generation).plans
-    const layout = this.layout()
+    const layout = this.layout
     const A = layout.agencyCount
     for (let i = this.firstLocality; i < this.endLocality; i++) {
       for (let a = 0; a < A; a++) {
@@ -187,27 +206,21 @@ export class LocalityShard {
         for (let m = slot.firstPeriod; m < slot.blockTo; m++) diff += after.departmentOutflow(i, a, m)
         const dept = departmentAccount(layout, i, a)
         if (diff > 0) out.push(TREASURY, dept, diff, slot.control)
-        else if (diff < 0) out.push(dept, TREASURY, -diff, slot.control)
+        else out.push(dept, TREASURY, -diff, slot.control)
       }
     }
-  }
-
-  private layout() {
-    return { localityCount: this.state.localities.length, agencyCount: this.state.run.agencies.length }
   }
 
   /** One period's spending: each line funded (silo or pool), reduced, saved against, spent. */
   private spend(out: ShardBuffer, slot: Extract<PostingSlot, { kind: "spend" }>): void {
     const { sc, plans, effectsOn } = this.derive(slot.generation)
-    const layout = this.layout()
+    const layout = this.layout
     const A = layout.agencyCount
     const m = slot.period
     const spent = slot.control
     const started = this.started
-    const transfer = (from: number, to: number, amount: number, cause: number) => {
-      if (amount !== 0) out.push(from, to, amount, cause)
-    }
-    for (let i = this.firstLocality; i < this.endLocality; i++) {
+    const first = this.firstLocality
+    for (let i = first; i < this.endLocality; i++) {
       const ls = this.state.localities[i]!
       const spb = spbAccount(layout, i)
       const world = worldAccount(layout, i)
@@ -217,43 +230,52 @@ export class LocalityShard {
         const pooled = isPooled(ls, a, m)
         // Whoever funds the line this period: its department (silo) or the locality's SPB.
         const funder = pooled ? spb : dept
-        const plan = plans.plan(i, a, m)
-        transfer(dept, pooled ? spb : agency, plan.ownFunding, spent)
-        for (const x of plan.transfersIn) {
-          transfer(departmentAccount(layout, i, x.from), pooled ? spb : agency, x.amount, started.transfer.get(sc.transfers[x.transfer]!.id)!)
+        let baseline: number
+        if (plans.hasTransfersInto(i, a)) {
+          const plan = plans.plan(i, a, m)
+          baseline = plan.baseline
+          out.push(dept, pooled ? spb : agency, plan.ownFunding, spent)
+          for (const x of plan.transfersIn) {
+            out.push(departmentAccount(layout, i, x.from), pooled ? spb : agency, x.amount, started.transfer.get(sc.transfers[x.transfer]!.id)!)
+          }
+        } else {
+          baseline = plans.baseline(i, a, m)
+          out.push(dept, pooled ? spb : agency, baseline, spent)
         }
-        let service = plan.baseline
+        let service = baseline
         if (pooled) {
           // 'More for less': the SPB returns the reduction and funds the line with the rest.
-          const reduction = shareOf(plan.baseline, ls.reductionBasisPoints)
-          transfer(spb, TREASURY, reduction, spent)
-          transfer(spb, agency, plan.baseline - reduction, spent)
+          const reduction = shareOf(baseline, ls.reductionBasisPoints)
+          out.push(spb, TREASURY, reduction, spent)
+          out.push(spb, agency, baseline - reduction, spent)
           service -= reduction
         }
         // Realised savings go back to the line's funder; an SPB returns the Treasury's share.
-        const effects = effectsOn.get(i * A + a)
+        const effects = effectsOn[(i - first) * A + a]
         if (effects !== undefined) {
           for (const [j, k] of effects) {
             const p = sc.programmes[j]!
             const saving = Math.min(service, monthlySaving(p, p.effects[k]!, m))
             if (saving <= 0) continue
             const programme = started.programme.get(p.id)!
-            transfer(agency, funder, saving, programme)
-            if (pooled) transfer(spb, TREASURY, saving - shareOf(saving, ls.gainshareBasisPoints), programme)
+            out.push(agency, funder, saving, programme)
+            if (pooled) out.push(spb, TREASURY, saving - shareOf(saving, ls.gainshareBasisPoints), programme)
             service -= saving
           }
         }
-        transfer(agency, world, service, spent)
+        out.push(agency, world, service, spent)
         // Prevention investment by this line, funded like the line.
-        for (const j of plans.programmesPaidByLine(i, a)) {
-          const invest = monthlyInvestment(sc.programmes[j]!, m)
+        const paid = plans.programmesPaidByLine(i, a)
+        for (let q = 0; q < paid.length; q++) {
+          const prog = sc.programmes[paid[q]!]!
+          const invest = monthlyInvestment(prog, m)
           if (invest === 0) continue
-          const programme = started.programme.get(sc.programmes[j]!.id)!
+          const programme = started.programme.get(prog.id)!
           if (pooled) {
-            transfer(dept, spb, invest, programme)
-            transfer(spb, agency, invest, programme)
-          } else transfer(dept, agency, invest, programme)
-          transfer(agency, world, invest, programme)
+            out.push(dept, spb, invest, programme)
+            out.push(spb, agency, invest, programme)
+          } else out.push(dept, agency, invest, programme)
+          out.push(agency, world, invest, programme)
         }
       }
     }

@@ -1,4 +1,4 @@
-import type { ControlEvent, LogChunk } from "@devosim/core"
+import type { ControlEvent, LogChunk } from "@devosim/core/model"
 import type { CentreDecisions } from "./centre.ts"
 import type { ShardPostings } from "./localities.ts"
 
@@ -63,6 +63,7 @@ export class LogAssembler {
       this.nextSeq++
       if (slot >= slotTo || this.slots[slot]!.control !== c) continue
       const at = this.slots[slot]!.t
+      const controlSeq = this.controlSeq
       for (let k = 0; k < ordered.length; k++) {
         const s = ordered[k]!
         const n = s.counts[slot - slotFrom]!
@@ -70,9 +71,11 @@ export class LogAssembler {
         from.set(s.from.subarray(r, r + n), j)
         to.set(s.to.subarray(r, r + n), j)
         amount.set(s.amount.subarray(r, r + n), j)
-        for (let x = 0; x < n; x++) {
-          seq[j + x] = this.nextSeq + x
-          cause[j + x] = this.controlSeq[s.cause[r + x]!]!
+        const causes = s.cause
+        const s0 = this.nextSeq - j
+        for (let x = j, y = r; x < j + n; x++, y++) {
+          seq[x] = s0 + x
+          cause[x] = controlSeq[causes[y]!]!
         }
         t.fill(at, j, j + n)
         j += n

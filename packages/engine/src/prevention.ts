@@ -1,4 +1,4 @@
-import type { Programme, ProgrammeEffect } from "@devosim/core"
+import type { Programme, ProgrammeEffect } from "@devosim/core/model"
 
 /**
  * The shape of a prevention effect over time, 0..1 (see ProgrammeEffect in core):

@@ -1,5 +1,5 @@
-import type { Scenario, Transfer } from "@devosim/core"
-import { financialYearBlocks, financialYearLabel, shareOf } from "@devosim/core"
+import type { Scenario, Transfer } from "@devosim/core/model"
+import { financialYearBlocks, financialYearLabel, shareOf } from "@devosim/core/model"
 import { monthlyInvestment } from "./prevention.ts"
 
 /**
@@ -74,6 +74,7 @@ export interface LinePlan {
 }
 
 const NO_TRANSFERS: LinePlan["transfersIn"] = []
+const NO_PROGRAMMES: ReadonlyArray<number> = []
 
 export class Plans {
   private readonly sc: Scenario
@@ -142,8 +143,18 @@ export class Plans {
     return out
   }
 
+  /** True when another department pays into this line (then `plan` says how much). */
+  hasTransfersInto(i: number, a: number): boolean {
+    return this.transfersInto.has(this.key(i, a))
+  }
+
+  /** The line's baseline in period m (what `plan` returns as `baseline`). */
+  baseline(i: number, a: number, m: number): number {
+    return this.baselines.monthly(i, a, m)
+  }
+
   programmesPaidByLine(i: number, a: number): ReadonlyArray<number> {
-    return this.programmesPaidBy.get(this.key(i, a)) ?? []
+    return this.programmesPaidBy.get(this.key(i, a)) ?? NO_PROGRAMMES
   }
 }
 

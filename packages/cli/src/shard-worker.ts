@@ -1,0 +1,26 @@
+/**
+ * A worker thread that posts one shard of localities (engine's LocalityShard): it receives the
+ * centre's decisions once, then a window of slots at a time, and sends the postings back as
+ * transferred typed arrays (no copy).
+ */
+import { parentPort, workerData } from "node:worker_threads"
+import { LocalityShard } from "@devosim/engine/shard"
+import type { CentreDecisions } from "@devosim/engine"
+
+interface ShardWorkerData {
+  readonly decisions: Pick<CentreDecisions, "scenarios" | "controls" | "slots">
+  readonly firstLocality: number
+  readonly endLocality: number
+}
+
+const data = workerData as ShardWorkerData
+const shard = new LocalityShard(data.decisions, data.firstLocality, data.endLocality)
+const port = parentPort!
+port.on("message", (window: { readonly from: number; readonly to: number }) => {
+  try {
+    const r = shard.post(window.from, window.to)
+    port.postMessage({ ok: true, postings: r }, [r.counts.buffer, r.from.buffer, r.to.buffer, r.amount.buffer, r.cause.buffer])
+  } catch (e) {
+    port.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e) })
+  }
+})

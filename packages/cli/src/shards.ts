@@ -1,0 +1,103 @@
+/**
+ * `--workers N`: the localities' postings on N worker threads, one shard each, window by window.
+ * The centre has decided already (engine's decideCentre); each worker gets the decisions once,
+ * posts its localities at its own pace, and the main thread merges the shards' windows in the
+ * log's one order (engine's LogAssembler), so the log is the same bytes for any N. Windows are
+ * requested ahead, so the workers post the next window while the main thread writes this one.
+ */
+import { availableParallelism } from "node:os"
+import { Worker } from "node:worker_threads"
+import type { LogChunk } from "@devosim/core"
+import { LogAssembler, logChunks, shardRanges, slotWindows, type CentreDecisions, type ShardPostings } from "@devosim/engine"
+
+/** Spending periods per window: a year of postings at a time. */
+export const WINDOW_PERIODS = 12
+
+/** How many windows each worker may run ahead of the writer. */
+const AHEAD = 2
+
+/** Below this many line-periods (localities × agencies × months) threads cost more than they save. */
+export const SMALL_RUN_LINE_PERIODS = 200_000
+
+export const defaultWorkers = (): number => availableParallelism()
+
+/** Worker threads for a run: none for a small run (the same shards run in-process, same bytes). */
+export const workersFor = (decisions: CentreDecisions, requested: number | undefined): number => {
+  const sc = decisions.scenarios[0]!
+  const linePeriods = sc.localities.length * sc.agencies.length * sc.months
+  if (requested !== undefined) return requested
+  return linePeriods < SMALL_RUN_LINE_PERIODS || decisions.slots.length === 0 ? 0 : defaultWorkers()
+}
+
+type Reply = { readonly ok: true; readonly postings: ShardPostings } | { readonly ok: false; readonly error: string }
+
+class ShardWorker {
+  private readonly worker: Worker
+  private readonly pending: Array<{ resolve: (p: ShardPostings) => void; reject: (e: Error) => void }> = []
+  private failed: Error | undefined
+
+  constructor(decisions: CentreDecisions, firstLocality: number, endLocality: number) {
+    const { scenarios, controls, slots } = decisions
+    this.worker = new Worker(new URL("./shard-worker.ts", import.meta.url), {
+      workerData: { decisions: { scenarios, controls, slots }, firstLocality, endLocality }
+    })
+    this.worker.on("message", (reply: Reply) => {
+      const p = this.pending.shift()
+      if (p === undefined) return
+      if (reply.ok) p.resolve(reply.postings)
+      else p.reject(new Error(`shard ${firstLocality}..${endLocality - 1}: ${reply.error}`))
+    })
+    const fail = (e: Error) => {
+      this.failed ??= e
+      for (const p of this.pending.splice(0)) p.reject(e)
+    }
+    this.worker.on("error", fail)
+    this.worker.on("exit", (code) => fail(new Error(`shard worker exited with code ${code}`)))
+  }
+
+  post(from: number, to: number): Promise<ShardPostings> {
+    if (this.failed !== undefined) return Promise.reject(this.failed)
+    return new Promise((resolve, reject) => {
+      this.pending.push({ resolve, reject })
+      this.worker.postMessage({ from, to })
+    })
+  }
+
+  stop(): Promise<number> {
+    return this.worker.terminate()
+  }
+}
+
+/**
+ * The run's log, chunk by chunk (one per window), posted by `workers` threads (0: in-process).
+ * Stop early by `return`ing from the iteration: the workers are terminated.
+ */
+export async function* shardedLogChunks(decisions: CentreDecisions, workers: number, windowPeriods = WINDOW_PERIODS): AsyncGenerator<LogChunk> {
+  if (workers <= 0) {
+    yield* logChunks(decisions, { windowPeriods })
+    return
+  }
+  const L = decisions.scenarios[0]!.localities.length
+  const pool = shardRanges(L, workers).map(([a, b]) => new ShardWorker(decisions, a, b))
+  const assembler = new LogAssembler(decisions)
+  const windows = slotWindows(decisions, windowPeriods).filter(([a, b]) => b > a)
+  const requested: Array<Promise<Array<ShardPostings>>> = []
+  const request = (k: number) => {
+    const w = windows[k]
+    if (w !== undefined) requested[k] = Promise.all(pool.map((s) => s.post(w[0], w[1])))
+  }
+  try {
+    for (let k = 0; k < Math.min(AHEAD, windows.length); k++) request(k)
+    for (let k = 0; k < windows.length; k++) {
+      const posted = await requested[k]!
+      delete requested[k]
+      request(k + AHEAD)
+      yield assembler.merge(windows[k]![0], windows[k]![1], posted)
+    }
+    yield assembler.rest()
+  } finally {
+    // Requests still in flight fail when their worker stops: nobody awaits them any more.
+    for (const r of requested) r?.catch(() => undefined)
+    await Promise.all(pool.map((s) => s.stop()))
+  }
+}
