@@ -13,20 +13,20 @@ export interface ShardPostings {
   /** The shard's first locality: shards are merged in this order. */
   readonly firstLocality: number
   /** Postings per slot of the window. */
-  readonly counts: Int32Array
-  readonly from: Int32Array
-  readonly to: Int32Array
-  readonly amount: Float64Array
-  readonly cause: Int32Array
+  readonly counts: Int32Array<ArrayBuffer>
+  readonly from: Int32Array<ArrayBuffer>
+  readonly to: Int32Array<ArrayBuffer>
+  readonly amount: Float64Array<ArrayBuffer>
+  readonly cause: Int32Array<ArrayBuffer>
 }
 
 /** Growable posting columns for one shard and window. */
 class ShardBuffer {
   length = 0
-  from: Int32Array
-  to: Int32Array
-  amount: Float64Array
-  cause: Int32Array
+  from: Int32Array<ArrayBuffer>
+  to: Int32Array<ArrayBuffer>
+  amount: Float64Array<ArrayBuffer>
+  cause: Int32Array<ArrayBuffer>
 
   constructor(capacity: number) {
     this.from = new Int32Array(capacity)

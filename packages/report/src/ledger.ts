@@ -67,8 +67,8 @@ export class LedgerProjection {
       const m = Math.min(months - 1, Math.max(0, Math.floor(p.t[i]!)))
       if (m !== period) {
         if (m < period) throw new Error(`postings go back in time at seq ${p.seq[i]} (period ${m} after ${period})`)
-        while (period < m) out.push(this.close())
-        period = this.period
+        while (this.period < m) out.push(this.close())
+        period = m
         inflow = this.inflow
         outflow = this.outflow
       }

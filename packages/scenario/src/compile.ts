@@ -143,11 +143,13 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     problemText(path, expected, renderFound(found))
 
   const start: YearMonth = parseYearMonth(file.start)! // the schema checked it
-  const monthsSinceStart = (v: number | string, path: ReadonlyArray<PathSegment>): number => {
+  /** Paths are built only for a problem: a million localities would otherwise build millions. */
+  type At = () => ReadonlyArray<PathSegment>
+  const monthsSinceStart = (v: number | string, path: At): number => {
     if (typeof v === "number") return v
     const m = monthsBetween(start, parseYearMonth(v)!)
     if (m < 0) {
-      problem(path, `a month like 2010-11 not before the start ${formatYearMonth(start)}, or a number of months >= 0`, v)
+      problem(path(), `a month like 2010-11 not before the start ${formatYearMonth(start)}, or a number of months >= 0`, v)
       return 0
     }
     return m
@@ -165,7 +167,7 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
   }
 
   const trancheIndex = indexIds(file.tranches, "tranches", "tranche")
-  const tranches: Array<Tranche> = file.tranches.map((t, i) => ({ id: t.id, opens: monthsSinceStart(t.opens, ["tranches", i, "opens"]) }))
+  const tranches: Array<Tranche> = file.tranches.map((t, i) => ({ id: t.id, opens: monthsSinceStart(t.opens, () => ["tranches", i, "opens"]) }))
 
   const fileAgencies = file.agencies ?? []
   const agencyIndex = indexIds(fileAgencies, "agencies", "agency")
@@ -174,17 +176,18 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     name: a.name,
     trendBasisPoints: percentToBasisPoints(a.trend_pct ?? 0)
   }))
-  const trancheIds = [...trancheIndex.keys()]
   const agencyIds = [...agencyIndex.keys()]
   const agencyExpected = agencyIds.length === 0 ? "an agency id, but the scenario has no agencies" : `one of the agency ids ${listIds(agencyIds)}`
 
-  indexIds(file.localities, "localities", "locality")
+  const localityIndex = indexIds(file.localities, "localities", "locality")
   const localities: Array<Locality> = file.localities.map((l, i) => {
     const at = (...rest: Array<PathSegment>): Array<PathSegment> => ["localities", i, ...rest]
     const tranche = trancheIndex.get(l.tranche)
-    if (tranche === undefined) problem(at("tranche"), `one of the tranche ids ${listIds(trancheIds)}`, l.tranche)
+    if (tranche === undefined) problem(at("tranche"), `one of the tranche ids ${listIds([...trancheIndex.keys()])}`, l.tranche)
     const baseline = new Array<Pence>(agencies.length).fill(0)
-    for (const [agencyId, amount] of Object.entries(l.baseline ?? {})) {
+    const lineAmounts = l.baseline
+    if (lineAmounts !== undefined) for (const agencyId in lineAmounts) {
+      const amount = lineAmounts[agencyId]!
       const a = agencyIndex.get(agencyId)
       if (a === undefined) {
         problemText(at("baseline", agencyId), agencyExpected, `an unknown agency ${renderFound(agencyId)}`, "key")
@@ -201,12 +204,12 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       coolOffMonths: n.cool_off_months ?? DEFAULT_COOL_OFF_MONTHS,
       maxAttempts: n.max_attempts ?? DEFAULT_MAX_ATTEMPTS
     }
-    const ready = l.ready === undefined ? 0 : monthsSinceStart(l.ready, at("ready"))
+    const ready = l.ready === undefined ? 0 : monthsSinceStart(l.ready, () => at("ready"))
     const acc = l.accountability
     const level = acc === undefined ? 0 : accountabilityLevel(acc.model)
     const elections: Array<number> = []
     ;(acc?.elections ?? []).forEach((e, k) => {
-      const m = monthsSinceStart(e, at("accountability", "elections", k))
+      const m = monthsSinceStart(e, () => at("accountability", "elections", k))
       const prev = elections[elections.length - 1]
       if (prev !== undefined && m <= prev) {
         problem(at("accountability", "elections", k), `an election after the one before it (elections ascend strictly; the one before is month ${prev})`, e)
@@ -236,32 +239,28 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     }
   })
 
-  const localityIndex = new Map<string, number>()
-  file.localities.forEach((l, i) => {
-    if (!localityIndex.has(l.id)) localityIndex.set(l.id, i)
-  })
-  const localityIds = [...localityIndex.keys()]
-  const localityExpected = `one of the locality ids ${listIds(localityIds)}`
-  const agencyAt = (id: string, path: ReadonlyArray<PathSegment>): number => {
+  // Listed only for a problem: the spread of a million ids would cost more than the rest.
+  const localityExpected = (): string => `one of the locality ids ${listIds([...localityIndex.keys()])}`
+  const agencyAt = (id: string, path: At): number => {
     const a = agencyIndex.get(id)
-    if (a === undefined) problem(path, agencyExpected, id)
+    if (a === undefined) problem(path(), agencyExpected, id)
     return a ?? -1
   }
   /** Pounds → pence for amounts that must be > 0 (or >= 0 with `positive` false). */
-  const penceAt = (amount: number | string, path: ReadonlyArray<PathSegment>, positive: boolean): number => {
+  const penceAt = (amount: number | string, path: At, positive: boolean): number => {
     const pence = amountToPence(amount)
     if (pence === undefined) {
-      problem(path, `${AMOUNT_EXPECTED}, at most 2^53 pence (about £90 trillion)`, amount)
+      problem(path(), `${AMOUNT_EXPECTED}, at most 2^53 pence (about £90 trillion)`, amount)
       return 0
     }
-    if (positive && pence <= 0) problem(path, "an amount of pounds > 0 (at least a penny, after rounding to the penny)", amount)
+    if (positive && pence <= 0) problem(path(), "an amount of pounds > 0 (at least a penny, after rounding to the penny)", amount)
     return pence
   }
   /** A whole month in [0, months): the schema checked integers and month strings. */
-  const periodAt = (v: number | string, path: ReadonlyArray<PathSegment>): number => {
+  const periodAt = (v: number | string, path: At): number => {
     const m = monthsSinceStart(v, path)
     if (m >= file.months) {
-      problem(path, `a month before the end of the run (months 0..${file.months - 1}, ${formatYearMonth(start)} onwards)`, v)
+      problem(path(), `a month before the end of the run (months 0..${file.months - 1}, ${formatYearMonth(start)} onwards)`, v)
     }
     return m
   }
@@ -274,7 +273,7 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     const agenciesOfPower: Array<number> = []
     p.agencies.forEach((id, k) => {
       const path = ["powers", i, "agencies", k]
-      const a = agencyAt(id, path)
+      const a = agencyAt(id, () => path)
       if (a < 0) return
       const other = poweredBy.get(a)
       if (agenciesOfPower.includes(a)) problemText(path, "each agency listed once", `${renderFound(id)} again`)
@@ -341,7 +340,7 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     else {
       const k = localityIndex.get(p.locality)
       if (k === undefined) {
-        problem(at("locality"), `${localityExpected} or "all"`, p.locality)
+        problem(at("locality"), `${localityExpected()} or "all"`, p.locality)
         places = []
       } else places = [[k, p.id]]
     }
@@ -354,14 +353,14 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       }
     }
     for (const [, id] of places) if (!programmeIdAt.has(id)) programmeIdAt.set(id, i)
-    const payer = agencyAt(p.payer, at("payer"))
-    const starts = periodAt(p.starts, at("starts"))
-    const upfrontPence = p.investment?.upfront === undefined ? 0 : penceAt(p.investment.upfront, at("investment", "upfront"), false)
-    const monthlyPence = p.investment?.monthly === undefined ? 0 : penceAt(p.investment.monthly, at("investment", "monthly"), false)
+    const payer = agencyAt(p.payer, () => at("payer"))
+    const starts = periodAt(p.starts, () => at("starts"))
+    const upfrontPence = p.investment?.upfront === undefined ? 0 : penceAt(p.investment.upfront, () => at("investment", "upfront"), false)
+    const monthlyPence = p.investment?.monthly === undefined ? 0 : penceAt(p.investment.monthly, () => at("investment", "monthly"), false)
     const effects: Array<ProgrammeEffect> = p.effects.map((e, j) => {
       const ef = (...rest: Array<PathSegment>): Array<PathSegment> => at("effects", j, ...rest)
-      const beneficiary = agencyAt(e.beneficiary, ef("beneficiary"))
-      const unitCostPence = penceAt(e.unit_cost.amount, ef("unit_cost", "amount"), true)
+      const beneficiary = agencyAt(e.beneficiary, () => ef("beneficiary"))
+      const unitCostPence = penceAt(e.unit_cost.amount, () => ef("unit_cost", "amount"), true)
       if (starts < file.months && starts + e.lag_months >= file.months) {
         problem(
           ef("lag_months"),
@@ -393,17 +392,17 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
   const transfers: Array<Transfer> = fileTransfers.map((t, i) => {
     const at = (...rest: Array<PathSegment>): Array<PathSegment> => ["transfers", i, ...rest]
     const locality = localityIndex.get(t.locality)
-    if (locality === undefined) problem(at("locality"), localityExpected, t.locality)
-    const from = agencyAt(t.from, at("from"))
-    const to = agencyAt(t.to, at("to"))
+    if (locality === undefined) problem(at("locality"), localityExpected(), t.locality)
+    const from = agencyAt(t.from, () => at("from"))
+    const to = agencyAt(t.to, () => at("to"))
     if (from >= 0 && from === to) problem(at("to"), `an agency other than the payer ${renderFound(t.from)}`, t.to)
     return {
       id: t.id,
       locality: locality ?? -1,
       from,
       to,
-      annualPence: penceAt(t.amount, at("amount"), true),
-      starts: periodAt(t.starts, at("starts")),
+      annualPence: penceAt(t.amount, () => at("amount"), true),
+      starts: periodAt(t.starts, () => at("starts")),
       months: t.months
     }
   })
@@ -418,7 +417,7 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       if (a === undefined) problemText(at("changes", agencyId), agencyExpected, `an unknown agency ${renderFound(agencyId)}`, "key")
       else changeBasisPoints[a] = percentToBasisPoints(pct)
     }
-    return { id: r.id, starts: periodAt(r.starts, at("starts")), months: r.months, changeBasisPoints }
+    return { id: r.id, starts: periodAt(r.starts, () => at("starts")), months: r.months, changeBasisPoints }
   })
 
   // Variant names are unique: they name the scenarios of a comparison.

@@ -60,12 +60,12 @@ import {
 
 type Check = (v: unknown) => boolean
 
-/** Objects as JSON.parse and the yaml library build them; anything else is left to the schema. */
-const isPlain = (v: unknown): v is Record<string, unknown> => {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return false
-  const proto = Object.getPrototypeOf(v) as unknown
-  return proto === Object.prototype || proto === null
-}
+/**
+ * Objects as JSON.parse and the yaml library build them (the schema decodes to such objects);
+ * anything else, a null-prototype object included, is left to the schema.
+ */
+const isPlain = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype
 
 // Numbers: `num` in schema.ts is finite, |x| <= 2^53 - 1, then the field's own range.
 interface Range {

@@ -15,6 +15,7 @@ import { makeScenarioError, renderFound, formatPath, type PathSegment, type Scen
 import { problemsOf, type Problem } from "./issues.ts"
 import { formatCount, MAX_COMPILED_LOCALITIES, MAX_SCENARIO_BYTES } from "./limits.ts"
 import { formatOf, parseSource, parseYaml, type Anchor, type Locator, type Position, type SourceFormat } from "./source.ts"
+import { fastDecode } from "./fast.ts"
 import { ScenarioFile } from "./schema.ts"
 import { isPlainObject, mergedLocator, mergeVariant } from "./variants.ts"
 
@@ -59,7 +60,18 @@ export type CompileVariantsOutcome =
   | { readonly ok: true; readonly value: ReadonlyArray<LoadedVariant> }
   | { readonly ok: false; readonly error: ScenarioError }
 
-const decodeFile = SchemaParser.decodeUnknownResult(ScenarioFile)
+const decodeWithSchema = SchemaParser.decodeUnknownResult(ScenarioFile)
+
+/**
+ * Schema validation: the fast path (`fast.ts`) for a valid document, else the schema itself, which
+ * words the problems. Both give the same decoded value (tested in `test/fast.test.ts`).
+ */
+const decodeFile = (value: unknown): { readonly ok: true; readonly value: ScenarioFile } | { readonly ok: false; readonly problems: Array<Problem> } => {
+  const fast = fastDecode(value)
+  if (fast !== undefined) return { ok: true, value: fast }
+  const decoded = decodeWithSchema(value, { errors: "all", onExcessProperty: "error" })
+  return Result.isSuccess(decoded) ? { ok: true, value: decoded.success } : { ok: false, problems: problemsOf(decoded.failure, value) }
+}
 
 const sizeError = (file: string, size: number, limit: number): ScenarioError =>
   makeScenarioError({
@@ -205,8 +217,8 @@ const prepare = (bytes: Uint8Array, file: string, options: LoadOptions): Step<Pr
     )
   }
   const { value, locator } = parsed.source
-  const decoded = decodeFile(value, { errors: "all", onExcessProperty: "error" })
-  if (Result.isFailure(decoded)) return fail(firstError(file, problemsOf(decoded.failure, value), locator, value))
+  const decoded = decodeFile(value)
+  if (!decoded.ok) return fail(firstError(file, decoded.problems, locator, value))
   return {
     ok: true,
     value: {
@@ -215,7 +227,7 @@ const prepare = (bytes: Uint8Array, file: string, options: LoadOptions): Step<Pr
       format,
       value: value as Record<string, unknown>,
       locator,
-      decoded: decoded.success,
+      decoded: decoded.value,
       inputSha256: createHash("sha256").update(bytes).digest("hex")
     }
   }
@@ -282,9 +294,9 @@ const compileVariant = (p: Prepared, index: number, options: LoadOptions): Step<
   // --seed replaces the base's seed, which the variants share; a variant's own seed still wins.
   if (options.seed !== undefined && !Object.hasOwn(raw, "seed")) value["seed"] = options.seed
   const locator = mergedLocator(p.locator, merged.origin)
-  const decoded = decodeFile(value, { errors: "all", onExcessProperty: "error" })
-  if (Result.isFailure(decoded)) return fail(problemsOf(decoded.failure, value), locator, value)
-  const compiled = compileFile(decoded.success)
+  const decoded = decodeFile(value)
+  if (!decoded.ok) return fail(decoded.problems, locator, value)
+  const compiled = compileFile(decoded.value)
   if (!compiled.ok) return fail(compiled.problems, locator, value)
   // Rendered when first asked for: printing a large merged document as YAML costs far more than
   // compiling it, and `validate` and `compare` never ask.

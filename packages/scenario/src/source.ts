@@ -257,8 +257,15 @@ const JSON_SCAN_MAX_ENTRIES = 2 * MAX_OTHER_ENTRIES
  * undefined if none. Strings are skipped; the text need not be valid JSON. Run before `JSON.parse`,
  * which would build all of a 64 MiB file's 30 million list elements or 5 million keys first.
  */
-export const jsonShapeProblem = (s: string): { readonly offset: number; readonly kind: "depth" | "entries" } | undefined => {
+export const jsonShapeProblem = (s: string): { readonly offset: number; readonly kind: "depth" | "entries" } | undefined => jsonShape(s).problem
+
+/**
+ * `jsonShapeProblem`, and the number of ':' outside strings: in valid JSON, the number of keys
+ * written, to compare with the keys `JSON.parse` kept (it keeps the last of repeated keys).
+ */
+const jsonShape = (s: string): { readonly problem?: { readonly offset: number; readonly kind: "depth" | "entries" }; readonly colons: number } => {
   let depth = 0
+  let colons = 0
   const entries: Array<number> = []
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
@@ -268,15 +275,52 @@ export const jsonShapeProblem = (s: string): { readonly offset: number; readonly
         if (d === 0x5c) i++
         else if (d === 0x22) break
       }
-    } else if (c === 0x2c) {
-      if (++entries[depth]! >= JSON_SCAN_MAX_ENTRIES) return { offset: i, kind: "entries" }
+    } else if (c === 0x3a) colons++
+    else if (c === 0x2c) {
+      if (++entries[depth]! >= JSON_SCAN_MAX_ENTRIES) return { problem: { offset: i, kind: "entries" }, colons }
     } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_NESTING_DEPTH) return { offset: i, kind: "depth" }
+      if (++depth > MAX_NESTING_DEPTH) return { problem: { offset: i, kind: "depth" }, colons }
       entries[depth] = 0
     } else if (c === 0x5d || c === 0x7d) depth--
   }
+  return { colons }
+}
+
+/**
+ * The first key of valid JSON text, in document order, that repeats an earlier key of its mapping
+ * (as `JSON.parse` decodes keys: `"a"` and `"\u0061"` are the same key): its offset and end.
+ */
+export const firstDuplicateJsonKey = (s: string): { readonly offset: number; readonly end: number } | undefined => {
+  const stack: Array<Set<string> | undefined> = [] // a mapping's keys so far; undefined for a list
+  let keyNext = false
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 0x22) {
+      const start = i
+      for (i++; i < s.length; i++) {
+        const d = s.charCodeAt(i)
+        if (d === 0x5c) i++
+        else if (d === 0x22) break
+      }
+      if (keyNext) {
+        keyNext = false
+        const raw = s.slice(start + 1, i)
+        const key = raw.includes("\\") ? (JSON.parse(s.slice(start, i + 1)) as string) : raw
+        const keys = stack[stack.length - 1]!
+        if (keys.has(key)) return { offset: start, end: i + 1 }
+        keys.add(key)
+      }
+    } else if (c === 0x7b) {
+      stack.push(new Set())
+      keyNext = true
+    } else if (c === 0x5b) stack.push(undefined)
+    else if (c === 0x5d || c === 0x7d) stack.pop()
+    else if (c === 0x2c) keyNext = stack[stack.length - 1] !== undefined
+  }
   return undefined
 }
+
+const DUPLICATE_KEY_EXPECTED = "each key at most once in a mapping"
 
 /**
  * A locator over JSON text that parsed: it scans the text along the path only, skipping other
@@ -392,10 +436,10 @@ const notAMapping = (value: unknown, locator: Locator): SyntaxProblem | undefine
 }
 
 /** The parsed value past the limits of `walk.ts`, located; or the first problem. */
-const checked = (format: SourceFormat, value: unknown, locator: Locator): ParseResult => {
+const checked = (format: SourceFormat, value: unknown, locator: Locator, stats?: { keys: number }): ParseResult => {
   const bad = notAMapping(value, locator)
   if (bad) return { ok: false, problem: bad }
-  const problem = checkLimits(value)
+  const problem = checkLimits(value, stats)
   if (problem) {
     return { ok: false, problem: { path: problem.path, position: locator.locate(problem.path, problem.anchor), expected: problem.expected, found: problem.found } }
   }
@@ -517,7 +561,7 @@ const parseJson = (text: string): ParseResult => {
   if (text.trim() === "") return { ok: false, problem: emptyFile() }
   // JSON.parse copes with any depth and size, but what comes after it recurses, and it would
   // build a whole oversized list before the limits could see it: refuse such text first.
-  const shape = jsonShapeProblem(text)
+  const { problem: shape, colons } = jsonShape(text)
   if (shape !== undefined) {
     const lc = lineCounterOf(text)
     if (shape.kind === "depth") return { ok: false, problem: nestingProblem(lc, shape.offset) }
@@ -537,7 +581,26 @@ const parseJson = (text: string): ParseResult => {
   } catch (err) {
     return { ok: false, problem: jsonSyntaxProblem(text, err) }
   }
-  return checked("json", value, jsonLocator(text))
+  const stats = { keys: 0 }
+  const result = checked("json", value, jsonLocator(text), stats)
+  // JSON.parse keeps the last of repeated keys; as in YAML, a repeat is an error, and the first in
+  // the document is reported before any other problem. Without one, the keys kept are the keys
+  // written, so the text is only scanned for it when the counts differ (or to put it first).
+  if (!result.ok || stats.keys !== colons) {
+    const duplicate = firstDuplicateJsonKey(text)
+    if (duplicate !== undefined) {
+      return {
+        ok: false,
+        problem: {
+          path: [],
+          position: positionAt(lineCounterOf(text), duplicate.offset),
+          expected: DUPLICATE_KEY_EXPECTED,
+          found: `the key ${snippet(text.slice(duplicate.offset, duplicate.end))} again`
+        }
+      }
+    }
+  }
+  return result
 }
 
 const parseYamlSource = (text: string): ParseResult => {
@@ -567,7 +630,7 @@ const parseYamlSource = (text: string): ParseResult => {
     const key = snippet(text.slice(duplicateAt, duplicate.range![1]))
     return {
       ok: false,
-      problem: { path: [], position: positionAt(lineCounter, duplicateAt), expected: "each key at most once in a mapping", found: `the key ${key} again` }
+      problem: { path: [], position: positionAt(lineCounter, duplicateAt), expected: DUPLICATE_KEY_EXPECTED, found: `the key ${key} again` }
     }
   }
   if (err) {

@@ -88,9 +88,10 @@ interface Frame {
 /**
  * The first problem, in document order, with the document's shape limits; undefined if none.
  * `root` is a parsed document (plain objects, arrays, strings, numbers, booleans, null); aliases
- * may make it a graph, even a cyclic one, which the depth limit cuts.
+ * may make it a graph, even a cyclic one, which the depth limit cuts. `stats.keys` is increased by
+ * the number of keys of every mapping visited (a tree is visited whole when there is no problem).
  */
-export const checkLimits = (root: unknown): Problem | undefined => {
+export const checkLimits = (root: unknown, stats?: { keys: number }): Problem | undefined => {
   const path: Array<PathSegment> = []
   const stack: Array<Frame> = []
   const open = (node: object): Problem | undefined => {
@@ -99,6 +100,7 @@ export const checkLimits = (root: unknown): Problem | undefined => {
       return { path: [...path], anchor: "value", expected: NESTING_EXPECTED, found: `${kindOf(node)} nested ${depth} levels deep` }
     }
     const keys = Array.isArray(node) ? undefined : Object.keys(node)
+    if (stats !== undefined && keys !== undefined) stats.keys += keys.length
     const length = keys === undefined ? (node as Array<unknown>).length : keys.length
     const limit = sizeLimitAt(path)
     if (length > limit.max) {

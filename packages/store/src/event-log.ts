@@ -1,31 +1,35 @@
 /**
- * events.arrow: the whole log, one row per event in seq order (DESIGN §4, §6).
+ * events.arrow: the whole log, one row per event in seq order (DESIGN §4, §6), in record batches
+ * of `EVENT_BATCH_ROWS` rows. Written by `EventLogWriter` (event-log-writer.ts, where the columns
+ * are listed); `encodeEventLog` is that writer over an in-memory sink.
  *
- *   seq Int64 · t Float64 · kind Dictionary<Utf8> (control `_tag` or "Posting") · locality Utf8?
- *   from_account Int32? · to_account Int32? · amount_pence Int64? · cause_seq Int64?   (postings)
- *   data Utf8? (control events: canonical JSON of the event minus seq, t, _tag)
+ * Schema metadata: devosim.format = "events/2" ("events/1", one batch, `kind` dictionary in order
+ * of first use and `locality` plain Utf8, is still read), devosim.event_schema_version (the version
+ * of the control events' shapes; a log of an older version is upcast by core's `upcaster` as it is
+ * read).
  *
- * Schema metadata: devosim.format = "events/1", devosim.event_schema_version (the version of the
- * control events' shapes; a log of an older version is upcast by core's `upcaster` as it is read).
+ * Reading: `decodeEventLog` (bytes in memory) and `readEventLogChunks` (a file, one record batch at
+ * a time, bounded memory) share one per-batch decoder, `EventLogDecoder`.
  */
-import { decodeControlEvent, EVENT_SCHEMA_VERSION, POSTING_KIND, upcaster, type ControlEvent, type RawControlEvent, type RunStarted } from "@devosim/core"
+import { closeSync, fstatSync, openSync, readSync } from "node:fs"
+import { RecordBatch, Schema, Table, tableFromIPC, tableToIPC, type Vector } from "apache-arrow"
+import { Footer } from "apache-arrow/ipc/metadata/file"
+import { decodeControlEvent, EVENT_SCHEMA_VERSION, POSTING_KIND, upcaster, type ControlEvent, type LogChunk, type RawControlEvent, type RunStarted } from "@devosim/core"
 import type { EventLog, PostingColumns } from "@devosim/core"
 import { accountDirectory } from "./accounts.ts"
-import {
-  bitmap,
-  dictionaryColumn,
-  float64Column,
-  int32Column,
-  int64At,
-  int64Column,
-  int64FromFloat64,
-  int64Scatter,
-  utf8FromCodes,
-  writeArrowFile,
-  type ColumnSpec
-} from "./columns.ts"
+import { verifyChecksumFile } from "./checksum.ts"
+import { int64At, type ColumnSpec } from "./columns.ts"
 import { LogReadError, LogWriteError } from "./errors.ts"
-import { canonicalJson } from "./json.ts"
+import {
+  EVENTS_FORMAT,
+  EVENTS_FORMAT_V1,
+  EventBatcher,
+  EventLogWriter,
+  eventLogMetadata,
+  META_EVENT_SCHEMA_VERSION,
+  META_FORMAT
+} from "./event-log-writer.ts"
+import { MemorySink } from "./sink.ts"
 import {
   dictionaryCodes,
   fixedValues,
@@ -37,114 +41,39 @@ import {
   isValid,
   metadataOf,
   openArrowFile,
-  requireColumn,
   validityBits
 } from "./read.ts"
 
-export const EVENTS_FORMAT = "events/1"
-export const META_FORMAT = "devosim.format"
-export const META_EVENT_SCHEMA_VERSION = "devosim.event_schema_version"
-
-const KIND_DICTIONARY_ID = 0
+export { EVENTS_FORMAT, EVENTS_FORMAT_V1, eventLogMetadata, META_EVENT_SCHEMA_VERSION, META_FORMAT }
 
 /** Encodes a log as an Arrow IPC file. Same log, same bytes. Throws `LogWriteError` on a malformed log. */
-export const encodeEventLog = (log: EventLog): Uint8Array => writeArrowFile(eventLogColumns(log), eventLogMetadata())
-
-export const eventLogMetadata = (): Array<readonly [string, string]> => [
-  [META_FORMAT, EVENTS_FORMAT],
-  [META_EVENT_SCHEMA_VERSION, String(EVENT_SCHEMA_VERSION)]
-]
-
-/** The columns of events.arrow, checked against the log's invariants. Exported for tests that forge files. */
-export const eventLogColumns = (log: EventLog): Array<ColumnSpec> => {
-  const { controls, postings: p } = log
-  const n = controls.length + p.length
-  const run = controls[0]
+export const encodeEventLog = (log: EventLog): Uint8Array => {
+  const run = log.controls[0]
   if (run === undefined || run._tag !== "RunStarted" || run.seq !== 0) {
     throw new LogWriteError("the first control event must be RunStarted at seq 0")
   }
-  const dir = accountDirectory(run)
+  const sink = new MemorySink()
+  const writer = new EventLogWriter(run, sink, { expectedRows: log.controls.length + log.postings.length })
+  writer.append({ firstSeq: 0, controls: log.controls, postings: log.postings })
+  writer.finish()
+  return sink.bytes()
+}
 
-  // kind per row; -1 = not yet claimed, so a seq used twice (or missing) is caught here.
-  const kinds: Array<string> = [POSTING_KIND]
-  const kindIndex = new Map<string, number>([[POSTING_KIND, 0]])
-  const kind = new Int8Array(n).fill(-1)
-  const localityIds = [...dir.localityIds]
-  const localityIndex = new Map(localityIds.map((id, i) => [id, i]))
-  const locality = new Int32Array(n).fill(-1)
-  const dataCode = new Int32Array(n).fill(-1)
-  const dataJson: Array<string> = []
-  const t = new Float64Array(n)
-  const fromCol = new Int32Array(n)
-  const toCol = new Int32Array(n)
-
-  let prev = -1
-  for (const ev of controls) {
-    const s = ev.seq
-    if (!Number.isInteger(s) || s <= prev || s >= n) {
-      throw new LogWriteError(`control event seq ${s} is out of order or outside 0..${n - 1}`)
-    }
-    prev = s
-    let k = kindIndex.get(ev._tag)
-    if (k === undefined) {
-      k = kinds.length
-      kinds.push(ev._tag)
-      kindIndex.set(ev._tag, k)
-    }
-    kind[s] = k
-    t[s] = ev.t
-    if ("locality" in ev && typeof ev.locality === "string") {
-      let l = localityIndex.get(ev.locality)
-      if (l === undefined) {
-        l = localityIds.length
-        localityIds.push(ev.locality)
-        localityIndex.set(ev.locality, l)
-      }
-      locality[s] = l
-    }
-    const { seq: _s, t: _t, _tag, ...rest } = ev
-    dataCode[s] = dataJson.length
-    dataJson.push(canonicalJson(rest))
+/**
+ * The columns of events.arrow for a whole log as one batch, checked as the writer checks them.
+ * Exported for tests that forge files (with `writeArrowFile`).
+ */
+export const eventLogColumns = (log: EventLog): Array<ColumnSpec> => {
+  const run = log.controls[0]
+  if (run === undefined || run._tag !== "RunStarted" || run.seq !== 0) {
+    throw new LogWriteError("the first control event must be RunStarted at seq 0")
   }
-
-  prev = -1
-  for (let i = 0; i < p.length; i++) {
-    const s = p.seq[i]!
-    if (!Number.isInteger(s) || s <= prev || s >= n || kind[s] !== -1) {
-      throw new LogWriteError(`posting ${i}: seq ${s} is out of order, outside 0..${n - 1} or used by a control event`)
-    }
-    prev = s
-    const c = p.cause[i]!
-    if (!Number.isInteger(c) || c < 0 || c >= s || kind[c]! <= 0) {
-      throw new LogWriteError(`posting at seq ${s}: cause ${c} is not an earlier control event`)
-    }
-    const from = p.from[i]!
-    const to = p.to[i]!
-    if (from < 0 || from >= dir.count || to < 0 || to >= dir.count) {
-      throw new LogWriteError(`posting at seq ${s}: account ${from} → ${to} outside 0..${dir.count - 1}`)
-    }
-    kind[s] = 0
-    t[s] = p.t[i]!
-    fromCol[s] = from
-    toCol[s] = to
-    // The locality a posting belongs to is that of its non-Treasury side (the Treasury's is -1).
-    locality[s] = from !== 0 ? dir.locality[from]! : dir.locality[to]!
-  }
-  // Both sequences strictly increase inside 0..n-1 without sharing a seq and add up to n: no gaps.
-
-  const postingRows = bitmap(n, (r) => kind[r] === 0)
-
-  return [
-    { name: "seq", data: int64Column(int64FromFloat64("seq", n, (i) => i)), nullable: false },
-    { name: "t", data: float64Column(t), nullable: false },
-    { name: "kind", data: dictionaryColumn(KIND_DICTIONARY_ID, kind, kinds), nullable: false },
-    { name: "locality", data: utf8FromCodes(locality, localityIds), nullable: true },
-    { name: "from_account", data: int32Column(fromCol, postingRows), nullable: true },
-    { name: "to_account", data: int32Column(toCol, postingRows), nullable: true },
-    { name: "amount_pence", data: int64Column(int64Scatter("amount", n, p.seq, p.amount), postingRows), nullable: true },
-    { name: "cause_seq", data: int64Column(int64Scatter("cause", n, p.seq, p.cause), postingRows), nullable: true },
-    { name: "data", data: utf8FromCodes(dataCode, dataJson), nullable: true }
-  ]
+  const n = log.controls.length + log.postings.length
+  let out: ReadonlyArray<ColumnSpec> = []
+  const batcher = new EventBatcher(run, Math.max(1, n), (cols) => (out = cols), n)
+  batcher.append({ firstSeq: 0, controls: log.controls, postings: log.postings })
+  batcher.end()
+  return [...out]
 }
 
 export type DecodeEventLogResult =
@@ -170,105 +99,288 @@ export const decodeEventLog = (bytes: Uint8Array): DecodeEventLogResult => {
 /** As `decodeEventLog`, but throws the `LogReadError` (for callers already in a try or an Effect). */
 export const decodeEventLogOrThrow = (bytes: Uint8Array): EventLog => {
   const table = openArrowFile(bytes, { requireChecksum: true })
-  const meta = metadataOf(table)
-  if (meta[META_FORMAT] !== EVENTS_FORMAT) {
-    throw new LogReadError("WrongFormat", `not a devosim event log (${META_FORMAT} is ${JSON.stringify(meta[META_FORMAT] ?? null)}, expected "${EVENTS_FORMAT}")`)
-  }
-  const versionText = meta[META_EVENT_SCHEMA_VERSION] ?? ""
-  const version = /^[1-9][0-9]{0,8}$/.test(versionText) ? Number(versionText) : Number.NaN
-  if (Number.isNaN(version)) {
-    throw new LogReadError("WrongFormat", `bad ${META_EVENT_SCHEMA_VERSION}: ${JSON.stringify(versionText)}`)
-  }
-  if (version > EVENT_SCHEMA_VERSION) {
-    throw new LogReadError(
-      "UnsupportedVersion",
-      `event schema version ${version} is newer than this engine reads (${EVENT_SCHEMA_VERSION}); upgrade devosim`
-    )
-  }
-  // Control events of an older version are rewritten into today's shapes (core's upcast.ts) before decoding.
-  const upcast = upcaster(version)
+  const decoder = new EventLogDecoder(metadataOf(table), table.schema)
+  const chunks = table.batches.map((b) => decoder.batch(b))
+  decoder.finish()
+  return concatChunks(chunks)
+}
 
-  const n = table.numRows
-  const seqV = requireColumn(table, "seq", "Int64", isInt(64))
-  const tV = requireColumn(table, "t", "Float64", isFloat64)
-  const kindV = requireColumn(table, "kind", "Dictionary<Utf8>", isUtf8Dictionary)
-  requireColumn(table, "locality", "Utf8", isUtf8) // derived from accounts; checked for shape only
-  const fromV = requireColumn(table, "from_account", "Int32", isInt(32))
-  const toV = requireColumn(table, "to_account", "Int32", isInt(32))
-  const amountV = requireColumn(table, "amount_pence", "Int64", isInt(64))
-  const causeV = requireColumn(table, "cause_seq", "Int64", isInt(64))
-  const dataV = requireColumn(table, "data", "Utf8", isUtf8)
-
-  const seq = int64Words("seq", seqV)
-  for (let r = 0; r < n; r++) {
-    if (int64At(seq, r) !== r) throw new LogReadError("BadSequence", `seq is ${String(seqV.get(r))}, expected ${r}`, { row: r })
-  }
-  const t = fixedValues("t", tV, Float64Array)
-  const { values: kindNames, codes: kind } = dictionaryCodes("kind", kindV)
-  const postingCode = kindNames.indexOf(POSTING_KIND)
-
-  // Control events: few; decoded and validated by core's schema.
-  const controls: Array<ControlEvent> = []
-  let postingCount = 0
-  for (let r = 0; r < n; r++) {
-    const k = kind[r]!
-    if (k < 0) throw new LogReadError("Corrupt", "kind is null or outside its dictionary", { row: r })
-    if (k === postingCode) {
-      postingCount++
-      continue
-    }
-    controls.push(decodeControlRow(r, kindNames[k]!, t[r]!, dataV.get(r), upcast))
-  }
-  const run = controls[0]
-  if (run === undefined || run._tag !== "RunStarted" || run.seq !== 0) {
-    throw new LogReadError("BadControlEvent", "the log does not start with RunStarted at seq 0", { row: 0 })
-  }
-  const accounts = accountDirectory(run as RunStarted).count
-
-  // Postings: many; straight typed-array passes.
-  const fromAll = fixedValues("from_account", fromV, Int32Array)
-  const toAll = fixedValues("to_account", toV, Int32Array)
-  const amountAll = int64Words("amount_pence", amountV)
-  const causeAll = int64Words("cause_seq", causeV)
-  const fromOk = validityBits(fromV)
-  const toOk = validityBits(toV)
-  const amountOk = validityBits(amountV)
-  const causeOk = validityBits(causeV)
+/** One log from its chunks (in order, contiguous). */
+export const concatChunks = (chunks: ReadonlyArray<LogChunk>): EventLog => {
+  if (chunks.length === 1) return { controls: chunks[0]!.controls, postings: chunks[0]!.postings }
+  const total = chunks.reduce((a, c) => a + c.postings.length, 0)
   const out = {
-    length: postingCount,
-    seq: new Float64Array(postingCount),
-    t: new Float64Array(postingCount),
-    from: new Int32Array(postingCount),
-    to: new Int32Array(postingCount),
-    amount: new Float64Array(postingCount),
-    cause: new Float64Array(postingCount)
+    length: total,
+    seq: new Float64Array(total),
+    t: new Float64Array(total),
+    from: new Int32Array(total),
+    to: new Int32Array(total),
+    amount: new Float64Array(total),
+    cause: new Float64Array(total)
   } satisfies PostingColumns
-  let j = 0
-  for (let r = 0; r < n; r++) {
-    if (kind[r] !== postingCode) continue
-    if (!isValid(fromOk, r) || !isValid(toOk, r) || !isValid(amountOk, r) || !isValid(causeOk, r)) {
-      throw new LogReadError("BadPosting", "posting has a null account, amount or cause", { row: r })
-    }
-    const from = fromAll[r]!
-    const to = toAll[r]!
-    if (from < 0 || from >= accounts || to < 0 || to >= accounts) {
-      throw new LogReadError("BadPosting", `account ${from} → ${to} outside 0..${accounts - 1}`, { row: r })
-    }
-    const amount = int64At(amountAll, r)
-    if (Number.isNaN(amount)) throw new LogReadError("BadPosting", "amount beyond ±(2^53-1) pence", { row: r })
-    const cause = int64At(causeAll, r)
-    if (!(cause >= 0 && cause < r) || kind[cause] === postingCode) {
-      throw new LogReadError("BadPosting", `cause ${String(causeV.get(r))} is not an earlier control event`, { row: r })
-    }
-    out.seq[j] = r
-    out.t[j] = t[r]!
-    out.from[j] = from
-    out.to[j] = to
-    out.amount[j] = amount
-    out.cause[j] = cause
-    j++
+  const controls: Array<ControlEvent> = []
+  let at = 0
+  for (const c of chunks) {
+    for (const e of c.controls) controls.push(e)
+    const p = c.postings
+    out.seq.set(p.seq.subarray(0, p.length), at)
+    out.t.set(p.t.subarray(0, p.length), at)
+    out.from.set(p.from.subarray(0, p.length), at)
+    out.to.set(p.to.subarray(0, p.length), at)
+    out.amount.set(p.amount.subarray(0, p.length), at)
+    out.cause.set(p.cause.subarray(0, p.length), at)
+    at += p.length
   }
   return { controls, postings: out }
+}
+
+const COLUMNS = [
+  ["seq", "Int64", isInt(64)],
+  ["t", "Float64", isFloat64],
+  ["kind", "Dictionary<Utf8>", isUtf8Dictionary],
+  // Derived from accounts; checked for shape only: Utf8 in events/1, Dictionary<Utf8> in events/2.
+  ["locality", "Utf8 or Dictionary<Utf8>", (t: Parameters<typeof isUtf8>[0]) => isUtf8(t) || isUtf8Dictionary(t)],
+  ["from_account", "Int32", isInt(32)],
+  ["to_account", "Int32", isInt(32)],
+  ["amount_pence", "Int64", isInt(64)],
+  ["cause_seq", "Int64", isInt(64)],
+  ["data", "Utf8", isUtf8]
+] as const
+
+/**
+ * Decodes events.arrow record batch by record batch, validating as it goes: the schema and
+ * metadata once, then each batch's rows, with the checks that span batches (seq = row number,
+ * a posting's cause an earlier control event, RunStarted first) carried from batch to batch.
+ * Throws `LogReadError`.
+ */
+export class EventLogDecoder {
+  private readonly upcast: (e: RawControlEvent) => RawControlEvent
+  private readonly index: ReadonlyArray<number>
+  private next = 0
+  private accounts = -1
+  private readonly controlSeqs = new Set<number>()
+
+  constructor(meta: Readonly<Record<string, string>>, schema: Schema) {
+    const format = meta[META_FORMAT]
+    if (format !== EVENTS_FORMAT && format !== EVENTS_FORMAT_V1) {
+      throw new LogReadError("WrongFormat", `not a devosim event log (${META_FORMAT} is ${JSON.stringify(format ?? null)}, expected "${EVENTS_FORMAT}")`)
+    }
+    const versionText = meta[META_EVENT_SCHEMA_VERSION] ?? ""
+    const version = /^[1-9][0-9]{0,8}$/.test(versionText) ? Number(versionText) : Number.NaN
+    if (Number.isNaN(version)) {
+      throw new LogReadError("WrongFormat", `bad ${META_EVENT_SCHEMA_VERSION}: ${JSON.stringify(versionText)}`)
+    }
+    if (version > EVENT_SCHEMA_VERSION) {
+      throw new LogReadError(
+        "UnsupportedVersion",
+        `event schema version ${version} is newer than this engine reads (${EVENT_SCHEMA_VERSION}); upgrade devosim`
+      )
+    }
+    // Control events of an older version are rewritten into today's shapes (core's upcast.ts) before decoding.
+    this.upcast = upcaster(version)
+    this.index = COLUMNS.map(([name, expected, check]) => {
+      const i = schema.fields.findIndex((f) => f.name === name)
+      if (i < 0) throw new LogReadError("MissingColumn", `missing column ${name}`)
+      const type = schema.fields[i]!.type
+      if (!check(type)) throw new LogReadError("WrongColumnType", `column ${name} is ${String(type)}, expected ${expected}`)
+      return i
+    })
+  }
+
+  /** Events decoded so far (= the seq of the next row). */
+  get events(): number {
+    return this.next
+  }
+
+  /** The next record batch as a log chunk. */
+  batch(b: RecordBatch): LogChunk {
+    const col = (k: number): Vector => {
+      const v = b.getChildAt(this.index[k]!)
+      if (!v) throw new LogReadError("MissingColumn", `missing column ${COLUMNS[k]![0]}`)
+      return v
+    }
+    const [seqV, tV, kindV, , fromV, toV, amountV, causeV, dataV] = COLUMNS.map((_, k) => (k === 3 ? null : col(k)))
+    const base = this.next
+    const n = b.numRows
+
+    const seq = int64Words("seq", seqV!)
+    for (let r = 0; r < n; r++) {
+      if (int64At(seq, r) !== base + r) throw new LogReadError("BadSequence", `seq is ${String(seqV!.get(r))}, expected ${base + r}`, { row: base + r })
+    }
+    const t = fixedValues("t", tV!, Float64Array)
+    const { values: kindNames, codes: kind } = dictionaryCodes("kind", kindV!)
+    const postingCode = kindNames.indexOf(POSTING_KIND)
+
+    // Control events: few; decoded and validated by core's schema.
+    const controls: Array<ControlEvent> = []
+    let postingCount = 0
+    for (let r = 0; r < n; r++) {
+      const k = kind[r]!
+      if (k < 0) throw new LogReadError("Corrupt", "kind is null or outside its dictionary", { row: base + r })
+      if (k === postingCode) {
+        postingCount++
+        continue
+      }
+      controls.push(decodeControlRow(base + r, kindNames[k]!, t[r]!, dataV!.get(r), this.upcast))
+    }
+    if (this.accounts < 0 && n > 0) {
+      const run = controls[0]
+      if (run === undefined || run._tag !== "RunStarted" || run.seq !== 0) {
+        throw new LogReadError("BadControlEvent", "the log does not start with RunStarted at seq 0", { row: 0 })
+      }
+      this.accounts = accountDirectory(run as RunStarted).count
+    }
+    const accounts = this.accounts
+
+    // Postings: many; straight typed-array passes.
+    const fromAll = fixedValues("from_account", fromV!, Int32Array)
+    const toAll = fixedValues("to_account", toV!, Int32Array)
+    const amountAll = int64Words("amount_pence", amountV!)
+    const causeAll = int64Words("cause_seq", causeV!)
+    const fromOk = validityBits(fromV!)
+    const toOk = validityBits(toV!)
+    const amountOk = validityBits(amountV!)
+    const causeOk = validityBits(causeV!)
+    const out = {
+      length: postingCount,
+      seq: new Float64Array(postingCount),
+      t: new Float64Array(postingCount),
+      from: new Int32Array(postingCount),
+      to: new Int32Array(postingCount),
+      amount: new Float64Array(postingCount),
+      cause: new Float64Array(postingCount)
+    } satisfies PostingColumns
+    let j = 0
+    for (let r = 0; r < n; r++) {
+      if (kind[r] !== postingCode) continue
+      const row = base + r
+      if (!isValid(fromOk, r) || !isValid(toOk, r) || !isValid(amountOk, r) || !isValid(causeOk, r)) {
+        throw new LogReadError("BadPosting", "posting has a null account, amount or cause", { row })
+      }
+      const from = fromAll[r]!
+      const to = toAll[r]!
+      if (from < 0 || from >= accounts || to < 0 || to >= accounts) {
+        throw new LogReadError("BadPosting", `account ${from} → ${to} outside 0..${accounts - 1}`, { row })
+      }
+      const amount = int64At(amountAll, r)
+      if (Number.isNaN(amount)) throw new LogReadError("BadPosting", "amount beyond ±(2^53-1) pence", { row })
+      const cause = int64At(causeAll, r)
+      if (!(cause >= 0 && cause < row) || (cause >= base ? kind[cause - base] === postingCode : !this.controlSeqs.has(cause))) {
+        throw new LogReadError("BadPosting", `cause ${String(causeV!.get(r))} is not an earlier control event`, { row })
+      }
+      out.seq[j] = row
+      out.t[j] = t[r]!
+      out.from[j] = from
+      out.to[j] = to
+      out.amount[j] = amount
+      out.cause[j] = cause
+      j++
+    }
+    for (const e of controls) this.controlSeqs.add(e.seq)
+    this.next = base + n
+    return { firstSeq: base, controls, postings: out }
+  }
+
+  /** After the last batch: a log has at least its RunStarted. */
+  finish(): void {
+    if (this.accounts < 0) throw new LogReadError("BadControlEvent", "the log does not start with RunStarted at seq 0", { row: 0 })
+  }
+}
+
+export interface ReadEventLogOptions {
+  /** Check the file's own checksum first, in a streaming pass (default true). */
+  readonly verifyChecksum?: boolean
+}
+
+const MAGIC = Buffer.from("ARROW1", "latin1")
+const EOS = new Uint8Array(Int32Array.of(-1, 0).buffer)
+
+/**
+ * Reads events.arrow from a file one record batch at a time, yielding each as a `LogChunk` (seq
+ * order, contiguous), with the validation and upcasting of `decodeEventLog`. Memory is bounded by
+ * one batch: the footer locates the batches, each is read with positional reads. The file's own
+ * checksum is checked first by hashing it in a streaming pass. Throws `LogReadError` (with the
+ * reasons `decodeEventLog` gives), or the file system's error when it cannot be opened or read.
+ */
+export function* readEventLogChunks(path: string, options?: ReadEventLogOptions): Generator<LogChunk, void, undefined> {
+  const fd = openSync(path, "r")
+  try {
+    const size = fstatSync(fd).size
+    const readAt = (at: number, length: number): Uint8Array => {
+      const buf = new Uint8Array(length)
+      readFully(fd, buf, 0, length, at)
+      return buf
+    }
+    if (size < MAGIC.length || !Buffer.from(readAt(0, MAGIC.length)).equals(MAGIC)) {
+      throw new LogReadError("NotArrowFile", "not an Arrow IPC file (no ARROW1 magic at the start)")
+    }
+    if (size < 2 * MAGIC.length || !Buffer.from(readAt(size - MAGIC.length, MAGIC.length)).equals(MAGIC)) {
+      throw new LogReadError("Truncated", `Arrow file is truncated (${size} bytes, no ARROW1 magic at the end)`)
+    }
+    if (options?.verifyChecksum ?? true) {
+      const sum = verifyChecksumFile(fd, size)
+      if (sum === "mismatch") throw new LogReadError("ChecksumMismatch", "Arrow file is damaged (its content checksum does not match)")
+      if (sum === "absent") throw new LogReadError("WrongFormat", "Arrow file has no devosim content checksum: not written by devosim, or damaged")
+    }
+    const damaged = (detail: string, cause?: unknown): LogReadError =>
+      new LogReadError("Corrupt", `Arrow file is damaged: ${detail}`, { cause })
+    if (size < 18) throw damaged("too short for a footer")
+    const footerLen = Buffer.from(readAt(size - 10, 4)).readInt32LE(0)
+    if (footerLen <= 0 || footerLen > size - 18) throw damaged(`footer length ${footerLen} does not fit the file`)
+    let footer: Footer
+    try {
+      footer = Footer.decode(readAt(size - 10 - footerLen, footerLen))
+    } catch (e) {
+      throw damaged(e instanceof Error ? e.message : String(e), e)
+    }
+    const decoder = new EventLogDecoder(Object.fromEntries(footer.schema.metadata), footer.schema)
+
+    // Each batch is read into a small IPC stream of its own: the schema, the dictionaries, the batch.
+    const schemaStream = tableToIPC(new Table(new Schema(footer.schema.fields)), "stream")
+    const parts: Array<Uint8Array> = [schemaStream.subarray(0, schemaStream.length - EOS.length)]
+    const blockBytes = (b: { offset: bigint | number; metaDataLength: number; bodyLength: bigint | number }, what: string): readonly [number, number] => {
+      const offset = Number(b.offset)
+      const length = b.metaDataLength + Number(b.bodyLength)
+      if (!(offset >= 8 && length > 0 && offset + length <= size - 10 - footerLen)) throw damaged(`${what} block outside the file`)
+      return [offset, length]
+    }
+    for (let i = 0; i < footer.numDictionaries; i++) {
+      const [offset, length] = blockBytes(footer.getDictionaryBatch(i)!, "dictionary")
+      parts.push(readAt(offset, length))
+    }
+    const prefix = Buffer.concat(parts)
+    for (let i = 0; i < footer.numRecordBatches; i++) {
+      const [offset, length] = blockBytes(footer.getRecordBatch(i)!, "record batch")
+      const buf = new Uint8Array(prefix.length + length + EOS.length)
+      buf.set(prefix, 0)
+      readFully(fd, buf, prefix.length, length, offset)
+      buf.set(EOS, prefix.length + length)
+      let batch: RecordBatch | undefined
+      try {
+        const table = tableFromIPC(buf)
+        batch = table.batches.length === 1 ? table.batches[0] : undefined
+      } catch (e) {
+        throw damaged(e instanceof Error ? e.message : String(e), e)
+      }
+      if (batch === undefined) throw damaged(`record batch ${i} does not decode`)
+      yield decoder.batch(batch)
+    }
+    decoder.finish()
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Reads a whole events.arrow file with `readEventLogChunks` (for tests and small logs). */
+export const readEventLogFile = (path: string, options?: ReadEventLogOptions): EventLog => concatChunks([...readEventLogChunks(path, options)])
+
+const readFully = (fd: number, buf: Uint8Array, at: number, length: number, position: number): void => {
+  let done = 0
+  while (done < length) {
+    const n = readSync(fd, buf, at + done, length - done, position + done)
+    if (n === 0) throw new LogReadError("Truncated", `Arrow file is truncated (ended while reading ${length} bytes at ${position})`)
+    done += n
+  }
 }
 
 const decodeControlRow = (

@@ -3,11 +3,12 @@
  * reproducible manifest.json, and checked against it on read.
  */
 import { createHash, randomBytes } from "node:crypto"
+import { closeSync, fstatSync, mkdirSync, openSync } from "node:fs"
 import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { EVENT_SCHEMA_VERSION } from "@devosim/core"
 import { compareCodePoints } from "@devosim/core"
-import { eventCount, type EventLog } from "@devosim/core"
+import type { ControlEvent, EventLog, RunStarted } from "@devosim/core"
 import {
   HashMismatch,
   InvalidFileName,
@@ -17,6 +18,7 @@ import {
   RunDirectoryWriteError,
   RunFileMissing
 } from "./errors.ts"
+import { FileSink, hashFd } from "./sink.ts"
 
 export const RUN_FORMAT = "devosim-run/1"
 export const MANIFEST_FILE = "manifest.json"
@@ -70,12 +72,44 @@ export interface ManifestArgs {
   /** sha256 of the final state, as computed by core. */
   readonly stateSha256: string
   /** The other files of the run; events.arrow and manifest.json, if present, are skipped. */
-  readonly files: ReadonlyArray<RunFile>
+  readonly files: ReadonlyArray<RunFile | RunFileHash>
 }
 
+/** A file already written (streamed), described by its sha256 and size instead of its bytes. */
+export interface RunFileHash {
+  readonly name: string
+  readonly sha256: string
+  readonly bytes: number
+}
+
+/**
+ * The manifest of a run whose log was streamed: counts and hashes instead of the log and its bytes
+ * (`EventLogWriter.finish()` gives them). Same manifest as `ManifestArgs` for the same run.
+ */
+export interface ManifestCountsArgs {
+  /** The log's RunStarted. */
+  readonly run: RunStarted
+  readonly controlEventCount: number
+  readonly postingCount: number
+  /** sha256 of events.arrow. */
+  readonly logSha256: string
+  readonly scenario?: string
+  readonly seed?: number
+  readonly inputSha256: string
+  readonly stateSha256: string
+  /** The other files of the run (bytes, or hashes from `RunDirectoryWriter.commit`); events.arrow and manifest.json are skipped. */
+  readonly files: ReadonlyArray<RunFile | RunFileHash>
+}
+
+const isHashed = (f: RunFile | RunFileHash): f is RunFileHash => typeof f.bytes === "number"
+
 /** The manifest, with keys in a fixed order and files sorted by name: no timestamps, reproducible. */
-export const makeManifest = (args: ManifestArgs): Manifest => {
-  const run = args.log.controls[0]
+export const makeManifest = (args: ManifestArgs | ManifestCountsArgs): Manifest => {
+  const counts =
+    "log" in args
+      ? { run: args.log.controls[0], controls: args.log.controls.length, postings: args.log.postings.length, logSha256: null, eventsArrow: args.eventsArrow }
+      : { run: args.run as ControlEvent | undefined, controls: args.controlEventCount, postings: args.postingCount, logSha256: args.logSha256, eventsArrow: null }
+  const run = counts.run
   if (run === undefined || run._tag !== "RunStarted") throw new TypeError("the log does not start with RunStarted")
   if (args.scenario !== undefined && args.scenario !== run.scenario) {
     throw new TypeError(`manifest scenario ${JSON.stringify(args.scenario)} differs from the log's ${JSON.stringify(run.scenario)}`)
@@ -86,8 +120,11 @@ export const makeManifest = (args: ManifestArgs): Manifest => {
   const files: Record<string, ManifestFileEntry> = {}
   const others = args.files.filter((f) => f.name !== EVENTS_FILE && f.name !== MANIFEST_FILE)
   for (const f of [...others].sort((a, b) => compareCodePoints(a.name, b.name))) {
-    const bytes = asBytes(f.bytes)
-    files[f.name] = { sha256: sha256Hex(bytes), bytes: bytes.length }
+    if (isHashed(f)) files[f.name] = { sha256: f.sha256, bytes: f.bytes }
+    else {
+      const bytes = asBytes(f.bytes)
+      files[f.name] = { sha256: sha256Hex(bytes), bytes: bytes.length }
+    }
   }
   return {
     format: RUN_FORMAT,
@@ -96,11 +133,11 @@ export const makeManifest = (args: ManifestArgs): Manifest => {
     scenario: run.scenario,
     seed: run.seed,
     input_sha256: args.inputSha256,
-    event_count: eventCount(args.log),
-    control_event_count: args.log.controls.length,
-    posting_count: args.log.postings.length,
+    event_count: counts.controls + counts.postings,
+    control_event_count: counts.controls,
+    posting_count: counts.postings,
     state_sha256: args.stateSha256,
-    log_sha256: sha256Hex(args.eventsArrow),
+    log_sha256: counts.logSha256 ?? sha256Hex(counts.eventsArrow!),
     files
   }
 }
@@ -184,6 +221,227 @@ export interface WriteRunOptions {
 }
 
 /**
+ * A run directory being written: files go into `<outDir>.tmp-<pid>-<random>` beside it (streamed
+ * through `openSink`, or whole with `writeFile`); `commit` writes manifest.json from the hashes
+ * recorded as the files were written (nothing is read back), fsyncs every file and the directory,
+ * and renames it into place, so `outDir` either does not exist, is the old run, or is the complete
+ * new run. `abort` (or any failure in `commit`) removes the temporary directory.
+ */
+export interface RunDirectoryWriter {
+  /** The final path (`outDir`, resolved). */
+  readonly target: string
+  /** The temporary directory being filled. */
+  readonly tmp: string
+  /**
+   * The path to write `name` at (subdirectories created), for a file written by other means; it
+   * is hashed (one streaming read) and fsynced at `commit`.
+   */
+  filePath(name: string): string
+  /** A new file `name`, written through the returned sink; its sha256 and size are recorded when it is closed (at the latest by `commit`). */
+  openSink(name: string): FileSink
+  /** A small file written whole (and fsynced). */
+  writeFile(name: string, bytes: Uint8Array | string): Promise<void>
+  /** The files so far with their sha256 and size (sinks still open are closed first). */
+  files(): ReadonlyArray<RunFileHash>
+  /**
+   * Closes open sinks, hashes `filePath` files, then writes manifest.json with what `manifest`
+   * returns for the files (null: no manifest), fsyncs and renames into place. Rejects like
+   * `writeRunDirectory`; the temporary directory is removed on failure.
+   */
+  commit(manifest?: (files: ReadonlyArray<RunFileHash>) => string | Uint8Array | null): Promise<void>
+  /** Abandons the write: closes sinks and removes the temporary directory. */
+  abort(): Promise<void>
+}
+
+const checkName = (name: string, seen: ReadonlySet<string>): void => {
+  if (!name.split("/").every(isPlainFileName)) throw new InvalidFileName(name, "must be a plain file name, or plain names joined by /")
+  if (seen.has(name)) throw new InvalidFileName(name, "appears twice")
+}
+
+/**
+ * Starts writing a run directory (see `RunDirectoryWriter`). Rejects with `RunDirectoryExists`
+ * when `outDir` exists and `overwrite` is not set (or it does not look like a run),
+ * `RunDirectoryWriteError` (I/O) or the abort reason of `options.signal`.
+ */
+export const openRunDirectory = async (outDir: string, options?: WriteRunOptions): Promise<RunDirectoryWriter> => {
+  const target = resolve(outDir)
+  const overwrite = options?.overwrite === true
+  const signal = options?.signal
+  const before = await exists(target)
+  if (before !== null) await checkReplaceable(target, before.dir, overwrite)
+  const parent = dirname(target)
+  const tmp = `${target}.tmp-${suffix()}`
+  const fail = async (e: unknown): Promise<never> => {
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined)
+    if (e instanceof RunDirectoryExists || e instanceof InvalidFileName) throw e
+    if (signal?.aborted) throw signal.reason
+    throw new RunDirectoryWriteError(target, e instanceof Error ? e.message : String(e), e)
+  }
+  try {
+    signal?.throwIfAborted()
+    await mkdir(parent, { recursive: true })
+    signal?.throwIfAborted()
+    await mkdir(tmp)
+  } catch (e) {
+    return fail(e)
+  }
+
+  const names = new Set<string>()
+  const subdirs = new Set<string>()
+  const sinks = new Map<string, FileSink>()
+  const external: Array<string> = []
+  const done = new Map<string, RunFileHash>()
+  let state: "open" | "committing" | "closed" = "open"
+
+  const place = (name: string): string => {
+    if (state !== "open") throw new RunDirectoryWriteError(target, `cannot add ${name}: the directory is already ${state === "closed" ? "closed" : "being committed"}`)
+    checkName(name, names)
+    names.add(name)
+    const path = join(tmp, ...name.split("/"))
+    if (dirname(path) !== tmp && !subdirs.has(dirname(path))) {
+      mkdirSync(dirname(path), { recursive: true })
+      for (let d = dirname(path); d !== tmp && !subdirs.has(d); d = dirname(d)) subdirs.add(d)
+    }
+    return path
+  }
+  const closeSinks = (): void => {
+    for (const [name, sink] of sinks) {
+      const r = sink.close()
+      done.set(name, { name, sha256: r.sha256, bytes: r.bytes })
+    }
+    sinks.clear()
+  }
+  const discardSinks = (): void => {
+    for (const sink of sinks.values()) {
+      try {
+        sink.discard()
+      } catch {
+        // already failed; the directory is removed next
+      }
+    }
+    sinks.clear()
+  }
+  const hashExternal = (): void => {
+    for (const name of external.splice(0)) {
+      const fd = openSync(join(tmp, ...name.split("/")), "r+")
+      try {
+        // fsync through the same descriptor, then hash.
+        const h = hashFd(fd)
+        const sink = new FileSink(fd, { closeFd: false })
+        sink.close()
+        done.set(name, { name, sha256: h, bytes: fstatSize(fd) })
+      } finally {
+        closeFdQuietly(fd)
+      }
+    }
+  }
+  const list = (): Array<RunFileHash> => [...done.values()].sort((a, b) => compareCodePoints(a.name, b.name))
+
+  return {
+    target,
+    tmp,
+    filePath(name) {
+      const path = place(name)
+      external.push(name)
+      return path
+    },
+    openSink(name) {
+      const path = place(name)
+      // "wx": never follow or clobber something that appeared in our fresh directory.
+      const sink = new FileSink(openSync(path, "wx"))
+      sinks.set(name, sink)
+      return sink
+    },
+    async writeFile(name, bytes) {
+      const path = place(name)
+      const data = asBytes(bytes)
+      const h = await open(path, "wx")
+      try {
+        await h.writeFile(data)
+        await h.sync()
+      } finally {
+        await h.close()
+      }
+      done.set(name, { name, sha256: sha256Hex(data), bytes: data.length })
+      signal?.throwIfAborted()
+    },
+    files() {
+      closeSinks()
+      hashExternal()
+      return list()
+    },
+    async commit(manifest) {
+      if (state !== "open") throw new RunDirectoryWriteError(target, "commit called twice or after abort")
+      let old: string | null = null
+      try {
+        closeSinks()
+        hashExternal()
+        signal?.throwIfAborted()
+        const text = manifest?.(list()) ?? null
+        state = "committing"
+        if (text !== null) {
+          const h = await open(join(tmp, MANIFEST_FILE), "wx")
+          try {
+            await h.writeFile(asBytes(text))
+            await h.sync()
+          } finally {
+            await h.close()
+          }
+        }
+        for (const d of [...subdirs].sort((a, b) => b.length - a.length)) await syncDir(d)
+        await syncDir(tmp)
+        signal?.throwIfAborted() // the last point of return: from here on the write completes
+
+        const now = await exists(target)
+        if (now !== null) {
+          // Re-checked: something may have appeared since the first look.
+          await checkReplaceable(target, now.dir, overwrite)
+          old = `${target}.old-${suffix()}`
+          await rename(target, old)
+        }
+        try {
+          await rename(tmp, target)
+        } catch (e) {
+          // ENOTEMPTY / EEXIST: a concurrent run renamed its directory into place first (rename is atomic).
+          const lost = ["ENOTEMPTY", "EEXIST"].includes(errno(e) ?? "")
+          if (old !== null) {
+            // Put the previous run back; if the other run took the name, the previous run is superseded.
+            const back = await rename(old, target).then(() => true, () => false)
+            if (!back && lost) await rm(old, { recursive: true, force: true }).catch(() => undefined)
+          }
+          old = null
+          if (lost) throw new RunDirectoryExists(target, "another run finished writing it first")
+          throw e
+        }
+        await syncDir(parent)
+      } catch (e) {
+        state = "closed"
+        discardSinks()
+        return fail(e)
+      }
+      state = "closed"
+      // The new run is in place; removing the old one is best-effort tidying.
+      if (old !== null) await rm(old, { recursive: true, force: true }).catch(() => undefined)
+    },
+    async abort() {
+      if (state === "closed") return
+      state = "closed"
+      discardSinks()
+      await rm(tmp, { recursive: true, force: true }).catch(() => undefined)
+    }
+  }
+}
+
+const fstatSize = (fd: number): number => fstatSync(fd).size
+const closeFdQuietly = (fd: number): void => {
+  try {
+    closeSync(fd)
+  } catch {
+    // closing a read descriptor cannot lose data
+  }
+}
+
+/**
  * Writes `files` into `outDir` atomically: into `<outDir>.tmp-<pid>-<random>` beside it, each file
  * and the directory fsynced, then renamed into place. A failure removes the temporary directory,
  * so `outDir` either does not exist, is the old run, or is the complete new run.
@@ -197,77 +455,20 @@ export const writeRunDirectory = async (
   files: ReadonlyArray<RunFile>,
   options?: WriteRunOptions
 ): Promise<void> => {
-  const target = resolve(outDir)
   const seen = new Set<string>()
   for (const f of files) {
-    if (!f.name.split("/").every(isPlainFileName)) throw new InvalidFileName(f.name, "must be a plain file name, or plain names joined by /")
-    if (seen.has(f.name)) throw new InvalidFileName(f.name, "appears twice")
+    checkName(f.name, seen)
     seen.add(f.name)
   }
-  const overwrite = options?.overwrite === true
-  const before = await exists(target)
-  if (before !== null) await checkReplaceable(target, before.dir, overwrite)
-
-  const parent = dirname(target)
-  const tmp = `${target}.tmp-${suffix()}`
-  let old: string | null = null
-  const signal = options?.signal
+  const w = await openRunDirectory(outDir, options)
   try {
-    signal?.throwIfAborted()
-    await mkdir(parent, { recursive: true })
-    signal?.throwIfAborted()
-    await mkdir(tmp)
-    const subdirs = new Set<string>()
-    for (const f of files) {
-      const path = join(tmp, ...f.name.split("/"))
-      if (dirname(path) !== tmp && !subdirs.has(dirname(path))) {
-        await mkdir(dirname(path), { recursive: true })
-        subdirs.add(dirname(path))
-      }
-      // "wx": never follow or clobber something that appeared in our fresh directory.
-      const h = await open(path, "wx")
-      try {
-        await h.writeFile(asBytes(f.bytes))
-        await h.sync()
-      } finally {
-        await h.close()
-      }
-      signal?.throwIfAborted()
-    }
-    for (const d of [...subdirs].sort((a, b) => b.length - a.length)) await syncDir(d)
-    await syncDir(tmp)
-    signal?.throwIfAborted() // the last point of return: from here on the write completes
-
-    const now = await exists(target)
-    if (now !== null) {
-      // Re-checked: something may have appeared since the first look.
-      await checkReplaceable(target, now.dir, overwrite)
-      old = `${target}.old-${suffix()}`
-      await rename(target, old)
-    }
-    try {
-      await rename(tmp, target)
-    } catch (e) {
-      // ENOTEMPTY / EEXIST: a concurrent run renamed its directory into place first (rename is atomic).
-      const lost = ["ENOTEMPTY", "EEXIST"].includes(errno(e) ?? "")
-      if (old !== null) {
-        // Put the previous run back; if the other run took the name, the previous run is superseded.
-        const back = await rename(old, target).then(() => true, () => false)
-        if (!back && lost) await rm(old, { recursive: true, force: true }).catch(() => undefined)
-      }
-      old = null
-      if (lost) throw new RunDirectoryExists(target, "another run finished writing it first")
-      throw e
-    }
-    await syncDir(parent)
+    for (const f of files) await w.writeFile(f.name, f.bytes)
   } catch (e) {
-    await rm(tmp, { recursive: true, force: true }).catch(() => undefined)
-    if (e instanceof RunDirectoryExists) throw e
-    if (signal?.aborted) throw signal.reason
-    throw new RunDirectoryWriteError(target, e instanceof Error ? e.message : String(e), e)
+    await w.abort()
+    if (options?.signal?.aborted) throw options.signal.reason
+    throw new RunDirectoryWriteError(w.target, e instanceof Error ? e.message : String(e), e)
   }
-  // The new run is in place; removing the old one is best-effort tidying.
-  if (old !== null) await rm(old, { recursive: true, force: true }).catch(() => undefined)
+  await w.commit()
 }
 
 /**

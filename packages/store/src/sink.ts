@@ -90,11 +90,14 @@ export class FileSink implements ByteSink {
   private position = 0 // bytes handed to the kernel
   private hash: Hash | null = createHash("sha256")
   private result: FileSinkResult | null = null
+  private readonly fd: number
+  private readonly options: { readonly sync?: boolean; readonly closeFd?: boolean }
 
-  constructor(
-    private readonly fd: number,
-    private readonly options: { readonly sync?: boolean; readonly closeFd?: boolean } = {}
-  ) {}
+  /** `sync: false` skips the fsync on close; `closeFd: false` leaves the descriptor open. */
+  constructor(fd: number, options: { readonly sync?: boolean; readonly closeFd?: boolean } = {}) {
+    this.fd = fd
+    this.options = options
+  }
 
   get length(): number {
     return this.position + this.staged

@@ -51,7 +51,7 @@ describe("events.arrow round trip", () => {
     const log = makeLog()
     const t = decodeTable(encodeEventLog(log))
     expect(t.metadata).toEqual({
-      "devosim.format": "events/1",
+      "devosim.format": "events/2",
       "devosim.event_schema_version": String(EVENT_SCHEMA_VERSION),
       "devosim.content_sha256": expect.stringMatching(/^devosim-sha256:[0-9a-f]{64}$/)
     })
@@ -59,7 +59,7 @@ describe("events.arrow round trip", () => {
       "seq:Int64",
       "t:Float64",
       "kind:Dictionary<Int8, Utf8>",
-      "locality:Utf8",
+      "locality:Dictionary<Int32, Utf8>",
       "from_account:Int32",
       "to_account:Int32",
       "amount_pence:Int64",

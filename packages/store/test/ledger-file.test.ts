@@ -19,14 +19,14 @@ const input = (): LedgerInput => ({
 describe("ledger.arrow", () => {
   it("stores one row per period × account with who the account is", () => {
     const t = decodeTable(encodeLedger(input()))
-    expect(t.metadata["devosim.format"]).toBe("ledger/1")
+    expect(t.metadata["devosim.format"]).toBe("ledger/2")
     expect(t.fields.map((f) => `${f.name}:${f.type}`)).toEqual([
       "period:Int32",
       "account:Int32",
       "holder:Dictionary<Int8, Utf8>",
       "purpose:Dictionary<Int8, Utf8>",
-      "locality:Utf8",
-      "agency:Utf8",
+      "locality:Dictionary<Int32, Utf8>",
+      "agency:Dictionary<Int32, Utf8>",
       "opening_pence:Int64",
       "inflow_pence:Int64",
       "outflow_pence:Int64",

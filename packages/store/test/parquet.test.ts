@@ -49,7 +49,7 @@ describe("encodeParquet", () => {
       "Int64",
       "Float64",
       "Dictionary<Int8, Utf8>",
-      "Utf8",
+      "Dictionary<Int32, Utf8>",
       "Int32",
       "Int32",
       "Int64",
@@ -64,7 +64,7 @@ describe("encodeParquet", () => {
     expect(c["data"]).toContain(null)
 
     const meta = Object.fromEntries(back.schema.metadata)
-    expect(meta["devosim.format"]).toBe("events/1")
+    expect(meta["devosim.format"]).toBe("events/2")
     expect(Object.keys(meta).some((k) => k.includes("sha256"))).toBe(false)
   })
 
