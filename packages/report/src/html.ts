@@ -33,13 +33,14 @@ const chartSection = (o: {
   readonly charts: ReadonlyArray<string>
   readonly select?: string
   readonly note?: string
+  readonly after?: string
 }): string => `<section class="chart" id="${o.id}">
 <h2>${h(o.title)}</h2>
 <p class="how">${o.how}</p>
 ${o.select === undefined ? "" : `<div class="controls"><label for="${o.select}">Show</label><select id="${o.select}"></select></div>`}
 <figure>${o.charts.map((c) => `<div class="plot" id="${c}" data-chart="${c}"></div>`).join("")}${
   o.note === undefined ? "" : `<figcaption><p class="note">${o.note}</p></figcaption>`
-}</figure>
+}</figure>${o.after ?? ""}
 </section>`
 
 const table = (caption: string, head: ReadonlyArray<string>, rows: ReadonlyArray<string>, id: string): string => `<div class="table-wrap">
@@ -62,9 +63,128 @@ const dl = (pairs: ReadonlyArray<readonly [string, string]>) =>
 
 const months = (x: number) => `${x.toFixed(1)} months`
 
+/** Per-locality rows and chart entries a run report shows at most (the first ones, in the scenario's order). */
+export const REPORT_LOCALITY_LIMIT = 500
+
+export interface RunReportOptions {
+  /** At most this many localities in each per-locality chart and table (default REPORT_LOCALITY_LIMIT). */
+  readonly maxLocalities?: number
+}
+
+/**
+ * What the client draws instead of summing per-locality records when a report shows only some of
+ * them: every aggregate over all localities, precomputed here.
+ */
+export interface RunReportTotals {
+  readonly localities: number
+  readonly localities_shown: number
+  readonly negotiations: number
+  readonly negotiations_shown: number
+  readonly cost_shift: number
+  readonly cost_shift_shown: number
+  /** The last time anything happens (the run's end or a later deal), over all negotiations. */
+  readonly end_t: number
+  /** Tranches in the order their first locality became eligible, over all negotiations. */
+  readonly tranches: ReadonlyArray<string>
+  /** Share of the negotiating population under a deal, by tranche (stacked), at times `t`. */
+  readonly coverage: {
+    readonly t: ReadonlyArray<number>
+    readonly population: number
+    readonly by_tranche: ReadonlyArray<{ readonly tranche: string; readonly people: ReadonlyArray<number> }>
+  }
+  readonly agencies: ReadonlyArray<{ readonly agency: string; readonly baseline_pence: number; readonly actual_pence: number; readonly prevention_invested_pence: number; readonly savings_realised_pence: number }>
+  readonly cost_shift_totals: ReadonlyArray<{ readonly payer: string; readonly beneficiary: string; readonly savings_pence: number }>
+}
+
+/** Most coverage points drawn: beyond it, coverage is sampled on an even grid of times. */
+const COVERAGE_POINTS = 1000
+
+/**
+ * The data a run report carries: the whole summary when it has at most `limit` localities; else the
+ * first `limit` localities' records (negotiations, money, cost shift) and the totals over all.
+ */
+export const boundRunReportData = (s: Summary, limit: number): { readonly summary: Summary; readonly totals: RunReportTotals | null } => {
+  const m = s.money
+  if (m.localities.length <= limit && s.negotiations.length <= limit) return { summary: s, totals: null }
+  const localities = m.localities.slice(0, limit)
+  const shown = new Set(localities.map((l) => l.locality))
+  const costShift = m.cost_shift.filter((c) => shown.has(c.locality))
+  const negotiations = s.negotiations.slice(0, limit)
+
+  let endT = s.months
+  const firstEligible = new Map<string, number>()
+  for (const n of s.negotiations) {
+    for (const t of [n.eligible, n.start, n.deal]) if (typeof t === "number" && Number.isFinite(t) && t > endT) endT = t
+    const f = firstEligible.get(n.tranche)
+    if (f === undefined || n.eligible < f) firstEligible.set(n.tranche, n.eligible)
+  }
+  const tranches = [...firstEligible.keys()].sort((a, b) => firstEligible.get(a)! - firstEligible.get(b)! || (a < b ? -1 : a > b ? 1 : 0))
+  // Coverage: people under a deal by tranche at each deal time (or on a grid, when there are many).
+  const population = s.negotiations.reduce((a, n) => a + n.population, 0)
+  const deals = s.negotiations.filter((n) => n.deal !== null).sort((a, b) => a.deal! - b.deal!)
+  let times = [...new Set([0, endT, ...deals.map((n) => n.deal!)])].sort((a, b) => a - b)
+  if (times.length > COVERAGE_POINTS) times = Array.from({ length: COVERAGE_POINTS + 1 }, (_, k) => (k * endT) / COVERAGE_POINTS)
+  const trancheIndex = new Map(tranches.map((t, i) => [t, i]))
+  const people = tranches.map(() => new Array<number>(times.length).fill(0))
+  const running = tranches.map(() => 0)
+  let d = 0
+  times.forEach((t, k) => {
+    while (d < deals.length && deals[d]!.deal! <= t) {
+      running[trancheIndex.get(deals[d]!.tranche)!]! += deals[d]!.population
+      d++
+    }
+    running.forEach((p, i) => (people[i]![k] = p))
+  })
+
+  const agencyTotals = new Map<string, { agency: string; baseline_pence: number; actual_pence: number; prevention_invested_pence: number; savings_realised_pence: number }>()
+  for (const l of m.localities)
+    for (const a of l.agencies) {
+      let r = agencyTotals.get(a.agency)
+      if (r === undefined) agencyTotals.set(a.agency, (r = { agency: a.agency, baseline_pence: 0, actual_pence: 0, prevention_invested_pence: 0, savings_realised_pence: 0 }))
+      r.baseline_pence += a.baseline_pence
+      r.actual_pence += a.actual_pence
+      r.prevention_invested_pence += a.prevention_invested_pence
+      r.savings_realised_pence += a.savings_realised_pence
+    }
+  const shiftTotals = new Map<string, { payer: string; beneficiary: string; savings_pence: number }>()
+  for (const c of m.cost_shift) {
+    const k = `${c.payer}\u0000${c.beneficiary}`
+    let r = shiftTotals.get(k)
+    if (r === undefined) shiftTotals.set(k, (r = { payer: c.payer, beneficiary: c.beneficiary, savings_pence: 0 }))
+    r.savings_pence += c.savings_pence
+  }
+  return {
+    summary: { ...s, negotiations, money: { ...m, localities, cost_shift: costShift } },
+    totals: {
+      localities: m.localities.length,
+      localities_shown: localities.length,
+      negotiations: s.negotiations.length,
+      negotiations_shown: negotiations.length,
+      cost_shift: m.cost_shift.length,
+      cost_shift_shown: costShift.length,
+      end_t: endT,
+      tranches,
+      coverage: { t: times, population, by_tranche: tranches.map((tranche, i) => ({ tranche, people: people[i]! })) },
+      agencies: [...agencyTotals.values()],
+      cost_shift_totals: [...shiftTotals.values()]
+    }
+  }
+}
+
+/** The line under a chart or table that shows only some localities. */
+const notShown = (shown: number, total: number, what: string): string =>
+  `<p class="note not-shown">Showing the first ${integer(shown)} of ${integer(total)} ${what} (in the scenario's order); the other ${integer(
+    total - shown
+  )} are not shown here. summary.json has them all; totals and “All localities” views cover every locality.</p>`
+
 /** The report of one run: summary.json drawn and tabulated. */
-export const renderRunReport = (summary: Summary): string => {
+export const renderRunReport = (summary: Summary, options: RunReportOptions = {}): string => {
   const s = summary
+  const bounded = boundRunReportData(s, Math.max(1, options.maxLocalities ?? REPORT_LOCALITY_LIMIT))
+  const totals = bounded.totals
+  const shown = bounded.summary
+  const negotiationsNote = totals === null || totals.negotiations_shown === totals.negotiations ? "" : notShown(totals.negotiations_shown, totals.negotiations, "negotiating localities")
+  const localitiesNote = totals === null || totals.localities_shown === totals.localities ? "" : notShown(totals.localities_shown, totals.localities, "localities")
   const m = s.money
   const start = s.start
   const rate = m.discount_rate_pct
@@ -111,7 +231,8 @@ export const renderRunReport = (summary: Summary): string => {
       title: "Negotiations and deals",
       how: "one row per locality, grouped and coloured by tranche. The diamond marks when the locality became eligible; a dashed line is time spent waiting for one of the centre's slots; the bar runs from the start of its negotiation to the deal. A faint dashed bar is still negotiating at the end; × marks a negotiation abandoned after its last attempt.",
       charts: ["chart-timeline"],
-      note: "For a locality whose earlier attempts failed, the bar is its final attempt. Hover a bar for its dates."
+      note: "For a locality whose earlier attempts failed, the bar is its final attempt. Hover a bar for its dates.",
+      after: negotiationsNote
     }),
     chartSection({
       id: "coverage",
@@ -133,19 +254,21 @@ export const renderRunReport = (summary: Summary): string => {
       how: "each row is an agency that paid for prevention: the first column is what it invested, the others what its programmes saved each agency whose demand fell (darker is more). A 'wrong pocket' cell is a saving banked by an agency other than the payer, which bore the cost.",
       charts: ["chart-cost-shift"],
       select: "select-cost-shift",
-      note: "Savings are realised savings, after deadweight and optimism bias, summed over the run; investment is undiscounted (present values are in the money table)."
+      note: "Savings are realised savings, after deadweight and optimism bias, summed over the run; investment is undiscounted (present values are in the money table).",
+      after: localitiesNote
     }),
     chartSection({
       id: "budgets",
       title: "Budgets by agency",
       how: "for each agency, the grey bar is its baseline over the run (after spending reviews and transfers) and the blue bar what it actually spent (services plus prevention investment); the label is the change.",
       charts: ["chart-budgets"],
-      select: "select-budgets"
+      select: "select-budgets",
+      after: localitiesNote
     })
   ].join("\n")
 
   const payback = (p: number | null) => (p === null ? "–" : `${p} <span class="cal">(${calendarMonth(start, p)})</span>`)
-  const moneyRows = m.localities.map(
+  const moneyRows = shown.money.localities.map(
     (l) =>
       `<tr>${[
         td(h(l.locality)),
@@ -193,9 +316,9 @@ ${table(
   moneyRows,
   "table-money"
 )}
-</section>`
+${localitiesNote}</section>`
 
-  const negotiationRows = s.negotiations.map(
+  const negotiationRows = shown.negotiations.map(
     (n) =>
       `<tr>${[
         td(h(n.locality)),
@@ -221,12 +344,12 @@ ${
         "table-negotiations"
       )
 }
-</section>`
+${negotiationsNote}</section>`
 
   return page({
     title: `${s.scenario}: devosim run report`,
     body: [header, keyFigures, charts, moneyTable, negotiationTable].join("\n"),
-    data: { kind: "run", summary: s },
+    data: totals === null ? { kind: "run", summary: s } : { kind: "run", summary: shown, totals },
     scripts: ["common-client.js", "run-client.js"]
   })
 }

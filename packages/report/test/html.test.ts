@@ -7,7 +7,9 @@ import { pathToFileURL } from "node:url"
 import type { BrowserContext, Page } from "playwright-core"
 import { chromium } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { renderComparisonReport, renderRunReport } from "../src/html.ts"
+import { REPORT_LOCALITY_LIMIT, renderComparisonReport, renderRunReport } from "../src/html.ts"
+import type { RunReportTotals } from "../src/html.ts"
+import { pounds } from "../src/html/page.ts"
 import type { CompareReport } from "../src/compare.ts"
 import type { AgencyMoney, CostShift, LocalityMoney } from "../src/money.ts"
 import type { NegotiationRecord } from "../src/negotiations.ts"
@@ -304,6 +306,59 @@ describe("renderRunReport", () => {
   })
 })
 
+/** A summary of `n` localities (the fixture's four, repeated under new names), for the size bound. */
+const largeSummary = (n: number): Summary => {
+  const base = fixtureSummary()
+  const localities = Array.from({ length: n }, (_, i) => ({ ...base.money.localities[i % 4]!, locality: `locality-${String(i).padStart(6, "0")}` }))
+  const negotiations = Array.from({ length: n }, (_, i) => ({ ...base.negotiations[i % 5]!, locality: `locality-${String(i).padStart(6, "0")}`, deal: base.negotiations[i % 5]!.deal === null ? null : 10 + (i % 997) / 50 }))
+  const cost_shift = localities.flatMap((l, i) => base.money.cost_shift.filter((_, k) => k % 4 === i % 4).map((c) => ({ ...c, locality: l.locality })))
+  return { ...base, negotiations, money: { ...base.money, localities, cost_shift } }
+}
+
+describe("renderRunReport of a very large run", () => {
+  const n = 20_000
+  const summary = largeSummary(n)
+  const html = renderRunReport(summary)
+  const data = dataOf(html) as { kind: string; summary: Summary; totals: RunReportTotals }
+
+  it("stays small: the first REPORT_LOCALITY_LIMIT localities per chart and table, with a line on the rest", () => {
+    expectSelfContained(html)
+    expect(html.length).toBeLessThan(4_000_000)
+    expect(data.summary.money.localities.length).toBe(REPORT_LOCALITY_LIMIT)
+    expect(data.summary.negotiations.length).toBe(REPORT_LOCALITY_LIMIT)
+    expect(new Set(data.summary.money.cost_shift.map((c) => c.locality)).size).toBeLessThanOrEqual(REPORT_LOCALITY_LIMIT)
+    expect((html.match(/<tr>/g) ?? []).length).toBe(2 * REPORT_LOCALITY_LIMIT + 2) // two tables and their header rows
+    expect(html).toContain("Showing the first 500 of 20,000 localities (in the scenario's order)")
+    expect(html).toContain("the other 19,500 are not shown here. summary.json has them all")
+    expect((html.match(/class="note not-shown"/g) ?? []).length).toBe(5)
+  })
+
+  it("keeps the aggregates complete: key figures, the total row and the totals the charts draw", () => {
+    const m = summary.money
+    expect(html).toContain(`<dt>deals</dt><dd>${summary.centre.deals.toLocaleString("en-GB")} of 20,000 localities</dd>`)
+    expect(html).toContain(`<tr class="total"><td>All localities</td><td class="num">${pounds(m.baseline_pence)}</td><td class="num">${pounds(m.actual_pence)}</td>`)
+    const t = data.totals
+    expect(t.localities).toBe(n)
+    expect(t.negotiations).toBe(n)
+    expect(t.cost_shift).toBe(m.cost_shift.length)
+    const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, x) => a + x, 0)
+    for (const a of t.agencies)
+      expect(a.baseline_pence).toBe(sum(m.localities.map((l) => l.agencies.find((x) => x.agency === a.agency)!.baseline_pence)))
+    expect(sum(t.cost_shift_totals.map((c) => c.savings_pence))).toBe(sum(m.cost_shift.map((c) => c.savings_pence)))
+    // Coverage at the end: everyone with a deal.
+    const dealt = sum(summary.negotiations.filter((x) => x.deal !== null).map((x) => x.population))
+    expect(sum(t.coverage.by_tranche.map((x) => x.people[x.people.length - 1]!))).toBe(dealt)
+    expect(t.coverage.t.length).toBeLessThanOrEqual(1001)
+    expect(t.coverage.population).toBe(sum(summary.negotiations.map((x) => x.population)))
+  })
+
+  it("is unchanged for a run within the limit", () => {
+    const small = fixtureSummary()
+    expect(renderRunReport(small, { maxLocalities: 5 })).toBe(renderRunReport(small))
+    expect(renderRunReport(small)).not.toContain("not-shown")
+  })
+})
+
 describe("renderComparisonReport", () => {
   const compare = fixtureCompare()
   const html = renderComparisonReport(compare)
@@ -514,6 +569,39 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     expect(await count(page, "#chart-timeline g.negotiation-bar rect")).toBe(summary.negotiations.length)
     expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBeGreaterThan(0)
     await screenshot(page, "run-older-people-bdp")
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it("draws a bounded run report with the same totals as the whole one", async () => {
+    const summary = fixtureSummary()
+    const { page, problems } = await load("run-fixture-bounded", renderRunReport(summary, { maxLocalities: 2 }))
+    await expectCharts(page, ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-cost-shift", "chart-budgets"])
+    expect(await count(page, "p.not-shown")).toBe(5)
+    // Two of five negotiations drawn; coverage has both tranches (from the totals).
+    expect(await count(page, "#chart-timeline g.eligible-marker path")).toBe(2)
+    expect(await count(page, "#chart-coverage g.coverage-area path")).toBe(2)
+    // All localities: the same three cells as the whole report, from the totals.
+    expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBe(3)
+    expect(await count(page, "#chart-budgets g.budget-baseline rect")).toBe(3)
+    const allText = await page.locator("#chart-cost-shift svg").last().textContent()
+    // Selectors offer the shown localities only.
+    expect(await page.locator("#select-budgets option").count()).toBe(3)
+    await page.selectOption("#select-cost-shift", "Birmingham")
+    expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBe(2)
+    const whole = await load("run-fixture-whole", renderRunReport(summary))
+    expect(await whole.page.locator("#chart-cost-shift svg").last().textContent()).toBe(allText)
+    await whole.page.close()
+    await screenshot(page, "run-fixture-bounded")
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it("draws the report of a 20,000-locality run", async () => {
+    const summary = largeSummary(20_000)
+    const { page, problems } = await load("run-large", renderRunReport(summary))
+    await expectCharts(page, ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-cost-shift", "chart-budgets"])
+    expect(await count(page, "#chart-timeline g.eligible-marker path")).toBe(REPORT_LOCALITY_LIMIT)
     expect(problems).toEqual([])
     await page.close()
   })

@@ -13,11 +13,13 @@
     return typeof x === "number" && isFinite(x);
   };
   var negotiations = s.negotiations || [];
+  // A large run carries only its first localities' records, with the totals over all of them.
+  var T = D.data.totals || null;
 
   // The last time anything in the report happens: the run's end or a later deal (a deal can land
   // after the last spending period).
-  var endT = s.months;
-  negotiations.forEach(function (n) {
+  var endT = T ? T.end_t : s.months;
+  if (!T) negotiations.forEach(function (n) {
     [n.eligible, n.start, n.deal].forEach(function (t) {
       if (num(t) && t > endT) endT = t;
     });
@@ -33,7 +35,7 @@
   };
 
   // Tranches in the order their first locality became eligible.
-  var trancheOrder = (function () {
+  var trancheOrder = T ? T.tranches : (function () {
     var first = new Map();
     negotiations.forEach(function (n) {
       var t = first.get(n.tranche);
@@ -102,14 +104,24 @@
 
   // (2) Coverage: share of the population in negotiations[] covered by a deal, stacked by tranche.
   D.mount("chart-coverage", function (width) {
-    var total = negotiations.reduce(function (a, n) { return a + n.population; }, 0);
+    var total = T ? T.coverage.population : negotiations.reduce(function (a, n) { return a + n.population; }, 0);
     if (negotiations.length === 0 || total <= 0) return D.empty("No locality negotiated in this run, so there is no coverage to show.");
-    var dealt = negotiations.filter(function (n) { return n.deal !== null; });
-    var times = [0, endT];
-    dealt.forEach(function (n) { times.push(n.deal); });
-    times = Array.from(new Set(times)).sort(function (a, b) { return a - b; });
     var rows = [];
     var totals = [];
+    if (T) {
+      T.coverage.t.forEach(function (t, k) {
+        var sum = 0;
+        T.coverage.by_tranche.forEach(function (x) {
+          sum += x.people[k];
+          rows.push({ date: date(t), tranche: x.tranche, share: (100 * x.people[k]) / total });
+        });
+        totals.push({ date: date(t), t: t, share: (100 * sum) / total, people: sum });
+      });
+    }
+    var dealt = T ? [] : negotiations.filter(function (n) { return n.deal !== null; });
+    var times = [0, endT];
+    dealt.forEach(function (n) { times.push(n.deal); });
+    times = T ? [] : Array.from(new Set(times)).sort(function (a, b) { return a - b; });
     times.forEach(function (t) {
       var sum = 0;
       trancheOrder.forEach(function (tr) {
@@ -232,17 +244,19 @@
 
   // (4) The cost-shift (wrong-pocket) matrix: payer × beneficiary.
   var shifts = s.money.cost_shift || [];
+  var anyShift = T ? T.cost_shift > 0 : shifts.length > 0;
   var drawShift = function (choice) {
     D.mount("chart-cost-shift", function (width) {
-      if (shifts.length === 0) return D.empty("No prevention programme saved anything in this run, so no money moved between pockets.");
+      if (!anyShift) return D.empty("No prevention programme saved anything in this run, so no money moved between pockets.");
       var sums = new Map();
-      shifts.forEach(function (c) {
+      var source = T && choice === ALL ? T.cost_shift_totals : shifts;
+      source.forEach(function (c) {
         if (choice !== ALL && c.locality !== choice) return;
         var k = c.payer + "\u0000" + c.beneficiary;
         sums.set(k, (sums.get(k) || 0) + c.savings_pence);
       });
-      var payers = agencyIds.filter(function (a) { return shifts.some(function (c) { return c.payer === a; }); });
-      var beneficiaries = agencyIds.filter(function (a) { return shifts.some(function (c) { return c.beneficiary === a; }); });
+      var payers = agencyIds.filter(function (a) { return source.some(function (c) { return c.payer === a; }); });
+      var beneficiaries = agencyIds.filter(function (a) { return source.some(function (c) { return c.beneficiary === a; }); });
       var cells = [];
       var blanks = [];
       var max = 0;
@@ -259,6 +273,12 @@
       var INVESTED = "\u0000invested";
       var invested = payers.map(function (p) {
         var v = 0;
+        if (T && choice === ALL) {
+          T.agencies.forEach(function (a) {
+            if (a.agency === p) v += a.prevention_invested_pence;
+          });
+          return { payer: p, beneficiary: INVESTED, value: v };
+        }
         (s.money.localities || []).forEach(function (l) {
           if (choice !== ALL && l.locality !== choice) return;
           l.agencies.forEach(function (a) {
@@ -298,7 +318,7 @@
   shifts.forEach(function (c) {
     if (shiftLocalities.indexOf(c.locality) < 0) shiftLocalities.push(c.locality);
   });
-  if (shifts.length === 0) {
+  if (!anyShift) {
     var sel = document.getElementById("select-cost-shift");
     if (sel && sel.parentElement) sel.parentElement.hidden = true;
     drawShift(ALL);
@@ -311,7 +331,15 @@
       if (agencyIds.length === 0) return D.empty("The scenario names no agencies (a pure negotiation queue).");
       var rows = agencyIds.map(function (a) {
         var r = { agency: a, baseline: 0, actual: 0, invested: 0, saved: 0 };
-        moneyLocalities.forEach(function (l) {
+        if (T && choice === ALL)
+          T.agencies.forEach(function (x) {
+            if (x.agency !== a) return;
+            r.baseline += x.baseline_pence;
+            r.actual += x.actual_pence;
+            r.invested += x.prevention_invested_pence;
+            r.saved += x.savings_realised_pence;
+          });
+        else moneyLocalities.forEach(function (l) {
           if (choice !== ALL && l.locality !== choice) return;
           l.agencies.forEach(function (x) {
             if (x.agency !== a) return;
