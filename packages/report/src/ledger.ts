@@ -89,25 +89,52 @@ export class LedgerProjection {
     return out
   }
 
-  /** Hands out the current period's rows and starts the next. */
+  /**
+   * Hands out the current period's rows and starts the next: one row per account that holds or
+   * moves money in the period (an account absent from a period holds nothing and moves nothing
+   * then). Runs with many idle accounts (a queue-only scenario has no money at all) stay small.
+   */
   private close(): LedgerColumns {
     const n = this.n
     const m = this.period
-    const period = new Int32Array(n).fill(m)
-    const account = new Int32Array(n)
-    const closing = new Float64Array(n)
     const opening = this.opening
     const inflow = this.inflow
     const outflow = this.outflow
+    const closing = new Float64Array(n)
+    let rows = 0
     for (let k = 0; k < n; k++) {
-      account[k] = k
       closing[k] = opening[k]! + inflow[k]! - outflow[k]!
+      if (opening[k] !== 0 || inflow[k] !== 0 || outflow[k] !== 0) rows++
     }
     this.opening = closing
     this.inflow = new Float64Array(n)
     this.outflow = new Float64Array(n)
     this.period = m + 1
-    return { length: n, period, account, opening, inflow, outflow, closing }
+    if (rows === n) {
+      const account = new Int32Array(n)
+      for (let k = 0; k < n; k++) account[k] = k
+      return { length: n, period: new Int32Array(n).fill(m), account, opening, inflow, outflow, closing: closing.slice() }
+    }
+    const out = {
+      length: rows,
+      period: new Int32Array(rows).fill(m),
+      account: new Int32Array(rows),
+      opening: new Float64Array(rows),
+      inflow: new Float64Array(rows),
+      outflow: new Float64Array(rows),
+      closing: new Float64Array(rows)
+    }
+    let r = 0
+    for (let k = 0; k < n; k++) {
+      if (opening[k] === 0 && inflow[k] === 0 && outflow[k] === 0) continue
+      out.account[r] = k
+      out.opening[r] = opening[k]!
+      out.inflow[r] = inflow[k]!
+      out.outflow[r] = outflow[k]!
+      out.closing[r] = closing[k]!
+      r++
+    }
+    return out
   }
 }
 
