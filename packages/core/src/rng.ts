@@ -12,8 +12,10 @@ export interface RandomStream {
 
 export const streamFor = (seed: number, localityId: string, purpose: string): RandomStream => {
   // NUL cannot occur in an id (ids are printable), so the key is unambiguous.
-  const prng = seedrandom.alea(`devosim/1\u0000${seed}\u0000${localityId}\u0000${purpose}`)
-  return { next: () => prng.double() }
+  const key = `devosim/1\u0000${seed}\u0000${localityId}\u0000${purpose}`
+  // Seeded on the first draw: a fixed duration draws nothing, and seeding costs microseconds.
+  let prng: ReturnType<typeof seedrandom.alea> | undefined
+  return { next: () => (prng ??= seedrandom.alea(key)).double() }
 }
 
 /** A duration (or any positive quantity) as a scenario may state it. */
