@@ -118,6 +118,22 @@ const forge = (order: ReadonlyArray<number>, options: { renumber?: boolean; meta
       case "from_account":
       case "to_account":
         return { ...c, data: int32Column(Int32Array.from(rows, (x) => Number(x ?? 0)), nulls) }
+      case "locality": {
+        // A dictionary over the run's locality ids: keep it, re-index the rows.
+        const dictionary = c.data.dictionary!
+        const ids = Array.from({ length: dictionary.length }, (_, i) => String(dictionary.get(i)))
+        return {
+          ...c,
+          data: makeData({
+            type: c.data.type,
+            length: m,
+            nullCount: nulls.nullCount,
+            nullBitmap: nulls.nullCount > 0 ? nulls.bits : null,
+            data: Int32Array.from(rows, (x) => (x === null ? 0 : ids.indexOf(String(x)))),
+            dictionary
+          })
+        }
+      }
       default:
         return { ...c, data: utf8FromStrings(rows.map((x) => (x === null ? null : String(x)))) }
     }

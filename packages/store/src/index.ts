@@ -7,15 +7,36 @@
  * (`_tag` fields, ready for Effect's `catchTag`). Encoders throw `LogWriteError` on a malformed input.
  */
 export {
+  concatChunks,
   decodeEventLog,
   decodeEventLogOrThrow,
   encodeEventLog,
+  EventLogDecoder,
   EVENTS_FORMAT,
+  EVENTS_FORMAT_V1,
   META_EVENT_SCHEMA_VERSION,
   META_FORMAT,
-  type DecodeEventLogResult
+  readEventLogChunks,
+  readEventLogFile,
+  type DecodeEventLogResult,
+  type ReadEventLogOptions
 } from "./event-log.ts"
-export { ACCOUNTS_FORMAT, encodeAccounts, encodeLedger, LEDGER_FORMAT, type LedgerInput } from "./ledger-file.ts"
+export { EVENT_BATCH_ROWS, EventLogWriter, type EventLogWriteResult, type EventLogWriterOptions } from "./event-log-writer.ts"
+export { FileSink, MemorySink, type ByteSink, type FileSinkResult } from "./sink.ts"
+export { type ArrowFileResult } from "./arrow-stream.ts"
+export { verifyChecksumFile } from "./checksum.ts"
+export {
+  ACCOUNTS_FORMAT,
+  encodeAccounts,
+  encodeLedger,
+  LEDGER_BATCH_ROWS,
+  LEDGER_FORMAT,
+  LEDGER_FORMAT_V1,
+  LedgerWriter,
+  type LedgerInput,
+  type LedgerRows,
+  type LedgerWriterOptions
+} from "./ledger-file.ts"
 export { encodeParquet } from "./parquet.ts"
 export { decodeTable, type DecodedTable, type TableValue } from "./table.ts"
 export { canonicalJson } from "./json.ts"
@@ -26,12 +47,16 @@ export {
   MANIFEST_FILE,
   makeManifest,
   manifestJson,
+  openRunDirectory,
   readRunDirectory,
   RUN_FORMAT,
   sha256Hex,
   writeRunDirectory,
   type Manifest,
   type ManifestArgs,
+  type ManifestCountsArgs,
+  type RunDirectoryWriter,
+  type RunFileHash,
   type ManifestFileEntry,
   type ReadRunOptions,
   type RunDirectoryContents,

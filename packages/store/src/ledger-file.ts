@@ -16,7 +16,7 @@ export const LEDGER_FORMAT = "ledger/2"
 export const LEDGER_FORMAT_V1 = "ledger/1"
 export const ACCOUNTS_FORMAT = "accounts/1"
 
-/** One row per (period, account), computed by a projection elsewhere (report's `ledgerByPeriod`). */
+/** Rows per (period, account) for the accounts that hold or move money in the period, computed by a projection elsewhere (report's `LedgerProjection`). */
 export interface LedgerInput extends Omit<LedgerColumns, "length"> {
   readonly run: RunStarted
 }

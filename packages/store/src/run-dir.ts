@@ -3,7 +3,7 @@
  * reproducible manifest.json, and checked against it on read.
  */
 import { createHash, randomBytes } from "node:crypto"
-import { closeSync, fstatSync, mkdirSync, openSync } from "node:fs"
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync } from "node:fs"
 import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { EVENT_SCHEMA_VERSION } from "@devosim/core"
@@ -325,11 +325,8 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
     for (const name of external.splice(0)) {
       const fd = openSync(join(tmp, ...name.split("/")), "r+")
       try {
-        // fsync through the same descriptor, then hash.
-        const h = hashFd(fd)
-        const sink = new FileSink(fd, { closeFd: false })
-        sink.close()
-        done.set(name, { name, sha256: h, bytes: fstatSize(fd) })
+        fsyncSync(fd)
+        done.set(name, { name, sha256: hashFd(fd), bytes: fstatSize(fd) })
       } finally {
         closeFdQuietly(fd)
       }
