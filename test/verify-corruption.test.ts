@@ -122,17 +122,9 @@ const forge = (order: ReadonlyArray<number>, options: { renumber?: boolean; meta
         // A dictionary over the run's locality ids: keep it, re-index the rows.
         const dictionary = c.data.dictionary!
         const ids = Array.from({ length: dictionary.length }, (_, i) => String(dictionary.get(i)))
-        return {
-          ...c,
-          data: makeData({
-            type: c.data.type,
-            length: m,
-            nullCount: nulls.nullCount,
-            nullBitmap: nulls.nullCount > 0 ? nulls.bits : null,
-            data: Int32Array.from(rows, (x) => (x === null ? 0 : ids.indexOf(String(x)))),
-            dictionary
-          })
-        }
+        const indices = Int32Array.from(rows, (x) => (x === null ? 0 : ids.indexOf(String(x))))
+        // Arrow's buffer order: value offsets, values, validity, type ids.
+        return { ...c, data: c.data.clone(c.data.type, 0, m, nulls.nullCount, [undefined, indices, nulls.nullCount > 0 ? nulls.bits : undefined, undefined]) }
       }
       default:
         return { ...c, data: utf8FromStrings(rows.map((x) => (x === null ? null : String(x)))) }
