@@ -124,7 +124,7 @@ const forge = (order: ReadonlyArray<number>, options: { renumber?: boolean; meta
         const ids = Array.from({ length: dictionary.length }, (_, i) => String(dictionary.get(i)))
         const indices = Int32Array.from(rows, (x) => (x === null ? 0 : ids.indexOf(String(x))))
         // Arrow's buffer order: value offsets, values, validity, type ids.
-        return { ...c, data: c.data.clone(c.data.type, 0, m, nulls.nullCount, [undefined, indices, nulls.nullCount > 0 ? nulls.bits : undefined, undefined]) }
+        return { ...c, data: c.data.clone(c.data.type, 0, m, nulls.nullCount, [undefined as never, indices, (nulls.nullCount > 0 ? nulls.bits : undefined) as never, undefined as never]) }
       }
       default:
         return { ...c, data: utf8FromStrings(rows.map((x) => (x === null ? null : String(x)))) }

@@ -14,7 +14,7 @@ export const streamFor = (seed: number, localityId: string, purpose: string): Ra
   // NUL cannot occur in an id (ids are printable), so the key is unambiguous.
   const key = `devosim/1\u0000${seed}\u0000${localityId}\u0000${purpose}`
   // Seeded on the first draw: a fixed duration draws nothing, and seeding costs microseconds.
-  let prng: ReturnType<typeof seedrandom.alea> | undefined
+  let prng: seedrandom.PRNG | undefined
   return { next: () => (prng ??= seedrandom.alea(key)).double() }
 }
 
