@@ -180,13 +180,14 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
   const agencyExpected = agencyIds.length === 0 ? "an agency id, but the scenario has no agencies" : `one of the agency ids ${listIds(agencyIds)}`
 
   const localityIndex = indexIds(file.localities, "localities", "locality")
+  let trancheExpected: string | undefined // worded once, when first needed
   const localities: Array<Locality> = file.localities.map((l, i) => {
     const at = (...rest: Array<PathSegment>): Array<PathSegment> => ["localities", i, ...rest]
     const tranche = trancheIndex.get(l.tranche)
-    if (tranche === undefined) problem(at("tranche"), `one of the tranche ids ${listIds([...trancheIndex.keys()])}`, l.tranche)
+    if (tranche === undefined) problem(at("tranche"), (trancheExpected ??= `one of the tranche ids ${listIds([...trancheIndex.keys()])}`), l.tranche)
     const baseline = new Array<Pence>(agencies.length).fill(0)
-    const lineAmounts = l.baseline
-    if (lineAmounts !== undefined) for (const agencyId in lineAmounts) {
+    const lineAmounts = l.baseline ?? {}
+    for (const agencyId in lineAmounts) {
       const amount = lineAmounts[agencyId]!
       const a = agencyIndex.get(agencyId)
       if (a === undefined) {
@@ -240,7 +241,8 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
   })
 
   // Listed only for a problem: the spread of a million ids would cost more than the rest.
-  const localityExpected = (): string => `one of the locality ids ${listIds([...localityIndex.keys()])}`
+  let localityList: string | undefined
+  const localityExpected = (): string => (localityList ??= `one of the locality ids ${listIds([...localityIndex.keys()])}`)
   const agencyAt = (id: string, path: At): number => {
     const a = agencyIndex.get(id)
     if (a === undefined) problem(path(), agencyExpected, id)
@@ -333,6 +335,8 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
   const fileProgrammes = file.programmes ?? []
   const programmeIndex = indexIds(fileProgrammes, "programmes", "programme")
   const programmeIdAt = new Map<string, number>() // compiled id → programmes[i] in the file
+  // Without "all", compiled ids are the file's ids, whose repeats indexIds reports.
+  const expands = fileProgrammes.some((p) => p.locality === ALL_LOCALITIES)
   fileProgrammes.forEach((p, i) => {
     const at = (...rest: Array<PathSegment>): Array<PathSegment> => ["programmes", i, ...rest]
     let places: Array<[number, string]>
@@ -344,15 +348,17 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
         places = []
       } else places = [[k, p.id]]
     }
-    // A repeated file id is reported by indexIds; here, compiled ids that collide ("x@Kent").
-    for (const [, id] of programmeIndex.get(p.id) === i ? places : []) {
-      const first = programmeIdAt.get(id)
-      if (first !== undefined) {
-        problem(at("id"), `a programme id not used before (programmes[${first}] already has ${renderFound(id)})`, p.id)
-        break
+    if (expands) {
+      // A repeated file id is reported by indexIds; here, compiled ids that collide ("x@Kent").
+      for (const [, id] of programmeIndex.get(p.id) === i ? places : []) {
+        const first = programmeIdAt.get(id)
+        if (first !== undefined) {
+          problem(at("id"), `a programme id not used before (programmes[${first}] already has ${renderFound(id)})`, p.id)
+          break
+        }
       }
+      for (const [, id] of places) if (!programmeIdAt.has(id)) programmeIdAt.set(id, i)
     }
-    for (const [, id] of places) if (!programmeIdAt.has(id)) programmeIdAt.set(id, i)
     const payer = agencyAt(p.payer, () => at("payer"))
     const starts = periodAt(p.starts, () => at("starts"))
     const upfrontPence = p.investment?.upfront === undefined ? 0 : penceAt(p.investment.upfront, () => at("investment", "upfront"), false)

@@ -266,15 +266,21 @@ export const jsonShapeProblem = (s: string): { readonly offset: number; readonly
 const jsonShape = (s: string): { readonly problem?: { readonly offset: number; readonly kind: "depth" | "entries" }; readonly colons: number } => {
   let depth = 0
   let colons = 0
-  const entries: Array<number> = []
-  for (let i = 0; i < s.length; i++) {
+  const entries = new Int32Array(MAX_NESTING_DEPTH + 2)
+  const n = s.length
+  for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i)
     if (c === 0x22) {
-      for (i++; i < s.length; i++) {
-        const d = s.charCodeAt(i)
-        if (d === 0x5c) i++
-        else if (d === 0x22) break
+      // To the closing quote: the next '"' not escaped by an odd run of backslashes.
+      let j = s.indexOf('"', i + 1)
+      while (j > 0 && s.charCodeAt(j - 1) === 0x5c) {
+        let k = j - 1
+        while (s.charCodeAt(k - 1) === 0x5c) k--
+        if ((j - k) % 2 === 0) break
+        j = s.indexOf('"', j + 1)
       }
+      if (j < 0) break // an unterminated string runs to the end
+      i = j
     } else if (c === 0x3a) colons++
     else if (c === 0x2c) {
       if (++entries[depth]! >= JSON_SCAN_MAX_ENTRIES) return { problem: { offset: i, kind: "entries" }, colons }

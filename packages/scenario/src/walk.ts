@@ -56,6 +56,8 @@ const SIZE_LIMITS: ReadonlyArray<SizeLimit> = [
   { pattern: ["programmes", "*", "effects"], max: MAX_EFFECTS, what: "effects" },
   { pattern: ["spending_reviews", "*", "changes"], max: MAX_AGENCIES, what: "agencies" }
 ]
+/** No list or mapping this small breaks a size limit: most need no look-up of theirs. */
+const SMALLEST_LIMIT = Math.min(MAX_VARIANTS, MAX_OTHER_ENTRIES, ...SIZE_LIMITS.map((l) => l.max))
 const VARIANTS_LIMIT: SizeLimit = { pattern: ["variants"], max: MAX_VARIANTS, what: "variants" }
 const OTHER_LIMIT: SizeLimit = { pattern: [], max: MAX_OTHER_ENTRIES, what: "entries" }
 
@@ -102,8 +104,8 @@ export const checkLimits = (root: unknown, stats?: { keys: number }): Problem | 
     const keys = Array.isArray(node) ? undefined : Object.keys(node)
     if (stats !== undefined && keys !== undefined) stats.keys += keys.length
     const length = keys === undefined ? (node as Array<unknown>).length : keys.length
-    const limit = sizeLimitAt(path)
-    if (length > limit.max) {
+    const limit = length <= SMALLEST_LIMIT ? undefined : sizeLimitAt(path)
+    if (limit !== undefined && length > limit.max) {
       const what = limit === OTHER_LIMIT ? (keys === undefined ? "elements" : "keys") : limit.what
       return { path: [...path], anchor: "value", expected: atMostText(limit.max, what), found: `${kindOf(node)} of ${formatCount(length)} ${what}` }
     }
