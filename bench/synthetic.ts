@@ -34,7 +34,8 @@ export const syntheticScenario = (o: SyntheticOptions): Record<string, unknown> 
     negotiation: o.fixedDurations
       ? { months: 1 + Math.floor(rng() * 12) }
       : { months: { triangular: [3, 6, 12] } },
-    baseline: Object.fromEntries(agencies.map((a) => [a.id, Math.floor(10_000_000 + rng() * 2_000_000_000)]))
+    // £1m–£60m a year per agency line: a county's order of magnitude, so 100,000 localities stay well within exact pence.
+    baseline: Object.fromEntries(agencies.map((a) => [a.id, Math.floor(1_000_000 + rng() * 59_000_000)]))
   }))
   const perLocality = o.queueOnly || agencies.length < 2 ? 0 : (o.programmesPerLocality ?? 0)
   const programmes = localities.flatMap((l, i) =>

@@ -434,6 +434,28 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     else problem(["variants", i, "name"], `a variant name not used before (variants[${first}] already has it)`, v.name)
   })
 
+  if (problems.length === 0) {
+    // Every pound leaves the Treasury's account, which must stay within exact integers (2^53 − 1
+    // pence): bound the run's total spend from above, with trends, reviews and programmes, and keep
+    // a factor of two in hand.
+    const years = Math.max(1, Math.ceil(file.months / 12))
+    let total = 0
+    agencies.forEach((agency, a) => {
+      let perYear = 0
+      for (const l of localities) perYear += l.baseline[a] ?? 0
+      const growth = 1 + Math.max(0, agency.trendBasisPoints) / 10000
+      const reviews = 1 + spendingReviews.reduce((up, r) => up + Math.max(0, r.changeBasisPoints[a] ?? 0), 0) / 10000
+      for (let k = 0; k < years; k++, perYear *= growth) total += perYear * reviews
+    })
+    for (const p of programmes) total += p.upfrontPence + p.monthlyPence * p.durationMonths
+    if (!(total <= Number.MAX_SAFE_INTEGER / 2)) {
+      problemText(
+        ["localities"],
+        "baselines and programmes whose spending over the run stays below £45 trillion (money is counted in exact pence)",
+        `about £${(total / 100 / 1e12).toFixed(0)} trillion over ${file.months} months`
+      )
+    }
+  }
   if (problems.length > 0) return { ok: false, problems }
   return {
     ok: true,
