@@ -1,7 +1,7 @@
-import { ENGINE_VERSION, canonicalState, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replay, replicationSeed, EVENT_SCHEMA_VERSION, replayFrom } from "@devosim/core"
-import type { EventLog, Scenario } from "@devosim/core"
-import { forkPointOfSeq, runScenario } from "@devosim/engine"
-import type { Fork, RunResult } from "@devosim/engine"
+import { applyLog, compareCodePoints, ENGINE_VERSION, canonicalState, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replay, replicationSeed, EVENT_SCHEMA_VERSION, replayFrom } from "@devosim/core"
+import type { EventLog, RunStarted, Scenario, State } from "@devosim/core"
+import { decideCentre, forkPointOfSeq, runScenario } from "@devosim/engine"
+import type { Fork } from "@devosim/engine"
 import {
   compareRows,
   compareRuns,
@@ -10,9 +10,7 @@ import {
   flattenNumbers,
   formatComparison,
   formatExplanation,
-  ledgerByPeriod,
   renderComparisonReport,
-  renderRunReport,
   summarize
 } from "@devosim/report"
 import type { ReplicatedRun, Summary } from "@devosim/report"
@@ -20,30 +18,29 @@ import { compileScenarioText, compileScenarioWithSettings, loadScenario, loadSce
 import type { Setting } from "@devosim/scenario"
 import type { LoadedScenario } from "@devosim/scenario"
 import {
+  checkRunDirectory,
   decodeEventLog,
-  encodeAccounts,
   encodeCompareTable,
-  encodeEventLog,
-  encodeLedger,
-  encodeParquet,
   HashMismatch,
-  makeManifest,
+  LogWriteError,
   ManifestInvalid,
-  manifestJson,
+  openRunDirectory,
+  readEventLogChunks,
   readRunDirectory,
   RunDirectoryExists,
   RunDirectoryWriteError,
-  sha256Hex,
-  writeRunDirectory
+  sha256Hex
 } from "@devosim/store"
-import type { RunFile } from "@devosim/store"
+import type { RunDirectoryWriter, RunFile } from "@devosim/store"
 import { Console, Effect } from "effect"
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import * as path from "node:path"
 import { badInput, failure } from "./errors.ts"
 import { abortable } from "./interrupt.ts"
 import { progress } from "./progress.ts"
-import { checkSnapshotEvery, chooseSnapshot, snapshotFiles } from "./snapshots.ts"
+import { writeRunFiles } from "./run-files.ts"
+import { shardedLogChunks, workersFor } from "./shards.ts"
+import { checkSnapshotEvery, chooseSnapshot } from "./snapshots.ts"
 
 const json = (x: unknown) => JSON.stringify(x, null, 2) + "\n"
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
@@ -70,69 +67,51 @@ const readLog = Effect.fn("readLog")(function* (dir: string) {
 const checkReplications = (k: number) =>
   Number.isInteger(k) && k >= 1 ? Effect.void : Effect.fail(badInput(`--replications: expected an integer >= 1, found ${k}`))
 
-/** The files of one run directory: the log, its projections and a manifest that seals them. */
-interface RunFileOptions {
-  readonly parquet: boolean
-  readonly snapshotEvery?: number | undefined
-  /** More files for the directory (a fork's fork.json), sealed by the manifest like the rest. */
-  readonly extra?: ReadonlyArray<RunFile>
-}
-
-/** Runs a scenario (or a fork of it), timed. */
+/** Runs a scenario (or a fork of it) in memory, timed: for forks, which check their prefix against the parent. */
 const runTimed = (scenario: Scenario, fork?: Fork) => {
   const started = performance.now()
   const result = runScenario(scenario, fork === undefined ? {} : { fork })
   return { ...result, ranMs: performance.now() - started }
 }
 
-/** The files of one run directory: the log, its projections and a manifest that seals them. */
-const runDirectoryFiles = (loaded: LoadedScenario, scenario: Scenario, { log, state }: RunResult, options: RunFileOptions) => {
-  const summary = summarize(log)
-  const events = encodeEventLog(log)
-  const run = log.controls[0]!
-  if (run._tag !== "RunStarted") throw new Error("internal: the log does not start with RunStarted")
-  const ledger = encodeLedger({ run, ...ledgerByPeriod(log) })
-  const files = [
-    { name: "scenario.yaml", bytes: loaded.asRunText },
-    { name: "events.arrow", bytes: events },
-    ...(options.parquet ? [{ name: "events.parquet", bytes: encodeParquet(events) }] : []),
-    { name: "ledger.arrow", bytes: ledger },
-    ...(options.parquet ? [{ name: "ledger.parquet", bytes: encodeParquet(ledger) }] : []),
-    { name: "accounts.arrow", bytes: encodeAccounts(run) },
-    { name: "summary.json", bytes: json(summary) },
-    { name: "report.html", bytes: renderRunReport(summary) },
-    ...(options.snapshotEvery === undefined ? [] : snapshotFiles(log, options.snapshotEvery)),
-    ...(options.extra ?? [])
-  ]
-  const manifest = makeManifest({
-    scenario: scenario.name,
-    seed: scenario.seed,
-    inputSha256: loaded.inputSha256,
-    log,
-    stateSha256: sha256Hex(canonicalState(state)),
-    eventsArrow: events,
-    files
-  })
-  return { files: [...files, { name: "manifest.json", bytes: manifestJson(manifest) }], summary }
-}
-
-const runFiles = (loaded: LoadedScenario, scenario: Scenario, options: RunFileOptions) => {
-  const result = runTimed(scenario)
-  return { ...runDirectoryFiles(loaded, scenario, result, options), ranMs: result.ranMs }
-}
-
-/** Writes a run directory atomically; SIGINT/SIGTERM abort it and wait for the temporary directory to go. */
-const writeOut = (out: string, files: ReadonlyArray<RunFile>, force: boolean) =>
+/**
+ * Writes a run directory atomically through `write` (which streams into it); SIGINT/SIGTERM abort
+ * it and wait for the temporary directory to go.
+ */
+const writeRunOut = <A>(out: string, force: boolean, write: (dir: RunDirectoryWriter, signal: AbortSignal) => Promise<A>) =>
   abortable(
-    (signal) => writeRunDirectory(out, files, { overwrite: force, signal }),
+    async (signal) => {
+      const dir = await openRunDirectory(out, { overwrite: force, signal })
+      try {
+        const a = await write(dir, signal)
+        await dir.commit(() => null)
+        return a
+      } catch (e) {
+        await dir.abort()
+        throw e
+      }
+    },
     (e) =>
       e instanceof RunDirectoryExists
         ? badInput(`${out}: the run directory already exists; choose another --out, or pass --force to replace it`)
         : e instanceof RunDirectoryWriteError
           ? failure(e.message)
-          : badInput(`${out}: ${messageOf(e)}`),
+          : e instanceof LogWriteError
+            ? failure(`${out}: ${e.message}`)
+            : badInput(`${out}: ${messageOf(e)}`),
     out
   )
+
+/** Writes a whole directory of small files atomically (comparisons). */
+const writeOut = (out: string, files: ReadonlyArray<RunFile>, force: boolean) =>
+  writeRunOut(out, force, async (dir) => {
+    for (const f of files) await dir.writeFile(f.name, f.bytes)
+  })
+
+const checkWorkers = (n: number | undefined) =>
+  n === undefined || (Number.isInteger(n) && n >= 0 && n <= 256)
+    ? Effect.void
+    : Effect.fail(badInput(`--workers: expected a whole number from 0 (no threads) to 256, found ${n}`))
 
 /** Runs replications 0..K−1 of a scenario (replication r with `replicationSeed(seed, r)`), one at a time. */
 export const replicate = (scenario: Scenario, replications: number, onEach: (summary: Summary, r: number) => void): Array<number> =>
@@ -152,19 +131,28 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   readonly quiet: boolean
   readonly parquet: boolean
   readonly snapshotEvery?: number | undefined
+  readonly workers?: number | undefined
 }) {
   yield* checkReplications(args.replications)
   yield* checkSnapshotEvery(args.snapshotEvery)
+  yield* checkWorkers(args.workers)
   const loaded = yield* loadOrBadInput(args.file, args.seed)
   const out = args.out ?? path.join("runs", path.basename(args.file).replace(/\.(ya?ml|json)$/i, ""))
   if (args.replications > 1) return yield* runReplications(loaded, out, args)
-  const { files, summary, ranMs } = runFiles(loaded, loaded.scenario, { parquet: args.parquet, snapshotEvery: args.snapshotEvery })
-  yield* writeOut(out, files, args.force)
+  const started = performance.now()
+  const decisions = decideCentre(loaded.scenario)
+  const workers = workersFor(decisions, args.workers)
+  const written = yield* writeRunOut(out, args.force, (dir, signal) =>
+    writeRunFiles(dir, "", loaded, decisions.controls[0] as RunStarted, shardedLogChunks(decisions, workers), { parquet: args.parquet, snapshotEvery: args.snapshotEvery }, signal)
+  )
+  const ranMs = performance.now() - started
+  const { summary } = written
+  const files = ["scenario.yaml", "events.arrow", ...(args.parquet ? ["events.parquet"] : []), "ledger.arrow", ...(args.parquet ? ["ledger.parquet"] : []), "accounts.arrow", "summary.json", "report.html", "manifest.json"]
   const deals = summary.negotiations.filter((n) => n.outcome === "deal").length
   yield* Console.log(
     [
       `devosim ${ENGINE_VERSION}: ran "${loaded.scenario.name}" (seed ${loaded.scenario.seed})`,
-      `  ${summary.events.total} events (${summary.events.control} control, ${summary.events.postings} postings) in ${ranMs.toFixed(0)} ms`,
+      `  ${summary.events.total} events (${summary.events.control} control, ${summary.events.postings} postings) run and written in ${ranMs.toFixed(0)} ms${workers > 0 ? ` (${workers} worker thread${workers === 1 ? "" : "s"})` : ""}`,
       `  ${deals} of ${loaded.scenario.localities.length} localities reached a deal; centre makespan ${summary.centre.makespan} months, mean wait ${summary.centre.mean_wait.toFixed(2)} months`,
       ...(summary.money.baseline_pence > 0
         ? [
@@ -172,8 +160,8 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
             `  prevention invested ${formatPoundsCompact(summary.money.prevention_invested_pence)}, savings realised ${formatPoundsCompact(summary.money.savings_realised_pence)} (NPV ${formatPoundsCompact(summary.money.present_values.npv_pence)} at ${summary.money.discount_rate_pct}%)`
           ]
         : []),
-      `  outputs in ${out}/: ${files.filter((f) => !f.name.startsWith("snapshots/")).map((f) => f.name).join(", ")}`,
-      ...(args.snapshotEvery === undefined ? [] : [`  ${files.filter((f) => f.name.startsWith("snapshots/")).length} snapshots (every ${args.snapshotEvery} months) in ${out}/snapshots/`])
+      `  outputs in ${out}/: ${files.join(", ")}`,
+      ...(args.snapshotEvery === undefined ? [] : [`  ${written.snapshots} snapshots (every ${args.snapshotEvery} months) in ${out}/snapshots/`])
     ].join("\n")
   )
 })
@@ -185,47 +173,57 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
 const runReplications = Effect.fn("runReplications")(function* (
   loaded: LoadedScenario,
   out: string,
-  args: { readonly replications: number; readonly force: boolean; readonly quiet: boolean; readonly parquet: boolean; readonly snapshotEvery?: number | undefined }
+  args: {
+    readonly replications: number
+    readonly force: boolean
+    readonly quiet: boolean
+    readonly parquet: boolean
+    readonly snapshotEvery?: number | undefined
+    readonly workers?: number | undefined
+  }
 ) {
   const K = args.replications
-  const bar = progress("replication", K, args.quiet)
-  const files: Array<RunFile> = [{ name: "scenario.yaml", bytes: loaded.asRunText }]
-  const figures = new Map<string, Array<number>>()
-  const seeds: Array<number> = []
   const width = Math.max(4, String(K - 1).length)
-  for (let r = 0; r < K; r++) {
-    const seed = replicationSeed(loaded.scenario.seed, r)
-    const one = runFiles(loaded, { ...loaded.scenario, seed }, { parquet: args.parquet, snapshotEvery: args.snapshotEvery })
-    const dir = `replications/r${String(r).padStart(width, "0")}`
-    files.push(...one.files.map((f) => ({ name: `${dir}/${f.name}`, bytes: f.bytes })))
-    for (const [k, v] of flattenNumbers(one.summary)) figures.set(k, [...(figures.get(k) ?? []), v])
-    seeds.push(seed)
-    bar.tick()
-    yield* Effect.yieldNow // let SIGINT/SIGTERM in between replications (each is synchronous)
-  }
-  bar.done()
-  const summary = {
-    format: "devosim-replications/1",
-    scenario: loaded.scenario.name,
-    seed: loaded.scenario.seed,
-    replications: K,
-    seeds,
-    figures: Object.fromEntries([...figures].map(([k, xs]) => [k, describeSample(xs)]))
-  }
-  files.push({ name: "summary.json", bytes: json(summary) })
-  files.push({
-    name: "manifest.json",
-    bytes: json({
+  const dirOf = (r: number) => `replications/r${String(r).padStart(width, "0")}`
+  const summary = yield* writeRunOut(out, args.force, async (dir, signal) => {
+    const bar = progress("replication", K, args.quiet)
+    await dir.writeFile("scenario.yaml", loaded.asRunText)
+    const figures = new Map<string, Array<number>>()
+    const seeds: Array<number> = []
+    for (let r = 0; r < K; r++) {
+      const seed = replicationSeed(loaded.scenario.seed, r)
+      const decisions = decideCentre({ ...loaded.scenario, seed })
+      const chunks = shardedLogChunks(decisions, workersFor(decisions, args.workers))
+      const one = await writeRunFiles(dir, dirOf(r), loaded, decisions.controls[0] as RunStarted, chunks, { parquet: args.parquet, snapshotEvery: args.snapshotEvery }, signal)
+      for (const [k, v] of flattenNumbers(one.summary)) figures.set(k, [...(figures.get(k) ?? []), v])
+      seeds.push(seed)
+      bar.tick()
+    }
+    bar.done()
+    const summary = {
       format: "devosim-replications/1",
-      engine_version: ENGINE_VERSION,
       scenario: loaded.scenario.name,
       seed: loaded.scenario.seed,
-      input_sha256: loaded.inputSha256,
-      replications: seeds.map((seed, r) => ({ dir: `replications/r${String(r).padStart(width, "0")}`, seed })),
-      files: Object.fromEntries(files.map((f) => [f.name, { sha256: sha256Hex(f.bytes), bytes: typeof f.bytes === "string" ? Buffer.byteLength(f.bytes) : f.bytes.byteLength }]))
-    })
+      replications: K,
+      seeds,
+      figures: Object.fromEntries([...figures].map(([k, xs]) => [k, describeSample(xs)]))
+    }
+    await dir.writeFile("summary.json", json(summary))
+    const files = [...dir.files()].sort((a, b) => compareCodePoints(a.name, b.name))
+    await dir.writeFile(
+      "manifest.json",
+      json({
+        format: "devosim-replications/1",
+        engine_version: ENGINE_VERSION,
+        scenario: loaded.scenario.name,
+        seed: loaded.scenario.seed,
+        input_sha256: loaded.inputSha256,
+        replications: seeds.map((seed, r) => ({ dir: dirOf(r), seed })),
+        files: Object.fromEntries(files.map((f) => [f.name, { sha256: f.sha256, bytes: f.bytes }]))
+      })
+    )
+    return summary
   })
-  yield* writeOut(out, files, args.force)
   const makespan = summary.figures["centre.makespan"]
   yield* Console.log(
     [
@@ -254,15 +252,43 @@ export const validateCommand = Effect.fn("validateCommand")(function* (file: str
  * nearest snapshot at or before SEQ plus the rest of the log) and checks it against the manifest.
  */
 export const replayCommand = Effect.fn("replayCommand")(function* (dir: string, from?: string) {
-  const decoded = yield* readLog(dir)
-  const { manifest } = decoded
+  const set = path.join(dir, "replications")
+  if (existsSync(set)) {
+    return yield* badInput(`${dir} holds ${readdirSync(set).length} replications; name one of them, e.g. ${path.join(set, readdirSync(set).sort()[0] ?? "r0000")}`)
+  }
+  // Every file is hashed against the manifest block by block, then the log is read one record batch
+  // at a time: a log larger than memory replays in constant memory.
+  const { manifest, eventsPath } = yield* Effect.tryPromise({
+    try: () => checkRunDirectory(dir),
+    catch: (e) => (e instanceof HashMismatch || e instanceof ManifestInvalid ? failure(messageOf(e)) : badInput(messageOf(e)))
+  })
   const start = from === undefined ? null : yield* chooseSnapshot(dir, manifest, from)
   const started = performance.now()
-  const state =
-    start === null
-      ? replay(decoded.log)
-      : yield* Effect.try({ try: () => replayFrom(start.snapshot, decoded.log), catch: (e) => failure(`${dir}/${start.name}: ${messageOf(e)}`) })
+  let postingsMs = 0
+  const state = yield* Effect.try({
+    try: () => {
+      let s: State | undefined
+      for (const chunk of readEventLogChunks(eventsPath, { verifyChecksum: false })) {
+        if (s === undefined) {
+          const run = chunk.controls[0] as RunStarted
+          s = start === null ? initialState(run) : stateFromSnapshot(start.snapshot, run)
+        }
+        const end = chunk.firstSeq + chunk.controls.length + chunk.postings.length
+        if (end <= s.applied) continue // before the snapshot
+        const t0 = performance.now()
+        applyLog(s, chunk)
+        postingsMs += performance.now() - t0
+      }
+      if (s === undefined) throw new Error("the log is empty")
+      if (start !== null && s.applied < (start.snapshot as { readonly applied: number }).applied) {
+        throw new Error(`the snapshot is after the end of the log: it has applied ${(start.snapshot as { readonly applied: number }).applied} events, the log has ${s.applied}`)
+      }
+      return s
+    },
+    catch: (e) => failure(`${start === null ? `${dir}/events.arrow` : `${dir}/${start.name}`}: ${messageOf(e)}`)
+  })
   const ms = performance.now() - started
+  const rate = manifest.posting_count > 0 && postingsMs > 0 ? `; postings applied at ${((manifest.posting_count / postingsMs) * 1000 / 1e6).toFixed(0)} million/s` : ""
   const stateSha = sha256Hex(canonicalState(state))
   if (state.applied !== manifest.event_count) {
     return yield* failure(`${dir}: replay applied ${state.applied} events, the manifest says ${manifest.event_count}`)
@@ -274,7 +300,7 @@ export const replayCommand = Effect.fn("replayCommand")(function* (dir: string, 
   const matches = `final state matches the manifest (sha256 ${stateSha.slice(0, 16)}…)`
   if (start === null) {
     const none = from === undefined ? "" : `no snapshot at or before event ${from}; `
-    yield* Console.log(`${dir}: ${none}replayed ${state.applied} events${upcast} in ${ms.toFixed(0)} ms; ${matches}`)
+    yield* Console.log(`${dir}: ${none}replayed ${state.applied} events${upcast} in ${ms.toFixed(0)} ms${rate}; ${matches}`)
   } else {
     // replayFrom validated the snapshot: `applied` is the number of events it holds, the ones not replayed.
     const skipped = (start.snapshot as { readonly applied: number }).applied
@@ -448,8 +474,9 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
     shared_prefix_events: shared,
     settings: settings.map((s) => s.text)
   }
-  const { files, summary } = runDirectoryFiles(loaded, p, one, { parquet: args.parquet, extra: [{ name: "fork.json", bytes: json(forkInfo) }] })
-  yield* writeOut(out, files, args.force)
+  const { summary } = yield* writeRunOut(out, args.force, (dir, signal) =>
+    writeRunFiles(dir, "", loaded, one.log.controls[0] as RunStarted, [{ firstSeq: 0, ...one.log }], { parquet: args.parquet, extra: [{ name: "fork.json", bytes: json(forkInfo) }] }, signal)
+  )
   yield* Console.log(
     [
       `devosim ${ENGINE_VERSION}: forked ${args.dir} at event ${shared} (t = ${one.forkedAt.t}) with ${settings.map((s) => s.text).join(", ")}`,

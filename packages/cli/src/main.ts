@@ -28,9 +28,15 @@ const run = Command.make(
     snapshotEvery: Flag.Int("snapshot-every").pipe(
       Flag.withDescription("also write snapshots/s<seq>.json, the state after the last event of every MONTHS-th period (for replay --from)"),
       Flag.optional
+    ),
+    workers: Flag.Int("workers").pipe(
+      Flag.withDescription(
+        "worker threads posting the localities' money, one shard each (default: the machine's cores; small runs stay on the main thread; 0 = none). The log is the same bytes for any N"
+      ),
+      Flag.optional
     )
   },
-  ({ file, out, seed, force, replications, quiet, noParquet, snapshotEvery }) =>
+  ({ file, out, seed, force, replications, quiet, noParquet, snapshotEvery, workers }) =>
     runCommand({
       file,
       out: Option.getOrUndefined(out),
@@ -39,7 +45,8 @@ const run = Command.make(
       replications,
       quiet,
       parquet: !noParquet,
-      snapshotEvery: Option.getOrUndefined(snapshotEvery)
+      snapshotEvery: Option.getOrUndefined(snapshotEvery),
+      workers: Option.getOrUndefined(workers)
     })
 ).pipe(Command.withDescription("Run a scenario and write a run directory: summary.json, events.arrow, ledger.arrow, manifest.json"))
 

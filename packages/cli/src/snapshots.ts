@@ -3,8 +3,7 @@
  * snapshots/s<seq>.json (core's snapshot format, the state after event <seq>), listed with their
  * sha256 in manifest.json; `devosim replay DIR --from LATEST|SEQ` starts from one of them.
  */
-import { snapshotJson, snapshotsEvery, type EventLog } from "@devosim/core"
-import { sha256Hex, type Manifest, type RunFile } from "@devosim/store"
+import { sha256Hex, type Manifest } from "@devosim/store"
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
@@ -16,15 +15,6 @@ export const checkSnapshotEvery = (months: number | undefined) =>
   months === undefined || (Number.isInteger(months) && months >= 1)
     ? Effect.void
     : Effect.fail(badInput(`--snapshot-every: expected a whole number of months >= 1, found ${months}`))
-
-/** snapshots/s<seq>.json after the last event of every `months`-th period; seqs padded to one width. */
-export const snapshotFiles = (log: EventLog, months: number): Array<RunFile> => {
-  const width = String(log.controls.length + log.postings.length - 1).length
-  return snapshotsEvery(log, months).map(({ snapshot }) => ({
-    name: `snapshots/s${String(snapshot.lastSeq).padStart(width, "0")}.json`,
-    bytes: snapshotJson(snapshot)
-  }))
-}
 
 /**
  * For `replay --from`: the snapshot listed in the manifest nearest at or before `from` (LATEST, or

@@ -49,6 +49,8 @@ export {
   manifestJson,
   openRunDirectory,
   readRunDirectory,
+  checkRunDirectory,
+  type CheckedRunDirectory,
   RUN_FORMAT,
   sha256Hex,
   writeRunDirectory,

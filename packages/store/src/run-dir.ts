@@ -536,3 +536,57 @@ export const readRunDirectory = async (dir: string, options?: ReadRunOptions): P
   }
   return { dir: path, manifest, eventsArrow }
 }
+
+/** A run directory checked against its manifest without holding its files: read the log with `readEventLogChunks(eventsPath)`. */
+export interface CheckedRunDirectory {
+  readonly dir: string
+  readonly manifest: Manifest
+  /** events.arrow, whose sha256 matched manifest.log_sha256 when checked. */
+  readonly eventsPath: string
+}
+
+/** sha256 and size of a file, read in blocks (files may be larger than memory). */
+const hashFile = async (dir: string, name: string): Promise<{ sha256: string; bytes: number }> => {
+  let fd: number
+  try {
+    fd = openSync(join(dir, name), "r")
+  } catch (e) {
+    if (errno(e) === "ENOENT" || errno(e) === "EISDIR") throw new RunFileMissing(dir, name)
+    throw e
+  }
+  try {
+    const bytes = fstatSync(fd).size
+    return { sha256: hashFd(fd, bytes), bytes }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * As `readRunDirectory`, but streaming: the manifest is read and every file (events.arrow included)
+ * is hashed block by block, so a log of any size is checked in constant memory. Rejects like
+ * `readRunDirectory`.
+ */
+export const checkRunDirectory = async (dir: string, options?: ReadRunOptions): Promise<CheckedRunDirectory> => {
+  const path = resolve(dir)
+  const here = await exists(path)
+  if (here === null || !here.dir) throw new RunDirectoryNotFound(path)
+  const manifestBytes = await readIn(path, MANIFEST_FILE)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(manifestBytes))
+  } catch (e) {
+    throw new ManifestInvalid(join(path, MANIFEST_FILE), `not JSON (${e instanceof Error ? e.message : String(e)})`)
+  }
+  const manifest = checkManifest(join(path, MANIFEST_FILE), parsed)
+  const log = await hashFile(path, EVENTS_FILE)
+  if (log.sha256 !== manifest.log_sha256) throw new HashMismatch(path, EVENTS_FILE, manifest.log_sha256, log.sha256)
+  if (options?.verifyFiles ?? true) {
+    for (const [name, entry] of Object.entries(manifest.files)) {
+      const h = await hashFile(path, name)
+      if (h.sha256 !== entry.sha256 || h.bytes !== entry.bytes) throw new HashMismatch(path, name, entry.sha256, h.sha256)
+    }
+  }
+  return { dir: path, manifest, eventsPath: join(path, EVENTS_FILE) }
+}
+

@@ -1,0 +1,108 @@
+/**
+ * The files of one run, written while its log streams in (DESIGN §6): each chunk of the log goes
+ * to events.arrow (record batches), the ledger projection (ledger.arrow, period by period), the
+ * summary fold and the state fold (snapshots, the manifest's state hash) and is then dropped, so a
+ * run whose log is larger than memory completes in bounded memory. The small files follow, and a
+ * manifest that seals them.
+ */
+import { applyLog, canonicalState, initialState, snapshotJson, SnapshotFold, type LogChunk, type PeriodSnapshot, type RunStarted } from "@devosim/core"
+import { LedgerProjection, renderRunReport, SummaryBuilder, type Summary } from "@devosim/report"
+import type { LoadedScenario } from "@devosim/scenario"
+import { encodeAccounts, encodeParquet, EventLogWriter, LedgerWriter, makeManifest, manifestJson, sha256Hex, type RunDirectoryWriter, type RunFile } from "@devosim/store"
+import { readFileSync } from "node:fs"
+import * as path from "node:path"
+
+export interface RunOutputOptions {
+  readonly parquet: boolean
+  readonly snapshotEvery?: number | undefined
+  /** More files for the run (a fork's fork.json), sealed by its manifest like the rest. */
+  readonly extra?: ReadonlyArray<RunFile>
+}
+
+export interface WrittenRun {
+  readonly summary: Summary
+  readonly events: number
+  readonly snapshots: number
+}
+
+const json = (x: unknown) => JSON.stringify(x, null, 2) + "\n"
+
+/** Lets a pending SIGINT/SIGTERM handler run between chunks (a sync producer never yields otherwise). */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/**
+ * Writes one run under `prefix` ("" for the directory itself, "replications/r0003" inside a
+ * replication set) of an open run directory, consuming `chunks` (the log from seq 0, in order),
+ * and its manifest.json. Stops with `signal.reason` when aborted between chunks.
+ */
+export const writeRunFiles = async (
+  dir: RunDirectoryWriter,
+  prefix: string,
+  loaded: LoadedScenario,
+  run: RunStarted,
+  chunks: AsyncIterable<LogChunk> | Iterable<LogChunk>,
+  options: RunOutputOptions,
+  signal?: AbortSignal
+): Promise<WrittenRun> => {
+  const name = (file: string) => (prefix === "" ? file : `${prefix}/${file}`)
+  const eventsSink = dir.openSink(name("events.arrow"))
+  const events = new EventLogWriter(run, eventsSink)
+  const ledgerSink = dir.openSink(name("ledger.arrow"))
+  const ledger = new LedgerWriter(run, ledgerSink)
+  const summary = new SummaryBuilder(run)
+  const projection = new LedgerProjection(run)
+  const state = initialState(run)
+  const fold = options.snapshotEvery === undefined ? null : new SnapshotFold(state, options.snapshotEvery)
+  const snapshots: Array<PeriodSnapshot> = []
+
+  for await (const chunk of chunks) {
+    if (signal?.aborted) throw signal.reason
+    events.append(chunk)
+    summary.add(chunk)
+    for (const period of projection.add(chunk)) ledger.append(period)
+    if (fold === null) applyLog(state, chunk)
+    else snapshots.push(...fold.add(chunk))
+    await turn()
+  }
+  if (signal?.aborted) throw signal.reason
+  const log = events.finish()
+  eventsSink.close()
+  for (const period of projection.finish()) ledger.append(period)
+  ledger.finish()
+  ledgerSink.close()
+  if (fold !== null) snapshots.push(...fold.finish())
+  const figures = summary.finish()
+
+  await dir.writeFile(name("scenario.yaml"), loaded.asRunText)
+  await dir.writeFile(name("accounts.arrow"), encodeAccounts(run))
+  await dir.writeFile(name("summary.json"), json(figures))
+  await dir.writeFile(name("report.html"), renderRunReport(figures))
+  if (options.parquet) {
+    // Parquet is written from the whole Arrow file (parquet-wasm takes one buffer): runs larger than
+    // memory need --no-parquet.
+    await dir.writeFile(name("events.parquet"), encodeParquet(readFileSync(path.join(dir.tmp, name("events.arrow")))))
+    await dir.writeFile(name("ledger.parquet"), encodeParquet(readFileSync(path.join(dir.tmp, name("ledger.arrow")))))
+  }
+  // Seq numbers in snapshot names are padded to one width, known once the log is complete.
+  const width = String(log.events - 1).length
+  for (const { snapshot } of snapshots) {
+    await dir.writeFile(name(`snapshots/s${String(snapshot.lastSeq).padStart(width, "0")}.json`), snapshotJson(snapshot))
+  }
+  for (const f of options.extra ?? []) await dir.writeFile(name(f.name), f.bytes)
+
+  const mine = dir
+    .files()
+    .filter((f) => prefix === "" || f.name.startsWith(`${prefix}/`))
+    .map((f) => ({ ...f, name: prefix === "" ? f.name : f.name.slice(prefix.length + 1) }))
+  const manifest = makeManifest({
+    run,
+    controlEventCount: log.controls,
+    postingCount: log.postings,
+    logSha256: log.sha256,
+    inputSha256: loaded.inputSha256,
+    stateSha256: sha256Hex(canonicalState(state)),
+    files: mine
+  })
+  await dir.writeFile(name("manifest.json"), manifestJson(manifest))
+  return { summary: figures, events: log.events, snapshots: snapshots.length }
+}
