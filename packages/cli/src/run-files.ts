@@ -45,9 +45,10 @@ export const writeRunFiles = async (
   signal?: AbortSignal
 ): Promise<WrittenRun> => {
   const name = (file: string) => (prefix === "" ? file : `${prefix}/${file}`)
-  const eventsSink = dir.openSink(name("events.arrow"))
+  // The Arrow writers keep the files' sha256 as they write: the sinks need not hash them again.
+  const eventsSink = dir.openSink(name("events.arrow"), { hash: false })
   const events = new EventLogWriter(run, eventsSink)
-  const ledgerSink = dir.openSink(name("ledger.arrow"))
+  const ledgerSink = dir.openSink(name("ledger.arrow"), { hash: false })
   const ledger = new LedgerWriter(run, ledgerSink)
   const summary = new SummaryBuilder(run)
   const projection = new LedgerProjection(run)
@@ -66,10 +67,9 @@ export const writeRunFiles = async (
   }
   if (signal?.aborted) throw signal.reason
   const log = events.finish()
-  eventsSink.close()
+  eventsSink.close(log.sha256)
   for (const period of projection.finish()) ledger.append(period)
-  ledger.finish()
-  ledgerSink.close()
+  ledgerSink.close(ledger.finish().sha256)
   if (fold !== null) snapshots.push(...fold.finish())
   const figures = summary.finish()
 

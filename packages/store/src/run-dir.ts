@@ -18,7 +18,7 @@ import {
   RunDirectoryWriteError,
   RunFileMissing
 } from "./errors.ts"
-import { FileSink, hashFd } from "./sink.ts"
+import { FileSink, hashFd, type FileSinkOptions } from "./sink.ts"
 
 export const RUN_FORMAT = "devosim-run/1"
 export const MANIFEST_FILE = "manifest.json"
@@ -238,7 +238,7 @@ export interface RunDirectoryWriter {
    */
   filePath(name: string): string
   /** A new file `name`, written through the returned sink; its sha256 and size are recorded when it is closed (at the latest by `commit`). */
-  openSink(name: string): FileSink
+  openSink(name: string, options?: Pick<FileSinkOptions, "hash">): FileSink
   /** A small file written whole (and fsynced). */
   writeFile(name: string, bytes: Uint8Array | string): Promise<void>
   /** The files so far with their sha256 and size (sinks still open are closed first). */
@@ -342,10 +342,10 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
       external.push(name)
       return path
     },
-    openSink(name) {
+    openSink(name, options) {
       const path = place(name)
       // "wx": never follow or clobber something that appeared in our fresh directory.
-      const sink = new FileSink(openSync(path, "wx"))
+      const sink = new FileSink(openSync(path, "wx"), options)
       sinks.set(name, sink)
       return sink
     },

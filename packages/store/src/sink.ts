@@ -84,6 +84,15 @@ const STAGE = 1 << 16
  * file need not be read again for the manifest (unless `writeAt` changed bytes already hashed, in
  * which case `close` hashes the file again). `close` fsyncs and closes the descriptor.
  */
+export interface FileSinkOptions {
+  /** false: skip the fsync on close. */
+  readonly sync?: boolean
+  /** false: leave the descriptor open on close. */
+  readonly closeFd?: boolean
+  /** false: keep no running sha256 (the writer keeps one and gives it to `close`). */
+  readonly hash?: boolean
+}
+
 export class FileSink implements ByteSink {
   private readonly stage = new Uint8Array(STAGE)
   private staged = 0
@@ -91,12 +100,13 @@ export class FileSink implements ByteSink {
   private hash: Hash | null = createHash("sha256")
   private result: FileSinkResult | null = null
   private readonly fd: number
-  private readonly options: { readonly sync?: boolean; readonly closeFd?: boolean }
+  private readonly options: FileSinkOptions
 
-  /** `sync: false` skips the fsync on close; `closeFd: false` leaves the descriptor open. */
-  constructor(fd: number, options: { readonly sync?: boolean; readonly closeFd?: boolean } = {}) {
+  /** See `FileSinkOptions`. */
+  constructor(fd: number, options: FileSinkOptions = {}) {
     this.fd = fd
     this.options = options
+    if (options.hash === false) this.hash = null
   }
 
   get length(): number {
@@ -127,16 +137,23 @@ export class FileSink implements ByteSink {
     this.flush()
     this.writeFully(bytes, offset)
     this.hash = null // the running digest no longer describes the file
+    this.rewritten = true
   }
 
-  /** Flushes, fsyncs (unless `sync: false`), closes; returns the file's sha256 and size. Idempotent. */
-  close(): FileSinkResult {
+  private rewritten = false
+
+  /**
+   * Flushes, fsyncs (unless `sync: false`), closes; returns the file's sha256 and size. Idempotent.
+   * `sha256`: the digest of the bytes as written, when the writer kept one (an Arrow file stream
+   * does), so they are not hashed twice; otherwise the sink's own, or the file is read again.
+   */
+  close(sha256?: string): FileSinkResult {
     if (this.result !== null) return this.result
     this.flush()
     if (this.options.sync !== false) fsyncSync(this.fd)
-    const sha256 = this.hash !== null ? this.hash.digest("hex") : hashFd(this.fd, this.position)
+    const digest = this.hash !== null ? this.hash.digest("hex") : sha256 !== undefined && !this.rewritten ? sha256 : hashFd(this.fd, this.position)
     if (this.options.closeFd !== false) closeSync(this.fd)
-    this.result = { sha256, bytes: this.position }
+    this.result = { sha256: digest, bytes: this.position }
     return this.result
   }
 
