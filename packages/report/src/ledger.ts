@@ -93,6 +93,7 @@ export class LedgerProjection {
    * Hands out the current period's rows and starts the next: one row per account that holds or
    * moves money in the period (an account absent from a period holds nothing and moves nothing
    * then). Runs with many idle accounts (a queue-only scenario has no money at all) stay small.
+   * The running arrays are reused from period to period; the rows handed out are copies.
    */
   private close(): LedgerColumns {
     const n = this.n
@@ -100,21 +101,8 @@ export class LedgerProjection {
     const opening = this.opening
     const inflow = this.inflow
     const outflow = this.outflow
-    const closing = new Float64Array(n)
     let rows = 0
-    for (let k = 0; k < n; k++) {
-      closing[k] = opening[k]! + inflow[k]! - outflow[k]!
-      if (opening[k] !== 0 || inflow[k] !== 0 || outflow[k] !== 0) rows++
-    }
-    this.opening = closing
-    this.inflow = new Float64Array(n)
-    this.outflow = new Float64Array(n)
-    this.period = m + 1
-    if (rows === n) {
-      const account = new Int32Array(n)
-      for (let k = 0; k < n; k++) account[k] = k
-      return { length: n, period: new Int32Array(n).fill(m), account, opening, inflow, outflow, closing: closing.slice() }
-    }
+    for (let k = 0; k < n; k++) if (opening[k] !== 0 || inflow[k] !== 0 || outflow[k] !== 0) rows++
     const out = {
       length: rows,
       period: new Int32Array(rows).fill(m),
@@ -125,15 +113,25 @@ export class LedgerProjection {
       closing: new Float64Array(rows)
     }
     let r = 0
-    for (let k = 0; k < n; k++) {
-      if (opening[k] === 0 && inflow[k] === 0 && outflow[k] === 0) continue
+    for (let k = 0; k < n && r < rows; k++) {
+      const o = opening[k]!
+      const i = inflow[k]!
+      const x = outflow[k]!
+      if (o === 0 && i === 0 && x === 0) continue
+      const c = o + i - x
       out.account[r] = k
-      out.opening[r] = opening[k]!
-      out.inflow[r] = inflow[k]!
-      out.outflow[r] = outflow[k]!
-      out.closing[r] = closing[k]!
+      out.opening[r] = o
+      out.inflow[r] = i
+      out.outflow[r] = x
+      out.closing[r] = c
+      opening[k] = c
       r++
     }
+    if (rows > 0) {
+      inflow.fill(0)
+      outflow.fill(0)
+    }
+    this.period = m + 1
     return out
   }
 }

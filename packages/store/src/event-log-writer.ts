@@ -282,16 +282,18 @@ export class EventBatcher {
     this.amount[2 * r] = this.amount[2 * r + 1] = 0
     this.cause[2 * r] = this.cause[2 * r + 1] = 0
     const { seq: _s, t: _t, _tag, ...rest } = ev
-    const json = encoder.encode(canonicalJson(rest))
+    const text = canonicalJson(rest)
     const at = this.dataOffsets[r]!
-    if (at + json.length > 0x7fffffff) throw new LogWriteError("data column of one batch exceeds 2 GiB")
-    if (at + json.length > this.dataBytes.length) {
-      const grown = new Uint8Array(Math.max(this.dataBytes.length * 2, at + json.length))
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: encode straight into the column's bytes.
+    const most = at + 3 * text.length
+    if (most > this.dataBytes.length) {
+      const grown = new Uint8Array(Math.max(this.dataBytes.length * 2, most))
       grown.set(this.dataBytes.subarray(0, at))
       this.dataBytes = grown
     }
-    this.dataBytes.set(json, at)
-    this.dataOffsets[r + 1] = at + json.length
+    const written = encoder.encodeInto(text, this.dataBytes.subarray(at)).written
+    if (at + written > 0x7fffffff) throw new LogWriteError("data column of one batch exceeds 2 GiB")
+    this.dataOffsets[r + 1] = at + written
     this.controlSeqs.add(ev.seq)
     this.controls++
     if (++this.rows === this.cap) this.flush()
