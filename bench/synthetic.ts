@@ -37,7 +37,9 @@ export const syntheticScenario = (o: SyntheticOptions): Record<string, unknown> 
     // £1m–£60m a year per agency line: a county's order of magnitude, so 100,000 localities stay well within exact pence.
     baseline: Object.fromEntries(agencies.map((a) => [a.id, Math.floor(1_000_000 + rng() * 59_000_000)]))
   }))
-  const perLocality = o.queueOnly || agencies.length < 2 ? 0 : (o.programmesPerLocality ?? 0)
+  // A programme's effect lags 6 months and must start to bite inside the run.
+  const latestStart = o.months - 7
+  const perLocality = o.queueOnly || agencies.length < 2 || latestStart < 0 ? 0 : (o.programmesPerLocality ?? 0)
   const programmes = localities.flatMap((l, i) =>
     Array.from({ length: perLocality }, (_, k) => {
       const payer = (i + k) % agencies.length
@@ -45,7 +47,7 @@ export const syntheticScenario = (o: SyntheticOptions): Record<string, unknown> 
         id: `prevention-${k}@${l.id}`,
         locality: l.id,
         payer: agencies[payer]!.id,
-        starts: 12 + Math.floor(rng() * 24),
+        starts: Math.min(latestStart, 12 + Math.floor(rng() * 24)),
         duration_months: 36,
         investment: { upfront: 100_000 + Math.floor(rng() * 900_000), monthly: 10_000 + Math.floor(rng() * 90_000) },
         cohort: 1_000 + Math.floor(rng() * 9_000),

@@ -22,4 +22,9 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "setup: chromium is missing and cannot be installed here (not root or no apt-get): the browser tests will fail; set DEVOSIM_SKIP_BROWSER=1 to skip them" >&2
   fi
 fi
+# The benchmarks read CPU time and peak RSS of `devosim run` from GNU time (Debian's `time`).
+if [ ! -x /usr/bin/time ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing GNU time for the benchmarks" >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+fi
 echo "setup: ready (pnpm $(pnpm --version), workspace Node $(node_modules/.bin/node --version))" >&2
