@@ -25,6 +25,9 @@ export const syntheticScenario = (o: SyntheticOptions): Record<string, unknown> 
   const rng = seedrandom.alea(`bench/${o.seed ?? 1}`)
   const agencies = Array.from({ length: o.queueOnly ? 0 : o.agencies }, (_, a) => ({ id: `agency-${a}`, name: `Agency ${a}`, trend_pct: (a % 3) - 1 }))
   const tranches = Array.from({ length: o.tranches ?? 4 }, (_, k) => ({ id: `tranche-${k + 1}`, opens: 6 * k }))
+  // Places get smaller as there are more of them (counties at 1,000, neighbourhoods at 100,000), so
+  // England-wide totals stay of one order of magnitude.
+  const scale = Math.min(1, 1000 / Math.max(1, o.localities))
   const localities = Array.from({ length: o.localities }, (_, i) => ({
     id: `locality-${String(i).padStart(6, "0")}`,
     name: `Locality ${i}`,
@@ -34,8 +37,8 @@ export const syntheticScenario = (o: SyntheticOptions): Record<string, unknown> 
     negotiation: o.fixedDurations
       ? { months: 1 + Math.floor(rng() * 12) }
       : { months: { triangular: [3, 6, 12] } },
-    // £1m–£60m a year per agency line: a county's order of magnitude, so 100,000 localities stay well within exact pence.
-    baseline: Object.fromEntries(agencies.map((a) => [a.id, Math.floor(1_000_000 + rng() * 59_000_000)]))
+    // £1m–£60m a year per agency line at 1,000 localities or fewer; less per place beyond.
+    baseline: Object.fromEntries(agencies.map((a) => [a.id, Math.floor((1_000_000 + rng() * 59_000_000) * scale)]))
   }))
   // A programme's effect lags 6 months and must start to bite inside the run.
   const latestStart = o.months - 7
