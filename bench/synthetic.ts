@@ -52,8 +52,8 @@ export const syntheticScenario = (o: SyntheticOptions): Record<string, unknown> 
         payer: agencies[payer]!.id,
         starts: Math.min(latestStart, 12 + Math.floor(rng() * 24)),
         duration_months: 36,
-        investment: { upfront: 100_000 + Math.floor(rng() * 900_000), monthly: 10_000 + Math.floor(rng() * 90_000) },
-        cohort: 1_000 + Math.floor(rng() * 9_000),
+        investment: { upfront: Math.floor((100_000 + rng() * 900_000) * scale), monthly: Math.floor((10_000 + rng() * 90_000) * scale) },
+        cohort: Math.max(10, Math.floor((1_000 + rng() * 9_000) * scale)),
         effects: [
           {
             beneficiary: agencies[(payer + 1) % agencies.length]!.id,
