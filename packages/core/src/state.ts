@@ -201,18 +201,18 @@ export const applyLog = (s: State, log: EventLog | LogChunk, end?: number): Stat
   }
   let c = lowerBound(controls.length, (i) => controls[i]!.seq, s.applied)
   let j = lowerBound(p.length, (i) => p.seq[i]!, s.applied)
+  // Seqs are contiguous, so the postings before a control event are the next (its seq − the next
+  // posting's seq) of them: no need to look at each posting's seq.
+  const upTo = (j: number, seq: number) => (j < p.length && p.seq[j]! < seq ? Math.min(p.length, j + (seq - p.seq[j]!)) : j)
   for (; c < controls.length; c++) {
     const e = controls[c]!
     if (e.seq >= end) break
-    let k = j
-    while (k < p.length && p.seq[k]! < e.seq) k++
+    const k = upTo(j, e.seq)
     applyPostings(s, p, j, k)
     j = k
     evolve(s, e)
   }
-  let k = j
-  while (k < p.length && p.seq[k]! < end) k++
-  applyPostings(s, p, j, k)
+  applyPostings(s, p, j, upTo(j, end))
   return s
 }
 
