@@ -45,10 +45,10 @@ export const writeRunFiles = async (
   signal?: AbortSignal
 ): Promise<WrittenRun> => {
   const name = (file: string) => (prefix === "" ? file : `${prefix}/${file}`)
-  // The Arrow writers keep the files' sha256 as they write: the sinks need not hash them again.
-  const eventsSink = dir.openSink(name("events.arrow"), { hash: false })
+  // The two big files are written, hashed and fsynced on I/O threads while this one frames them.
+  const eventsSink = dir.openThreadedSink(name("events.arrow"))
   const events = new EventLogWriter(run, eventsSink)
-  const ledgerSink = dir.openSink(name("ledger.arrow"), { hash: false })
+  const ledgerSink = dir.openThreadedSink(name("ledger.arrow"))
   const ledger = new LedgerWriter(run, ledgerSink)
   const summary = new SummaryBuilder(run)
   const projection = new LedgerProjection(run)
@@ -63,13 +63,17 @@ export const writeRunFiles = async (
     for (const period of projection.add(chunk)) ledger.append(period)
     if (fold === null) applyLog(state, chunk)
     else snapshots.push(...fold.add(chunk))
+    // Bounded memory: wait when the disk is behind (and let a pending signal in).
+    await eventsSink.drain()
+    await ledgerSink.drain()
     await turn()
   }
   if (signal?.aborted) throw signal.reason
   const log = events.finish()
-  eventsSink.close(log.sha256)
+  const logFile = await eventsSink.close()
   for (const period of projection.finish()) ledger.append(period)
-  ledgerSink.close(ledger.finish().sha256)
+  ledger.finish()
+  await ledgerSink.close()
   if (fold !== null) snapshots.push(...fold.finish())
   const figures = summary.finish()
 
@@ -98,7 +102,7 @@ export const writeRunFiles = async (
     run,
     controlEventCount: log.controls,
     postingCount: log.postings,
-    logSha256: log.sha256,
+    logSha256: logFile.sha256,
     inputSha256: loaded.inputSha256,
     stateSha256: sha256Hex(canonicalState(state)),
     files: mine

@@ -17,7 +17,7 @@ import { createHash, type Hash } from "node:crypto"
 import { Field, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct, type Data } from "apache-arrow"
 import { CHECKSUM_KEY, CHECKSUM_PLACEHOLDER } from "./checksum.ts"
 import { LogWriteError } from "./errors.ts"
-import type { ByteSink } from "./sink.ts"
+import { isSealingSink, type ByteSink } from "./sink.ts"
 
 const asBytes = (chunk: ArrayBufferView): Uint8Array =>
   chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
@@ -38,7 +38,7 @@ class RedirectedFileWriter extends RecordBatchFileWriter {
 export interface ArrowFileResult {
   /** Length of the file. */
   readonly bytes: number
-  /** sha256 of the whole file as written (checksum sealed). */
+  /** sha256 of the whole file as written (checksum sealed); "" when the sink keeps it (a sealing sink's `close` gives it). */
   readonly sha256: string
 }
 
@@ -55,8 +55,12 @@ export class ArrowFileStream {
   private written = 0
   private done: ArrowFileResult | null = null
 
+  /** The sink keeps the sha256 and seals the checksum: nothing to hash here. */
+  private readonly sealing: boolean
+
   constructor(sink: ByteSink, fields: ReadonlyArray<Field>, metadata: ReadonlyArray<readonly [string, string]>) {
     this.sink = sink
+    this.sealing = isSealingSink(sink)
     this.schema = new Schema([...fields], new Map([...metadata, [CHECKSUM_KEY, CHECKSUM_PLACEHOLDER]]))
     this.struct = new Struct([...fields])
     this.writer.out = (b) => this.emit(b)
@@ -85,6 +89,12 @@ export class ArrowFileStream {
     const at: Array<number> = []
     for (let i = tail.indexOf(PLACEHOLDER_BYTES); i >= 0; i = tail.indexOf(PLACEHOLDER_BYTES, i + 1)) at.push(i + PREFIX_LEN)
     if (at.length === 0) throw new LogWriteError("checksum marker missing from the Arrow footer")
+    if (isSealingSink(this.sink)) {
+      this.sink.seal(tail, at)
+      this.written += tail.length
+      this.done = { bytes: this.written, sha256: "" }
+      return this.done
+    }
     const self = Buffer.from(this.hash.copy().update(tail).digest("hex"), "latin1")
     for (const a of at) self.copy(tail, a)
     this.emit(tail)
@@ -97,7 +107,7 @@ export class ArrowFileStream {
       this.tail.push(bytes.slice())
       return
     }
-    this.hash.update(bytes)
+    if (!this.sealing) this.hash.update(bytes)
     this.sink.write(bytes)
     this.written += bytes.length
   }

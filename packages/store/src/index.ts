@@ -22,7 +22,8 @@ export {
   type ReadEventLogOptions
 } from "./event-log.ts"
 export { EVENT_BATCH_ROWS, EventLogWriter, type EventLogWriteResult, type EventLogWriterOptions } from "./event-log-writer.ts"
-export { FileSink, MemorySink, type ByteSink, type FileSinkOptions, type FileSinkResult } from "./sink.ts"
+export { FileSink, isSealingSink, MemorySink, type ByteSink, type FileSinkOptions, type FileSinkResult, type SealingSink } from "./sink.ts"
+export { ThreadedFileSink } from "./threaded-sink.ts"
 export { type ArrowFileResult } from "./arrow-stream.ts"
 export { verifyChecksumFile } from "./checksum.ts"
 export {

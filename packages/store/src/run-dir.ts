@@ -19,6 +19,7 @@ import {
   RunFileMissing
 } from "./errors.ts"
 import { FileSink, hashFd, type FileSinkOptions } from "./sink.ts"
+import { ThreadedFileSink } from "./threaded-sink.ts"
 
 export const RUN_FORMAT = "devosim-run/1"
 export const MANIFEST_FILE = "manifest.json"
@@ -239,6 +240,11 @@ export interface RunDirectoryWriter {
   filePath(name: string): string
   /** A new file `name`, written through the returned sink; its sha256 and size are recorded when it is closed (at the latest by `commit`). */
   openSink(name: string, options?: Pick<FileSinkOptions, "hash">): FileSink
+  /**
+   * As `openSink`, but written, hashed and fsynced on an I/O thread (for the big streamed files);
+   * close it (`await sink.close()`) before `files()`; `commit` closes it if still open.
+   */
+  openThreadedSink(name: string): ThreadedFileSink
   /** A small file written whole (and fsynced). */
   writeFile(name: string, bytes: Uint8Array | string): Promise<void>
   /** The files so far with their sha256 and size (sinks still open are closed first). */
@@ -289,6 +295,7 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
   const names = new Set<string>()
   const subdirs = new Set<string>()
   const sinks = new Map<string, FileSink>()
+  const threaded = new Map<string, ThreadedFileSink>()
   const external: Array<string> = []
   const done = new Map<string, RunFileHash>()
   let state: "open" | "committing" | "closed" = "open"
@@ -310,8 +317,18 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
       done.set(name, { name, sha256: r.sha256, bytes: r.bytes })
     }
     sinks.clear()
+    if (threaded.size > 0) throw new RunDirectoryWriteError(target, `${[...threaded.keys()].join(", ")}: still being written (close it first)`)
+  }
+  const closeThreaded = async (): Promise<void> => {
+    for (const [name, sink] of threaded) {
+      const r = await sink.close()
+      done.set(name, { name, sha256: r.sha256, bytes: r.bytes })
+      threaded.delete(name)
+    }
   }
   const discardSinks = (): void => {
+    for (const sink of threaded.values()) void sink.discard()
+    threaded.clear()
     for (const sink of sinks.values()) {
       try {
         sink.discard()
@@ -349,6 +366,12 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
       sinks.set(name, sink)
       return sink
     },
+    openThreadedSink(name) {
+      const path = place(name)
+      const sink = new ThreadedFileSink(openSync(path, "wx"))
+      threaded.set(name, sink)
+      return sink
+    },
     async writeFile(name, bytes) {
       const path = place(name)
       const data = asBytes(bytes)
@@ -363,6 +386,13 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
       signal?.throwIfAborted()
     },
     files() {
+      // Threaded sinks closed by their writer are recorded here.
+      for (const [name, sink] of threaded) {
+        const r = sink.closedResult
+        if (r === null) continue
+        done.set(name, { name, sha256: r.sha256, bytes: r.bytes })
+        threaded.delete(name)
+      }
       closeSinks()
       hashExternal()
       return list()
@@ -371,6 +401,7 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
       if (state !== "open") throw new RunDirectoryWriteError(target, "commit called twice or after abort")
       let old: string | null = null
       try {
+        await closeThreaded()
         closeSinks()
         hashExternal()
         signal?.throwIfAborted()

@@ -13,6 +13,17 @@ export interface ByteSink {
   writeAt(offset: number, bytes: Uint8Array): void
 }
 
+/**
+ * A sink that keeps the file's sha256 itself and seals an Arrow file's self-checksum into its tail
+ * (the threaded file sink): the Arrow stream then hashes nothing.
+ */
+export interface SealingSink extends ByteSink {
+  /** The file's last bytes; the self-checksum's hex goes at `markers` (zeros in `tail`). */
+  seal(tail: Uint8Array, markers: ReadonlyArray<number>): void
+}
+
+export const isSealingSink = (s: ByteSink): s is SealingSink => typeof (s as Partial<SealingSink>).seal === "function"
+
 /** A growable in-memory sink; `bytes()` gives the file (one copy, exact length). */
 export class MemorySink implements ByteSink {
   private blocks: Array<Uint8Array> = []

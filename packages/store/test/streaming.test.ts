@@ -29,6 +29,7 @@ import {
   readRunDirectory,
   RunDirectoryExists,
   sha256Hex,
+  ThreadedFileSink,
   verifyChecksumFile,
   type LedgerInput,
   type LogReadReason
@@ -193,6 +194,53 @@ describe("EventLogWriter", () => {
     expect(() => w().finish()).toThrow(/RunStarted/)
     expect(() => w().append({ ...a!, controls: a!.controls.slice(1) })).toThrow(/RunStarted/)
     expect(() => w().append({ ...a!, postings: { ...a!.postings, amount: a!.postings.amount.map(() => 0.5) } })).toThrow(LogWriteError)
+  })
+})
+
+describe("ThreadedFileSink (writing, hashing and fsync on an I/O thread)", () => {
+  /** The chunks of `log` written through an EventLogWriter into a threaded sink on a new file. */
+  const streamThreaded = async (log: EventLog, cuts: ReadonlyArray<number>, batchRows?: number) => {
+    const path = tempFile()
+    const sink = new ThreadedFileSink(openSync(path, "wx"))
+    const writer = new EventLogWriter(run, sink, batchRows === undefined ? undefined : { batchRows })
+    for (const c of chunked(log, cuts)) {
+      writer.append(c)
+      await sink.drain()
+    }
+    const result = writer.finish()
+    const closed = await sink.close()
+    return { path, result, closed, bytes: readFileSync(path) }
+  }
+
+  it("gives the bytes of encodeEventLog; the thread keeps the file's sha256 and seals the self-checksum", async () => {
+    const log = bigLog(20_000, 3)
+    const { result, closed, bytes } = await streamThreaded(log, [3, 900, 901, 15_000], 4096)
+    expect(same(bytes, inMemory(log, 4096))).toBe(true)
+    expect(result.sha256).toBe("") // the sink has it
+    expect(closed).toEqual({ sha256: sha256Hex(bytes), bytes: bytes.length })
+    expect(verifyChecksum(bytes)).toBe("ok")
+  })
+
+  it("property: any chunking and batch size, the same bytes as in memory", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 50 }), fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 8 }), async (n, batchRows, cuts) => {
+        const log = bigLog(n, n)
+        const { bytes, closed, path } = await streamThreaded(log, cuts, batchRows)
+        expect(same(bytes, inMemory(log, batchRows))).toBe(true)
+        expect(closed.sha256).toBe(sha256Hex(bytes))
+        rmSync(path)
+      }),
+      { numRuns: 25, seed: 17 }
+    )
+  })
+
+  it("a write that fails on the thread is reported, and nothing more is accepted", async () => {
+    const path = tempFile()
+    writeFileSync(path, "")
+    const sink = new ThreadedFileSink(openSync(path, "r")) // read-only: the thread's writes fail
+    sink.write(new Uint8Array(1 << 19)) // large: sent at once
+    await expect(sink.close()).rejects.toThrow(/writing the file failed/)
+    expect(() => sink.write(new Uint8Array(8))).toThrow()
   })
 })
 
