@@ -74,9 +74,12 @@ describe("bounded memory", () => {
     })
     const [short, long] = runs as [(typeof runs)[0], (typeof runs)[0]]
     const extraLog = long.log - short.log
-    // The longer log is hundreds of MB more; holding it would cost at least that much again.
+    // The longer log is hundreds of MB more; holding it, decoded, would cost about that much again
+    // (44 bytes a posting in memory against 50 on disk). Peak RSS also depends on when V8 collects
+    // the garbage of each batch, hence the margin (measured on a quiet machine: +35 MB for the run
+    // and +14 MB for the replay per +148 MB of log).
     expect(extraLog).toBeGreaterThan(250 * 2 ** 20)
-    expect(long.run - short.run).toBeLessThan(extraLog / 3)
-    expect(long.replay - short.replay).toBeLessThan(extraLog / 3)
+    expect(long.run - short.run).toBeLessThan(extraLog / 2)
+    expect(long.replay - short.replay).toBeLessThan(extraLog / 2)
   })
 })

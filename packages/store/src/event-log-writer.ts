@@ -12,7 +12,7 @@
  * first record batch.
  */
 import { Dictionary, Field, Float64, Int8, Int32, Int64, makeData, makeVector, Utf8, type Data, type Vector } from "apache-arrow"
-import { EVENT_KINDS, EVENT_SCHEMA_VERSION, type ControlEvent, type LogChunk, type RunStarted } from "@devosim/core"
+import { EVENT_KINDS, EVENT_SCHEMA_VERSION, type ControlEvent, type LogChunk, type PostingColumns, type RunStarted } from "@devosim/core"
 import { accountDirectory } from "./accounts.ts"
 import { ArrowFileStream, type ArrowFileResult } from "./arrow-stream.ts"
 import { utf8FromStrings, type ColumnSpec } from "./columns.ts"
@@ -30,6 +30,7 @@ export const EVENT_BATCH_ROWS = 1 << 20
 
 const KIND_DICTIONARY_ID = 0
 const LOCALITY_DICTIONARY_ID = 1
+const TWO31 = 2147483648
 const TWO32 = 4294967296
 
 export const eventLogMetadata = (): Array<readonly [string, string]> => [
@@ -202,13 +203,10 @@ export class EventBatcher {
       if (ev !== undefined && (!Number.isInteger(stop) || stop < s || stop >= end)) {
         throw new LogWriteError(`control event seq ${stop} is out of order or outside ${firstSeq}..${end - 1}`)
       }
-      while (s < stop) {
-        if (j >= np || p.seq[j] !== s) {
-          throw new LogWriteError(`posting ${j}: seq ${p.seq[j]} is out of order, outside ${firstSeq}..${end - 1} or used by a control event (expected seq ${s})`)
-        }
-        this.posting(s, j, p.t[j]!, p.from[j]!, p.to[j]!, p.amount[j]!, p.cause[j]!)
-        j++
-        s++
+      if (s < stop) {
+        this.postingRun(s, p, j, stop - s, firstSeq, end)
+        j += stop - s
+        s = stop
       }
       if (ev !== undefined) {
         this.control(ev)
@@ -220,44 +218,95 @@ export class EventBatcher {
 
   private lastCause = -1
 
-  private posting(s: number, i: number, t: number, from: number, to: number, amount: number, cause: number): void {
-    if (cause !== this.lastCause) {
-      if (!Number.isInteger(cause) || cause < 0 || cause >= s || !this.controlSeqs.has(cause)) {
-        throw new LogWriteError(`posting at seq ${s}: cause ${cause} is not an earlier control event`)
+  /**
+   * Postings p[j, j + n), which must have seqs s, s + 1, …: checked and put into the batch
+   * columns in one loop per batch (the hot path of writing a log).
+   */
+  private postingRun(s: number, p: PostingColumns, j: number, n: number, firstSeq: number, end: number): void {
+    if (j + n > p.length) {
+      throw new LogWriteError(`posting ${p.length}: seq ${p.seq[p.length] ?? "missing"} is out of order, outside ${firstSeq}..${end - 1} or used by a control event (expected seq ${s + p.length - j})`)
+    }
+    const pSeq = p.seq
+    const pT = p.t
+    const pFrom = p.from
+    const pTo = p.to
+    const pAmount = p.amount
+    const pCause = p.cause
+    const accounts = this.accounts
+    const accountLocality = this.accountLocality
+    while (n > 0) {
+      if (this.rows === 0 && this.bitsDirty) this.clearBits()
+      const r0 = this.rows
+      const m = Math.min(n, this.cap - r0)
+      if (r0 + m > this.size) this.grow(r0 + m)
+      const { t, from, to, amount, cause, locality, localityBits, postingBits, dataOffsets } = this
+      const dataAt = dataOffsets[r0]!
+      let lastCause = this.lastCause
+      let nulls = 0
+      for (let k = 0; k < m; k++) {
+        const i = j + k
+        const seq = s + k
+        const r = r0 + k
+        if (pSeq[i] !== seq) {
+          throw new LogWriteError(`posting ${i}: seq ${pSeq[i]} is out of order, outside ${firstSeq}..${end - 1} or used by a control event (expected seq ${seq})`)
+        }
+        const c = pCause[i]!
+        if (c !== lastCause) {
+          if (!Number.isInteger(c) || c < 0 || c >= seq || !this.controlSeqs.has(c)) {
+            throw new LogWriteError(`posting at seq ${seq}: cause ${c} is not an earlier control event`)
+          }
+          lastCause = c
+        }
+        const f = pFrom[i]!
+        const g = pTo[i]!
+        if (!(f >= 0 && f < accounts && g >= 0 && g < accounts)) {
+          throw new LogWriteError(`posting at seq ${seq}: account ${f} → ${g} outside 0..${accounts - 1}`)
+        }
+        const x = pAmount[i]!
+        if (!Number.isSafeInteger(x)) throw new LogWriteError(`amount[${i}] = ${x} is not an integer within ±(2^53-1)`)
+        t[r] = pT[i]!
+        from[r] = f
+        to[r] = g
+        // int64 as two little-endian words; most amounts and every cause fit the low word.
+        if (x >= 0 && x < TWO31) {
+          amount[2 * r] = x
+          amount[2 * r + 1] = 0
+        } else {
+          const hi = Math.floor(x / TWO32)
+          amount[2 * r] = (x - hi * TWO32) | 0
+          amount[2 * r + 1] = hi
+        }
+        if (c < TWO31) {
+          cause[2 * r] = c
+          cause[2 * r + 1] = 0
+        } else {
+          const hi = Math.floor(c / TWO32)
+          cause[2 * r] = (c - hi * TWO32) | 0
+          cause[2 * r + 1] = hi
+        }
+        postingBits[r >> 3]! |= 1 << (r & 7)
+        // The locality a posting belongs to is that of its non-Treasury side (the Treasury's is -1).
+        const l = f !== 0 ? accountLocality[f]! : accountLocality[g]!
+        if (l >= 0) {
+          locality[r] = l
+          localityBits[r >> 3]! |= 1 << (r & 7)
+        } else {
+          locality[r] = 0
+          nulls++
+        }
+        dataOffsets[r + 1] = dataAt
       }
-      this.lastCause = cause
+      this.kind.fill(0, r0, r0 + m)
+      this.lastCause = lastCause
+      this.localityNulls += nulls
+      this.postingRows += m
+      this.postings += m
+      this.rows = r0 + m
+      if (this.rows === this.cap) this.flush()
+      s += m
+      j += m
+      n -= m
     }
-    if (!(from >= 0 && from < this.accounts && to >= 0 && to < this.accounts)) {
-      throw new LogWriteError(`posting at seq ${s}: account ${from} → ${to} outside 0..${this.accounts - 1}`)
-    }
-    if (!Number.isSafeInteger(amount)) throw new LogWriteError(`amount[${i}] = ${amount} is not an integer within ±(2^53-1)`)
-    const r = this.rows
-    if (r === 0 && this.bitsDirty) this.clearBits()
-    if (r === this.size) this.grow(r + 1)
-    this.t[r] = t
-    this.kind[r] = 0
-    this.from[r] = from
-    this.to[r] = to
-    let hi = Math.floor(amount / TWO32)
-    this.amount[2 * r] = (amount - hi * TWO32) | 0
-    this.amount[2 * r + 1] = hi
-    hi = Math.floor(cause / TWO32)
-    this.cause[2 * r] = (cause - hi * TWO32) | 0
-    this.cause[2 * r + 1] = hi
-    this.postingBits[r >> 3]! |= 1 << (r & 7)
-    this.postingRows++
-    // The locality a posting belongs to is that of its non-Treasury side (the Treasury's is -1).
-    const l = from !== 0 ? this.accountLocality[from]! : this.accountLocality[to]!
-    if (l >= 0) {
-      this.locality[r] = l
-      this.localityBits[r >> 3]! |= 1 << (r & 7)
-    } else {
-      this.locality[r] = 0
-      this.localityNulls++
-    }
-    this.dataOffsets[r + 1] = this.dataOffsets[r]!
-    this.postings++
-    if (++this.rows === this.cap) this.flush()
   }
 
   private control(ev: ControlEvent): void {
