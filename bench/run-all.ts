@@ -3,12 +3,14 @@
  * bench/results/<suite>.json (events, postings, wall and CPU seconds, events/s, peak RSS, bytes per
  * event, machine, git commit). Medians of `--repeat` runs (default 5). Nothing here asserts a time.
  *
- *   node bench/run-all.ts                     all suites but `streaming` (about 20 minutes here)
- *   node bench/run-all.ts --only large,queue  some suites
- *   node bench/run-all.ts --only streaming    100,000 × 8 × 240 once (≈ 50 GB of files, minutes)
+ *   node bench/run-all.ts                     every suite (about 40 minutes here; `streaming` needs
+ *                                             ≈ 50 GB of free disk and is skipped, with a note, without it)
+ *   node bench/run-all.ts --only large,queue  some suites (--skip streaming: all but some)
+ *   DEVOSIM_BENCH_DIR=/big/disk …             where the scenarios and runs go (default: the OS tmpdir)
  *   node bench/run-all.ts --smoke             one small case of each kind, once (CI)
  *
  * Suites: stages (in-process: load + validation, the centre, posting, writing the log, replay),
+ * workers (posting and merging alone, in-process and on 1 and 2 worker threads),
  * large (10,000 × 8 × 120 with a programme per locality, `devosim run` as a process, 1 and 2
  * workers), queue (100,000 localities, capacity 12, fixed durations, JSON, as a process), scaling
  * (wall time against localities × months, log-log slope), streaming (peak RSS of a run far larger
@@ -20,9 +22,10 @@ import { LedgerProjection, SummaryBuilder } from "@devosim/report"
 import { compileScenarioText } from "@devosim/scenario"
 import { EventLogWriter, FileSink, LedgerWriter, readEventLogChunks } from "@devosim/store"
 import { execFileSync, spawnSync } from "node:child_process"
-import { mkdtempSync, openSync, rmSync, statSync, writeFileSync, mkdirSync } from "node:fs"
+import { mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs"
 import { cpus, tmpdir, totalmem } from "node:os"
 import * as path from "node:path"
+import { shardedLogChunks } from "../packages/cli/src/shards.ts"
 import { syntheticScenario, type SyntheticOptions } from "./synthetic.ts"
 
 const args = process.argv.slice(2)
@@ -33,7 +36,8 @@ const valueOf = (name: string) => {
 }
 const repeat = smoke ? 1 : Math.max(1, Number(valueOf("repeat") ?? 5) || 5)
 const only = valueOf("only")?.split(",")
-const wanted = (suite: string) => (only === undefined ? suite !== "streaming" : only.includes(suite))
+const skip = valueOf("skip")?.split(",") ?? []
+const wanted = (suite: string) => (only === undefined || only.includes(suite)) && !skip.includes(suite)
 const ROOT = path.resolve(import.meta.dirname, "..")
 const RESULTS = process.env["DEVOSIM_BENCH_RESULTS"] ?? path.join(ROOT, "bench", "results")
 const DEVOSIM = path.join(ROOT, "node_modules", ".bin", "devosim")
@@ -193,6 +197,7 @@ const stages = (name: string, o: SyntheticOptions) => {
     })
     counts = { events: write.value.events, postings: write.value.postings, bytes: write.value.bytes }
     samples.push({
+      cpu_s: load.cpu + centre.cpu + post.cpu + write.cpu + replay.cpu,
       load_s: load.wall,
       centre_s: centre.wall,
       post_s: post.wall,
@@ -219,6 +224,9 @@ const stages = (name: string, o: SyntheticOptions) => {
     replay_s: round(m("replay_s")),
     replay_postings_per_s: Math.round(counts.postings / m("replay_s")),
     apply_postings_per_s: Math.round(counts.postings / m("apply_s")),
+    cpu_s: round(m("cpu_s")),
+    // The stages hold the whole log between them (unlike `devosim run`): this is not the run's RSS.
+    process_peak_rss_mib: Math.round((process.resourceUsage().maxRSS * 1024) / 2 ** 20),
     bytes_per_event: round(counts.bytes / counts.events, 1)
   }
 }
@@ -245,6 +253,29 @@ const bareLoop = (postings: number, accounts: number) => {
   return Math.round(postings / median(times))
 }
 
+/** Posting and merging alone (no writing): the sharded part, in-process and on 1, 2 threads. */
+const sharded = async (name: string, o: SyntheticOptions) => {
+  const loaded = compileScenarioText(JSON.stringify(syntheticScenario(o)), `${name}.json`)
+  if (!loaded.ok) throw new Error(loaded.error.message)
+  const decisions = decideCentre(loaded.value.scenario)
+  const rows: Array<Record<string, unknown>> = []
+  for (const workers of [0, 1, 2]) {
+    const walls: Array<number> = []
+    let events = 0
+    for (let k = 0; k < repeat; k++) {
+      const t0 = performance.now()
+      events = 0
+      for await (const c of shardedLogChunks(decisions, workers)) events += c.controls.length + c.postings.length
+      walls.push((performance.now() - t0) / 1000)
+    }
+    const wall = median(walls)
+    rows.push({ case: name, workers, events, post_and_merge_s: round(wall), events_per_s: Math.round(events / wall) })
+  }
+  const one = rows[1]!["post_and_merge_s"] as number
+  const two = rows[2]!["post_and_merge_s"] as number
+  return { rows, speedup_2_over_1: round(one / two, 2) }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const LARGE: SyntheticOptions = { localities: 10_000, agencies: 8, months: 120, programmesPerLocality: 1 }
@@ -261,6 +292,10 @@ if (smoke) {
       stages("10000x8x120", LARGE)
     ]
     report("stages", rows, { bare_loop_postings_per_s: bareLoop(rows[1]!.postings, 10_000 * 18 + 1) })
+  }
+  if (wanted("workers")) {
+    const r = await sharded("10000x8x120", LARGE)
+    report("workers", r.rows, { speedup_2_over_1: r.speedup_2_over_1 })
   }
   if (wanted("large")) {
     const file = scenarioFile("large", LARGE)
@@ -292,7 +327,10 @@ if (smoke) {
   }
   if (wanted("streaming")) {
     const o: SyntheticOptions = { localities: 100_000, agencies: 8, months: 240, capacity: 1000 }
-    report("streaming", [processRow("100000x8x240", scenarioFile("streaming", o), ["--workers", "2"], o, 1)])
+    const free = statfsSync(WORK)
+    const freeGb = (free.bavail * free.bsize) / 1e9
+    if (freeGb < 60) console.log(`\n## streaming skipped: it writes about 50 GB and ${WORK} has ${freeGb.toFixed(0)} GB free (set DEVOSIM_BENCH_DIR)`)
+    else report("streaming", [processRow("100000x8x240", scenarioFile("streaming", o), ["--workers", "2"], o, 1)])
   }
 }
 rmSync(WORK, { recursive: true, force: true })

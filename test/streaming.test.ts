@@ -60,7 +60,7 @@ describe("--workers N", () => {
 
 describe("bounded memory", () => {
   it("a log three times longer costs the run and the replay far less than the extra log in memory", () => {
-    // Both logs span several record batches (1M rows each), so both runs hold the same batch sizes.
+    // Both logs span several record batches (2^19 rows each), so both runs hold the same batch sizes.
     const runs = [120, 360].map((months) => {
       const file = scenario(`long-${months}`, { localities: 1000, agencies: 8, months, capacity: 200 })
       // (1,000 localities × 8 agencies: 2.8M events over 120 months, 8.6M over 360.)

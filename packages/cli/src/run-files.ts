@@ -8,7 +8,18 @@
 import { applyLog, canonicalState, initialState, snapshotJson, SnapshotFold, type LogChunk, type PeriodSnapshot, type RunStarted } from "@devosim/core"
 import { LedgerProjection, renderRunReport, SummaryBuilder, type Summary } from "@devosim/report"
 import type { LoadedScenario } from "@devosim/scenario"
-import { encodeAccounts, encodeParquet, EventLogWriter, LedgerWriter, makeManifest, manifestJson, sha256Hex, type RunDirectoryWriter, type RunFile } from "@devosim/store"
+import {
+  encodeAccounts,
+  encodeParquet,
+  EventLogWriter,
+  LedgerWriter,
+  makeManifest,
+  manifestJson,
+  prettyJsonPieces,
+  sha256Hex,
+  type RunDirectoryWriter,
+  type RunFile
+} from "@devosim/store"
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 
@@ -25,7 +36,24 @@ export interface WrittenRun {
   readonly snapshots: number
 }
 
-const json = (x: unknown) => JSON.stringify(x, null, 2) + "\n"
+/**
+ * Pretty JSON written piece by piece: the summary of 100,000 localities is hundreds of MB, which
+ * as one string (and again as its bytes) would double the run's peak memory.
+ */
+const writeJsonFile = (dir: RunDirectoryWriter, file: string, value: unknown): void => {
+  const sink = dir.openSink(file)
+  const encoder = new TextEncoder()
+  let pending = ""
+  for (const piece of prettyJsonPieces(value)) {
+    pending += piece
+    if (pending.length >= 1 << 20) {
+      sink.write(encoder.encode(pending))
+      pending = ""
+    }
+  }
+  sink.write(encoder.encode(`${pending}\n`))
+  sink.close()
+}
 
 /** Lets a pending SIGINT/SIGTERM handler run between chunks (a sync producer never yields otherwise). */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -79,7 +107,7 @@ export const writeRunFiles = async (
 
   await dir.writeFile(name("scenario.yaml"), loaded.asRunText)
   await dir.writeFile(name("accounts.arrow"), encodeAccounts(run))
-  await dir.writeFile(name("summary.json"), json(figures))
+  writeJsonFile(dir, name("summary.json"), figures)
   await dir.writeFile(name("report.html"), renderRunReport(figures))
   if (options.parquet) {
     // Parquet is written from the whole Arrow file (parquet-wasm takes one buffer): runs larger than

@@ -5,10 +5,11 @@
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { LocalityShard } from "@devosim/engine/shard"
+import type { ControlEvent } from "@devosim/core"
 import type { CentreDecisions } from "@devosim/engine"
 
 interface ShardWorkerData {
-  readonly decisions: Pick<CentreDecisions, "scenarios" | "controls" | "slots">
+  readonly decisions: Pick<CentreDecisions, "scenarios" | "slots"> & { readonly controls: ReadonlyArray<ControlEvent | undefined> }
   readonly firstLocality: number
   readonly endLocality: number
 }

@@ -8,10 +8,18 @@
 import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
 import type { LogChunk } from "@devosim/core"
-import { LogAssembler, logChunks, shardRanges, slotWindows, type CentreDecisions, type ShardPostings } from "@devosim/engine"
+import { controlsForShard, LogAssembler, logChunks, shardRanges, slotWindows, type CentreDecisions, type ShardPostings } from "@devosim/engine"
 
-/** Spending periods per window: a year of postings at a time. */
-export const WINDOW_PERIODS = 12
+/**
+ * Spending periods per window: about a million locality × agency lines' worth of postings at a
+ * time (a year of them for up to 83,000 lines, a single period from a million lines), so a
+ * window's memory does not grow with the number of localities.
+ */
+export const windowPeriodsFor = (decisions: CentreDecisions): number => {
+  const sc = decisions.scenarios[0]!
+  const lines = Math.max(1, sc.localities.length * sc.agencies.length)
+  return Math.max(1, Math.min(12, Math.floor(1_000_000 / lines)))
+}
 
 /** How many windows each worker may run ahead of the writer. */
 const AHEAD = 2
@@ -37,7 +45,14 @@ class ShardWorker {
   private failed: Error | undefined
 
   constructor(decisions: CentreDecisions, firstLocality: number, endLocality: number) {
-    const { scenarios, controls, slots } = decisions
+    const { slots } = decisions
+    // Only what this shard's money depends on is copied to its thread: its control events, and its
+    // own localities of each scenario (the others stand in as one shared object, cloned once).
+    const controls = controlsForShard(decisions, firstLocality, endLocality)
+    const scenarios = decisions.scenarios.map((sc) => {
+      const elsewhere = sc.localities[firstLocality]
+      return { ...sc, localities: sc.localities.map((l, i) => (i >= firstLocality && i < endLocality ? l : elsewhere!)) }
+    })
     this.worker = new Worker(new URL("./shard-worker.ts", import.meta.url), {
       workerData: { decisions: { scenarios, controls, slots }, firstLocality, endLocality }
     })
@@ -72,7 +87,7 @@ class ShardWorker {
  * The run's log, chunk by chunk (one per window), posted by `workers` threads (0: in-process).
  * Stop early by `return`ing from the iteration: the workers are terminated.
  */
-export async function* shardedLogChunks(decisions: CentreDecisions, workers: number, windowPeriods = WINDOW_PERIODS): AsyncGenerator<LogChunk> {
+export async function* shardedLogChunks(decisions: CentreDecisions, workers: number, windowPeriods = windowPeriodsFor(decisions)): AsyncGenerator<LogChunk> {
   if (workers <= 0) {
     yield* logChunks(decisions, { windowPeriods })
     return

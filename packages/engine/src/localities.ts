@@ -92,7 +92,7 @@ interface Derived {
  * worker threads at their own pace; `mergeWindow` puts their postings in the log's order.
  */
 export class LocalityShard {
-  private readonly controls: ReadonlyArray<ControlEvent>
+  private readonly controls: ReadonlyArray<ControlEvent | undefined>
   private readonly slots: ReadonlyArray<PostingSlot>
   private readonly scenarios: ReadonlyArray<Scenario>
   private readonly derived: Array<Derived | undefined> = []
@@ -107,7 +107,15 @@ export class LocalityShard {
   readonly firstLocality: number
   readonly endLocality: number
 
-  constructor(decisions: Pick<CentreDecisions, "scenarios" | "controls" | "slots">, firstLocality: number, endLocality: number) {
+  /**
+   * `decisions.controls` may be the whole list or `controlsForShard`'s (the same indices, with
+   * the events that do not concern the shard's money left out).
+   */
+  constructor(
+    decisions: { readonly scenarios: CentreDecisions["scenarios"]; readonly slots: CentreDecisions["slots"]; readonly controls: ReadonlyArray<ControlEvent | undefined> },
+    firstLocality: number,
+    endLocality: number
+  ) {
     this.firstLocality = firstLocality
     this.endLocality = endLocality
     this.controls = decisions.controls
@@ -130,10 +138,11 @@ export class LocalityShard {
     return d
   }
 
-  /** Folds control events up to and including `control`. */
+  /** Folds control events up to and including `control` (those the shard was given: see `controlsForShard`). */
   private advanceTo(control: number): void {
     for (; this.nextControl <= control; this.nextControl++) {
-      const e = this.controls[this.nextControl]!
+      const e = this.controls[this.nextControl]
+      if (e === undefined) continue
       evolve(this.state, e)
       if (e._tag === "ProgrammeStarted") this.started.programme.set(e.programme, this.nextControl)
       else if (e._tag === "TransferAgreed") this.started.transfer.set(e.transfer, this.nextControl)
@@ -280,4 +289,24 @@ export class LocalityShard {
       }
     }
   }
+}
+
+/** Control events that move or route a shard's money: pooling, programme and transfer starts. */
+const MONEY_EVENTS: ReadonlySet<ControlEvent["_tag"]> = new Set(["DealAgreed", "PowerDevolved", "ProgrammeStarted", "TransferAgreed"])
+
+/**
+ * The control events a shard of localities [first, end) needs, at their indices (a sparse list):
+ * RunStarted, the slots' events, and the events that pool, start programmes or start transfers in
+ * its localities. A worker thread gets this instead of the whole list (a third of it or less).
+ */
+export const controlsForShard = (decisions: Pick<CentreDecisions, "controls" | "slots">, first: number, end: number): Array<ControlEvent | undefined> => {
+  const run = decisions.controls[0] as RunStarted
+  const mine = new Set(run.localities.slice(first, end).map((l) => l.id))
+  const out = new Array<ControlEvent | undefined>(decisions.controls.length)
+  out[0] = run
+  for (const slot of decisions.slots) out[slot.control] = decisions.controls[slot.control]
+  decisions.controls.forEach((e, i) => {
+    if (MONEY_EVENTS.has(e._tag) && "locality" in e && mine.has(e.locality)) out[i] = e
+  })
+  return out
 }

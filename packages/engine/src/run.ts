@@ -2,11 +2,11 @@ import type { EventLog, LogChunk, Scenario, State } from "@devosim/core"
 import { applyLog, initialState } from "@devosim/core"
 import type { RunStarted } from "@devosim/core"
 import { decideCentre, type CentreDecisions, type Fork } from "./centre.ts"
-import { LocalityShard, type ShardPostings } from "./localities.ts"
+import { controlsForShard, LocalityShard, type ShardPostings } from "./localities.ts"
 import { LogAssembler } from "./merge.ts"
 
 export { decideCentre, Priority, type CentreDecisions, type Fork, type PostingSlot } from "./centre.ts"
-export { LocalityShard, type ShardPostings } from "./localities.ts"
+export { controlsForShard, LocalityShard, type ShardPostings } from "./localities.ts"
 export { LogAssembler } from "./merge.ts"
 
 export interface RunResult {
@@ -56,7 +56,9 @@ export interface ChunkOptions {
  */
 export function* logChunks(decisions: CentreDecisions, options: ChunkOptions = {}): Generator<LogChunk> {
   const L = decisions.scenarios[0]!.localities.length
-  const shards = shardRanges(L, options.shards ?? 1).map(([a, b]) => new LocalityShard(decisions, a, b))
+  const shards = shardRanges(L, options.shards ?? 1).map(
+    ([a, b]) => new LocalityShard({ scenarios: decisions.scenarios, slots: decisions.slots, controls: controlsForShard(decisions, a, b) }, a, b)
+  )
   const order = options.shardOrder?.filter((k) => k < shards.length) ?? shards.map((_, k) => k)
   const assembler = new LogAssembler(decisions)
   const windows = options.windowPeriods === undefined ? [[0, decisions.slots.length] as const] : slotWindows(decisions, options.windowPeriods)

@@ -26,7 +26,7 @@ export const META_FORMAT = "devosim.format"
 export const META_EVENT_SCHEMA_VERSION = "devosim.event_schema_version"
 
 /** Rows per record batch of events.arrow. */
-export const EVENT_BATCH_ROWS = 1 << 20
+export const EVENT_BATCH_ROWS = 1 << 19
 
 const KIND_DICTIONARY_ID = 0
 const LOCALITY_DICTIONARY_ID = 1

@@ -40,7 +40,7 @@ export {
 } from "./ledger-file.ts"
 export { encodeParquet } from "./parquet.ts"
 export { decodeTable, type DecodedTable, type TableValue } from "./table.ts"
-export { canonicalJson } from "./json.ts"
+export { canonicalJson, prettyJsonPieces } from "./json.ts"
 export {
   ACCOUNTS_FILE,
   EVENTS_FILE,

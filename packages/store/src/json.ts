@@ -53,3 +53,46 @@ const write = (v: unknown, path: Array<string | number>): string => {
       throw new TypeError(`${pathText(path)}: a ${typeof v} cannot be stored as JSON`)
   }
 }
+
+/**
+ * `JSON.stringify(value, null, 2)` in pieces, for files too big to hold as one string (the summary
+ * of 100,000 localities is hundreds of MB): containers of containers are walked here, and each
+ * container of plain values is stringified on its own and indented to its place. Same text, piece
+ * by piece, never more than one flat container at a time. Plain data only (no toJSON, no cycles).
+ */
+export function* prettyJsonPieces(value: unknown, indent = ""): Generator<string> {
+  if (value === null || typeof value !== "object" || isFlat(value)) {
+    const text = JSON.stringify(value, null, 2) ?? "null"
+    yield indent === "" ? text : text.replaceAll("\n", `\n${indent}`)
+    return
+  }
+  const inner = `${indent}  `
+  if (Array.isArray(value)) {
+    yield "[\n"
+    for (let i = 0; i < value.length; i++) {
+      yield inner
+      const x: unknown = value[i]
+      // As JSON.stringify: undefined, functions and symbols in an array become null.
+      yield* prettyJsonPieces(x === undefined || typeof x === "function" || typeof x === "symbol" ? null : x, inner)
+      yield i < value.length - 1 ? ",\n" : "\n"
+    }
+    yield `${indent}]`
+    return
+  }
+  const entries = Object.entries(value).filter(([, x]) => x !== undefined && typeof x !== "function" && typeof x !== "symbol")
+  yield "{\n"
+  for (let i = 0; i < entries.length; i++) {
+    const [k, x] = entries[i]!
+    yield `${inner}${JSON.stringify(k)}: `
+    yield* prettyJsonPieces(x, inner)
+    yield i < entries.length - 1 ? ",\n" : "\n"
+  }
+  yield `${indent}}`
+}
+
+/** A container holding no containers (or none at all): stringified in one piece. */
+const isFlat = (v: object): boolean => {
+  const values: Iterable<unknown> = Array.isArray(v) ? v : Object.values(v)
+  for (const x of values) if (x !== null && typeof x === "object") return false
+  return true
+}

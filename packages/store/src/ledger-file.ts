@@ -50,7 +50,7 @@ const describeColumns = (dir: AccountDirectory, account: Int32Array): Array<Colu
 }
 
 /** Rows per record batch of ledger.arrow. */
-export const LEDGER_BATCH_ROWS = 1 << 20
+export const LEDGER_BATCH_ROWS = 1 << 19
 
 export interface LedgerWriterOptions {
   /** Rows per record batch (default `LEDGER_BATCH_ROWS`); smaller in tests. */

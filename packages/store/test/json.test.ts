@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { canonicalJson } from "../src/json.ts"
+import { canonicalJson, prettyJsonPieces } from "../src/json.ts"
 
 /** The reference: the definition written plainly (keys sorted by code unit at every level). */
 const reference = (v: unknown): string => {
@@ -28,5 +28,18 @@ describe("canonicalJson", () => {
   it("names where a value cannot be stored", () => {
     expect(() => canonicalJson({ a: [1, { b: Number.NaN }] })).toThrow("$.a[1].b: NaN cannot be stored as JSON")
     expect(() => canonicalJson({ f: () => 1 })).toThrow("$.f: a function cannot be stored as JSON")
+  })
+})
+
+describe("prettyJsonPieces", () => {
+  it("joined, is JSON.stringify(value, null, 2)", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (v) => {
+        expect([...prettyJsonPieces(v)].join("")).toBe(JSON.stringify(v, null, 2))
+      }),
+      { numRuns: 500, seed: 4 }
+    )
+    const odd = { a: [undefined, 1, { b: undefined, c: [[], {}, "x\ny"] }], d: undefined, e: { f: { g: { h: [1, [2, { i: 3 }]] } } } }
+    expect([...prettyJsonPieces(odd)].join("")).toBe(JSON.stringify(odd, null, 2))
   })
 })
