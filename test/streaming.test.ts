@@ -4,13 +4,15 @@
  * read as record batches while the run proceeds.
  */
 import { spawnSync } from "node:child_process"
-import { readFileSync, statSync, writeFileSync } from "node:fs"
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
-import { beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { syntheticScenario } from "../bench/synthetic.ts"
 import { devosim, ROOT, tempDir } from "./cli-helpers.ts"
 
 const dir = tempDir("streaming")
+// About 1 GB of runs: removed after.
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const NODE = path.join(ROOT, "node_modules", ".bin", "node")
 const BIN = path.join(ROOT, "packages", "cli", "bin", "devosim.js")
 
