@@ -143,7 +143,8 @@ const report = (suite: string, rows: ReadonlyArray<Record<string, unknown>>, ext
   mkdirSync(RESULTS, { recursive: true })
   writeFileSync(path.join(RESULTS, `${suite}.json`), JSON.stringify({ suite, machine: machine(), ...extra, rows }, null, 2) + "\n")
   const cols = Object.keys(rows[0] ?? {}).filter((k) => !k.endsWith("_runs_s"))
-  console.log(`\n## ${suite} (medians of ${repeat}; bench/results/${suite}.json)`)
+  const times = (rows[0]?.["repeat"] as number | undefined) ?? repeat
+  console.log(`\n## ${suite} (medians of ${times}; bench/results/${suite}.json)`)
   console.log(cols.join("\t"))
   for (const r of rows) console.log(cols.map((k) => r[k]).join("\t"))
   for (const [k, v] of Object.entries(extra)) console.log(`${k}: ${JSON.stringify(v)}`)
