@@ -56,12 +56,14 @@ const write = (v: unknown, path: Array<string | number>): string => {
 
 /**
  * `JSON.stringify(value, null, 2)` in pieces, for files too big to hold as one string (the summary
- * of 100,000 localities is hundreds of MB): containers of containers are walked here, and each
- * container of plain values is stringified on its own and indented to its place. Same text, piece
- * by piece, never more than one flat container at a time. Plain data only (no toJSON, no cycles).
+ * of 100,000 localities is hundreds of MB): the top levels and every long array are walked here,
+ * everything else is stringified in one piece and indented to its place. Same text, piece by
+ * piece, never more than one element of a long array at a time. Plain data only (no toJSON, no
+ * cycles).
  */
-export function* prettyJsonPieces(value: unknown, indent = ""): Generator<string> {
-  if (value === null || typeof value !== "object" || isFlat(value)) {
+export function* prettyJsonPieces(value: unknown, indent = "", depth = 0): Generator<string> {
+  const walk = value !== null && typeof value === "object" && (Array.isArray(value) ? value.length > LONG : depth < 2)
+  if (!walk) {
     const text = JSON.stringify(value, null, 2) ?? "null"
     yield indent === "" ? text : text.replaceAll("\n", `\n${indent}`)
     return
@@ -73,26 +75,26 @@ export function* prettyJsonPieces(value: unknown, indent = ""): Generator<string
       yield inner
       const x: unknown = value[i]
       // As JSON.stringify: undefined, functions and symbols in an array become null.
-      yield* prettyJsonPieces(x === undefined || typeof x === "function" || typeof x === "symbol" ? null : x, inner)
+      yield* prettyJsonPieces(x === undefined || typeof x === "function" || typeof x === "symbol" ? null : x, inner, depth + 1)
       yield i < value.length - 1 ? ",\n" : "\n"
     }
     yield `${indent}]`
     return
   }
   const entries = Object.entries(value).filter(([, x]) => x !== undefined && typeof x !== "function" && typeof x !== "symbol")
+  if (entries.length === 0) {
+    yield "{}"
+    return
+  }
   yield "{\n"
   for (let i = 0; i < entries.length; i++) {
     const [k, x] = entries[i]!
     yield `${inner}${JSON.stringify(k)}: `
-    yield* prettyJsonPieces(x, inner)
+    yield* prettyJsonPieces(x, inner, depth + 1)
     yield i < entries.length - 1 ? ",\n" : "\n"
   }
   yield `${indent}}`
 }
 
-/** A container holding no containers (or none at all): stringified in one piece. */
-const isFlat = (v: object): boolean => {
-  const values: Iterable<unknown> = Array.isArray(v) ? v : Object.values(v)
-  for (const x of values) if (x !== null && typeof x === "object") return false
-  return true
-}
+/** Arrays longer than this are written element by element. */
+const LONG = 256
