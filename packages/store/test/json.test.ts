@@ -41,8 +41,8 @@ describe("prettyJsonPieces", () => {
     )
     const odd = { a: [undefined, 1, { b: undefined, c: [[], {}, "x\ny"] }], d: undefined, e: { f: { g: { h: [1, [2, { i: 3 }]] } } } }
     expect([...prettyJsonPieces(odd)].join("")).toBe(JSON.stringify(odd, null, 2))
-    // Long arrays at any depth are walked element by element: still the same text.
-    const long = { x: { y: { z: Array.from({ length: 600 }, (_, i) => ({ i, z: [i, undefined, { w: [] }] })), u: Array.from({ length: 300 }, () => undefined) } } }
+    // Long arrays (like the summary's localities, under its top-level keys) are walked element by element: still the same text.
+    const long = { x: { z: Array.from({ length: 600 }, (_, i) => ({ i, z: [i, undefined, { w: [] }] })), u: Array.from({ length: 300 }, () => undefined) } }
     expect([...prettyJsonPieces(long)].join("")).toBe(JSON.stringify(long, null, 2))
     expect([...prettyJsonPieces(long)].length).toBeGreaterThan(900)
   })
