@@ -56,7 +56,7 @@ const write = (v: unknown, path: Array<string | number>): string => {
 
 /**
  * `JSON.stringify(value, null, 2)` in pieces, for files too big to hold as one string (the summary
- * of 100,000 localities is hundreds of MB): the top levels and every long array are walked here,
+ * of 100,000 localities is hundreds of MB): the top two levels, and long arrays there, are walked here;
  * everything else is stringified in one piece and indented to its place. Same text, piece by
  * piece, never more than one element of a long array at a time. Plain data only (no toJSON, no
  * cycles).
