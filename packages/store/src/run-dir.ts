@@ -536,15 +536,11 @@ const readIn = async (dir: string, name: string): Promise<Uint8Array> => {
   }
 }
 
-/**
- * Reads manifest.json and events.arrow and checks their hashes. Rejects with
- * `RunDirectoryNotFound`, `RunFileMissing`, `ManifestInvalid` or `HashMismatch`.
- */
-export const readRunDirectory = async (dir: string, options?: ReadRunOptions): Promise<RunDirectoryContents> => {
+/** The run directory's resolved path and its checked manifest.json. */
+const readManifestOf = async (dir: string): Promise<{ readonly path: string; readonly manifest: Manifest }> => {
   const path = resolve(dir)
   const here = await exists(path)
   if (here === null || !here.dir) throw new RunDirectoryNotFound(path)
-
   const manifestBytes = await readIn(path, MANIFEST_FILE)
   let parsed: unknown
   try {
@@ -552,8 +548,15 @@ export const readRunDirectory = async (dir: string, options?: ReadRunOptions): P
   } catch (e) {
     throw new ManifestInvalid(join(path, MANIFEST_FILE), `not JSON (${e instanceof Error ? e.message : String(e)})`)
   }
-  const manifest = checkManifest(join(path, MANIFEST_FILE), parsed)
+  return { path, manifest: checkManifest(join(path, MANIFEST_FILE), parsed) }
+}
 
+/**
+ * Reads manifest.json and events.arrow and checks their hashes. Rejects with
+ * `RunDirectoryNotFound`, `RunFileMissing`, `ManifestInvalid` or `HashMismatch`.
+ */
+export const readRunDirectory = async (dir: string, options?: ReadRunOptions): Promise<RunDirectoryContents> => {
+  const { path, manifest } = await readManifestOf(dir)
   const eventsArrow = await readIn(path, EVENTS_FILE)
   const actual = sha256Hex(eventsArrow)
   if (actual !== manifest.log_sha256) throw new HashMismatch(path, EVENTS_FILE, manifest.log_sha256, actual)
@@ -599,17 +602,7 @@ const hashFile = async (dir: string, name: string): Promise<{ sha256: string; by
  * `readRunDirectory`.
  */
 export const checkRunDirectory = async (dir: string, options?: ReadRunOptions): Promise<CheckedRunDirectory> => {
-  const path = resolve(dir)
-  const here = await exists(path)
-  if (here === null || !here.dir) throw new RunDirectoryNotFound(path)
-  const manifestBytes = await readIn(path, MANIFEST_FILE)
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(manifestBytes))
-  } catch (e) {
-    throw new ManifestInvalid(join(path, MANIFEST_FILE), `not JSON (${e instanceof Error ? e.message : String(e)})`)
-  }
-  const manifest = checkManifest(join(path, MANIFEST_FILE), parsed)
+  const { path, manifest } = await readManifestOf(dir)
   const log = await hashFile(path, EVENTS_FILE)
   if (log.sha256 !== manifest.log_sha256) throw new HashMismatch(path, EVENTS_FILE, manifest.log_sha256, log.sha256)
   if (options?.verifyFiles ?? true) {
