@@ -1,4 +1,4 @@
-import { applyLog, compareCodePoints, ENGINE_VERSION, canonicalState, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replay, replicationSeed, EVENT_SCHEMA_VERSION, replayFrom } from "@devosim/core"
+import { applyLog, compareCodePoints, ENGINE_VERSION, canonicalState, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replicationSeed, EVENT_SCHEMA_VERSION } from "@devosim/core"
 import type { EventLog, RunStarted, Scenario, State } from "@devosim/core"
 import { decideCentre, forkPointOfSeq, runScenario } from "@devosim/engine"
 import type { Fork } from "@devosim/engine"

@@ -84,7 +84,6 @@ export interface MoneyFigures {
   }
 }
 
-const sum = (xs: ReadonlyArray<number>) => xs.reduce((s, x) => s + x, 0)
 
 // ---------------------------------------------------------------------------------------------
 // Classifying postings without objects: a flow code per (from holder, to holder, cause class),
