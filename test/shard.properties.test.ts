@@ -2,8 +2,8 @@
  * Shard invariance: the localities may be posted in any number of shards, merged in any order and
  * in windows of any length; the log is the same, event for event and byte for byte.
  */
-import type { EventLog } from "@devosim/core"
-import { decideCentre, forkPointOfSeq, joinChunks, logChunks, runScenario } from "@devosim/engine"
+import { joinChunks, type EventLog } from "@devosim/core"
+import { decideCentre, forkPointOfSeq, logChunks, runScenario } from "@devosim/engine"
 import { encodeEventLog } from "@devosim/store"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"

@@ -48,12 +48,17 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
 const loadOrBadInput = (file: string, seed?: number) =>
   loadScenario(file, seed === undefined ? {} : { seed }).pipe(Effect.mapError((e) => badInput(e.message)))
 
+/** Commands that read one run refuse a replication set, naming a run inside it. */
+const refuseReplicationSet = (dir: string) => {
+  const set = path.join(dir, "replications")
+  return existsSync(set)
+    ? Effect.fail(badInput(`${dir} holds ${readdirSync(set).length} replications; name one of them, e.g. ${path.join(set, readdirSync(set).sort()[0] ?? "r0000")}`))
+    : Effect.void
+}
+
 /** Reads and decodes a run directory's log, checked against its manifest. */
 const readLog = Effect.fn("readLog")(function* (dir: string) {
-  const set = path.join(dir, "replications")
-  if (existsSync(set)) {
-    return yield* badInput(`${dir} holds ${readdirSync(set).length} replications; name one of them, e.g. ${path.join(set, readdirSync(set).sort()[0] ?? "r0000")}`)
-  }
+  yield* refuseReplicationSet(dir)
   const { manifest, eventsArrow } = yield* Effect.tryPromise({
     try: () => readRunDirectory(dir),
     // A directory that is not there is bad input; one whose files do not match its manifest is a failure.
@@ -252,10 +257,7 @@ export const validateCommand = Effect.fn("validateCommand")(function* (file: str
  * nearest snapshot at or before SEQ plus the rest of the log) and checks it against the manifest.
  */
 export const replayCommand = Effect.fn("replayCommand")(function* (dir: string, from?: string) {
-  const set = path.join(dir, "replications")
-  if (existsSync(set)) {
-    return yield* badInput(`${dir} holds ${readdirSync(set).length} replications; name one of them, e.g. ${path.join(set, readdirSync(set).sort()[0] ?? "r0000")}`)
-  }
+  yield* refuseReplicationSet(dir)
   // Every file is hashed against the manifest block by block, then the log is read one record batch
   // at a time: a log larger than memory replays in constant memory.
   const { manifest, eventsPath } = yield* Effect.tryPromise({

@@ -101,3 +101,33 @@ export interface LedgerColumns {
 export interface LogChunk extends EventLog {
   readonly firstSeq: number
 }
+
+/** One log from consecutive chunks from seq 0 (a column may be longer than its chunk's `length`). */
+export const joinChunks = (chunks: ReadonlyArray<LogChunk>): EventLog => {
+  if (chunks.length === 1) return { controls: chunks[0]!.controls, postings: chunks[0]!.postings }
+  const total = chunks.reduce((a, c) => a + c.postings.length, 0)
+  const out: PostingColumns = {
+    length: total,
+    seq: new Float64Array(total),
+    t: new Float64Array(total),
+    from: new Int32Array(total),
+    to: new Int32Array(total),
+    amount: new Float64Array(total),
+    cause: new Float64Array(total)
+  }
+  const controls: Array<ControlEvent> = []
+  let at = 0
+  for (const c of chunks) {
+    for (const e of c.controls) controls.push(e)
+    const p = c.postings
+    out.seq.set(p.seq.subarray(0, p.length), at)
+    out.t.set(p.t.subarray(0, p.length), at)
+    out.from.set(p.from.subarray(0, p.length), at)
+    out.to.set(p.to.subarray(0, p.length), at)
+    out.amount.set(p.amount.subarray(0, p.length), at)
+    out.cause.set(p.cause.subarray(0, p.length), at)
+    at += p.length
+  }
+  return { controls, postings: out }
+}
+

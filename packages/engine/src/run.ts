@@ -1,5 +1,5 @@
 import type { EventLog, LogChunk, Scenario, State } from "@devosim/core"
-import { applyLog, initialState } from "@devosim/core"
+import { applyLog, initialState, joinChunks } from "@devosim/core"
 import type { RunStarted } from "@devosim/core"
 import { decideCentre, type CentreDecisions, type Fork } from "./centre.ts"
 import { controlsForShard, LocalityShard, type ShardPostings } from "./localities.ts"
@@ -70,31 +70,6 @@ export function* logChunks(decisions: CentreDecisions, options: ChunkOptions = {
   yield assembler.rest()
 }
 
-/** Joins consecutive chunks (from seq 0) into one log. */
-export const joinChunks = (chunks: ReadonlyArray<LogChunk>): EventLog => {
-  const n = chunks.reduce((s, c) => s + c.postings.length, 0)
-  const cols = {
-    length: n,
-    seq: new Float64Array(n),
-    t: new Float64Array(n),
-    from: new Int32Array(n),
-    to: new Int32Array(n),
-    amount: new Float64Array(n),
-    cause: new Float64Array(n)
-  }
-  let at = 0
-  for (const c of chunks) {
-    const p = c.postings
-    cols.seq.set(p.seq, at)
-    cols.t.set(p.t, at)
-    cols.from.set(p.from, at)
-    cols.to.set(p.to, at)
-    cols.amount.set(p.amount, at)
-    cols.cause.set(p.cause, at)
-    at += p.length
-  }
-  return { controls: chunks.flatMap((c) => c.controls), postings: cols }
-}
 
 /** The seq of the first event a fork decides with its amended scenario (the total when it never forks). */
 export const forkedAtSeq = (decisions: CentreDecisions, log: EventLog): { seq: number; t: number } | null => {

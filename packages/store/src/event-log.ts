@@ -14,7 +14,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs"
 import { RecordBatch, Schema, Table, tableFromIPC, tableToIPC, type Vector } from "apache-arrow"
 import { Footer } from "apache-arrow/ipc/metadata/file"
-import { decodeControlEvent, EVENT_SCHEMA_VERSION, POSTING_KIND, upcaster, type ControlEvent, type LogChunk, type RawControlEvent, type RunStarted } from "@devosim/core"
+import { decodeControlEvent, EVENT_SCHEMA_VERSION, joinChunks, POSTING_KIND, upcaster, type ControlEvent, type LogChunk, type RawControlEvent, type RunStarted } from "@devosim/core"
 import type { EventLog, PostingColumns } from "@devosim/core"
 import { accountDirectory } from "./accounts.ts"
 import { verifyChecksumFile } from "./checksum.ts"
@@ -102,37 +102,9 @@ export const decodeEventLogOrThrow = (bytes: Uint8Array): EventLog => {
   const decoder = new EventLogDecoder(metadataOf(table), table.schema)
   const chunks = table.batches.map((b) => decoder.batch(b))
   decoder.finish()
-  return concatChunks(chunks)
+  return joinChunks(chunks)
 }
 
-/** One log from its chunks (in order, contiguous). */
-export const concatChunks = (chunks: ReadonlyArray<LogChunk>): EventLog => {
-  if (chunks.length === 1) return { controls: chunks[0]!.controls, postings: chunks[0]!.postings }
-  const total = chunks.reduce((a, c) => a + c.postings.length, 0)
-  const out = {
-    length: total,
-    seq: new Float64Array(total),
-    t: new Float64Array(total),
-    from: new Int32Array(total),
-    to: new Int32Array(total),
-    amount: new Float64Array(total),
-    cause: new Float64Array(total)
-  } satisfies PostingColumns
-  const controls: Array<ControlEvent> = []
-  let at = 0
-  for (const c of chunks) {
-    for (const e of c.controls) controls.push(e)
-    const p = c.postings
-    out.seq.set(p.seq.subarray(0, p.length), at)
-    out.t.set(p.t.subarray(0, p.length), at)
-    out.from.set(p.from.subarray(0, p.length), at)
-    out.to.set(p.to.subarray(0, p.length), at)
-    out.amount.set(p.amount.subarray(0, p.length), at)
-    out.cause.set(p.cause.subarray(0, p.length), at)
-    at += p.length
-  }
-  return { controls, postings: out }
-}
 
 const COLUMNS = [
   ["seq", "Int64", isInt(64)],
@@ -372,7 +344,7 @@ export function* readEventLogChunks(path: string, options?: ReadEventLogOptions)
 }
 
 /** Reads a whole events.arrow file with `readEventLogChunks` (for tests and small logs). */
-export const readEventLogFile = (path: string, options?: ReadEventLogOptions): EventLog => concatChunks([...readEventLogChunks(path, options)])
+export const readEventLogFile = (path: string, options?: ReadEventLogOptions): EventLog => joinChunks([...readEventLogChunks(path, options)])
 
 const readFully = (fd: number, buf: Uint8Array, at: number, length: number, position: number): void => {
   let done = 0

@@ -7,7 +7,6 @@
  * (`_tag` fields, ready for Effect's `catchTag`). Encoders throw `LogWriteError` on a malformed input.
  */
 export {
-  concatChunks,
   decodeEventLog,
   decodeEventLogOrThrow,
   encodeEventLog,
