@@ -34,3 +34,19 @@ export const isPrintableText = (s: string): boolean => {
 
 /** A printable id: not blank, printable text. */
 export const isPrintableId = (s: string): boolean => s.trim().length > 0 && isPrintableText(s)
+
+/**
+ * What may not reach a terminal raw: C0 and C1 controls (ESC, CR, a line break), DEL, the Unicode
+ * line and paragraph separators, bidirectional marks, embeddings, overrides and isolates (which
+ * reorder what follows them), and lone surrogates.
+ */
+const UNSAFE_FOR_TERMINAL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+
+/**
+ * One printable line for a terminal: every character of `UNSAFE_FOR_TERMINAL` shown as `\u001b`,
+ * so a name read from a file (a file name, a manifest key, an id) can neither span lines, nor erase
+ * or reorder what is printed, nor drive the terminal. Applied to every value from a file or an
+ * argument that is printed, on success lines too.
+ */
+export const forTerminal = (s: string): string =>
+  s.replace(UNSAFE_FOR_TERMINAL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)

@@ -1,4 +1,5 @@
 import { Data } from "effect"
+import { forTerminal } from "@devosim/core"
 
 /** One segment of a path inside a scenario document: a mapping key or a list index. */
 export type PathSegment = string | number
@@ -25,15 +26,11 @@ export class ScenarioError extends Data.TaggedError("ScenarioError")<ScenarioErr
 export const makeScenarioError = (fields: ScenarioErrorFields): ScenarioError =>
   new ScenarioError({ ...fields, message: formatScenarioError(fields) })
 
-/** C0 and C1 controls and the Unicode line and paragraph separators: never printed raw. */
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/gu
-
 /**
  * One printable line: control characters (a line break in a file name, an escape sequence in a
- * key) are shown as `\u001b`, so a message can neither span lines nor drive a terminal.
+ * key) and bidi overrides are shown as `\u001b`, so a message can neither span lines nor drive a terminal.
  */
-export const oneLine = (s: string): string =>
-  s.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+export const oneLine = forTerminal
 
 /** `scenarios/x.yaml:12:7: localities[3].tranche: expected one of the tranche ids ("t1", "t2"), found "t3"` */
 export const formatScenarioError = (e: ScenarioErrorFields): string => {
