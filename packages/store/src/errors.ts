@@ -31,14 +31,48 @@ export class LogReadError extends Error {
   }
 }
 
-/** The destination of a run already exists and `overwrite` was not given. */
+/**
+ * The destination of a run already exists. `replaceable`: it is a directory devosim wrote (its
+ * manifest verifies), so `overwrite` would replace it; otherwise nothing will.
+ */
 export class RunDirectoryExists extends Error {
   readonly _tag = "RunDirectoryExists"
   readonly path: string
-  constructor(path: string, detail = "pass overwrite to replace it") {
+  readonly replaceable: boolean
+  readonly detail: string
+  constructor(path: string, detail = "pass overwrite to replace it", replaceable = true) {
     super(`run directory ${path} already exists; ${detail}`)
     this.name = "RunDirectoryExists"
     this.path = path
+    this.replaceable = replaceable
+    this.detail = detail
+  }
+}
+
+/** A run directory may not be written at this path (inside another run directory, or an empty path). */
+export class RunDirectoryPlacement extends Error {
+  readonly _tag = "RunDirectoryPlacement"
+  readonly path: string
+  constructor(path: string, detail: string) {
+    super(`${path}: ${detail}`)
+    this.name = "RunDirectoryPlacement"
+    this.path = path
+  }
+}
+
+/**
+ * A file of a run directory that devosim will not read: not a regular file (a symlink, FIFO,
+ * device, socket), or larger than it reads whole. Bad input (exit 2), never a hang.
+ */
+export class UntrustedFile extends Error {
+  readonly _tag = "UntrustedFile"
+  readonly path: string
+  readonly file: string
+  constructor(path: string, file: string, detail: string) {
+    super(`${path}/${file}: ${detail}`)
+    this.name = "UntrustedFile"
+    this.path = path
+    this.file = file
   }
 }
 
@@ -80,8 +114,17 @@ export class HashMismatch extends Error {
   readonly file: string
   readonly expected: string
   readonly actual: string
-  constructor(path: string, file: string, expected: string, actual: string) {
-    super(`${path}/${file}: sha256 is ${actual} but the manifest says ${expected} (the file was changed or damaged)`)
+  /** The file's size, and the manifest's, when known: a file shorter than sealed may be cut short. */
+  readonly actualBytes: number | undefined
+  readonly expectedBytes: number | undefined
+  constructor(path: string, file: string, expected: string, actual: string, actualBytes?: number, expectedBytes?: number) {
+    super(
+      `${path}/${file}: sha256 is ${actual} but the manifest says ${expected}${
+        actualBytes !== undefined && expectedBytes !== undefined && actualBytes !== expectedBytes ? ` (${actualBytes} bytes, the manifest says ${expectedBytes})` : ""
+      } (the file was changed or damaged)`
+    )
+    this.actualBytes = actualBytes
+    this.expectedBytes = expectedBytes
     this.name = "HashMismatch"
     this.path = path
     this.file = file
@@ -113,6 +156,8 @@ export class RunDirectoryWriteError extends Error {
 
 export type RunDirectoryError =
   | RunDirectoryExists
+  | RunDirectoryPlacement
+  | UntrustedFile
   | RunDirectoryNotFound
   | RunFileMissing
   | ManifestInvalid

@@ -52,6 +52,9 @@ export {
   checkRunDirectory,
   type CheckedRunDirectory,
   RUN_FORMAT,
+  REPLICATIONS_FORMAT,
+  COMPARE_FORMAT_MANIFEST,
+  whyNotSealed,
   sha256Hex,
   writeRunDirectory,
   type Manifest,
@@ -73,11 +76,14 @@ export {
   ManifestInvalid,
   RunDirectoryExists,
   RunDirectoryNotFound,
+  RunDirectoryPlacement,
   RunDirectoryWriteError,
   RunFileMissing,
+  UntrustedFile,
   type LogReadReason,
   type RunDirectoryError
 } from "./errors.ts"
+export { hashUntrusted, listUntrusted, MAX_MANIFEST_BYTES, MAX_WHOLE_FILE_BYTES, openUntrusted, readUntrusted } from "./untrusted.ts"
 export { COMPARE_FORMAT, encodeCompareTable, type CompareRow } from "./compare-file.ts"
 export {
   sourceFromDirectory,

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from "node:crypto"
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync } from "node:fs"
-import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises"
+import { lstat, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { EVENT_SCHEMA_VERSION } from "@devosim/core"
 import { compareCodePoints } from "@devosim/core"
@@ -15,13 +15,19 @@ import {
   ManifestInvalid,
   RunDirectoryExists,
   RunDirectoryNotFound,
+  RunDirectoryPlacement,
   RunDirectoryWriteError,
-  RunFileMissing
+  RunFileMissing,
+  UntrustedFile
 } from "./errors.ts"
+import { exchangeDirectories } from "./exchange.ts"
+import { hashUntrusted, listUntrusted, MAX_MANIFEST_BYTES, readUntrusted } from "./untrusted.ts"
 import { FileSink, hashFd, type FileSinkOptions } from "./sink.ts"
 import { ThreadedFileSink } from "./threaded-sink.ts"
 
 export const RUN_FORMAT = "devosim-run/1"
+export const REPLICATIONS_FORMAT = "devosim-replications/1"
+export const COMPARE_FORMAT_MANIFEST = "devosim-compare/1"
 export const MANIFEST_FILE = "manifest.json"
 export const EVENTS_FILE = "events.arrow"
 export const LEDGER_FILE = "ledger.arrow"
@@ -184,10 +190,11 @@ const isPlainFileName = (name: string): boolean =>
 const errno = (e: unknown): string | undefined =>
   typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : undefined
 
-const exists = async (path: string): Promise<{ dir: boolean } | null> => {
+/** What is at `path`, without following a symlink: null when nothing is. */
+const exists = async (path: string): Promise<{ dir: boolean; link: boolean } | null> => {
   try {
-    const s = await stat(path)
-    return { dir: s.isDirectory() }
+    const s = await lstat(path)
+    return { dir: s.isDirectory(), link: s.isSymbolicLink() }
   } catch (e) {
     if (errno(e) === "ENOENT") return null
     throw e
@@ -273,13 +280,13 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
   const target = resolve(outDir)
   const overwrite = options?.overwrite === true
   const signal = options?.signal
-  const before = await exists(target)
-  if (before !== null) await checkReplaceable(target, before.dir, overwrite)
+  await checkPlacement(outDir, target)
+  await checkReplaceable(target, overwrite)
   const parent = dirname(target)
   const tmp = `${target}.tmp-${suffix()}`
   const fail = async (e: unknown): Promise<never> => {
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined)
-    if (e instanceof RunDirectoryExists || e instanceof InvalidFileName) throw e
+    if (e instanceof RunDirectoryExists || e instanceof InvalidFileName || e instanceof RunDirectoryPlacement) throw e
     if (signal?.aborted) throw signal.reason
     throw new RunDirectoryWriteError(target, e instanceof Error ? e.message : String(e), e)
   }
@@ -420,26 +427,35 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
         await syncDir(tmp)
         signal?.throwIfAborted() // the last point of return: from here on the write completes
 
-        const now = await exists(target)
-        if (now !== null) {
-          // Re-checked: something may have appeared since the first look.
-          await checkReplaceable(target, now.dir, overwrite)
-          old = `${target}.old-${suffix()}`
-          await rename(target, old)
-        }
-        try {
-          await rename(tmp, target)
-        } catch (e) {
-          // ENOTEMPTY / EEXIST: a concurrent run renamed its directory into place first (rename is atomic).
-          const lost = ["ENOTEMPTY", "EEXIST"].includes(errno(e) ?? "")
-          if (old !== null) {
-            // Put the previous run back; if the other run took the name, the previous run is superseded.
-            const back = await rename(old, target).then(() => true, () => false)
-            if (!back && lost) await rm(old, { recursive: true, force: true }).catch(() => undefined)
+        // Re-checked: something may have appeared since the first look.
+        const now = await checkReplaceable(target, overwrite)
+        if (now === "run") {
+          // One atomic exchange: at every instant the name holds the old run or the new one.
+          const swapped = exchangeDirectories(tmp, target)
+          if (swapped.ok) old = tmp
+          else if (!swapped.unsupported) throw new Error(`could not exchange ${tmp} and ${target}: ${swapped.message}`)
+          else {
+            // No renameat2 here: two renames, with a moment between them when the name is empty.
+            old = `${target}.old-${suffix()}`
+            await rename(target, old)
           }
-          old = null
-          if (lost) throw new RunDirectoryExists(target, "another run finished writing it first")
-          throw e
+        }
+        if (old !== tmp) {
+          try {
+            // Over nothing, or over an empty directory (rename replaces an empty directory atomically).
+            await rename(tmp, target)
+          } catch (e) {
+            // ENOTEMPTY / EEXIST: a concurrent run renamed its directory into place first (rename is atomic).
+            const lost = ["ENOTEMPTY", "EEXIST"].includes(errno(e) ?? "")
+            if (old !== null) {
+              // Put the previous run back; if the other run took the name, the previous run is superseded.
+              const back = await rename(old, target).then(() => true, () => false)
+              if (!back && lost) await rm(old, { recursive: true, force: true }).catch(() => undefined)
+            }
+            old = null
+            if (lost) throw new RunDirectoryExists(target, "another run finished writing it first")
+            throw e
+          }
         }
         await syncDir(parent)
       } catch (e) {
@@ -448,7 +464,7 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
         return fail(e)
       }
       state = "closed"
-      // The new run is in place; removing the old one is best-effort tidying.
+      // The new run is in place (after an exchange the old one is at the temporary name); removing it is best-effort tidying.
       if (old !== null) await rm(old, { recursive: true, force: true }).catch(() => undefined)
     },
     async abort() {
@@ -499,16 +515,113 @@ export const writeRunDirectory = async (
   await w.commit()
 }
 
+const utf8Fatal = new TextDecoder("utf-8", { fatal: true })
+
+/** The `format` of `dir/manifest.json` when it is a devosim manifest (a regular file, JSON, a format devosim writes); null otherwise. */
+const devosimFormatOf = (dir: string): string | null => {
+  try {
+    const parsed: unknown = JSON.parse(utf8Fatal.decode(readUntrusted(dir, MANIFEST_FILE, MAX_MANIFEST_BYTES)))
+    const format = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>)["format"] : undefined
+    return typeof format === "string" && /^devosim-(run|replications|compare)\/[0-9]+$/.test(format) ? format : null
+  } catch {
+    return null
+  }
+}
+
 /**
- * Refuses to replace anything but a run directory: `--overwrite --out ~` must not delete a home
- * directory.
+ * Why `dir` is not a directory devosim wrote and sealed; null when it is: a manifest.json of a
+ * format devosim writes (a run, a replication set, a comparison), every file in the directory
+ * sealed by it (no other file, nothing missing, no symlink or special file), every sealed file's
+ * sha256 as sealed. Only such a directory may be replaced (`--force`): a web app with a
+ * manifest.json of its own, or the working directory, never is.
  */
-const checkReplaceable = async (target: string, isDir: boolean, overwrite: boolean): Promise<void> => {
-  if (!overwrite) throw new RunDirectoryExists(target)
-  if (!isDir) throw new RunDirectoryExists(target, "it is not a directory, so it will not be replaced")
-  const entries = await readdir(target)
-  if (entries.length > 0 && !entries.includes(MANIFEST_FILE)) {
-    throw new RunDirectoryExists(target, `it has no ${MANIFEST_FILE}, so it does not look like a run and will not be replaced`)
+export const whyNotSealed = (dir: string): string | null => {
+  const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
+  let listing
+  try {
+    listing = listUntrusted(dir)
+  } catch (e) {
+    return `it could not be listed (${messageOf(e)})`
+  }
+  const other = listing.others[0]
+  if (other !== undefined) return `${JSON.stringify(other.name)} in it is ${other.what}`
+  if (!listing.files.includes(MANIFEST_FILE)) return `it has no ${MANIFEST_FILE}`
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(utf8Fatal.decode(readUntrusted(dir, MANIFEST_FILE, MAX_MANIFEST_BYTES)))
+  } catch (e) {
+    return `its ${MANIFEST_FILE} is not a devosim manifest (${e instanceof UntrustedFile ? e.message.slice(dir.length + 1) : "not JSON"})`
+  }
+  const m = (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : {}) as Record<string, unknown>
+  const format = m["format"]
+  if (format !== RUN_FORMAT && format !== REPLICATIONS_FORMAT && format !== COMPARE_FORMAT_MANIFEST) {
+    return `its ${MANIFEST_FILE} is not a devosim manifest (format ${JSON.stringify(format ?? null)})`
+  }
+  const sealed = new Map<string, string>()
+  if (format === RUN_FORMAT) {
+    try {
+      sealed.set(EVENTS_FILE, checkManifest(join(dir, MANIFEST_FILE), parsed).log_sha256)
+    } catch (e) {
+      return messageOf(e)
+    }
+  }
+  const files = m["files"]
+  if (typeof files !== "object" || files === null || Array.isArray(files)) return `its ${MANIFEST_FILE} seals no files`
+  for (const [name, entry] of Object.entries(files as Record<string, unknown>)) {
+    const sha = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>)["sha256"] : undefined
+    if (typeof sha !== "string" || !HEX64.test(sha) || !name.split("/").every(isPlainFileName)) return `its ${MANIFEST_FILE} lists ${JSON.stringify(name)} without a sha256`
+    sealed.set(name, sha)
+  }
+  const present = new Set(listing.files.filter((f) => f !== MANIFEST_FILE))
+  for (const f of present) if (!sealed.has(f)) return `${JSON.stringify(f)} in it is not a file its manifest seals`
+  for (const [name, sha] of sealed) {
+    if (!present.has(name)) return `${JSON.stringify(name)}, sealed by its manifest, is missing`
+    let actual: string
+    try {
+      actual = hashUntrusted(dir, name).sha256
+    } catch (e) {
+      return messageOf(e)
+    }
+    if (actual !== sha) return `${JSON.stringify(name)} in it is not the file its manifest seals (sha256 differs)`
+  }
+  return null
+}
+
+/**
+ * Refuses to replace anything but a directory devosim wrote, sealed and intact (`whyNotSealed`):
+ * `--force --out ~` must not delete a home directory. An empty directory is used as it is.
+ * Returns whether `target` is an empty directory.
+ */
+const checkReplaceable = async (target: string, overwrite: boolean): Promise<"empty" | "run"> => {
+  const at = await exists(target)
+  if (at === null) return "empty"
+  if (at.link) throw new RunDirectoryExists(target, "it is a symbolic link; devosim will not write through or replace it; choose another output directory", false)
+  if (!at.dir) throw new RunDirectoryExists(target, "it is not a directory, so devosim will not replace it; choose another output directory", false)
+  if ((await readdir(target)).length === 0) return "empty"
+  if (!overwrite) {
+    // Only a directory devosim wrote is worth suggesting --force for (sealed or not, replacing checks it).
+    if (devosimFormatOf(target) !== null) throw new RunDirectoryExists(target)
+    throw new RunDirectoryExists(target, "it is not a directory devosim wrote, so devosim will never replace it; choose another output directory", false)
+  }
+  const why = whyNotSealed(target)
+  if (why !== null) {
+    throw new RunDirectoryExists(target, `devosim replaces only a run, replication set or comparison it wrote whose manifest verifies, and here ${why}; nothing was changed; choose another output directory`, false)
+  }
+  return "run"
+}
+
+/**
+ * Refuses a run directory written inside another one (it would add unsealed files to it) and an
+ * empty path.
+ */
+const checkPlacement = async (outDir: string, target: string): Promise<void> => {
+  if (outDir.trim() === "") throw new RunDirectoryPlacement(JSON.stringify(outDir), "an empty path names no directory")
+  for (let d = dirname(target); ; d = dirname(d)) {
+    const m = await exists(join(d, MANIFEST_FILE))
+    if (m !== null && !m.dir && !m.link && devosimFormatOf(d) !== null) {
+      throw new RunDirectoryPlacement(target, `it is inside ${d}, a directory devosim wrote; writing there would change that run; choose a directory outside it`)
+    }
+    if (dirname(d) === d) return
   }
 }
 
@@ -527,11 +640,12 @@ export interface ReadRunOptions {
   readonly verifyFiles?: boolean
 }
 
-const readIn = async (dir: string, name: string): Promise<Uint8Array> => {
+/** A file of the run read whole, as untrusted input (regular files only, size-limited). */
+const readIn = (dir: string, name: string, maxBytes?: number): Uint8Array => {
   try {
-    return await readFile(join(dir, name))
+    return readUntrusted(dir, name, maxBytes)
   } catch (e) {
-    if (errno(e) === "ENOENT" || errno(e) === "EISDIR") throw new RunFileMissing(dir, name)
+    if (errno(e) === "ENOENT" || errno(e) === "ENOTDIR") throw new RunFileMissing(dir, name)
     throw e
   }
 }
@@ -539,12 +653,13 @@ const readIn = async (dir: string, name: string): Promise<Uint8Array> => {
 /** The run directory's resolved path and its checked manifest.json. */
 const readManifestOf = async (dir: string): Promise<{ readonly path: string; readonly manifest: Manifest }> => {
   const path = resolve(dir)
-  const here = await exists(path)
-  if (here === null || !here.dir) throw new RunDirectoryNotFound(path)
-  const manifestBytes = await readIn(path, MANIFEST_FILE)
+  // The directory named by the user may be a symlink to one (their choice); nothing inside may be.
+  const isDir = await stat(path).then((s) => s.isDirectory(), () => false)
+  if (!isDir) throw new RunDirectoryNotFound(path)
+  const manifestBytes = readIn(path, MANIFEST_FILE, MAX_MANIFEST_BYTES)
   let parsed: unknown
   try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(manifestBytes))
+    parsed = JSON.parse(utf8Fatal.decode(manifestBytes))
   } catch (e) {
     throw new ManifestInvalid(join(path, MANIFEST_FILE), `not JSON (${e instanceof Error ? e.message : String(e)})`)
   }
@@ -557,15 +672,14 @@ const readManifestOf = async (dir: string): Promise<{ readonly path: string; rea
  */
 export const readRunDirectory = async (dir: string, options?: ReadRunOptions): Promise<RunDirectoryContents> => {
   const { path, manifest } = await readManifestOf(dir)
-  const eventsArrow = await readIn(path, EVENTS_FILE)
+  const eventsArrow = readIn(path, EVENTS_FILE)
   const actual = sha256Hex(eventsArrow)
   if (actual !== manifest.log_sha256) throw new HashMismatch(path, EVENTS_FILE, manifest.log_sha256, actual)
 
   if (options?.verifyFiles ?? true) {
     for (const [name, entry] of Object.entries(manifest.files)) {
-      const bytes = await readIn(path, name)
-      const h = sha256Hex(bytes)
-      if (h !== entry.sha256 || bytes.length !== entry.bytes) throw new HashMismatch(path, name, entry.sha256, h)
+      const h = hashFile(path, name)
+      if (h.sha256 !== entry.sha256 || h.bytes !== entry.bytes) throw new HashMismatch(path, name, entry.sha256, h.sha256, h.bytes, entry.bytes)
     }
   }
   return { dir: path, manifest, eventsArrow }
@@ -579,20 +693,13 @@ export interface CheckedRunDirectory {
   readonly eventsPath: string
 }
 
-/** sha256 and size of a file, read in blocks (files may be larger than memory). */
-const hashFile = async (dir: string, name: string): Promise<{ sha256: string; bytes: number }> => {
-  let fd: number
+/** sha256 and size of a file of the run, read in blocks (files may be larger than memory). */
+const hashFile = (dir: string, name: string): { sha256: string; bytes: number } => {
   try {
-    fd = openSync(join(dir, name), "r")
+    return hashUntrusted(dir, name)
   } catch (e) {
-    if (errno(e) === "ENOENT" || errno(e) === "EISDIR") throw new RunFileMissing(dir, name)
+    if (errno(e) === "ENOENT" || errno(e) === "ENOTDIR") throw new RunFileMissing(dir, name)
     throw e
-  }
-  try {
-    const bytes = fstatSync(fd).size
-    return { sha256: hashFd(fd, bytes), bytes }
-  } finally {
-    closeSync(fd)
   }
 }
 
@@ -603,12 +710,12 @@ const hashFile = async (dir: string, name: string): Promise<{ sha256: string; by
  */
 export const checkRunDirectory = async (dir: string, options?: ReadRunOptions): Promise<CheckedRunDirectory> => {
   const { path, manifest } = await readManifestOf(dir)
-  const log = await hashFile(path, EVENTS_FILE)
-  if (log.sha256 !== manifest.log_sha256) throw new HashMismatch(path, EVENTS_FILE, manifest.log_sha256, log.sha256)
+  const log = hashFile(path, EVENTS_FILE)
+  if (log.sha256 !== manifest.log_sha256) throw new HashMismatch(path, EVENTS_FILE, manifest.log_sha256, log.sha256, log.bytes)
   if (options?.verifyFiles ?? true) {
     for (const [name, entry] of Object.entries(manifest.files)) {
-      const h = await hashFile(path, name)
-      if (h.sha256 !== entry.sha256 || h.bytes !== entry.bytes) throw new HashMismatch(path, name, entry.sha256, h.sha256)
+      const h = hashFile(path, name)
+      if (h.sha256 !== entry.sha256 || h.bytes !== entry.bytes) throw new HashMismatch(path, name, entry.sha256, h.sha256, h.bytes, entry.bytes)
     }
   }
   return { dir: path, manifest, eventsPath: join(path, EVENTS_FILE) }

@@ -16,15 +16,17 @@
  *  3. every other file the manifest lists: present, not shorter than listed, same sha256.
  *  4. no file in the directory that the manifest does not list.
  */
-import { canonicalState, EVENT_SCHEMA_VERSION, POSTING_KIND, replay, type EventLog } from "@devosim/core"
-import { readdirSync, readFileSync, statSync } from "node:fs"
-import { join, resolve } from "node:path"
+import { canonicalState, EVENT_SCHEMA_VERSION, POSTING_KIND, replay, replicationSeed, type EventLog } from "@devosim/core"
+import { statSync } from "node:fs"
+import { resolve } from "node:path"
 import { verifyChecksum } from "./checksum.ts"
 import { int64At } from "./columns.ts"
-import { RunDirectoryNotFound, LogReadError, type LogReadReason } from "./errors.ts"
+import { RunDirectoryNotFound, LogReadError, UntrustedFile, type LogReadReason } from "./errors.ts"
 import { decodeEventLog, encodeEventLog, META_EVENT_SCHEMA_VERSION } from "./event-log.ts"
 import { dictionaryCodes, int64Words, isInt, isUtf8Dictionary, isValid, metadataOf, openArrowFile, requireColumn, validityBits } from "./read.ts"
-import { checkManifest, EVENTS_FILE, MANIFEST_FILE, RUN_FORMAT, sha256Hex, type Manifest } from "./run-dir.ts"
+import { checkManifest, COMPARE_FORMAT_MANIFEST, EVENTS_FILE, MANIFEST_FILE, REPLICATIONS_FORMAT, RUN_FORMAT, sha256Hex, type Manifest } from "./run-dir.ts"
+import { hashUntrusted, listUntrusted, MAX_MANIFEST_BYTES, MAX_WHOLE_FILE_BYTES, openUntrusted, readUntrusted } from "./untrusted.ts"
+import { closeSync } from "node:fs"
 
 /** The kinds of damage, one exit code each in the CLI. */
 export type DamageKind =
@@ -63,26 +65,29 @@ export type Verdict =
     }
   | { readonly ok: false; readonly problems: readonly [Problem, ...Array<Problem>] }
 
-/** A directory's files: every regular file, as '/'-joined paths relative to it, and a reader. */
+/**
+ * A directory's files: every regular file, as '/'-joined paths relative to it, a reader, and (for
+ * files that may be large) their size and streamed sha256, so a file much larger than sealed is
+ * judged without reading it whole.
+ */
 export interface RunSource {
   readonly names: ReadonlyArray<string>
   readonly read: (name: string) => Uint8Array
+  readonly size: (name: string) => number
+  readonly hash: (name: string) => string
 }
 
-export const REPLICATIONS_FORMAT = "devosim-replications/1"
-export const COMPARE_FORMAT_MANIFEST = "devosim-compare/1"
+export { COMPARE_FORMAT_MANIFEST, REPLICATIONS_FORMAT }
 
 /** A source over files in memory (for tests and tools that already hold the bytes). */
 export const sourceFromFiles = (files: ReadonlyMap<string, Uint8Array | string>): RunSource => {
   const utf8 = new TextEncoder()
-  return {
-    names: [...files.keys()],
-    read: (name) => {
-      const b = files.get(name)
-      if (b === undefined) throw new Error(`no file ${name}`)
-      return typeof b === "string" ? utf8.encode(b) : b
-    }
+  const read = (name: string): Uint8Array => {
+    const b = files.get(name)
+    if (b === undefined) throw new Error(`no file ${name}`)
+    return typeof b === "string" ? utf8.encode(b) : b
   }
+  return { names: [...files.keys()], read, size: (name) => read(name).length, hash: (name) => sha256Hex(read(name)) }
 }
 
 /** A source over a directory on disk; throws `RunDirectoryNotFound` when it is not a directory. */
@@ -95,16 +100,20 @@ export const sourceFromDirectory = (dir: string): RunSource => {
     isDir = false
   }
   if (!isDir) throw new RunDirectoryNotFound(root)
-  const names: Array<string> = []
-  const walk = (rel: ReadonlyArray<string>): void => {
-    for (const e of readdirSync(join(root, ...rel), { withFileTypes: true })) {
-      if (e.isDirectory()) walk([...rel, e.name])
-      else names.push([...rel, e.name].join("/"))
-    }
+  // Run directories are untrusted input: a symlink, FIFO or device in one is refused (UntrustedFile), never followed or read.
+  const { files, others } = listUntrusted(root)
+  const other = others[0]
+  if (other !== undefined) throw new UntrustedFile(root, other.name, `${other.what}; devosim writes only regular files`)
+  return {
+    names: files,
+    read: (name) => readUntrusted(root, name, name.endsWith(MANIFEST_FILE) ? MAX_MANIFEST_BYTES : MAX_WHOLE_FILE_BYTES),
+    size: (name) => {
+      const { fd, size } = openUntrusted(root, name)
+      closeSync(fd)
+      return size
+    },
+    hash: (name) => hashUntrusted(root, name).sha256
   }
-  walk([])
-  names.sort()
-  return { names, read: (name) => readFileSync(join(root, ...name.split("/"))) }
 }
 
 /** Verifies a run directory, a replication set or a comparison directory on disk. */
@@ -218,7 +227,15 @@ const checkRun = (src: RunSource, c: Checked, prefix: string, parsed: unknown): 
   if (!src.names.includes(eventsName)) {
     c.problems.push(problem("ManifestMismatch", eventsName, "missing: the manifest seals it (log_sha256) but the directory has no such file"))
   } else {
-    const found = checkEventLog(src.read(eventsName), m, eventsName)
+    // Hashed as it is read (constant memory); read whole only when sealed or small enough to examine.
+    const found =
+      src.hash(eventsName) !== m.log_sha256 && src.size(eventsName) > MAX_WHOLE_FILE_BYTES
+        ? {
+            problem: problem("ContentChanged", eventsName, `bytes changed: its sha256 differs from the manifest's log_sha256 (${count(src.size(eventsName))} bytes, too large to examine further)`),
+            events: 0,
+            stateSha256: null
+          }
+        : checkEventLog(src.read(eventsName), m, eventsName)
     if (found.problem !== null) c.problems.push(found.problem)
     else {
       c.events += found.events
@@ -227,6 +244,16 @@ const checkRun = (src: RunSource, c: Checked, prefix: string, parsed: unknown): 
     c.files.add(eventsName)
   }
   checkListed(src, c, prefix, m as unknown as Record<string, unknown>, [EVENTS_FILE])
+}
+
+/** Does `bytes` stop where no whole file of its kind (by its name) can: JSON, YAML and HTML end with a line break after their last bracket or tag, Arrow and Parquet with their end markers. */
+const looksCut = (name: string, bytes: Uint8Array): boolean => {
+  const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - 16))).toString("latin1")
+  if (name.endsWith(".arrow")) return cutShort(bytes)
+  if (name.endsWith(".parquet")) return !tail.endsWith("PAR1")
+  if (name.endsWith(".json")) return unclosedJson(bytes) || !/[}\]]\n$/.test(tail)
+  if (name.endsWith(".html")) return !/<\/html>\n?$/.test(tail)
+  return !tail.endsWith("\n")
 }
 
 /** Does the file stop before the Arrow end marker? A single damaged byte in the marker is damage, not a cut. */
@@ -438,17 +465,21 @@ const checkListed = (src: RunSource, c: Checked, prefix: string, m: Record<strin
       c.problems.push(problem("ManifestMismatch", at, "missing: the manifest lists it but the directory has no such file"))
       continue
     }
-    const bytes = src.read(at)
     c.files.add(at)
-    if (typeof size === "number" && bytes.length < size) {
-      c.problems.push(problem("Truncated", at, `cut short: ${count(bytes.length)} bytes, the manifest says ${count(size)}`))
+    const actualSize = src.size(at)
+    if (typeof size === "number" && actualSize !== size) {
+      // Shorter than sealed: cut short only when it stops where a whole file of its kind cannot (an
+      // edit that shortens a file leaves it whole, and is a change).
+      const cut = actualSize < size && looksCut(name, src.read(at))
+      c.problems.push(
+        cut
+          ? problem("Truncated", at, `cut short: ${count(actualSize)} bytes, the manifest says ${count(size)}`)
+          : problem("ContentChanged", at, `bytes changed: ${count(actualSize)} bytes, the manifest says ${count(size)}`)
+      )
       continue
     }
-    const actual = sha256Hex(bytes)
-    if (actual !== sha) {
-      const sizes = typeof size === "number" && bytes.length !== size ? ` (${count(bytes.length)} bytes, the manifest says ${count(size)})` : ""
-      c.problems.push(problem("ContentChanged", at, `bytes changed: sha256 is ${actual}, the manifest says ${sha}${sizes}`))
-    }
+    const actual = src.hash(at)
+    if (actual !== sha) c.problems.push(problem("ContentChanged", at, `bytes changed: sha256 is ${actual}, the manifest says ${sha}`))
   }
   const listed = new Set([...Object.keys(files), ...implicit, MANIFEST_FILE])
   for (const name of [...present].sort()) {
@@ -467,10 +498,27 @@ const checkReplications = (src: RunSource, c: Checked, prefix: string, m: Record
   }
   // Each replication first, with its own manifest (so a re-sealed log is diagnosed as such), then
   // the set's list, which also seals the replications' manifests; one problem per file.
+  // Replication r is at replications/r<r, padded> with seed replicationSeed(seed, r), each listed
+  // once: a set re-sealed after its runs were swapped, copied or repeated does not verify.
+  const width = Math.max(4, String(reps.length - 1).length)
+  const setSeed = m["seed"]
   for (const [i, r] of reps.entries()) {
     const dir = isRecord(r) ? r["dir"] : undefined
     if (typeof dir !== "string" || !/^replications\/r[0-9]+$/.test(dir)) {
       c.problems.push(problem("ManifestMismatch", manifestName, `invalid: replications[${i}].dir is not replications/rNNNN`))
+      continue
+    }
+    const expectedDir = `replications/r${String(i).padStart(width, "0")}`
+    if (dir !== expectedDir) {
+      const again = reps.findIndex((o) => isRecord(o) && o["dir"] === dir) < i
+      c.problems.push(
+        problem("ManifestMismatch", manifestName, again ? `replications[${i}] lists ${dir} again (a set lists each run once)` : `replications[${i}] is ${dir}, expected ${expectedDir} (runs are listed in order)`)
+      )
+      continue
+    }
+    const seed = isRecord(r) ? r["seed"] : undefined
+    if (typeof setSeed !== "number" || seed !== replicationSeed(setSeed, i)) {
+      c.problems.push(problem("ManifestMismatch", manifestName, `replications[${i}].seed is ${JSON.stringify(seed ?? null)}, expected ${typeof setSeed === "number" ? replicationSeed(setSeed, i) : "a number"} (replication ${i} of seed ${JSON.stringify(setSeed ?? null)})`))
       continue
     }
     const sub = `${prefix}${dir}/`
@@ -482,6 +530,16 @@ const checkReplications = (src: RunSource, c: Checked, prefix: string, m: Record
     const format = checkAny(src, c, sub)
     if (c.problems.length === before && format !== RUN_FORMAT) {
       c.problems.push(problem("ManifestMismatch", `${sub}${MANIFEST_FILE}`, `a replication must be a run (format ${RUN_FORMAT}), found ${JSON.stringify(format)}`))
+    } else if (c.problems.length === before) {
+      // The run is intact in itself: is it this set's replication i?
+      const own = JSON.parse(new TextDecoder().decode(src.read(`${sub}${MANIFEST_FILE}`))) as Record<string, unknown>
+      for (const key of ["seed", "scenario", "input_sha256", "engine_version"] as const) {
+        const want = key === "seed" ? seed : m[key]
+        if (own[key] !== want) {
+          c.problems.push(problem("ManifestMismatch", `${sub}${MANIFEST_FILE}`, `${key} is ${JSON.stringify(own[key] ?? null)}, the set says ${JSON.stringify(want ?? null)} for replication ${i} (runs swapped or moved between sets)`))
+          break
+        }
+      }
     }
   }
   const found = new Set(c.problems.map((p) => p.file))

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -15,6 +15,7 @@ import {
   readRunDirectory,
   RunDirectoryExists,
   RunDirectoryNotFound,
+  RunDirectoryPlacement,
   RunDirectoryWriteError,
   RunFileMissing,
   sha256Hex,
@@ -31,14 +32,15 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
-const runFiles = (summary = '{"ok":true}\n'): Array<RunFile> => {
+const runFiles = (summary = '{"ok":true}\n', more: ReadonlyArray<RunFile> = []): Array<RunFile> => {
   const log = makeLog()
   const eventsArrow = encodeEventLog(log)
   const files: Array<RunFile> = [
     { name: "scenario.yaml", bytes: "version: 1\nname: two-places\n" },
     { name: "events.arrow", bytes: eventsArrow },
     { name: "accounts.arrow", bytes: encodeAccounts(run) },
-    { name: "summary.json", bytes: summary }
+    { name: "summary.json", bytes: summary },
+    ...more
   ]
   const manifest = makeManifest({ log, eventsArrow, inputSha256: sha256Hex("version: 1\n"), stateSha256: "ab".repeat(32), files })
   return [...files, { name: "manifest.json", bytes: manifestJson(manifest) }]
@@ -120,7 +122,7 @@ describe("writeRunDirectory", () => {
 
   it("replaces an existing run with overwrite, leaving nothing else behind", async () => {
     const out = join(root, "c")
-    await writeRunDirectory(out, [...runFiles('{"n":1}\n'), { name: "report.html", bytes: "<p>old</p>" }])
+    await writeRunDirectory(out, runFiles('{"n":1}\n', [{ name: "report.html", bytes: "<p>old</p>" }]))
     await writeRunDirectory(out, runFiles('{"n":2}\n'), { overwrite: true })
     expect(await readFile(join(out, "summary.json"), "utf8")).toBe('{"n":2}\n')
     expect((await readdir(out)).includes("report.html")).toBe(false)
@@ -131,9 +133,52 @@ describe("writeRunDirectory", () => {
     const out = join(root, "not-a-run")
     await mkdir(out)
     await writeFile(join(out, "precious.txt"), "keep me")
-    await expect(writeRunDirectory(out, runFiles(), { overwrite: true })).rejects.toThrow(/does not look like a run/)
+    await expect(writeRunDirectory(out, runFiles(), { overwrite: true })).rejects.toThrow(/has no manifest\.json/)
     expect(await readFile(join(out, "precious.txt"), "utf8")).toBe("keep me")
     await rm(out, { recursive: true })
+  })
+
+  it("will not overwrite a directory with a manifest.json that is not devosim's (a web app), nor a run with a file it does not seal", async () => {
+    const app = join(root, "webapp")
+    await mkdir(app)
+    await writeFile(join(app, "manifest.json"), '{"name":"My app","start_url":"/"}\n')
+    await writeFile(join(app, "index.html"), "<p>keep me</p>")
+    const refused = writeRunDirectory(app, runFiles(), { overwrite: true })
+    await expect(refused).rejects.toBeInstanceOf(RunDirectoryExists)
+    await expect(writeRunDirectory(app, runFiles(), { overwrite: true })).rejects.toThrow(/not a devosim manifest/)
+    expect((await readdir(app)).sort()).toEqual(["index.html", "manifest.json"])
+    const err = await writeRunDirectory(app, runFiles()).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(RunDirectoryExists)
+    expect((err as RunDirectoryExists).replaceable).toBe(false)
+
+    const run = join(root, "run-plus-notes")
+    await writeRunDirectory(run, runFiles())
+    await writeFile(join(run, "notes.txt"), "my notes")
+    await expect(writeRunDirectory(run, runFiles('{"n":3}\n'), { overwrite: true })).rejects.toThrow(/"notes\.txt" in it is not a file its manifest seals/)
+    expect(await readFile(join(run, "notes.txt"), "utf8")).toBe("my notes")
+    await writeFile(join(run, "summary.json"), '{"edited":true}\n')
+    await rm(join(run, "notes.txt"))
+    await expect(writeRunDirectory(run, runFiles('{"n":3}\n'), { overwrite: true })).rejects.toThrow(/"summary\.json" in it is not the file its manifest seals/)
+    expect(await leftovers(["a", "b", "c", "webapp", "run-plus-notes"])).toEqual([])
+  })
+
+  it("writes into an empty existing directory, with or without overwrite; never through a symlink", async () => {
+    const out = join(root, "empty")
+    await mkdir(out)
+    await writeRunDirectory(out, runFiles('{"n":5}\n'))
+    expect(await readFile(join(out, "summary.json"), "utf8")).toBe('{"n":5}\n')
+    await symlink(out, join(root, "link"))
+    await expect(writeRunDirectory(join(root, "link"), runFiles(), { overwrite: true })).rejects.toThrow(/symbolic link/)
+    await rm(join(root, "link"))
+  })
+
+  it("refuses a run directory inside another run directory, and an empty path", async () => {
+    const parent = join(root, "parent-run")
+    await writeRunDirectory(parent, runFiles())
+    await expect(writeRunDirectory(join(parent, "inner"), runFiles())).rejects.toBeInstanceOf(RunDirectoryPlacement)
+    await expect(writeRunDirectory(join(parent, "deeper", "inner"), runFiles())).rejects.toThrow(/inside .*parent-run/)
+    expect((await readdir(parent)).sort()).toEqual(runFiles().map((f) => f.name).sort())
+    await expect(writeRunDirectory("", runFiles())).rejects.toBeInstanceOf(RunDirectoryPlacement)
   })
 
   it("rejects names that are not plain file names, before writing anything", async () => {
@@ -143,7 +188,7 @@ describe("writeRunDirectory", () => {
     await expect(writeRunDirectory(join(root, "d"), [{ name: "x", bytes: "1" }, { name: "x", bytes: "2" }])).rejects.toBeInstanceOf(
       InvalidFileName
     )
-    expect(await leftovers(["a", "b", "c"])).toEqual([])
+    expect(await leftovers(["a", "b", "c", "webapp", "run-plus-notes", "empty", "parent-run"])).toEqual([])
   })
 
   it("removes the temporary directory when a write fails midway", async () => {
@@ -152,7 +197,7 @@ describe("writeRunDirectory", () => {
       { name: "second.txt", bytes: 42 as unknown as string } // not bytes: the write throws
     ]
     await expect(writeRunDirectory(join(root, "e"), files)).rejects.toBeInstanceOf(RunDirectoryWriteError)
-    expect(await leftovers(["a", "b", "c"])).toEqual([])
+    expect(await leftovers(["a", "b", "c", "webapp", "run-plus-notes", "empty", "parent-run"])).toEqual([])
   })
 
   it("writes nested names (replications/r0000/…) into subdirectories, atomically with the rest", async () => {
