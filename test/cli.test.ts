@@ -67,7 +67,7 @@ describe("devosim run / replay on the route-map example", () => {
     expect(devosim("run", ROUTE_MAP, "--out", a, "--force").status).toBe(0)
   })
 
-  it("replay fails (exit 1) when the manifest does not match the log", () => {
+  it("replay reports a manifest that does not match the log as verify does (exit 6)", () => {
     const d = path.join(dir, "d")
     expect(devosim("run", ROUTE_MAP, "--out", d).status).toBe(0)
     const m = path.join(d, "manifest.json")
@@ -75,8 +75,9 @@ describe("devosim run / replay on the route-map example", () => {
     manifest.state_sha256 = "0".repeat(64)
     writeFileSync(m, JSON.stringify(manifest, null, 2))
     const r = devosim("replay", d)
-    expect(r.status).toBe(1)
+    expect(r.status).toBe(6)
     expect(r.stderr).toContain("differs from the manifest")
+    expect(devosim("verify", d).status).toBe(6)
   })
 })
 

@@ -46,7 +46,7 @@ describe("snapshots in run directories", () => {
     expect(early.stdout).toMatch(/no snapshot at or before event 5; replayed 244 events .* final state matches the manifest/)
   })
 
-  it("a snapshot that does not lead to the manifest's state is a failure, even with a matching hash", () => {
+  it("a snapshot that does not lead to the manifest's state is damage (exit 4, as verify reports a changed file), even with a matching hash", () => {
     const c = path.join(dir, "c")
     expect(devosim("run", TINY, "--out", c, "--no-parquet", "--snapshot-every", "3").status).toBe(0)
     const file = path.join(c, "snapshots", "s112.json")
@@ -57,7 +57,8 @@ describe("snapshots in run directories", () => {
     const text = `${JSON.stringify(snap)}\n`
     writeFileSync(file, text)
     const changed = devosim("replay", c, "--from", "150")
-    expect(changed.status).toBe(1)
+    expect(changed.status).toBe(4)
+    expect(devosim("verify", c).status).toBe(4)
     expect(changed.stderr).toMatch(/snapshots\/s112\.json/)
     // Re-seal the manifest around the forged snapshot: the final check still catches it.
     const manifestFile = path.join(c, "manifest.json")
@@ -65,7 +66,7 @@ describe("snapshots in run directories", () => {
     manifest.files["snapshots/s112.json"] = { sha256: sha256(text), bytes: Buffer.byteLength(text) }
     writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`)
     const forged = devosim("replay", c, "--from", "150")
-    expect(forged.status).toBe(1)
+    expect(forged.status).toBe(4)
     expect(forged.stderr).toMatch(/replayed state sha256 \w+ differs from the manifest's/)
     // The full replay does not read snapshots.
     expect(devosim("replay", c).status).toBe(0)

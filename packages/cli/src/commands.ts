@@ -1,4 +1,4 @@
-import { applyLog, compareCodePoints, ENGINE_VERSION, canonicalState, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replicationSeed, EVENT_SCHEMA_VERSION } from "@devosim/core"
+import { applyLog, compareCodePoints, ENGINE_VERSION, canonicalState, forTerminal, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replicationSeed, EVENT_SCHEMA_VERSION } from "@devosim/core"
 import type { EventLog, RunStarted, Scenario, State } from "@devosim/core"
 import { decideCentre, forkPointOfSeq, runScenario } from "@devosim/engine"
 import type { Fork } from "@devosim/engine"
@@ -7,36 +7,38 @@ import {
   compareRuns,
   describe as describeSample,
   explainBudget,
+  figuresOf,
   flattenNumbers,
   formatComparison,
   formatExplanation,
   renderComparisonReport,
   summarize
 } from "@devosim/report"
-import type { ReplicatedRun, Summary } from "@devosim/report"
+import type { ReplicatedRun, ReplicationFigures, Summary } from "@devosim/report"
 import { compileScenarioText, compileScenarioWithSettings, loadScenario, loadScenarioVariants, parseSetting, scenarioJsonSchema } from "@devosim/scenario"
 import type { Setting } from "@devosim/scenario"
 import type { LoadedScenario } from "@devosim/scenario"
 import {
-  checkRunDirectory,
   decodeEventLog,
   encodeCompareTable,
-  HashMismatch,
-  LogWriteError,
-  ManifestInvalid,
+  InvalidFileName,
   openRunDirectory,
   readEventLogChunks,
-  readRunDirectory,
+  REPLICATIONS_FORMAT,
   RunDirectoryExists,
-  RunDirectoryWriteError,
-  sha256Hex
+  RunDirectoryPlacement,
+  sha256Hex,
+  UntrustedFile
 } from "@devosim/store"
 import type { RunDirectoryWriter, RunFile } from "@devosim/store"
-import { Console, Effect } from "effect"
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { Effect } from "effect"
+import { lstatSync, statSync } from "node:fs"
 import * as path from "node:path"
-import { badInput, failure } from "./errors.ts"
+import { badInput, failure, UserFacingError } from "./errors.ts"
 import { abortable } from "./interrupt.ts"
+import { checkedRun, readError, readRun, readRunFile } from "./read-runs.ts"
+import { say } from "./say.ts"
+import { VERIFY_EXIT_CODES } from "./verify.ts"
 import { progress } from "./progress.ts"
 import { writeRunFiles } from "./run-files.ts"
 import { shardedLogChunks, workersFor } from "./shards.ts"
@@ -48,29 +50,51 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
 const loadOrBadInput = (file: string, seed?: number) =>
   loadScenario(file, seed === undefined ? {} : { seed }).pipe(Effect.mapError((e) => badInput(e.message)))
 
-/** Commands that read one run refuse a replication set, naming a run inside it. */
-const refuseReplicationSet = (dir: string) => {
-  const set = path.join(dir, "replications")
-  return existsSync(set)
-    ? Effect.fail(badInput(`${dir} holds ${readdirSync(set).length} replications; name one of them, e.g. ${path.join(set, readdirSync(set).sort()[0] ?? "r0000")}`))
-    : Effect.void
-}
-
-/** Reads and decodes a run directory's log, checked against its manifest. */
+/** Reads and decodes a run directory's log, checked against its manifest (damage reported as `verify` does). */
 const readLog = Effect.fn("readLog")(function* (dir: string) {
-  yield* refuseReplicationSet(dir)
-  const { manifest, eventsArrow } = yield* Effect.tryPromise({
-    try: () => readRunDirectory(dir),
-    // A directory that is not there is bad input; one whose files do not match its manifest is a failure.
-    catch: (e) => (e instanceof HashMismatch || e instanceof ManifestInvalid ? failure(messageOf(e)) : badInput(messageOf(e)))
-  })
+  const { manifest, eventsArrow } = yield* readRun(dir)
   const decoded = decodeEventLog(eventsArrow)
-  if (!decoded.ok) return yield* failure(`${dir}/events.arrow: ${decoded.error.message}`)
+  if (!decoded.ok) return yield* readError(dir, decoded.error)
+  yield* sameRunAsManifest(dir, manifest, decoded.log.controls[0] as RunStarted, decoded.log.controls.length, decoded.log.postings.length)
   return { manifest, log: decoded.log }
 })
 
+/**
+ * The log is the one the manifest describes: its RunStarted's scenario, seed and engine, and its
+ * counts. (The manifest is not sealed by a hash of its own: an edited seed or count shows here.)
+ */
+const sameRunAsManifest = (dir: string, manifest: { readonly scenario: string; readonly seed: number; readonly engine_version: string; readonly control_event_count: number; readonly posting_count: number }, run: RunStarted, controls: number, postings: number) => {
+  const pairs: Array<readonly [string, unknown, unknown]> = [
+    ["scenario", run.scenario, manifest.scenario],
+    ["seed", run.seed, manifest.seed],
+    ["engine version", run.engineVersion, manifest.engine_version],
+    ["control events", controls, manifest.control_event_count],
+    ["postings", postings, manifest.posting_count]
+  ]
+  for (const [what, has, says] of pairs) {
+    if (has !== says) {
+      return Effect.fail(
+        new UserFacingError({
+          message: `${forTerminal(path.join(dir, "manifest.json"))}: the log has ${what} ${forTerminal(JSON.stringify(has))}, the manifest says ${forTerminal(JSON.stringify(says))} (events.arrow matches the manifest's log_sha256, so the manifest was edited) [manifest does not match]`,
+          exitCode: VERIFY_EXIT_CODES.ManifestMismatch
+        })
+      )
+    }
+  }
+  return Effect.void
+}
+
+/**
+ * Replications per command: each is a full run (and, in `run`, a run directory), so the bound
+ * keeps a typo (`--replications 1000000`) from filling a disk or a day; compare keeps only each
+ * replication's figures, so its memory stays bounded well below it.
+ */
+export const MAX_REPLICATIONS = 100_000
+
 const checkReplications = (k: number) =>
-  Number.isInteger(k) && k >= 1 ? Effect.void : Effect.fail(badInput(`--replications: expected an integer >= 1, found ${k}`))
+  Number.isInteger(k) && k >= 1 && k <= MAX_REPLICATIONS
+    ? Effect.void
+    : Effect.fail(badInput(`--replications: expected a whole number from 1 to ${MAX_REPLICATIONS.toLocaleString("en-GB")}, found ${k}`))
 
 /** Runs a scenario (or a fork of it) in memory, timed: for forks, which check their prefix against the parent. */
 const runTimed = (scenario: Scenario, fork?: Fork) => {
@@ -97,13 +121,17 @@ const writeRunOut = <A>(out: string, force: boolean, write: (dir: RunDirectoryWr
       }
     },
     (e) =>
+      // Where the output may not go is bad input (2); anything else that stops a write (a full disk,
+      // a permission, a bug) is a failure (1).
       e instanceof RunDirectoryExists
-        ? badInput(`${out}: the run directory already exists; choose another --out, or pass --force to replace it`)
-        : e instanceof RunDirectoryWriteError
-          ? failure(e.message)
-          : e instanceof LogWriteError
-            ? failure(`${out}: ${e.message}`)
-            : badInput(`${out}: ${messageOf(e)}`),
+        ? e.replaceable && !force
+          ? badInput(`${forTerminal(out)}: the run directory already exists; choose another --out, or pass --force to replace it`)
+          : badInput(`${forTerminal(out)}: ${forTerminal(e.detail)}`)
+        : e instanceof RunDirectoryPlacement || e instanceof InvalidFileName || e instanceof UntrustedFile
+          ? badInput(forTerminal(e.message))
+          : e instanceof UserFacingError
+            ? e
+            : failure(`${forTerminal(out)}: ${forTerminal(messageOf(e))}`),
     out
   )
 
@@ -118,13 +146,24 @@ const checkWorkers = (n: number | undefined) =>
     ? Effect.void
     : Effect.fail(badInput(`--workers: expected a whole number from 0 (no threads) to 256, found ${n}`))
 
-/** Runs replications 0..K−1 of a scenario (replication r with `replicationSeed(seed, r)`), one at a time. */
-export const replicate = (scenario: Scenario, replications: number, onEach: (summary: Summary, r: number) => void): Array<number> =>
-  Array.from({ length: replications }, (_, r) => {
+/** Lets a pending SIGINT/SIGTERM in between replications (each is synchronous). */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/**
+ * Runs replications 0..K−1 of a scenario (replication r with `replicationSeed(seed, r)`), one at a
+ * time, yielding between them and stopping with `signal.reason` when aborted.
+ */
+export const replicate = async (scenario: Scenario, replications: number, onEach: (summary: Summary, r: number) => void, signal: AbortSignal): Promise<Array<number>> => {
+  const seeds: Array<number> = []
+  for (let r = 0; r < replications; r++) {
+    signal.throwIfAborted()
     const seed = replicationSeed(scenario.seed, r)
     onEach(summarize(runScenario({ ...scenario, seed }).log), r)
-    return seed
-  })
+    seeds.push(seed)
+    await turn()
+  }
+  return seeds
+}
 
 /** `devosim run FILE`: scenario in, run directory out (written atomically). */
 export const runCommand = Effect.fn("runCommand")(function* (args: {
@@ -154,7 +193,7 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   const { summary } = written
   const files = ["scenario.yaml", "events.arrow", ...(args.parquet ? ["events.parquet"] : []), "ledger.arrow", ...(args.parquet ? ["ledger.parquet"] : []), "accounts.arrow", "summary.json", "report.html", "manifest.json"]
   const deals = summary.negotiations.filter((n) => n.outcome === "deal").length
-  yield* Console.log(
+  yield* say(
     [
       `devosim ${ENGINE_VERSION}: ran "${loaded.scenario.name}" (seed ${loaded.scenario.seed})`,
       `  ${summary.events.total} events (${summary.events.control} control, ${summary.events.postings} postings) run and written in ${ranMs.toFixed(0)} ms${workers > 0 ? ` (${workers} worker thread${workers === 1 ? "" : "s"})` : ""}`,
@@ -230,7 +269,7 @@ const runReplications = Effect.fn("runReplications")(function* (
     return summary
   })
   const makespan = summary.figures["centre.makespan"]
-  yield* Console.log(
+  yield* say(
     [
       `devosim ${ENGINE_VERSION}: ran ${K} replications of "${loaded.scenario.name}" (seeds from ${loaded.scenario.seed})`,
       makespan === undefined ? "" : `  centre makespan: mean ${makespan.mean.toFixed(2)}, sd ${makespan.sd.toFixed(2)}, 5–95% [${makespan.q05.toFixed(2)}, ${makespan.q95.toFixed(2)}] months`,
@@ -247,7 +286,7 @@ export const validateCommand = Effect.fn("validateCommand")(function* (file: str
   const all = yield* loadScenarioVariants(file).pipe(Effect.mapError((e) => badInput(e.message)))
   const { scenario } = all[0]!
   const variants = all.length > 1 ? ` and ${all.length - 1} variants (${all.slice(1).map((v) => v.variant).join(", ")})` : ""
-  yield* Console.log(
+  yield* say(
     `${file}: valid scenario "${scenario.name}": ${scenario.localities.length} localities, ${scenario.agencies.length} agencies, ${scenario.tranches.length} tranches, ${scenario.months} months from ${scenario.start.year}-${String(scenario.start.month).padStart(2, "0")}${variants}`
   )
 })
@@ -257,29 +296,33 @@ export const validateCommand = Effect.fn("validateCommand")(function* (file: str
  * nearest snapshot at or before SEQ plus the rest of the log) and checks it against the manifest.
  */
 export const replayCommand = Effect.fn("replayCommand")(function* (dir: string, from?: string) {
-  yield* refuseReplicationSet(dir)
   // Every file is hashed against the manifest block by block, then the log is read one record batch
-  // at a time: a log larger than memory replays in constant memory.
-  const { manifest, eventsPath } = yield* Effect.tryPromise({
-    try: () => checkRunDirectory(dir),
-    catch: (e) => (e instanceof HashMismatch || e instanceof ManifestInvalid ? failure(messageOf(e)) : badInput(messageOf(e)))
-  })
+  // at a time: a log larger than memory replays in constant memory. Damage is reported as verify does.
+  const { manifest, eventsPath } = yield* checkedRun(dir)
   const start = from === undefined ? null : yield* chooseSnapshot(dir, manifest, from)
   const started = performance.now()
   let postingsMs = 0
-  const state = yield* Effect.try({
-    try: () => {
+  let controls = 0
+  let postings = 0
+  let run: RunStarted | undefined
+  // Record batch by record batch, yielding between them, so SIGINT/SIGTERM stop a long replay at once.
+  const state = yield* abortable(
+    async (signal) => {
       let s: State | undefined
       for (const chunk of readEventLogChunks(eventsPath, { verifyChecksum: false })) {
+        signal.throwIfAborted()
         if (s === undefined) {
-          const run = chunk.controls[0] as RunStarted
+          run = chunk.controls[0] as RunStarted
           s = start === null ? initialState(run) : stateFromSnapshot(start.snapshot, run)
         }
+        controls += chunk.controls.length
+        postings += chunk.postings.length
         const end = chunk.firstSeq + chunk.controls.length + chunk.postings.length
         if (end <= s.applied) continue // before the snapshot
         const t0 = performance.now()
         applyLog(s, chunk)
         postingsMs += performance.now() - t0
+        await turn()
       }
       if (s === undefined) throw new Error("the log is empty")
       if (start !== null && s.applied < (start.snapshot as { readonly applied: number }).applied) {
@@ -287,27 +330,38 @@ export const replayCommand = Effect.fn("replayCommand")(function* (dir: string, 
       }
       return s
     },
-    catch: (e) => failure(`${start === null ? `${dir}/events.arrow` : `${dir}/${start.name}`}: ${messageOf(e)}`)
-  })
+    (e) => readError(dir, e)
+  )
+  yield* sameRunAsManifest(dir, manifest, run!, controls, postings)
   const ms = performance.now() - started
   const rate = manifest.posting_count > 0 && postingsMs > 0 ? `; postings applied at ${((manifest.posting_count / postingsMs) * 1000 / 1e6).toFixed(0)} million/s` : ""
   const stateSha = sha256Hex(canonicalState(state))
-  if (state.applied !== manifest.event_count) {
-    return yield* failure(`${dir}: replay applied ${state.applied} events, the manifest says ${manifest.event_count}`)
-  }
+  const mismatch = (what: string) =>
+    new UserFacingError({
+      message: `${forTerminal(path.join(dir, "manifest.json"))}: ${what} (events.arrow matches the manifest's log_sha256, so the manifest was edited) [manifest does not match]`,
+      exitCode: VERIFY_EXIT_CODES.ManifestMismatch
+    })
+  if (state.applied !== manifest.event_count) return yield* mismatch(`replay applied ${state.applied} events, the manifest says ${manifest.event_count}`)
   if (stateSha !== manifest.state_sha256) {
-    return yield* failure(`${dir}: replayed state sha256 ${stateSha} differs from the manifest's ${manifest.state_sha256}`)
+    // From a snapshot, the snapshot is at fault (the full log was sealed and checked); from the start, the manifest.
+    if (start !== null) {
+      return yield* new UserFacingError({
+        message: `${forTerminal(path.join(dir, start.name))}: replayed state sha256 ${stateSha} differs from the manifest's ${manifest.state_sha256}: the snapshot does not lead to the run's final state (replay without --from to check the log alone) [content changed]`,
+        exitCode: VERIFY_EXIT_CODES.ContentChanged
+      })
+    }
+    return yield* mismatch(`replayed state sha256 ${stateSha} differs from the manifest's ${manifest.state_sha256}`)
   }
   const upcast = manifest.event_schema_version < EVENT_SCHEMA_VERSION ? ` (event schema ${manifest.event_schema_version}, upcast to ${EVENT_SCHEMA_VERSION})` : ""
   const matches = `final state matches the manifest (sha256 ${stateSha.slice(0, 16)}…)`
   if (start === null) {
-    const none = from === undefined ? "" : `no snapshot at or before event ${from}; `
-    yield* Console.log(`${dir}: ${none}replayed ${state.applied} events${upcast} in ${ms.toFixed(0)} ms${rate}; ${matches}`)
+    const none = from === undefined ? "" : `no snapshot at or before event ${forTerminal(from)}; `
+    yield* say(`${forTerminal(dir)}: ${none}replayed ${state.applied} events${upcast} in ${ms.toFixed(0)} ms${rate}; ${matches}`)
   } else {
     // replayFrom validated the snapshot: `applied` is the number of events it holds, the ones not replayed.
     const skipped = (start.snapshot as { readonly applied: number }).applied
-    yield* Console.log(
-      `${dir}: started from ${start.name}, skipped ${skipped} events and replayed the remaining ${state.applied - skipped}${upcast} in ${ms.toFixed(0)} ms; ${matches}`
+    yield* say(
+      `${forTerminal(dir)}: started from ${start.name}, skipped ${skipped} events and replayed the remaining ${state.applied - skipped}${upcast} in ${ms.toFixed(0)} ms; ${matches}`
     )
   }
 })
@@ -320,6 +374,10 @@ export const explainCommand = Effect.fn("explainCommand")(function* (args: {
   readonly period: number | undefined
   readonly limit: number
 }) {
+  if (!(Number.isInteger(args.limit) && args.limit >= 0)) return yield* badInput(`--limit: expected a whole number of postings >= 0, found ${args.limit}`)
+  if (args.period !== undefined && !(Number.isInteger(args.period) && args.period >= 0)) {
+    return yield* badInput(`--period: expected a period (whole months since the start) >= 0, found ${args.period}`)
+  }
   const { log } = yield* readLog(args.dir)
   const run = log.controls[0]!
   const explanation = yield* Effect.try({
@@ -330,40 +388,123 @@ export const explainCommand = Effect.fn("explainCommand")(function* (args: {
         ...(args.period === undefined ? {} : { period: args.period }),
         limit: args.limit
       }),
-    catch: (e) => badInput(`${args.dir}: ${messageOf(e)}`)
+    catch: (e) => badInput(`${forTerminal(args.dir)}: ${forTerminal(messageOf(e))}`)
   })
-  yield* Console.log(formatExplanation(explanation, run._tag === "RunStarted" ? run.start : ""))
+  yield* say(formatExplanation(explanation, run._tag === "RunStarted" ? run.start : ""))
 })
 
-/** A compare input: a scenario file (each of its variants) or a run directory (a run or a replication set). */
+/** What compare needs of a summary.json, checked: a sealed file can still be a forged one (`{}`). */
+const figuresOfFile = (file: string, value: unknown) =>
+  Effect.try({
+    try: () => {
+      const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+      const need = (ok: boolean, where: string, expected: string) => {
+        if (!ok) throw new Error(`${where}: expected ${expected}`)
+      }
+      need(isObj(value), "(top level)", "a JSON object, a run's summary")
+      const s = value as Record<string, unknown>
+      need(typeof s["scenario"] === "string" && typeof s["seed"] === "number" && typeof s["months"] === "number", "scenario, seed, months", "a name and two numbers")
+      const centre = s["centre"]
+      need(isObj(centre) && ["deals", "makespan", "mean_wait"].every((k) => typeof centre[k] === "number"), "centre", "deals, makespan and mean_wait numbers")
+      const negotiations = s["negotiations"]
+      need(Array.isArray(negotiations), "negotiations", "a list")
+      ;(negotiations as Array<unknown>).forEach((n, i) =>
+        need(
+          isObj(n) && typeof n["tranche"] === "string" && typeof n["population"] === "number" && typeof n["wait"] === "number" && typeof n["outcome"] === "string" && (n["deal"] === null || typeof n["deal"] === "number"),
+          `negotiations[${i}]`,
+          "tranche, population, wait, outcome and deal (a number or null)"
+        )
+      )
+      const money = s["money"]
+      need(isObj(money) && isObj(money["present_values"]) && Array.isArray(money["localities"]), "money", "present_values and localities")
+      ;(((money as Record<string, unknown>)["localities"]) as Array<unknown>).forEach((l, i) =>
+        need(isObj(l) && Array.isArray(l["agencies"]) && l["agencies"].every((g: unknown) => isObj(g) && typeof g["agency"] === "string" && typeof g["net_position_pence"] === "number"), `money.localities[${i}]`, "agencies with agency and net_position_pence")
+      )
+      return figuresOf(value as Summary)
+    },
+    catch: (e) => badInput(`${forTerminal(file)}: not a summary devosim wrote: ${forTerminal(messageOf(e))}`)
+  })
+
+/** One run directory's figures, after checking every file against its manifest. */
+const figuresOfRunDir = Effect.fn("figuresOfRunDir")(function* (dir: string) {
+  const { manifest } = yield* checkedRun(dir)
+  const bytes = yield* readRunFile(dir, "summary.json")
+  const parsed = yield* Effect.try({ try: () => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown, catch: () => badInput(`${forTerminal(path.join(dir, "summary.json"))}: not JSON`) })
+  const figures = yield* figuresOfFile(path.join(dir, "summary.json"), parsed)
+  return { figures, seed: manifest.seed, scenario: manifest.scenario }
+})
+
+/** A replication set's runs in order, each checked: the set's manifest names them. */
+const replicationDirsOf = Effect.fn("replicationDirsOf")(function* (input: string) {
+  const bytes = yield* readRunFile(input, "manifest.json")
+  const m = yield* Effect.try({ try: () => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown, catch: (e) => readError(input, e) })
+  const reps = typeof m === "object" && m !== null ? (m as Record<string, unknown>)["replications"] : undefined
+  if ((m as Record<string, unknown> | null)?.["format"] !== REPLICATIONS_FORMAT || !Array.isArray(reps)) {
+    return yield* badInput(`${forTerminal(path.join(input, "manifest.json"))}: expected a replication set's manifest (format ${REPLICATIONS_FORMAT}) listing its replications`)
+  }
+  const dirs: Array<string> = []
+  for (const [i, r] of reps.entries()) {
+    const dir = typeof r === "object" && r !== null ? (r as Record<string, unknown>)["dir"] : undefined
+    if (typeof dir !== "string" || !/^replications\/r[0-9]+$/.test(dir) || dirs.includes(dir)) {
+      return yield* badInput(`${forTerminal(path.join(input, "manifest.json"))}: replications[${i}] is not a replications/rNNNN listed once; run devosim verify ${forTerminal(input)}`)
+    }
+    dirs.push(dir)
+  }
+  return dirs.map((d) => path.join(input, d))
+})
+
+/**
+ * A compare input: a scenario file (each of its variants, replicated) or a run directory (a run or
+ * a replication set, checked against its manifests). Only each replication's figures are kept.
+ */
 const replicatedRunsOf = Effect.fn("replicatedRunsOf")(function* (input: string, replications: number, tick: () => void) {
-  const isDir = yield* Effect.try({ try: () => statSync(input).isDirectory(), catch: () => badInput(`${input}: no such file or directory`) })
-  if (isDir) {
-    const read = (f: string) => JSON.parse(readFileSync(f, "utf8")) as Summary
-    const set = path.join(input, "replications")
-    const summaries = yield* Effect.try({
-      try: () =>
-        existsSync(set)
-          ? readdirSync(set)
-              .sort()
-              .map((d) => read(path.join(set, d, "summary.json")))
-          : [read(path.join(input, "summary.json"))],
-      catch: (e) => badInput(`${input}: not a run directory (${messageOf(e)})`)
-    })
-    summaries.forEach(() => tick())
-    const run: ReplicatedRun = { name: summaries[0]?.scenario ?? path.basename(input), source: input, summaries, seeds: summaries.map((x) => x.seed) }
+  const at = yield* Effect.try({ try: () => statSync(input), catch: () => badInput(`${forTerminal(input)}: no such file or directory`) })
+  if (at.isDirectory()) {
+    const set = lstatOrNull(path.join(input, "replications"))
+    const dirs = set !== null && set.isDirectory() ? yield* replicationDirsOf(input) : [input]
+    const figures: Array<ReplicationFigures> = []
+    const seeds: Array<number> = []
+    let name = path.basename(input)
+    for (const d of dirs) {
+      const one = yield* figuresOfRunDir(d)
+      figures.push(one.figures)
+      seeds.push(one.seed)
+      name = one.scenario
+      tick()
+    }
+    const run: ReplicatedRun = { name, source: input, replications: figures, seeds }
     return [run]
   }
+  if (!at.isFile()) return yield* badInput(`${forTerminal(input)}: neither a scenario file nor a run directory`)
   const variants = yield* loadScenarioVariants(input).pipe(Effect.mapError((e) => badInput(e.message)))
-  return variants.map((v): ReplicatedRun => {
-    const summaries: Array<Summary> = []
-    const seeds = replicate(v.scenario, replications, (summary) => {
-      summaries.push(summary)
-      tick()
-    })
-    return { name: v.variant ?? v.scenario.name, source: v.variant === null ? input : `${input}#${v.variant}`, summaries, seeds }
-  })
+  const runs: Array<ReplicatedRun> = []
+  for (const v of variants) {
+    const figures: Array<ReplicationFigures> = []
+    const seeds = yield* abortable(
+      (signal) =>
+        replicate(
+          v.scenario,
+          replications,
+          (summary) => {
+            figures.push(figuresOf(summary))
+            tick()
+          },
+          signal
+        ),
+      (e) => failure(`${forTerminal(input)}: ${forTerminal(messageOf(e))}`)
+    )
+    runs.push({ name: v.variant ?? v.scenario.name, source: v.variant === null ? input : `${input}#${v.variant}`, replications: figures, seeds })
+  }
+  return runs
 })
+
+const lstatOrNull = (p: string) => {
+  try {
+    return lstatSync(p)
+  } catch {
+    return null
+  }
+}
 
 /** `devosim compare A B [C…]`: key figures side by side, paired differences, and who wins. */
 export const compareCommand = Effect.fn("compareCommand")(function* (args: {
@@ -394,8 +535,8 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   ]
   files.push({ name: "manifest.json", bytes: json({ format: "devosim-compare/1", engine_version: ENGINE_VERSION, inputs: args.inputs, files: Object.fromEntries(files.map((f) => [f.name, { sha256: sha256Hex(f.bytes) }])) }) })
   yield* writeOut(args.out, files, args.force)
-  yield* Console.log(formatComparison(report))
-  yield* Console.log(`\noutputs in ${args.out}/: ${files.map((f) => f.name).join(", ")}`)
+  yield* say(formatComparison(report))
+  yield* say(`\noutputs in ${forTerminal(args.out)}/: ${files.map((f) => f.name).join(", ")}`)
 })
 
 /** `--at`: a month (`18`, `month:18`, `2011-10`) or an event (`seq:1234`). */
@@ -424,15 +565,17 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   readonly parquet: boolean
 }) {
   const { manifest, log: parentLog } = yield* readLog(args.dir)
-  const text = yield* Effect.try({ try: () => readFileSync(path.join(args.dir, "scenario.yaml"), "utf8"), catch: (e) => badInput(messageOf(e)) })
+  // scenario.yaml was checked against the manifest by readLog.
+  const bytes = yield* readRunFile(args.dir, "scenario.yaml")
+  const text = yield* Effect.try({ try: () => new TextDecoder("utf-8", { fatal: true }).decode(bytes), catch: () => badInput(`${forTerminal(path.join(args.dir, "scenario.yaml"))}: not UTF-8 text`) })
   const file = path.join(args.dir, "scenario.yaml")
   const parent = compileScenarioText(text, file, { seed: manifest.seed })
   if (!parent.ok) return yield* badInput(parent.error.message)
   const settings: Array<Setting> = []
   for (const s of args.sets) {
     const setting = parseSetting(s)
-    if (setting === undefined) return yield* badInput(`--set ${JSON.stringify(s)}: expected PATH=VALUE, like centre.capacity=16 or localities.Kent.tranche=forerunners`)
-    settings.push(setting)
+    if (!setting.ok) return yield* badInput(setting.message)
+    settings.push(setting.setting)
   }
   if (settings.length === 0) return yield* badInput("fork needs at least one --set PATH=VALUE")
   const amended = compileScenarioWithSettings(text, file, settings, { seed: manifest.seed })
@@ -479,7 +622,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   const { summary } = yield* writeRunOut(out, args.force, (dir, signal) =>
     writeRunFiles(dir, "", loaded, one.log.controls[0] as RunStarted, [{ firstSeq: 0, ...one.log }], { parquet: args.parquet, extra: [{ name: "fork.json", bytes: json(forkInfo) }] }, signal)
   )
-  yield* Console.log(
+  yield* say(
     [
       `devosim ${ENGINE_VERSION}: forked ${args.dir} at event ${shared} (t = ${one.forkedAt.t}) with ${settings.map((s) => s.text).join(", ")}`,
       `  the first ${shared} events are the parent's; ${summary.events.total - shared} decided with the amended scenario`,
@@ -489,4 +632,4 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
 })
 
 /** `devosim schema`: the scenario format as JSON Schema, for editors. */
-export const schemaCommand = Console.log(JSON.stringify(scenarioJsonSchema(), null, 2))
+export const schemaCommand = say(JSON.stringify(scenarioJsonSchema(), null, 2))

@@ -35,11 +35,11 @@ export const interruptMessage = (): string =>
  * until `run` has settled (and cleaned up). If `run` completes anyway (it was past its point of
  * no return), `committed` is reported by `interruptMessage`.
  */
-export const abortable = <A, E>(run: (signal: AbortSignal) => Promise<A>, onError: (e: unknown) => E, committedName: string): Effect.Effect<A, E> =>
+export const abortable = <A, E>(run: (signal: AbortSignal) => Promise<A>, onError: (e: unknown) => E, committedName?: string): Effect.Effect<A, E> =>
   Effect.callback<A, E>((resume, signal) => {
     const settled = run(signal).then(
       (a) => {
-        if (signal.aborted) committed = committedName
+        if (signal.aborted && committedName !== undefined) committed = committedName
         resume(Effect.succeed(a))
       },
       (e: unknown) => resume(Effect.fail(onError(e)))

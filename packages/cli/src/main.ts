@@ -4,6 +4,7 @@ import { Cause, Console, Effect, Exit, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { UserFacingError } from "./errors.ts"
 import { interruptExitCode, interruptMessage, recordSignals } from "./interrupt.ts"
+import { escapeLines } from "./say.ts"
 import { verify } from "./verify.ts"
 import { compareCommand, explainCommand, forkCommand, replayCommand, runCommand, schemaCommand, validateCommand } from "./commands.ts"
 
@@ -124,7 +125,7 @@ const program = Command.run(devosim, { version: ENGINE_VERSION }).pipe(
   Effect.as(0),
   Effect.catch((e) =>
     e instanceof UserFacingError
-      ? Console.error(`devosim: ${e.message}`).pipe(Effect.as(e.exitCode))
+      ? Console.error(`devosim: ${escapeLines(e.message)}`).pipe(Effect.as(e.exitCode))
       : // Parse errors of the command line were already presented by effect/cli.
         Effect.succeed(2)
   ),

@@ -3,9 +3,9 @@
  * snapshots/s<seq>.json (core's snapshot format, the state after event <seq>), listed with their
  * sha256 in manifest.json; `devosim replay DIR --from LATEST|SEQ` starts from one of them.
  */
-import { sha256Hex, type Manifest } from "@devosim/store"
+import { forTerminal } from "@devosim/core"
+import { readUntrusted, sha256Hex, type Manifest } from "@devosim/store"
 import { Effect } from "effect"
-import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { badInput, failure } from "./errors.ts"
 
@@ -40,7 +40,7 @@ export const chooseSnapshot = Effect.fn("chooseSnapshot")(function* (dir: string
   const chosen = listed.filter((s) => s.lastSeq <= at).at(-1)
   if (chosen === undefined) return null
   const file = path.join(dir, chosen.name)
-  const bytes = yield* Effect.try({ try: () => readFileSync(file), catch: (e) => failure(`${file}: ${e instanceof Error ? e.message : String(e)}`) })
+  const bytes = yield* Effect.try({ try: () => readUntrusted(path.resolve(dir), chosen.name), catch: (e) => failure(`${forTerminal(file)}: ${forTerminal(e instanceof Error ? e.message : String(e))}`) })
   // The manifest check of the whole directory ran before; check the very bytes we use.
   if (sha256Hex(bytes) !== manifest.files[chosen.name]?.sha256) return yield* failure(`${file}: sha256 differs from the manifest's`)
   const snapshot = yield* Effect.try({

@@ -10,8 +10,8 @@ import { describe, meanInterval95, sampleSd } from "./stats.ts"
 export interface ReplicatedRun {
   readonly name: string
   readonly source: string
-  /** One summary per replication, replication r at index r. */
-  readonly summaries: ReadonlyArray<Summary>
+  /** One replication's figures per replication, replication r at index r (`figuresOf` its summary). */
+  readonly replications: ReadonlyArray<ReplicationFigures>
   readonly seeds: ReadonlyArray<number>
 }
 
@@ -22,7 +22,7 @@ export interface FigureSpec {
   readonly label: string
   readonly better: Better
   /** NaN where the figure is undefined for that replication (e.g. 75% coverage never reached). */
-  readonly value: (s: Summary) => number
+  readonly value: (f: ReplicationFigures) => number
 }
 
 export const COVERAGE_THRESHOLDS = [0.25, 0.5, 0.75] as const
@@ -50,45 +50,98 @@ export const coverageTime = (s: Summary, share: number): number => {
   return Number.NaN
 }
 
+/**
+ * What a comparison keeps of one replication: its figures and its coverage curve, not its summary
+ * (a summary holds every locality's money; kept for every replication, a 2,000-replication compare
+ * ran out of memory). The curve is the deal times in order with the share covered at each.
+ */
+export interface ReplicationFigures {
+  /** Figure name → value; a tranche or agency this run does not have is absent (its figure is 0). */
+  readonly values: ReadonlyMap<string, number>
+  readonly tranches: ReadonlyArray<string>
+  readonly agencies: ReadonlyArray<string>
+  /** The months a coverage curve must span: the run, or the last deal if later. */
+  readonly horizon: number
+  readonly dealTimes: Float64Array
+  readonly coveredShare: Float64Array
+}
+
+const STANDARD_FIGURES: ReadonlyArray<Omit<FigureSpec, "value"> & { readonly of: (s: Summary) => number }> = [
+  ...COVERAGE_THRESHOLDS.map((q) => ({
+    figure: `coverage_${q * 100}pct_months`,
+    label: `Months until ${q * 100}% of the population is covered by a deal`,
+    better: "lower" as const,
+    of: (s: Summary) => coverageTime(s, q)
+  })),
+  { figure: "deals", label: "Deals landed", better: "higher", of: (s) => s.centre.deals },
+  { figure: "makespan_months", label: "Centre's makespan (months)", better: "lower", of: (s) => s.centre.makespan },
+  { figure: "mean_wait_months", label: "Mean wait for a slot at the centre (months)", better: "lower", of: (s) => s.centre.mean_wait },
+  { figure: "max_wait_months", label: "Longest wait for a slot (months)", better: "lower", of: (s) => s.negotiations.reduce((m, n) => Math.max(m, n.wait), 0) },
+  { figure: "savings_realised_pence", label: "Savings realised (pence)", better: "higher", of: (s) => s.money.savings_realised_pence },
+  { figure: "spb_reduction_pence", label: "SPB reductions returned to the Treasury (pence)", better: "higher", of: (s) => s.money.spb_reduction_pence },
+  { figure: "prevention_invested_pence", label: "Prevention invested (pence)", better: "none", of: (s) => s.money.prevention_invested_pence },
+  { figure: "npv_pence", label: "NPV of prevention (pence, discounted)", better: "higher", of: (s) => s.money.present_values.npv_pence }
+]
+
+const trancheFigure = (t: string) => `deals_in_tranche_${t}`
+const agencyFigure = (a: string) => `net_position_${a}_pence`
+
+/** One replication's figures, from its summary (which can then be dropped). */
+export const figuresOf = (s: Summary): ReplicationFigures => {
+  const values = new Map<string, number>()
+  for (const f of STANDARD_FIGURES) values.set(f.figure, f.of(s))
+  const tranches = [...new Set(s.negotiations.map((n) => n.tranche))]
+  for (const t of tranches) values.set(trancheFigure(t), 0)
+  for (const n of s.negotiations) if (n.outcome === "deal") values.set(trancheFigure(n.tranche), values.get(trancheFigure(n.tranche))! + 1)
+  const agencies: Array<string> = []
+  for (const l of s.money.localities) {
+    for (const g of l.agencies) {
+      const k = agencyFigure(g.agency)
+      if (!values.has(k)) {
+        agencies.push(g.agency)
+        values.set(k, 0)
+      }
+      values.set(k, values.get(k)! + g.net_position_pence)
+    }
+  }
+  const deals = s.negotiations.filter((n) => n.deal !== null).sort((a, b) => a.deal! - b.deal!)
+  const total = s.negotiations.reduce((x, n) => x + n.population, 0)
+  const dealTimes = new Float64Array(deals.length)
+  const coveredShare = new Float64Array(deals.length)
+  let covered = 0
+  deals.forEach((n, i) => {
+    covered += n.population
+    dealTimes[i] = n.deal!
+    coveredShare[i] = total === 0 ? 0 : covered / total
+  })
+  return { values, tranches, agencies, horizon: Math.max(s.months, Math.ceil(s.centre.makespan)), dealTimes, coveredShare }
+}
+
+/** The share covered at t: the last deal at or before t (binary search over the curve). */
+const coveredAt = (f: ReplicationFigures, t: number): number => {
+  let lo = 0
+  let hi = f.dealTimes.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (f.dealTimes[mid]! <= t) lo = mid + 1
+    else hi = mid
+  }
+  return lo === 0 ? 0 : f.coveredShare[lo - 1]!
+}
+
 /** The figures `devosim compare` reports, for the tranches and agencies the runs have. */
 export const figureSpecs = (runs: ReadonlyArray<ReplicatedRun>): Array<FigureSpec> => {
-  const first = runs.flatMap((r) => r.summaries.slice(0, 1))
-  const tranches = [...new Set(first.flatMap((s) => s.negotiations.map((n) => n.tranche)))]
-  const agencies = [...new Set(first.flatMap((s) => s.money.localities.flatMap((l) => l.agencies.map((a) => a.agency))))]
-  const specs: Array<FigureSpec> = [
-    ...COVERAGE_THRESHOLDS.map((q) => ({
-      figure: `coverage_${q * 100}pct_months`,
-      label: `Months until ${q * 100}% of the population is covered by a deal`,
-      better: "lower" as const,
-      value: (s: Summary) => coverageTime(s, q)
-    })),
-    { figure: "deals", label: "Deals landed", better: "higher", value: (s) => s.centre.deals },
-    ...tranches.map((t) => ({
-      figure: `deals_in_tranche_${t}`,
-      label: `Deals landed in tranche ${t}`,
-      better: "higher" as const,
-      value: (s: Summary) => s.negotiations.filter((n) => n.tranche === t && n.outcome === "deal").length
-    })),
-    { figure: "makespan_months", label: "Centre's makespan (months)", better: "lower", value: (s) => s.centre.makespan },
-    { figure: "mean_wait_months", label: "Mean wait for a slot at the centre (months)", better: "lower", value: (s) => s.centre.mean_wait },
-    {
-      figure: "max_wait_months",
-      label: "Longest wait for a slot (months)",
-      better: "lower",
-      value: (s) => s.negotiations.reduce((m, n) => Math.max(m, n.wait), 0)
-    },
-    { figure: "savings_realised_pence", label: "Savings realised (pence)", better: "higher", value: (s) => s.money.savings_realised_pence },
-    { figure: "spb_reduction_pence", label: "SPB reductions returned to the Treasury (pence)", better: "higher", value: (s) => s.money.spb_reduction_pence },
-    { figure: "prevention_invested_pence", label: "Prevention invested (pence)", better: "none", value: (s) => s.money.prevention_invested_pence },
-    { figure: "npv_pence", label: "NPV of prevention (pence, discounted)", better: "higher", value: (s) => s.money.present_values.npv_pence },
-    ...agencies.map((a) => ({
-      figure: `net_position_${a}_pence`,
-      label: `Net position of ${a} (savings − investment + transfers, pence)`,
-      better: "higher" as const,
-      value: (s: Summary) => s.money.localities.reduce((x, l) => x + (l.agencies.find((g) => g.agency === a)?.net_position_pence ?? 0), 0)
-    }))
+  const first = runs.flatMap((r) => r.replications.slice(0, 1))
+  const tranches = [...new Set(first.flatMap((f) => f.tranches))]
+  const agencies = [...new Set(first.flatMap((f) => f.agencies))]
+  const spec = (figure: string, label: string, better: Better): FigureSpec => ({ figure, label, better, value: (f) => f.values.get(figure) ?? 0 })
+  const [coverage, rest] = [STANDARD_FIGURES.slice(0, COVERAGE_THRESHOLDS.length + 1), STANDARD_FIGURES.slice(COVERAGE_THRESHOLDS.length + 1)]
+  return [
+    ...coverage.map((f) => spec(f.figure, f.label, f.better)),
+    ...tranches.map((t) => spec(trancheFigure(t), `Deals landed in tranche ${t}`, "higher")),
+    ...rest.map((f) => spec(f.figure, f.label, f.better)),
+    ...agencies.map((a) => spec(agencyFigure(a), `Net position of ${a} (savings − investment + transfers, pence)`, "higher"))
   ]
-  return specs
 }
 
 export interface CompareReport {
@@ -135,10 +188,10 @@ const defined = (xs: ReadonlyArray<number>) => xs.filter((x) => !Number.isNaN(x)
 export const compareRuns = (runs: ReadonlyArray<ReplicatedRun>): CompareReport => {
   const base = runs[0]
   if (base === undefined) throw new Error("nothing to compare")
-  const K = Math.min(...runs.map((r) => r.summaries.length))
+  const K = Math.min(...runs.map((r) => r.replications.length))
   const specs = figureSpecs(runs)
   const figures = specs.map((spec) => {
-    const values = runs.map((r) => r.summaries.slice(0, K).map(spec.value))
+    const values = runs.map((r) => r.replications.slice(0, K).map(spec.value))
     const by_scenario = runs.map((r, k) => {
       const d = describe(defined(values[k]!))
       return { scenario: r.name, n: d.n, mean: d.mean, sd: d.sd, q05: d.q05, q50: d.q50, q95: d.q95 }
@@ -164,10 +217,10 @@ export const compareRuns = (runs: ReadonlyArray<ReplicatedRun>): CompareReport =
     }
     return { figure: spec.figure, label: spec.label, better: spec.better, by_scenario, paired, winner }
   })
-  const horizon = Math.max(...runs.flatMap((r) => r.summaries.slice(0, K).map((s) => Math.max(s.months, Math.ceil(s.centre.makespan)))))
+  const horizon = Math.max(...runs.flatMap((r) => r.replications.slice(0, K).map((f) => f.horizon)))
   const grid = Array.from({ length: horizon + 1 }, (_, t) => t)
   const coverage = runs.map((r) => {
-    const at = grid.map((t) => describe(r.summaries.slice(0, K).map((s) => coverageAt(s, t))))
+    const at = grid.map((t) => describe(r.replications.slice(0, K).map((f) => coveredAt(f, t))))
     return { scenario: r.name, t: grid, share_mean: at.map((d) => d.mean), share_q05: at.map((d) => d.q05), share_q95: at.map((d) => d.q95) }
   })
   return {
@@ -184,7 +237,7 @@ export const compareRuns = (runs: ReadonlyArray<ReplicatedRun>): CompareReport =
 export const compareRows = (runs: ReadonlyArray<ReplicatedRun>) => {
   const specs = figureSpecs(runs)
   return runs.flatMap((r) =>
-    r.summaries.flatMap((s, i) => specs.map((spec) => ({ scenario: r.name, replication: i, seed: r.seeds[i]!, figure: spec.figure, value: spec.value(s) })))
+    r.replications.flatMap((f, i) => specs.map((spec) => ({ scenario: r.name, replication: i, seed: r.seeds[i]!, figure: spec.figure, value: spec.value(f) })))
   )
 }
 
