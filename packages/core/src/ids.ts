@@ -36,6 +36,20 @@ export const isPrintableText = (s: string): boolean => {
 export const isPrintableId = (s: string): boolean => s.trim().length > 0 && isPrintableText(s)
 
 /**
+ * What shows nothing on its own: white space, format characters (zero-width space and joiners,
+ * U+2060, U+FEFF, bidi marks: all \p{Cf}), default-ignorable code points (variation selectors,
+ * the Hangul fillers, U+034F, U+180B–U+180F), combining marks with nothing to combine with, and
+ * the blank Braille pattern U+2800.
+ */
+const INVISIBLE = /^[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\p{M}\u2800]*$/u
+
+/** Has a character that shows: an id of zero-width spaces or combining marks alone reads as nothing. */
+export const hasVisibleCharacter = (s: string): boolean => !INVISIBLE.test(s)
+
+/** "." and "..": ids become file path segments, where these name the directory and its parent. */
+export const isDotSegment = (s: string): boolean => s === "." || s === ".."
+
+/**
  * What may not reach a terminal raw: C0 and C1 controls (ESC, CR, a line break), DEL, the Unicode
  * line and paragraph separators, bidirectional marks, embeddings, overrides and isolates (which
  * reorder what follows them), and lone surrogates.

@@ -18,6 +18,13 @@ export const streamFor = (seed: number, localityId: string, purpose: string): Ra
   return { next: () => (prng ??= seedrandom.alea(key)).double() }
 }
 
+/**
+ * Any time or duration in months (10,000 years): the scenario format's bound on what a file states,
+ * and the cap on every drawn duration. A lognormal's tail is unbounded (median × e^(sigma × z)), so
+ * without the cap a draw could land millions of months out, beyond anything a file may say.
+ */
+export const MAX_TIME_MONTHS = 120_000
+
 /** A duration (or any positive quantity) as a scenario may state it. */
 export type Distribution =
   | { readonly kind: "fixed"; readonly value: number }
@@ -25,8 +32,15 @@ export type Distribution =
   | { readonly kind: "triangular"; readonly min: number; readonly mode: number; readonly max: number }
   | { readonly kind: "lognormal"; readonly median: number; readonly sigma: number }
 
-/** Draws one value; a fixed value consumes no randomness. */
-export const draw = (d: Distribution, rng: RandomStream): number => {
+/**
+ * Draws one value in 0..MAX_TIME_MONTHS: a draw beyond the cap is the cap itself, and one below 0
+ * (a triangular's rounding at subnormal widths, -1e-163) is 0. A fixed value consumes no
+ * randomness. Draws within the range are unchanged, so runs whose draws stay in it are unchanged
+ * bit for bit.
+ */
+export const draw = (d: Distribution, rng: RandomStream): number => Math.min(Math.max(drawUncapped(d, rng), 0), MAX_TIME_MONTHS)
+
+const drawUncapped = (d: Distribution, rng: RandomStream): number => {
   switch (d.kind) {
     case "fixed":
       return d.value

@@ -60,6 +60,21 @@ const listIds = (ids: ReadonlyArray<string>): string => {
   return `(${shown.join(", ")}${ids.length > 8 ? `, … ${ids.length - 8} more` : ""})`
 }
 
+/** `s` in Unicode NFC; below U+0300 nothing composes or decomposes, so most ids skip the work. */
+const nfc = (s: string): string => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x300) return s.normalize("NFC")
+  return s
+}
+
+const minDefined = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b)
+
+/** `U+0065 U+0301`: what tells apart two ids that print alike. */
+const codePointsOf = (s: string): string => {
+  const cps = Array.from(s, (c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`)
+  return cps.length > 12 ? `${cps.slice(0, 12).join(" ")} …` : cps.join(" ")
+}
+
 const SUFFIX_EXPONENT: Record<string, number> = { "": 0, k: 3, m: 6, bn: 9 }
 
 /**
@@ -141,6 +156,10 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
   }
   const problem = (path: ReadonlyArray<PathSegment>, expected: string, found: unknown): void =>
     problemText(path, expected, renderFound(found))
+  /** A problem that involves a second place (`related`), located in the message too. */
+  const problemAt = (path: ReadonlyArray<PathSegment>, expected: string, found: string, related: ReadonlyArray<PathSegment>): void => {
+    problems.push({ path, anchor: "value", expected, found, related })
+  }
 
   const start: YearMonth = parseYearMonth(file.start)! // the schema checked it
   /** Paths are built only for a problem: a million localities would otherwise build millions. */
@@ -155,13 +174,36 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     return m
   }
 
-  /** Index of the first occurrence of each id; a later duplicate is a problem at its own path. */
+  /**
+   * Index of the first occurrence of each id; a later duplicate is a problem at its own path, naming
+   * the first. Ids equal after NFC normalisation ("é" as one code point or as e + U+0301) are
+   * duplicates too: they look the same wherever they are shown.
+   */
   const indexIds = (items: ReadonlyArray<{ readonly id: string }>, key: string, what: string): Map<string, number> => {
     const index = new Map<string, number>()
+    // Ids not in NFC, by their NFC form: all it takes to find the other pairs, as an id in NFC is
+    // its own NFC form (and most ids are, so most are never normalised).
+    const denormal = new Map<string, number>()
     items.forEach((item, i) => {
-      const first = index.get(item.id)
-      if (first === undefined) index.set(item.id, i)
-      else problem([key, i, "id"], `a ${what} id not used before (${key}[${first}] already has it)`, item.id)
+      const exact = index.get(item.id)
+      if (exact !== undefined) {
+        problemAt([key, i, "id"], `a ${what} id not used before (${key}[${exact}] already has it)`, renderFound(item.id), [key, exact, "id"])
+        return
+      }
+      const normal = nfc(item.id)
+      const first = normal === item.id ? denormal.get(normal) : minDefined(index.get(normal), denormal.get(normal))
+      if (first !== undefined) {
+        const other = items[first]!.id
+        problemAt(
+          [key, i, "id"],
+          `a ${what} id not used before, compared after Unicode NFC normalisation (${key}[${first}] already has ${renderFound(other)}, ${codePointsOf(other)})`,
+          `${renderFound(item.id)}, ${codePointsOf(item.id)}`,
+          [key, first, "id"]
+        )
+        return
+      }
+      index.set(item.id, i)
+      if (normal !== item.id && !denormal.has(normal)) denormal.set(normal, i)
     })
     return index
   }
@@ -426,12 +468,22 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     return { id: r.id, starts: periodAt(r.starts, () => at("starts")), months: r.months, changeBasisPoints }
   })
 
-  // Variant names are unique: they name the scenarios of a comparison.
+  // Variant names are unique (after NFC normalisation, like ids): they name the scenarios of a comparison.
   const variantIndex = new Map<string, number>()
   ;(file.variants ?? []).forEach((v, i) => {
-    const first = variantIndex.get(v.name)
-    if (first === undefined) variantIndex.set(v.name, i)
-    else problem(["variants", i, "name"], `a variant name not used before (variants[${first}] already has it)`, v.name)
+    const first = variantIndex.get(nfc(v.name))
+    if (first === undefined) variantIndex.set(nfc(v.name), i)
+    else if (file.variants![first]!.name === v.name) {
+      problemAt(["variants", i, "name"], `a variant name not used before (variants[${first}] already has it)`, renderFound(v.name), ["variants", first, "name"])
+    } else {
+      const other = file.variants![first]!.name
+      problemAt(
+        ["variants", i, "name"],
+        `a variant name not used before, compared after Unicode NFC normalisation (variants[${first}] already has ${renderFound(other)}, ${codePointsOf(other)})`,
+        `${renderFound(v.name)}, ${codePointsOf(v.name)}`,
+        ["variants", first, "name"]
+      )
+    }
   })
 
   if (problems.length === 0) {

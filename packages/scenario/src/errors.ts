@@ -15,6 +15,8 @@ export interface ScenarioErrorFields {
   readonly expected: string
   /** What the file has there, rendered JSON-ish; "nothing" for a missing key. */
   readonly found: string
+  /** Where the other place is, when the problem involves two (an id used twice): the first one's line and column. */
+  readonly firstAt?: { readonly line: number; readonly column: number }
 }
 
 /**
@@ -32,11 +34,15 @@ export const makeScenarioError = (fields: ScenarioErrorFields): ScenarioError =>
  */
 export const oneLine = forTerminal
 
-/** `scenarios/x.yaml:12:7: localities[3].tranche: expected one of the tranche ids ("t1", "t2"), found "t3"` */
+/**
+ * `scenarios/x.yaml:12:7: localities[3].tranche: expected one of the tranche ids ("t1", "t2"), found "t3"`;
+ * with `firstAt`, `… found "Kent" (the first at 9:9)`.
+ */
 export const formatScenarioError = (e: ScenarioErrorFields): string => {
   const where = e.line === undefined ? e.file : `${e.file}:${e.line}${e.column === undefined ? "" : `:${e.column}`}`
   const path = e.path === "" ? "" : `${e.path}: `
-  return oneLine(`${where}: ${path}expected ${e.expected}, found ${e.found}`)
+  const first = e.firstAt === undefined ? "" : ` (the first at ${e.firstAt.line}:${e.firstAt.column})`
+  return oneLine(`${where}: ${path}expected ${e.expected}, found ${e.found}${first}`)
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/

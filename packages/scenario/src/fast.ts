@@ -13,7 +13,7 @@
  * loads), so a field added to the schema cannot be let through unchecked.
  */
 import { SchemaAST, type Schema } from "effect"
-import { isPrintableId, isPrintableText, parseYearMonth } from "@devosim/core"
+import { hasVisibleCharacter, isDotSegment, isPrintableId, isPrintableText, parseYearMonth } from "@devosim/core"
 import {
   MAX_AGENCIES,
   MAX_EFFECTS,
@@ -55,7 +55,8 @@ import {
   Tranche,
   Transfer,
   UnitCost,
-  Variant
+  Variant,
+  isVariantName
 } from "./schema.ts"
 
 type Check = (v: unknown) => boolean
@@ -93,7 +94,8 @@ const num = (r: Range): Check => {
 const maxCodePoints = (s: string, max: number): boolean => s.length <= max || codePoints(s) <= max
 
 const isString: Check = (v) => typeof v === "string"
-const isId: Check = (v) => typeof v === "string" && isPrintableId(v) && !v.includes("/") && !v.includes("\\") && maxCodePoints(v, MAX_ID_LENGTH)
+const isId: Check = (v) =>
+  typeof v === "string" && isPrintableId(v) && hasVisibleCharacter(v) && !v.includes("/") && !v.includes("\\") && !isDotSegment(v) && maxCodePoints(v, MAX_ID_LENGTH)
 const name = (nonEmpty: boolean, max: number): Check => (v) =>
   typeof v === "string" && (!nonEmpty || v.length >= 1) && isPrintableText(v) && maxCodePoints(v, max)
 const isName = name(false, MAX_NAME_LENGTH)
@@ -277,7 +279,7 @@ const isSpendingReview = struct(SpendingReview, {
 const isVariant = struct(
   Variant,
   {
-    name: (v) => typeof v === "string" && isPrintableId(v) && !v.includes("/") && !v.includes("\\") && maxCodePoints(v, MAX_ID_LENGTH),
+    name: (v) => typeof v === "string" && isVariantName(v) && maxCodePoints(v, MAX_ID_LENGTH),
     description: (v) => typeof v === "string" && isPrintableText(v.replace(/[\t\r\n]/g, " "))
   },
   () => true // the overrides: any value, checked after merging

@@ -21,4 +21,4 @@ export { ScenarioError, formatScenarioError, formatPath, type ScenarioErrorField
 export { scenarioJsonSchema, ScenarioFile } from "./schema.ts"
 export { amountToPence } from "./compile.ts"
 export * from "./limits.ts"
-export { compileScenarioWithSettings, overrideOf, parseSetting, type Setting } from "./override.ts"
+export { compileScenarioWithSettings, FORBIDDEN_SEGMENTS, formatSettingPath, overrideOf, parseSetting, type Setting, type SettingResult } from "./override.ts"

@@ -12,6 +12,8 @@ export interface Problem {
   readonly anchor: Anchor
   readonly expected: string
   readonly found: string
+  /** A second place the problem involves (the first of two equal ids), located in the message too. */
+  readonly related?: ReadonlyArray<PathSegment>
 }
 
 const expectedOf = (ast: SchemaAST.AST): string => {

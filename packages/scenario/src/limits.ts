@@ -10,12 +10,13 @@
  * lengths in the schema (`schema.ts`); products of counts (locality × agency lines, programmes for
  * "all") in `compile.ts`.
  */
-import { MAX_PENCE } from "@devosim/core"
+import { MAX_PENCE, MAX_TIME_MONTHS } from "@devosim/core"
 
 /**
- * Bytes in a scenario file, refused before reading. A 64 MiB JSON file of a million localities
- * parses and validates in about 4 s and 1.1 GiB; at 256 MiB the same would pass Node's default
- * 4 GiB heap and abort the process instead of reporting an error.
+ * Bytes in a scenario file, refused before reading. A file at the limit validates in 3 to 4 s and
+ * under 0.9 GiB (MAX_LOCALITIES, measured). Larger files are not the answer to more localities:
+ * at 300 MB a file of empty mappings (`[[{}, {}, …], …]`, within every per-list limit) exhausts
+ * Node's default 4 GiB heap in JSON.parse and aborts the process instead of reporting an error.
  */
 export const MAX_SCENARIO_BYTES = 64 * 1024 * 1024
 
@@ -48,8 +49,15 @@ export const MAX_NAME_LENGTH = 200
  */
 export const MAX_SCENARIO_NAME_LENGTH = 1000
 
-/** Entries of each list in a file (and of a variant's id-keyed overrides of it). */
-export const MAX_LOCALITIES = 1_000_000
+/**
+ * Entries of each list in a file (and of a variant's id-keyed overrides of it). Localities: as many
+ * as fit MAX_SCENARIO_BYTES: 400,000 localities of the synthetic queue-only scenario
+ * (`bench/generate.ts --queue-only --agencies 0`, 165 bytes each) are a 63 MiB JSON file, which
+ * `devosim validate` takes 3 to 4 s and 0.84 GiB of peak RSS to check; 200,000 with 8 agencies'
+ * baselines are 58 MiB, 2.8 s and 0.48 GiB. (A million would be 158 MiB, 6.8 s and 1.2 GiB; with 8
+ * agencies 285 MiB, 12 s and 1.6 GiB: beyond the file limit, which is why the limit is not a million.)
+ */
+export const MAX_LOCALITIES = 400_000
 export const MAX_AGENCIES = 1_000
 export const MAX_TRANCHES = 1_000
 export const MAX_POWERS = 1_000
@@ -61,7 +69,7 @@ export const MAX_VARIANTS = 100
 export const MAX_ELECTIONS = 1_000 // per locality
 
 /** Any list or mapping not named above (it is an error anyway: this only bounds the work). */
-export const MAX_OTHER_ENTRIES = MAX_LOCALITIES
+export const MAX_OTHER_ENTRIES = 1_000_000
 
 /** Locality × agency baseline lines (the compiled scenario holds one per pair). */
 export const MAX_LOCALITY_AGENCY_LINES = 10_000_000
@@ -69,9 +77,9 @@ export const MAX_LOCALITY_AGENCY_LINES = 10_000_000
 /**
  * Localities summed over the base and each of its variants, when all are compiled (`validate`,
  * `compare`): each variant is a whole scenario, so this bounds the work at about 10 base files of
- * a million localities (some 40 s).
+ * MAX_LOCALITIES localities (some 30 s).
  */
-export const MAX_COMPILED_LOCALITIES = 10_000_000
+export const MAX_COMPILED_LOCALITIES = 4_000_000
 
 /** Programmes after `locality: all` expands to one per locality. */
 export const MAX_PROGRAMME_INSTANCES = 1_000_000
@@ -79,8 +87,11 @@ export const MAX_PROGRAMME_INSTANCES = 1_000_000
 /** Monthly spending periods in a run (100 years). */
 export const MAX_MONTHS = 1200
 
-/** Any time or duration in months (opens, ready, elections, negotiation months, lags, …): 10,000 years. */
-export const MAX_TIME_MONTHS = 120_000
+/**
+ * Any time or duration in months (opens, ready, elections, negotiation months, lags, …): 10,000
+ * years. Core owns it: it also caps every drawn duration (a lognormal's tail), in `draw`.
+ */
+export { MAX_TIME_MONTHS }
 
 /** Negotiation attempts per locality (`max_attempts`). */
 export const MAX_NEGOTIATION_ATTEMPTS = 100

@@ -138,12 +138,14 @@ const firstError = (file: string, problems: ReadonlyArray<Problem>, locator: Loc
   const offset = (pos: Position | undefined) => pos?.offset ?? Number.POSITIVE_INFINITY
   located.sort((a, b) => offset(a.pos) - offset(b.pos) || a.i - b.i)
   const { p, pos } = located[0]!
+  const first = p.related === undefined ? undefined : locator.locate(p.related, "value")
   return makeScenarioError({
     file,
     path: prefix === "" ? formatPath(p.path) : p.path.length === 0 ? prefix : `${prefix}: ${formatPath(p.path)}`,
     ...(pos ? { line: pos.line, column: pos.column } : {}),
     expected: p.expected,
-    found: p.found
+    found: p.found,
+    ...(first ? { firstAt: { line: first.line, column: first.column } } : {})
   })
 }
 

@@ -6,7 +6,7 @@
  * Every schema node carries an `expected` annotation: that is the text users see in an error.
  */
 import { Schema } from "effect"
-import { isPrintableId, isPrintableText, parseYearMonth } from "@devosim/core"
+import { hasVisibleCharacter, isDotSegment, isPrintableId, isPrintableText, parseYearMonth } from "@devosim/core"
 import {
   atMostText,
   formatCount,
@@ -73,18 +73,24 @@ export const codePoints = (s: string): number => {
 const maxCodePoints = (max: number, expected: string) =>
   Schema.makeFilter((s: string) => s.length <= max || codePoints(s) <= max, { expected, toJsonSchema: () => ({ maxLength: max }) })
 
+export const ID_VISIBLE_EXPECTED = "an id with a character that shows (not only spaces, zero-width, format or combining characters)"
+export const ID_DOTS_EXPECTED = 'an id other than "." or ".." (ids may become file path segments)'
+
 /**
  * Ids are printable Unicode (Welsh, Gaelic, emoji, fullwidth all fine), at most MAX_ID_LENGTH
- * characters, and never contain path separators.
+ * characters, with a character that shows, never "." or "..", and never contain path separators.
+ * Two ids of a kind that are equal after NFC normalisation are refused in `compile.ts`.
  */
 export const Id = Schema.String.annotate({
   expected: ID_EXPECTED,
-  description: `Printable Unicode, no control characters, no '/' or '\\', at most ${MAX_ID_LENGTH} characters.`
+  description: `Printable Unicode with a visible character, no control characters, no '/' or '\\', not "." or "..", at most ${MAX_ID_LENGTH} characters; unique after NFC normalisation.`
 }).check(
   Schema.makeFilter((s: string) => isPrintableId(s), { expected: ID_EXPECTED }),
+  Schema.makeFilter((s: string) => hasVisibleCharacter(s), { expected: ID_VISIBLE_EXPECTED }),
   Schema.makeFilter((s: string) => !s.includes("/") && !s.includes("\\"), {
     expected: 'an id without "/" or "\\" (ids may become file path segments)'
   }),
+  Schema.makeFilter((s: string) => !isDotSegment(s), { expected: ID_DOTS_EXPECTED }),
   maxCodePoints(MAX_ID_LENGTH, ID_LENGTH_EXPECTED)
 )
 
@@ -149,7 +155,7 @@ const Triangular = Schema.Tuple([nonNegative("min"), nonNegative("mode"), nonNeg
   )
 
 export const Lognormal = Schema.Struct({
-  median: num(`a median > 0 and <= ${TIME} (months)`, "Median duration in months.", above(0), atMost(MAX_TIME_MONTHS)),
+  median: num(`a median > 0 and <= ${TIME} (months)`, `Median duration in months (a draw beyond ${TIME} months is ${TIME}).`, above(0), atMost(MAX_TIME_MONTHS)),
   sigma: num(`a sigma in 0..${MAX_LOGNORMAL_SIGMA}`, "Standard deviation of the log duration.", atLeast(0), atMost(MAX_LOGNORMAL_SIGMA))
 }).annotate({ expected: `{ median: > 0, sigma: 0..${MAX_LOGNORMAL_SIGMA} }` })
 
@@ -159,7 +165,10 @@ export const Duration = Schema.Union([
   Schema.Struct({ uniform: Uniform }),
   Schema.Struct({ triangular: Triangular }),
   Schema.Struct({ lognormal: Lognormal })
-]).annotate({ expected: DURATION_EXPECTED, description: "How long one negotiation attempt takes, in months." })
+]).annotate({
+  expected: DURATION_EXPECTED,
+  description: `How long one negotiation attempt takes, in months; a draw is capped at ${TIME} months (only a lognormal's tail reaches it).`
+})
 
 export const Negotiation = Schema.Struct({
   months: Duration,
@@ -377,12 +386,18 @@ export const SpendingReview = Schema.Struct({
 
 export const VARIANT_NAME_EXPECTED = 'a non-empty printable variant name without "/" or "\\"'
 
+/** A variant name may name a run directory: the same rules as an id. */
+export const isVariantName = (s: string): boolean =>
+  isPrintableId(s) && hasVisibleCharacter(s) && !s.includes("/") && !s.includes("\\") && !isDotSegment(s)
+
 /** A variant's name: printable, no path separators (it may name a run directory), at most MAX_ID_LENGTH characters. */
 const VariantName = Schema.String.annotate({
   expected: VARIANT_NAME_EXPECTED,
-  description: `Unique within the file; printable Unicode, no control characters, no '/' or '\\', at most ${MAX_ID_LENGTH} characters.`
+  description: `Unique within the file (after NFC normalisation); printable Unicode with a visible character, no control characters, no '/' or '\\', not "." or "..", at most ${MAX_ID_LENGTH} characters.`
 }).check(
   Schema.makeFilter((s: string) => isPrintableId(s) && !s.includes("/") && !s.includes("\\"), { expected: VARIANT_NAME_EXPECTED }),
+  Schema.makeFilter((s: string) => hasVisibleCharacter(s), { expected: "a variant name with a character that shows (not only spaces, zero-width, format or combining characters)" }),
+  Schema.makeFilter((s: string) => !isDotSegment(s), { expected: 'a variant name other than "." or ".." (it may name a run directory)' }),
   maxCodePoints(MAX_ID_LENGTH, `a variant name of at most ${MAX_ID_LENGTH} characters`)
 )
 

@@ -43,7 +43,7 @@ const numIn = (min: number, max: number, o: { minEx?: boolean; maxEx?: boolean; 
 const ID_CHARS = ["a", "b", "Z", "0", " ", "-", ".", "@", "ô", "🏴", "Ｋ"]
 const text = (min: number, max: number) => fc.array(fc.constantFrom(...ID_CHARS), { minLength: min, maxLength: max }).map((cs) => cs.join(""))
 const anId = fc.oneof(
-  text(1, 8).filter((s) => s.trim() !== ""),
+  text(1, 8).filter((s) => s.trim() !== "" && s !== "." && s !== ".."),
   fc.constantFrom("Kent", "Ynys Môn", "🏴 Cymru", "x".repeat(MAX_ID_LENGTH), "🏴".repeat(MAX_ID_LENGTH), "__proto__", "constructor")
 )
 const aName = fc.oneof(text(0, 8), fc.constantFrom("x".repeat(200), "é".repeat(200)))
@@ -184,7 +184,8 @@ const STRINGS = [
   "😀".repeat(200), "😀".repeat(201), "\ud800", "x\udc00", "2010-04", "2010-4", "2010-13", "2010-00", "1899-12", "1900-01", "2200-12", "2201-01",
   "12345-01", " 2010-04", "2010-04\n", "£7.5bn", "120m", "350k", "£1,200,000", "1,20", "1.5.3", "-5", "5 bn", "5BN", "£ 5", "£", "1e3", "0x10",
   "none", "leader_cabinet", "combined_authority", "elected_mayor", "governor", "sheriff", "commissioner", "mayor", "event", "year", "Event", "all",
-  "1", "__proto__"
+  "1", "__proto__", ".", "..", "...", "\u200b", "\u200b\u200d", "\u2060", "\ufeff", "\u200e", "\u0301", "\ufe0f", "\u3164", "\u00a0", "e\u0301",
+  "a\u200b", "\u{e0100}", "\u2800"
 ]
 const OTHERS: ReadonlyArray<unknown> = [
   null, true, false, [], {}, [1], [1, 2], [2, 1], [1, 2, 3], [3, 2, 1], [1, 3, 2], [1, 2, 3, 4], ["a"], ["2010-04"], [null], [, 1], // eslint-disable-line no-sparse-arrays
