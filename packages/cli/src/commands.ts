@@ -204,7 +204,7 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
             `  prevention invested ${formatPoundsCompact(summary.money.prevention_invested_pence)}, savings realised ${formatPoundsCompact(summary.money.savings_realised_pence)} (NPV ${formatPoundsCompact(summary.money.present_values.npv_pence)} at ${summary.money.discount_rate_pct}%)`
           ]
         : []),
-      `  outputs in ${out}/: ${files.join(", ")}`,
+      `  outputs in ${forTerminal(out)}/: ${files.join(", ")}`,
       ...(args.snapshotEvery === undefined ? [] : [`  ${written.snapshots} snapshots (every ${args.snapshotEvery} months) in ${out}/snapshots/`])
     ].join("\n")
   )
@@ -273,7 +273,7 @@ const runReplications = Effect.fn("runReplications")(function* (
     [
       `devosim ${ENGINE_VERSION}: ran ${K} replications of "${loaded.scenario.name}" (seeds from ${loaded.scenario.seed})`,
       makespan === undefined ? "" : `  centre makespan: mean ${makespan.mean.toFixed(2)}, sd ${makespan.sd.toFixed(2)}, 5–95% [${makespan.q05.toFixed(2)}, ${makespan.q95.toFixed(2)}] months`,
-      `  outputs in ${out}/: summary.json (mean, sd, quantiles of every figure), replications/r…/ (one run directory each), manifest.json, scenario.yaml`
+      `  outputs in ${forTerminal(out)}/: summary.json (mean, sd, quantiles of every figure), replications/r…/ (one run directory each), manifest.json, scenario.yaml`
     ]
       .filter((l) => l !== "")
       .join("\n")
@@ -287,7 +287,7 @@ export const validateCommand = Effect.fn("validateCommand")(function* (file: str
   const { scenario } = all[0]!
   const variants = all.length > 1 ? ` and ${all.length - 1} variants (${all.slice(1).map((v) => v.variant).join(", ")})` : ""
   yield* say(
-    `${file}: valid scenario "${scenario.name}": ${scenario.localities.length} localities, ${scenario.agencies.length} agencies, ${scenario.tranches.length} tranches, ${scenario.months} months from ${scenario.start.year}-${String(scenario.start.month).padStart(2, "0")}${variants}`
+    `${forTerminal(file)}: valid scenario "${scenario.name}": ${scenario.localities.length} localities, ${scenario.agencies.length} agencies, ${scenario.tranches.length} tranches, ${scenario.months} months from ${scenario.start.year}-${String(scenario.start.month).padStart(2, "0")}${variants}`
   )
 })
 
@@ -599,7 +599,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   const fork: Fork = { scenario: a, ...("atSeq" in point ? forkPointOfSeq(parentLog, point.atSeq) : point) }
   const loaded: LoadedScenario = { ...amended.value, inputSha256: manifest.input_sha256 }
   const one = runTimed(p, fork)
-  if (one.forkedAt === null) return yield* badInput(`--at ${args.at}: the parent's run ends before that point`)
+  if (one.forkedAt === null) return yield* badInput(`--at ${forTerminal(args.at)}: the parent's run ends before that point`)
   const shared = one.forkedAt.seq
   // The promise of a fork: the parent's events before the fork point, unchanged.
   const before = (l: EventLog) => ({
@@ -607,7 +607,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
     postings: Array.from(l.postings.seq.keys()).filter((i) => l.postings.seq[i]! < shared).map((i) => [l.postings.seq[i], l.postings.t[i], l.postings.from[i], l.postings.to[i], l.postings.amount[i], l.postings.cause[i]])
   })
   if (JSON.stringify(before(one.log)) !== JSON.stringify(before(parentLog))) {
-    return yield* failure(`${args.dir}: this engine does not reproduce the parent's first ${shared} events (written by engine ${manifest.engine_version}); cannot fork it`)
+    return yield* failure(`${forTerminal(args.dir)}: this engine does not reproduce the parent's first ${shared} events (written by engine ${manifest.engine_version}); cannot fork it`)
   }
   const forkInfo = {
     format: "devosim-fork/1",
@@ -624,9 +624,9 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   )
   yield* say(
     [
-      `devosim ${ENGINE_VERSION}: forked ${args.dir} at event ${shared} (t = ${one.forkedAt.t}) with ${settings.map((s) => s.text).join(", ")}`,
+      `devosim ${ENGINE_VERSION}: forked ${forTerminal(args.dir)} at event ${shared} (t = ${one.forkedAt.t}) with ${settings.map((s) => forTerminal(s.text)).join(", ")}`,
       `  the first ${shared} events are the parent's; ${summary.events.total - shared} decided with the amended scenario`,
-      `  outputs in ${out}/ (fork.json says where it came from); compare with: devosim compare ${args.dir} ${out}`
+      `  outputs in ${forTerminal(out)}/ (fork.json says where it came from); compare with: devosim compare ${forTerminal(args.dir)} ${forTerminal(out)}`
     ].join("\n")
   )
 })

@@ -29,7 +29,7 @@ export const chooseSnapshot = Effect.fn("chooseSnapshot")(function* (dir: string
     .sort((a, b) => a.lastSeq - b.lastSeq)
   let at: number
   if (/^latest$/i.test(from)) {
-    if (listed.length === 0) return yield* badInput(`${dir}: has no snapshots to start from; write some with devosim run FILE --snapshot-every MONTHS`)
+    if (listed.length === 0) return yield* badInput(`${forTerminal(dir)}: has no snapshots to start from; write some with devosim run FILE --snapshot-every MONTHS`)
     at = Number.POSITIVE_INFINITY
   } else if (/^\d+$/.test(from)) {
     at = Number(from)
@@ -42,12 +42,12 @@ export const chooseSnapshot = Effect.fn("chooseSnapshot")(function* (dir: string
   const file = path.join(dir, chosen.name)
   const bytes = yield* Effect.try({ try: () => readUntrusted(path.resolve(dir), chosen.name), catch: (e) => failure(`${forTerminal(file)}: ${forTerminal(e instanceof Error ? e.message : String(e))}`) })
   // The manifest check of the whole directory ran before; check the very bytes we use.
-  if (sha256Hex(bytes) !== manifest.files[chosen.name]?.sha256) return yield* failure(`${file}: sha256 differs from the manifest's`)
+  if (sha256Hex(bytes) !== manifest.files[chosen.name]?.sha256) return yield* failure(`${forTerminal(file)}: sha256 differs from the manifest's`)
   const snapshot = yield* Effect.try({
     try: () => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown,
-    catch: () => failure(`${file}: not JSON`)
+    catch: () => failure(`${forTerminal(file)}: not JSON`)
   })
   const lastSeq = typeof snapshot === "object" && snapshot !== null ? (snapshot as { lastSeq?: unknown }).lastSeq : undefined
-  if (lastSeq !== chosen.lastSeq) return yield* failure(`${file}: holds the state after event ${JSON.stringify(lastSeq ?? null)}, not ${chosen.lastSeq}`)
+  if (lastSeq !== chosen.lastSeq) return yield* failure(`${forTerminal(file)}: holds the state after event ${JSON.stringify(lastSeq ?? null)}, not ${chosen.lastSeq}`)
   return { name: chosen.name, snapshot }
 })

@@ -105,6 +105,29 @@ export interface Fork {
  * instants at which envelopes are settled and periods spent. Nothing here reads a balance, so the
  * money can be posted afterwards, locality by locality. Pure.
  */
+/** The log's first event: what the run is of (a verifier compiles scenario.yaml and compares it with the log's). */
+export const runStartedOf = (sc: Scenario): RunStarted => ({
+  _tag: "RunStarted",
+  seq: 0,
+  t: 0,
+  engineVersion: ENGINE_VERSION,
+  scenario: sc.name,
+  seed: sc.seed,
+  start: formatYearMonth(sc.start),
+  months: sc.months,
+  capacity: sc.centre.capacity,
+  tranches: sc.tranches.map((t) => ({ id: t.id, opens: t.opens })),
+  agencies: sc.agencies.map((a) => ({ id: a.id, name: a.name })),
+  localities: sc.localities.map((l) => ({
+    id: l.id,
+    name: l.name,
+    population: l.population,
+    tranche: sc.tranches[l.tranche]!.id,
+    accountabilityLevel: l.accountability.level
+  })),
+  discountRateBasisPoints: sc.discountRateBasisPoints
+})
+
 export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions => {
   let sc = original
   const scenarios: Array<Scenario> = [original]
@@ -118,27 +141,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
 
   const controls: Array<ControlEvent> = []
   const slots: Array<PostingSlot> = []
-  const runStarted: RunStarted = {
-    _tag: "RunStarted",
-    seq: 0,
-    t: 0,
-    engineVersion: ENGINE_VERSION,
-    scenario: sc.name,
-    seed: sc.seed,
-    start: formatYearMonth(sc.start),
-    months: sc.months,
-    capacity: sc.centre.capacity,
-    tranches: sc.tranches.map((t) => ({ id: t.id, opens: t.opens })),
-    agencies: sc.agencies.map((a) => ({ id: a.id, name: a.name })),
-    localities: sc.localities.map((l) => ({
-      id: l.id,
-      name: l.name,
-      population: l.population,
-      tranche: sc.tranches[l.tranche]!.id,
-      accountabilityLevel: l.accountability.level
-    })),
-    discountRateBasisPoints: sc.discountRateBasisPoints
-  }
+  const runStarted = runStartedOf(sc)
   controls.push(runStarted)
   const state = initialState(runStarted)
 

@@ -5,7 +5,7 @@ import { decideCentre, type CentreDecisions, type Fork } from "./centre.ts"
 import { controlsForShard, LocalityShard, type ShardPostings } from "./localities.ts"
 import { LogAssembler } from "./merge.ts"
 
-export { decideCentre, Priority, type CentreDecisions, type Fork, type PostingSlot } from "./centre.ts"
+export { decideCentre, Priority, runStartedOf, type CentreDecisions, type Fork, type PostingSlot } from "./centre.ts"
 export { controlsForShard, LocalityShard, type ShardPostings } from "./localities.ts"
 export { LogAssembler } from "./merge.ts"
 

@@ -226,6 +226,11 @@ export interface WriteRunOptions {
    * the rename has begun the write completes.
    */
   readonly signal?: AbortSignal
+  /**
+   * Called right after the first step of putting the new directory in place (fault injection for
+   * tests: a test kills the process here and checks the name still holds a complete run).
+   */
+  readonly afterFirstPlacingStep?: () => void
 }
 
 /**
@@ -432,12 +437,16 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
         if (now === "run") {
           // One atomic exchange: at every instant the name holds the old run or the new one.
           const swapped = exchangeDirectories(tmp, target)
-          if (swapped.ok) old = tmp
+          if (swapped.ok) {
+            old = tmp
+            options?.afterFirstPlacingStep?.()
+          }
           else if (!swapped.unsupported) throw new Error(`could not exchange ${tmp} and ${target}: ${swapped.message}`)
           else {
             // No renameat2 here: two renames, with a moment between them when the name is empty.
             old = `${target}.old-${suffix()}`
             await rename(target, old)
+            options?.afterFirstPlacingStep?.()
           }
         }
         if (old !== tmp) {

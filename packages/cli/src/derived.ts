@@ -1,0 +1,68 @@
+/**
+ * What `verify` checks beyond the seals: a run's files that are projections of its log must be the
+ * projections of *this* log. A log transplanted from another run, with the manifest re-sealed
+ * around it, passes every hash and replays to the manifest's state; its summary.json, report.html
+ * and scenario.yaml are still the other run's. So the summary is rebuilt from the log (one pass,
+ * constant memory), rendered, and compared byte for byte, and scenario.yaml is compiled and its
+ * RunStarted compared with the log's.
+ */
+import { forTerminal, type RunStarted } from "@devosim/core"
+import { runStartedOf } from "@devosim/engine"
+import { renderRunReport, SummaryBuilder } from "@devosim/report"
+import { compileScenarioText } from "@devosim/scenario"
+import { canonicalJson, EVENTS_FILE, MANIFEST_FILE, prettyJsonPieces, readEventLogChunks, readUntrusted, sha256Hex, type Problem } from "@devosim/store"
+import { createHash } from "node:crypto"
+import * as path from "node:path"
+
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+const json = (dir: string, name: string): Record<string, unknown> => JSON.parse(utf8.decode(readUntrusted(dir, name))) as Record<string, unknown>
+
+/** Problems of one sealed, intact run (`prefix` inside `root`): its derived files against its log. */
+const checkRun = (root: string, prefix: string): Array<Problem> => {
+  const dir = path.join(root, prefix)
+  const at = (name: string) => (prefix === "" ? name : `${prefix}/${name}`)
+  const manifest = json(dir, MANIFEST_FILE)
+  const files = (manifest["files"] ?? {}) as Record<string, { readonly sha256: string }>
+  const problems: Array<Problem> = []
+  const mismatch = (name: string, what: string) =>
+    problems.push({ kind: "ManifestMismatch", file: at(name), message: `${what} (a file transplanted from another run, or a log; the manifest was re-sealed around it)` })
+
+  let builder: SummaryBuilder | undefined
+  let run: RunStarted | undefined
+  for (const chunk of readEventLogChunks(path.join(dir, EVENTS_FILE), { verifyChecksum: false })) {
+    if (builder === undefined) {
+      run = chunk.controls[0] as RunStarted
+      builder = new SummaryBuilder(run)
+    }
+    builder.add(chunk)
+  }
+  if (builder === undefined || run === undefined) return problems
+  const summary = builder.finish()
+  if (files["summary.json"] !== undefined) {
+    const h = createHash("sha256")
+    for (const piece of prettyJsonPieces(summary)) h.update(piece)
+    h.update("\n")
+    if (h.digest("hex") !== files["summary.json"].sha256) mismatch("summary.json", "not the summary of events.arrow: rebuilt from the log, it differs")
+  }
+  if (files["report.html"] !== undefined && sha256Hex(renderRunReport(summary)) !== files["report.html"].sha256) {
+    mismatch("report.html", "not the report of events.arrow: rendered from the log, it differs")
+  }
+  // A fork's scenario.yaml is the amended scenario, whose RunStarted is the parent's: not comparable.
+  if (files["scenario.yaml"] !== undefined && files["fork.json"] === undefined) {
+    const compiled = compileScenarioText(utf8.decode(readUntrusted(dir, "scenario.yaml")), path.join(dir, "scenario.yaml"), { seed: run.seed })
+    if (!compiled.ok) mismatch("scenario.yaml", `does not compile (${forTerminal(compiled.error.message)})`)
+    else {
+      const expected = { ...runStartedOf(compiled.value.scenario), engineVersion: run.engineVersion }
+      if (canonicalJson(expected) !== canonicalJson(run)) mismatch("scenario.yaml", "is not the scenario of events.arrow: its RunStarted differs from the log's")
+    }
+  }
+  return problems
+}
+
+/** Problems of a sealed, intact run or replication set (each replication); a comparison has no log. */
+export const checkDerivedFiles = (root: string, format: string): Array<Problem> => {
+  if (format === "devosim-run/1") return checkRun(root, "")
+  if (format !== "devosim-replications/1") return []
+  const reps = (json(root, MANIFEST_FILE)["replications"] ?? []) as ReadonlyArray<{ readonly dir: string }>
+  return reps.flatMap((r) => checkRun(root, r.dir))
+}
