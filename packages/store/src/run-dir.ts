@@ -21,7 +21,7 @@ import {
   UntrustedFile
 } from "./errors.ts"
 import { exchangeDirectories } from "./exchange.ts"
-import { hashUntrusted, listUntrusted, MAX_MANIFEST_BYTES, readUntrusted } from "./untrusted.ts"
+import { hashUntrusted, hashUntrustedAsync, listUntrusted, MAX_MANIFEST_BYTES, readUntrusted } from "./untrusted.ts"
 import { FileSink, hashFd, type FileSinkOptions } from "./sink.ts"
 import { ThreadedFileSink } from "./threaded-sink.ts"
 
@@ -712,6 +712,16 @@ const hashFile = (dir: string, name: string): { sha256: string; bytes: number } 
   }
 }
 
+/** As `hashFile`, letting the event loop (a signal handler) in every 64 MB. */
+const hashFileYielding = async (dir: string, name: string): Promise<{ sha256: string; bytes: number }> => {
+  try {
+    return await hashUntrustedAsync(dir, name)
+  } catch (e) {
+    if (errno(e) === "ENOENT" || errno(e) === "ENOTDIR") throw new RunFileMissing(dir, name)
+    throw e
+  }
+}
+
 /**
  * As `readRunDirectory`, but streaming: the manifest is read and every file (events.arrow included)
  * is hashed block by block, so a log of any size is checked in constant memory. Rejects like
@@ -719,11 +729,11 @@ const hashFile = (dir: string, name: string): { sha256: string; bytes: number } 
  */
 export const checkRunDirectory = async (dir: string, options?: ReadRunOptions): Promise<CheckedRunDirectory> => {
   const { path, manifest } = await readManifestOf(dir)
-  const log = hashFile(path, EVENTS_FILE)
+  const log = await hashFileYielding(path, EVENTS_FILE)
   if (log.sha256 !== manifest.log_sha256) throw new HashMismatch(path, EVENTS_FILE, manifest.log_sha256, log.sha256, log.bytes)
   if (options?.verifyFiles ?? true) {
     for (const [name, entry] of Object.entries(manifest.files)) {
-      const h = hashFile(path, name)
+      const h = await hashFileYielding(path, name)
       if (h.sha256 !== entry.sha256 || h.bytes !== entry.bytes) throw new HashMismatch(path, name, entry.sha256, h.sha256, h.bytes, entry.bytes)
     }
   }
