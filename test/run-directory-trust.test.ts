@@ -286,3 +286,32 @@ describe("what reaches a terminal is escaped", () => {
     expect(bad.stderr).toContain("x\\u001b]0;title\\u0007.json")
   })
 })
+
+describe("exit codes as documented", () => {
+  // A real full disk: a 300 KiB tmpfs (needs root, as CI has; elsewhere the test says why it is skipped).
+  const full = path.join(dir, "full")
+  mkdirSync(full, { recursive: true })
+  const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=300k", "tmpfs", full]).status === 0
+  afterAll(() => {
+    if (mounted) spawnSync("umount", [full])
+  })
+
+  it.skipIf(!mounted)("a full disk is a failure (exit 1), not bad input, and leaves nothing behind", () => {
+    for (const args of [
+      ["run", path.join(ROOT, "scenarios", "route-map-2010.yaml"), "--out", path.join(full, "r")],
+      ["compare", path.join(ROOT, "scenarios", "route-map-rollout-options.yaml"), "--out", path.join(full, "c"), "--quiet"]
+    ]) {
+      const r = cli(args)
+      expect(r.status, r.stderr).toBe(1)
+      expect(r.stderr).toMatch(/ENOSPC|no space left/)
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /)
+      expect(readdirSync(full)).toEqual([])
+    }
+  })
+
+  it("explain refuses --limit -1 and --period -1 (exit 2)", () => {
+    const run = freshRun("explain-limits")
+    refused(cli(["explain", run, "--locality", "Kent", "--limit=-1"]), /--limit: expected a whole number of postings >= 0, found -1/)
+    refused(cli(["explain", run, "--locality", "Kent", "--period=-1"]), /--period: expected a period/)
+  })
+})
