@@ -22,6 +22,12 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "setup: chromium is missing and cannot be installed here (not root or no apt-get): the browser tests will fail; set DEVOSIM_SKIP_BROWSER=1 to skip them" >&2
   fi
 fi
+# Replacing a run directory (--force) swaps it atomically with renameat2, reached through Python's
+# ctypes (Node has no binding); without python3 devosim falls back to two renames.
+if ! command -v python3 >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing Debian's python3 (atomic replacement of run directories)" >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-minimal >/dev/null
+fi
 # The benchmarks read CPU time and peak RSS of `devosim run` from GNU time (Debian's `time`).
 if [ ! -x /usr/bin/time ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "setup: installing GNU time for the benchmarks" >&2
