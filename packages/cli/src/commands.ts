@@ -37,7 +37,7 @@ import * as path from "node:path"
 import { badInput, failure, UserFacingError } from "./errors.ts"
 import { abortable } from "./interrupt.ts"
 import { checkedRun, readError, readRun, readRunFile } from "./read-runs.ts"
-import { say } from "./say.ts"
+import { forTerminalDeep, say } from "./say.ts"
 import { VERIFY_EXIT_CODES } from "./verify.ts"
 import { progress } from "./progress.ts"
 import { writeRunFiles } from "./run-files.ts"
@@ -390,7 +390,7 @@ export const explainCommand = Effect.fn("explainCommand")(function* (args: {
       }),
     catch: (e) => badInput(`${forTerminal(args.dir)}: ${forTerminal(messageOf(e))}`)
   })
-  yield* say(formatExplanation(explanation, run._tag === "RunStarted" ? run.start : ""))
+  yield* say(formatExplanation(forTerminalDeep(explanation), run._tag === "RunStarted" ? run.start : ""))
 })
 
 /** What compare needs of a summary.json, checked: a sealed file can still be a forged one (`{}`). */
@@ -535,7 +535,7 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   ]
   files.push({ name: "manifest.json", bytes: json({ format: "devosim-compare/1", engine_version: ENGINE_VERSION, inputs: args.inputs, files: Object.fromEntries(files.map((f) => [f.name, { sha256: sha256Hex(f.bytes) }])) }) })
   yield* writeOut(args.out, files, args.force)
-  yield* say(formatComparison(report))
+  yield* say(formatComparison(forTerminalDeep(report)))
   yield* say(`\noutputs in ${forTerminal(args.out)}/: ${files.map((f) => f.name).join(", ")}`)
 })
 

@@ -10,3 +10,17 @@ import { Console } from "effect"
 export const escapeLines = (text: string): string => text.split("\n").map(forTerminal).join("\n")
 
 export const say = (text: string) => Console.log(escapeLines(text))
+
+/**
+ * A copy of `value` with every string escaped by `forTerminal`, for a report printed from data a
+ * file supplied (scenario names in a compared run's manifest, ids in a log): a line break in a name
+ * cannot start a line of its own. Numbers (NaN included) are kept as they are.
+ */
+export const forTerminalDeep = <T>(value: T): T => {
+  if (typeof value === "string") return forTerminal(value) as T
+  if (Array.isArray(value)) return value.map(forTerminalDeep) as T
+  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, forTerminalDeep(v)])) as T
+  }
+  return value
+}

@@ -10,6 +10,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, read
 import { join } from "node:path"
 import { createHash } from "node:crypto"
 import { UntrustedFile } from "./errors.ts"
+import { hashFd } from "./sink.ts"
 
 /** manifest.json: a replication set of 10,000 runs lists about 100,000 files, a few MB. */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024
@@ -85,16 +86,7 @@ export const readUntrusted = (dir: string, name: string, maxBytes = MAX_WHOLE_FI
 export const hashUntrusted = (dir: string, name: string): { readonly sha256: string; readonly bytes: number } => {
   const { fd, size } = openUntrusted(dir, name)
   try {
-    const h = createHash("sha256")
-    const buf = new Uint8Array(Math.min(Math.max(size, 1), 1 << 22))
-    let at = 0
-    while (at < size) {
-      const n = readSync(fd, buf, 0, Math.min(buf.length, size - at), at)
-      if (n === 0) break
-      h.update(buf.subarray(0, n))
-      at += n
-    }
-    return { sha256: h.digest("hex"), bytes: at }
+    return { sha256: hashFd(fd, size), bytes: size }
   } finally {
     closeSync(fd)
   }
