@@ -16,7 +16,7 @@ const queue = (capacity: number, trancheOf: (i: number) => number): Scenario => 
   ...NO_MONEY,
   name: `capacity ${capacity}`,
   start: { year: 2010, month: 4 },
-  months: 60,
+  months: 120,
   seed: 2010,
   centre: { capacity },
   tranches: [

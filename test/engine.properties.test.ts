@@ -195,7 +195,9 @@ describe("engine properties on generated scenarios", () => {
         const after = draws(runScenario(bigger).log)
         for (const [id, ds] of before) {
           // Each locality's n-th attempt draws the same duration and outcome whatever else is in the file.
-          expect(after.get(id)!.slice(0, ds.length)).toEqual(ds.slice(0, after.get(id)!.length))
+          // (Attempts beyond the run's horizon are not in the log: compare what both logs hold.)
+          const more = after.get(id) ?? []
+          expect(more.slice(0, ds.length)).toEqual(ds.slice(0, more.length))
         }
       }),
       { numRuns: 100 }

@@ -1,4 +1,4 @@
-import { applyLog, compareCodePoints, ENGINE_VERSION, canonicalState, forTerminal, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replicationSeed, EVENT_SCHEMA_VERSION } from "@devosim/core"
+import { applyLog, periodMonth, compareCodePoints, ENGINE_VERSION, canonicalState, forTerminal, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replicationSeed, EVENT_SCHEMA_VERSION } from "@devosim/core"
 import type { EventLog, RunStarted, Scenario, State } from "@devosim/core"
 import { decideCentre, forkPointOfSeq, runScenario } from "@devosim/engine"
 import type { Fork } from "@devosim/engine"
@@ -165,6 +165,26 @@ export const replicate = async (scenario: Scenario, replications: number, onEach
   return seeds
 }
 
+/**
+ * `6 of 12 localities reached a deal within the run; 2 still negotiating and 4 queued at the end of
+ * the run, month 36 (2013-04); at this capacity the last deal would land at month 60 (2015-04)`.
+ */
+const dealsLine = (summary: Summary, start: Scenario["start"], localities: number): string => {
+  const c = summary.centre
+  const at = (t: number) => `month ${Number.isInteger(t) ? t : t.toFixed(2)} (${formatYearMonth(periodMonth(start, Math.floor(t)))})`
+  const open = c.open_at_end
+  const parts = [
+    ...(open.negotiating > 0 ? [`${open.negotiating} still negotiating`] : []),
+    ...(open.queued > 0 ? [`${open.queued} queued`] : []),
+    ...(open.not_eligible > 0 ? [`${open.not_eligible} not yet eligible`] : [])
+  ]
+  return [
+    `${c.deals} of ${localities} localities reached a deal within the run`,
+    ...(parts.length > 0 ? [`${parts.join(" and ")} at the end of the run, ${at(summary.months)}`] : []),
+    ...(c.makespan_after_end ? [`at this capacity the last deal would land at ${at(c.makespan)}`] : [`centre makespan ${c.makespan.toFixed(2)} months`])
+  ].join("; ")
+}
+
 /** `devosim run FILE`: scenario in, run directory out (written atomically). */
 export const runCommand = Effect.fn("runCommand")(function* (args: {
   readonly file: string
@@ -192,12 +212,11 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   const ranMs = performance.now() - started
   const { summary } = written
   const files = ["scenario.yaml", "events.arrow", ...(args.parquet ? ["events.parquet"] : []), "ledger.arrow", ...(args.parquet ? ["ledger.parquet"] : []), "accounts.arrow", "summary.json", "report.html", "manifest.json"]
-  const deals = summary.negotiations.filter((n) => n.outcome === "deal").length
   yield* say(
     [
       `devosim ${ENGINE_VERSION}: ran "${loaded.scenario.name}" (seed ${loaded.scenario.seed})`,
       `  ${summary.events.total} events (${summary.events.control} control, ${summary.events.postings} postings) run and written in ${ranMs.toFixed(0)} ms${workers > 0 ? ` (${workers} worker thread${workers === 1 ? "" : "s"})` : ""}`,
-      `  ${deals} of ${loaded.scenario.localities.length} localities reached a deal; centre makespan ${summary.centre.makespan} months, mean wait ${summary.centre.mean_wait.toFixed(2)} months`,
+      `  ${dealsLine(summary, loaded.scenario.start, loaded.scenario.localities.length)}; mean wait ${summary.centre.mean_wait.toFixed(2)} months`,
       ...(summary.money.baseline_pence > 0
         ? [
             `  baseline ${formatPoundsCompact(summary.money.baseline_pence)}, actual ${formatPoundsCompact(summary.money.actual_pence)}; SPB reductions returned ${formatPoundsCompact(summary.money.spb_reduction_pence)}`,

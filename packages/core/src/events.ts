@@ -15,8 +15,9 @@ import { Schema } from "effect"
  *
  *   1  the first version
  *   2  NegotiationStarted gains `queueLength`
+ *   3  the log ends at the run's horizon with RunEnded (the queue's projection beyond it)
  */
-export const EVENT_SCHEMA_VERSION = 2
+export const EVENT_SCHEMA_VERSION = 3
 
 const Seq = Schema.Int
 const Time = Schema.Finite
@@ -178,6 +179,33 @@ export const SpendingReviewSettled = Schema.TaggedStruct("SpendingReviewSettled"
 /** Spending for one period across all localities: its postings fund and spend every agency line. */
 export const PeriodSpent = Schema.TaggedStruct("PeriodSpent", { seq: Seq, t: Time, period: Schema.Int })
 
+/** Where a locality stands in the centre's queue when the run ends, and where the queue would take it. */
+export const ProjectedNegotiation = Schema.Struct({
+  locality: Id,
+  /** At the end of the run: in a negotiation, waiting for a slot (or a retry), or not yet eligible. */
+  status: Schema.Literals(["negotiating", "queued", "not_eligible"]),
+  /** The queue's own times at this capacity (the last attempt), as if the run went on: exact. */
+  eligible: Schema.NullOr(Time),
+  start: Schema.NullOr(Time),
+  deal: Schema.NullOr(Time),
+  attempts: Schema.Int,
+  /** Its attempts would all fail. */
+  failed: Schema.Boolean
+})
+
+/**
+ * The last event of a log (DESIGN §6, the horizon): the run covers months [0, months), so nothing
+ * at or after `t = months` happens in it. What the queue would still do at this capacity is recorded
+ * here, not as events: each open locality's projection, and the negotiation intervals [start, end)
+ * that end at or after the horizon (the centre's makespan and concurrency are the queue's own).
+ */
+export const RunEnded = Schema.TaggedStruct("RunEnded", {
+  seq: Seq,
+  t: Time,
+  open: Schema.Array(ProjectedNegotiation),
+  intervals: Schema.Array(Schema.Tuple([Time, Time]))
+})
+
 export const ControlEvent = Schema.Union([
   RunStarted,
   TrancheOpened,
@@ -192,11 +220,14 @@ export const ControlEvent = Schema.Union([
   ProgrammeStarted,
   TransferAgreed,
   SpendingReviewSettled,
-  PeriodSpent
+  PeriodSpent,
+  RunEnded
 ])
 
 export type ControlEvent = typeof ControlEvent.Type
 export type RunStarted = typeof RunStarted.Type
+export type RunEnded = typeof RunEnded.Type
+export type ProjectedNegotiation = typeof ProjectedNegotiation.Type
 export type EventKind = ControlEvent["_tag"]
 
 /** Kinds as stored in the log's `kind` column; postings are rows of kind "Posting". */

@@ -149,6 +149,7 @@ export const evolve = (s: State, e: ControlEvent): State => {
     case "ProgrammeStarted":
     case "TransferAgreed":
     case "SpendingReviewSettled":
+    case "RunEnded":
       // Recorded for traceability; their money moves in postings that cite them as cause.
       break
     case "PeriodSpent":

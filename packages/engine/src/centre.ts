@@ -1,4 +1,4 @@
-import type { ControlEvent, RunStarted, Scenario } from "@devosim/core"
+import type { ControlEvent, ProjectedNegotiation, RunStarted, Scenario } from "@devosim/core"
 import {
   ACCOUNTABILITY_LEVELS,
   compareCodePoints,
@@ -145,10 +145,54 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
   controls.push(runStarted)
   const state = initialState(runStarted)
 
-  /** Emits a control event: appends and folds it; returns its index. */
+  // The horizon (DESIGN §6): the run covers [0, months). From the first trigger at or after it the
+  // centre goes on deciding the queue only, to project it ("projecting"): those decisions fold into
+  // the centre's own state but are not events; RunEnded records where they would take each open
+  // locality. Nothing else happens at or after the horizon, so no money moves there.
+  let projecting = false
+  const queue = sc.localities.map(() => ({ eligible: Number.NaN, start: Number.NaN, deal: Number.NaN, attempts: 0, failed: false, negotiating: false }))
+  const statusAtEnd: Array<ProjectedNegotiation["status"] | "closed"> = []
+  const projectedIntervals: Array<[number, number]> = []
+  const indexOfLocality = new Map(sc.localities.map((l, i) => [l.id, i]))
+  /** Each locality's way through the queue, in the run and beyond it. */
+  const track = (e: ControlEvent): void => {
+    if (!("locality" in e)) return
+    const i = indexOfLocality.get(e.locality)
+    if (i === undefined) return
+    const q = queue[i]!
+    switch (e._tag) {
+      case "NegotiationQueued":
+        q.eligible = e.t
+        break
+      case "NegotiationStarted":
+        q.start = e.t
+        q.attempts = e.attempt
+        q.negotiating = true
+        break
+      case "NegotiationFailed":
+      case "DealAgreed":
+        if (e.t >= sc.months) projectedIntervals.push([q.start, e.t])
+        q.negotiating = false
+        if (e._tag === "DealAgreed") q.deal = e.t
+        else if (e.retryAt === null) q.failed = true
+        break
+      default:
+        break
+    }
+  }
+  const closeTheRun = (): void => {
+    projecting = true
+    queue.forEach((q, i) => {
+      statusAtEnd[i] = !Number.isNaN(q.deal) || q.failed ? "closed" : q.negotiating ? "negotiating" : !Number.isNaN(q.eligible) ? "queued" : "not_eligible"
+    })
+  }
+
+  /** Emits a control event: appends and folds it; returns its index (-1 while projecting: not an event). */
   const emit = (e: ControlEvent): number => {
-    controls.push(e)
+    track(e)
     evolve(state, e)
+    if (projecting) return -1
+    controls.push(e)
     return controls.length - 1
   }
 
@@ -257,7 +301,10 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
 
   for (let next = agenda.next(); next !== undefined; next = agenda.next()) {
     const { t, trigger } = next
-    if (fork !== undefined && forkedAt === null && (fork.atControl !== undefined ? controls.length >= fork.atControl : t >= (fork.atTime ?? 0))) {
+    if (!projecting && t >= sc.months) closeTheRun()
+    // Beyond the horizon only the queue goes on (programmes, reviews, powers, budgets do not).
+    if (projecting && trigger.kind !== "LocalityJoinsQueue" && trigger.kind !== "CentreServesQueue" && trigger.kind !== "NegotiationEnds") continue
+    if (!projecting && fork !== undefined && forkedAt === null && (fork.atControl !== undefined ? controls.length >= fork.atControl : t >= (fork.atTime ?? 0))) {
       forkedAt = { control: controls.length, t }
       switchTo(fork.scenario, t)
     }
@@ -445,6 +492,24 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
       }
     }
   }
+
+  if (!projecting) closeTheRun()
+  const open: Array<ProjectedNegotiation> = []
+  for (const i of byId) {
+    const status = statusAtEnd[i]!
+    if (status === "closed") continue
+    const q = queue[i]!
+    open.push({
+      locality: sc.localities[i]!.id,
+      status,
+      eligible: Number.isNaN(q.eligible) ? null : q.eligible,
+      start: Number.isNaN(q.start) ? null : q.start,
+      deal: Number.isNaN(q.deal) ? null : q.deal,
+      attempts: q.attempts,
+      failed: q.failed
+    })
+  }
+  controls.push({ _tag: "RunEnded", seq: controls.length, t: sc.months, open, intervals: projectedIntervals })
 
   return { scenarios, controls, slots, forkedAt }
 }

@@ -33,14 +33,14 @@ export const coverageAt = (s: Summary, t: number): number => {
   let total = 0
   for (const n of s.negotiations) {
     total += n.population
-    if (n.deal !== null && n.deal <= t) covered += n.population
+    if (n.outcome === "deal" && n.deal !== null && n.deal <= t) covered += n.population
   }
   return total === 0 ? 0 : covered / total
 }
 
-/** When the covered population share first reaches `share` (a deal time), or NaN if it never does. */
+/** When the covered population share first reaches `share` (a deal time within the run), or NaN if it is not reached in the run. */
 export const coverageTime = (s: Summary, share: number): number => {
-  const deals = s.negotiations.filter((n) => n.deal !== null).sort((a, b) => a.deal! - b.deal!)
+  const deals = s.negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
   const total = s.negotiations.reduce((x, n) => x + n.population, 0)
   let covered = 0
   for (const n of deals) {
@@ -104,7 +104,7 @@ export const figuresOf = (s: Summary): ReplicationFigures => {
       values.set(k, values.get(k)! + g.net_position_pence)
     }
   }
-  const deals = s.negotiations.filter((n) => n.deal !== null).sort((a, b) => a.deal! - b.deal!)
+  const deals = s.negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
   const total = s.negotiations.reduce((x, n) => x + n.population, 0)
   const dealTimes = new Float64Array(deals.length)
   const coveredShare = new Float64Array(deals.length)

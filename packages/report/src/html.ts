@@ -111,17 +111,17 @@ export const boundRunReportData = (s: Summary, limit: number): { readonly summar
   const costShift = m.cost_shift.filter((c) => shown.has(c.locality))
   const negotiations = s.negotiations.slice(0, limit)
 
-  let endT = s.months
+  // The run covers [0, months): projected times beyond it are not drawn.
+  const endT = s.months
   const firstEligible = new Map<string, number>()
   for (const n of s.negotiations) {
-    for (const t of [n.eligible, n.start, n.deal]) if (typeof t === "number" && Number.isFinite(t) && t > endT) endT = t
     const f = firstEligible.get(n.tranche)
     if (f === undefined || n.eligible < f) firstEligible.set(n.tranche, n.eligible)
   }
   const tranches = [...firstEligible.keys()].sort((a, b) => firstEligible.get(a)! - firstEligible.get(b)! || (a < b ? -1 : a > b ? 1 : 0))
   // Coverage: people under a deal by tranche at each deal time (or on a grid, when there are many).
   const population = s.negotiations.reduce((a, n) => a + n.population, 0)
-  const deals = s.negotiations.filter((n) => n.deal !== null).sort((a, b) => a.deal! - b.deal!)
+  const deals = s.negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
   let times = [...new Set([0, endT, ...deals.map((n) => n.deal!)])].sort((a, b) => a - b)
   if (times.length > COVERAGE_POINTS) times = Array.from({ length: COVERAGE_POINTS + 1 }, (_, k) => (k * endT) / COVERAGE_POINTS)
   const trancheIndex = new Map(tranches.map((t, i) => [t, i]))

@@ -1,4 +1,4 @@
-import type { ControlEvent, EventLog, RunStarted } from "@devosim/core"
+import type { ControlEvent, EventLog, ProjectedNegotiation, RunStarted } from "@devosim/core"
 import { compareCodePoints } from "@devosim/core"
 
 /** One locality's way through the centre's queue, as `summary.json` reports it. */
@@ -13,8 +13,16 @@ export interface NegotiationRecord {
   readonly deal: number | null
   readonly wait: number
   readonly attempts: number
-  readonly outcome: "deal" | "abandoned" | "unfinished"
+  /**
+   * Judged at the end of the run (t = months): `deal` (landed at t < months), `failed` (attempts
+   * exhausted within the run), `negotiating` (started before the end, deal after), `queued`
+   * (eligible before the end, not started), `not_eligible` (eligible at or after the end). The times
+   * above are the queue's own at this capacity, projected beyond the end where the run stops.
+   */
+  readonly outcome: NegotiationOutcome
 }
+
+export type NegotiationOutcome = "deal" | "failed" | "negotiating" | "queued" | "not_eligible"
 
 export interface CentreFigures {
   readonly capacity: number
@@ -24,8 +32,13 @@ export interface CentreFigures {
   /** The most negotiations in progress at once, over half-open intervals [start, end). */
   readonly max_concurrent: number
   readonly negotiations_started: number
+  /** Deals within the run (t < months). */
   readonly deals: number
   readonly failures: number
+  /** The queue's makespan is after the run's end: some deals are only projected. */
+  readonly makespan_after_end: boolean
+  /** Localities still open when the run ends. */
+  readonly open_at_end: { readonly negotiating: number; readonly queued: number; readonly not_eligible: number }
 }
 
 interface Acc {
@@ -33,8 +46,10 @@ interface Acc {
   start: number
   deal: number | null
   attempts: number
-  outcome: NegotiationRecord["outcome"]
-  queued: boolean
+  /** When its last attempt failed with no retry; null while it may still get a deal. */
+  failedAt: number | null
+  /** RunEnded's word for it (version 3 logs); otherwise judged by its times. */
+  status: ProjectedNegotiation["status"] | null
 }
 
 /**
@@ -58,7 +73,7 @@ export class NegotiationsBuilder {
     const { acc, open } = this
     switch (e._tag) {
       case "NegotiationQueued": {
-        const a = acc.get(e.locality) ?? { eligible: e.t, start: Number.NaN, deal: null, attempts: 0, outcome: "unfinished", queued: true }
+        const a = acc.get(e.locality) ?? { eligible: e.t, start: Number.NaN, deal: null, attempts: 0, failedAt: null, status: null }
         a.eligible = e.t
         acc.set(e.locality, a)
         break
@@ -77,12 +92,22 @@ export class NegotiationsBuilder {
         this.intervals.push([open.get(e.locality)!, e.t])
         open.delete(e.locality)
         if (e.t > this.makespan) this.makespan = e.t
-        if (e._tag === "DealAgreed") {
-          a.deal = e.t
-          a.outcome = "deal"
-        } else {
-          this.failures++
-          if (e.retryAt === null) a.outcome = "abandoned"
+        if (e._tag === "DealAgreed") a.deal = e.t
+        else {
+          if (e.t < this.run.months) this.failures++
+          if (e.retryAt === null) a.failedAt = e.t
+        }
+        break
+      }
+      case "RunEnded": {
+        // The queue beyond the horizon, as the centre projected it.
+        for (const o of e.open) {
+          acc.set(o.locality, { eligible: o.eligible ?? Number.NaN, start: o.start ?? Number.NaN, deal: o.deal, attempts: o.attempts, failedAt: o.failed ? Number.POSITIVE_INFINITY : null, status: o.status })
+          open.delete(o.locality)
+        }
+        for (const [s, end] of e.intervals) {
+          this.intervals.push([s, end])
+          if (end > this.makespan) this.makespan = end
         }
         break
       }
@@ -95,10 +120,26 @@ export class NegotiationsBuilder {
     const { run, acc } = this
     const negotiations: Array<NegotiationRecord> = []
     let deals = 0
+    const months = run.months
+    const openAtEnd = { negotiating: 0, queued: 0, not_eligible: 0 }
     for (const l of run.localities) {
       const a = acc.get(l.id)
       if (a === undefined || Number.isNaN(a.start)) continue
-      if (a.outcome === "deal") deals++
+      // Judged at the end of the run by the queue's times (a version-2 log's events beyond the horizon included).
+      const outcome: NegotiationOutcome =
+        a.status !== null
+          ? a.status
+          : a.deal !== null && a.deal < months
+            ? "deal"
+            : a.failedAt !== null && a.failedAt < months
+              ? "failed"
+              : a.start < months
+                ? "negotiating"
+                : a.eligible < months
+                  ? "queued"
+                  : "not_eligible"
+      if (outcome === "deal") deals++
+      else if (outcome !== "failed") openAtEnd[outcome]++
       negotiations.push({
         locality: l.id,
         tranche: l.tranche,
@@ -108,7 +149,7 @@ export class NegotiationsBuilder {
         deal: a.deal,
         wait: a.start - a.eligible,
         attempts: a.attempts,
-        outcome: a.outcome
+        outcome
       })
     }
     // Summed in code-point order of ids, so the mean does not depend on the order of the file.
@@ -123,7 +164,9 @@ export class NegotiationsBuilder {
         max_concurrent: maxConcurrent(this.intervals),
         negotiations_started: this.started,
         deals,
-        failures: this.failures
+        failures: this.failures,
+        makespan_after_end: this.makespan >= months,
+        open_at_end: openAtEnd
       }
     }
   }

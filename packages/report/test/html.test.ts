@@ -101,10 +101,10 @@ const fixtureSummary = (): Summary => {
       negotiation("Birmingham", "forerunners", 1_029_000, 7, 7, 12.1, "deal"),
       negotiation(NASTY, "forerunners", 70_000, 7, 7, 15.5, "deal"),
       negotiation("Kent", "second", 1_410_000, 12, 15.5, 24.2, "deal"),
-      negotiation("Cornwall", "second", 530_000, 12, 14, null, "unfinished", 2),
-      negotiation("Essex", "second", 1_400_000, 13, 16, null, "abandoned", 3)
+      negotiation("Cornwall", "second", 530_000, 12, 14, null, "negotiating", 2),
+      negotiation("Essex", "second", 1_400_000, 13, 16, null, "failed", 3)
     ],
-    centre: { capacity: 2, makespan: 24.2, mean_wait: 1.5, max_concurrent: 2, negotiations_started: 8, deals: 3, failures: 4 },
+    centre: { capacity: 2, makespan: 24.2, mean_wait: 1.5, max_concurrent: 2, negotiations_started: 8, deals: 3, failures: 4, makespan_after_end: false, open_at_end: { negotiating: 1, queued: 0, not_eligible: 0 } },
     money: {
       discount_rate_pct: 3.5,
       settled_pence: total((l) => l.baseline_pence),
@@ -554,7 +554,7 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     const summary = summaryOf("route-map-2010.yaml")
     const { page, problems } = await load("run-route-map-2010", renderRunReport(summary))
     await expectCharts(page, ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-budgets"], ["chart-cost-shift"])
-    const bars = summary.negotiations.filter((n) => n.outcome !== "abandoned").length
+    const bars = summary.negotiations.filter((n) => n.outcome === "deal" || n.outcome === "negotiating").length
     expect(bars).toBeGreaterThan(0)
     expect(await count(page, "#chart-timeline g.negotiation-bar rect")).toBe(bars)
     await screenshot(page, "run-route-map-2010")
@@ -566,7 +566,8 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     const summary = summaryOf("older-people-bdp.yaml")
     const { page, problems } = await load("run-older-people-bdp", renderRunReport(summary))
     await expectCharts(page, ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-cost-shift", "chart-budgets"])
-    expect(await count(page, "#chart-timeline g.negotiation-bar rect")).toBe(summary.negotiations.length)
+    // A bar for each deal and each negotiation still open at the end (to the end-of-run line); none for one not yet started.
+    expect(await count(page, "#chart-timeline g.negotiation-bar rect")).toBe(summary.negotiations.filter((n) => n.outcome === "deal" || n.outcome === "negotiating").length)
     expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBeGreaterThan(0)
     await screenshot(page, "run-older-people-bdp")
     expect(problems).toEqual([])

@@ -16,14 +16,9 @@
   // A large run carries only its first localities' records, with the totals over all of them.
   var T = D.data.totals || null;
 
-  // The last time anything in the report happens: the run's end or a later deal (a deal can land
-  // after the last spending period).
-  var endT = T ? T.end_t : s.months;
-  if (!T) negotiations.forEach(function (n) {
-    [n.eligible, n.start, n.deal].forEach(function (t) {
-      if (num(t) && t > endT) endT = t;
-    });
-  });
+  // The run covers [0, months): nothing after the end is drawn as if it happened. Open negotiations
+  // run to the end-of-run line; projected times are in their labels.
+  var endT = s.months;
   var xTime = function (width, span) {
     return { type: "utc", domain: [date(0), date(Math.max(span, 1))], grid: true, label: null, ticks: D.timeTicks(span, width) };
   };
@@ -52,6 +47,7 @@
     if (negotiations.length === 0) return D.empty("No locality negotiated in this run.");
     var rank = new Map(trancheOrder.map(function (t, i) { return [t, i]; }));
     var rows = negotiations
+      .filter(function (n) { return n.outcome !== "not_eligible"; })
       .map(function (n) {
         return {
           locality: n.locality,
@@ -60,14 +56,20 @@
           attempts: n.attempts,
           population: n.population,
           eligible: date(n.eligible),
-          start: date(n.start),
-          end: n.deal !== null ? date(n.deal) : n.outcome === "unfinished" ? date(endT) : null,
+          start: date(Math.min(n.start, endT)),
+          end: n.outcome === "deal" ? date(n.deal) : n.outcome === "negotiating" ? date(endT) : null,
           wait: n.wait,
           label:
             n.locality + " (" + n.tranche + ")\n" +
             "eligible " + D.whenLabel(start, n.eligible) + "\n" +
-            "negotiation started " + D.whenLabel(start, n.start) + " after waiting " + n.wait.toFixed(1) + " months\n" +
-            (n.deal !== null ? "deal " + D.whenLabel(start, n.deal) + ", " + (n.deal - n.start).toFixed(1) + " months of talks" : n.outcome === "abandoned" ? "abandoned" : "no deal by the end of the run") +
+            (n.outcome === "queued"
+              ? "still waiting for a slot at the end of the run; at this capacity it would start " + D.whenLabel(start, n.start) + "\n"
+              : "negotiation started " + D.whenLabel(start, n.start) + " after waiting " + n.wait.toFixed(1) + " months\n") +
+            (n.outcome === "deal"
+              ? "deal " + D.whenLabel(start, n.deal) + ", " + (n.deal - n.start).toFixed(1) + " months of talks"
+              : n.outcome === "failed"
+                ? "failed after its last attempt"
+                : "no deal within the run" + (n.deal !== null ? "; projected deal " + D.whenLabel(start, n.deal) : "")) +
             (n.attempts > 1 ? "\nattempt " + n.attempts : "") +
             "\npopulation " + n.population.toLocaleString("en-GB")
         };
@@ -80,8 +82,8 @@
     var labels = rowH >= 11;
     var longest = rows.reduce(function (m, r) { return Math.max(m, Math.min(40, r.locality.length)); }, 0);
     var deals = rows.filter(function (r) { return r.outcome === "deal"; });
-    var open = rows.filter(function (r) { return r.outcome === "unfinished"; });
-    var abandoned = rows.filter(function (r) { return r.outcome === "abandoned"; });
+    var open = rows.filter(function (r) { return r.outcome === "negotiating"; });
+    var abandoned = rows.filter(function (r) { return r.outcome === "failed"; });
     var waited = rows.filter(function (r) { return r.wait > 0; });
     return Plot.plot({
       width: width,
@@ -118,7 +120,7 @@
         totals.push({ date: date(t), t: t, share: (100 * sum) / total, people: sum });
       });
     }
-    var dealt = T ? [] : negotiations.filter(function (n) { return n.deal !== null; });
+    var dealt = T ? [] : negotiations.filter(function (n) { return n.outcome === "deal"; });
     var times = [0, endT];
     dealt.forEach(function (n) { times.push(n.deal); });
     times = T ? [] : Array.from(new Set(times)).sort(function (a, b) { return a - b; });
