@@ -79,7 +79,8 @@ export interface Programme {
  *   round_half_up( avoidable / 12 × reduction × profile(m) × (1 − deadweight) × (1 − optimism bias) )
  *
  * where profile(m), with k = m − (starts + lag): 0 for k < 0; min(1, (k + 1) / ramp) while the
- * programme runs (plus the lag); after the programme's end + lag, (1 − decay)^(years since then).
+ * programme runs (plus the lag); after the programme's end + lag, the level reached then,
+ * min(1, duration / ramp), × (1 − decay)^(years since then): the ramp stops with the programme.
  */
 export interface ProgrammeEffect {
   readonly beneficiary: number

@@ -1,19 +1,21 @@
 import type { Programme, ProgrammeEffect } from "@devosim/core/model"
 
 /**
- * The shape of a prevention effect over time, 0..1 (see ProgrammeEffect in core):
- * nothing before the lag; a linear ramp to full effect; full while the programme runs (shifted
- * by the lag); then a yearly decay, applied month by month as (1 − decay)^(months / 12).
+ * The shape of a prevention effect over time, 0..1 (see ProgrammeEffect in core): nothing before
+ * the lag; a linear ramp to full effect, which grows only while the programme runs (shifted by the
+ * lag); when it stops, the level it reached decays yearly, applied month by month as
+ * (1 − decay)^(months since the end / 12), never ramping further.
  */
 export const effectProfile = (p: Programme, e: ProgrammeEffect, m: number): number => {
   const begins = p.starts + e.lagMonths
   const k = m - begins
   if (k < 0) return 0
-  const ramp = e.rampMonths === 0 ? 1 : Math.min(1, (k + 1) / e.rampMonths)
+  const rampAt = (months: number) => (e.rampMonths === 0 ? 1 : Math.min(1, months / e.rampMonths))
   const ends = p.starts + p.durationMonths + e.lagMonths
-  if (m < ends) return ramp
+  if (m < ends) return rampAt(k + 1)
+  const reached = rampAt(ends - begins)
   const yearsAfter = (m - ends + 1) / 12
-  return ramp * Math.pow(1 - e.decayPerYear, yearsAfter)
+  return reached * Math.pow(1 - e.decayPerYear, yearsAfter)
 }
 
 /** A year's avoidable spend on the service for the whole cohort, in pence (before any haircut). */

@@ -96,6 +96,20 @@ describe("prevention effect over time (lag, ramp, decay, deadweight, optimism bi
     expect(effectProfile(p, e, 22)).toBe(0.5)
   })
 
+  it("given a ramp longer than the programme, when the programme stops, then the effect holds at the level it reached and decays from there, never ramping on", () => {
+    const sc = base()
+    const p0 = sc.programmes[0]!
+    const e0 = p0.effects[0]!
+    // Starts at 2 for 6 months, no lag, a 12-month ramp, no decay: (k + 1) / 12 while running, then 6/12 for ever.
+    const p = { ...p0, starts: 2, durationMonths: 6 }
+    const still = { ...e0, lagMonths: 0, rampMonths: 12, decayPerYear: 0 }
+    expect([1, 2, 3, 7, 8, 9, 13, 30].map((m) => effectProfile(p, still, m))).toEqual([0, 1 / 12, 2 / 12, 6 / 12, 0.5, 0.5, 0.5, 0.5])
+    // With 50% a year decay, 12 months after the end the level is half of what it reached: 0.5 × 0.5.
+    const decaying = { ...still, decayPerYear: 0.5 }
+    expect(effectProfile(p, decaying, 8 + 11)).toBeCloseTo(0.25, 15)
+    expect(effectProfile(p, decaying, 8)).toBeCloseTo(0.5 * Math.pow(0.5, 1 / 12), 15)
+  })
+
   it("deadweight and optimism bias are haircuts on the effect: none of either gives 250,000 × 0.5 = 125,000 at full effect", () => {
     const sc = base()
     const p = sc.programmes[0]!
