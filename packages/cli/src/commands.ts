@@ -1,4 +1,4 @@
-import { applyLog, periodMonth, compareCodePoints, ENGINE_VERSION, canonicalState, forTerminal, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replicationSeed, EVENT_SCHEMA_VERSION } from "@devosim/core"
+import { applyLog, formatPounds, periodMonth, compareCodePoints, ENGINE_VERSION, canonicalState, forTerminal, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replicationSeed, EVENT_SCHEMA_VERSION } from "@devosim/core"
 import type { EventLog, RunStarted, Scenario, State } from "@devosim/core"
 import { decideCentre, forkPointOfSeq, runScenario } from "@devosim/engine"
 import type { Fork } from "@devosim/engine"
@@ -31,7 +31,7 @@ import {
   UntrustedFile
 } from "@devosim/store"
 import type { RunDirectoryWriter, RunFile } from "@devosim/store"
-import { Effect } from "effect"
+import { Console, Effect } from "effect"
 import { lstatSync, statSync } from "node:fs"
 import * as path from "node:path"
 import { badInput, failure, UserFacingError } from "./errors.ts"
@@ -185,6 +185,23 @@ const dealsLine = (summary: Summary, start: Scenario["start"], localities: numbe
   ].join("; ")
 }
 
+/**
+ * Savings a line's spending capped are never silent: one warning line on stderr per capped effect
+ * (the first ten, then how many more), naming the programme, the line and the amounts.
+ */
+const warnCapped = (summary: Summary) => {
+  const capped = summary.money.effects.filter((e) => e.capped_pence > 0)
+  if (capped.length === 0) return Effect.void
+  const lines = capped
+    .slice(0, 10)
+    .map(
+      (e) =>
+        `devosim: warning: savings capped: programme ${forTerminal(e.programme)}, effect on ${forTerminal(e.agency)} (${forTerminal(e.service)}) in ${forTerminal(e.locality)}: claimed ${formatPounds(e.claimed_pence)}, realised ${formatPounds(e.realised_pence)}, ${formatPounds(e.capped_pence)} capped (beyond what the line spent)`
+    )
+  if (capped.length > 10) lines.push(`devosim: warning: and ${capped.length - 10} more effects with savings capped (money.effects in summary.json)`)
+  return Console.error(lines.join("\n"))
+}
+
 /** `devosim run FILE`: scenario in, run directory out (written atomically). */
 export const runCommand = Effect.fn("runCommand")(function* (args: {
   readonly file: string
@@ -211,6 +228,7 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   )
   const ranMs = performance.now() - started
   const { summary } = written
+  yield* warnCapped(summary)
   const files = ["scenario.yaml", "events.arrow", ...(args.parquet ? ["events.parquet"] : []), "ledger.arrow", ...(args.parquet ? ["ledger.parquet"] : []), "accounts.arrow", "summary.json", "report.html", "manifest.json"]
   yield* say(
     [
@@ -641,6 +659,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   const { summary } = yield* writeRunOut(out, args.force, (dir, signal) =>
     writeRunFiles(dir, "", loaded, one.log.controls[0] as RunStarted, [{ firstSeq: 0, ...one.log }], { parquet: args.parquet, extra: [{ name: "fork.json", bytes: json(forkInfo) }] }, signal)
   )
+  yield* warnCapped(summary)
   yield* say(
     [
       `devosim ${ENGINE_VERSION}: forked ${forTerminal(args.dir)} at event ${shared} (t = ${one.forkedAt.t}) with ${settings.map((s) => forTerminal(s.text)).join(", ")}`,

@@ -15,7 +15,8 @@ import { Schema } from "effect"
  *
  *   1  the first version
  *   2  NegotiationStarted gains `queueLength`
- *   3  the log ends at the run's horizon with RunEnded (the queue's projection beyond it)
+ *   3  the log ends at the run's horizon with RunEnded (the queue's projection beyond it);
+ *      ProgrammeStarted gains `cohort` and `effects` (each effect's terms)
  */
 export const EVENT_SCHEMA_VERSION = 3
 
@@ -143,6 +144,20 @@ export const SinglePlaceBudgetReset = Schema.TaggedStruct("SinglePlaceBudgetRese
  * A prevention programme starts. Its investment and the savings it realises are postings whose
  * cause is this event, so every pound of a programme traces back to it.
  */
+/** The terms of one effect of a programme, as the prevention formulas read them (core's prevention.ts). */
+export const ProgrammeEffectTerms = Schema.Struct({
+  beneficiary: Id,
+  service: Schema.String,
+  unitCostPence: Schema.Finite,
+  demandPerMemberPerYear: Schema.Finite,
+  reduction: Schema.Finite,
+  lagMonths: Schema.Finite,
+  rampMonths: Schema.Finite,
+  decayPerYear: Schema.Finite,
+  deadweight: Schema.Finite,
+  optimismBias: Schema.Finite
+})
+
 export const ProgrammeStarted = Schema.TaggedStruct("ProgrammeStarted", {
   seq: Seq,
   t: Time,
@@ -151,7 +166,13 @@ export const ProgrammeStarted = Schema.TaggedStruct("ProgrammeStarted", {
   payer: Id,
   beneficiaries: Schema.Array(Id),
   fromPeriod: Schema.Int,
-  toPeriod: Schema.Int
+  toPeriod: Schema.Int,
+  /**
+   * The cohort and each effect's terms, so what every effect claims each period is a projection of
+   * the log (and so what was capped at a line's spending); null in logs before version 3.
+   */
+  cohort: Schema.NullOr(Schema.Finite),
+  effects: Schema.NullOr(Schema.Array(ProgrammeEffectTerms))
 })
 
 /** An explicit transfer: one agency's department funds part of another agency's line. */

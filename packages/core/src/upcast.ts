@@ -52,13 +52,14 @@ const negotiationStartedQueueLength: UpcastStep = {
  * 2 → 3: a version-3 log ends at the horizon with RunEnded, which holds the queue's projection
  * beyond it. A version-2 log has no RunEnded: its queue ran until it was empty, and its events at or
  * after `months` (deals, failures, starts) are that projection, written as events. No event changes
- * shape; readers judge both the same way, by time against the horizon (a deal at t >= months is
+ * shape but ProgrammeStarted, whose effect terms a version-2 log did not record (null: claims, and so
+ * capped savings, are unknown for it); readers judge both the same way, by time against the horizon (a deal at t >= months is
  * projected, never reached), so a version-2 log gives the figures a version-3 log of the same run does.
  */
 const runEndsAtHorizon: UpcastStep = {
   from: 2,
-  change: "the log ends at the horizon with RunEnded; a version-2 log's events at or after it are read as the queue's projection",
-  start: () => (e) => e
+  change: "the log ends at the horizon with RunEnded (a version-2 log's events at or after it are read as the queue's projection); ProgrammeStarted gains cohort and effects (null: not recorded)",
+  start: () => (e) => (e["_tag"] === "ProgrammeStarted" && !("effects" in e) ? { ...e, cohort: null, effects: null } : e)
 }
 
 /** The chain, in version order: UPCAST_STEPS[i].from === i + 1. */

@@ -348,7 +348,20 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           payer: sc.agencies[p.payer]!.id,
           beneficiaries: [...new Set(p.effects.map((e) => sc.agencies[e.beneficiary]!.id))],
           fromPeriod: p.starts,
-          toPeriod: p.starts + p.durationMonths
+          toPeriod: p.starts + p.durationMonths,
+          cohort: p.cohort,
+          effects: p.effects.map((e) => ({
+            beneficiary: sc.agencies[e.beneficiary]!.id,
+            service: e.service,
+            unitCostPence: e.unitCostPence,
+            demandPerMemberPerYear: e.demandPerMemberPerYear,
+            reduction: e.reduction,
+            lagMonths: e.lagMonths,
+            rampMonths: e.rampMonths,
+            decayPerYear: e.decayPerYear,
+            deadweight: e.deadweight,
+            optimismBias: e.optimismBias
+          }))
         })
         break
       }

@@ -1,4 +1,3 @@
-export * from "./prevention.ts"
 export * from "./run.ts"
 export * from "./scheduler.ts"
 export * from "./spending.ts"

@@ -1,7 +1,6 @@
 import type { ControlEvent, RunStarted, Scenario, State } from "@devosim/core/model"
-import { agencyAccount, departmentAccount, evolve, initialState, isPooled, shareOf, spbAccount, TREASURY, worldAccount } from "@devosim/core/model"
+import { agencyAccount, compareCodePoints, departmentAccount, evolve, initialState, isPooled, monthlyInvestment, monthlySaving, shareOf, spbAccount, splitLargestRemainder, TREASURY, worldAccount } from "@devosim/core/model"
 import type { CentreDecisions, PostingSlot } from "./centre.ts"
-import { monthlyInvestment, monthlySaving } from "./prevention.ts"
 import { Plans } from "./spending.ts"
 
 /**
@@ -70,9 +69,13 @@ const effectsByLine = (sc: Scenario): Map<number, Array<readonly [number, number
   sc.programmes.forEach((p, j) =>
     p.effects.forEach((e, k) => {
       const key = p.locality * A + e.beneficiary
-      m.set(key, [...(m.get(key) ?? []), [j, k] as const])
+      const list = m.get(key)
+      if (list === undefined) m.set(key, [[j, k] as const])
+      else list.push([j, k] as const)
     })
   )
+  // One order for the claims on a line, whatever the order of the file: programme id, then effect.
+  for (const list of m.values()) list.sort((x, y) => compareCodePoints(sc.programmes[x[0]]!.id, sc.programmes[y[0]]!.id) || x[1] - y[1])
   return m
 }
 
@@ -262,10 +265,20 @@ export class LocalityShard {
         // Realised savings go back to the line's funder; an SPB returns the Treasury's share.
         const effects = effectsOn[(i - first) * A + a]
         if (effects !== undefined) {
-          for (const [j, k] of effects) {
+          // Savings cannot exceed what the line still spends: when the claims do, they share it pro
+          // rata (largest remainder, in the line's one order), so no programme's place in the file matters.
+          let claimed = 0
+          const claims = effects.map(([j, k]) => {
             const p = sc.programmes[j]!
-            const saving = Math.min(service, monthlySaving(p, p.effects[k]!, m))
+            const c = Math.max(0, monthlySaving(p, p.effects[k]!, m))
+            claimed += c
+            return c
+          })
+          const allotted = claimed <= service || claimed === 0 ? claims : splitLargestRemainder(Math.max(0, service), claims)
+          for (let q = 0; q < effects.length; q++) {
+            const saving = allotted[q]!
             if (saving <= 0) continue
+            const p = sc.programmes[effects[q]![0]]!
             const programme = started.programme.get(p.id)!
             out.push(agency, funder, saving, programme)
             if (pooled) out.push(spb, TREASURY, saving - shareOf(saving, ls.gainshareBasisPoints), programme)

@@ -1,6 +1,6 @@
 import type { Scenario, Transfer } from "@devosim/core/model"
 import { financialYearBlocks, financialYearLabel, shareOf } from "@devosim/core/model"
-import { monthlyInvestment } from "./prevention.ts"
+import { monthlyInvestment } from "@devosim/core/model"
 
 /**
  * Demand-led baselines: each (locality, agency) line has an annual amount for scenario year k

@@ -16,7 +16,8 @@
  */
 import type { Scenario } from "@devosim/core"
 import { agencyAccount, departmentAccount, spbAccount, TREASURY } from "@devosim/core"
-import { effectProfile, monthlySaving, runScenario } from "@devosim/engine"
+import { effectProfile, monthlySaving } from "@devosim/core"
+import { runScenario } from "@devosim/engine"
 import { discountFactor, summarize } from "@devosim/report"
 import { describe, expect, it } from "vitest"
 

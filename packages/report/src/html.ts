@@ -205,11 +205,12 @@ export const renderRunReport = (summary: Summary, options: RunReportOptions = {}
 <div><h3>The centre's negotiations</h3>${dl([
     ["capacity (negotiations at once)", integer(c.capacity)],
     ["negotiations started", integer(c.negotiations_started)],
-    ["deals", `${integer(c.deals)} of ${integer(s.negotiations.length)} localities`],
+    ["deals within the run", `${integer(c.deals)} of ${integer(s.negotiations.length)} localities`],
+    ["open at the end of the run", `${integer(c.open_at_end.negotiating)} negotiating, ${integer(c.open_at_end.queued)} queued, ${integer(c.open_at_end.not_eligible)} not yet eligible`],
     ["failed attempts", integer(c.failures)],
     ["most at once", integer(c.max_concurrent)],
     ["mean wait for a slot", months(c.mean_wait)],
-    ["last negotiation ended", monthsAndDate(start, c.makespan)]
+    [c.makespan_after_end ? "last deal at this capacity (projected, after the run)" : "last negotiation ended", monthsAndDate(start, c.makespan)]
   ])}</div>
 <div><h3>Money over the run</h3>${dl([
     ["baseline (what silos would spend)", pounds(m.baseline_pence)],
@@ -217,12 +218,24 @@ export const renderRunReport = (summary: Summary, options: RunReportOptions = {}
     ["'more for less' reduction returned", `${pounds(m.spb_reduction_pence)} <span class="cal">(PV ${pounds(m.present_values.spb_reduction_pence)})</span>`],
     ["prevention invested", pounds(m.prevention_invested_pence)],
     ["prevention savings realised", pounds(m.savings_realised_pence)],
+    ...(m.savings_capped_pence > 0
+      ? ([["savings capped (claimed beyond what the line spent)", `<b>${pounds(m.savings_capped_pence)}</b> of ${pounds(m.savings_claimed_pence)} claimed`]] as Array<[string, string]>)
+      : []),
     ["of which on pooled lines", pounds(m.savings_on_pooled_lines_pence)],
     ["gainshare kept / returned", `${pounds(m.gainshare_kept_pence)} / ${pounds(m.gainshare_returned_pence)}`],
     [`NPV of prevention at ${rate}%`, pounds(m.present_values.npv_pence)],
     ["money conserved", conserved ? "yes (all balances sum to £0)" : `<b>no</b>: balances sum to ${pounds(m.total_balance_pence)}`]
   ])}</div>
 </div>
+${
+  m.savings_capped_pence > 0
+    ? `<p class="note" id="capped-note">Savings capped: ${m.effects
+        .filter((e) => e.capped_pence > 0)
+        .slice(0, 20)
+        .map((e) => `${h(e.programme)}'s effect on ${h(e.agency)} (${h(e.service)}) in ${h(e.locality)} claimed ${pounds(e.claimed_pence)}, ${pounds(e.capped_pence)} of it beyond what the line spent`)
+        .join("; ")}. A line cannot save more than it spends in a period; programmes claiming one line share what it spends pro rata to their claims.</p>`
+    : ""
+}
 </section>`
 
   const charts = [

@@ -1,5 +1,5 @@
 import type { ControlEvent, EventKind, EventLog, PostingColumns, RunStarted } from "@devosim/core"
-import { EVENT_KINDS, HOLDERS, POSTING_KIND, accountCount, describeAccount, layoutOf } from "@devosim/core"
+import { EVENT_KINDS, HOLDERS, POSTING_KIND, accountCount, describeAccount, layoutOf, monthlySaving, splitLargestRemainder } from "@devosim/core"
 import type { Flow } from "./flows.ts"
 import { classifyFlow } from "./flows.ts"
 import { runStartedOf } from "./ledger.ts"
@@ -17,6 +17,10 @@ export interface AgencyMoney {
   readonly prevention_invested_pence: number
   /** Savings realised on this agency's services (as beneficiary) by anyone's programmes. */
   readonly savings_realised_pence: number
+  /** What the programmes' effects on this line claimed: realised + capped. */
+  readonly savings_claimed_pence: number
+  /** Claims beyond what the line still spent in a period, not realised (the cap: a line cannot save more than it spends). */
+  readonly savings_capped_pence: number
   readonly transfers_in_pence: number
   readonly transfers_out_pence: number
   /** savings realised − prevention invested + transfers in − transfers out. */
@@ -38,6 +42,8 @@ export interface LocalityMoney {
   readonly spb_reduction_pence: number
   readonly prevention_invested_pence: number
   readonly savings_realised_pence: number
+  readonly savings_claimed_pence: number
+  readonly savings_capped_pence: number
   readonly savings_on_pooled_lines_pence: number
   readonly gainshare_kept_pence: number
   readonly gainshare_returned_pence: number
@@ -45,6 +51,19 @@ export interface LocalityMoney {
   readonly present_values: PresentValues
   /** First period at which cumulative savings cover cumulative investment; null if never (or no investment). */
   readonly payback_period: number | null
+}
+
+/** One effect of one programme: what it claimed over the run, what it realised, what the line's spending capped. */
+export interface EffectSavings {
+  readonly programme: string
+  readonly locality: string
+  /** The beneficiary line's agency. */
+  readonly agency: string
+  readonly service: string
+  readonly claimed_pence: number
+  readonly realised_pence: number
+  /** claimed − realised. */
+  readonly capped_pence: number
 }
 
 export interface CostShift {
@@ -65,6 +84,11 @@ export interface MoneyFigures {
   readonly spb_reduction_pence: number
   readonly prevention_invested_pence: number
   readonly savings_realised_pence: number
+  /** What every effect claimed; claimed = realised + capped, exactly. */
+  readonly savings_claimed_pence: number
+  readonly savings_capped_pence: number
+  /** Every programme effect: claimed, realised, capped (in the log's order of programmes). */
+  readonly effects: ReadonlyArray<EffectSavings>
   readonly savings_on_pooled_lines_pence: number
   readonly gainshare_kept_pence: number
   readonly gainshare_returned_pence: number
@@ -204,6 +228,10 @@ export class MoneyBuilder {
   private readonly shiftIndex = new Map<number, number>()
   private readonly shifts: Array<ShiftSlot> = []
   private readonly balance: Float64Array
+  // Programmes whose ProgrammeStarted recorded their effects' terms, and what postings they caused
+  // realised on each beneficiary line: (cause seq · agencies + beneficiary) → pence.
+  private readonly programmes: Array<Extract<ControlEvent, { _tag: "ProgrammeStarted" }>> = []
+  private readonly realisedBy = new Map<number, number>()
   private settled = 0
   private lastT = Number.NaN
 
@@ -258,6 +286,7 @@ export class MoneyBuilder {
   addControl(e: ControlEvent): void {
     const c = CAUSE_CLASS.get(e._tag)
     if (c === undefined) return
+    if (e._tag === "ProgrammeStarted" && e.effects !== null) this.programmes.push(e)
     const agency = e._tag === "TransferAgreed" ? e.to : e._tag === "ProgrammeStarted" ? e.payer : undefined
     const a = agency === undefined ? -1 : (this.agencyIndex.get(agency) ?? -1)
     this.causes.set(e.seq, c + CLASS_BITS * (a + 1))
@@ -335,6 +364,8 @@ export class MoneyBuilder {
           curSaved[l]! += x
           savedByPeriod[m]! += x
           this.shift(l, aux, beneficiary, m, x)
+          const key = lastCause * A + beneficiary
+          this.realisedBy.set(key, (this.realisedBy.get(key) ?? 0) + x)
           break
         }
         case F_INVESTMENT_SPEND:
@@ -412,9 +443,51 @@ export class MoneyBuilder {
     }
   }
 
+  /**
+   * Each recorded effect's claim over the run (core's prevention formulas, period by period), and
+   * its share of what its programme realised on the line (pro rata to the claims of the programme's
+   * effects on that line, largest remainder, as the engine shares a capped line).
+   */
+  private effectSavings(): { effects: Array<EffectSavings>; claimedByLine: Float64Array } {
+    const { run, A } = this
+    const claimedByLine = new Float64Array(this.L * A)
+    const localityIndex = new Map(run.localities.map((l, i) => [l.id, i]))
+    const effects: Array<EffectSavings> = []
+    for (const e of this.programmes) {
+      const l = localityIndex.get(e.locality)!
+      const terms = { starts: e.fromPeriod, durationMonths: e.toPeriod - e.fromPeriod, cohort: e.cohort ?? 0 }
+      const claims = e.effects!.map((x) => {
+        let c = 0
+        for (let m = 0; m < run.months; m++) c += Math.max(0, monthlySaving(terms, x, m))
+        return c
+      })
+      const byBeneficiary = new Map<number, Array<number>>()
+      e.effects!.forEach((x, k) => {
+        const a = this.agencyIndex.get(x.beneficiary)!
+        const list = byBeneficiary.get(a)
+        if (list === undefined) byBeneficiary.set(a, [k])
+        else list.push(k)
+      })
+      const realised = new Array<number>(claims.length).fill(0)
+      for (const [a, ks] of byBeneficiary) {
+        const total = this.realisedBy.get(e.seq * A + a) ?? 0
+        const weights = ks.map((k) => claims[k]!)
+        const parts = weights.some((w) => w > 0) ? splitLargestRemainder(total, weights) : ks.map(() => 0)
+        ks.forEach((k, q) => (realised[k] = parts[q]!))
+      }
+      e.effects!.forEach((x, k) => {
+        const a = this.agencyIndex.get(x.beneficiary)!
+        claimedByLine[l * A + a]! += claims[k]!
+        effects.push({ programme: e.programme, locality: e.locality, agency: x.beneficiary, service: x.service, claimed_pence: claims[k]!, realised_pence: realised[k]!, capped_pence: claims[k]! - realised[k]! })
+      })
+    }
+    return { effects, claimedByLine }
+  }
+
   finish(): MoneyFigures {
     const { run, L, A, baseline, actual, invested, saved, tin, tout } = this
     for (let l = 0; l < L; l++) this.closePeriod(l)
+    const { effects, claimedByLine } = this.effectSavings()
     const localities: Array<LocalityMoney> = new Array(L)
     for (let l = 0; l < L; l++) {
       const agencies: Array<AgencyMoney> = new Array(A)
@@ -430,6 +503,9 @@ export class MoneyBuilder {
           actual_pence: actual[k]!,
           prevention_invested_pence: invested[k]!,
           savings_realised_pence: saved[k]!,
+          // A line saved only by programmes whose terms the log does not record claims what it realised.
+          savings_claimed_pence: Math.max(claimedByLine[k]!, saved[k]!),
+          savings_capped_pence: Math.max(claimedByLine[k]!, saved[k]!) - saved[k]!,
           transfers_in_pence: tin[k]!,
           transfers_out_pence: tout[k]!,
           net_position_pence: saved[k]! - invested[k]! + tin[k]! - tout[k]!
@@ -449,6 +525,8 @@ export class MoneyBuilder {
         spb_reduction_pence: this.reduction[l]!,
         prevention_invested_pence: investedTotal,
         savings_realised_pence: savings,
+        savings_claimed_pence: agencies.reduce((x, g) => x + g.savings_claimed_pence, 0),
+        savings_capped_pence: agencies.reduce((x, g) => x + g.savings_capped_pence, 0),
         savings_on_pooled_lines_pence: this.pooledSavings[l]!,
         gainshare_kept_pence: this.pooledSavings[l]! - this.returned[l]!,
         gainshare_returned_pence: this.returned[l]!,
@@ -483,6 +561,9 @@ export class MoneyBuilder {
       spb_reduction_pence: tot("spb_reduction_pence"),
       prevention_invested_pence: tot("prevention_invested_pence"),
       savings_realised_pence: tot("savings_realised_pence"),
+      savings_claimed_pence: tot("savings_claimed_pence"),
+      savings_capped_pence: tot("savings_capped_pence"),
+      effects,
       savings_on_pooled_lines_pence: tot("savings_on_pooled_lines_pence"),
       gainshare_kept_pence: tot("gainshare_kept_pence"),
       gainshare_returned_pence: tot("gainshare_returned_pence"),

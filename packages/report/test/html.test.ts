@@ -32,6 +32,8 @@ const agencyMoney = (agency: string, baseline: number, actual: number, invested 
   actual_pence: actual,
   prevention_invested_pence: invested,
   savings_realised_pence: saved,
+  savings_claimed_pence: saved,
+  savings_capped_pence: 0,
   transfers_in_pence: 0,
   transfers_out_pence: 0,
   net_position_pence: saved - invested
@@ -51,6 +53,8 @@ const localityMoney = (locality: string, scale: number, payback: number | null):
     spb_reduction_pence: 11_000_000_00 * scale,
     prevention_invested_pence: sum((x) => x.prevention_invested_pence),
     savings_realised_pence: sum((x) => x.savings_realised_pence),
+    savings_claimed_pence: sum((x) => x.savings_realised_pence),
+    savings_capped_pence: 0,
     savings_on_pooled_lines_pence: 2_000_000_00 * scale,
     gainshare_kept_pence: 1_000_000_00 * scale,
     gainshare_returned_pence: 1_000_000_00 * scale,
@@ -113,6 +117,9 @@ const fixtureSummary = (): Summary => {
       spb_reduction_pence: total((l) => l.spb_reduction_pence),
       prevention_invested_pence: total((l) => l.prevention_invested_pence),
       savings_realised_pence: total((l) => l.savings_realised_pence),
+      savings_claimed_pence: total((l) => l.savings_realised_pence),
+      savings_capped_pence: 0,
+      effects: [],
       savings_on_pooled_lines_pence: total((l) => l.savings_on_pooled_lines_pence),
       gainshare_kept_pence: total((l) => l.gainshare_kept_pence),
       gainshare_returned_pence: total((l) => l.gainshare_returned_pence),
@@ -335,7 +342,7 @@ describe("renderRunReport of a very large run", () => {
 
   it("keeps the aggregates complete: key figures, the total row and the totals the charts draw", () => {
     const m = summary.money
-    expect(html).toContain(`<dt>deals</dt><dd>${summary.centre.deals.toLocaleString("en-GB")} of 20,000 localities</dd>`)
+    expect(html).toContain(`<dt>deals within the run</dt><dd>${summary.centre.deals.toLocaleString("en-GB")} of 20,000 localities</dd>`)
     expect(html).toContain(`<tr class="total"><td>All localities</td><td class="num">${pounds(m.baseline_pence)}</td><td class="num">${pounds(m.actual_pence)}</td>`)
     const t = data.totals
     expect(t.localities).toBe(n)

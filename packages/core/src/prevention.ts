@@ -1,4 +1,14 @@
-import type { Programme, ProgrammeEffect } from "@devosim/core/model"
+import type { Programme, ProgrammeEffect } from "./scenario.ts"
+
+/**
+ * The prevention formulas, in one place: the engine posts with them, and the summary recomputes
+ * each effect's claim from the terms its ProgrammeStarted event records (so savings capped at a
+ * line's spending are a projection of the log too).
+ */
+/** What the formulas read of a programme. */
+export type ProgrammeTerms = Pick<Programme, "starts" | "durationMonths" | "cohort">
+/** What the formulas read of an effect. */
+export type EffectTerms = Pick<ProgrammeEffect, "unitCostPence" | "demandPerMemberPerYear" | "reduction" | "lagMonths" | "rampMonths" | "decayPerYear" | "deadweight" | "optimismBias">
 
 /**
  * The shape of a prevention effect over time, 0..1 (see ProgrammeEffect in core): nothing before
@@ -6,7 +16,7 @@ import type { Programme, ProgrammeEffect } from "@devosim/core/model"
  * lag); when it stops, the level it reached decays yearly, applied month by month as
  * (1 − decay)^(months since the end / 12), never ramping further.
  */
-export const effectProfile = (p: Programme, e: ProgrammeEffect, m: number): number => {
+export const effectProfile = (p: ProgrammeTerms, e: EffectTerms, m: number): number => {
   const begins = p.starts + e.lagMonths
   const k = m - begins
   if (k < 0) return 0
@@ -19,13 +29,13 @@ export const effectProfile = (p: Programme, e: ProgrammeEffect, m: number): numb
 }
 
 /** A year's avoidable spend on the service for the whole cohort, in pence (before any haircut). */
-export const avoidableAnnualPence = (p: Programme, e: ProgrammeEffect): number => p.cohort * e.demandPerMemberPerYear * e.unitCostPence
+export const avoidableAnnualPence = (p: ProgrammeTerms, e: EffectTerms): number => p.cohort * e.demandPerMemberPerYear * e.unitCostPence
 
 /**
  * The saving an effect realises in period m, in whole pence (half up): a twelfth of the avoidable
  * annual spend × reduction × profile, net of deadweight and optimism bias.
  */
-export const monthlySaving = (p: Programme, e: ProgrammeEffect, m: number): number => {
+export const monthlySaving = (p: ProgrammeTerms, e: EffectTerms, m: number): number => {
   const profile = effectProfile(p, e, m)
   if (profile === 0) return 0
   const x = (avoidableAnnualPence(p, e) / 12) * e.reduction * profile * (1 - e.deadweight) * (1 - e.optimismBias)
