@@ -27,21 +27,18 @@ export interface FigureSpec {
 
 export const COVERAGE_THRESHOLDS = [0.25, 0.5, 0.75] as const
 
-/** Population share covered by a deal at time t (deal time ≤ t), over the localities that negotiated. */
+/** Population share covered by a deal at time t (a deal within the run, at or before t), of the summary's coverage population. */
 export const coverageAt = (s: Summary, t: number): number => {
   let covered = 0
-  let total = 0
-  for (const n of s.negotiations) {
-    total += n.population
-    if (n.outcome === "deal" && n.deal !== null && n.deal <= t) covered += n.population
-  }
+  for (const n of s.negotiations) if (n.outcome === "deal" && n.deal !== null && n.deal <= t) covered += n.population
+  const total = s.coverage.population
   return total === 0 ? 0 : covered / total
 }
 
 /** When the covered population share first reaches `share` (a deal time within the run), or NaN if it is not reached in the run. */
 export const coverageTime = (s: Summary, share: number): number => {
   const deals = s.negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
-  const total = s.negotiations.reduce((x, n) => x + n.population, 0)
+  const total = s.coverage.population
   let covered = 0
   for (const n of deals) {
     covered += n.population
@@ -60,7 +57,7 @@ export interface ReplicationFigures {
   readonly values: ReadonlyMap<string, number>
   readonly tranches: ReadonlyArray<string>
   readonly agencies: ReadonlyArray<string>
-  /** The months a coverage curve must span: the run, or the last deal if later. */
+  /** The months a coverage curve spans: the run's. */
   readonly horizon: number
   readonly dealTimes: Float64Array
   readonly coveredShare: Float64Array
@@ -105,7 +102,7 @@ export const figuresOf = (s: Summary): ReplicationFigures => {
     }
   }
   const deals = s.negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
-  const total = s.negotiations.reduce((x, n) => x + n.population, 0)
+  const total = s.coverage.population
   const dealTimes = new Float64Array(deals.length)
   const coveredShare = new Float64Array(deals.length)
   let covered = 0
@@ -114,7 +111,8 @@ export const figuresOf = (s: Summary): ReplicationFigures => {
     dealTimes[i] = n.deal!
     coveredShare[i] = total === 0 ? 0 : covered / total
   })
-  return { values, tranches, agencies, horizon: Math.max(s.months, Math.ceil(s.centre.makespan)), dealTimes, coveredShare }
+  // Coverage curves span the run: a deal after it is not a deal.
+  return { values, tranches, agencies, horizon: s.months, dealTimes, coveredShare }
 }
 
 /** The share covered at t: the last deal at or before t (binary search over the curve). */
@@ -161,6 +159,8 @@ export interface CompareReport {
       readonly q05: number
       readonly q50: number
       readonly q95: number
+      /** Replications in which the figure is not reached within the run (coverage beyond the end): never averaged in. */
+      readonly not_reached: number
     }>
     /** Each scenario against the baseline (the first), replication by replication. */
     readonly paired: ReadonlyArray<{
@@ -194,7 +194,7 @@ export const compareRuns = (runs: ReadonlyArray<ReplicatedRun>): CompareReport =
     const values = runs.map((r) => r.replications.slice(0, K).map(spec.value))
     const by_scenario = runs.map((r, k) => {
       const d = describe(defined(values[k]!))
-      return { scenario: r.name, n: d.n, mean: d.mean, sd: d.sd, q05: d.q05, q50: d.q50, q95: d.q95 }
+      return { scenario: r.name, n: d.n, mean: d.mean, sd: d.sd, q05: d.q05, q50: d.q50, q95: d.q95, not_reached: values[k]!.length - d.n }
     })
     const paired = runs.slice(1).map((r, j) => {
       const diffs: Array<number> = []
@@ -242,7 +242,7 @@ export const compareRows = (runs: ReadonlyArray<ReplicatedRun>) => {
 }
 
 const fmt = (x: number, figure: string): string => {
-  if (Number.isNaN(x)) return "–"
+  if (Number.isNaN(x)) return "not reached"
   if (figure.endsWith("_pence")) return formatPoundsCompact(x, 2)
   return Number.isInteger(x) ? String(x) : x.toFixed(2)
 }
@@ -269,7 +269,8 @@ export const formatComparison = (c: CompareReport): string => {
           : reps > 1
             ? `Δ ${signed(p.mean_diff, f.figure)} [${fmt(p.ci95[0], f.figure)}, ${fmt(p.ci95[1], f.figure)}]${p.ci95[0] > 0 || p.ci95[1] < 0 ? " *" : ""}`
             : `Δ ${signed(p.mean_diff, f.figure)}`
-      return [b.scenario, fmt(b.mean, f.figure), reps > 1 ? `${fmt(b.q05, f.figure)} – ${fmt(b.q95, f.figure)}` : "", diff]
+      const notReached = b.not_reached > 0 ? `  (not reached within the run in ${b.not_reached} of ${reps})` : ""
+      return [b.scenario, fmt(b.mean, f.figure), reps > 1 ? `${fmt(b.q05, f.figure)} – ${fmt(b.q95, f.figure)}` : "", diff + notReached]
     })
     const widths = [0, 1, 2].map((k) => Math.max(...rows.map((r) => r[k]!.length)))
     for (const r of rows) out.push(`  ${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padEnd(widths[2]!)}  ${r[3]}`.trimEnd())

@@ -14,6 +14,17 @@ export interface Summary {
   readonly events: { readonly total: number; readonly control: number; readonly postings: number }
   readonly negotiations: ReadonlyArray<NegotiationRecord>
   readonly centre: CentreFigures
+  /**
+   * Months until 25/50/75% of `population` is under a deal within the run; null: not reached by the
+   * end of the run. `population`: the scenario's localities (`basis`).
+   */
+  readonly coverage: {
+    readonly population: number
+    readonly basis: string
+    readonly months_to_25pct: number | null
+    readonly months_to_50pct: number | null
+    readonly months_to_75pct: number | null
+  }
   readonly money: MoneyFigures
 }
 
@@ -74,6 +85,16 @@ export class SummaryBuilder {
     if (this.finished) throw new Error("SummaryBuilder: finish twice")
     this.finished = true
     const { negotiations, centre } = this.negotiations.finish()
+    const population = run.localities.reduce((x, l) => x + l.population, 0)
+    const deals = negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
+    const monthsTo = (share: number): number | null => {
+      let covered = 0
+      for (const n of deals) {
+        covered += n.population
+        if (population > 0 && covered / population >= share) return n.deal!
+      }
+      return null
+    }
     return {
       scenario: run.scenario,
       seed: run.seed,
@@ -83,6 +104,13 @@ export class SummaryBuilder {
       events: { total: this.controls + this.postings, control: this.controls, postings: this.postings },
       negotiations,
       centre,
+      coverage: {
+        population,
+        basis: "the scenario's localities",
+        months_to_25pct: monthsTo(0.25),
+        months_to_50pct: monthsTo(0.5),
+        months_to_75pct: monthsTo(0.75)
+      },
       money: this.money.finish()
     }
   }

@@ -108,6 +108,7 @@ const fixtureSummary = (): Summary => {
       negotiation("Cornwall", "second", 530_000, 12, 14, null, "negotiating", 2),
       negotiation("Essex", "second", 1_400_000, 13, 16, null, "failed", 3)
     ],
+    coverage: { population: 4_539_000, basis: "the scenario's localities", months_to_25pct: 12.1, months_to_50pct: 24.2, months_to_75pct: null },
     centre: { capacity: 2, makespan: 24.2, mean_wait: 1.5, max_concurrent: 2, negotiations_started: 8, deals: 3, failures: 4, makespan_after_end: false, open_at_end: { negotiating: 1, queued: 0, not_eligible: 0 } },
     money: {
       discount_rate_pct: 3.5,
@@ -176,9 +177,9 @@ const fixtureCompare = (): CompareReport => ({
       label: "Last deal (months)",
       better: "lower",
       by_scenario: [
-        { scenario: "forerunners first", n: 40, mean: 23.1, sd: 1.4, q05: 21, q50: 23, q95: 25.6 },
-        { scenario: "big bang", n: 40, mean: 19.8, sd: 1.1, q05: 18.1, q50: 19.7, q95: 21.7 },
-        { scenario: `capacity 6 <&>`, n: 40, mean: 31.5, sd: 2.7, q05: 27.2, q50: 31.4, q95: 36 }
+        { scenario: "forerunners first", n: 40, mean: 23.1, sd: 1.4, q05: 21, q50: 23, q95: 25.6, not_reached: 0 },
+        { scenario: "big bang", n: 40, mean: 19.8, sd: 1.1, q05: 18.1, q50: 19.7, q95: 21.7, not_reached: 0 },
+        { scenario: `capacity 6 <&>`, n: 40, mean: 31.5, sd: 2.7, q05: 27.2, q50: 31.4, q95: 36, not_reached: 0 }
       ],
       paired: [
         { scenario: "big bang", vs: "forerunners first", n: 40, mean_diff: -3.3, sd_diff: 0.9, ci95: [-3.42, -3.18] },
@@ -191,9 +192,9 @@ const fixtureCompare = (): CompareReport => ({
       label: "Mean wait for a slot (months)",
       better: "lower",
       by_scenario: [
-        { scenario: "forerunners first", n: 40, mean: 0.4, sd: 0.3, q05: 0, q50: 0.35, q95: 1 },
-        { scenario: "big bang", n: 40, mean: 0.45, sd: 0.35, q05: 0, q50: 0.4, q95: 1.1 },
-        { scenario: `capacity 6 <&>`, n: 40, mean: 4.2, sd: 1.2, q05: 2.4, q50: 4.1, q95: 6.3 }
+        { scenario: "forerunners first", n: 40, mean: 0.4, sd: 0.3, q05: 0, q50: 0.35, q95: 1, not_reached: 0 },
+        { scenario: "big bang", n: 40, mean: 0.45, sd: 0.35, q05: 0, q50: 0.4, q95: 1.1, not_reached: 0 },
+        { scenario: `capacity 6 <&>`, n: 40, mean: 4.2, sd: 1.2, q05: 2.4, q50: 4.1, q95: 6.3, not_reached: 0 }
       ],
       paired: [
         { scenario: "big bang", vs: "forerunners first", n: 40, mean_diff: 0.05, sd_diff: 0.4, ci95: [-0.006, 0.106] },
@@ -206,9 +207,9 @@ const fixtureCompare = (): CompareReport => ({
       label: "'More for less' returned (PV)",
       better: "higher",
       by_scenario: [
-        { scenario: "forerunners first", n: 40, mean: 1_021_167_497_436, sd: 12_000_000_000, q05: 1_001_000_000_000, q50: 1_021_000_000_000, q95: 1_041_000_000_000 },
-        { scenario: "big bang", n: 40, mean: 1_063_000_000_000, sd: 9_000_000_000, q05: 1_048_000_000_000, q50: 1_063_000_000_000, q95: 1_078_000_000_000 },
-        { scenario: `capacity 6 <&>`, n: 40, mean: 968_000_000_000, sd: 15_000_000_000, q05: 944_000_000_000, q50: 968_000_000_000, q95: 993_000_000_000 }
+        { scenario: "forerunners first", n: 40, mean: 1_021_167_497_436, sd: 12_000_000_000, q05: 1_001_000_000_000, q50: 1_021_000_000_000, q95: 1_041_000_000_000, not_reached: 0 },
+        { scenario: "big bang", n: 40, mean: 1_063_000_000_000, sd: 9_000_000_000, q05: 1_048_000_000_000, q50: 1_063_000_000_000, q95: 1_078_000_000_000, not_reached: 0 },
+        { scenario: `capacity 6 <&>`, n: 40, mean: 968_000_000_000, sd: 15_000_000_000, q05: 944_000_000_000, q50: 968_000_000_000, q95: 993_000_000_000, not_reached: 0 }
       ],
       paired: [
         { scenario: "big bang", vs: "forerunners first", n: 40, mean_diff: 41_800_000_000, sd_diff: 4_000_000_000, ci95: [41_240_000_000, 42_360_000_000] },
