@@ -237,8 +237,8 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
       `  ${dealsLine(summary, loaded.scenario.start, loaded.scenario.localities.length)}; mean wait ${summary.centre.mean_wait.toFixed(2)} months`,
       ...(summary.money.baseline_pence > 0
         ? [
-            `  baseline ${formatPoundsCompact(summary.money.baseline_pence)}, actual ${formatPoundsCompact(summary.money.actual_pence)}; SPB reductions returned ${formatPoundsCompact(summary.money.spb_reduction_pence)}`,
-            `  prevention invested ${formatPoundsCompact(summary.money.prevention_invested_pence)}, savings realised ${formatPoundsCompact(summary.money.savings_realised_pence)} (NPV ${formatPoundsCompact(summary.money.present_values.npv_pence)} at ${summary.money.discount_rate_pct}%)`
+            `  totals over the run, financial years ${summary.money.appraisal.first_financial_year} to ${summary.money.appraisal.last_financial_year}: baseline ${formatPoundsCompact(summary.money.baseline_pence)}, actual ${formatPoundsCompact(summary.money.actual_pence)}; SPB reductions returned ${formatPoundsCompact(summary.money.spb_reduction_pence)}`,
+            `  prevention invested ${formatPoundsCompact(summary.money.prevention_invested_pence)}, savings realised ${formatPoundsCompact(summary.money.savings_realised_pence)}${summary.money.savings_capped_pence > 0 ? ` (${formatPoundsCompact(summary.money.savings_capped_pence)} capped)` : ""}; Green Book NPV ${formatPoundsCompact(summary.money.appraisal.npv_pence)}${summary.money.appraisal.benefit_cost_ratio === null ? "" : `, benefit–cost ratio ${summary.money.appraisal.benefit_cost_ratio.toFixed(2)}`}`
           ]
         : []),
       `  outputs in ${forTerminal(out)}/: ${files.join(", ")}`,

@@ -1,4 +1,5 @@
 import { formatPoundsCompact } from "@devosim/core"
+import type { MoneyFigures } from "./money.ts"
 import type { Summary } from "./summary.ts"
 import { describe, meanInterval95, sampleSd } from "./stats.ts"
 
@@ -77,7 +78,9 @@ const STANDARD_FIGURES: ReadonlyArray<Omit<FigureSpec, "value"> & { readonly of:
   { figure: "savings_realised_pence", label: "Savings realised (pence)", better: "higher", of: (s) => s.money.savings_realised_pence },
   { figure: "spb_reduction_pence", label: "SPB reductions returned to the Treasury (pence)", better: "higher", of: (s) => s.money.spb_reduction_pence },
   { figure: "prevention_invested_pence", label: "Prevention invested (pence)", better: "none", of: (s) => s.money.prevention_invested_pence },
-  { figure: "npv_pence", label: "NPV of prevention (pence, discounted)", better: "higher", of: (s) => s.money.present_values.npv_pence }
+  // Green Book: by financial year, year 0 undiscounted, 3.5% to year 30 (a summary written before it had none).
+  { figure: "npv_pence", label: "NPV of prevention (pence, Green Book discounting)", better: "higher", of: (s) => (s.money.appraisal as MoneyFigures["appraisal"] | undefined)?.npv_pence ?? Number.NaN },
+  { figure: "benefit_cost_ratio", label: "Benefit–cost ratio of prevention (Green Book)", better: "higher", of: (s) => (s.money.appraisal as MoneyFigures["appraisal"] | undefined)?.benefit_cost_ratio ?? Number.NaN }
 ]
 
 const trancheFigure = (t: string) => `deals_in_tranche_${t}`

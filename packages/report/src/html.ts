@@ -223,7 +223,10 @@ export const renderRunReport = (summary: Summary, options: RunReportOptions = {}
       : []),
     ["of which on pooled lines", pounds(m.savings_on_pooled_lines_pence)],
     ["gainshare kept / returned", `${pounds(m.gainshare_kept_pence)} / ${pounds(m.gainshare_returned_pence)}`],
-    [`NPV of prevention at ${rate}%`, pounds(m.present_values.npv_pence)],
+    [`NPV of prevention (Green Book, ${h(m.appraisal.first_financial_year)} to ${h(m.appraisal.last_financial_year)})`, pounds(m.appraisal.npv_pence)],
+    ["benefit–cost ratio", m.appraisal.benefit_cost_ratio === null ? "– (nothing invested)" : m.appraisal.benefit_cost_ratio.toFixed(2)],
+    ["payback (financial year)", m.appraisal.payback_financial_year === null ? "not within the run" : h(m.appraisal.payback_financial_year)],
+    [`NPV at ${rate}% a year, monthly`, pounds(m.present_values.npv_pence)],
     ["money conserved", conserved ? "yes (all balances sum to £0)" : `<b>no</b>: balances sum to ${pounds(m.total_balance_pence)}`]
   ])}</div>
 </div>

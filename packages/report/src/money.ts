@@ -1,5 +1,5 @@
 import type { ControlEvent, EventKind, EventLog, PostingColumns, RunStarted } from "@devosim/core"
-import { EVENT_KINDS, HOLDERS, POSTING_KIND, accountCount, describeAccount, layoutOf, monthlySaving, splitLargestRemainder } from "@devosim/core"
+import { EVENT_KINDS, HOLDERS, POSTING_KIND, accountCount, describeAccount, financialYearBlocks, financialYearLabel, layoutOf, monthlySaving, parseYearMonth, splitLargestRemainder } from "@devosim/core"
 import type { Flow } from "./flows.ts"
 import { classifyFlow } from "./flows.ts"
 import { runStartedOf } from "./ledger.ts"
@@ -76,6 +76,39 @@ export interface CostShift {
   readonly savings_by_period: Readonly<Record<string, number>>
 }
 
+/** One financial year of the run (UK, from 1 April): totals over all localities, exact pence. */
+export interface FinancialYearMoney {
+  readonly financial_year: string
+  /** The run's periods in it, [from, to). */
+  readonly periods: readonly [number, number]
+  readonly baseline_pence: number
+  readonly actual_pence: number
+  readonly spb_reduction_pence: number
+  readonly prevention_invested_pence: number
+  readonly savings_realised_pence: number
+}
+
+/**
+ * The Green Book appraisal of prevention over the run: flows summed by financial year, year 0 (the
+ * run's first financial year) undiscounted, then 3.5% a year to year 30, 3.0% from 31 to 75, 2.5%
+ * after (the STPR schedule). Costs are prevention invested, benefits savings realised.
+ */
+export interface Appraisal {
+  readonly discounting: "green_book"
+  readonly first_financial_year: string
+  readonly last_financial_year: string
+  readonly pv_costs_pence: number
+  readonly pv_benefits_pence: number
+  /** pv benefits − pv costs. */
+  readonly npv_pence: number
+  /** pv benefits / pv costs; null when nothing was invested. */
+  readonly benefit_cost_ratio: number | null
+  /** The first financial year by whose end cumulative benefits cover cumulative costs (undiscounted); null if none in the run. */
+  readonly payback_financial_year: string | null
+  readonly pv_spb_reduction_pence: number
+  readonly by_financial_year: ReadonlyArray<{ readonly financial_year: string; readonly year: number; readonly factor: number; readonly costs_pence: number; readonly benefits_pence: number }>
+}
+
 export interface MoneyFigures {
   readonly discount_rate_pct: number
   readonly settled_pence: number
@@ -92,7 +125,11 @@ export interface MoneyFigures {
   readonly savings_on_pooled_lines_pence: number
   readonly gainshare_kept_pence: number
   readonly gainshare_returned_pence: number
+  /** Present values, monthly convention: (1 + rate)^(−m/12) at `discount_rate_pct` (see `appraisal` for the Green Book's). */
   readonly present_values: PresentValues
+  readonly appraisal: Appraisal
+  /** Totals by financial year (the run's first year may be part of one). */
+  readonly by_financial_year: ReadonlyArray<FinancialYearMoney>
   /** Sum of all balances at the end: zero, exactly, when money is conserved. */
   readonly total_balance_pence: number
   readonly localities: ReadonlyArray<LocalityMoney>
@@ -484,6 +521,57 @@ export class MoneyBuilder {
     return { effects, claimedByLine }
   }
 
+  /** Totals by financial year and the Green Book appraisal, from the per-period totals. */
+  private byFinancialYear(): { appraisal: Appraisal; by_financial_year: Array<FinancialYearMoney> } {
+    const start = parseYearMonth(this.run.start) ?? { year: 2000, month: 4 }
+    const blocks = financialYearBlocks(start, this.run.months)
+    const sum = (xs: Float64Array, from: number, to: number) => {
+      let s = 0
+      for (let m = from; m < to; m++) s += xs[m]!
+      return s
+    }
+    const years = blocks.map((b) => ({
+      financial_year: financialYearLabel(b.fy),
+      periods: [b.from, b.to] as const,
+      baseline_pence: sum(this.baselineByPeriod, b.from, b.to),
+      actual_pence: sum(this.actualByPeriod, b.from, b.to),
+      spb_reduction_pence: sum(this.reductionByPeriod, b.from, b.to),
+      prevention_invested_pence: sum(this.investedByPeriod, b.from, b.to),
+      savings_realised_pence: sum(this.savedByPeriod, b.from, b.to)
+    }))
+    let pvCosts = 0
+    let pvBenefits = 0
+    let pvReduction = 0
+    let cumulative = 0
+    let payback: string | null = null
+    const byYear = years.map((y, t) => {
+      const factor = greenBookFactor(t)
+      pvCosts += y.prevention_invested_pence * factor
+      pvBenefits += y.savings_realised_pence * factor
+      pvReduction += y.spb_reduction_pence * factor
+      cumulative += y.savings_realised_pence - y.prevention_invested_pence
+      if (payback === null && pvCosts > 0 && cumulative >= 0) payback = y.financial_year
+      return { financial_year: y.financial_year, year: t, factor, costs_pence: y.prevention_invested_pence, benefits_pence: y.savings_realised_pence }
+    })
+    const costs = Math.round(pvCosts)
+    const benefits = Math.round(pvBenefits)
+    return {
+      appraisal: {
+        discounting: "green_book",
+        first_financial_year: years[0]?.financial_year ?? "",
+        last_financial_year: years.at(-1)?.financial_year ?? "",
+        pv_costs_pence: costs,
+        pv_benefits_pence: benefits,
+        npv_pence: benefits - costs,
+        benefit_cost_ratio: costs > 0 ? benefits / costs : null,
+        payback_financial_year: payback,
+        pv_spb_reduction_pence: Math.round(pvReduction),
+        by_financial_year: byYear
+      },
+      by_financial_year: years
+    }
+  }
+
   finish(): MoneyFigures {
     const { run, L, A, baseline, actual, invested, saved, tin, tout } = this
     for (let l = 0; l < L; l++) this.closePeriod(l)
@@ -573,6 +661,7 @@ export class MoneyBuilder {
         npv_pence: totPv("npv_pence"),
         spb_reduction_pence: totPv("spb_reduction_pence")
       },
+      ...this.byFinancialYear(),
       total_balance_pence: total,
       localities,
       cost_shift,
@@ -638,5 +727,12 @@ export const moneyFigures = (log: EventLog): MoneyFigures => {
   return b.finish()
 }
 
-/** Green Book discounting: the value today of a pound in period m, at `rateBasisPoints` a year. */
+/** The Green Book's discount factor for year t of an appraisal (year 0 undiscounted): 3.5% to year 30, 3.0% to 75, 2.5% after. */
+export const greenBookFactor = (year: number): number => {
+  let f = 1
+  for (let y = 1; y <= year; y++) f /= 1 + (y <= 30 ? 0.035 : y <= 75 ? 0.03 : 0.025)
+  return f
+}
+
+/** Monthly-convention discounting: the value today of a pound in period m, at `rateBasisPoints` a year. */
 export const discountFactor = (rateBasisPoints: number, m: number): number => Math.pow(1 + rateBasisPoints / 10000, -m / 12)
