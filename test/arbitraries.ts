@@ -135,7 +135,9 @@ export const arbMoneyScenario = (o: ArbOptions = {}): fc.Arbitrary<Scenario> =>
       const arbReview = fc.record({
         starts: fc.nat({ max: months - 1 }),
         months: fc.integer({ min: 1, max: 48 }),
-        changeBasisPoints: fc.array(fc.integer({ min: -2000, max: 1000 }), { minLength: A, maxLength: A })
+        changeBasisPoints: fc.array(fc.integer({ min: -2000, max: 1000 }), { minLength: A, maxLength: A }),
+        persists: fc.boolean(),
+        phasing: fc.constantFrom("flat" as const, "even" as const)
       })
       const arbPower = fc.record({
         agencies: fc.uniqueArray(fc.nat({ max: A - 1 }), { minLength: 1, maxLength: A }),

@@ -78,15 +78,33 @@ describe("engine properties on generated scenarios", () => {
         const layout = { localityCount: sc.localities.length, agencyCount: sc.agencies.length }
         sc.localities.forEach((l, i) => {
           const lm = money.localities[i]!
-          // Independent arithmetic: BigInt, yearly compounding, twelve parts by largest remainder, reviews half up.
+          // Independent arithmetic: BigInt; UK financial years from 1 April (year 0 the run's first),
+          // compounded yearly; twelve parts by largest remainder over the year's months (April first);
+          // reviews in order, compounding, persisting unless told not to, phased j/n when even; every
+          // percentage of money half away from zero.
+          const monthIndex = (m: number) => sc.start.year * 12 + (sc.start.month - 1) + m
+          const fyOf = (m: number) => (monthIndex(m) % 12 >= 3 ? Math.floor(monthIndex(m) / 12) : Math.floor(monthIndex(m) / 12) - 1)
+          const halfAway = (num: bigint, den: bigint) => {
+            const q = ((num < 0n ? -num : num) * 2n + den) / (2n * den)
+            return num < 0n ? -q : q
+          }
           let baseline = 0n
           sc.agencies.forEach((ag, a) => {
             let annual = BigInt(l.baseline[a]!)
+            let year = 0
             for (let m = 0; m < sc.months; m++) {
-              if (m > 0 && m % 12 === 0) annual += floorDiv(annual * BigInt(ag.trendBasisPoints) + 5000n, 10000n)
-              const part = annual / 12n + (BigInt(m % 12) < annual % 12n ? 1n : 0n)
-              const change = sc.spendingReviews.reduce((c, r) => (m >= r.starts && m < r.starts + r.months ? c + (r.changeBasisPoints[a] ?? 0) : c), 0)
-              baseline += part + floorDiv(part * BigInt(change) + 5000n, 10000n)
+              for (; year < fyOf(m) - fyOf(0); year++) annual = annual + halfAway(annual * BigInt(ag.trendBasisPoints), 10000n)
+              const k = (monthIndex(m) % 12 + 9) % 12 // April = 0
+              let part = annual / 12n + (BigInt(k) < annual % 12n ? 1n : 0n)
+              for (const r of sc.spendingReviews) {
+                const c = r.changeBasisPoints[a] ?? 0
+                const end = r.starts + r.months
+                if (c === 0 || m < r.starts || (m >= end && !r.persists)) continue
+                const n = r.phasing === "even" ? fyOf(end - 1) - fyOf(r.starts) + 1 : 1
+                const j = r.phasing === "even" && m < end ? fyOf(m) - fyOf(r.starts) + 1 : n
+                part += halfAway(part * BigInt(c * j), BigInt(10000 * n))
+              }
+              baseline += part
             }
           })
           let invested = 0

@@ -55,17 +55,23 @@ export const splitEvenly = (total: Pence, n: number): Array<Pence> => splitLarge
 export const percentToBasisPoints = (pct: number): number => Math.round(pct * 100)
 
 /**
- * `amount × bp / 10000`, rounded half up, in exact integer arithmetic.
- * Used for 'more for less' reductions and trends: the complement `amount − share` is what stays.
+ * `amount × bp / 10000`, rounded half away from zero (as spreadsheets and the GMCA model round a
+ * percentage of money: a 10.9% cut of 5p is −1p, not 0p), in exact integer arithmetic. Used for
+ * 'more for less' reductions, trends and reviews: the complement `amount − share` is what stays.
  */
-export const shareOf = (amount: Pence, basisPoints: number): Pence => {
-  const prod = amount * basisPoints
-  if (Number.isSafeInteger(prod) && Math.abs(prod) + 5000 <= Number.MAX_SAFE_INTEGER) {
-    return Math.floor((prod + 5000) / 10000)
+export const shareOf = (amount: Pence, basisPoints: number): Pence => shareOfFraction(amount, basisPoints, 10000)
+
+/** `amount × num / den` (den > 0), rounded half away from zero, exactly (BigInt when the product is beyond 2^53). */
+export const shareOfFraction = (amount: Pence, num: number, den: number): Pence => {
+  const prod = amount * num
+  if (Number.isSafeInteger(prod) && Math.abs(prod) * 2 + den <= Number.MAX_SAFE_INTEGER) {
+    const q = Math.floor((Math.abs(prod) * 2 + den) / (2 * den))
+    return prod < 0 ? -q : q
   }
-  const p = BigInt(amount) * BigInt(basisPoints) + 5000n
-  const q = p / 10000n
-  return Number(p < 0n && p % 10000n !== 0n ? q - 1n : q)
+  const p = BigInt(amount) * BigInt(num)
+  const a = p < 0n ? -p : p
+  const q = (a * 2n + BigInt(den)) / (2n * BigInt(den))
+  return Number(p < 0n ? -q : q)
 }
 
 /** A sum of pence that refuses to lose precision. */

@@ -122,6 +122,10 @@ export interface SpendingReview {
   readonly months: number
   /** Basis points by agency index (−1090 = a 10.9% cut); 0 where unchanged. */
   readonly changeBasisPoints: ReadonlyArray<number>
+  /** After its window the change stays, as the new baseline (default); false: a temporary change. */
+  readonly persists: boolean
+  /** `flat`: the whole change from the first month; `even`: a j/n share of it in the j-th of the window's n financial years. */
+  readonly phasing: "flat" | "even"
 }
 
 export interface Tranche {

@@ -1,15 +1,19 @@
 import type { Scenario, Transfer } from "@devosim/core/model"
-import { financialYearBlocks, financialYearLabel, shareOf } from "@devosim/core/model"
+import { financialYearBlocks, financialYearLabel, financialYearOf, periodMonth, shareOf, shareOfFraction } from "@devosim/core/model"
 import { monthlyInvestment } from "@devosim/core/model"
 
 /**
- * Demand-led baselines: each (locality, agency) line has an annual amount for scenario year k
- * (compounded yearly by the agency's trend, rounded to the penny each year), spent in twelve
- * equal monthly parts by largest remainder (the first `annual mod 12` months carry one more penny),
- * then changed by any spending review in force that month (rounded half up).
+ * Demand-led baselines: each (locality, agency) line has an annual amount for each UK financial
+ * year of the run (from 1 April, whatever the start month; year 0 is the run's first), compounded
+ * yearly by the agency's trend (rounded to the penny each year), spent in twelve monthly parts by
+ * largest remainder over the financial year's months (April first: the first `annual mod 12` months
+ * carry one more penny), then changed by every spending review in force that month, one after
+ * another in review order, so two reviews compound (×(1 + a)(1 + b)); each change rounds half away
+ * from zero. A review is in force over its window and, unless `persists: false`, after it (its
+ * change is the new baseline); with `phasing: even` it takes j/n of its change in the j-th of its
+ * window's n financial years.
  */
 export class Baselines {
-  readonly years: number
   private readonly agencies: number
   private readonly firstLocality: number
   /** The year-0 amount of each line ((locality − firstLocality) · agencies + agency), in pence. */
@@ -22,13 +26,17 @@ export class Baselines {
    */
   private readonly year: Int32Array
   private readonly annual: Float64Array
-  /** Review change in basis points by (period · agencies + agency). */
-  private readonly review: Float64Array
+  /** Per period: its financial year (0 = the run's first) and its month in that year (April = 0). */
+  private readonly fyIndex: Int32Array
+  private readonly fyMonth: Int32Array
+  /** Per period: the reviews in force, in review order, with the share of their change (num / den). */
+  private readonly inForce: Array<ReadonlyArray<{ readonly review: number; readonly num: number; readonly den: number }>>
+  private readonly changes: ReadonlyArray<ReadonlyArray<number>>
 
   /** For localities [firstLocality, endLocality) (default: all). */
   constructor(sc: Scenario, firstLocality = 0, endLocality = sc.localities.length) {
     const A = sc.agencies.length
-    this.years = Math.max(1, Math.ceil(sc.months / 12))
+    const months = Math.max(1, sc.months)
     this.agencies = A
     this.firstLocality = firstLocality
     const lines = (endLocality - firstLocality) * A
@@ -41,15 +49,26 @@ export class Baselines {
       for (let a = 0; a < A; a++) this.base[(i - firstLocality) * A + a] = l.baseline[a] ?? 0
     }
     this.annual.set(this.base)
-    this.review = new Float64Array(Math.max(1, sc.months) * A)
-    for (const r of sc.spendingReviews) {
-      for (let m = r.starts; m < Math.min(sc.months, r.starts + r.months); m++) {
-        for (let a = 0; a < A; a++) this.review[m * A + a]! += r.changeBasisPoints[a] ?? 0
+    const fy0 = financialYearOf(sc.start, 0)
+    this.fyIndex = Int32Array.from({ length: months }, (_, m) => financialYearOf(sc.start, m) - fy0)
+    this.fyMonth = Int32Array.from({ length: months }, (_, m) => (periodMonth(sc.start, m).month + 8) % 12)
+    this.changes = sc.spendingReviews.map((r) => r.changeBasisPoints)
+    const inForce: Array<Array<{ review: number; num: number; den: number }>> = Array.from({ length: months }, () => [])
+    sc.spendingReviews.forEach((r, k) => {
+      const end = Math.min(months, r.starts + r.months)
+      // The window's financial years (its first may be part of one), for phasing.
+      const firstFy = r.starts < months ? financialYearOf(sc.start, r.starts) : 0
+      const n = r.phasing === "even" ? financialYearOf(sc.start, r.starts + r.months - 1) - firstFy + 1 : 1
+      for (let m = r.starts; m < months; m++) {
+        if (m >= end && !r.persists) break
+        const j = r.phasing === "even" && m < end ? financialYearOf(sc.start, m) - firstFy + 1 : n
+        inForce[m]!.push({ review: k, num: j, den: n })
       }
-    }
+    })
+    this.inForce = inForce
   }
 
-  /** The line's annual amount in scenario year k: compounded by the trend, rounded each year. */
+  /** The line's annual amount in financial year k of the run: compounded by the trend, rounded each year. */
   private annualFor(line: number, agency: number, k: number): number {
     let y = this.year[line]!
     let x = this.annual[line]!
@@ -67,18 +86,25 @@ export class Baselines {
 
   /** Baseline spend of a line in period m, in pence. */
   monthly(locality: number, agency: number, m: number): number {
-    const a = this.annualFor((locality - this.firstLocality) * this.agencies + agency, agency, Math.floor(m / 12))
-    const base = Math.floor(a / 12)
-    const b = base + (m % 12 < a - base * 12 ? 1 : 0)
-    const change = this.review[m * this.agencies + agency]!
-    return change === 0 ? b : b + shareOf(b, change)
+    const a = this.annualFor((locality - this.firstLocality) * this.agencies + agency, agency, this.fyIndex[m]!)
+    let b = monthlyPart(a, this.fyMonth[m]!)
+    for (const r of this.inForce[m]!) {
+      const c = this.changes[r.review]![agency] ?? 0
+      if (c !== 0) b += shareOfFraction(b, c * r.num, 10000 * r.den)
+    }
+    return b
+  }
+
+  /** The period's month in its financial year (April = 0): where its twelfth of a year falls. */
+  monthInFinancialYear(m: number): number {
+    return this.fyMonth[m]!
   }
 }
 
-/** A twelfth of an annual amount for period m, by largest remainder over the months of the year. */
-export const monthlyPart = (annual: number, m: number): number => {
+/** A twelfth of an annual amount for the k-th month of a year (0..11), by largest remainder over the year's months. */
+export const monthlyPart = (annual: number, k: number): number => {
   const base = Math.floor(annual / 12)
-  return base + (m % 12 < annual - base * 12 ? 1 : 0)
+  return base + (k < annual - base * 12 ? 1 : 0)
 }
 
 /**
@@ -141,7 +167,7 @@ export class Plans {
     for (const j of into) {
       const t: Transfer = this.sc.transfers[j]!
       if (m < t.starts || m >= t.starts + t.months) continue
-      const amount = Math.min(left, monthlyPart(t.annualPence, m - t.starts))
+      const amount = Math.min(left, monthlyPart(t.annualPence, this.baselines.monthInFinancialYear(m)))
       left -= amount
       if (amount > 0) transfersIn.push({ transfer: j, from: t.from, amount })
     }

@@ -16,8 +16,8 @@
  */
 import type { Scenario } from "@devosim/core"
 import { agencyAccount, departmentAccount, spbAccount, TREASURY } from "@devosim/core"
-import { effectProfile, monthlySaving } from "@devosim/core"
-import { runScenario } from "@devosim/engine"
+import { effectProfile, monthlySaving, shareOf } from "@devosim/core"
+import { Plans, runScenario } from "@devosim/engine"
 import { discountFactor, summarize } from "@devosim/report"
 import { describe, expect, it } from "vitest"
 
@@ -285,7 +285,7 @@ describe("transfers and spending reviews", () => {
   it("a review cutting the council 10% from period 18 splits the envelope at 18 and lowers the baseline", () => {
     const sc = base({
       programmes: [],
-      spendingReviews: [{ id: "sr", starts: 18, months: 12, changeBasisPoints: [-1000, 0] }]
+      spendingReviews: [{ id: "sr", starts: 18, months: 12, changeBasisPoints: [-1000, 0], persists: true, phasing: "flat" }]
     })
     const { log } = runScenario(sc)
     const blocks = log.controls.filter((e) => e._tag === "EnvelopesSettled").map((e) => [e.fromPeriod, e.toPeriod])
@@ -295,6 +295,37 @@ describe("transfers and spending reviews", () => {
       [18, 24]
     ])
     expect(summarize(log).money.localities[0]!.agencies[0]!.baseline_pence).toBe(18 * 1_000_000 + 6 * 900_000)
+  })
+})
+
+describe("spending reviews compound, persist and phase", () => {
+  // The council line spends £120,000 a year: 1,000,000p a month (the run starts in April).
+  const council = (reviews: Scenario["spendingReviews"]) => {
+    const sc = base({ programmes: [], spendingReviews: reviews })
+    const plans = new Plans(sc)
+    return Array.from({ length: sc.months }, (_, m) => plans.baseline(0, 0, m))
+  }
+  it("given two reviews in force on one line, they compound: 10% off then 10% off is 810,000p, not 800,000p", () => {
+    const b = council([
+      { id: "a", starts: 6, months: 12, changeBasisPoints: [-1000, 0], persists: false, phasing: "flat" },
+      { id: "b", starts: 12, months: 6, changeBasisPoints: [-1000, 0], persists: false, phasing: "flat" }
+    ])
+    expect([b[5], b[6], b[12], b[17], b[18]]).toEqual([1_000_000, 900_000, 810_000, 810_000, 1_000_000])
+  })
+  it("given a review that persists (the default), its change stays after its window as the new baseline", () => {
+    const b = council([{ id: "a", starts: 6, months: 6, changeBasisPoints: [-1090, 0], persists: true, phasing: "flat" }])
+    // −10.9% of 1,000,000p = −109,000p, in the window and after it.
+    expect([b[5], b[6], b[11], b[12], b[23]]).toEqual([1_000_000, 891_000, 891_000, 891_000, 891_000])
+  })
+  it("given phasing even over a window of two financial years, it takes half the change in the first and all of it in the second", () => {
+    const b = council([{ id: "a", starts: 0, months: 24, changeBasisPoints: [-1290, 0], persists: true, phasing: "even" }])
+    // Year 1: −6.45% → 935,500p; year 2: −12.9% → 871,000p.
+    expect([b[0], b[11], b[12], b[23]]).toEqual([935_500, 935_500, 871_000, 871_000])
+  })
+  it("rounds a percentage of money half away from zero: a 10.9% cut of 5p is −1p (0.545p)", () => {
+    expect(shareOf(5, -1090)).toBe(-1)
+    expect(shareOf(5, 1090)).toBe(1)
+    expect(shareOf(-15, 1000)).toBe(-2)
   })
 })
 

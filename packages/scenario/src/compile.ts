@@ -465,7 +465,7 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       if (a === undefined) problemText(at("changes", agencyId), agencyExpected, `an unknown agency ${renderFound(agencyId)}`, "key")
       else changeBasisPoints[a] = percentToBasisPoints(pct)
     }
-    return { id: r.id, starts: periodAt(r.starts, () => at("starts")), months: r.months, changeBasisPoints }
+    return { id: r.id, starts: periodAt(r.starts, () => at("starts")), months: r.months, changeBasisPoints, persists: r.persists ?? true, phasing: r.phasing ?? "flat" }
   })
 
   // Variant names are unique (after NFC normalisation, like ids): they name the scenarios of a comparison.
@@ -496,7 +496,8 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       let perYear = 0
       for (const l of localities) perYear += l.baseline[a] ?? 0
       const growth = 1 + Math.max(0, agency.trendBasisPoints) / 10000
-      const reviews = 1 + spendingReviews.reduce((up, r) => up + Math.max(0, r.changeBasisPoints[a] ?? 0), 0) / 10000
+      // Reviews compound: the product of every rise.
+      const reviews = spendingReviews.reduce((up, r) => up * (1 + Math.max(0, r.changeBasisPoints[a] ?? 0) / 10000), 1)
       for (let k = 0; k < years; k++, perYear *= growth) total += perYear * reviews
     })
     for (const p of programmes) total += p.upfrontPence + p.monthlyPence * p.durationMonths

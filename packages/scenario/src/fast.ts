@@ -273,7 +273,9 @@ const isSpendingReview = struct(SpendingReview, {
   id: isId,
   starts: isWholeMonth,
   months: wholeMonths(1),
-  changes: record(num({ min: -100, minExclusive: true, max: 100 }))
+  changes: record(num({ min: -100, minExclusive: true, max: 100 })),
+  persists: (v) => typeof v === "boolean",
+  phasing: literal(["flat", "even"])
 })
 
 const isVariant = struct(

@@ -380,9 +380,23 @@ export const SpendingReview = Schema.Struct({
     pct("a percentage change > -100 and <= 100", "Change of the agency's envelope, percent.", above(-100), atMost(100))
   ).annotate({
     expected: "a mapping from agency id to a percentage change",
-    description: `Envelope change by agency id; others unchanged (at most ${formatCount(MAX_AGENCIES)} entries).`
-  })
-}).annotate({ expected: "a spending review { id, starts, months, changes }" })
+    description: `Envelope change by agency id; others unchanged (at most ${formatCount(MAX_AGENCIES)} entries). Two reviews in force on one line compound: ×(1 + a)(1 + b).`
+  }),
+  persists: Schema.optionalKey(
+    Schema.Boolean.annotate({
+      expected: "true or false",
+      description: "Whether the change stays after the review's window, as the new baseline, until a later review changes it (default true); false: a temporary change.",
+      default: true
+    })
+  ),
+  phasing: Schema.optionalKey(
+    Schema.Literals(["flat", "even"]).annotate({
+      expected: 'one of "flat", "even"',
+      description: "flat: the whole change from the review's first month (default); even: j/n of it in the j-th of the window's n financial years.",
+      default: "flat"
+    })
+  )
+}).annotate({ expected: "a spending review { id, starts, months, changes, persists?, phasing? }" })
 
 export const VARIANT_NAME_EXPECTED = 'a non-empty printable variant name without "/" or "\\"'
 

@@ -195,7 +195,7 @@ describe("the extended format compiles to exact core values", () => {
       }
     ])
     expect(s.transfers).toEqual([{ id: "nhs-funds-care", locality: 0, from: 1, to: 0, annualPence: 500000000, starts: 12, months: 24 }])
-    expect(s.spendingReviews).toEqual([{ id: "sr2010", starts: 12, months: 48, changeBasisPoints: [-1090, 0, 0, -500] }])
+    expect(s.spendingReviews).toEqual([{ id: "sr2010", starts: 12, months: 48, changeBasisPoints: [-1090, 0, 0, -500], persists: true, phasing: "flat" }])
   })
 
   it("defaults: no discount rate, no deal powers, no gainshare, adopts none", () => {
@@ -242,7 +242,7 @@ describe("the extended format compiles to exact core values", () => {
       discount_rate_pct: 1.5
     })
     const r = compileScenarioText(json, "j.json")
-    expect(r.ok && r.value.scenario.spendingReviews).toEqual([{ id: "flat", starts: 0, months: 12, changeBasisPoints: [0] }])
+    expect(r.ok && r.value.scenario.spendingReviews).toEqual([{ id: "flat", starts: 0, months: 12, changeBasisPoints: [0], persists: true, phasing: "flat" }])
     expect(r.ok && r.value.scenario.discountRateBasisPoints).toBe(150)
   })
 
