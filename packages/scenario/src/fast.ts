@@ -56,6 +56,7 @@ import {
   Transfer,
   UnitCost,
   Variant,
+  isHundredths,
   isVariantName
 } from "./schema.ts"
 
@@ -76,6 +77,8 @@ interface Range {
   readonly minExclusive?: boolean
   readonly maxExclusive?: boolean
   readonly int?: boolean
+  /** At most two decimals (a percentage of money, held in basis points). */
+  readonly hundredths?: boolean
 }
 const num = (r: Range): Check => {
   const lo = r.min ?? -MAX_NUMBER
@@ -87,6 +90,7 @@ const num = (r: Range): Check => {
     if (typeof v !== "number" || !(v >= -MAX_NUMBER && v <= MAX_NUMBER)) return false // NaN and ±Infinity fail here
     if (loX ? !(v > lo) : !(v >= lo)) return false
     if (hiX ? !(v < hi) : !(v <= hi)) return false
+    if (r.hundredths === true && !isHundredths(v)) return false
     return !int || Number.isSafeInteger(v)
   }
 }
@@ -206,7 +210,7 @@ const isNegotiation = struct(Negotiation, {
 
 const isTranche = struct(Tranche, { id: isId, opens: isMonthOrMonths })
 
-const isAgency = struct(Agency, { id: isId, name: isName, trend_pct: num({ min: -100, minExclusive: true, max: 100 }) })
+const isAgency = struct(Agency, { id: isId, name: isName, trend_pct: num({ min: -100, minExclusive: true, max: 100, hundredths: true }) })
 
 const isAccountability = struct(Accountability, {
   model: isModel,
@@ -226,10 +230,10 @@ const isLocality = struct(Locality, {
 })
 
 const isDeal = struct(Deal, {
-  reduction_pct: num({ min: 0, max: 100, maxExclusive: true }),
+  reduction_pct: num({ min: 0, max: 100, maxExclusive: true, hundredths: true }),
   pooled_agencies: list(isString, 0, MAX_AGENCIES),
   horizon_months: wholeMonths(1),
-  gainshare_pct: num({ min: 0, max: 100 }),
+  gainshare_pct: num({ min: 0, max: 100, hundredths: true }),
   powers: list(isString, 0, MAX_POWERS)
 })
 
@@ -273,7 +277,7 @@ const isSpendingReview = struct(SpendingReview, {
   id: isId,
   starts: isWholeMonth,
   months: wholeMonths(1),
-  changes: record(num({ min: -100, minExclusive: true, max: 100 })),
+  changes: record(num({ min: -100, minExclusive: true, max: 100, hundredths: true })),
   persists: (v) => typeof v === "boolean",
   phasing: literal(["flat", "even"])
 })
@@ -298,7 +302,7 @@ const isScenarioFile = struct(ScenarioFile, {
   agencies: list(isAgency, 0, MAX_AGENCIES),
   localities: list(isLocality, 1, MAX_LOCALITIES),
   deal: isDeal,
-  discount_rate_pct: num({ min: 0, max: 100, maxExclusive: true }),
+  discount_rate_pct: num({ min: 0, max: 100, maxExclusive: true, hundredths: true }),
   powers: list(isPower, 0, MAX_POWERS),
   programmes: list(isProgramme, 0, MAX_PROGRAMMES),
   transfers: list(isTransfer, 0, MAX_TRANSFERS),

@@ -55,6 +55,10 @@ const above = (min: number) => (a: { expected: string }) => Schema.isGreaterThan
 const below = (max: number) => (a: { expected: string }) => Schema.isLessThan(max, a)
 const atMost = (max: number) => (a: { expected: string }) => Schema.isLessThanOrEqualTo(max, a)
 const integer = (a: { expected: string }) => Schema.isInt(a)
+/** Percentages of money are held exactly, in basis points (0.01%): more decimals are refused, never rounded. */
+export const isHundredths = (v: number): boolean => Math.abs(v * 100 - Math.round(v * 100)) <= 1e-9 * Math.max(1, Math.abs(v * 100))
+const hundredths = (a: { expected: string }) => Schema.makeFilter((v: number) => isHundredths(v), a)
+const BP = "to at most two decimals (held exactly as basis points, 0.01%)"
 
 export const ID_EXPECTED = "a non-empty printable id"
 export const ID_LENGTH_EXPECTED = `an id of at most ${MAX_ID_LENGTH} characters`
@@ -194,7 +198,7 @@ export const Agency = Schema.Struct({
   id: Id,
   name: nameOf("a name"),
   trend_pct: Schema.optionalKey(
-    num("a percentage a year > -100 and <= 100", "Demand-led growth, percent a year.", above(-100), atMost(100)).annotate({
+    num(`a percentage a year > -100 and <= 100, ${BP}`, "Demand-led growth, percent a year.", above(-100), atMost(100), hundredths).annotate({
       default: 0
     })
   )
@@ -263,7 +267,7 @@ export const Locality = Schema.Struct({
 }).annotate({ expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline?, accountability? }" })
 
 export const Deal = Schema.Struct({
-  reduction_pct: num("a percentage in [0, 100)", "'More for less' reduction of pooled budgets.", atLeast(0), below(100)),
+  reduction_pct: num(`a percentage in [0, 100), ${BP}`, "'More for less' reduction of pooled budgets.", atLeast(0), below(100), hundredths),
   pooled_agencies: Schema.optionalKey(
     Schema.Array(Schema.String.annotate({ expected: "an agency id" }))
       .annotate({
@@ -275,7 +279,7 @@ export const Deal = Schema.Struct({
   ),
   horizon_months: wholeMonths("an integer >= 1", "Spending review horizon in months.", 1),
   gainshare_pct: Schema.optionalKey(
-    num("a percentage in [0, 100]", "Share of realised savings on pooled lines the locality keeps.", atLeast(0), atMost(100)).annotate({
+    num(`a percentage in [0, 100], ${BP}`, "Share of realised savings on pooled lines the locality keeps.", atLeast(0), atMost(100), hundredths).annotate({
       default: 100
     })
   ),
@@ -377,7 +381,7 @@ export const SpendingReview = Schema.Struct({
   months: wholeMonths("an integer >= 1", "Months the review's settlement runs.", 1),
   changes: Schema.Record(
     Schema.String,
-    pct("a percentage change > -100 and <= 100", "Change of the agency's envelope, percent.", above(-100), atMost(100))
+    pct(`a percentage change > -100 and <= 100, ${BP}`, "Change of the agency's envelope, percent.", above(-100), atMost(100), hundredths)
   ).annotate({
     expected: "a mapping from agency id to a percentage change",
     description: `Envelope change by agency id; others unchanged (at most ${formatCount(MAX_AGENCIES)} entries). Two reviews in force on one line compound: ×(1 + a)(1 + b).`
@@ -458,7 +462,7 @@ export const ScenarioFile = Schema.Struct({
   localities: nonEmptyArray(Locality, "a non-empty list of localities", MAX_LOCALITIES, "localities"),
   deal: Schema.optionalKey(Deal),
   discount_rate_pct: Schema.optionalKey(
-    num("a percentage in [0, 100)", "Discount rate a year (Green Book social time preference rate).", atLeast(0), below(100)).annotate({
+    num(`a percentage in [0, 100), ${BP}`, "Discount rate a year (Green Book social time preference rate).", atLeast(0), below(100), hundredths).annotate({
       default: 3.5
     })
   ),

@@ -277,7 +277,7 @@ const bad: Array<BadCase> = [
   { name: "unknown transfer from", text: edit("from: nhs|from: dwp"), path: "transfers[0].from", at: "80:49", expected: /one of the agency ids/, found: '"dwp"' },
   { name: "unknown transfer to", text: edit("to: council, amount|to: dwp, amount"), path: "transfers[0].to", at: "80:58", expected: /one of the agency ids/, found: '"dwp"' },
   { name: "unknown agency in review changes", text: edit("police: -5 }|fire: -5 }"), path: 'spending_reviews[0].changes.fire', at: "85:32", expected: /one of the agency ids/, found: 'an unknown agency "fire"' },
-  { name: "review change of -100%", text: edit("police: -5 }|police: -100 }"), path: "spending_reviews[0].changes.police", at: "85:40", expected: /^a percentage change > -100 and <= 100$/, found: "-100" },
+  { name: "review change of -100%", text: edit("police: -5 }|police: -100 }"), path: "spending_reviews[0].changes.police", at: "85:40", expected: /^a percentage change > -100 and <= 100, to at most two decimals/, found: "-100" },
   { name: "unknown programme locality", text: edit("locality: Greater Manchester\n    payer|locality: Greater London\n    payer"), path: "programmes[1].locality", at: "72:15", expected: /one of the locality ids \("Kent", "Greater Manchester"\) or "all"/, found: '"Greater London"' },
   { name: "unknown transfer locality", text: edit("locality: Kent, from|locality: Surrey, from"), path: "transfers[0].locality", at: "80:37", expected: /^one of the locality ids \("Kent", "Greater Manchester"\)$/, found: '"Surrey"' },
   { name: "unknown power in deal.powers", text: edit("powers: [health, skills]|powers: [health, transport]"), path: "deal.powers[1]", at: "28:20", expected: /one of the power ids \("skills", "health"\)/, found: '"transport"' },
@@ -316,8 +316,9 @@ const bad: Array<BadCase> = [
   { name: "unknown accountability model of a power", text: edit("accountability: governor|accountability: king"), path: "powers[1].accountability", at: "23:21", expected: /one of the accountability models leader_cabinet, combined_authority, elected_mayor/, found: '"king"' },
   { name: "unknown accountability model of a locality", text: edit("model: combined_authority|model: parish_council"), path: "localities[1].accountability.model", at: "42:14", expected: /one of the accountability models/, found: '"parish_council"' },
   { name: "unknown adopted model", text: edit("adopts: elected_mayor|adopts: monarch"), path: "localities[1].accountability.adopts", at: "44:15", expected: /"none" or one of the accountability models/, found: '"monarch"' },
-  { name: "gainshare over 100%", text: edit("gainshare_pct: 50|gainshare_pct: 101"), path: "deal.gainshare_pct", at: "27:18", expected: /^a percentage in \[0, 100\]$/, found: "101" },
-  { name: "discount rate 100%", text: edit("discount_rate_pct: 3.5|discount_rate_pct: 100"), path: "discount_rate_pct", at: "6:20", expected: /^a percentage in \[0, 100\)$/, found: "100" },
+  { name: "gainshare over 100%", text: edit("gainshare_pct: 50|gainshare_pct: 101"), path: "deal.gainshare_pct", at: "27:18", expected: /^a percentage in \[0, 100\], to at most two decimals/, found: "101" },
+  { name: "a reduction to three decimals is refused, not rounded", text: edit("gainshare_pct: 50|gainshare_pct: 12.345"), path: "deal.gainshare_pct", at: "27:18", expected: /held exactly as basis points, 0\.01%/, found: "12.345" },
+  { name: "discount rate 100%", text: edit("discount_rate_pct: 3.5|discount_rate_pct: 100"), path: "discount_rate_pct", at: "6:20", expected: /^a percentage in \[0, 100\), to at most two decimals/, found: "100" },
   { name: "unknown key in an effect", text: edit("ramp_months: 12|ramp_months: 12\n        ramp_up: 3"), path: "programmes[0].effects[0].ramp_up", at: "61:9", expected: /only the keys beneficiary, service/, found: 'an unknown key "ramp_up"' }
 ]
 

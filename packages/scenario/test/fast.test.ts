@@ -30,7 +30,8 @@ const TIME = MAX_TIME_MONTHS
 const MAX = Number.MAX_SAFE_INTEGER
 
 /** A number in [min, max] (or open at either end), integer if asked; bounds and near-bounds likely. */
-const numIn = (min: number, max: number, o: { minEx?: boolean; maxEx?: boolean; int?: boolean } = {}): fc.Arbitrary<number> => {
+const numIn = (min: number, max: number, o: { minEx?: boolean; maxEx?: boolean; int?: boolean; hundredths?: boolean } = {}): fc.Arbitrary<number> => {
+  if (o.hundredths === true) return numIn(min * 100, max * 100, { ...o, int: true, hundredths: false }).map((x) => x / 100)
   const ok = (x: number) => (o.minEx ? x > min : x >= min) && (o.maxEx ? x < max : x <= max) && (!o.int || Number.isSafeInteger(x))
   const edges = [min, max, min + 1, max - 1, min + 0.5, max - 0.5, 0, 1, 0.25, 12, 36].filter(ok)
   const lo = Math.max(min, -1e6)
@@ -134,19 +135,19 @@ const scenarioDoc = struct(
     seed: numIn(-MAX, MAX, { int: true }),
     centre: plain({ capacity: numIn(1, MAX, { int: true }) }),
     tranches: listOf(plain({ id: anId, opens: monthOrMonths }), 1, 3),
-    agencies: listOf(struct({ id: anId, name: aName, trend_pct: numIn(-100, 100, { minEx: true }) }, ["id", "name"]), 0, 3),
+    agencies: listOf(struct({ id: anId, name: aName, trend_pct: numIn(-100, 100, { minEx: true, hundredths: true }) }, ["id", "name"]), 0, 3),
     localities: listOf(locality, 1, 3),
     deal: struct(
       {
-        reduction_pct: numIn(0, 100, { maxEx: true }),
+        reduction_pct: numIn(0, 100, { maxEx: true, hundredths: true }),
         pooled_agencies: listOf(fc.string({ maxLength: 3 }), 0, 3),
         horizon_months: numIn(1, TIME, { int: true }),
-        gainshare_pct: numIn(0, 100),
+        gainshare_pct: numIn(0, 100, { hundredths: true }),
         powers: listOf(fc.string({ maxLength: 3 }), 0, 3)
       },
       ["reduction_pct", "horizon_months"]
     ),
-    discount_rate_pct: numIn(0, 100, { maxEx: true }),
+    discount_rate_pct: numIn(0, 100, { maxEx: true, hundredths: true }),
     powers: listOf(struct({ id: anId, name: aName, agencies: listOf(fc.string({ maxLength: 3 }), 1, 3), accountability: model }, ["id", "name", "agencies", "accountability"]), 0, 2),
     programmes: listOf(programme, 0, 2),
     transfers: listOf(
@@ -163,7 +164,7 @@ const scenarioDoc = struct(
       2
     ),
     spending_reviews: listOf(
-      plain({ id: anId, starts: wholeMonth, months: numIn(1, TIME, { int: true }), changes: recordOf(numIn(-100, 100, { minEx: true })) }),
+      plain({ id: anId, starts: wholeMonth, months: numIn(1, TIME, { int: true }), changes: recordOf(numIn(-100, 100, { minEx: true, hundredths: true })) }),
       0,
       2
     ),
