@@ -153,7 +153,24 @@ export interface Locality {
   /** Annual baseline spend in pence, indexed like `Scenario.agencies` (0 where none). */
   readonly baseline: ReadonlyArray<Pence>
   readonly accountability: Accountability
+  /** This locality's own deal terms, where they differ from the scenario's `deal`. */
+  readonly deal?: LocalityDealTerms
 }
+
+/** A locality's overrides of the scenario's deal terms; absent ones are the scenario's. */
+export interface LocalityDealTerms {
+  readonly reductionBasisPoints?: number
+  readonly gainshareBasisPoints?: number
+  /** Indices into `Scenario.powers`: the powers this locality seeks. */
+  readonly powers?: ReadonlyArray<number>
+}
+
+/** The deal terms a locality negotiates: its own where it has them, the scenario's otherwise. */
+export const dealTermsOf = (deal: DealTerms, l: Locality): { readonly reductionBasisPoints: number; readonly gainshareBasisPoints: number; readonly powers: ReadonlyArray<number> } => ({
+  reductionBasisPoints: l.deal?.reductionBasisPoints ?? deal.reductionBasisPoints,
+  gainshareBasisPoints: l.deal?.gainshareBasisPoints ?? deal.gainshareBasisPoints,
+  powers: l.deal?.powers ?? deal.powers
+})
 
 export interface NegotiationTerms {
   readonly duration: Distribution

@@ -1,6 +1,7 @@
 import type { ControlEvent, ProjectedNegotiation, RunStarted, Scenario } from "@devosim/core"
 import {
   ACCOUNTABILITY_LEVELS,
+  dealTermsOf,
   compareCodePoints,
   draw,
   ENGINE_VERSION,
@@ -454,8 +455,10 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           // Lines pool from the first whole period after the deal lands.
           const pooledFrom = Math.ceil(t)
           const level = l.accountability.level
-          const live = sc.deal.powers.filter((k) => sc.powers[k]!.requiredLevel <= level)
-          const waiting = sc.deal.powers.filter((k) => sc.powers[k]!.requiredLevel > level)
+          // Its own terms where it negotiated them, the scenario's otherwise.
+          const terms = dealTermsOf(sc.deal, l)
+          const live = terms.powers.filter((k) => sc.powers[k]!.requiredLevel <= level)
+          const waiting = terms.powers.filter((k) => sc.powers[k]!.requiredLevel > level)
           const pooled = sc.powers.length === 0 ? sc.deal.pooledAgencies : [...new Set(live.flatMap((k) => sc.powers[k]!.agencies))]
           emit({
             _tag: "DealAgreed",
@@ -464,8 +467,8 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
             locality: l.id,
             attempt,
             pooledAgencies: [...pooled].sort((x, y) => x - y).map((a) => sc.agencies[a]!.id),
-            reductionBasisPoints: sc.deal.reductionBasisPoints,
-            gainshareBasisPoints: sc.deal.gainshareBasisPoints,
+            reductionBasisPoints: terms.reductionBasisPoints,
+            gainshareBasisPoints: terms.gainshareBasisPoints,
             pooledFrom,
             horizonMonths: sc.deal.horizonMonths
           })

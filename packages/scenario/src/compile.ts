@@ -372,6 +372,32 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     powers: dealPowers
   }
 
+  // Each locality's own deal terms (after the menu, whose ids they name).
+  file.localities.forEach((l, i) => {
+    const own = l.deal
+    if (own === undefined) return
+    const at = (...rest: Array<PathSegment>): Array<PathSegment> => ["localities", i, "deal", ...rest]
+    let ownPowers: Array<number> | undefined
+    if (own.powers !== undefined) {
+      if (!hasMenu && own.powers.length > 0) problemText(at("powers"), "no powers (or an empty list): the scenario has no powers menu", `powers ${renderFound(own.powers)}`)
+      ownPowers = []
+      own.powers.forEach((id, k) => {
+        const p = powerIndex.get(id)
+        if (p === undefined) problem(at("powers", k), `one of the power ids ${listIds(powerIds)}`, id)
+        else if (ownPowers!.includes(p)) problemText(at("powers", k), "each power listed once", `${renderFound(id)} again`)
+        else ownPowers!.push(p)
+      })
+    }
+    localities[i] = {
+      ...localities[i]!,
+      deal: {
+        ...(own.reduction_pct === undefined ? {} : { reductionBasisPoints: percentToBasisPoints(own.reduction_pct) }),
+        ...(own.gainshare_pct === undefined ? {} : { gainshareBasisPoints: percentToBasisPoints(own.gainshare_pct) }),
+        ...(ownPowers === undefined ? {} : { powers: ownPowers })
+      }
+    }
+  })
+
   // Prevention programmes; locality "all" expands to one per locality, in file order.
   const programmes: Array<Programme> = []
   const fileProgrammes = file.programmes ?? []

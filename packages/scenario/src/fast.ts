@@ -44,6 +44,7 @@ import {
   Deal,
   Investment,
   Locality,
+  LocalityDeal,
   Lognormal,
   MONTH_PATTERN,
   Negotiation,
@@ -218,6 +219,12 @@ const isAccountability = struct(Accountability, {
   adopts: literal([...ACCOUNTABILITY_MODELS, "none"])
 })
 
+const isLocalityDeal = struct(LocalityDeal, {
+  reduction_pct: num({ min: 0, max: 100, maxExclusive: true, hundredths: true }),
+  gainshare_pct: num({ min: 0, max: 100, hundredths: true }),
+  powers: list(isString, 0, MAX_POWERS)
+})
+
 const isLocality = struct(Locality, {
   id: isId,
   name: isName,
@@ -226,7 +233,8 @@ const isLocality = struct(Locality, {
   ready: isMonthOrMonths,
   negotiation: isNegotiation,
   baseline: record(isAmount),
-  accountability: isAccountability
+  accountability: isAccountability,
+  deal: isLocalityDeal
 })
 
 const isDeal = struct(Deal, {

@@ -247,6 +247,17 @@ export const WholeMonth = Schema.Union([
 const wholeMonths = (expected: string, description: string, min: number) =>
   num(`${expected} (at most ${TIME})`, description, integer, atLeast(min), atMost(MAX_TIME_MONTHS))
 
+/** A locality's own deal terms, overriding the scenario's `deal` (scope and discretion are "determined by the negotiations"). */
+export const LocalityDeal = Schema.Struct({
+  reduction_pct: Schema.optionalKey(num(`a percentage in [0, 100), ${BP}`, "This locality's 'more for less' reduction.", atLeast(0), below(100), hundredths)),
+  gainshare_pct: Schema.optionalKey(num(`a percentage in [0, 100], ${BP}`, "Share of realised savings on pooled lines this locality keeps.", atLeast(0), atMost(100), hundredths)),
+  powers: Schema.optionalKey(
+    Schema.Array(Schema.String.annotate({ expected: "a power id" }))
+      .annotate({ expected: "a list of power ids", description: "The powers this locality seeks (default: the scenario's deal.powers)." })
+      .check(maxItems(MAX_POWERS, "powers"))
+  )
+}).annotate({ expected: "a locality's deal terms { reduction_pct?, gainshare_pct?, powers? }" })
+
 export const Locality = Schema.Struct({
   id: Id,
   name: nameOf("a name"),
@@ -263,8 +274,9 @@ export const Locality = Schema.Struct({
   ),
   accountability: Schema.optionalKey(
     Accountability.annotate({ default: { model: "leader_cabinet", elections: [], adopts: "none" } })
-  )
-}).annotate({ expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline?, accountability? }" })
+  ),
+  deal: Schema.optionalKey(LocalityDeal)
+}).annotate({ expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline?, accountability?, deal? }" })
 
 export const Deal = Schema.Struct({
   reduction_pct: num(`a percentage in [0, 100), ${BP}`, "'More for less' reduction of pooled budgets.", atLeast(0), below(100), hundredths),
