@@ -16,7 +16,7 @@ import { Schema } from "effect"
  *   1  the first version
  *   2  NegotiationStarted gains `queueLength`
  *   3  the log ends at the run's horizon with RunEnded (the queue's projection beyond it);
- *      ProgrammeStarted gains `cohort` and `effects` (each effect's terms)
+ *      ProgrammeStarted gains `cohort` and `effects` (each effect's terms); ScenarioAmended (a fork's switch)
  */
 export const EVENT_SCHEMA_VERSION = 3
 
@@ -227,6 +227,18 @@ export const RunEnded = Schema.TaggedStruct("RunEnded", {
   intervals: Schema.Array(Schema.Tuple([Time, Time]))
 })
 
+/**
+ * A fork switches to an amended scenario here (`devosim fork`): what the log's outputs need of the
+ * amendment, since RunStarted (shared with the parent) still describes the scenario as first run:
+ * the centre's capacity from now on, and each locality whose tranche moved.
+ */
+export const ScenarioAmended = Schema.TaggedStruct("ScenarioAmended", {
+  seq: Seq,
+  t: Time,
+  capacity: Schema.Int,
+  tranches: Schema.Array(Schema.Struct({ locality: Id, tranche: Id }))
+})
+
 export const ControlEvent = Schema.Union([
   RunStarted,
   TrancheOpened,
@@ -242,7 +254,8 @@ export const ControlEvent = Schema.Union([
   TransferAgreed,
   SpendingReviewSettled,
   PeriodSpent,
-  RunEnded
+  RunEnded,
+  ScenarioAmended
 ])
 
 export type ControlEvent = typeof ControlEvent.Type

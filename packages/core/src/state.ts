@@ -150,6 +150,7 @@ export const evolve = (s: State, e: ControlEvent): State => {
     case "TransferAgreed":
     case "SpendingReviewSettled":
     case "RunEnded":
+    case "ScenarioAmended":
       // Recorded for traceability; their money moves in postings that cite them as cause.
       break
     case "PeriodSpent":

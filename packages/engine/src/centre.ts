@@ -261,6 +261,14 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
    */
   const switchTo = (amended: Scenario, t: number) => {
     const firstPeriod = state.lastPeriodSpent + 1
+    const before = sc
+    const moved = amended.localities.flatMap((l, i) =>
+      amended.tranches[l.tranche]!.id === before.tranches[before.localities[i]!.tranche]!.id ? [] : [{ locality: l.id, tranche: amended.tranches[l.tranche]!.id }]
+    )
+    // Recorded only when what the outputs report changes: a fork that amends nothing reproduces its parent.
+    if (moved.length > 0 || amended.centre.capacity !== before.centre.capacity) {
+      emit({ _tag: "ScenarioAmended", seq: controls.length, t, capacity: amended.centre.capacity, tranches: moved })
+    }
     sc = amended
     scenarios.push(amended)
     generation++

@@ -70,6 +70,8 @@ export const describeEvent = (e: ControlEvent): string => {
       return `spending review ${e.review}: ${e.changes.map((c) => `${c.agency} ${c.basisPoints > 0 ? "+" : ""}${c.basisPoints / 100}%`).join(", ") || "no change"}`
     case "PeriodSpent":
       return `spending for period ${e.period}`
+    case "ScenarioAmended":
+      return `the scenario was amended (a fork): capacity ${e.capacity}${e.tranches.length > 0 ? `; ${e.tranches.map((x) => `${x.locality} to tranche ${x.tranche}`).join(", ")}` : ""}`
     case "RunEnded":
       return `the run ended at month ${e.t}: ${e.open.filter((o) => o.status === "negotiating").length} negotiating, ${e.open.filter((o) => o.status === "queued").length} queued, ${e.open.filter((o) => o.status === "not_eligible").length} not yet eligible`
     default: {

@@ -62,11 +62,14 @@ export class NegotiationsBuilder {
   private readonly intervals: Array<[number, number]> = []
   private readonly open = new Map<string, number>()
   private makespan = 0
+  private capacity: number
+  private readonly trancheOf = new Map<string, string>()
   private started = 0
   private failures = 0
 
   constructor(run: RunStarted) {
     this.run = run
+    this.capacity = run.capacity
   }
 
   add(e: ControlEvent): void {
@@ -99,6 +102,11 @@ export class NegotiationsBuilder {
         }
         break
       }
+      case "ScenarioAmended":
+        // A fork: its capacity and moved tranches are what its figures report.
+        this.capacity = e.capacity
+        for (const x of e.tranches) this.trancheOf.set(x.locality, x.tranche)
+        break
       case "RunEnded": {
         // The queue beyond the horizon, as the centre projected it.
         for (const o of e.open) {
@@ -142,7 +150,7 @@ export class NegotiationsBuilder {
       else if (outcome !== "failed") openAtEnd[outcome]++
       negotiations.push({
         locality: l.id,
-        tranche: l.tranche,
+        tranche: this.trancheOf.get(l.id) ?? l.tranche,
         population: l.population,
         eligible: a.eligible,
         start: a.start,
@@ -158,7 +166,7 @@ export class NegotiationsBuilder {
     return {
       negotiations,
       centre: {
-        capacity: run.capacity,
+        capacity: this.capacity,
         makespan: this.makespan,
         mean_wait: negotiations.length === 0 ? 0 : waitSum / negotiations.length,
         max_concurrent: maxConcurrent(this.intervals),
