@@ -27,12 +27,13 @@ describe("devosim run / replay on the route-map example", () => {
     ])
     expect(readFileSync(path.join(a, "scenario.yaml"), "utf8")).toBe(readFileSync(ROUTE_MAP, "utf8"))
     const summary = JSON.parse(readFileSync(path.join(a, "summary.json"), "utf8"))
-    expect(summary.negotiations).toHaveLength(7)
+    expect(summary.negotiations).toHaveLength(8) // London, in place from the start, and the seven to negotiate
     expect(summary.money.total_balance_pence).toBe(0)
     expect(summary.money.baseline_pence - summary.money.actual_pence).toBe(summary.money.spb_reduction_pence)
     expect(summary.money.spb_reduction_pence).toBeGreaterThan(0)
     // Forerunners are invited in November 2010 (period 7) and cannot land before it.
-    for (const n of summary.negotiations.slice(0, 4)) expect(n.eligible).toBe(7)
+    expect(summary.negotiations[0]).toMatchObject({ locality: "London", eligible: 0, deal: 0 })
+    for (const n of summary.negotiations.slice(1, 5)) expect(n.eligible).toBe(7)
   })
 
   it("replays events.arrow alone to the manifest's state", () => {

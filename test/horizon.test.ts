@@ -30,6 +30,20 @@ describe("the horizon", () => {
     expect(s.centre.makespan_after_end).toBe(true)
   })
 
+  it("given the route-map with London in place and England as the denominator, the forerunners bring over a quarter of England under a deal", () => {
+    const out = path.join(dir, "route-map")
+    expect(devosim("run", path.join(ROOT, "scenarios", "route-map-2010.yaml"), "--out", out, "--no-parquet").status).toBe(0)
+    const s = JSON.parse(readFileSync(path.join(out, "summary.json"), "utf8"))
+    expect(s.coverage.population).toBe(51_800_000)
+    expect(s.coverage.basis).toBe("England (mid-2009 estimate)")
+    const forerunners = s.negotiations.filter((n: { tranche: string }) => n.tranche === "forerunners" || n.tranche === "existing")
+    const lastForerunner = Math.max(...forerunners.map((n: { deal: number }) => n.deal))
+    // Kent, Essex, Birmingham, Greater Manchester and London: 14.2m of 51.8m, 27.5%.
+    expect(forerunners.reduce((x: number, n: { population: number }) => x + n.population, 0) / 51_800_000).toBeGreaterThan(0.25)
+    expect(s.coverage.months_to_25pct).toBe(lastForerunner)
+    expect(s.coverage.months_to_50pct).toBeNull()
+  })
+
   it("compare counts not-reached replications and never averages them", () => {
     const out = path.join(dir, "cmp")
     const r = devosim("compare", Q2, Q2, "--replications", "2", "--out", out)

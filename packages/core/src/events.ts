@@ -49,7 +49,9 @@ export const RunStarted = Schema.TaggedStruct("RunStarted", {
   agencies: Schema.Array(AgencyInfo),
   localities: Schema.Array(LocalityInfo),
   /** Green Book discount rate used by present values, basis points a year. */
-  discountRateBasisPoints: Schema.Int
+  discountRateBasisPoints: Schema.Int,
+  /** What coverage is a share of; null: the scenario's localities (and in logs before version 3). */
+  coverage: Schema.NullOr(Schema.Struct({ population: Schema.Finite, label: Schema.String }))
 })
 
 export const TrancheOpened = Schema.TaggedStruct("TrancheOpened", { seq: Seq, t: Time, tranche: Id })

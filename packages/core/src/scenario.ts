@@ -24,6 +24,8 @@ export interface Scenario {
   readonly spendingReviews: ReadonlyArray<SpendingReview>
   /** Green Book social time preference rate, basis points a year (350 = 3.5%). */
   readonly discountRateBasisPoints: number
+  /** What coverage is a share of (e.g. England's population); absent: the scenario's localities. */
+  readonly coverage?: { readonly population: number; readonly label: string }
 }
 
 /**

@@ -126,7 +126,8 @@ export const runStartedOf = (sc: Scenario): RunStarted => ({
     tranche: sc.tranches[l.tranche]!.id,
     accountabilityLevel: l.accountability.level
   })),
-  discountRateBasisPoints: sc.discountRateBasisPoints
+  discountRateBasisPoints: sc.discountRateBasisPoints,
+  coverage: sc.coverage === undefined ? null : { population: sc.coverage.population, label: sc.coverage.label }
 })
 
 export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions => {

@@ -85,7 +85,8 @@ export class SummaryBuilder {
     if (this.finished) throw new Error("SummaryBuilder: finish twice")
     this.finished = true
     const { negotiations, centre } = this.negotiations.finish()
-    const population = run.localities.reduce((x, l) => x + l.population, 0)
+    // What coverage is a share of: the scenario's own denominator (England's people, say), or its localities.
+    const population = run.coverage?.population ?? run.localities.reduce((x, l) => x + l.population, 0)
     const deals = negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
     const monthsTo = (share: number): number | null => {
       let covered = 0
@@ -106,7 +107,7 @@ export class SummaryBuilder {
       centre,
       coverage: {
         population,
-        basis: "the scenario's localities",
+        basis: run.coverage?.label ?? "the scenario's localities",
         months_to_25pct: monthsTo(0.25),
         months_to_50pct: monthsTo(0.5),
         months_to_75pct: monthsTo(0.75)

@@ -552,7 +552,8 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       programmes,
       transfers,
       spendingReviews,
-      discountRateBasisPoints: percentToBasisPoints(file.discount_rate_pct ?? DEFAULT_DISCOUNT_RATE_PCT)
+      discountRateBasisPoints: percentToBasisPoints(file.discount_rate_pct ?? DEFAULT_DISCOUNT_RATE_PCT),
+      ...(file.coverage === undefined ? {} : { coverage: { population: file.coverage.population, label: file.coverage.label } })
     }
   }
 }

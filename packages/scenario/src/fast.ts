@@ -311,6 +311,7 @@ const isScenarioFile = struct(ScenarioFile, {
   localities: list(isLocality, 1, MAX_LOCALITIES),
   deal: isDeal,
   discount_rate_pct: num({ min: 0, max: 100, maxExclusive: true, hundredths: true }),
+  coverage: (v) => typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).every((k) => k === "population" || k === "label") && num({ min: 0, minExclusive: true })((v as Record<string, unknown>)["population"]) && isName((v as Record<string, unknown>)["label"]),
   powers: list(isPower, 0, MAX_POWERS),
   programmes: list(isProgramme, 0, MAX_PROGRAMMES),
   transfers: list(isTransfer, 0, MAX_TRANSFERS),

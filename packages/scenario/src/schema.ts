@@ -478,6 +478,15 @@ export const ScenarioFile = Schema.Struct({
       default: 3.5
     })
   ),
+  coverage: Schema.optionalKey(
+    Schema.Struct({
+      population: num("a population > 0", "The population coverage is a share of (e.g. England's).", above(0)),
+      label: nameOf("a label")
+    }).annotate({
+      expected: "a coverage denominator { population, label }",
+      description: "What coverage (months until 25/50/75% of the population is under a deal) is a share of; default: the scenario's localities."
+    })
+  ),
   powers: Schema.optionalKey(boundedArray(Power, { expected: "a list of powers", default: [] }, MAX_POWERS, "powers")),
   programmes: Schema.optionalKey(boundedArray(Programme, { expected: "a list of programmes", default: [] }, MAX_PROGRAMMES, "programmes")),
   transfers: Schema.optionalKey(boundedArray(Transfer, { expected: "a list of transfers", default: [] }, MAX_TRANSFERS, "transfers")),

@@ -19,7 +19,8 @@ export const run: RunStarted = {
     { id: "north", name: "North", population: 500000, tranche: "T1", accountabilityLevel: 0 },
     { id: "south", name: "Söuth 🏴", population: 250000, tranche: "T1", accountabilityLevel: 2 }
   ],
-  discountRateBasisPoints: 350
+  discountRateBasisPoints: 350,
+  coverage: null
 }
 
 export const layout = { localityCount: 2, agencyCount: 1 }
