@@ -35,4 +35,47 @@ describe("Green Book discounting", () => {
     expect(fy.reduce((x, y) => x + y.baseline_pence, 0)).toBe(s.money.baseline_pence)
     expect(fy.map((y) => y.periods)).toEqual([[0, 12], [12, 24], [24, 36], [36, 48]])
   })
+
+  it("given appraisal: { discounting: monthly }, the appraisal uses the monthly convention: case A's PV of the reduction is its independent 20,958,424p", () => {
+    const file = path.join(ROOT, "test", "golden", "money", "cases", "a_spb_reduction", "scenario.yaml")
+    const expected = JSON.parse(readFileSync(path.join(path.dirname(file), "expected.json"), "utf8"))
+    const compiled = compileScenarioText(`${readFileSync(file, "utf8")}\nappraisal: { discounting: monthly }\n`, file)
+    if (!compiled.ok) throw new Error(compiled.error.message)
+    const s = summarize(runScenario(compiled.value.scenario).log)
+    expect(s.money.appraisal.discounting).toBe("monthly")
+    expect(Math.abs(s.money.appraisal.pv_spb_reduction_pence - expected.info.pv_reduction_monthly_pence)).toBeLessThanOrEqual(1)
+    expect(s.money.appraisal.pv_spb_reduction_pence).toBe(s.money.present_values.spb_reduction_pence)
+  })
+
+  it("given optimism bias of 20% on costs, the upfront and monthly costs spent are uplifted by 20%: £1,000 a month is 120,000p", () => {
+    const text = `version: 1
+name: ob
+start: 2010-04
+months: 12
+seed: 1
+centre: { capacity: 1 }
+tranches: [ { id: t, opens: 0 } ]
+agencies: [ { id: council, name: Council }, { id: nhs, name: NHS } ]
+localities:
+  - { id: X, name: X, population: 1, tranche: t, negotiation: { months: 100 }, baseline: { council: 1000000, nhs: 1000000 } }
+programmes:
+  - id: p
+    locality: X
+    payer: council
+    starts: 0
+    duration_months: 6
+    investment: { upfront: 5000, monthly: 1000, optimism_bias_pct: 20 }
+    cohort: 10
+    effects:
+      - { beneficiary: nhs, service: S, unit_cost: { amount: 100, per: event }, baseline_demand: 1, reduction_pct: 10, lag_months: 0, ramp_months: 0 }
+`
+    const compiled = compileScenarioText(text, "ob.yaml")
+    if (!compiled.ok) throw new Error(compiled.error.message)
+    const p = compiled.value.scenario.programmes[0]!
+    expect([p.upfrontPence, p.monthlyPence]).toEqual([600_000, 120_000])
+    const s = summarize(runScenario(compiled.value.scenario).log)
+    expect(s.money.prevention_invested_pence).toBe(600_000 + 6 * 120_000)
+    // All in financial year 0, undiscounted: PV of costs = the costs.
+    expect(s.money.appraisal.pv_costs_pence).toBe(1_320_000)
+  })
 })

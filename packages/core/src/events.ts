@@ -51,7 +51,9 @@ export const RunStarted = Schema.TaggedStruct("RunStarted", {
   /** Green Book discount rate used by present values, basis points a year. */
   discountRateBasisPoints: Schema.Int,
   /** What coverage is a share of; null: the scenario's localities (and in logs before version 3). */
-  coverage: Schema.NullOr(Schema.Struct({ population: Schema.Finite, label: Schema.String }))
+  coverage: Schema.NullOr(Schema.Struct({ population: Schema.Finite, label: Schema.String })),
+  /** How the appraisal discounts (logs before version 3: the Green Book's). */
+  appraisalDiscounting: Schema.Literals(["green_book", "monthly"])
 })
 
 export const TrancheOpened = Schema.TaggedStruct("TrancheOpened", { seq: Seq, t: Time, tranche: Id })

@@ -26,6 +26,8 @@ export interface Scenario {
   readonly discountRateBasisPoints: number
   /** What coverage is a share of (e.g. England's population); absent: the scenario's localities. */
   readonly coverage?: { readonly population: number; readonly label: string }
+  /** How the appraisal discounts: the Green Book's (by financial year, the default) or monthly. */
+  readonly appraisalDiscounting?: "green_book" | "monthly"
 }
 
 /**

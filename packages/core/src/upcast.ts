@@ -58,12 +58,12 @@ const negotiationStartedQueueLength: UpcastStep = {
  */
 const runEndsAtHorizon: UpcastStep = {
   from: 2,
-  change: "the log ends at the horizon with RunEnded (a version-2 log's events at or after it are read as the queue's projection); ProgrammeStarted gains cohort and effects, RunStarted coverage (null: not recorded)",
+  change: "the log ends at the horizon with RunEnded (a version-2 log's events at or after it are read as the queue's projection); ProgrammeStarted gains cohort and effects, RunStarted coverage (null: not recorded) and appraisalDiscounting (the Green Book's)",
   start: () => (e) =>
     e["_tag"] === "ProgrammeStarted" && !("effects" in e)
       ? { ...e, cohort: null, effects: null }
       : e["_tag"] === "RunStarted" && !("coverage" in e)
-        ? { ...e, coverage: null }
+        ? { ...e, coverage: null, appraisalDiscounting: "green_book" }
         : e
 }
 

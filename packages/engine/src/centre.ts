@@ -127,7 +127,8 @@ export const runStartedOf = (sc: Scenario): RunStarted => ({
     accountabilityLevel: l.accountability.level
   })),
   discountRateBasisPoints: sc.discountRateBasisPoints,
-  coverage: sc.coverage === undefined ? null : { population: sc.coverage.population, label: sc.coverage.label }
+  coverage: sc.coverage === undefined ? null : { population: sc.coverage.population, label: sc.coverage.label },
+  appraisalDiscounting: sc.appraisalDiscounting ?? "green_book"
 })
 
 export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions => {

@@ -94,7 +94,8 @@ export interface FinancialYearMoney {
  * after (the STPR schedule). Costs are prevention invested, benefits savings realised.
  */
 export interface Appraisal {
-  readonly discounting: "green_book"
+  /** `green_book` (the default) or `monthly` (the scenario's `appraisal: { discounting: monthly }`). */
+  readonly discounting: "green_book" | "monthly"
   readonly first_financial_year: string
   readonly last_financial_year: string
   readonly pv_costs_pence: number
@@ -521,6 +522,20 @@ export class MoneyBuilder {
     return { effects, claimedByLine }
   }
 
+  /** Σ flows[m] × (1 + rate)^(−m/12) over [from, to): the monthly convention. */
+  private pvOf(flows: Float64Array, from: number, to: number): number {
+    let pv = 0
+    for (let m = from; m < to; m++) pv += flows[m]! * this.factor[m]!
+    return pv
+  }
+
+  /** The mean monthly discount factor over [from, to), for a year's line in the table. */
+  private monthlyFactorOf(from: number, to: number): number {
+    let f = 0
+    for (let m = from; m < to; m++) f += this.factor[m]!
+    return to > from ? f / (to - from) : 1
+  }
+
   /** Totals by financial year and the Green Book appraisal, from the per-period totals. */
   private byFinancialYear(): { appraisal: Appraisal; by_financial_year: Array<FinancialYearMoney> } {
     const start = parseYearMonth(this.run.start) ?? { year: 2000, month: 4 }
@@ -544,11 +559,13 @@ export class MoneyBuilder {
     let pvReduction = 0
     let cumulative = 0
     let payback: string | null = null
+    const monthly = this.run.appraisalDiscounting === "monthly"
     const byYear = years.map((y, t) => {
-      const factor = greenBookFactor(t)
-      pvCosts += y.prevention_invested_pence * factor
-      pvBenefits += y.savings_realised_pence * factor
-      pvReduction += y.spb_reduction_pence * factor
+      // Monthly: the year's flows discounted period by period, reported as their effective factor.
+      const factor = monthly ? this.monthlyFactorOf(y.periods[0], y.periods[1]) : greenBookFactor(t)
+      pvCosts += monthly ? this.pvOf(this.investedByPeriod, y.periods[0], y.periods[1]) : y.prevention_invested_pence * factor
+      pvBenefits += monthly ? this.pvOf(this.savedByPeriod, y.periods[0], y.periods[1]) : y.savings_realised_pence * factor
+      pvReduction += monthly ? this.pvOf(this.reductionByPeriod, y.periods[0], y.periods[1]) : y.spb_reduction_pence * factor
       cumulative += y.savings_realised_pence - y.prevention_invested_pence
       if (payback === null && pvCosts > 0 && cumulative >= 0) payback = y.financial_year
       return { financial_year: y.financial_year, year: t, factor, costs_pence: y.prevention_invested_pence, benefits_pence: y.savings_realised_pence }
@@ -557,7 +574,7 @@ export class MoneyBuilder {
     const benefits = Math.round(pvBenefits)
     return {
       appraisal: {
-        discounting: "green_book",
+        discounting: monthly ? "monthly" : "green_book",
         first_financial_year: years[0]?.financial_year ?? "",
         last_financial_year: years.at(-1)?.financial_year ?? "",
         pv_costs_pence: costs,

@@ -17,6 +17,7 @@ import {
   monthsBetween,
   parseYearMonth,
   percentToBasisPoints,
+  shareOf,
   poundsToPence,
   type Agency,
   type DealTerms,
@@ -429,8 +430,11 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     }
     const payer = agencyAt(p.payer, () => at("payer"))
     const starts = periodAt(p.starts, () => at("starts"))
-    const upfrontPence = p.investment?.upfront === undefined ? 0 : penceAt(p.investment.upfront, () => at("investment", "upfront"), false)
-    const monthlyPence = p.investment?.monthly === undefined ? 0 : penceAt(p.investment.monthly, () => at("investment", "monthly"), false)
+    // Optimism bias on costs (the Green Book's supplementary guidance): the costs are uplifted, and the uplifted costs are what is spent.
+    const uplift = percentToBasisPoints(p.investment?.optimism_bias_pct ?? 0)
+    const uplifted = (x: number) => x + shareOf(x, uplift)
+    const upfrontPence = uplifted(p.investment?.upfront === undefined ? 0 : penceAt(p.investment.upfront, () => at("investment", "upfront"), false))
+    const monthlyPence = uplifted(p.investment?.monthly === undefined ? 0 : penceAt(p.investment.monthly, () => at("investment", "monthly"), false))
     const effects: Array<ProgrammeEffect> = p.effects.map((e, j) => {
       const ef = (...rest: Array<PathSegment>): Array<PathSegment> => at("effects", j, ...rest)
       const beneficiary = agencyAt(e.beneficiary, () => ef("beneficiary"))
@@ -553,7 +557,8 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       transfers,
       spendingReviews,
       discountRateBasisPoints: percentToBasisPoints(file.discount_rate_pct ?? DEFAULT_DISCOUNT_RATE_PCT),
-      ...(file.coverage === undefined ? {} : { coverage: { population: file.coverage.population, label: file.coverage.label } })
+      ...(file.coverage === undefined ? {} : { coverage: { population: file.coverage.population, label: file.coverage.label } }),
+      ...(file.appraisal === undefined ? {} : { appraisalDiscounting: file.appraisal.discounting })
     }
   }
 }

@@ -266,7 +266,7 @@ const isProgramme = struct(Programme, {
   payer: isString,
   starts: isWholeMonth,
   duration_months: wholeMonths(1),
-  investment: struct(Investment, { upfront: isAmount, monthly: isAmount }),
+  investment: struct(Investment, { upfront: isAmount, monthly: isAmount, optimism_bias_pct: num({ min: 0, max: 200, hundredths: true }) }),
   cohort: num({ min: 0, minExclusive: true }),
   effects: list(isEffect, 1, MAX_EFFECTS)
 })
@@ -311,6 +311,7 @@ const isScenarioFile = struct(ScenarioFile, {
   localities: list(isLocality, 1, MAX_LOCALITIES),
   deal: isDeal,
   discount_rate_pct: num({ min: 0, max: 100, maxExclusive: true, hundredths: true }),
+  appraisal: (v) => typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && literal(["green_book", "monthly"])((v as Record<string, unknown>)["discounting"]),
   coverage: (v) => typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).every((k) => k === "population" || k === "label") && num({ min: 0, minExclusive: true })((v as Record<string, unknown>)["population"]) && isName((v as Record<string, unknown>)["label"]),
   powers: list(isPower, 0, MAX_POWERS),
   programmes: list(isProgramme, 0, MAX_PROGRAMMES),

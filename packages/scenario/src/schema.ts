@@ -363,8 +363,11 @@ export const ProgrammeEffect = Schema.Struct({
 
 export const Investment = Schema.Struct({
   upfront: Schema.optionalKey(Amount.annotate({ description: "Pounds spent once, at the start.", default: 0 })),
-  monthly: Schema.optionalKey(Amount.annotate({ description: "Pounds spent each month while the programme runs.", default: 0 }))
-}).annotate({ expected: "an investment { upfront?, monthly? }" })
+  monthly: Schema.optionalKey(Amount.annotate({ description: "Pounds spent each month while the programme runs.", default: 0 })),
+  optimism_bias_pct: Schema.optionalKey(
+    num(`a percentage in [0, 200], ${BP}`, "Green Book optimism bias on costs: the upfront and monthly costs are uplifted by it (what is spent).", atLeast(0), atMost(200), hundredths).annotate({ default: 0 })
+  )
+}).annotate({ expected: "an investment { upfront?, monthly?, optimism_bias_pct? }" })
 
 export const Programme = Schema.Struct({
   id: Id,
@@ -477,6 +480,15 @@ export const ScenarioFile = Schema.Struct({
     num(`a percentage in [0, 100), ${BP}`, "Discount rate a year (Green Book social time preference rate).", atLeast(0), below(100), hundredths).annotate({
       default: 3.5
     })
+  ),
+  appraisal: Schema.optionalKey(
+    Schema.Struct({
+      discounting: Schema.Literals(["green_book", "monthly"]).annotate({
+        expected: 'one of "green_book", "monthly"',
+        description: "green_book (default): flows by financial year, year 0 undiscounted, 3.5%/3.0%/2.5%; monthly: period m discounted by (1 + discount_rate)^(-m/12).",
+        default: "green_book"
+      })
+    }).annotate({ expected: "an appraisal { discounting }" })
   ),
   coverage: Schema.optionalKey(
     Schema.Struct({

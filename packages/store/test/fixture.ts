@@ -20,7 +20,8 @@ export const run: RunStarted = {
     { id: "south", name: "Söuth 🏴", population: 250000, tranche: "T1", accountabilityLevel: 2 }
   ],
   discountRateBasisPoints: 350,
-  coverage: null
+  coverage: null,
+  appraisalDiscounting: "green_book"
 }
 
 export const layout = { localityCount: 2, agencyCount: 1 }
