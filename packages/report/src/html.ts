@@ -334,6 +334,28 @@ ${table(
 )}
 ${localitiesNote}</section>`
 
+  const appraisal = m.appraisal
+  const yearRows = m.by_financial_year.map((y, k) => {
+    const factor = appraisal.by_financial_year[k]?.factor ?? 1
+    return `<tr>${[
+      td(h(y.financial_year)),
+      td(pounds(y.baseline_pence), true),
+      td(pounds(y.actual_pence), true),
+      td(pounds(y.spb_reduction_pence), true),
+      td(pounds(y.prevention_invested_pence), true),
+      td(pounds(y.savings_realised_pence), true),
+      td(factor.toFixed(4), true)
+    ].join("")}</tr>`
+  })
+  const yearsTable = `<section id="years-table">
+<h2>Money by financial year</h2>
+${table(
+  `UK financial years from 1 April, all localities (the first and last may be part years of the run). Discount factor: the ${appraisal.discounting === "green_book" ? "Green Book's (year 0 undiscounted, 3.5% a year to year 30, 3.0% to 75, 2.5% after)" : "monthly convention's, the year's average"}. NPV ${pounds(appraisal.npv_pence)}, benefit–cost ratio ${appraisal.benefit_cost_ratio === null ? "–" : appraisal.benefit_cost_ratio.toFixed(2)}, payback ${appraisal.payback_financial_year === null ? "not within the run" : h(appraisal.payback_financial_year)}.`,
+  [th("financial year"), th("baseline", true), th("actual", true), th("SPB reduction", true), th("invested", true), th("saved", true), th("discount factor", true)],
+  yearRows,
+  "table-years"
+)}</section>`
+
   const negotiationRows = shown.negotiations.map(
     (n) =>
       `<tr>${[
@@ -364,7 +386,7 @@ ${negotiationsNote}</section>`
 
   return page({
     title: `${s.scenario}: devosim run report`,
-    body: [header, keyFigures, charts, moneyTable, negotiationTable].join("\n"),
+    body: [header, keyFigures, charts, moneyTable, yearsTable, negotiationTable].join("\n"),
     data: totals === null ? { kind: "run", summary: s } : { kind: "run", summary: shown, totals },
     scripts: ["common-client.js", "run-client.js"]
   })

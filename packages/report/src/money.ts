@@ -131,6 +131,8 @@ export interface MoneyFigures {
   readonly appraisal: Appraisal
   /** Totals by financial year (the run's first year may be part of one). */
   readonly by_financial_year: ReadonlyArray<FinancialYearMoney>
+  /** Totals over each spending review's window (its periods in the run), in the order the reviews were settled. */
+  readonly by_spending_review: ReadonlyArray<Omit<FinancialYearMoney, "financial_year"> & { readonly review: string }>
   /** Sum of all balances at the end: zero, exactly, when money is conserved. */
   readonly total_balance_pence: number
   readonly localities: ReadonlyArray<LocalityMoney>
@@ -270,6 +272,7 @@ export class MoneyBuilder {
   // realised on each beneficiary line: (cause seq · agencies + beneficiary) → pence.
   private readonly programmes: Array<Extract<ControlEvent, { _tag: "ProgrammeStarted" }>> = []
   private readonly realisedBy = new Map<number, number>()
+  private readonly reviews: Array<{ review: string; from: number; to: number }> = []
   private settled = 0
   private lastT = Number.NaN
 
@@ -325,6 +328,7 @@ export class MoneyBuilder {
     const c = CAUSE_CLASS.get(e._tag)
     if (c === undefined) return
     if (e._tag === "ProgrammeStarted" && e.effects !== null) this.programmes.push(e)
+    if (e._tag === "SpendingReviewSettled") this.reviews.push({ review: e.review, from: e.fromPeriod, to: e.toPeriod })
     const agency = e._tag === "TransferAgreed" ? e.to : e._tag === "ProgrammeStarted" ? e.payer : undefined
     const a = agency === undefined ? -1 : (this.agencyIndex.get(agency) ?? -1)
     this.causes.set(e.seq, c + CLASS_BITS * (a + 1))
@@ -537,7 +541,7 @@ export class MoneyBuilder {
   }
 
   /** Totals by financial year and the Green Book appraisal, from the per-period totals. */
-  private byFinancialYear(): { appraisal: Appraisal; by_financial_year: Array<FinancialYearMoney> } {
+  private byFinancialYear(): { appraisal: Appraisal; by_financial_year: Array<FinancialYearMoney>; by_spending_review: MoneyFigures["by_spending_review"] } {
     const start = parseYearMonth(this.run.start) ?? { year: 2000, month: 4 }
     const blocks = financialYearBlocks(start, this.run.months)
     const sum = (xs: Float64Array, from: number, to: number) => {
@@ -545,15 +549,17 @@ export class MoneyBuilder {
       for (let m = from; m < to; m++) s += xs[m]!
       return s
     }
-    const years = blocks.map((b) => ({
-      financial_year: financialYearLabel(b.fy),
-      periods: [b.from, b.to] as const,
-      baseline_pence: sum(this.baselineByPeriod, b.from, b.to),
-      actual_pence: sum(this.actualByPeriod, b.from, b.to),
-      spb_reduction_pence: sum(this.reductionByPeriod, b.from, b.to),
-      prevention_invested_pence: sum(this.investedByPeriod, b.from, b.to),
-      savings_realised_pence: sum(this.savedByPeriod, b.from, b.to)
-    }))
+    const totals = (from: number, to: number) => ({
+      periods: [from, to] as const,
+      baseline_pence: sum(this.baselineByPeriod, from, to),
+      actual_pence: sum(this.actualByPeriod, from, to),
+      spb_reduction_pence: sum(this.reductionByPeriod, from, to),
+      prevention_invested_pence: sum(this.investedByPeriod, from, to),
+      savings_realised_pence: sum(this.savedByPeriod, from, to)
+    })
+    const years = blocks.map((b) => ({ financial_year: financialYearLabel(b.fy), ...totals(b.from, b.to) }))
+    const months = this.run.months
+    const by_spending_review = this.reviews.map((r) => ({ review: r.review, ...totals(Math.min(r.from, months), Math.min(r.to, months)) }))
     let pvCosts = 0
     let pvBenefits = 0
     let pvReduction = 0
@@ -585,7 +591,8 @@ export class MoneyBuilder {
         pv_spb_reduction_pence: Math.round(pvReduction),
         by_financial_year: byYear
       },
-      by_financial_year: years
+      by_financial_year: years,
+      by_spending_review
     }
   }
 

@@ -134,6 +134,7 @@ const fixtureSummary = (): Summary => {
         by_financial_year: []
       },
       by_financial_year: [],
+      by_spending_review: [],
       savings_on_pooled_lines_pence: total((l) => l.savings_on_pooled_lines_pence),
       gainshare_kept_pence: total((l) => l.gainshare_kept_pence),
       gainshare_returned_pence: total((l) => l.gainshare_returned_pence),
@@ -348,7 +349,8 @@ describe("renderRunReport of a very large run", () => {
     expect(data.summary.money.localities.length).toBe(REPORT_LOCALITY_LIMIT)
     expect(data.summary.negotiations.length).toBe(REPORT_LOCALITY_LIMIT)
     expect(new Set(data.summary.money.cost_shift.map((c) => c.locality)).size).toBeLessThanOrEqual(REPORT_LOCALITY_LIMIT)
-    expect((html.match(/<tr>/g) ?? []).length).toBe(2 * REPORT_LOCALITY_LIMIT + 2) // two tables and their header rows
+    // Two tables of localities and their header rows, and the financial-year table (its header and one row a year).
+    expect((html.match(/<tr>/g) ?? []).length).toBe(2 * REPORT_LOCALITY_LIMIT + 2 + 1 + summary.money.by_financial_year.length)
     expect(html).toContain("Showing the first 500 of 20,000 localities (in the scenario's order)")
     expect(html).toContain("the other 19,500 are not shown here. summary.json has them all")
     expect((html.match(/class="note not-shown"/g) ?? []).length).toBe(5)
