@@ -228,14 +228,15 @@ const checkRun = (src: RunSource, c: Checked, prefix: string, parsed: unknown): 
     c.problems.push(problem("ManifestMismatch", eventsName, "missing: the manifest seals it (log_sha256) but the directory has no such file"))
   } else {
     // Hashed as it is read (constant memory); read whole only when sealed or small enough to examine.
+    const logSha256 = src.hash(eventsName)
     const found =
-      src.hash(eventsName) !== m.log_sha256 && src.size(eventsName) > MAX_WHOLE_FILE_BYTES
+      logSha256 !== m.log_sha256 && src.size(eventsName) > MAX_WHOLE_FILE_BYTES
         ? {
             problem: problem("ContentChanged", eventsName, `bytes changed: its sha256 differs from the manifest's log_sha256 (${count(src.size(eventsName))} bytes, too large to examine further)`),
             events: 0,
             stateSha256: null
           }
-        : checkEventLog(src.read(eventsName), m, eventsName)
+        : checkEventLog(src.read(eventsName), logSha256, m, eventsName)
     if (found.problem !== null) c.problems.push(found.problem)
     else {
       c.events += found.events
@@ -294,9 +295,9 @@ interface LogCheck {
   readonly stateSha256: string | null
 }
 
-const checkEventLog = (bytes: Uint8Array, m: Manifest, file: string): LogCheck => {
+/** Checks events.arrow's bytes (whose sha256 is `actual`, hashed once as they were read) against the manifest. */
+const checkEventLog = (bytes: Uint8Array, actual: string, m: Manifest, file: string): LogCheck => {
   const fail = (kind: DamageKind, message: string): LogCheck => ({ problem: problem(kind, file, message), events: 0, stateSha256: null })
-  const actual = sha256Hex(bytes)
   const sealed = actual === m.log_sha256
   // When the bytes are not the ones the manifest sealed, an inconsistency inside the file is damage
   // to the file; when they are, it is the manifest that disagrees with what was written.
