@@ -107,6 +107,8 @@ export class LocalityShard {
   private readonly layout: { readonly localityCount: number; readonly agencyCount: number }
   /** Postings of the last window: the next one's buffer starts a little larger. */
   private lastWindow = 1024
+  /** Scratch for the claims of the effects on one line in one period. */
+  private claims = new Float64Array(8)
   readonly firstLocality: number
   readonly endLocality: number
 
@@ -267,14 +269,18 @@ export class LocalityShard {
         if (effects !== undefined) {
           // Savings cannot exceed what the line still spends: when the claims do, they share it pro
           // rata (largest remainder, in the line's one order), so no programme's place in the file matters.
+          // Claims go into a reused buffer: no object per line and period on this path.
+          if (this.claims.length < effects.length) this.claims = new Float64Array(effects.length * 2)
+          const claims = this.claims
           let claimed = 0
-          const claims = effects.map(([j, k]) => {
+          for (let q = 0; q < effects.length; q++) {
+            const [j, k] = effects[q]!
             const p = sc.programmes[j]!
-            const c = Math.max(0, monthlySaving(p, p.effects[k]!, m))
-            claimed += c
-            return c
-          })
-          const allotted = claimed <= service || claimed === 0 ? claims : splitLargestRemainder(Math.max(0, service), claims)
+            claims[q] = Math.max(0, monthlySaving(p, p.effects[k]!, m))
+            claimed += claims[q]!
+          }
+          // The rare capped line shares what it spends (an allocation there is fine).
+          const allotted = claimed <= service || claimed === 0 ? claims : splitLargestRemainder(Math.max(0, service), Array.from(claims.subarray(0, effects.length)))
           for (let q = 0; q < effects.length; q++) {
             const saving = allotted[q]!
             if (saving <= 0) continue
