@@ -124,7 +124,10 @@ describe("Parquet outputs read by DuckDB", () => {
     const actual = await rows(`
       SELECT locality, sum(inflow_pence) AS actual_pence FROM ledger
       WHERE holder = 'world' GROUP BY locality ORDER BY locality`)
+    // The ledger has rows only for accounts that hold or move money: a locality that spends nothing
+    // (London in the route-map, an arrangement whose money is not modelled) has none.
     const expected = [...money.localities]
+      .filter((l) => l.actual_pence !== 0)
       .map((l) => ({ locality: l.locality, actual_pence: BigInt(l.actual_pence) }))
       .sort((a, b) => (a.locality < b.locality ? -1 : 1))
     expect(actual).toEqual(expected)
