@@ -322,6 +322,20 @@ describe("spending reviews compound, persist and phase", () => {
     // Year 1: −6.45% → 935,500p; year 2: −12.9% → 871,000p.
     expect([b[0], b[11], b[12], b[23]]).toEqual([935_500, 935_500, 871_000, 871_000])
   })
+  it("given a run starting in January, a year is the financial year from 1 April: the trend applies from April, and twelfths follow the financial year", () => {
+    const sc = base({ programmes: [], start: { year: 2010, month: 1 }, agencies: [{ id: "council", name: "Council", trendBasisPoints: 1000 }, { id: "nhs", name: "NHS", trendBasisPoints: 0 }] })
+    const plans = new Plans(sc)
+    // Jan–Mar 2010 are the end of FY 2009-10 (year 0): 1,000,000p a month; April 2010 starts year 1: +10%.
+    expect([0, 1, 2, 3, 14, 15].map((m) => plans.baseline(0, 0, m))).toEqual([1_000_000, 1_000_000, 1_000_000, 1_100_000, 1_100_000, 1_210_000])
+  })
+
+  it("given an annual amount that does not divide by twelve, the extra pence fall in the financial year's first months (April first)", () => {
+    const sc = base({ programmes: [], start: { year: 2010, month: 1 }, localities: base().localities.map((l) => ({ ...l, baseline: [12_000_005, 0] })) })
+    const plans = new Plans(sc)
+    // 12,000,005p: 1,000,000p a month, and one more in April–August (months 0–4 of the financial year).
+    expect([0, 2, 3, 7, 8].map((m) => plans.baseline(0, 0, m))).toEqual([1_000_000, 1_000_000, 1_000_001, 1_000_001, 1_000_000])
+  })
+
   it("rounds a percentage of money half away from zero: a 10.9% cut of 5p is −1p (0.545p)", () => {
     expect(shareOf(5, -1090)).toBe(-1)
     expect(shareOf(5, 1090)).toBe(1)
