@@ -34,6 +34,15 @@ describe("Green Book discounting", () => {
     expect(fy.reduce((x, y) => x + y.spb_reduction_pence, 0)).toBe(s.money.spb_reduction_pence)
     expect(fy.reduce((x, y) => x + y.baseline_pence, 0)).toBe(s.money.baseline_pence)
     expect(fy.map((y) => y.periods)).toEqual([[0, 12], [12, 24], [24, 36], [36, 48]])
+    // By locality and by agency line too: each sums to its whole-run figure, and the localities to the year's total.
+    for (const l of s.money.localities) {
+      expect(l.by_financial_year!.reduce((x, y) => x + y.spb_reduction_pence, 0)).toBe(l.spb_reduction_pence)
+      for (const a of l.agencies) {
+        expect(a.by_financial_year!.reduce((x, y) => x + y.baseline_pence, 0)).toBe(a.baseline_pence)
+        expect(a.by_financial_year!.reduce((x, y) => x + y.actual_pence, 0)).toBe(a.actual_pence)
+      }
+    }
+    fy.forEach((y, k) => expect(s.money.localities.reduce((x, l) => x + l.by_financial_year![k]!.baseline_pence, 0)).toBe(y.baseline_pence))
   })
 
   it("given appraisal: { discounting: monthly }, the appraisal uses the monthly convention: case A's PV of the reduction is its independent 20,958,424p", () => {

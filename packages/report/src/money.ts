@@ -25,7 +25,25 @@ export interface AgencyMoney {
   readonly transfers_out_pence: number
   /** savings realised − prevention invested + transfers in − transfers out. */
   readonly net_position_pence: number
+  /** By financial year (runs of up to DETAIL_BY_YEAR_CELLS line-years; beyond, aggregate ledger.arrow's periods). */
+  readonly by_financial_year?: ReadonlyArray<LineYear>
 }
+
+/** One agency line's money in one financial year. */
+export interface LineYear {
+  readonly financial_year: string
+  readonly baseline_pence: number
+  readonly actual_pence: number
+  readonly prevention_invested_pence: number
+  readonly savings_realised_pence: number
+}
+
+/**
+ * Line-years (localities × agencies × financial years) up to which summary.json has every line's and
+ * locality's figures by financial year; a larger run has them in ledger.arrow (period × account),
+ * not in a summary tens of megabytes long.
+ */
+export const DETAIL_BY_YEAR_CELLS = 200_000
 
 export interface PresentValues {
   readonly prevention_invested_pence: number
@@ -51,6 +69,8 @@ export interface LocalityMoney {
   readonly present_values: PresentValues
   /** First period at which cumulative savings cover cumulative investment; null if never (or no investment). */
   readonly payback_period: number | null
+  /** By financial year, with the SPB reduction (as for the agencies: runs of up to DETAIL_BY_YEAR_CELLS line-years). */
+  readonly by_financial_year?: ReadonlyArray<LineYear & { readonly spb_reduction_pence: number }>
 }
 
 /** One effect of one programme: what it claimed over the run, what it realised, what the line's spending capped. */
@@ -273,6 +293,10 @@ export class MoneyBuilder {
   private readonly programmes: Array<Extract<ControlEvent, { _tag: "ProgrammeStarted" }>> = []
   private readonly realisedBy = new Map<number, number>()
   private readonly reviews: Array<{ review: string; from: number; to: number }> = []
+  // By (line, financial year) and (locality, financial year), when the run is small enough (DETAIL_BY_YEAR_CELLS).
+  private readonly fyOfPeriod: Int32Array
+  private readonly fyLabels: ReadonlyArray<string>
+  private readonly fyDetail: { baseline: Float64Array; actual: Float64Array; invested: Float64Array; saved: Float64Array; reduction: Float64Array } | null
   private settled = 0
   private lastT = Number.NaN
 
@@ -321,6 +345,15 @@ export class MoneyBuilder {
     this.investedByPeriod = new Float64Array(months)
     this.reductionByPeriod = new Float64Array(months)
     this.balance = new Float64Array(n)
+    const blocks = financialYearBlocks(parseYearMonth(run.start) ?? { year: 2000, month: 4 }, months)
+    this.fyOfPeriod = new Int32Array(months)
+    blocks.forEach((b, k) => this.fyOfPeriod.fill(k, b.from, b.to))
+    this.fyLabels = blocks.map((b) => financialYearLabel(b.fy))
+    const Y = blocks.length
+    this.fyDetail =
+      L * A * Y <= DETAIL_BY_YEAR_CELLS
+        ? { baseline: new Float64Array(L * A * Y), actual: new Float64Array(L * A * Y), invested: new Float64Array(L * A * Y), saved: new Float64Array(L * A * Y), reduction: new Float64Array(L * Y) }
+        : null
   }
 
   /** A control event: remembered (as a small code) if postings it causes are classified by it. */
@@ -340,6 +373,9 @@ export class MoneyBuilder {
     const { baseline, actual, invested, saved, tin, tout, reduction, returned, pooledSavings } = this
     const { curPeriod, curSaved, curInvested, curReduction } = this
     const { baselineByPeriod, actualByPeriod, savedByPeriod, investedByPeriod, reductionByPeriod } = this
+    const fy = this.fyDetail
+    const fyOfPeriod = this.fyOfPeriod
+    const Y = this.fyLabels.length
     const pFrom = p.from
     const pTo = p.to
     const pAmount = p.amount
@@ -382,10 +418,12 @@ export class MoneyBuilder {
         case F_LINE_FUNDING:
           baseline[l * A + agencyOf[f]!]! += x
           baselineByPeriod[m]! += x
+          if (fy !== null) fy.baseline[(l * A + agencyOf[f]!) * Y + fyOfPeriod[m]!]! += x
           break
         case F_TRANSFER:
           baseline[l * A + aux]! += x
           baselineByPeriod[m]! += x
+          if (fy !== null) fy.baseline[(l * A + aux) * Y + fyOfPeriod[m]!]! += x
           tin[l * A + aux]! += x
           tout[l * A + agencyOf[f]!]! += x
           break
@@ -394,6 +432,7 @@ export class MoneyBuilder {
           if (curPeriod[l] !== m) this.nextPeriod(l, m)
           curReduction[l]! += x
           reductionByPeriod[m]! += x
+          if (fy !== null) fy.reduction[l * Y + fyOfPeriod[m]!]! += x
           break
         case F_GAINSHARE_RETURNED:
           returned[l]! += x
@@ -405,6 +444,7 @@ export class MoneyBuilder {
           if (curPeriod[l] !== m) this.nextPeriod(l, m)
           curSaved[l]! += x
           savedByPeriod[m]! += x
+          if (fy !== null) fy.saved[(l * A + beneficiary) * Y + fyOfPeriod[m]!]! += x
           this.shift(l, aux, beneficiary, m, x)
           const key = lastCause * A + beneficiary
           this.realisedBy.set(key, (this.realisedBy.get(key) ?? 0) + x)
@@ -417,10 +457,15 @@ export class MoneyBuilder {
           investedByPeriod[m]! += x
           actual[l * A + agencyOf[f]!]! += x
           actualByPeriod[m]! += x
+          if (fy !== null) {
+            fy.invested[(l * A + agencyOf[f]!) * Y + fyOfPeriod[m]!]! += x
+            fy.actual[(l * A + agencyOf[f]!) * Y + fyOfPeriod[m]!]! += x
+          }
           break
         case F_SERVICE_SPEND:
           actual[l * A + agencyOf[f]!]! += x
           actualByPeriod[m]! += x
+          if (fy !== null) fy.actual[(l * A + agencyOf[f]!) * Y + fyOfPeriod[m]!]! += x
           break
         default:
           break
@@ -526,6 +571,40 @@ export class MoneyBuilder {
     return { effects, claimedByLine }
   }
 
+  /** Line k's figures by financial year (with the detail kept). */
+  private lineYears(k: number): Array<LineYear> {
+    const d = this.fyDetail!
+    const Y = this.fyLabels.length
+    return this.fyLabels.map((label, y) => ({
+      financial_year: label,
+      baseline_pence: d.baseline[k * Y + y]!,
+      actual_pence: d.actual[k * Y + y]!,
+      prevention_invested_pence: d.invested[k * Y + y]!,
+      savings_realised_pence: d.saved[k * Y + y]!
+    }))
+  }
+
+  /** Locality l's figures by financial year: its lines summed, and its SPB reduction. */
+  private localityYears(l: number): Array<LineYear & { spb_reduction_pence: number }> {
+    const d = this.fyDetail!
+    const { A } = this
+    const Y = this.fyLabels.length
+    return this.fyLabels.map((label, y) => {
+      let baseline = 0
+      let actual = 0
+      let invested = 0
+      let saved = 0
+      for (let a = 0; a < A; a++) {
+        const i = (l * A + a) * Y + y
+        baseline += d.baseline[i]!
+        actual += d.actual[i]!
+        invested += d.invested[i]!
+        saved += d.saved[i]!
+      }
+      return { financial_year: label, baseline_pence: baseline, actual_pence: actual, spb_reduction_pence: d.reduction[l * Y + y]!, prevention_invested_pence: invested, savings_realised_pence: saved }
+    })
+  }
+
   /** Σ flows[m] × (1 + rate)^(−m/12) over [from, to): the monthly convention. */
   private pvOf(flows: Float64Array, from: number, to: number): number {
     let pv = 0
@@ -620,7 +699,8 @@ export class MoneyBuilder {
           savings_capped_pence: Math.max(claimedByLine[k]!, saved[k]!) - saved[k]!,
           transfers_in_pence: tin[k]!,
           transfers_out_pence: tout[k]!,
-          net_position_pence: saved[k]! - invested[k]! + tin[k]! - tout[k]!
+          net_position_pence: saved[k]! - invested[k]! + tin[k]! - tout[k]!,
+          ...(this.fyDetail === null ? {} : { by_financial_year: this.lineYears(k) })
         }
         baselineTotal += baseline[k]!
         actualTotal += actual[k]!
@@ -649,7 +729,8 @@ export class MoneyBuilder {
           npv_pence: pvSavings - pvInvested,
           spb_reduction_pence: Math.round(this.pvReduction[l]!)
         },
-        payback_period: investedTotal > 0 && payback >= 0 ? payback : null
+        payback_period: investedTotal > 0 && payback >= 0 ? payback : null,
+        ...(this.fyDetail === null ? {} : { by_financial_year: this.localityYears(l) })
       }
     }
     let total = 0
