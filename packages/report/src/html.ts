@@ -347,6 +347,31 @@ ${localitiesNote}</section>`
       td(factor.toFixed(4), true)
     ].join("")}</tr>`
   })
+  // By locality and financial year, for the first few localities (the rest are in summary.json and ledger.arrow).
+  const LOCALITY_YEARS_SHOWN = 20
+  const withYears = shown.money.localities.filter((l) => l.by_financial_year !== undefined).slice(0, LOCALITY_YEARS_SHOWN)
+  const localityYearsTable =
+    withYears.length === 0
+      ? ""
+      : table(
+          `By locality and financial year${m.localities.length > withYears.length ? ` (the first ${withYears.length} of ${integer(m.localities.length)} localities; every locality and agency line is in summary.json)` : " (every agency line is in summary.json)"}.`,
+          [th("locality"), th("financial year"), th("baseline", true), th("actual", true), th("SPB reduction", true), th("invested", true), th("saved", true)],
+          withYears.flatMap((l) =>
+            l.by_financial_year!.map(
+              (y) =>
+                `<tr>${[
+                  td(h(l.locality)),
+                  td(h(y.financial_year)),
+                  td(pounds(y.baseline_pence), true),
+                  td(pounds(y.actual_pence), true),
+                  td(pounds(y.spb_reduction_pence), true),
+                  td(pounds(y.prevention_invested_pence), true),
+                  td(pounds(y.savings_realised_pence), true)
+                ].join("")}</tr>`
+            )
+          ),
+          "table-locality-years"
+        )
   const yearsTable = `<section id="years-table">
 <h2>Money by financial year</h2>
 ${table(
@@ -354,7 +379,7 @@ ${table(
   [th("financial year"), th("baseline", true), th("actual", true), th("SPB reduction", true), th("invested", true), th("saved", true), th("discount factor", true)],
   yearRows,
   "table-years"
-)}</section>`
+)}${localityYearsTable}</section>`
 
   const negotiationRows = shown.negotiations.map(
     (n) =>
