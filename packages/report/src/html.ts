@@ -120,7 +120,7 @@ export const boundRunReportData = (s: Summary, limit: number): { readonly summar
   }
   const tranches = [...firstEligible.keys()].sort((a, b) => firstEligible.get(a)! - firstEligible.get(b)! || (a < b ? -1 : a > b ? 1 : 0))
   // Coverage: people under a deal by tranche at each deal time (or on a grid, when there are many).
-  const population = s.negotiations.reduce((a, n) => a + n.population, 0)
+  const population = s.coverage.population
   const deals = s.negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
   let times = [...new Set([0, endT, ...deals.map((n) => n.deal!)])].sort((a, b) => a - b)
   if (times.length > COVERAGE_POINTS) times = Array.from({ length: COVERAGE_POINTS + 1 }, (_, k) => (k * endT) / COVERAGE_POINTS)
@@ -255,7 +255,7 @@ ${
       title: "Coverage: population under a deal",
       how: "the share of people living in a locality with a deal, month by month, stacked by tranche. A steep step is a large place landing its deal.",
       charts: ["chart-coverage"],
-      note: "The denominator is the population of the localities that entered negotiation in this run (negotiations[] in summary.json); a locality that never reached the queue is not counted."
+      note: `The denominator is ${h(s.coverage.basis)}: ${integer(s.coverage.population)} people (summary.json coverage). Only deals within the run count.`
     }),
     chartSection({
       id: "spend",

@@ -334,7 +334,8 @@ const largeSummary = (n: number): Summary => {
   const localities = Array.from({ length: n }, (_, i) => ({ ...base.money.localities[i % 4]!, locality: `locality-${String(i).padStart(6, "0")}` }))
   const negotiations = Array.from({ length: n }, (_, i) => ({ ...base.negotiations[i % 5]!, locality: `locality-${String(i).padStart(6, "0")}`, deal: base.negotiations[i % 5]!.deal === null ? null : 10 + (i % 997) / 50 }))
   const cost_shift = localities.flatMap((l, i) => base.money.cost_shift.filter((_, k) => k % 4 === i % 4).map((c) => ({ ...c, locality: l.locality })))
-  return { ...base, negotiations, money: { ...base.money, localities, cost_shift } }
+  const population = negotiations.reduce((x, y) => x + y.population, 0)
+  return { ...base, negotiations, coverage: { ...base.coverage, population }, money: { ...base.money, localities, cost_shift } }
 }
 
 describe("renderRunReport of a very large run", () => {
@@ -372,6 +373,7 @@ describe("renderRunReport of a very large run", () => {
     const dealt = sum(summary.negotiations.filter((x) => x.deal !== null).map((x) => x.population))
     expect(sum(t.coverage.by_tranche.map((x) => x.people[x.people.length - 1]!))).toBe(dealt)
     expect(t.coverage.t.length).toBeLessThanOrEqual(1001)
+    expect(t.coverage.population).toBe(summary.coverage.population) // the summary's denominator, here the localities'
     expect(t.coverage.population).toBe(sum(summary.negotiations.map((x) => x.population)))
   })
 

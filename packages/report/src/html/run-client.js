@@ -106,7 +106,7 @@
 
   // (2) Coverage: share of the population in negotiations[] covered by a deal, stacked by tranche.
   D.mount("chart-coverage", function (width) {
-    var total = T ? T.coverage.population : negotiations.reduce(function (a, n) { return a + n.population; }, 0);
+    var total = T ? T.coverage.population : s.coverage ? s.coverage.population : negotiations.reduce(function (a, n) { return a + n.population; }, 0);
     if (negotiations.length === 0 || total <= 0) return D.empty("No locality negotiated in this run, so there is no coverage to show.");
     var rows = [];
     var totals = [];
