@@ -87,4 +87,22 @@ programmes:
     // All in financial year 0, undiscounted: PV of costs = the costs.
     expect(s.money.appraisal.pv_costs_pence).toBe(1_320_000)
   })
+
+  it("given the older-people example's 2010 review (2011-04, 48 months), its totals are the periods 12–59 of the run, exactly", () => {
+    const file = path.join(ROOT, "scenarios", "older-people-bdp.yaml")
+    const compiled = compileScenarioText(readFileSync(file, "utf8"), file)
+    if (!compiled.ok) throw new Error(compiled.error.message)
+    const s = summarize(runScenario(compiled.value.scenario).log)
+    const [r] = s.money.by_spending_review
+    const over = (xs: ReadonlyArray<number>) => xs.slice(12, 60).reduce((x, y) => x + y, 0)
+    expect(r).toEqual({
+      review: "sr2010",
+      periods: [12, 60],
+      baseline_pence: over(s.money.by_period.baseline_pence),
+      actual_pence: over(s.money.by_period.actual_pence),
+      spb_reduction_pence: over(s.money.by_period.spb_reduction_pence),
+      prevention_invested_pence: over(s.money.by_period.prevention_invested_pence),
+      savings_realised_pence: over(s.money.by_period.savings_realised_pence)
+    })
+  })
 })

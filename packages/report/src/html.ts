@@ -372,6 +372,26 @@ ${localitiesNote}</section>`
           ),
           "table-locality-years"
         )
+  const reviewsTable =
+    m.by_spending_review.length === 0
+      ? ""
+      : table(
+          "By spending review: totals over each review's window (its periods within the run), all localities.",
+          [th("review"), th("periods"), th("baseline", true), th("actual", true), th("SPB reduction", true), th("invested", true), th("saved", true)],
+          m.by_spending_review.map(
+            (r) =>
+              `<tr>${[
+                td(h(r.review)),
+                td(`${integer(r.periods[0])}–${integer(Math.max(r.periods[0], r.periods[1] - 1))}`),
+                td(pounds(r.baseline_pence), true),
+                td(pounds(r.actual_pence), true),
+                td(pounds(r.spb_reduction_pence), true),
+                td(pounds(r.prevention_invested_pence), true),
+                td(pounds(r.savings_realised_pence), true)
+              ].join("")}</tr>`
+          ),
+          "table-reviews"
+        )
   const yearsTable = `<section id="years-table">
 <h2>Money by financial year</h2>
 ${table(
@@ -379,7 +399,7 @@ ${table(
   [th("financial year"), th("baseline", true), th("actual", true), th("SPB reduction", true), th("invested", true), th("saved", true), th("discount factor", true)],
   yearRows,
   "table-years"
-)}${localityYearsTable}</section>`
+)}${reviewsTable}${localityYearsTable}</section>`
 
   const negotiationRows = shown.negotiations.map(
     (n) =>

@@ -358,10 +358,10 @@ export class MoneyBuilder {
 
   /** A control event: remembered (as a small code) if postings it causes are classified by it. */
   addControl(e: ControlEvent): void {
-    const c = CAUSE_CLASS.get(e._tag)
-    if (c === undefined) return
     if (e._tag === "ProgrammeStarted" && e.effects !== null) this.programmes.push(e)
     if (e._tag === "SpendingReviewSettled") this.reviews.push({ review: e.review, from: e.fromPeriod, to: e.toPeriod })
+    const c = CAUSE_CLASS.get(e._tag)
+    if (c === undefined) return
     const agency = e._tag === "TransferAgreed" ? e.to : e._tag === "ProgrammeStarted" ? e.payer : undefined
     const a = agency === undefined ? -1 : (this.agencyIndex.get(agency) ?? -1)
     this.causes.set(e.seq, c + CLASS_BITS * (a + 1))
