@@ -16,6 +16,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { verifyRunDirectory } from "@devosim/store"
+import { syntheticScenario } from "../bench/synthetic.ts"
 import { ROOT, tempDir } from "./cli-helpers.ts"
 
 const BIN = path.join(ROOT, "node_modules", ".bin", "devosim")
@@ -263,6 +264,18 @@ describe("a run directory is untrusted input", () => {
     const x = cli(["verify", host])
     expect(x.status, x.stderr).toBe(6)
     expect(x.stderr).toMatch(/not the summary of events\.arrow|not the scenario of events\.arrow/)
+  })
+})
+
+describe("a run of a large JSON scenario", () => {
+  it("verifies: its scenario.yaml (JSON text, beyond YAML's token limit) is read as JSON", () => {
+    const file = path.join(dir, "large.json")
+    writeFileSync(file, JSON.stringify(syntheticScenario({ localities: 25_000, agencies: 2, months: 2, queueOnly: true })))
+    const out = path.join(dir, "large")
+    const r = cli(["run", file, "--out", out, "--no-parquet", "--quiet"], { timeoutMs: 120_000 })
+    expect(r.status, r.stderr).toBe(0)
+    const v = cli(["verify", out], { timeoutMs: 120_000 })
+    expect(v.status, v.stderr).toBe(0)
   })
 })
 

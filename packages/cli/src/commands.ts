@@ -15,7 +15,7 @@ import {
   summarize
 } from "@devosim/report"
 import type { ReplicatedRun, ReplicationFigures, Summary } from "@devosim/report"
-import { compileScenarioText, compileScenarioWithSettings, loadScenario, loadScenarioVariants, parseSetting, scenarioJsonSchema } from "@devosim/scenario"
+import { compileScenarioText, compileScenarioWithSettings, runScenarioFormat, loadScenario, loadScenarioVariants, parseSetting, scenarioJsonSchema } from "@devosim/scenario"
 import type { Setting } from "@devosim/scenario"
 import type { LoadedScenario } from "@devosim/scenario"
 import {
@@ -606,7 +606,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   const bytes = yield* readRunFile(args.dir, "scenario.yaml")
   const text = yield* Effect.try({ try: () => new TextDecoder("utf-8", { fatal: true }).decode(bytes), catch: () => badInput(`${forTerminal(path.join(args.dir, "scenario.yaml"))}: not UTF-8 text`) })
   const file = path.join(args.dir, "scenario.yaml")
-  const parent = compileScenarioText(text, file, { seed: manifest.seed })
+  const parent = compileScenarioText(text, file, { seed: manifest.seed, format: runScenarioFormat(text) })
   if (!parent.ok) return yield* badInput(parent.error.message)
   const settings: Array<Setting> = []
   for (const s of args.sets) {

@@ -9,7 +9,7 @@
 import { forTerminal, type RunStarted } from "@devosim/core"
 import { runStartedOf } from "@devosim/engine"
 import { renderRunReport, SummaryBuilder } from "@devosim/report"
-import { compileScenarioText } from "@devosim/scenario"
+import { compileScenarioText, runScenarioFormat } from "@devosim/scenario"
 import { canonicalJson, EVENTS_FILE, MANIFEST_FILE, prettyJsonPieces, readEventLogChunks, readUntrusted, sha256Hex, type Problem } from "@devosim/store"
 import { createHash } from "node:crypto"
 import * as path from "node:path"
@@ -49,7 +49,8 @@ const checkRun = (root: string, prefix: string): Array<Problem> => {
   }
   // A fork's scenario.yaml is the amended scenario, whose RunStarted is the parent's: not comparable.
   if (files["scenario.yaml"] !== undefined && files["fork.json"] === undefined) {
-    const compiled = compileScenarioText(utf8.decode(readUntrusted(dir, "scenario.yaml")), path.join(dir, "scenario.yaml"), { seed: run.seed })
+    const text = utf8.decode(readUntrusted(dir, "scenario.yaml"))
+    const compiled = compileScenarioText(text, path.join(dir, "scenario.yaml"), { seed: run.seed, format: runScenarioFormat(text) })
     if (!compiled.ok) mismatch("scenario.yaml", `does not compile (${forTerminal(compiled.error.message)})`)
     else {
       const expected = { ...runStartedOf(compiled.value.scenario), engineVersion: run.engineVersion }

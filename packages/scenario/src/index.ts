@@ -9,6 +9,7 @@ export {
   compileScenarioBytes,
   compileScenarioVariantsText,
   compileScenarioVariantsBytes,
+  runScenarioFormat,
   type LoadedScenario,
   type LoadedVariant,
   type LoadOptions,

@@ -29,6 +29,11 @@ export interface LoadOptions {
   readonly maxBytes?: number
   /** Compile this variant (by name) instead of the base; an unknown name is a `ScenarioError`. */
   readonly variant?: string
+  /**
+   * Read the text as this format instead of by the file's extension: a run's scenario.yaml holds the
+   * input as run, JSON text when the input was JSON (see `runScenarioFormat`).
+   */
+  readonly format?: SourceFormat
 }
 
 /** Options for loading the base and all variants at once. */
@@ -170,6 +175,9 @@ const asRunTextOf = (text: string, format: SourceFormat, value: Record<string, u
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
+/** The format of a run's scenario.yaml: the input as run is JSON text when the input was JSON (it starts with "{"). */
+export const runScenarioFormat = (text: string): SourceFormat => (/^\uFEFF?\s*\{/.test(text) ? "json" : "yaml")
+
 /** A file read, parsed and schema-checked (the base and the variants' names), not yet compiled. */
 interface Prepared {
   readonly file: string
@@ -196,7 +204,7 @@ const prepare = (bytes: Uint8Array, file: string, options: LoadOptions): Step<Pr
   } catch {
     return fail(makeScenarioError({ file, path: "", expected: "UTF-8 text", found: "bytes that are not valid UTF-8" }))
   }
-  const format = formatOf(file)
+  const format = options.format ?? formatOf(file)
   let parsed: ReturnType<typeof parseSource>
   try {
     parsed = parseSource(text, format)
