@@ -3,7 +3,7 @@
  * reproducible manifest.json, and checked against it on read.
  */
 import { createHash, randomBytes } from "node:crypto"
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync } from "node:fs"
+import { closeSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync } from "node:fs"
 import { lstat, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { EVENT_SCHEMA_VERSION } from "@devosim/core"
@@ -286,7 +286,14 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
   const overwrite = options?.overwrite === true
   const signal = options?.signal
   await checkPlacement(outDir, target)
-  await checkReplaceable(target, overwrite)
+  // The fingerprint is taken before the contents are hashed, so a change while hashing shows at commit.
+  let print: string | undefined
+  try {
+    print = (await exists(target))?.dir === true ? fingerprintOf(target) : undefined
+  } catch {
+    print = undefined
+  }
+  const sealed = (await checkReplaceable(target, overwrite)) === "run" ? print : undefined
   const parent = dirname(target)
   const tmp = `${target}.tmp-${suffix()}`
   const fail = async (e: unknown): Promise<never> => {
@@ -433,7 +440,7 @@ export const openRunDirectory = async (outDir: string, options?: WriteRunOptions
         signal?.throwIfAborted() // the last point of return: from here on the write completes
 
         // Re-checked: something may have appeared since the first look.
-        const now = await checkReplaceable(target, overwrite)
+        const now = await checkReplaceable(target, overwrite, sealed)
         if (now === "run") {
           // One atomic exchange: at every instant the name holds the old run or the new one.
           const swapped = exchangeDirectories(tmp, target)
@@ -601,7 +608,7 @@ export const whyNotSealed = (dir: string): string | null => {
  * `--force --out ~` must not delete a home directory. An empty directory is used as it is.
  * Returns whether `target` is an empty directory.
  */
-const checkReplaceable = async (target: string, overwrite: boolean): Promise<"empty" | "run"> => {
+const checkReplaceable = async (target: string, overwrite: boolean, sealed?: string): Promise<"empty" | "run"> => {
   const at = await exists(target)
   if (at === null) return "empty"
   if (at.link) throw new RunDirectoryExists(target, "it is a symbolic link; devosim will not write through or replace it; choose another output directory", false)
@@ -612,11 +619,31 @@ const checkReplaceable = async (target: string, overwrite: boolean): Promise<"em
     if (devosimFormatOf(target) !== null) throw new RunDirectoryExists(target)
     throw new RunDirectoryExists(target, "it is not a directory devosim wrote, so devosim will never replace it; choose another output directory", false)
   }
+  // Checked already (at open) and nothing in it changed since (same files, sizes, times, inodes): not hashed again.
+  if (sealed !== undefined && fingerprintOf(target) === sealed) return "run"
   const why = whyNotSealed(target)
   if (why !== null) {
     throw new RunDirectoryExists(target, `devosim replaces only a run, replication set or comparison it wrote whose manifest verifies, and here ${why}; nothing was changed; choose another output directory`, false)
   }
   return "run"
+}
+
+/**
+ * What a directory holds, cheaply: every entry's name, type, size, modification time and inode (no
+ * contents). Equal fingerprints before and after the write mean the sealed directory was not touched.
+ */
+const fingerprintOf = (dir: string): string => {
+  const parts: Array<string> = []
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(join(dir, rel)).sort()) {
+      const r = rel === "" ? name : `${rel}/${name}`
+      const st = lstatSync(join(dir, r))
+      parts.push(`${r}\u0000${st.mode}\u0000${st.size}\u0000${st.mtimeMs}\u0000${st.ino}`)
+      if (st.isDirectory()) walk(r)
+    }
+  }
+  walk("")
+  return parts.join("\n")
 }
 
 /**

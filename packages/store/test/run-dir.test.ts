@@ -12,6 +12,7 @@ import {
   makeManifest,
   ManifestInvalid,
   manifestJson,
+  openRunDirectory,
   readRunDirectory,
   RunDirectoryExists,
   RunDirectoryNotFound,
@@ -160,6 +161,17 @@ describe("writeRunDirectory", () => {
     await rm(join(run, "notes.txt"))
     await expect(writeRunDirectory(run, runFiles('{"n":3}\n'), { overwrite: true })).rejects.toThrow(/"summary\.json" in it is not the file its manifest seals/)
     expect(await leftovers(["a", "b", "c", "webapp", "run-plus-notes"])).toEqual([])
+  })
+
+  it("a sealed run that changes between the first look and the commit is checked again, and kept", async () => {
+    const out = join(root, "changing")
+    await writeRunDirectory(out, runFiles())
+    const w = await openRunDirectory(out, { overwrite: true })
+    for (const f of runFiles('{"n":9}\n')) if (f.name !== "manifest.json") await w.writeFile(f.name, f.bytes)
+    await writeFile(join(out, "added-meanwhile.txt"), "mine")
+    await expect(w.commit()).rejects.toThrow(/"added-meanwhile\.txt" in it is not a file its manifest seals/)
+    expect(await readFile(join(out, "added-meanwhile.txt"), "utf8")).toBe("mine")
+    await rm(out, { recursive: true })
   })
 
   it("writes into an empty existing directory, with or without overwrite; never through a symlink", async () => {
