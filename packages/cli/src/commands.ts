@@ -32,11 +32,11 @@ import {
 } from "@devosim/store"
 import type { RunDirectoryWriter, RunFile } from "@devosim/store"
 import { Console, Effect } from "effect"
-import { lstatSync, statSync } from "node:fs"
+import { statSync } from "node:fs"
 import * as path from "node:path"
 import { badInput, failure, UserFacingError } from "./errors.ts"
-import { abortable } from "./interrupt.ts"
-import { checkedRun, readError, readRun, readRunFile } from "./read-runs.ts"
+import { abortable, turn } from "./interrupt.ts"
+import { checkedRun, lstatOrNull, readError, readRun, readRunFile } from "./read-runs.ts"
 import { forTerminalDeep, say } from "./say.ts"
 import { VERIFY_EXIT_CODES } from "./verify.ts"
 import { progress } from "./progress.ts"
@@ -146,8 +146,6 @@ const checkWorkers = (n: number | undefined) =>
     ? Effect.void
     : Effect.fail(badInput(`--workers: expected a whole number from 0 (no threads) to 256, found ${n}`))
 
-/** Lets a pending SIGINT/SIGTERM in between replications (each is synchronous). */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
  * Runs replications 0..K−1 of a scenario (replication r with `replicationSeed(seed, r)`), one at a
@@ -534,14 +532,6 @@ const replicatedRunsOf = Effect.fn("replicatedRunsOf")(function* (input: string,
   }
   return runs
 })
-
-const lstatOrNull = (p: string) => {
-  try {
-    return lstatSync(p)
-  } catch {
-    return null
-  }
-}
 
 /** `devosim compare A B [C…]`: key figures side by side, paired differences, and who wins. */
 export const compareCommand = Effect.fn("compareCommand")(function* (args: {

@@ -14,6 +14,9 @@ import { Effect } from "effect"
 let received: "SIGINT" | "SIGTERM" | undefined
 let committed: string | undefined
 
+/** One turn of the event loop: lets a pending SIGINT/SIGTERM handler run between pieces of synchronous work. */
+export const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve))
+
 /** Remembers the first SIGINT or SIGTERM; call once, before `runMain` (which does the interrupting). */
 export const recordSignals = (): void => {
   for (const s of ["SIGINT", "SIGTERM"] as const) {

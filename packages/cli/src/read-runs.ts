@@ -44,7 +44,7 @@ export const readError = (dir: string, e: unknown): UserFacingError => {
 }
 
 /** What is at `p` without following a symlink, or null. */
-const lstatOrNull = (p: string) => {
+export const lstatOrNull = (p: string) => {
   try {
     return lstatSync(p)
   } catch {

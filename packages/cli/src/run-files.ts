@@ -21,6 +21,7 @@ import {
   type RunFile
 } from "@devosim/store"
 import { readFileSync } from "node:fs"
+import { turn } from "./interrupt.ts"
 import * as path from "node:path"
 
 export interface RunOutputOptions {
@@ -55,8 +56,6 @@ const writeJsonFile = (dir: RunDirectoryWriter, file: string, value: unknown): v
   sink.close()
 }
 
-/** Lets a pending SIGINT/SIGTERM handler run between chunks (a sync producer never yields otherwise). */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
  * Writes one run under `prefix` ("" for the directory itself, "replications/r0003" inside a

@@ -1,6 +1,6 @@
 import { formatPoundsCompact } from "@devosim/core"
 import type { MoneyFigures } from "./money.ts"
-import type { Summary } from "./summary.ts"
+import { coveragePopulation, monthsToCoverage, type Summary } from "./summary.ts"
 import { describe, meanInterval95, sampleSd } from "./stats.ts"
 
 /**
@@ -28,25 +28,8 @@ export interface FigureSpec {
 
 export const COVERAGE_THRESHOLDS = [0.25, 0.5, 0.75] as const
 
-/** Population share covered by a deal at time t (a deal within the run, at or before t), of the summary's coverage population. */
-export const coverageAt = (s: Summary, t: number): number => {
-  let covered = 0
-  for (const n of s.negotiations) if (n.outcome === "deal" && n.deal !== null && n.deal <= t) covered += n.population
-  const total = s.coverage.population
-  return total === 0 ? 0 : covered / total
-}
-
 /** When the covered population share first reaches `share` (a deal time within the run), or NaN if it is not reached in the run. */
-export const coverageTime = (s: Summary, share: number): number => {
-  const deals = s.negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
-  const total = s.coverage.population
-  let covered = 0
-  for (const n of deals) {
-    covered += n.population
-    if (total > 0 && covered / total >= share) return n.deal!
-  }
-  return Number.NaN
-}
+export const coverageTime = (s: Summary, share: number): number => monthsToCoverage(s.negotiations, coveragePopulation(s), share) ?? Number.NaN
 
 /**
  * What a comparison keeps of one replication: its figures and its coverage curve, not its summary
@@ -105,7 +88,7 @@ export const figuresOf = (s: Summary): ReplicationFigures => {
     }
   }
   const deals = s.negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
-  const total = s.coverage.population
+  const total = coveragePopulation(s)
   const dealTimes = new Float64Array(deals.length)
   const coveredShare = new Float64Array(deals.length)
   let covered = 0

@@ -29,6 +29,25 @@ export interface Summary {
 }
 
 /**
+ * When the covered share of `population` first reaches `share`: the time of the deal (within the run)
+ * that takes it there, or null when the deals within the run never do. One definition for the summary
+ * and for `compare`.
+ */
+export const monthsToCoverage = (negotiations: ReadonlyArray<NegotiationRecord>, population: number, share: number): number | null => {
+  const deals = negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
+  let covered = 0
+  for (const n of deals) {
+    covered += n.population
+    if (population > 0 && covered / population >= share) return n.deal!
+  }
+  return null
+}
+
+/** What coverage is a share of: the summary's own denominator (a summary written before it had one: its negotiations'). */
+export const coveragePopulation = (s: Pick<Summary, "negotiations"> & { readonly coverage?: Summary["coverage"] }): number =>
+  s.coverage?.population ?? s.negotiations.reduce((x, n) => x + n.population, 0)
+
+/**
  * `summarize` over a log that arrives in chunks: `add` each `LogChunk` in seq order (contiguous, the
  * first starting with RunStarted at seq 0), then `finish` once. The result equals `summarize` of
  * the whole log, whatever the chunking. Per posting it does typed-array work only; it keeps
@@ -87,15 +106,7 @@ export class SummaryBuilder {
     const { negotiations, centre } = this.negotiations.finish()
     // What coverage is a share of: the scenario's own denominator (England's people, say), or its localities.
     const population = run.coverage?.population ?? run.localities.reduce((x, l) => x + l.population, 0)
-    const deals = negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
-    const monthsTo = (share: number): number | null => {
-      let covered = 0
-      for (const n of deals) {
-        covered += n.population
-        if (population > 0 && covered / population >= share) return n.deal!
-      }
-      return null
-    }
+    const monthsTo = (share: number) => monthsToCoverage(negotiations, population, share)
     return {
       scenario: run.scenario,
       seed: run.seed,

@@ -21,7 +21,7 @@ import {
   UntrustedFile
 } from "./errors.ts"
 import { exchangeDirectories } from "./exchange.ts"
-import { hashUntrusted, hashUntrustedAsync, listUntrusted, MAX_MANIFEST_BYTES, readUntrusted } from "./untrusted.ts"
+import { errno, hashUntrusted, hashUntrustedAsync, listUntrusted, MAX_MANIFEST_BYTES, readUntrusted } from "./untrusted.ts"
 import { FileSink, hashFd, type FileSinkOptions } from "./sink.ts"
 import { ThreadedFileSink } from "./threaded-sink.ts"
 
@@ -186,9 +186,6 @@ export const checkManifest = (path: string, v: unknown): Manifest => {
 
 const isPlainFileName = (name: string): boolean =>
   name.length > 0 && name !== "." && name !== ".." && !/[/\\\0]/.test(name) && basename(name) === name
-
-const errno = (e: unknown): string | undefined =>
-  typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : undefined
 
 /** What is at `path`, without following a symlink: null when nothing is. */
 const exists = async (path: string): Promise<{ dir: boolean; link: boolean } | null> => {

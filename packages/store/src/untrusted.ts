@@ -18,7 +18,8 @@ export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 /** Any other file read whole into memory (summary.json, scenario.yaml, snapshots, an events.arrow checked in memory): Node's own limit for one read. */
 export const MAX_WHOLE_FILE_BYTES = 2 * 1024 * 1024 * 1024 - 1
 
-const errno = (e: unknown): string | undefined =>
+/** The `code` of a Node file-system error (ENOENT, ELOOP, …). */
+export const errno = (e: unknown): string | undefined =>
   typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : undefined
 
 const kindOf = (s: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): string =>
