@@ -5,7 +5,8 @@
  *   node bench/generate.ts --localities 100000 --queue-only --fixed --out q.yaml
  *
  * Flags: --localities N, --agencies A, --months M, --programmes P (per locality), --capacity C,
- * --tranches T, --seed S, --fixed (fixed negotiation durations), --queue-only (no money),
+ * --tranches T, --seed S, --fixed (fixed negotiation durations), --mixed (short durations mixing
+ * whole, half, one-decimal and full-precision months), --queue-only (no money),
  * --out FILE (.json or .yaml/.yml; default: stdout as JSON).
  */
 import { writeFileSync } from "node:fs"
@@ -49,6 +50,7 @@ const options: SyntheticOptions = {
   ...(int("tranches") === undefined ? {} : { tranches: int("tranches")! }),
   programmesPerLocality: int("programmes", 0)!,
   fixedDurations: flag("fixed"),
+  mixedDurations: flag("mixed"),
   queueOnly: flag("queue-only")
 }
 const scenario = syntheticScenario(options)

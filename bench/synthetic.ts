@@ -17,8 +17,25 @@ export interface SyntheticOptions {
   readonly programmesPerLocality?: number
   /** Number of tranches (default 4), six months apart. */
   readonly tranches?: number
+  /**
+   * Short negotiations whose times mix whole, half, one-decimal and full-precision months (ties
+   * included), so that over a long run every locality gets a deal (issue 13's queue case).
+   */
+  readonly mixedDurations?: boolean
   /** Only the negotiation queue: no agencies, no money (default false). */
   readonly queueOnly?: boolean
+}
+
+/**
+ * A duration of 0.02–1 month (mean ≈ 0.1, so 100,000 localities at capacity 12 all deal within
+ * 1,200 months): whole (1%), half (4%), one decimal (45%) or full precision (50%).
+ */
+const mixedTime = (rng: () => number): number => {
+  const u = rng()
+  if (u < 0.01) return 1
+  if (u < 0.05) return 0.5
+  if (u < 0.5) return 0.1
+  return 0.02 + rng() * 0.08
 }
 
 export const syntheticScenario = (o: SyntheticOptions): Record<string, unknown> => {
@@ -34,9 +51,11 @@ export const syntheticScenario = (o: SyntheticOptions): Record<string, unknown> 
     population: 50_000 + Math.floor(rng() * 2_000_000),
     tranche: tranches[i % tranches.length]!.id,
     ready: Math.floor(rng() * 12),
-    negotiation: o.fixedDurations
-      ? { months: 1 + Math.floor(rng() * 12) }
-      : { months: { triangular: [3, 6, 12] } },
+    negotiation: o.mixedDurations
+      ? { months: mixedTime(rng) }
+      : o.fixedDurations
+        ? { months: 1 + Math.floor(rng() * 12) }
+        : { months: { triangular: [3, 6, 12] } },
     // £1m–£60m a year per agency line at 1,000 localities or fewer; less per place beyond.
     baseline: Object.fromEntries(agencies.map((a) => [a.id, Math.floor((1_000_000 + rng() * 59_000_000) * scale)]))
   }))

@@ -17,9 +17,7 @@ describe("devosim run / replay on the route-map example", () => {
     expect(readdirSync(a).sort()).toEqual([
       "accounts.arrow",
       "events.arrow",
-      "events.parquet",
       "ledger.arrow",
-      "ledger.parquet",
       "manifest.json",
       "report.html",
       "scenario.yaml",
@@ -55,10 +53,14 @@ describe("devosim run / replay on the route-map example", () => {
     expect(readFileSync(path.join(c, "scenario.yaml"), "utf8")).toMatch(/^seed: 7/m)
   })
 
-  it("--no-parquet leaves out the Parquet copies", () => {
+  it("--parquet adds the Parquet copies; --no-parquet (the default) leaves them out", () => {
     const e = path.join(dir, "e")
-    expect(devosim("run", ROUTE_MAP, "--out", e, "--no-parquet").status).toBe(0)
-    expect(readdirSync(e).filter((f) => f.endsWith(".parquet"))).toEqual([])
+    expect(devosim("run", ROUTE_MAP, "--out", e, "--parquet").status).toBe(0)
+    expect(readdirSync(e).filter((f) => f.endsWith(".parquet")).sort()).toEqual(["events.parquet", "ledger.parquet"])
+    expect(devosim("verify", e).status).toBe(0)
+    const f = path.join(dir, "f")
+    expect(devosim("run", ROUTE_MAP, "--out", f, "--no-parquet").status).toBe(0)
+    expect(readdirSync(f).filter((x) => x.endsWith(".parquet"))).toEqual([])
   })
 
   it("refuses to overwrite a run directory unless --force", () => {

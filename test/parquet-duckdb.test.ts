@@ -31,7 +31,7 @@ const rows = async (query: string): Promise<Array<Record<string, unknown>>> => (
 const one = async (query: string): Promise<unknown> => Object.values((await rows(query))[0]!)[0]
 
 beforeAll(async () => {
-  const r = devosim("run", "scenarios/route-map-2010.yaml", "--out", dir, "--force")
+  const r = devosim("run", "scenarios/route-map-2010.yaml", "--out", dir, "--force", "--parquet")
   expect(r.stderr).toBe("")
   expect(r.status).toBe(0)
   manifest = JSON.parse(readFileSync(file("manifest.json"), "utf8"))

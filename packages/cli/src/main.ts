@@ -22,10 +22,11 @@ const run = Command.make(
       Flag.withDefault(1)
     ),
     quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress bar"), Flag.withDefault(false)),
-    noParquet: Flag.Boolean("no-parquet").pipe(
-      Flag.withDescription("skip events.parquet and ledger.parquet (they take as long as the run on large scenarios)"),
+    parquet: Flag.Boolean("parquet").pipe(
+      Flag.withDescription("also write events.parquet and ledger.parquet (or later: devosim export DIR --format parquet)"),
       Flag.withDefault(false)
     ),
+    noParquet: Flag.Boolean("no-parquet").pipe(Flag.withDescription("no Parquet copies (the default; kept for old scripts)"), Flag.withDefault(false)),
     snapshotEvery: Flag.Int("snapshot-every").pipe(
       Flag.withDescription("also write snapshots/s<seq>.json, the state after the last event of every MONTHS-th period (for replay --from)"),
       Flag.optional
@@ -37,7 +38,7 @@ const run = Command.make(
       Flag.optional
     )
   },
-  ({ file, out, seed, force, replications, quiet, noParquet, snapshotEvery, workers }) =>
+  ({ file, out, seed, force, replications, quiet, parquet, noParquet, snapshotEvery, workers }) =>
     runCommand({
       file,
       out: Option.getOrUndefined(out),
@@ -45,7 +46,7 @@ const run = Command.make(
       force,
       replications,
       quiet,
-      parquet: !noParquet,
+      parquet: parquet && !noParquet,
       snapshotEvery: Option.getOrUndefined(snapshotEvery),
       workers: Option.getOrUndefined(workers)
     })
@@ -106,9 +107,10 @@ const fork = Command.make(
     ),
     out: Flag.String("out").pipe(Flag.withDescription("the fork's run directory (default: DIR-fork)"), Flag.optional),
     force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing run directory"), Flag.withDefault(false)),
-    noParquet: Flag.Boolean("no-parquet").pipe(Flag.withDescription("skip the Parquet copies"), Flag.withDefault(false))
+    parquet: Flag.Boolean("parquet").pipe(Flag.withDescription("also write events.parquet and ledger.parquet"), Flag.withDefault(false)),
+    noParquet: Flag.Boolean("no-parquet").pipe(Flag.withDescription("no Parquet copies (the default; kept for old scripts)"), Flag.withDefault(false))
   },
-  ({ dir, at, sets, out, force, noParquet }) => forkCommand({ dir, at, sets, out: Option.getOrUndefined(out), force, parquet: !noParquet })
+  ({ dir, at, sets, out, force, parquet, noParquet }) => forkCommand({ dir, at, sets, out: Option.getOrUndefined(out), force, parquet: parquet && !noParquet })
 ).pipe(Command.withDescription("What-if: re-run a run from a fork point with an amended scenario, sharing the parent's prefix"))
 
 const schema = Command.make("schema", {}, () => schemaCommand).pipe(

@@ -32,6 +32,9 @@ export interface LocalityState {
 /** True when the locality's line for `agency` is paid through its SPB in period m. */
 export const isPooled = (l: LocalityState, agency: number, m: number): boolean => m >= l.pooledFrom[agency]!
 
+/** The locality has a single place budget: some agency line pools into it (from some period). */
+export const poolsAnything = (l: LocalityState): boolean => l.pooledFrom.some((from) => from !== Number.POSITIVE_INFINITY)
+
 export interface State {
   readonly run: RunStarted
   readonly localityIndex: ReadonlyMap<string, number>

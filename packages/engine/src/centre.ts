@@ -8,6 +8,7 @@ import {
   evolve,
   formatYearMonth,
   initialState,
+  poolsAnything,
   streamFor
 } from "@devosim/core"
 import type { RandomStream } from "@devosim/core"
@@ -310,6 +311,11 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
     }
   }
 
+  /** The reset of a single place budget's `horizon`-th horizon, at its first period (within the run). */
+  const scheduleReset = (locality: number, at: number, horizon: number) => {
+    if (at < sc.months) agenda.schedule(at, Priority.SinglePlaceBudgetResets, rank[locality]!, { kind: "SinglePlaceBudgetResets", locality, horizon })
+  }
+
   for (let next = agenda.next(); next !== undefined; next = agenda.next()) {
     const { t, trigger } = next
     if (!projecting && t >= sc.months) closeTheRun()
@@ -404,7 +410,15 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           model: ACCOUNTABILITY_LEVELS[trigger.level]!,
           level: trigger.level
         })
+        // A deal that pooled nothing has no single place budget until a power pools a line: its
+        // resets start with the first horizon after that.
+        const ls = state.localities[trigger.locality]!
+        const hadBudget = poolsAnything(ls)
         devolvePowers(t, trigger.locality, Math.ceil(t), trigger.powers)
+        if (!hadBudget && poolsAnything(ls)) {
+          const horizon = Math.floor((Math.ceil(t) - Math.ceil(ls.deal)) / ls.horizonMonths) + 1
+          scheduleReset(trigger.locality, Math.ceil(ls.deal) + horizon * ls.horizonMonths, horizon)
+        }
         break
       }
 
@@ -420,13 +434,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           fromPeriod: from,
           toPeriod: from + ls.horizonMonths
         })
-        if (from + ls.horizonMonths < sc.months) {
-          agenda.schedule(from + ls.horizonMonths, Priority.SinglePlaceBudgetResets, rank[trigger.locality]!, {
-            kind: "SinglePlaceBudgetResets",
-            locality: trigger.locality,
-            horizon: trigger.horizon + 1
-          })
-        }
+        scheduleReset(trigger.locality, from + ls.horizonMonths, trigger.horizon + 1)
         break
       }
 
@@ -494,13 +502,8 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
               powers: adoptable
             })
           }
-          if (pooledFrom + sc.deal.horizonMonths < sc.months) {
-            agenda.schedule(pooledFrom + sc.deal.horizonMonths, Priority.SinglePlaceBudgetResets, rank[locality]!, {
-              kind: "SinglePlaceBudgetResets",
-              locality,
-              horizon: 1
-            })
-          }
+          // No moneyless events: a deal that pools nothing has no single place budget to reset.
+          if (pooled.length > 0) scheduleReset(locality, pooledFrom + sc.deal.horizonMonths, 1)
         }
         serveQueueAt(t)
         break
