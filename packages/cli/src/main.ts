@@ -6,6 +6,7 @@ import { UserFacingError } from "./errors.ts"
 import { interruptExitCode, interruptMessage, recordSignals } from "./interrupt.ts"
 import { escapeLines } from "./say.ts"
 import { verify } from "./verify.ts"
+import { exportCommand } from "./export.ts"
 import { compareCommand, explainCommand, forkCommand, replayCommand, runCommand, schemaCommand, validateCommand } from "./commands.ts"
 
 const scenarioFile = Argument.String("FILE").pipe(Argument.withDescription("scenario file (YAML or JSON, version 1)"))
@@ -113,13 +114,28 @@ const fork = Command.make(
   ({ dir, at, sets, out, force, parquet, noParquet }) => forkCommand({ dir, at, sets, out: Option.getOrUndefined(out), force, parquet: parquet && !noParquet })
 ).pipe(Command.withDescription("What-if: re-run a run from a fork point with an amended scenario, sharing the parent's prefix"))
 
+const exportCmd = Command.make(
+  "export",
+  {
+    dir: Argument.String("DIR").pipe(Argument.withDescription("a run directory written by `devosim run`")),
+    tables: Flag.String("tables").pipe(
+      Flag.withDescription("comma-separated tables to write: events, ledger, accounts, negotiations, localities (default: all)"),
+      Flag.optional
+    ),
+    format: Flag.String("format").pipe(Flag.withDescription("arrow (Arrow IPC file), parquet or csv"), Flag.withDefault("arrow")),
+    out: Flag.String("out").pipe(Flag.withDescription("directory to write the tables into: new or empty (or an earlier export, with --force)")),
+    force: Flag.Boolean("force").pipe(Flag.withDescription("replace an earlier export at --out"), Flag.withDefault(false))
+  },
+  ({ dir, tables, format, out, force }) => exportCommand({ dir, tables: Option.getOrUndefined(tables), format, out, force })
+).pipe(Command.withDescription("Write a run's full tables (events, ledger, accounts, negotiations, localities) as Arrow, Parquet or CSV files with stable columns"))
+
 const schema = Command.make("schema", {}, () => schemaCommand).pipe(
   Command.withDescription("Print the JSON Schema of scenario files")
 )
 
 const devosim = Command.make("devosim").pipe(
   Command.withDescription("Event-sourced simulation of devolution deals, pooled budgets and who pays, who saves"),
-  Command.withSubcommands([run, validate, compare, fork, replayCmd, explain, schema, verify])
+  Command.withSubcommands([run, validate, compare, fork, replayCmd, explain, exportCmd, schema, verify])
 )
 
 /** Exit codes (DESIGN §6): 0 success, 1 failure, 2 bad input. The program itself never fails. */

@@ -87,7 +87,9 @@ export const verifyCommand = Effect.fn("verifyCommand")(function* (dir: string) 
     const what =
       verdict.format === "devosim-compare/1"
         ? `comparison: ${verdict.files} files match the manifest`
-        : `${verdict.runs === 1 ? "run" : `${verdict.runs} runs`}: ${verdict.files} files match the manifest; ${verdict.events} events in order, replayed to the manifest's final state${verdict.stateSha256 === null ? "" : ` (sha256 ${verdict.stateSha256.slice(0, 16)}…)`}`
+        : verdict.format === "devosim-export/1"
+          ? `export: ${verdict.files} files match the manifest`
+          : `${verdict.runs === 1 ? "run" : `${verdict.runs} runs`}: ${verdict.files} files match the manifest; ${verdict.events} events in order, replayed to the manifest's final state${verdict.stateSha256 === null ? "" : ` (sha256 ${verdict.stateSha256.slice(0, 16)}…)`}`
     return yield* say(`${forTerminal(dir)}: intact ${what} in ${ms.toFixed(0)} ms`)
   }
   return yield* damageReport(dir, verdict.problems)
@@ -96,7 +98,7 @@ export const verifyCommand = Effect.fn("verifyCommand")(function* (dir: string) 
 const HELP = `Check that a run directory is exactly what devosim wrote: every file against manifest.json,
   events.arrow row by row (seq 0..n-1 in order, causes before their postings, time never going back,
   counts as in the manifest), and a replay of the log against the manifest's final state. Works on a
-  run, a replication set (every replication) and a comparison directory. Prints one line per problem.
+  run, a replication set (every replication), a comparison and an export directory. Prints one line per problem.
   Exit codes (the first problem found decides; events.arrow is checked first):
     0  intact
     1  the directory could not be read (permissions, I/O)

@@ -38,6 +38,23 @@ export {
   type LedgerWriterOptions
 } from "./ledger-file.ts"
 export { encodeParquet } from "./parquet.ts"
+export { csvText, CsvWriter, plainNumber } from "./csv.ts"
+export { ParquetStreamWriter, type ParquetStreamOptions } from "./parquet-stream.ts"
+export {
+  AccountsTable,
+  controlEventPayload,
+  dictionaryColumnsOf,
+  EventsTable,
+  EXPORT_BATCH_ROWS,
+  exportTableFormat,
+  LedgerTable,
+  RowsTable,
+  snakeCaseKeys,
+  type RowColumn,
+  type TableBatch,
+  type TableSchema
+} from "./export-tables.ts"
+export { openTableFile, TABLE_FORMATS, tableFileName, type TableFileWriter, type TableFormat } from "./table-writer.ts"
 export { decodeTable, type DecodedTable, type TableValue } from "./table.ts"
 export { canonicalJson, prettyJsonPieces } from "./json.ts"
 export {
@@ -54,6 +71,7 @@ export {
   RUN_FORMAT,
   REPLICATIONS_FORMAT,
   COMPARE_FORMAT_MANIFEST,
+  EXPORT_FORMAT_MANIFEST,
   whyNotSealed,
   sha256Hex,
   writeRunDirectory,

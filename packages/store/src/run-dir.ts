@@ -28,6 +28,8 @@ import { ThreadedFileSink } from "./threaded-sink.ts"
 export const RUN_FORMAT = "devosim-run/1"
 export const REPLICATIONS_FORMAT = "devosim-replications/1"
 export const COMPARE_FORMAT_MANIFEST = "devosim-compare/1"
+/** The manifest of a `devosim export` directory: the source run and a sha256 for every table file. */
+export const EXPORT_FORMAT_MANIFEST = "devosim-export/1"
 export const MANIFEST_FILE = "manifest.json"
 export const EVENTS_FILE = "events.arrow"
 export const LEDGER_FILE = "ledger.arrow"
@@ -535,7 +537,7 @@ const devosimFormatOf = (dir: string): string | null => {
   try {
     const parsed: unknown = JSON.parse(utf8Fatal.decode(readUntrusted(dir, MANIFEST_FILE, MAX_MANIFEST_BYTES)))
     const format = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>)["format"] : undefined
-    return typeof format === "string" && /^devosim-(run|replications|compare)\/[0-9]+$/.test(format) ? format : null
+    return typeof format === "string" && /^devosim-(run|replications|compare|export)\/[0-9]+$/.test(format) ? format : null
   } catch {
     return null
   }
@@ -543,7 +545,7 @@ const devosimFormatOf = (dir: string): string | null => {
 
 /**
  * Why `dir` is not a directory devosim wrote and sealed; null when it is: a manifest.json of a
- * format devosim writes (a run, a replication set, a comparison), every file in the directory
+ * format devosim writes (a run, a replication set, a comparison, an export), every file in the directory
  * sealed by it (no other file, nothing missing, no symlink or special file), every sealed file's
  * sha256 as sealed. Only such a directory may be replaced (`--force`): a web app with a
  * manifest.json of its own, or the working directory, never is.
@@ -567,7 +569,7 @@ export const whyNotSealed = (dir: string): string | null => {
   }
   const m = (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : {}) as Record<string, unknown>
   const format = m["format"]
-  if (format !== RUN_FORMAT && format !== REPLICATIONS_FORMAT && format !== COMPARE_FORMAT_MANIFEST) {
+  if (format !== RUN_FORMAT && format !== REPLICATIONS_FORMAT && format !== COMPARE_FORMAT_MANIFEST && format !== EXPORT_FORMAT_MANIFEST) {
     return `its ${MANIFEST_FILE} is not a devosim manifest (format ${JSON.stringify(format ?? null)})`
   }
   const sealed = new Map<string, string>()
@@ -620,7 +622,7 @@ const checkReplaceable = async (target: string, overwrite: boolean, sealed?: str
   if (sealed !== undefined && fingerprintOf(target) === sealed) return "run"
   const why = whyNotSealed(target)
   if (why !== null) {
-    throw new RunDirectoryExists(target, `devosim replaces only a run, replication set or comparison it wrote whose manifest verifies, and here ${why}; nothing was changed; choose another output directory`, false)
+    throw new RunDirectoryExists(target, `devosim replaces only a run, replication set, comparison or export it wrote whose manifest verifies, and here ${why}; nothing was changed; choose another output directory`, false)
   }
   return "run"
 }
