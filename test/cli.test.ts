@@ -16,9 +16,16 @@ describe("devosim run / replay on the route-map example", () => {
     expect(r.stdout).toContain(`outputs in ${a}/`)
     expect(readdirSync(a).sort()).toEqual([
       "accounts.arrow",
+      "cost_shift.arrow",
+      "effects.arrow",
       "events.arrow",
       "ledger.arrow",
+      "line_years.arrow",
+      "lines.arrow",
+      "localities.arrow",
+      "locality_years.arrow",
       "manifest.json",
+      "negotiations.arrow",
       "report.html",
       "scenario.yaml",
       "summary.json"

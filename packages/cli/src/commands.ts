@@ -1,5 +1,5 @@
 import { applyLog, formatPounds, periodMonth, compareCodePoints, ENGINE_VERSION, canonicalState, forTerminal, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replicationSeed, EVENT_SCHEMA_VERSION } from "@devosim/core"
-import type { EventLog, RunStarted, Scenario, State } from "@devosim/core"
+import type { EventLog, RecordTable, RunStarted, Scenario, State } from "@devosim/core"
 import { decideCentre, forkPointOfSeq, runScenario } from "@devosim/engine"
 import type { Fork } from "@devosim/engine"
 import {
@@ -11,15 +11,18 @@ import {
   flattenNumbers,
   formatComparison,
   formatExplanation,
+  joinSummary,
   renderComparisonReport,
+  SUMMARY_TABLES,
   summarize
 } from "@devosim/report"
-import type { ReplicatedRun, ReplicationFigures, Summary } from "@devosim/report"
+import type { ReplicatedRun, ReplicationFigures, Summary, SummaryFile, SummaryTableName } from "@devosim/report"
 import { compileScenarioText, compileScenarioWithSettings, runScenarioFormat, loadScenario, loadScenarioVariants, parseSetting, scenarioJsonSchema } from "@devosim/scenario"
 import type { Setting } from "@devosim/scenario"
 import type { LoadedScenario } from "@devosim/scenario"
 import {
   decodeEventLog,
+  decodeRecordTable,
   encodeCompareTable,
   InvalidFileName,
   openRunDirectory,
@@ -209,6 +212,7 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   readonly replications: number
   readonly quiet: boolean
   readonly parquet: boolean
+  readonly ledger: boolean
   readonly snapshotEvery?: number | undefined
   readonly workers?: number | undefined
 }) {
@@ -222,12 +226,12 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   const decisions = decideCentre(loaded.scenario)
   const workers = workersFor(decisions, args.workers)
   const written = yield* writeRunOut(out, args.force, (dir, signal) =>
-    writeRunFiles(dir, "", loaded, decisions.controls[0] as RunStarted, shardedLogChunks(decisions, workers), { parquet: args.parquet, snapshotEvery: args.snapshotEvery }, signal)
+    writeRunFiles(dir, "", loaded, decisions.controls[0] as RunStarted, shardedLogChunks(decisions, workers), { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery }, signal)
   )
   const ranMs = performance.now() - started
   const { summary } = written
   yield* warnCapped(summary)
-  const files = ["scenario.yaml", "events.arrow", ...(args.parquet ? ["events.parquet"] : []), "ledger.arrow", ...(args.parquet ? ["ledger.parquet"] : []), "accounts.arrow", "summary.json", "report.html", "manifest.json"]
+  const files = written.files.filter((f) => !f.startsWith("snapshots/"))
   yield* say(
     [
       `devosim ${ENGINE_VERSION}: ran "${loaded.scenario.name}" (seed ${loaded.scenario.seed})`,
@@ -257,6 +261,7 @@ const runReplications = Effect.fn("runReplications")(function* (
     readonly force: boolean
     readonly quiet: boolean
     readonly parquet: boolean
+    readonly ledger: boolean
     readonly snapshotEvery?: number | undefined
     readonly workers?: number | undefined
   }
@@ -273,7 +278,7 @@ const runReplications = Effect.fn("runReplications")(function* (
       const seed = replicationSeed(loaded.scenario.seed, r)
       const decisions = decideCentre({ ...loaded.scenario, seed })
       const chunks = shardedLogChunks(decisions, workersFor(decisions, args.workers))
-      const one = await writeRunFiles(dir, dirOf(r), loaded, decisions.controls[0] as RunStarted, chunks, { parquet: args.parquet, snapshotEvery: args.snapshotEvery }, signal)
+      const one = await writeRunFiles(dir, dirOf(r), loaded, decisions.controls[0] as RunStarted, chunks, { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery }, signal)
       for (const [k, v] of flattenNumbers(one.summary)) figures.set(k, [...(figures.get(k) ?? []), v])
       seeds.push(seed)
       bar.tick()
@@ -460,12 +465,36 @@ const figuresOfFile = (file: string, value: unknown) =>
     catch: (e) => badInput(`${forTerminal(file)}: not a summary devosim wrote: ${forTerminal(messageOf(e))}`)
   })
 
+/**
+ * summary.json with its per-locality tables read back in (each checked against the manifest); a
+ * summary written before they existed holds them itself.
+ */
+const summaryWithTables = (dir: string, parsed: unknown) =>
+  Effect.gen(function* () {
+    const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+    if (!isObj(parsed) || !isObj(parsed["tables"])) return parsed
+    const listed = parsed["tables"]
+    const tables = new Map<SummaryTableName, RecordTable>()
+    for (const name of Object.keys(SUMMARY_TABLES) as Array<SummaryTableName>) {
+      if (listed[name] === undefined) continue
+      const spec = SUMMARY_TABLES[name]
+      const bytes = yield* readRunFile(dir, spec.file)
+      const table = yield* Effect.try({
+        try: () => decodeRecordTable(bytes, spec.format, spec.fields),
+        catch: (e) => badInput(`${forTerminal(path.join(dir, spec.file))}: not the table summary.json names: ${forTerminal(messageOf(e))}`)
+      })
+      tables.set(name, table)
+    }
+    return joinSummary(parsed as unknown as SummaryFile, (name) => tables.get(name)!)
+  })
+
 /** One run directory's figures, after checking every file against its manifest. */
 const figuresOfRunDir = Effect.fn("figuresOfRunDir")(function* (dir: string) {
   const { manifest } = yield* checkedRun(dir)
   const bytes = yield* readRunFile(dir, "summary.json")
   const parsed = yield* Effect.try({ try: () => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown, catch: () => badInput(`${forTerminal(path.join(dir, "summary.json"))}: not JSON`) })
-  const figures = yield* figuresOfFile(path.join(dir, "summary.json"), parsed)
+  const whole = yield* summaryWithTables(dir, parsed)
+  const figures = yield* figuresOfFile(path.join(dir, "summary.json"), whole)
   return { figures, seed: manifest.seed, scenario: manifest.scenario }
 })
 
@@ -590,6 +619,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   readonly out: string | undefined
   readonly force: boolean
   readonly parquet: boolean
+  readonly ledger: boolean
 }) {
   const { manifest, log: parentLog } = yield* readLog(args.dir)
   // scenario.yaml was checked against the manifest by readLog.
@@ -647,7 +677,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
     settings: settings.map((s) => s.text)
   }
   const { summary } = yield* writeRunOut(out, args.force, (dir, signal) =>
-    writeRunFiles(dir, "", loaded, one.log.controls[0] as RunStarted, [{ firstSeq: 0, ...one.log }], { parquet: args.parquet, extra: [{ name: "fork.json", bytes: json(forkInfo) }] }, signal)
+    writeRunFiles(dir, "", loaded, one.log.controls[0] as RunStarted, [{ firstSeq: 0, ...one.log }], { parquet: args.parquet, ledger: args.ledger, extra: [{ name: "fork.json", bytes: json(forkInfo) }] }, signal)
   )
   yield* warnCapped(summary)
   yield* say(

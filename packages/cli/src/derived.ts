@@ -8,9 +8,9 @@
  */
 import { forTerminal, type RunStarted } from "@devosim/core"
 import { runStartedOf } from "@devosim/engine"
-import { renderRunReport, SummaryBuilder } from "@devosim/report"
+import { renderRunReport, splitSummary, SUMMARY_TABLES, SummaryBuilder } from "@devosim/report"
 import { compileScenarioText, runScenarioFormat } from "@devosim/scenario"
-import { canonicalJson, EVENTS_FILE, MANIFEST_FILE, prettyJsonPieces, readEventLogChunks, readUntrusted, sha256Hex, type Problem } from "@devosim/store"
+import { canonicalJson, encodeRecordTable, EVENTS_FILE, MANIFEST_FILE, prettyJsonPieces, readEventLogChunks, readUntrusted, sha256Hex, type Problem } from "@devosim/store"
 import { createHash } from "node:crypto"
 import * as path from "node:path"
 
@@ -39,10 +39,19 @@ const checkRun = (root: string, prefix: string): Array<Problem> => {
   if (builder === undefined || run === undefined) return problems
   const summary = builder.finish()
   if (files["summary.json"] !== undefined) {
+    // A summary.json from before the per-locality tables holds them itself.
+    const split = files[SUMMARY_TABLES.negotiations.file] === undefined ? null : splitSummary(summary)
     const h = createHash("sha256")
-    for (const piece of prettyJsonPieces(summary)) h.update(piece)
+    for (const piece of prettyJsonPieces(split === null ? summary : split.file)) h.update(piece)
     h.update("\n")
     if (h.digest("hex") !== files["summary.json"].sha256) mismatch("summary.json", "not the summary of events.arrow: rebuilt from the log, it differs")
+    const rebuilt = new Map((split?.tables ?? []).map((t) => [SUMMARY_TABLES[t.name].file, sha256Hex(encodeRecordTable(t.table, SUMMARY_TABLES[t.name].format))]))
+    for (const spec of Object.values(SUMMARY_TABLES)) {
+      const sealed = files[spec.file]
+      if (split === null || (sealed === undefined && !rebuilt.has(spec.file))) continue
+      if (sealed === undefined) mismatch(spec.file, "missing: the summary of events.arrow has this table")
+      else if (rebuilt.get(spec.file) !== sealed.sha256) mismatch(spec.file, "not the table of events.arrow: rebuilt from the log, it differs")
+    }
   }
   if (files["report.html"] !== undefined && sha256Hex(renderRunReport(summary)) !== files["report.html"].sha256) {
     mismatch("report.html", "not the report of events.arrow: rendered from the log, it differs")

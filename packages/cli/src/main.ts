@@ -24,10 +24,14 @@ const run = Command.make(
     ),
     quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress bar"), Flag.withDefault(false)),
     parquet: Flag.Boolean("parquet").pipe(
-      Flag.withDescription("also write events.parquet and ledger.parquet (or later: devosim export DIR --format parquet)"),
+      Flag.withDescription("also write events.parquet (and ledger.parquet with --ledger; or later: devosim export DIR --format parquet)"),
       Flag.withDefault(false)
     ),
     noParquet: Flag.Boolean("no-parquet").pipe(Flag.withDescription("no Parquet copies (the default; kept for old scripts)"), Flag.withDefault(false)),
+    ledger: Flag.Boolean("ledger").pipe(
+      Flag.withDescription("write ledger.arrow (balances and flows per period × account) even when it has over 1,000,000 rows; smaller runs always have it (or later: devosim export DIR --tables ledger)"),
+      Flag.withDefault(false)
+    ),
     snapshotEvery: Flag.Int("snapshot-every").pipe(
       Flag.withDescription("also write snapshots/s<seq>.json, the state after the last event of every MONTHS-th period (for replay --from)"),
       Flag.optional
@@ -39,7 +43,7 @@ const run = Command.make(
       Flag.optional
     )
   },
-  ({ file, out, seed, force, replications, quiet, parquet, noParquet, snapshotEvery, workers }) =>
+  ({ file, out, seed, force, replications, quiet, parquet, noParquet, ledger, snapshotEvery, workers }) =>
     runCommand({
       file,
       out: Option.getOrUndefined(out),
@@ -48,10 +52,11 @@ const run = Command.make(
       replications,
       quiet,
       parquet: parquet && !noParquet,
+      ledger,
       snapshotEvery: Option.getOrUndefined(snapshotEvery),
       workers: Option.getOrUndefined(workers)
     })
-).pipe(Command.withDescription("Run a scenario and write a run directory: summary.json, events.arrow, ledger.arrow, manifest.json"))
+).pipe(Command.withDescription("Run a scenario and write a run directory: events.arrow, summary.json and its per-locality tables, report.html, manifest.json"))
 
 const validate = Command.make("validate", { file: scenarioFile }, ({ file }) => validateCommand(file)).pipe(
   Command.withDescription("Check a scenario file and report the first problem with file:line:column")
@@ -108,10 +113,11 @@ const fork = Command.make(
     ),
     out: Flag.String("out").pipe(Flag.withDescription("the fork's run directory (default: DIR-fork)"), Flag.optional),
     force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing run directory"), Flag.withDefault(false)),
-    parquet: Flag.Boolean("parquet").pipe(Flag.withDescription("also write events.parquet and ledger.parquet"), Flag.withDefault(false)),
-    noParquet: Flag.Boolean("no-parquet").pipe(Flag.withDescription("no Parquet copies (the default; kept for old scripts)"), Flag.withDefault(false))
+    parquet: Flag.Boolean("parquet").pipe(Flag.withDescription("also write events.parquet (and ledger.parquet with --ledger)"), Flag.withDefault(false)),
+    noParquet: Flag.Boolean("no-parquet").pipe(Flag.withDescription("no Parquet copies (the default; kept for old scripts)"), Flag.withDefault(false)),
+    ledger: Flag.Boolean("ledger").pipe(Flag.withDescription("write ledger.arrow even when it has over 1,000,000 rows"), Flag.withDefault(false))
   },
-  ({ dir, at, sets, out, force, parquet, noParquet }) => forkCommand({ dir, at, sets, out: Option.getOrUndefined(out), force, parquet: parquet && !noParquet })
+  ({ dir, at, sets, out, force, parquet, noParquet, ledger }) => forkCommand({ dir, at, sets, out: Option.getOrUndefined(out), force, parquet: parquet && !noParquet, ledger })
 ).pipe(Command.withDescription("What-if: re-run a run from a fork point with an amended scenario, sharing the parent's prefix"))
 
 const exportCmd = Command.make(

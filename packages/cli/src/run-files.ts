@@ -1,16 +1,17 @@
 /**
  * The files of one run, written while its log streams in (DESIGN §6): each chunk of the log goes
- * to events.arrow (record batches), the ledger projection (ledger.arrow, period by period), the
- * summary fold and the state fold (snapshots, the manifest's state hash) and is then dropped, so a
+ * to events.arrow (record batches), the ledger projection (ledger.arrow, period by period, when
+ * asked for), the summary fold and the state fold (snapshots, the manifest's state hash) and is then dropped, so a
  * run whose log is larger than memory completes in bounded memory. The small files follow, and a
  * manifest that seals them.
  */
-import { applyLog, canonicalState, initialState, snapshotJson, SnapshotFold, type LogChunk, type PeriodSnapshot, type RunStarted } from "@devosim/core"
-import { LedgerProjection, renderRunReport, SummaryBuilder, type Summary } from "@devosim/report"
+import { accountCount, applyLog, canonicalState, layoutOf, initialState, snapshotJson, SnapshotFold, type LogChunk, type PeriodSnapshot, type RunStarted } from "@devosim/core"
+import { LedgerProjection, renderRunReport, splitSummary, SUMMARY_TABLES, SummaryBuilder, type Summary } from "@devosim/report"
 import type { LoadedScenario } from "@devosim/scenario"
 import {
   encodeAccounts,
   encodeParquet,
+  encodeRecordTable,
   EventLogWriter,
   LedgerWriter,
   makeManifest,
@@ -24,8 +25,20 @@ import { readFileSync } from "node:fs"
 import { turn } from "./interrupt.ts"
 import * as path from "node:path"
 
+/**
+ * Rows (periods × accounts) up to which a run writes ledger.arrow without being asked: a small
+ * ledger costs next to nothing and scripts read it; a large one is as large as the log (10,000
+ * localities × 8 agencies × 120 months: 1 GB), and `devosim export DIR --tables ledger` derives it.
+ */
+export const LEDGER_DEFAULT_ROWS = 1_000_000
+
+/** Whether a run writes ledger.arrow: asked for (--ledger), or small. */
+export const writesLedger = (run: RunStarted, asked: boolean): boolean => asked || run.months * accountCount(layoutOf(run)) <= LEDGER_DEFAULT_ROWS
+
 export interface RunOutputOptions {
   readonly parquet: boolean
+  /** Write ledger.arrow even when it is large (see `writesLedger`). */
+  readonly ledger: boolean
   readonly snapshotEvery?: number | undefined
   /** More files for the run (a fork's fork.json), sealed by its manifest like the rest. */
   readonly extra?: ReadonlyArray<RunFile>
@@ -35,6 +48,8 @@ export interface WrittenRun {
   readonly summary: Summary
   readonly events: number
   readonly snapshots: number
+  /** The run's files, as the manifest names them (manifest.json last). */
+  readonly files: ReadonlyArray<string>
 }
 
 /**
@@ -75,10 +90,10 @@ export const writeRunFiles = async (
   // The two big files are written, hashed and fsynced on I/O threads while this one frames them.
   const eventsSink = dir.openThreadedSink(name("events.arrow"))
   const events = new EventLogWriter(run, eventsSink)
-  const ledgerSink = dir.openThreadedSink(name("ledger.arrow"))
-  const ledger = new LedgerWriter(run, ledgerSink)
+  const ledgerSink = writesLedger(run, options.ledger) ? dir.openThreadedSink(name("ledger.arrow")) : null
+  const ledger = ledgerSink === null ? null : new LedgerWriter(run, ledgerSink)
   const summary = new SummaryBuilder(run)
-  const projection = new LedgerProjection(run)
+  const projection = ledger === null ? null : new LedgerProjection(run)
   const state = initialState(run)
   const fold = options.snapshotEvery === undefined ? null : new SnapshotFold(state, options.snapshotEvery)
   const snapshots: Array<PeriodSnapshot> = []
@@ -87,32 +102,39 @@ export const writeRunFiles = async (
     if (signal?.aborted) throw signal.reason
     events.append(chunk)
     summary.add(chunk)
-    for (const period of projection.add(chunk)) ledger.append(period)
+    if (projection !== null) for (const period of projection.add(chunk)) ledger!.append(period)
     if (fold === null) applyLog(state, chunk)
     else snapshots.push(...fold.add(chunk))
     // Bounded memory: wait when the disk is behind (and let a pending signal in).
     await eventsSink.drain()
-    await ledgerSink.drain()
+    await ledgerSink?.drain()
     await turn()
   }
   if (signal?.aborted) throw signal.reason
   const log = events.finish()
   const logFile = await eventsSink.close()
-  for (const period of projection.finish()) ledger.append(period)
-  ledger.finish()
-  await ledgerSink.close()
+  if (projection !== null && ledger !== null && ledgerSink !== null) {
+    for (const period of projection.finish()) ledger.append(period)
+    ledger.finish()
+    await ledgerSink.close()
+  }
   if (fold !== null) snapshots.push(...fold.finish())
   const figures = summary.finish()
 
   await dir.writeFile(name("scenario.yaml"), loaded.asRunText)
   await dir.writeFile(name("accounts.arrow"), encodeAccounts(run))
-  writeJsonFile(dir, name("summary.json"), figures)
+  // Aggregates in summary.json; what there is one of per locality in Arrow tables beside it.
+  const split = splitSummary(figures)
+  writeJsonFile(dir, name("summary.json"), split.file)
+  for (const { name: table, table: records } of split.tables) {
+    await dir.writeFile(name(SUMMARY_TABLES[table].file), encodeRecordTable(records, SUMMARY_TABLES[table].format))
+  }
   await dir.writeFile(name("report.html"), renderRunReport(figures))
   if (options.parquet) {
     // Parquet is written from the whole Arrow file (parquet-wasm takes one buffer): runs larger than
     // memory need --no-parquet.
     await dir.writeFile(name("events.parquet"), encodeParquet(readFileSync(path.join(dir.tmp, name("events.arrow")))))
-    await dir.writeFile(name("ledger.parquet"), encodeParquet(readFileSync(path.join(dir.tmp, name("ledger.arrow")))))
+    if (ledger !== null) await dir.writeFile(name("ledger.parquet"), encodeParquet(readFileSync(path.join(dir.tmp, name("ledger.arrow")))))
   }
   // Seq numbers in snapshot names are padded to one width, known once the log is complete.
   const width = String(log.events - 1).length
@@ -135,5 +157,5 @@ export const writeRunFiles = async (
     files: mine
   })
   await dir.writeFile(name("manifest.json"), manifestJson(manifest))
-  return { summary: figures, events: log.events, snapshots: snapshots.length }
+  return { summary: figures, events: log.events, snapshots: snapshots.length, files: [...mine.map((f) => f.name), "manifest.json"] }
 }

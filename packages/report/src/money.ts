@@ -39,9 +39,9 @@ export interface LineYear {
 }
 
 /**
- * Line-years (localities × agencies × financial years) up to which summary.json has every line's and
- * locality's figures by financial year; a larger run has them in ledger.arrow (period × account),
- * not in a summary tens of megabytes long.
+ * Line- and locality-years (localities × (agencies + 1) × financial years) up to which the summary
+ * has every line's and locality's figures by financial year (line_years.arrow, locality_years.arrow);
+ * a larger run has them in its ledger (period × account: `devosim export DIR --tables ledger`).
  */
 export const DETAIL_BY_YEAR_CELLS = 200_000
 
@@ -350,8 +350,9 @@ export class MoneyBuilder {
     blocks.forEach((b, k) => this.fyOfPeriod.fill(k, b.from, b.to))
     this.fyLabels = blocks.map((b) => financialYearLabel(b.fy))
     const Y = blocks.length
+    // Lines and localities by year (a run without agencies has locality-years of zeros only).
     this.fyDetail =
-      L * A * Y <= DETAIL_BY_YEAR_CELLS
+      A > 0 && L * (A + 1) * Y <= DETAIL_BY_YEAR_CELLS
         ? { baseline: new Float64Array(L * A * Y), actual: new Float64Array(L * A * Y), invested: new Float64Array(L * A * Y), saved: new Float64Array(L * A * Y), reduction: new Float64Array(L * Y) }
         : null
   }

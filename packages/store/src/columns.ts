@@ -109,16 +109,23 @@ export const utf8FromCodes = (codes: Int32Array, dict: ReadonlyArray<string>): D
   return makeData({ type: new Utf8(), length: n, nullCount, nullBitmap: nullCount > 0 ? bits : null, valueOffsets: offsets, data })
 }
 
-/** A Utf8 column from per-row strings (null allowed). For the few rows that are not uniform. */
+/** A Utf8 column from per-row strings (null allowed), each distinct string encoded once. */
 export const utf8FromStrings = (values: ReadonlyArray<string | null>): Data<Utf8> => {
+  // Each distinct string is encoded once (a locality id repeats on every row of its lines, years…).
   const dict: Array<string> = []
+  const seen = new Map<string, number>()
   const codes = new Int32Array(values.length)
   for (let i = 0; i < values.length; i++) {
     const v = values[i]
     if (v === null || v === undefined) codes[i] = -1
     else {
-      codes[i] = dict.length
-      dict.push(v)
+      let c = seen.get(v)
+      if (c === undefined) {
+        c = dict.length
+        dict.push(v)
+        seen.set(v, c)
+      }
+      codes[i] = c
     }
   }
   return utf8FromCodes(codes, dict)
@@ -153,8 +160,14 @@ export const int64Column = (values: BigInt64Array, nulls?: { bits: Uint8Array; n
     data: values
   })
 
-export const float64Column = (values: Float64Array): Data<Float64> =>
-  makeData({ type: new Float64(), length: values.length, nullCount: 0, data: values })
+export const float64Column = (values: Float64Array, nulls?: { bits: Uint8Array; nullCount: number }): Data<Float64> =>
+  makeData({
+    type: new Float64(),
+    length: values.length,
+    nullCount: nulls?.nullCount ?? 0,
+    nullBitmap: nulls && nulls.nullCount > 0 ? nulls.bits : null,
+    data: values
+  })
 
 export interface ColumnSpec {
   readonly name: string

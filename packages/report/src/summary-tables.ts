@@ -1,0 +1,274 @@
+/**
+ * summary.json holds aggregates; what there is one of per locality (negotiations, money by
+ * locality and by agency line, by financial year, the cost-shift matrix, every programme effect)
+ * goes to Arrow tables beside it (issue 13: a 100,000-locality summary was 2.6 GB of JSON, mostly
+ * zeros). A run of up to SUMMARY_INLINE_LOCALITIES localities also keeps those lists in
+ * summary.json, where a reader (or a script looking up `money.localities[Kent]`) finds them at a
+ * glance. `splitSummary` makes the file and its tables from a Summary; `joinSummary` puts a Summary
+ * back together from them (or takes a summary.json with its lists in it as it is).
+ */
+import type { RecordCell, RecordField, RecordTable } from "@devosim/core"
+import type { AgencyMoney, CostShift, EffectSavings, LineYear, LocalityMoney, MoneyFigures } from "./money.ts"
+import type { NegotiationOutcome, NegotiationRecord } from "./negotiations.ts"
+import type { Summary } from "./summary.ts"
+
+const f = (name: string, type: RecordField["type"], nullable = false): RecordField => ({ name, type, nullable })
+const pence = (...names: ReadonlyArray<string>) => names.map((n) => f(n, "int64"))
+
+const YEAR_PENCE = pence("baseline_pence", "actual_pence", "prevention_invested_pence", "savings_realised_pence")
+
+/** The tables beside summary.json: file, `devosim.format`, columns (documented in the README). */
+export const SUMMARY_TABLES = {
+  negotiations: {
+    file: "negotiations.arrow",
+    format: "negotiations/1",
+    fields: [
+      f("locality", "utf8"),
+      f("tranche", "utf8"),
+      f("population", "float64"),
+      f("eligible", "float64"),
+      f("start", "float64"),
+      f("deal", "float64", true),
+      f("wait", "float64"),
+      f("attempts", "int32"),
+      f("outcome", "utf8")
+    ]
+  },
+  localities: {
+    file: "localities.arrow",
+    format: "localities/1",
+    fields: [
+      f("locality", "utf8"),
+      ...pence(
+        "baseline_pence",
+        "actual_pence",
+        "spb_reduction_pence",
+        "prevention_invested_pence",
+        "savings_realised_pence",
+        "savings_claimed_pence",
+        "savings_capped_pence",
+        "savings_on_pooled_lines_pence",
+        "gainshare_kept_pence",
+        "gainshare_returned_pence",
+        "pv_prevention_invested_pence",
+        "pv_savings_realised_pence",
+        "pv_npv_pence",
+        "pv_spb_reduction_pence"
+      ),
+      f("payback_period", "int32", true)
+    ]
+  },
+  lines: {
+    file: "lines.arrow",
+    format: "lines/1",
+    fields: [
+      f("locality", "utf8"),
+      f("agency", "utf8"),
+      ...pence(
+        "baseline_pence",
+        "actual_pence",
+        "prevention_invested_pence",
+        "savings_realised_pence",
+        "savings_claimed_pence",
+        "savings_capped_pence",
+        "transfers_in_pence",
+        "transfers_out_pence",
+        "net_position_pence"
+      )
+    ]
+  },
+  locality_years: {
+    file: "locality_years.arrow",
+    format: "locality-years/1",
+    fields: [f("locality", "utf8"), f("financial_year", "utf8"), ...YEAR_PENCE, f("spb_reduction_pence", "int64")]
+  },
+  line_years: {
+    file: "line_years.arrow",
+    format: "line-years/1",
+    fields: [f("locality", "utf8"), f("agency", "utf8"), f("financial_year", "utf8"), ...YEAR_PENCE]
+  },
+  cost_shift: {
+    file: "cost_shift.arrow",
+    format: "cost-shift/1",
+    // One row per cell and period with savings; a cell that saved in no period has one row, period null.
+    fields: [f("locality", "utf8"), f("payer", "utf8"), f("beneficiary", "utf8"), f("period", "int32", true), f("savings_pence", "int64")]
+  },
+  effects: {
+    file: "effects.arrow",
+    format: "effects/1",
+    fields: [f("programme", "utf8"), f("locality", "utf8"), f("agency", "utf8"), f("service", "utf8"), ...pence("claimed_pence", "realised_pence", "capped_pence")]
+  }
+} as const satisfies Record<string, { readonly file: string; readonly format: string; readonly fields: ReadonlyArray<RecordField> }>
+
+export type SummaryTableName = keyof typeof SUMMARY_TABLES
+
+/** Localities up to which summary.json keeps its per-locality lists as well as the tables. */
+export const SUMMARY_INLINE_LOCALITIES = 1000
+
+/**
+ * summary.json as written: the aggregates, which tables hold the rest (with their row counts) and,
+ * in a run of up to SUMMARY_INLINE_LOCALITIES localities, the per-locality lists too.
+ */
+export interface SummaryFile extends Omit<Summary, "negotiations" | "money"> {
+  readonly negotiations?: Summary["negotiations"]
+  readonly money: Omit<MoneyFigures, "localities" | "cost_shift" | "effects"> & Partial<Pick<MoneyFigures, "localities" | "cost_shift" | "effects">>
+  readonly tables: Readonly<Partial<Record<SummaryTableName, { readonly file: string; readonly rows: number }>>>
+}
+
+type Row = Record<string, RecordCell>
+
+/** The file and its tables (in SUMMARY_TABLES order; the by-year tables only where the summary has them). */
+export const splitSummary = (s: Summary): { readonly file: SummaryFile; readonly tables: ReadonlyArray<{ readonly name: SummaryTableName; readonly table: RecordTable }> } => {
+  const { negotiations, money, ...rest } = s
+  const { localities, cost_shift, effects, ...aggregates } = money
+  const rows: Record<SummaryTableName, Array<Row>> = { negotiations: [], localities: [], lines: [], locality_years: [], line_years: [], cost_shift: [], effects: [] }
+  for (const n of negotiations) rows.negotiations.push({ ...n })
+  let localityYears = false
+  let lineYears = false
+  for (const l of localities) {
+    const { agencies, present_values: pv, by_financial_year, locality, payback_period, ...figures } = l
+    rows.localities.push({
+      locality,
+      ...figures,
+      pv_prevention_invested_pence: pv.prevention_invested_pence,
+      pv_savings_realised_pence: pv.savings_realised_pence,
+      pv_npv_pence: pv.npv_pence,
+      pv_spb_reduction_pence: pv.spb_reduction_pence,
+      payback_period
+    })
+    if (by_financial_year !== undefined) {
+      localityYears = true
+      for (const y of by_financial_year) rows.locality_years.push({ locality, ...y })
+    }
+    for (const g of agencies) {
+      const { by_financial_year: years, ...line } = g
+      rows.lines.push({ locality, ...line })
+      if (years !== undefined) {
+        lineYears = true
+        for (const y of years) rows.line_years.push({ locality, agency: g.agency, ...y })
+      }
+    }
+  }
+  for (const c of cost_shift) {
+    const periods = Object.entries(c.savings_by_period)
+    if (periods.length === 0) rows.cost_shift.push({ locality: c.locality, payer: c.payer, beneficiary: c.beneficiary, period: null, savings_pence: c.savings_pence })
+    for (const [period, savings] of periods) rows.cost_shift.push({ locality: c.locality, payer: c.payer, beneficiary: c.beneficiary, period: Number(period), savings_pence: savings })
+  }
+  for (const e of effects) rows.effects.push({ ...e })
+  const written = (Object.keys(SUMMARY_TABLES) as Array<SummaryTableName>).filter(
+    (name) => (name !== "locality_years" || localityYears) && (name !== "line_years" || lineYears)
+  )
+  const listed = Object.fromEntries(written.map((name) => [name, { file: SUMMARY_TABLES[name].file, rows: rows[name].length }]))
+  return {
+    file: localities.length <= SUMMARY_INLINE_LOCALITIES && negotiations.length <= SUMMARY_INLINE_LOCALITIES ? { ...s, tables: listed } : { ...rest, money: aggregates, tables: listed },
+    tables: written.map((name) => ({ name, table: { fields: SUMMARY_TABLES[name].fields, rows: rows[name] } }))
+  }
+}
+
+const str = (r: Row, k: string) => r[k] as string
+const num = (r: Row, k: string) => r[k] as number
+const groupBy = (rows: ReadonlyArray<Row>, key: (r: Row) => string): Map<string, Array<Row>> => {
+  const out = new Map<string, Array<Row>>()
+  for (const r of rows) {
+    const k = key(r)
+    const g = out.get(k)
+    if (g === undefined) out.set(k, [r])
+    else g.push(r)
+  }
+  return out
+}
+
+/**
+ * A Summary from summary.json and its tables (`table(name)` reads one, checked against its
+ * SUMMARY_TABLES fields). A summary.json written before the split (it has `negotiations`) is the
+ * whole summary already.
+ */
+export const joinSummary = (file: SummaryFile | Summary, table: (name: SummaryTableName) => RecordTable): Summary => {
+  if (!("tables" in file)) return file
+  if (file.negotiations !== undefined && file.money.localities !== undefined && file.money.cost_shift !== undefined && file.money.effects !== undefined) {
+    const { tables: _, ...whole } = file
+    return whole as Summary
+  }
+  const { tables, money, ...rest } = file
+  const read = (name: SummaryTableName): ReadonlyArray<Row> => (tables[name] === undefined ? [] : table(name).rows)
+  const negotiations: Array<NegotiationRecord> = read("negotiations").map((r) => ({
+    locality: str(r, "locality"),
+    tranche: str(r, "tranche"),
+    population: num(r, "population"),
+    eligible: num(r, "eligible"),
+    start: num(r, "start"),
+    deal: r["deal"] as number | null,
+    wait: num(r, "wait"),
+    attempts: num(r, "attempts"),
+    outcome: str(r, "outcome") as NegotiationOutcome
+  }))
+  const localityKey = (r: Row) => str(r, "locality")
+  const lines = groupBy(read("lines"), localityKey)
+  const lineYears = tables.line_years === undefined ? null : groupBy(read("line_years"), (r) => `${str(r, "locality")}\u0000${str(r, "agency")}`)
+  const localityYears = tables.locality_years === undefined ? null : groupBy(read("locality_years"), localityKey)
+  const yearOf = (r: Row): LineYear => ({
+    financial_year: str(r, "financial_year"),
+    baseline_pence: num(r, "baseline_pence"),
+    actual_pence: num(r, "actual_pence"),
+    prevention_invested_pence: num(r, "prevention_invested_pence"),
+    savings_realised_pence: num(r, "savings_realised_pence")
+  })
+  const localities: Array<LocalityMoney> = read("localities").map((r) => {
+    const locality = str(r, "locality")
+    const agencies: Array<AgencyMoney> = (lines.get(locality) ?? []).map((g) => ({
+      agency: str(g, "agency"),
+      baseline_pence: num(g, "baseline_pence"),
+      actual_pence: num(g, "actual_pence"),
+      prevention_invested_pence: num(g, "prevention_invested_pence"),
+      savings_realised_pence: num(g, "savings_realised_pence"),
+      savings_claimed_pence: num(g, "savings_claimed_pence"),
+      savings_capped_pence: num(g, "savings_capped_pence"),
+      transfers_in_pence: num(g, "transfers_in_pence"),
+      transfers_out_pence: num(g, "transfers_out_pence"),
+      net_position_pence: num(g, "net_position_pence"),
+      ...(lineYears === null ? {} : { by_financial_year: (lineYears.get(`${locality}\u0000${str(g, "agency")}`) ?? []).map(yearOf) })
+    }))
+    return {
+      locality,
+      baseline_pence: num(r, "baseline_pence"),
+      actual_pence: num(r, "actual_pence"),
+      spb_reduction_pence: num(r, "spb_reduction_pence"),
+      prevention_invested_pence: num(r, "prevention_invested_pence"),
+      savings_realised_pence: num(r, "savings_realised_pence"),
+      savings_claimed_pence: num(r, "savings_claimed_pence"),
+      savings_capped_pence: num(r, "savings_capped_pence"),
+      savings_on_pooled_lines_pence: num(r, "savings_on_pooled_lines_pence"),
+      gainshare_kept_pence: num(r, "gainshare_kept_pence"),
+      gainshare_returned_pence: num(r, "gainshare_returned_pence"),
+      agencies,
+      present_values: {
+        prevention_invested_pence: num(r, "pv_prevention_invested_pence"),
+        savings_realised_pence: num(r, "pv_savings_realised_pence"),
+        npv_pence: num(r, "pv_npv_pence"),
+        spb_reduction_pence: num(r, "pv_spb_reduction_pence")
+      },
+      payback_period: r["payback_period"] as number | null,
+      ...(localityYears === null ? {} : { by_financial_year: (localityYears.get(locality) ?? []).map((y) => ({ ...yearOf(y), spb_reduction_pence: num(y, "spb_reduction_pence") })) })
+    }
+  })
+  const cost_shift: Array<CostShift> = []
+  let cell: { locality: string; payer: string; beneficiary: string; savings_pence: number; savings_by_period: Record<string, number> } | undefined
+  for (const r of read("cost_shift")) {
+    if (cell === undefined || cell.locality !== str(r, "locality") || cell.payer !== str(r, "payer") || cell.beneficiary !== str(r, "beneficiary")) {
+      cell = { locality: str(r, "locality"), payer: str(r, "payer"), beneficiary: str(r, "beneficiary"), savings_pence: 0, savings_by_period: {} }
+      cost_shift.push(cell)
+    }
+    cell.savings_pence += num(r, "savings_pence")
+    if (r["period"] !== null) cell.savings_by_period[String(r["period"])] = num(r, "savings_pence")
+  }
+  const effects: Array<EffectSavings> = read("effects").map((r) => ({
+    programme: str(r, "programme"),
+    locality: str(r, "locality"),
+    agency: str(r, "agency"),
+    service: str(r, "service"),
+    claimed_pence: num(r, "claimed_pence"),
+    realised_pence: num(r, "realised_pence"),
+    capped_pence: num(r, "capped_pence")
+  }))
+  return { ...rest, negotiations, money: { ...money, localities, cost_shift, effects } }
+}
