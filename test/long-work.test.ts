@@ -42,7 +42,7 @@ const start = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
 const queueFile = path.join(dir, "wide.json")
 writeFileSync(queueFile, JSON.stringify(syntheticScenario({ localities: 400, agencies: 2, months: 3 })))
 const bigFile = path.join(dir, "big.json")
-writeFileSync(bigFile, JSON.stringify(syntheticScenario({ localities: 3000, agencies: 8, months: 60 })))
+writeFileSync(bigFile, JSON.stringify(syntheticScenario({ localities: 3000, agencies: 8, months: 120 })))
 const bigRun = path.join(dir, "big-run")
 
 /** Runs `args` whole, then again with `sig` halfway through; returns the interrupted run and how long after the signal it ended. */
@@ -83,7 +83,7 @@ describe("signals stop long work within a second", () => {
     expect(readdirSync(dir).filter((n) => n.startsWith("reps-1."))).toEqual([])
   }, 120_000)
 
-  it("SIGINT during verify and during replay of a 3-million-event run: exit 130, never 'intact'", async () => {
+  it("SIGINT during verify and during replay of a 6-million-event run: exit 130, never 'intact'", async () => {
     const made = spawnSync(process.execPath, [ENTRY, "run", bigFile, "--out", bigRun, "--no-parquet", "--quiet"], { cwd: ROOT, encoding: "utf8" })
     expect(made.status, made.stderr).toBe(0)
     for (const command of ["verify", "replay"]) {

@@ -1,13 +1,20 @@
-import { ENGINE_VERSION } from "@devosim/core"
-import { NodeRuntime, NodeServices } from "@effect/platform-node"
+/**
+ * The command line: flags and help only. Each command's implementation (and with it the engine,
+ * Arrow, YAML, the report) is loaded when the command runs, so `devosim --version` and `--help`
+ * start in a fraction of the time (issue 13).
+ */
+import { ENGINE_VERSION } from "@devosim/core/version"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Console, Effect, Exit, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { UserFacingError } from "./errors.ts"
 import { interruptExitCode, interruptMessage, recordSignals } from "./interrupt.ts"
 import { escapeLines } from "./say.ts"
-import { verify } from "./verify.ts"
-import { exportCommand } from "./export.ts"
-import { compareCommand, explainCommand, forkCommand, replayCommand, runCommand, schemaCommand, validateCommand } from "./commands.ts"
+
+type Commands = typeof import("./commands.ts")
+/** Runs `f` of the commands module, loading it first. */
+const withCommands = <A, E, R>(f: (m: Commands) => Effect.Effect<A, E, R>) => Effect.flatMap(Effect.promise(() => import("./commands.ts")), f)
 
 const scenarioFile = Argument.String("FILE").pipe(Argument.withDescription("scenario file (YAML or JSON, version 1)"))
 
@@ -44,7 +51,7 @@ const run = Command.make(
     )
   },
   ({ file, out, seed, force, replications, quiet, parquet, noParquet, ledger, snapshotEvery, workers }) =>
-    runCommand({
+    withCommands((m) => m.runCommand({
       file,
       out: Option.getOrUndefined(out),
       seed: Option.getOrUndefined(seed),
@@ -55,10 +62,10 @@ const run = Command.make(
       ledger,
       snapshotEvery: Option.getOrUndefined(snapshotEvery),
       workers: Option.getOrUndefined(workers)
-    })
+    }))
 ).pipe(Command.withDescription("Run a scenario and write a run directory: events.arrow, summary.json and its per-locality tables, report.html, manifest.json"))
 
-const validate = Command.make("validate", { file: scenarioFile }, ({ file }) => validateCommand(file)).pipe(
+const validate = Command.make("validate", { file: scenarioFile }, ({ file }) => withCommands((m) => m.validateCommand(file))).pipe(
   Command.withDescription("Check a scenario file and report the first problem with file:line:column")
 )
 
@@ -71,7 +78,7 @@ const replayCmd = Command.make(
       Flag.optional
     )
   },
-  ({ dir, from }) => replayCommand(dir, Option.getOrUndefined(from))
+  ({ dir, from }) => withCommands((m) => m.replayCommand(dir, Option.getOrUndefined(from)))
 ).pipe(Command.withDescription("Rebuild the final state from events.arrow alone (or a snapshot and the rest of the log) and check it against manifest.json"))
 
 const explain = Command.make(
@@ -84,7 +91,7 @@ const explain = Command.make(
     limit: Flag.Int("limit").pipe(Flag.withDescription("postings to list"), Flag.withDefault(40))
   },
   ({ dir, locality, agency, period, limit }) =>
-    explainCommand({ dir, locality, agency: Option.getOrUndefined(agency), period: Option.getOrUndefined(period), limit })
+    withCommands((m) => m.explainCommand({ dir, locality, agency: Option.getOrUndefined(agency), period: Option.getOrUndefined(period), limit }))
 ).pipe(Command.withDescription("List the postings and events that moved a locality's budget, with their causes, newest first"))
 
 const compare = Command.make(
@@ -99,7 +106,7 @@ const compare = Command.make(
     force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing output directory"), Flag.withDefault(false)),
     quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress bar"), Flag.withDefault(false))
   },
-  ({ inputs, replications, out, force, quiet }) => compareCommand({ inputs, replications, out, force, quiet })
+  ({ inputs, replications, out, force, quiet }) => withCommands((m) => m.compareCommand({ inputs, replications, out, force, quiet }))
 ).pipe(Command.withDescription("Compare rollout timetables: key figures side by side, paired differences with intervals, winners"))
 
 const fork = Command.make(
@@ -117,7 +124,7 @@ const fork = Command.make(
     noParquet: Flag.Boolean("no-parquet").pipe(Flag.withDescription("no Parquet copies (the default; kept for old scripts)"), Flag.withDefault(false)),
     ledger: Flag.Boolean("ledger").pipe(Flag.withDescription("write ledger.arrow even when it has over 1,000,000 rows"), Flag.withDefault(false))
   },
-  ({ dir, at, sets, out, force, parquet, noParquet, ledger }) => forkCommand({ dir, at, sets, out: Option.getOrUndefined(out), force, parquet: parquet && !noParquet, ledger })
+  ({ dir, at, sets, out, force, parquet, noParquet, ledger }) => withCommands((m) => m.forkCommand({ dir, at, sets, out: Option.getOrUndefined(out), force, parquet: parquet && !noParquet, ledger }))
 ).pipe(Command.withDescription("What-if: re-run a run from a fork point with an amended scenario, sharing the parent's prefix"))
 
 const exportCmd = Command.make(
@@ -132,11 +139,36 @@ const exportCmd = Command.make(
     out: Flag.String("out").pipe(Flag.withDescription("directory to write the tables into: new or empty (or an earlier export, with --force)")),
     force: Flag.Boolean("force").pipe(Flag.withDescription("replace an earlier export at --out"), Flag.withDefault(false))
   },
-  ({ dir, tables, format, out, force }) => exportCommand({ dir, tables: Option.getOrUndefined(tables), format, out, force })
+  ({ dir, tables, format, out, force }) =>
+    Effect.flatMap(Effect.promise(() => import("./export.ts")), (m) => m.exportCommand({ dir, tables: Option.getOrUndefined(tables), format, out, force }))
 ).pipe(Command.withDescription("Write a run's full tables (events, ledger, accounts, negotiations, localities) as Arrow, Parquet or CSV files with stable columns"))
 
-const schema = Command.make("schema", {}, () => schemaCommand).pipe(
+const schema = Command.make("schema", {}, () => withCommands((m) => m.schemaCommand)).pipe(
   Command.withDescription("Print the JSON Schema of scenario files")
+)
+
+const VERIFY_HELP = `Check that a run directory is exactly what devosim wrote: every file against manifest.json,
+  events.arrow row by row (seq 0..n-1 in order, causes before their postings, time never going back,
+  counts as in the manifest), and a replay of the log against the manifest's final state. Works on a
+  run, a replication set (every replication), a comparison and an export directory. Prints one line per problem.
+  Exit codes (the first problem found decides; events.arrow is checked first):
+    0  intact
+    1  the directory could not be read (permissions, I/O)
+    2  bad input: DIR does not exist or is not a directory, or holds what devosim never writes and will not read
+       (a symbolic link, FIFO, device or socket; a manifest over 64 MiB or a file over 2 GiB read whole)
+    3  truncated: a file is shorter than the manifest says, or events.arrow stops before the Arrow end marker
+    4  content changed: a file's sha256 differs from the manifest's (flipped, edited or appended bytes), or events.arrow fails its own checksum
+    5  rows reordered or missing: seq not 0..n-1 in order, a posting's cause after it, time going back, or fewer/more rows than the manifest counts
+    6  manifest does not match: manifest.json missing or invalid, a listed file missing, an unlisted file present, or counts or the final state differ from an intact log
+    7  newer schema: written by a newer event schema version (or run format) than this engine reads; upgrade devosim`
+
+const verify = Command.make(
+  "verify",
+  { dir: Argument.String("DIR").pipe(Argument.withDescription("a run directory (or replication set, or comparison) written by devosim")) },
+  ({ dir }) => Effect.flatMap(Effect.promise(() => import("./verify.ts")), (m) => m.verifyCommand(dir))
+).pipe(
+  Command.withDescription(VERIFY_HELP),
+  Command.withShortDescription("Check a run directory's files, rows and replay against its manifest; an exit code per kind of damage")
 )
 
 const devosim = Command.make("devosim").pipe(

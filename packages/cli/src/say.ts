@@ -4,7 +4,7 @@
  * cannot erase a line and print a fake "intact". Values that could hold a line break are escaped
  * where they are interpolated (`forTerminal(dir)`), so they cannot start a line of their own.
  */
-import { forTerminal } from "@devosim/core"
+import { forTerminal } from "@devosim/core/ids"
 import { Console } from "effect"
 
 export const escapeLines = (text: string): string => text.split("\n").map(forTerminal).join("\n")

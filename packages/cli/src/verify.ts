@@ -6,7 +6,6 @@
 import { forTerminal } from "@devosim/core"
 import type { DamageKind, Problem, Verdict } from "@devosim/store"
 import { Effect } from "effect"
-import { Argument, Command } from "effect/cli"
 import * as path from "node:path"
 import { Worker } from "node:worker_threads"
 import { badInput, UserFacingError } from "./errors.ts"
@@ -94,27 +93,3 @@ export const verifyCommand = Effect.fn("verifyCommand")(function* (dir: string) 
   }
   return yield* damageReport(dir, verdict.problems)
 })
-
-const HELP = `Check that a run directory is exactly what devosim wrote: every file against manifest.json,
-  events.arrow row by row (seq 0..n-1 in order, causes before their postings, time never going back,
-  counts as in the manifest), and a replay of the log against the manifest's final state. Works on a
-  run, a replication set (every replication), a comparison and an export directory. Prints one line per problem.
-  Exit codes (the first problem found decides; events.arrow is checked first):
-    0  intact
-    1  the directory could not be read (permissions, I/O)
-    2  bad input: DIR does not exist or is not a directory, or holds what devosim never writes and will not read
-       (a symbolic link, FIFO, device or socket; a manifest over 64 MiB or a file over 2 GiB read whole)
-    3  truncated: a file is shorter than the manifest says, or events.arrow stops before the Arrow end marker
-    4  content changed: a file's sha256 differs from the manifest's (flipped, edited or appended bytes), or events.arrow fails its own checksum
-    5  rows reordered or missing: seq not 0..n-1 in order, a posting's cause after it, time going back, or fewer/more rows than the manifest counts
-    6  manifest does not match: manifest.json missing or invalid, a listed file missing, an unlisted file present, or counts or the final state differ from an intact log
-    7  newer schema: written by a newer event schema version (or run format) than this engine reads; upgrade devosim`
-
-export const verify = Command.make(
-  "verify",
-  { dir: Argument.String("DIR").pipe(Argument.withDescription("a run directory (or replication set, or comparison) written by devosim")) },
-  ({ dir }) => verifyCommand(dir)
-).pipe(
-  Command.withDescription(HELP),
-  Command.withShortDescription("Check a run directory's files, rows and replay against its manifest; an exit code per kind of damage")
-)
