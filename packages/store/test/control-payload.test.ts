@@ -1,0 +1,92 @@
+/**
+ * The hand-written `data` of the frequent control kinds is canonical JSON, byte for byte, and the
+ * hand-written decoding of it agrees with core's schema.
+ */
+import { decodeControlEvent, type ControlEvent } from "@devosim/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { controlPayloadJson } from "../src/event-log-writer.ts"
+import { canonicalJson } from "../src/json.ts"
+import { decodeFrequentControl } from "../src/event-log.ts"
+import { LogReadError } from "../src/errors.ts"
+
+const id = fc.oneof(fc.string(), fc.constantFrom("Kent", "locality-000001", 'quo"te', "back\\slash", "\u2028", "\u{1F3F4}", "ünï"))
+const num = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0, 0.1, 1e21, 5e-324, 2 ** 53))
+const int = fc.integer({ min: 0, max: 2 ** 31 - 1 })
+const head = { seq: int, t: num }
+
+const events: fc.Arbitrary<ControlEvent> = fc.oneof(
+  fc.record({ _tag: fc.constant("NegotiationQueued" as const), ...head, locality: id, attempt: int }),
+  fc.record({ _tag: fc.constant("NegotiationStarted" as const), ...head, locality: id, attempt: int, duration: num, queueLength: int }),
+  fc.record({ _tag: fc.constant("NegotiationFailed" as const), ...head, locality: id, attempt: int, retryAt: fc.option(num, { nil: null }) }),
+  fc.record({ _tag: fc.constant("PeriodSpent" as const), ...head, period: int }),
+  fc.record({ _tag: fc.constant("SinglePlaceBudgetReset" as const), ...head, locality: id, horizon: int, fromPeriod: int, toPeriod: int }),
+  fc.record({
+    _tag: fc.constant("DealAgreed" as const),
+    ...head,
+    locality: id,
+    attempt: int,
+    pooledAgencies: fc.array(id, { maxLength: 4 }),
+    reductionBasisPoints: int,
+    gainshareBasisPoints: int,
+    pooledFrom: int,
+    horizonMonths: int
+  })
+)
+
+describe("controlPayloadJson", () => {
+  it("equals canonicalJson of the event less _tag, seq and t", () => {
+    const quoted = new Map<string, string>()
+    fc.assert(
+      fc.property(events, (ev) => {
+        const { _tag, seq: _s, t: _t, ...rest } = ev
+        expect(controlPayloadJson(ev, quoted)).toBe(canonicalJson(rest))
+        expect(controlPayloadJson(ev)).toBe(canonicalJson(rest))
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
+  it("refuses what JSON cannot hold, as canonicalJson does", () => {
+    const ev: ControlEvent = { _tag: "NegotiationStarted", seq: 3, t: 1, locality: "A", attempt: 1, duration: Number.POSITIVE_INFINITY, queueLength: 0 }
+    expect(() => controlPayloadJson(ev)).toThrow(/duration: Infinity cannot be stored as JSON/)
+  })
+
+  it("leaves the rarer kinds to canonicalJson", () => {
+    expect(controlPayloadJson({ _tag: "TrancheOpened", seq: 1, t: 0, tranche: "t1" })).toBeUndefined()
+  })
+})
+
+describe("decodeFrequentControl", () => {
+  it("decodes what the writer wrote to what core's schema decodes, and refuses what it refuses", () => {
+    fc.assert(
+      fc.property(events, fc.boolean(), (ev, spoil) => {
+        const { _tag, seq, t, ...rest } = ev
+        const fields: Record<string, unknown> = JSON.parse(controlPayloadJson(ev)!)
+        if (spoil) {
+          const keys = Object.keys(fields)
+          fields[keys[seq % keys.length]!] = [-1, 0.5, "x", null][seq % 4]
+        }
+        const bySchema = (() => {
+          try {
+            return decodeControlEvent({ ...fields, _tag, seq, t })
+          } catch {
+            return "refused"
+          }
+        })()
+        const fast = (() => {
+          try {
+            return decodeFrequentControl(_tag, seq, t, fields) ?? "not frequent"
+          } catch (e) {
+            expect(e).toBeInstanceOf(LogReadError)
+            return "refused"
+          }
+        })()
+        if (fast !== "not frequent") expect(fast).toEqual(bySchema)
+        // What JSON holds of it (-0 is 0 in JSON).
+        if (!spoil && fast !== "not frequent") expect(fast).toEqual({ _tag, seq, t, ...JSON.parse(canonicalJson(rest)) })
+      }),
+      { numRuns: 3000 }
+    )
+  })
+})
