@@ -180,7 +180,11 @@ export class EventLogDecoder {
 
     const seq = int64Words("seq", seqV!)
     for (let r = 0; r < n; r++) {
-      if (int64At(seq, r) !== base + r) throw new LogReadError("BadSequence", `seq is ${String(seqV!.get(r))}, expected ${base + r}`, { row: base + r })
+      // The high word is 0 for any seq below 2^31; int64At only for the rest.
+      const lo = seq[2 * r]!
+      if ((seq[2 * r + 1] === 0 && lo >= 0 ? lo : int64At(seq, r)) !== base + r) {
+        throw new LogReadError("BadSequence", `seq is ${String(seqV!.get(r))}, expected ${base + r}`, { row: base + r })
+      }
     }
     const t = fixedValues("t", tV!, Float64Array)
     const { values: kindNames, codes: kind } = dictionaryCodes("kind", kindV!)
@@ -226,6 +230,8 @@ export class EventLogDecoder {
       cause: new Float64Array(postingCount)
     } satisfies PostingColumns
     let j = 0
+    let checkedCause = -1
+    const { seq: outSeq, t: outT, from: outFrom, to: outTo, amount: outAmount, cause: outCause } = out
     for (let r = 0; r < n; r++) {
       if (kind[r] !== postingCode) continue
       const row = base + r
@@ -237,18 +243,25 @@ export class EventLogDecoder {
       if (from < 0 || from >= accounts || to < 0 || to >= accounts) {
         throw new LogReadError("BadPosting", `account ${from} → ${to} outside 0..${accounts - 1}`, { row })
       }
-      const amount = int64At(amountAll, r)
+      // Non-negative values below 2^31 (nearly every amount, every cause) are their low word.
+      const lo = amountAll[2 * r]!
+      const amount = amountAll[2 * r + 1] === 0 && lo >= 0 ? lo : int64At(amountAll, r)
       if (Number.isNaN(amount)) throw new LogReadError("BadPosting", "amount beyond ±(2^53-1) pence", { row })
-      const cause = int64At(causeAll, r)
-      if (!(cause >= 0 && cause < row) || (cause >= base ? kind[cause - base] === postingCode : !this.controlSeqs.has(cause))) {
-        throw new LogReadError("BadPosting", `cause ${String(causeV!.get(r))} is not an earlier control event`, { row })
+      const causeLo = causeAll[2 * r]!
+      const cause = causeAll[2 * r + 1] === 0 && causeLo >= 0 ? causeLo : int64At(causeAll, r)
+      // Postings come in runs with one cause: each distinct cause is looked up once.
+      if (cause !== checkedCause) {
+        if (!(cause >= 0 && cause < row) || (cause >= base ? kind[cause - base] === postingCode : !this.controlSeqs.has(cause))) {
+          throw new LogReadError("BadPosting", `cause ${String(causeV!.get(r))} is not an earlier control event`, { row })
+        }
+        checkedCause = cause
       }
-      out.seq[j] = row
-      out.t[j] = t[r]!
-      out.from[j] = from
-      out.to[j] = to
-      out.amount[j] = amount
-      out.cause[j] = cause
+      outSeq[j] = row
+      outT[j] = t[r]!
+      outFrom[j] = from
+      outTo[j] = to
+      outAmount[j] = amount
+      outCause[j] = cause
       j++
     }
     for (const e of controls) this.controlSeqs.add(e.seq)
