@@ -84,7 +84,7 @@ export const forkedAtSeq = (decisions: CentreDecisions, log: EventLog): { seq: n
  * expressed as the number of the parent's control events before it (a boundary falls between a
  * control event's postings and the next control event). Infinity when the parent ends before.
  */
-export const forkPointOfSeq = (parent: EventLog, seq: number): { readonly atControl: number } => {
+export const forkPointOfSeq = (parent: { readonly controls: EventLog["controls"]; readonly postings: { readonly length: number } }, seq: number): { readonly atControl: number } => {
   const i = parent.controls.findIndex((c) => c.seq >= seq)
   if (i >= 0) return { atControl: i }
   return { atControl: parent.controls.length + parent.postings.length >= seq ? parent.controls.length : Number.POSITIVE_INFINITY }

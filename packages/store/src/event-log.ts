@@ -293,6 +293,15 @@ const EOS = new Uint8Array(Int32Array.of(-1, 0).buffer)
 export function* readEventLogChunks(path: string, options?: ReadEventLogOptions): Generator<LogChunk, void, undefined> {
   const fd = openSync(path, "r")
   try {
+    yield* readEventLogChunksFromFd(fd, options)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** `readEventLogChunks` over a file already open (e.g. through untrusted.ts's checks); the caller closes it. */
+export function* readEventLogChunksFromFd(fd: number, options?: ReadEventLogOptions): Generator<LogChunk, void, undefined> {
+  {
     const size = fstatSync(fd).size
     const readAt = (at: number, length: number): Uint8Array => {
       const buf = new Uint8Array(length)
@@ -354,8 +363,6 @@ export function* readEventLogChunks(path: string, options?: ReadEventLogOptions)
       yield decoder.batch(batch)
     }
     decoder.finish()
-  } finally {
-    closeSync(fd)
   }
 }
 

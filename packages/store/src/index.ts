@@ -1,3 +1,4 @@
+export { accountDirectory, type AccountDirectory } from "./accounts.ts"
 /**
  * @devosim/store: the run directory, the Arrow IPC event log, the ledger and accounts files,
  * and their integrity checks (DESIGN §5, §6).
@@ -16,6 +17,7 @@ export {
   META_EVENT_SCHEMA_VERSION,
   META_FORMAT,
   readEventLogChunks,
+  readEventLogChunksFromFd,
   readEventLogFile,
   type DecodeEventLogResult,
   type ReadEventLogOptions

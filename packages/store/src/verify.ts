@@ -16,13 +16,13 @@
  *  3. every other file the manifest lists: present, not shorter than listed, same sha256.
  *  4. no file in the directory that the manifest does not list.
  */
-import { canonicalState, EVENT_SCHEMA_VERSION, POSTING_KIND, replay, replicationSeed, type EventLog } from "@devosim/core"
+import { applyLog, canonicalState, EVENT_SCHEMA_VERSION, initialState, POSTING_KIND, replay, replicationSeed, type EventLog, type LogChunk, type RunStarted, type State } from "@devosim/core"
 import { statSync } from "node:fs"
 import { resolve } from "node:path"
 import { verifyChecksum } from "./checksum.ts"
 import { int64At } from "./columns.ts"
 import { RunDirectoryNotFound, LogReadError, UntrustedFile, type LogReadReason } from "./errors.ts"
-import { decodeEventLog, encodeEventLog, META_EVENT_SCHEMA_VERSION } from "./event-log.ts"
+import { decodeEventLog, encodeEventLog, META_EVENT_SCHEMA_VERSION, readEventLogChunksFromFd } from "./event-log.ts"
 import { dictionaryCodes, int64Words, isInt, isUtf8Dictionary, isValid, metadataOf, openArrowFile, requireColumn, validityBits } from "./read.ts"
 import { checkManifest, COMPARE_FORMAT_MANIFEST, EVENTS_FILE, EXPORT_FORMAT_MANIFEST, MANIFEST_FILE, REPLICATIONS_FORMAT, RUN_FORMAT, sha256Hex, type Manifest } from "./run-dir.ts"
 import { hashUntrusted, listUntrusted, MAX_MANIFEST_BYTES, MAX_WHOLE_FILE_BYTES, openUntrusted, readUntrusted } from "./untrusted.ts"
@@ -75,6 +75,8 @@ export interface RunSource {
   readonly read: (name: string) => Uint8Array
   readonly size: (name: string) => number
   readonly hash: (name: string) => string
+  /** An event log record batch by record batch, for one too large to read whole (default: `read` and decode). */
+  readonly chunks?: (name: string) => Iterable<LogChunk>
 }
 
 export { COMPARE_FORMAT_MANIFEST, REPLICATIONS_FORMAT }
@@ -112,7 +114,16 @@ export const sourceFromDirectory = (dir: string): RunSource => {
       closeSync(fd)
       return size
     },
-    hash: (name) => hashUntrusted(root, name).sha256
+    hash: (name) => hashUntrusted(root, name).sha256,
+    chunks: function* (name) {
+      const { fd } = openUntrusted(root, name)
+      try {
+        // Only a log whose sha256 is the manifest's is streamed: its own checksum is then intact too.
+        yield* readEventLogChunksFromFd(fd, { verifyChecksum: false })
+      } finally {
+        closeSync(fd)
+      }
+    }
   }
 }
 
@@ -230,14 +241,18 @@ const checkRun = (src: RunSource, c: Checked, prefix: string, parsed: unknown): 
   } else {
     // Hashed as it is read (constant memory); read whole only when sealed or small enough to examine.
     const logSha256 = src.hash(eventsName)
+    const size = src.size(eventsName)
+    const sealed = logSha256 === m.log_sha256
     const found =
-      logSha256 !== m.log_sha256 && src.size(eventsName) > MAX_WHOLE_FILE_BYTES
+      !sealed && size > MAX_WHOLE_FILE_BYTES
         ? {
             problem: problem("ContentChanged", eventsName, `bytes changed: its sha256 differs from the manifest's log_sha256 (${count(src.size(eventsName))} bytes, too large to examine further)`),
             events: 0,
             stateSha256: null
           }
-        : checkEventLog(src.read(eventsName), logSha256, m, eventsName)
+        : sealed && size > STREAM_SEALED_LOG_BYTES && src.chunks !== undefined
+          ? checkSealedLogInChunks(src.chunks(eventsName), m, eventsName)
+          : checkEventLog(src.read(eventsName), logSha256, m, eventsName)
     if (found.problem !== null) c.problems.push(found.problem)
     else {
       c.events += found.events
@@ -400,6 +415,81 @@ const checkEventLog = (bytes: Uint8Array, actual: string, m: Manifest, file: str
   return { problem: null, events: n, stateSha256: stateSha }
 }
 
+/**
+ * Sealed logs larger than this are checked record batch by record batch (constant memory; any
+ * size, beyond the 2 GiB a whole read allows); smaller ones, and damaged ones, whole.
+ */
+export const STREAM_SEALED_LOG_BYTES = 256 * 2 ** 20
+
+/**
+ * A large sealed log (its sha256 is the manifest's), checked record batch by
+ * record batch in constant memory: the rows as the decoder checks them, time order, the counts,
+ * RunStarted against the manifest, and a replay to the manifest's final state. What fails is the
+ * manifest's fault, or (rows out of order) the writer's, as `checkEventLog` judges a sealed log.
+ */
+const checkSealedLogInChunks = (chunks: Iterable<LogChunk>, m: Manifest, file: string): LogCheck => {
+  const fail = (kind: DamageKind, message: string): LogCheck => ({ problem: problem(kind, file, message), events: 0, stateSha256: null })
+  const blamed = (what: string): string => `${what} (events.arrow matches the manifest's log_sha256, so the manifest was edited)`
+  let state: State | undefined
+  let controls = 0
+  let postings = 0
+  let lastT = Number.NEGATIVE_INFINITY
+  let lastSeq = -1
+  try {
+    for (const chunk of chunks) {
+      if (state === undefined) {
+        const run = chunk.controls[0] as RunStarted
+        const same: Array<readonly [string, unknown, unknown]> = [
+          ["scenario", run.scenario, m.scenario],
+          ["seed", run.seed, m.seed],
+          ["engine version", run.engineVersion, m.engine_version]
+        ]
+        for (const [what, has, says] of same) {
+          if (has !== says) return fail("ManifestMismatch", blamed(`RunStarted has ${what} ${JSON.stringify(has)}, the manifest says ${JSON.stringify(says)}`))
+        }
+        state = initialState(run)
+      }
+      // Time never goes back: controls and postings merged by seq.
+      const p = chunk.postings
+      let i = 0
+      for (let k = 0; k <= chunk.controls.length; k++) {
+        const c = chunk.controls[k]
+        const until = c === undefined ? Number.POSITIVE_INFINITY : c.seq
+        for (; i < p.length && p.seq[i]! < until; i++) {
+          if (p.t[i]! < lastT) return fail("RowsDisordered", `rows out of order: seq ${p.seq[i]} (Posting) is at t=${p.t[i]}, before seq ${lastSeq} at t=${lastT}`)
+          lastT = p.t[i]!
+          lastSeq = p.seq[i]!
+        }
+        if (c !== undefined) {
+          if (c.t < lastT) return fail("RowsDisordered", `rows out of order: seq ${c.seq} (${c._tag}) is at t=${c.t}, before seq ${lastSeq} at t=${lastT}`)
+          lastT = c.t
+          lastSeq = c.seq
+        }
+      }
+      controls += chunk.controls.length
+      postings += p.length
+      applyLog(state, chunk)
+    }
+  } catch (e) {
+    if (e instanceof LogReadError) return fail(e.reason === "BadSequence" ? "RowsDisordered" : readReasonKind(e.reason), e.message)
+    return fail("ContentChanged", `replay failed: ${messageOf(e)}`)
+  }
+  if (state === undefined) return fail("ManifestMismatch", blamed("the log is empty"))
+  const n = controls + postings
+  const counts: Array<readonly [string, number, number]> = [
+    ["events", n, m.event_count],
+    ["control events", controls, m.control_event_count],
+    ["postings", postings, m.posting_count]
+  ]
+  for (const [what, has, says] of counts) {
+    if (has !== says) return fail("ManifestMismatch", blamed(`has ${count(has)} ${what}, the manifest says ${count(says)}`))
+  }
+  if (state.applied !== n) return fail("ManifestMismatch", blamed(`replay applied ${count(state.applied)} of ${count(n)} events`))
+  const stateSha = sha256Hex(canonicalState(state))
+  if (stateSha !== m.state_sha256) return fail("ManifestMismatch", blamed(`replayed final state has sha256 ${stateSha}, the manifest says ${m.state_sha256}`))
+  return { problem: null, events: n, stateSha256: stateSha }
+}
+
 /** The first posting whose cause is not an earlier control event, described; null when there is none. */
 const forwardCause = (table: ReturnType<typeof openArrowFile>): string | null => {
   try {
@@ -504,6 +594,18 @@ const checkReplications = (src: RunSource, c: Checked, prefix: string, m: Record
   // once: a set re-sealed after its runs were swapped, copied or repeated does not verify.
   const width = Math.max(4, String(reps.length - 1).length)
   const setSeed = m["seed"]
+  const seedProblem = (i: number, seed: unknown) =>
+    problem("ManifestMismatch", manifestName, `replications[${i}].seed is ${JSON.stringify(seed ?? null)}, expected ${typeof setSeed === "number" ? replicationSeed(setSeed, i) : "a number"} (replication ${i} of seed ${JSON.stringify(setSeed ?? null)})`)
+  if (!reps.some((r) => isRecord(r) && "dir" in r)) {
+    // Written without --keep-runs: no run per replication, each listed by its seed alone; the set's
+    // files (summary.json, scenario.yaml) are sealed like any other, and nothing else may be there.
+    for (const [i, r] of reps.entries()) {
+      const seed = isRecord(r) ? r["seed"] : undefined
+      if (typeof setSeed !== "number" || seed !== replicationSeed(setSeed, i)) c.problems.push(seedProblem(i, seed))
+    }
+    checkListed(src, c, prefix, m, [])
+    return
+  }
   for (const [i, r] of reps.entries()) {
     const dir = isRecord(r) ? r["dir"] : undefined
     if (typeof dir !== "string" || !/^replications\/r[0-9]+$/.test(dir)) {
@@ -520,7 +622,7 @@ const checkReplications = (src: RunSource, c: Checked, prefix: string, m: Record
     }
     const seed = isRecord(r) ? r["seed"] : undefined
     if (typeof setSeed !== "number" || seed !== replicationSeed(setSeed, i)) {
-      c.problems.push(problem("ManifestMismatch", manifestName, `replications[${i}].seed is ${JSON.stringify(seed ?? null)}, expected ${typeof setSeed === "number" ? replicationSeed(setSeed, i) : "a number"} (replication ${i} of seed ${JSON.stringify(setSeed ?? null)})`))
+      c.problems.push(seedProblem(i, seed))
       continue
     }
     const sub = `${prefix}${dir}/`
