@@ -131,6 +131,14 @@ export const compileScenarioWithSettings = (
   settings: ReadonlyArray<Setting>,
   options: Omit<LoadOptions, "variant"> = {}
 ): CompileOutcome => {
+  // A JSON scenario (a large run's scenario.yaml is its JSON input): amended as JSON, in JSON's limits.
+  if (options.format === "json") {
+    const plain = compileScenarioText(text, file, options)
+    if (!plain.ok) return plain
+    const value = JSON.parse(text) as Record<string, unknown>
+    value["variants"] = [{ name: FORK_VARIANT, ...overrideOf(settings) }]
+    return located(compileScenarioText(JSON.stringify(value), file, { ...options, variant: FORK_VARIANT }))
+  }
   // The parse with limits (source.ts): the text may be a hostile file. If it does not parse, the
   // plain compile reports why, as for any scenario file.
   let doc: ReturnType<typeof parseYamlWithLimits>["doc"] | undefined
@@ -149,7 +157,11 @@ export const compileScenarioWithSettings = (
     }
   }
   doc.set("variants", doc.createNode([{ name: FORK_VARIANT, ...overrideOf(settings) }]))
-  const out = compileScenarioText(String(doc), file, { ...options, variant: FORK_VARIANT })
+  return located(compileScenarioText(String(doc), file, { ...options, variant: FORK_VARIANT }))
+}
+
+/** An error of the amended scenario named by the setting's path, not a place in the file. */
+const located = (out: CompileOutcome): CompileOutcome => {
   if (out.ok) return out
   const { path, expected, found } = out.error
   return { ok: false, error: makeScenarioError({ file: "--set", path: path.replace(/^variants\[\d+\] \([^)]*\): /, ""), expected, found }) }
