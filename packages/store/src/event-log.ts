@@ -301,68 +301,78 @@ export function* readEventLogChunks(path: string, options?: ReadEventLogOptions)
 
 /** `readEventLogChunks` over a file already open (e.g. through untrusted.ts's checks); the caller closes it. */
 export function* readEventLogChunksFromFd(fd: number, options?: ReadEventLogOptions): Generator<LogChunk, void, undefined> {
-  {
-    const size = fstatSync(fd).size
-    const readAt = (at: number, length: number): Uint8Array => {
-      const buf = new Uint8Array(length)
-      readFully(fd, buf, 0, length, at)
-      return buf
-    }
-    if (size < MAGIC.length || !Buffer.from(readAt(0, MAGIC.length)).equals(MAGIC)) {
-      throw new LogReadError("NotArrowFile", "not an Arrow IPC file (no ARROW1 magic at the start)")
-    }
-    if (size < 2 * MAGIC.length || !Buffer.from(readAt(size - MAGIC.length, MAGIC.length)).equals(MAGIC)) {
-      throw new LogReadError("Truncated", `Arrow file is truncated (${size} bytes, no ARROW1 magic at the end)`)
-    }
-    if (options?.verifyChecksum ?? true) {
-      const sum = verifyChecksumFile(fd, size)
-      if (sum === "mismatch") throw new LogReadError("ChecksumMismatch", "Arrow file is damaged (its content checksum does not match)")
-      if (sum === "absent") throw new LogReadError("WrongFormat", "Arrow file has no devosim content checksum: not written by devosim, or damaged")
-    }
-    const damaged = (detail: string, cause?: unknown): LogReadError =>
-      new LogReadError("Corrupt", `Arrow file is damaged: ${detail}`, { cause })
-    if (size < 18) throw damaged("too short for a footer")
-    const footerLen = Buffer.from(readAt(size - 10, 4)).readInt32LE(0)
-    if (footerLen <= 0 || footerLen > size - 18) throw damaged(`footer length ${footerLen} does not fit the file`)
-    let footer: Footer
+  let decoder: EventLogDecoder | undefined
+  for (const { schema, batch } of arrowFileBatches(fd, options)) {
+    decoder ??= new EventLogDecoder(Object.fromEntries(schema.metadata), schema)
+    yield decoder.batch(batch)
+  }
+  if (decoder === undefined) throw new LogReadError("BadControlEvent", "the log does not start with RunStarted at seq 0", { row: 0 })
+  decoder.finish()
+}
+
+/**
+ * The record batches of an Arrow IPC file written by devosim, one at a time (memory: one batch),
+ * each with the file's schema: the footer locates them and each is read with positional reads
+ * into a small IPC stream of its own (the schema, the dictionaries, the batch). The file's own
+ * checksum is checked first, in a streaming pass, unless `verifyChecksum` is false. Throws
+ * `LogReadError` on a damaged file.
+ */
+export function* arrowFileBatches(fd: number, options?: ReadEventLogOptions): Generator<{ readonly schema: Schema; readonly batch: RecordBatch }, void, undefined> {
+  const size = fstatSync(fd).size
+  const readAt = (at: number, length: number): Uint8Array => {
+    const buf = new Uint8Array(length)
+    readFully(fd, buf, 0, length, at)
+    return buf
+  }
+  if (size < MAGIC.length || !Buffer.from(readAt(0, MAGIC.length)).equals(MAGIC)) {
+    throw new LogReadError("NotArrowFile", "not an Arrow IPC file (no ARROW1 magic at the start)")
+  }
+  if (size < 2 * MAGIC.length || !Buffer.from(readAt(size - MAGIC.length, MAGIC.length)).equals(MAGIC)) {
+    throw new LogReadError("Truncated", `Arrow file is truncated (${size} bytes, no ARROW1 magic at the end)`)
+  }
+  if (options?.verifyChecksum ?? true) {
+    const sum = verifyChecksumFile(fd, size)
+    if (sum === "mismatch") throw new LogReadError("ChecksumMismatch", "Arrow file is damaged (its content checksum does not match)")
+    if (sum === "absent") throw new LogReadError("WrongFormat", "Arrow file has no devosim content checksum: not written by devosim, or damaged")
+  }
+  const damaged = (detail: string, cause?: unknown): LogReadError => new LogReadError("Corrupt", `Arrow file is damaged: ${detail}`, { cause })
+  if (size < 18) throw damaged("too short for a footer")
+  const footerLen = Buffer.from(readAt(size - 10, 4)).readInt32LE(0)
+  if (footerLen <= 0 || footerLen > size - 18) throw damaged(`footer length ${footerLen} does not fit the file`)
+  let footer: Footer
+  try {
+    footer = Footer.decode(readAt(size - 10 - footerLen, footerLen))
+  } catch (e) {
+    throw damaged(e instanceof Error ? e.message : String(e), e)
+  }
+  const schemaStream = tableToIPC(new Table(new Schema(footer.schema.fields)), "stream")
+  const parts: Array<Uint8Array> = [schemaStream.subarray(0, schemaStream.length - EOS.length)]
+  const blockBytes = (b: { offset: bigint | number; metaDataLength: number; bodyLength: bigint | number }, what: string): readonly [number, number] => {
+    const offset = Number(b.offset)
+    const length = b.metaDataLength + Number(b.bodyLength)
+    if (!(offset >= 8 && length > 0 && offset + length <= size - 10 - footerLen)) throw damaged(`${what} block outside the file`)
+    return [offset, length]
+  }
+  for (let i = 0; i < footer.numDictionaries; i++) {
+    const [offset, length] = blockBytes(footer.getDictionaryBatch(i)!, "dictionary")
+    parts.push(readAt(offset, length))
+  }
+  const prefix = Buffer.concat(parts)
+  for (let i = 0; i < footer.numRecordBatches; i++) {
+    const [offset, length] = blockBytes(footer.getRecordBatch(i)!, "record batch")
+    const buf = new Uint8Array(prefix.length + length + EOS.length)
+    buf.set(prefix, 0)
+    readFully(fd, buf, prefix.length, length, offset)
+    buf.set(EOS, prefix.length + length)
+    let batch: RecordBatch | undefined
     try {
-      footer = Footer.decode(readAt(size - 10 - footerLen, footerLen))
+      const table = tableFromIPC(buf)
+      batch = table.batches.length === 1 ? table.batches[0] : undefined
     } catch (e) {
       throw damaged(e instanceof Error ? e.message : String(e), e)
     }
-    const decoder = new EventLogDecoder(Object.fromEntries(footer.schema.metadata), footer.schema)
-
-    // Each batch is read into a small IPC stream of its own: the schema, the dictionaries, the batch.
-    const schemaStream = tableToIPC(new Table(new Schema(footer.schema.fields)), "stream")
-    const parts: Array<Uint8Array> = [schemaStream.subarray(0, schemaStream.length - EOS.length)]
-    const blockBytes = (b: { offset: bigint | number; metaDataLength: number; bodyLength: bigint | number }, what: string): readonly [number, number] => {
-      const offset = Number(b.offset)
-      const length = b.metaDataLength + Number(b.bodyLength)
-      if (!(offset >= 8 && length > 0 && offset + length <= size - 10 - footerLen)) throw damaged(`${what} block outside the file`)
-      return [offset, length]
-    }
-    for (let i = 0; i < footer.numDictionaries; i++) {
-      const [offset, length] = blockBytes(footer.getDictionaryBatch(i)!, "dictionary")
-      parts.push(readAt(offset, length))
-    }
-    const prefix = Buffer.concat(parts)
-    for (let i = 0; i < footer.numRecordBatches; i++) {
-      const [offset, length] = blockBytes(footer.getRecordBatch(i)!, "record batch")
-      const buf = new Uint8Array(prefix.length + length + EOS.length)
-      buf.set(prefix, 0)
-      readFully(fd, buf, prefix.length, length, offset)
-      buf.set(EOS, prefix.length + length)
-      let batch: RecordBatch | undefined
-      try {
-        const table = tableFromIPC(buf)
-        batch = table.batches.length === 1 ? table.batches[0] : undefined
-      } catch (e) {
-        throw damaged(e instanceof Error ? e.message : String(e), e)
-      }
-      if (batch === undefined) throw damaged(`record batch ${i} does not decode`)
-      yield decoder.batch(batch)
-    }
-    decoder.finish()
+    if (batch === undefined) throw damaged(`record batch ${i} does not decode`)
+    yield { schema: footer.schema, batch }
   }
 }
 

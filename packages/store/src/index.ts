@@ -42,6 +42,7 @@ export {
 export { encodeParquet } from "./parquet.ts"
 export { csvText, CsvWriter, plainNumber } from "./csv.ts"
 export { ParquetStreamWriter, type ParquetStreamOptions } from "./parquet-stream.ts"
+export { writeParquetCopy } from "./parquet-copy.ts"
 export {
   AccountsTable,
   controlEventPayload,
