@@ -72,15 +72,9 @@ const finite = (x: number, ev: ControlEvent, field: string): number => {
  * as JSON writes them, several times faster than the general walk. Other kinds: undefined.
  * (event-log-writer.test pins the equality on generated events.)
  */
-export const controlPayloadJson = (ev: ControlEvent, quoted?: Map<string, string>): string | undefined => {
-  const q = (id: string): string => {
-    let s = quoted?.get(id)
-    if (s === undefined) {
-      s = JSON.stringify(id)
-      quoted?.set(id, s)
-    }
-    return s
-  }
+export const controlPayloadJson = (ev: ControlEvent, quotedLocality?: string): string | undefined => {
+  // The event's locality as JSON, given when the caller has it at hand (the writer keeps each once).
+  const q = (id: string): string => (quotedLocality !== undefined && "locality" in ev && id === ev.locality ? quotedLocality : JSON.stringify(id))
   switch (ev._tag) {
     case "NegotiationQueued":
       return `{"attempt":${finite(ev.attempt, ev, "attempt")},"locality":${q(ev.locality)}}`
@@ -119,8 +113,8 @@ export class EventBatcher {
   private readonly kindValues: Vector
   private readonly localityValues: Vector
   private readonly controlSeqs = new Set<number>()
-  /** Each locality id as a JSON string, once (every negotiation event names one). */
-  private readonly quotedLocality = new Map<string, string>()
+  /** Each locality id as a JSON string (by locality index), made once: every negotiation event names one. */
+  private readonly quotedLocality: Array<string | undefined> = []
 
   // The batch being filled.
   private rows = 0
@@ -379,7 +373,8 @@ export class EventBatcher {
     this.to[r] = 0
     this.amount[2 * r] = this.amount[2 * r + 1] = 0
     this.cause[2 * r] = this.cause[2 * r + 1] = 0
-    const text = controlPayloadJson(ev, this.quotedLocality) ?? canonicalJson(withoutHeader(ev))
+    const quoted = loc >= 0 ? (this.quotedLocality[loc] ??= JSON.stringify((ev as { locality: string }).locality)) : undefined
+    const text = controlPayloadJson(ev, quoted) ?? canonicalJson(withoutHeader(ev))
     const at = this.dataOffsets[r]!
     // UTF-8 takes at most 3 bytes per UTF-16 unit: encode straight into the column's bytes.
     const most = at + 3 * text.length
