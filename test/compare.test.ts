@@ -11,7 +11,7 @@ describe("devosim run --replications", () => {
   const out = path.join(tempDir("reps"), "set")
 
   it("writes one run directory per replication and the distribution of every figure", () => {
-    const r = devosim("run", ROUTE_MAP, "--replications", "5", "--out", out)
+    const r = devosim("run", ROUTE_MAP, "--replications", "5", "--keep-runs", "--out", out)
     expect(r.stderr).toBe("") // not a terminal: no progress bar
     expect(r.status).toBe(0)
     expect(readdirSync(path.join(out, "replications"))).toEqual(["r0000", "r0001", "r0002", "r0003", "r0004"])

@@ -1,8 +1,9 @@
 /**
  * Long work honours signals and stays in bounded memory (issue "Nothing lost, nothing forged",
  * points 3 and 7):
- *  - SIGINT or SIGTERM stops `compare` (300 replications), `run --replications`, `verify` and
- *    `replay` within a second, exit 130 / 143, one line, nothing written, no "intact".
+ *  - SIGINT or SIGTERM stops `compare` (600 replications, on worker threads), `run
+ *    --replications` (on worker threads, and with --keep-runs), `verify` and `replay` within a
+ *    second, exit 130 / 143, one line, nothing written, no "intact".
  *    Each command is first run whole to learn how long it takes; the signal is sent halfway.
  *  - `compare` at 2,000 replications runs under a 512 MiB heap: it keeps each replication's
  *    figures, not its summary (before, ~0.6 MB a replication here: 2.4 GB for 4,000 runs).
@@ -45,12 +46,15 @@ const bigFile = path.join(dir, "big.json")
 writeFileSync(bigFile, JSON.stringify(syntheticScenario({ localities: 3000, agencies: 8, months: 120 })))
 const bigRun = path.join(dir, "big-run")
 
-/** Runs `args` whole, then again with `sig` halfway through; returns the interrupted run and how long after the signal it ended. */
-const interruptHalfway = async (args: (k: number) => ReadonlyArray<string>, sig: NodeJS.Signals) => {
+/**
+ * Runs `args` whole, then again with `sig` halfway through (or at another fraction `at` of the
+ * whole run's time); returns the interrupted run and how long after the signal it ended.
+ */
+const interruptHalfway = async (args: (k: number) => ReadonlyArray<string>, sig: NodeJS.Signals, at = 0.5) => {
   const whole = await start(args(0)).ended
   expect(whole.status, whole.stderr).toBe(0)
   const child = start(args(1))
-  const delay = whole.ms / 2
+  const delay = whole.ms * at
   let sentAt = Number.NaN
   const timer = setTimeout(() => {
     sentAt = performance.now() - child.t0
@@ -62,10 +66,11 @@ const interruptHalfway = async (args: (k: number) => ReadonlyArray<string>, sig:
 }
 
 describe("signals stop long work within a second", () => {
-  it("SIGINT during a 300-replication compare", async () => {
+  // A third of the way in: the first run may load the sources before the compile cache has them.
+  it("SIGINT during a 600-replication compare (worker threads)", async () => {
     const out = (k: number) => path.join(dir, `cmp-${k}`)
-    const { whole, r, afterSignalMs } = await interruptHalfway((k) => ["compare", queueFile, queueFile, "--replications", "300", "--out", out(k), "--quiet"], "SIGINT")
-    console.log(`compare 300 replications: ${whole.ms.toFixed(0)} ms whole; stopped ${afterSignalMs.toFixed(0)} ms after SIGINT`)
+    const { whole, r, afterSignalMs } = await interruptHalfway((k) => ["compare", queueFile, queueFile, "--replications", "600", "--workers", "2", "--out", out(k), "--quiet"], "SIGINT", 1 / 3)
+    console.log(`compare 600 replications: ${whole.ms.toFixed(0)} ms whole; stopped ${afterSignalMs.toFixed(0)} ms after SIGINT`)
     expect(whole.ms).toBeGreaterThan(3000) // long enough that the signal lands in the middle
     expect(r.status, r.stderr).toBe(130)
     expect(r.stderr.trim()).toBe("devosim: interrupted by SIGINT; nothing written")
@@ -74,14 +79,22 @@ describe("signals stop long work within a second", () => {
     expect(readdirSync(dir).filter((n) => n.startsWith("cmp-1."))).toEqual([])
   }, 120_000)
 
-  it("SIGTERM during run --replications", async () => {
-    const out = (k: number) => path.join(dir, `reps-${k}`)
-    const { r, afterSignalMs } = await interruptHalfway((k) => ["run", queueFile, "--replications", "40", "--out", out(k), "--no-parquet", "--quiet"], "SIGTERM")
-    expect(r.status, r.stderr).toBe(143)
-    expect(afterSignalMs).toBeLessThan(1000)
-    expect(existsSync(out(1))).toBe(false)
-    expect(readdirSync(dir).filter((n) => n.startsWith("reps-1."))).toEqual([])
-  }, 120_000)
+  it("SIGTERM during run --replications (worker threads, and --keep-runs)", async () => {
+    for (const [name, args] of [
+      ["reps", ["--replications", "600", "--workers", "2"]],
+      ["kept", ["--replications", "40", "--keep-runs"]]
+    ] as const) {
+      const out = (k: number) => path.join(dir, `${name}-${k}`)
+      const { whole, r, afterSignalMs } = await interruptHalfway((k) => ["run", queueFile, ...args, "--out", out(k), "--no-parquet", "--quiet"], "SIGTERM", 1 / 3)
+      console.log(`run ${args.join(" ")}: ${whole.ms.toFixed(0)} ms whole; stopped ${afterSignalMs.toFixed(0)} ms after SIGTERM`)
+      expect(whole.ms, name).toBeGreaterThan(2000) // long enough that the signal lands in the middle
+      expect(r.status, r.stderr).toBe(143)
+      expect(r.stderr.trim()).toBe("devosim: interrupted by SIGTERM; nothing written")
+      expect(afterSignalMs).toBeLessThan(1000)
+      expect(existsSync(out(1))).toBe(false)
+      expect(readdirSync(dir).filter((n) => n.startsWith(`${name}-1.`))).toEqual([])
+    }
+  }, 240_000)
 
   it("SIGINT during verify and during replay of a 6-million-event run: exit 130, never 'intact'", async () => {
     const made = spawnSync(process.execPath, [ENTRY, "run", bigFile, "--out", bigRun, "--no-parquet", "--quiet"], { cwd: ROOT, encoding: "utf8" })

@@ -223,7 +223,7 @@ describe("a run directory is untrusted input", () => {
 
   it("verify catches re-sealed forgeries: a run listed twice, swapped replications, a transplanted log", () => {
     const set = path.join(dir, "set")
-    expect(cli(["run", TINY, "--out", set, "--replications", "3", "--no-parquet", "--quiet"]).status).toBe(0)
+    expect(cli(["run", TINY, "--out", set, "--replications", "3", "--keep-runs", "--no-parquet", "--quiet"]).status).toBe(0)
     expect(cli(["verify", set]).status).toBe(0)
     const sealSet = (m: Record<string, any>) => writeJson(path.join(set, "manifest.json"), m)
     const original = readJson(path.join(set, "manifest.json"))

@@ -87,7 +87,7 @@ describe("snapshots in run directories", () => {
 
   it("replications get snapshots too", () => {
     const set = path.join(dir, "set")
-    expect(devosim("run", TINY, "--out", set, "--no-parquet", "--replications", "2", "--snapshot-every", "6", "--quiet").status).toBe(0)
+    expect(devosim("run", TINY, "--out", set, "--no-parquet", "--replications", "2", "--keep-runs", "--snapshot-every", "6", "--quiet").status).toBe(0)
     const r1 = path.join(set, "replications", "r0001")
     expect(readdirSync(path.join(r1, "snapshots")).length).toBeGreaterThan(0)
     expect(devosim("replay", r1, "--from", "LATEST").status).toBe(0)

@@ -337,7 +337,7 @@ describe("verify: the CLI", () => {
 
   it("a replication set: intact is 0; a damaged replication's log is caught", () => {
     const set = path.join(dir, "set")
-    expect(devosim("run", ROUTE_MAP, "--out", set, "--replications", "2", "--no-parquet", "--quiet").status).toBe(0)
+    expect(devosim("run", ROUTE_MAP, "--out", set, "--replications", "2", "--keep-runs", "--no-parquet", "--quiet").status).toBe(0)
     const src = sourceFromDirectory(set)
     const files = new Map(src.names.map((n) => [n, new Uint8Array(src.read(n))]))
     const v = verifyRun(sourceFromFiles(files))

@@ -46,6 +46,8 @@ import { progress } from "./progress.ts"
 import { writeRunFiles } from "./run-files.ts"
 import { shardedLogChunks, workersFor } from "./shards.ts"
 import { checkSnapshotEvery, chooseSnapshot } from "./snapshots.ts"
+import { replicateAll, replicationWorkersFor, type ReplicationKind, type ReplicationNumbers } from "./replicate.ts"
+import { readUntrusted } from "@devosim/store"
 
 const json = (x: unknown) => JSON.stringify(x, null, 2) + "\n"
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
@@ -151,19 +153,35 @@ const checkWorkers = (n: number | undefined) =>
 
 
 /**
- * Runs replications 0..K−1 of a scenario (replication r with `replicationSeed(seed, r)`), one at a
- * time, yielding between them and stopping with `signal.reason` when aborted.
+ * Runs replications 0..K−1 of each scenario (replication r with `replicationSeed(seed, r)`) on
+ * `workers` threads (0: on the main thread), keeping of each only what `kind` says (replicate.ts):
+ * `results[s][r]`, the same for any number of workers. Stops with `signal.reason` when aborted.
  */
-export const replicate = async (scenario: Scenario, replications: number, onEach: (summary: Summary, r: number) => void, signal: AbortSignal): Promise<Array<number>> => {
-  const seeds: Array<number> = []
-  for (let r = 0; r < replications; r++) {
-    signal.throwIfAborted()
-    const seed = replicationSeed(scenario.seed, r)
-    onEach(summarize(runScenario({ ...scenario, seed }).log), r)
-    seeds.push(seed)
-    await turn()
+export const replicate = <K extends ReplicationKind>(scenarios: ReadonlyArray<Scenario>, replications: number, kind: K, workers: number, tick: () => void, signal: AbortSignal) =>
+  replicateAll({ scenarios, replications, kind, workers, tick, signal })
+
+/** The seeds of replications 0..K−1 of a scenario seeded `seed`. */
+const seedsOf = (seed: number, replications: number): Array<number> => Array.from({ length: replications }, (_, r) => replicationSeed(seed, r))
+
+/** A replication set's summary.json: each figure's distribution over the replications, in the order the figures first appear. */
+const replicationSetSummary = (loaded: LoadedScenario, seeds: ReadonlyArray<number>, each: Iterable<ReplicationNumbers>) => {
+  const figures = new Map<string, Array<number>>()
+  for (const { keys, values } of each) {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!
+      let xs = figures.get(k)
+      if (xs === undefined) figures.set(k, (xs = []))
+      xs.push(values[i]!)
+    }
   }
-  return seeds
+  return {
+    format: "devosim-replications/1",
+    scenario: loaded.scenario.name,
+    seed: loaded.scenario.seed,
+    replications: seeds.length,
+    seeds,
+    figures: Object.fromEntries([...figures].map(([k, xs]) => [k, describeSample(xs)]))
+  }
 }
 
 /**
@@ -215,6 +233,8 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   readonly ledger: boolean
   readonly snapshotEvery?: number | undefined
   readonly workers?: number | undefined
+  /** With --replications: also a run directory per replication. */
+  readonly keepRuns?: boolean | undefined
 }) {
   yield* checkReplications(args.replications)
   yield* checkSnapshotEvery(args.snapshotEvery)
@@ -250,8 +270,11 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
 })
 
 /**
- * `devosim run FILE --replications K`: one complete run directory per replication under
- * replications/rNNNN/, and a summary.json of every figure's mean, sd and 5/50/95% quantiles.
+ * `devosim run FILE --replications K`: a summary.json of every figure's mean, sd and 5/50/95%
+ * quantiles over the replications, run in parallel (replicate.ts) and kept only as their numbers;
+ * with `--keep-runs`, also one complete run directory per replication under replications/rNNNN/
+ * (written one after another, each run sharded over `--workers` as a single run is). The manifest
+ * lists each replication's seed, and its directory when the runs are kept.
  */
 const runReplications = Effect.fn("runReplications")(function* (
   loaded: LoadedScenario,
@@ -264,34 +287,38 @@ const runReplications = Effect.fn("runReplications")(function* (
     readonly ledger: boolean
     readonly snapshotEvery?: number | undefined
     readonly workers?: number | undefined
+    readonly keepRuns?: boolean | undefined
   }
 ) {
   const K = args.replications
+  const keep = args.keepRuns === true
+  if (!keep) {
+    const perRun = [...(args.parquet ? ["--parquet"] : []), ...(args.ledger ? ["--ledger"] : []), ...(args.snapshotEvery === undefined ? [] : ["--snapshot-every"])]
+    if (perRun.length > 0) return yield* badInput(`${perRun.join(", ")}: files of each replication's run directory, which --replications writes only with --keep-runs`)
+  }
   const width = Math.max(4, String(K - 1).length)
   const dirOf = (r: number) => `replications/r${String(r).padStart(width, "0")}`
+  const workers = keep ? 0 : replicationWorkersFor([loaded.scenario], K, args.workers)
   const summary = yield* writeRunOut(out, args.force, async (dir, signal) => {
     const bar = progress("replication", K, args.quiet)
     await dir.writeFile("scenario.yaml", loaded.asRunText)
-    const figures = new Map<string, Array<number>>()
-    const seeds: Array<number> = []
-    for (let r = 0; r < K; r++) {
-      const seed = replicationSeed(loaded.scenario.seed, r)
-      const decisions = decideCentre({ ...loaded.scenario, seed })
-      const chunks = shardedLogChunks(decisions, workersFor(decisions, args.workers))
-      const one = await writeRunFiles(dir, dirOf(r), loaded, decisions.controls[0] as RunStarted, chunks, { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery }, signal)
-      for (const [k, v] of flattenNumbers(one.summary)) figures.set(k, [...(figures.get(k) ?? []), v])
-      seeds.push(seed)
-      bar.tick()
+    const seeds = seedsOf(loaded.scenario.seed, K)
+    let numbers: Array<ReplicationNumbers>
+    if (keep) {
+      numbers = []
+      for (let r = 0; r < K; r++) {
+        const decisions = decideCentre({ ...loaded.scenario, seed: seeds[r]! })
+        const chunks = shardedLogChunks(decisions, workersFor(decisions, args.workers))
+        const one = await writeRunFiles(dir, dirOf(r), loaded, decisions.controls[0] as RunStarted, chunks, { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery }, signal)
+        const flat = flattenNumbers(one.summary)
+        numbers.push({ keys: [...flat.keys()], values: Float64Array.from(flat.values()) })
+        bar.tick()
+      }
+    } else {
+      numbers = (await replicate([loaded.scenario], K, "numbers", workers, bar.tick, signal))[0]!
     }
     bar.done()
-    const summary = {
-      format: "devosim-replications/1",
-      scenario: loaded.scenario.name,
-      seed: loaded.scenario.seed,
-      replications: K,
-      seeds,
-      figures: Object.fromEntries([...figures].map(([k, xs]) => [k, describeSample(xs)]))
-    }
+    const summary = replicationSetSummary(loaded, seeds, numbers)
     await dir.writeFile("summary.json", json(summary))
     const files = [...dir.files()].sort((a, b) => compareCodePoints(a.name, b.name))
     await dir.writeFile(
@@ -302,7 +329,8 @@ const runReplications = Effect.fn("runReplications")(function* (
         scenario: loaded.scenario.name,
         seed: loaded.scenario.seed,
         input_sha256: loaded.inputSha256,
-        replications: seeds.map((seed, r) => ({ dir: dirOf(r), seed })),
+        // Without the runs, a replication is its seed (summary.json holds what was kept of it).
+        replications: seeds.map((seed, r) => (keep ? { dir: dirOf(r), seed } : { seed })),
         files: Object.fromEntries(files.map((f) => [f.name, { sha256: f.sha256, bytes: f.bytes }]))
       })
     )
@@ -311,9 +339,11 @@ const runReplications = Effect.fn("runReplications")(function* (
   const makespan = summary.figures["centre.makespan"]
   yield* say(
     [
-      `devosim ${ENGINE_VERSION}: ran ${K} replications of "${loaded.scenario.name}" (seeds from ${loaded.scenario.seed})`,
+      `devosim ${ENGINE_VERSION}: ran ${K} replications of "${loaded.scenario.name}" (seeds from ${loaded.scenario.seed})${workers > 0 ? ` on ${workers} worker thread${workers === 1 ? "" : "s"}` : ""}`,
       makespan === undefined ? "" : `  centre makespan: mean ${makespan.mean.toFixed(2)}, sd ${makespan.sd.toFixed(2)}, 5–95% [${makespan.q05.toFixed(2)}, ${makespan.q95.toFixed(2)}] months`,
-      `  outputs in ${forTerminal(out)}/: summary.json (mean, sd, quantiles of every figure), replications/r…/ (one run directory each), manifest.json, scenario.yaml`
+      keep
+        ? `  outputs in ${forTerminal(out)}/: summary.json (mean, sd, quantiles of every figure), replications/r…/ (one run directory each), manifest.json, scenario.yaml`
+        : `  outputs in ${forTerminal(out)}/: summary.json (mean, sd, quantiles of every figure), manifest.json, scenario.yaml (a run directory per replication with --keep-runs)`
     ]
       .filter((l) => l !== "")
       .join("\n")
@@ -498,13 +528,31 @@ const figuresOfRunDir = Effect.fn("figuresOfRunDir")(function* (dir: string) {
   return { figures, seed: manifest.seed, scenario: manifest.scenario }
 })
 
-/** A replication set's runs in order, each checked: the set's manifest names them. */
+/** The manifest of a directory, parsed, or undefined when it cannot be read (then checking the run reports why). */
+const manifestOrUndefined = (dir: string): unknown => {
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(readUntrusted(path.resolve(dir), "manifest.json"))) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A replication set's runs in order, each checked: the set's manifest names them. A set written
+ * without --keep-runs has none: it holds each figure's distribution, not each replication's
+ * figures, so it cannot be paired replication by replication (bad input, exit 2).
+ */
 const replicationDirsOf = Effect.fn("replicationDirsOf")(function* (input: string) {
   const bytes = yield* readRunFile(input, "manifest.json")
   const m = yield* Effect.try({ try: () => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown, catch: (e) => readError(input, e) })
   const reps = typeof m === "object" && m !== null ? (m as Record<string, unknown>)["replications"] : undefined
   if ((m as Record<string, unknown> | null)?.["format"] !== REPLICATIONS_FORMAT || !Array.isArray(reps)) {
     return yield* badInput(`${forTerminal(path.join(input, "manifest.json"))}: expected a replication set's manifest (format ${REPLICATIONS_FORMAT}) listing its replications`)
+  }
+  if (reps.length > 0 && reps.every((r) => typeof r === "object" && r !== null && !("dir" in r))) {
+    return yield* badInput(
+      `${forTerminal(input)}: a set of ${reps.length} replications written without --keep-runs has no per-replication runs (its summary.json holds each figure's distribution), so it cannot be compared replication by replication; compare the scenario file itself (devosim compare FILE … --replications ${reps.length}), or write the set with devosim run FILE --replications ${reps.length} --keep-runs`
+    )
   }
   const dirs: Array<string> = []
   for (const [i, r] of reps.entries()) {
@@ -518,62 +566,81 @@ const replicationDirsOf = Effect.fn("replicationDirsOf")(function* (input: strin
 })
 
 /**
- * A compare input: a scenario file (each of its variants, replicated) or a run directory (a run or
- * a replication set, checked against its manifests). Only each replication's figures are kept.
+ * A compare input resolved: a scenario file's variants (to be replicated), or a run directory's
+ * runs (a run, or a replication set's runs, to be checked against their manifests and read).
  */
-const replicatedRunsOf = Effect.fn("replicatedRunsOf")(function* (input: string, replications: number, tick: () => void) {
+type CompareInput =
+  | { readonly kind: "file"; readonly input: string; readonly variants: ReadonlyArray<{ readonly variant: string | null; readonly scenario: Scenario }> }
+  | { readonly kind: "dir"; readonly input: string; readonly dirs: ReadonlyArray<string> }
+
+const compareInputOf = Effect.fn("compareInputOf")(function* (input: string) {
   const at = yield* Effect.try({ try: () => statSync(input), catch: () => badInput(`${forTerminal(input)}: no such file or directory`) })
   if (at.isDirectory()) {
     const set = lstatOrNull(path.join(input, "replications"))
-    const dirs = set !== null && set.isDirectory() ? yield* replicationDirsOf(input) : [input]
-    const figures: Array<ReplicationFigures> = []
-    const seeds: Array<number> = []
-    let name = path.basename(input)
-    for (const d of dirs) {
-      const one = yield* figuresOfRunDir(d)
-      figures.push(one.figures)
-      seeds.push(one.seed)
-      name = one.scenario
-      tick()
-    }
-    const run: ReplicatedRun = { name, source: input, replications: figures, seeds }
-    return [run]
+    const m = manifestOrUndefined(input)
+    const isSet = (set !== null && set.isDirectory()) || (typeof m === "object" && m !== null && (m as Record<string, unknown>)["format"] === REPLICATIONS_FORMAT)
+    const dirs = isSet ? yield* replicationDirsOf(input) : [input]
+    const resolved: CompareInput = { kind: "dir", input, dirs }
+    return resolved
   }
   if (!at.isFile()) return yield* badInput(`${forTerminal(input)}: neither a scenario file nor a run directory`)
   const variants = yield* loadScenarioVariants(input).pipe(Effect.mapError((e) => badInput(e.message)))
-  const runs: Array<ReplicatedRun> = []
-  for (const v of variants) {
-    const figures: Array<ReplicationFigures> = []
-    const seeds = yield* abortable(
-      (signal) =>
-        replicate(
-          v.scenario,
-          replications,
-          (summary) => {
-            figures.push(figuresOf(summary))
-            tick()
-          },
-          signal
-        ),
-      (e) => failure(`${forTerminal(input)}: ${forTerminal(messageOf(e))}`)
-    )
-    runs.push({ name: v.variant ?? v.scenario.name, source: v.variant === null ? input : `${input}#${v.variant}`, replications: figures, seeds })
-  }
-  return runs
+  const resolved: CompareInput = { kind: "file", input, variants }
+  return resolved
 })
 
-/** `devosim compare A B [C…]`: key figures side by side, paired differences, and who wins. */
+/** A run directory input's figures: each run checked against its manifest, then its summary read. Only each replication's figures are kept. */
+const replicatedRunOfDirs = Effect.fn("replicatedRunOfDirs")(function* (input: string, dirs: ReadonlyArray<string>, tick: () => void) {
+  const figures: Array<ReplicationFigures> = []
+  const seeds: Array<number> = []
+  let name = path.basename(input)
+  for (const d of dirs) {
+    const one = yield* figuresOfRunDir(d)
+    figures.push(one.figures)
+    seeds.push(one.seed)
+    name = one.scenario
+    tick()
+  }
+  const run: ReplicatedRun = { name, source: input, replications: figures, seeds }
+  return run
+})
+
+/**
+ * `devosim compare A B [C…]`: key figures side by side, paired differences, and who wins. The
+ * scenario files' variants are replicated together on one pool of `--workers` threads (default:
+ * the machine's cores, none for a small comparison); each replication's figures are placed by
+ * index, so the output is the same bytes for any number of workers.
+ */
 export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   readonly inputs: ReadonlyArray<string>
   readonly replications: number
   readonly out: string
   readonly force: boolean
   readonly quiet: boolean
+  readonly workers?: number | undefined
 }) {
   yield* checkReplications(args.replications)
-  const bar = progress("replication", args.replications * args.inputs.length, args.quiet)
+  yield* checkWorkers(args.workers)
+  const inputs: Array<CompareInput> = []
+  for (const input of args.inputs) inputs.push(yield* compareInputOf(input))
+  const scenarios = inputs.flatMap((i) => (i.kind === "file" ? i.variants.map((v) => v.scenario) : []))
+  const K = args.replications
+  const bar = progress("replication", scenarios.length * K + inputs.reduce((n, i) => n + (i.kind === "dir" ? i.dirs.length : 0), 0), args.quiet)
+  // Run directories first: damage in one is reported before any replication runs.
+  const read = new Map<CompareInput, ReplicatedRun>()
+  for (const i of inputs) if (i.kind === "dir") read.set(i, yield* replicatedRunOfDirs(i.input, i.dirs, bar.tick))
+  const workers = replicationWorkersFor(scenarios, K, args.workers)
+  const replicated = scenarios.length === 0 ? [] : yield* abortable((signal) => replicate(scenarios, K, "figures", workers, bar.tick, signal), (e) => failure(forTerminal(messageOf(e))))
   const runs: Array<ReplicatedRun> = []
-  for (const input of args.inputs) runs.push(...(yield* replicatedRunsOf(input, args.replications, bar.tick)))
+  let s = 0
+  for (const i of inputs) {
+    if (i.kind === "dir") runs.push(read.get(i)!)
+    else {
+      for (const v of i.variants) {
+        runs.push({ name: v.variant ?? v.scenario.name, source: v.variant === null ? i.input : `${i.input}#${v.variant}`, replications: replicated[s++]!, seeds: seedsOf(v.scenario.seed, K) })
+      }
+    }
+  }
   bar.done()
   if (runs.length < 2) return yield* badInput(`compare needs at least two scenarios (files, variants or run directories); found ${runs.length}`)
   // Names label the columns: make them unique.

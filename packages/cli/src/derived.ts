@@ -73,6 +73,7 @@ const checkRun = (root: string, prefix: string): Array<Problem> => {
 export const checkDerivedFiles = (root: string, format: string): Array<Problem> => {
   if (format === "devosim-run/1") return checkRun(root, "")
   if (format !== "devosim-replications/1") return []
-  const reps = (json(root, MANIFEST_FILE)["replications"] ?? []) as ReadonlyArray<{ readonly dir: string }>
-  return reps.flatMap((r) => checkRun(root, r.dir))
+  // A set written without --keep-runs has no runs (and no log to rebuild its summary from).
+  const reps = (json(root, MANIFEST_FILE)["replications"] ?? []) as ReadonlyArray<{ readonly dir?: string }>
+  return reps.flatMap((r) => (r.dir === undefined ? [] : checkRun(root, r.dir)))
 }

@@ -26,8 +26,12 @@ const run = Command.make(
     seed: Flag.Int("seed").pipe(Flag.withDescription("seed overriding the scenario's"), Flag.optional),
     force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing run directory"), Flag.withDefault(false)),
     replications: Flag.Int("replications").pipe(
-      Flag.withDescription("run K replications (seeds derived from the scenario's) and summarise every figure"),
+      Flag.withDescription("run K replications (seeds derived from the scenario's) and summarise every figure in summary.json (in parallel on --workers threads)"),
       Flag.withDefault(1)
+    ),
+    keepRuns: Flag.Boolean("keep-runs").pipe(
+      Flag.withDescription("with --replications: also write each replication's run directory under replications/rNNNN/ (one after another; needed by --parquet, --ledger, --snapshot-every, and to compare or replay the replications)"),
+      Flag.withDefault(false)
     ),
     quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress bar"), Flag.withDefault(false)),
     parquet: Flag.Boolean("parquet").pipe(
@@ -45,12 +49,12 @@ const run = Command.make(
     ),
     workers: Flag.Int("workers").pipe(
       Flag.withDescription(
-        "worker threads posting the localities' money, one shard each (default: the machine's cores; small runs stay on the main thread; 0 = none). The log is the same bytes for any N"
+        "worker threads posting the localities' money, one shard each, or with --replications running the replications (default: the machine's cores; small runs stay on the main thread; 0 = none). The output is the same bytes for any N"
       ),
       Flag.optional
     )
   },
-  ({ file, out, seed, force, replications, quiet, parquet, noParquet, ledger, snapshotEvery, workers }) =>
+  ({ file, out, seed, force, replications, keepRuns, quiet, parquet, noParquet, ledger, snapshotEvery, workers }) =>
     withCommands((m) => m.runCommand({
       file,
       out: Option.getOrUndefined(out),
@@ -61,7 +65,8 @@ const run = Command.make(
       parquet: parquet && !noParquet,
       ledger,
       snapshotEvery: Option.getOrUndefined(snapshotEvery),
-      workers: Option.getOrUndefined(workers)
+      workers: Option.getOrUndefined(workers),
+      keepRuns
     }))
 ).pipe(Command.withDescription("Run a scenario and write a run directory: events.arrow, summary.json and its per-locality tables, report.html, manifest.json"))
 
@@ -104,9 +109,13 @@ const compare = Command.make(
     replications: Flag.Int("replications").pipe(Flag.withDescription("replications per scenario (common random numbers)"), Flag.withDefault(1)),
     out: Flag.String("out").pipe(Flag.withDescription("directory for compare.json, compare.arrow, report.html"), Flag.withDefault("runs/compare")),
     force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing output directory"), Flag.withDefault(false)),
-    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress bar"), Flag.withDefault(false))
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress bar"), Flag.withDefault(false)),
+    workers: Flag.Int("workers").pipe(
+      Flag.withDescription("worker threads running the replications (default: the machine's cores; a small comparison stays on the main thread; 0 = none). The output is the same bytes for any N"),
+      Flag.optional
+    )
   },
-  ({ inputs, replications, out, force, quiet }) => withCommands((m) => m.compareCommand({ inputs, replications, out, force, quiet }))
+  ({ inputs, replications, out, force, quiet, workers }) => withCommands((m) => m.compareCommand({ inputs, replications, out, force, quiet, workers: Option.getOrUndefined(workers) }))
 ).pipe(Command.withDescription("Compare rollout timetables: key figures side by side, paired differences with intervals, winners"))
 
 const fork = Command.make(

@@ -52,12 +52,28 @@ export const lstatOrNull = (p: string) => {
   }
 }
 
+/** A replication set written without --keep-runs (its manifest says so) is refused: it has no run to read. */
+const figuresOnlySet = (dir: string) => {
+  let m: unknown
+  try {
+    m = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(readUntrusted(path.resolve(dir), "manifest.json")))
+  } catch {
+    return Effect.void // not readable here: checking the run reports why
+  }
+  if (typeof m !== "object" || m === null || (m as Record<string, unknown>)["format"] !== "devosim-replications/1") return Effect.void
+  const reps = (m as Record<string, unknown>)["replications"]
+  const k = Array.isArray(reps) ? reps.length : 0
+  return Effect.fail(
+    badInput(`${forTerminal(dir)} holds the figures of ${k} replications but no runs (written without --keep-runs); for a run directory per replication: devosim run FILE --replications ${k} --keep-runs`)
+  )
+}
+
 /** Commands that read one run refuse a replication set, naming a run inside it. */
 export const refuseReplicationSet = (dir: string) =>
   Effect.suspend(() => {
     const set = path.join(dir, "replications")
     const at = lstatOrNull(set)
-    if (at === null || !at.isDirectory()) return Effect.void
+    if (at === null || !at.isDirectory()) return figuresOnlySet(dir)
     const runs = readdirSync(set).sort()
     return Effect.fail(badInput(`${forTerminal(dir)} holds ${runs.length} replications; name one of them, e.g. ${forTerminal(path.join(set, runs[0] ?? "r0000"))}`))
   })

@@ -236,6 +236,16 @@ interface ShiftSlot {
   readonly values: Array<number>
 }
 
+export interface MoneyOptions {
+  /**
+   * False: only what a comparison's figures (`figuresOf`) read, for many small runs: no effects, no
+   * cost shift, no by-year detail of lines and localities (empty), and no claims beyond what was
+   * realised (savings_claimed is savings_realised, nothing capped). Every other figure is the same.
+   * Default true.
+   */
+  readonly detail?: boolean
+}
+
 /**
  * `moneyFigures` as a fold over a log's chunks (`add` them in seq order, then `finish`). Memory is
  * O(accounts + cost-shift cells + the control events that cause postings), not O(postings) nor
@@ -299,9 +309,12 @@ export class MoneyBuilder {
   private readonly fyDetail: { baseline: Float64Array; actual: Float64Array; invested: Float64Array; saved: Float64Array; reduction: Float64Array } | null
   private settled = 0
   private lastT = Number.NaN
+  /** False: only what `figuresOf` reads (see `MoneyOptions`). */
+  private readonly detail: boolean
 
-  constructor(run: RunStarted) {
+  constructor(run: RunStarted, options: MoneyOptions = {}) {
     this.run = run
+    this.detail = options.detail ?? true
     const layout = layoutOf(run)
     const L = (this.L = layout.localityCount)
     const A = (this.A = layout.agencyCount)
@@ -352,6 +365,7 @@ export class MoneyBuilder {
     const Y = blocks.length
     // Lines and localities by year (a run without agencies has locality-years of zeros only).
     this.fyDetail =
+      this.detail &&
       A > 0 && L * (A + 1) * Y <= DETAIL_BY_YEAR_CELLS
         ? { baseline: new Float64Array(L * A * Y), actual: new Float64Array(L * A * Y), invested: new Float64Array(L * A * Y), saved: new Float64Array(L * A * Y), reduction: new Float64Array(L * Y) }
         : null
@@ -446,9 +460,11 @@ export class MoneyBuilder {
           curSaved[l]! += x
           savedByPeriod[m]! += x
           if (fy !== null) fy.saved[(l * A + beneficiary) * Y + fyOfPeriod[m]!]! += x
-          this.shift(l, aux, beneficiary, m, x)
-          const key = lastCause * A + beneficiary
-          this.realisedBy.set(key, (this.realisedBy.get(key) ?? 0) + x)
+          if (this.detail) {
+            this.shift(l, aux, beneficiary, m, x)
+            const key = lastCause * A + beneficiary
+            this.realisedBy.set(key, (this.realisedBy.get(key) ?? 0) + x)
+          }
           break
         }
         case F_INVESTMENT_SPEND:
@@ -679,7 +695,7 @@ export class MoneyBuilder {
   finish(): MoneyFigures {
     const { run, L, A, baseline, actual, invested, saved, tin, tout } = this
     for (let l = 0; l < L; l++) this.closePeriod(l)
-    const { effects, claimedByLine } = this.effectSavings()
+    const { effects, claimedByLine } = this.detail ? this.effectSavings() : { effects: [], claimedByLine: new Float64Array(L * A) }
     const localities: Array<LocalityMoney> = new Array(L)
     for (let l = 0; l < L; l++) {
       const agencies: Array<AgencyMoney> = new Array(A)
@@ -736,7 +752,7 @@ export class MoneyBuilder {
     }
     let total = 0
     for (const b of this.balance) total += b
-    const cost_shift = this.costShift()
+    const cost_shift = this.detail ? this.costShift() : []
     const tot = (k: keyof LocalityMoney) => {
       let s = 0
       for (const l of localities) s += l[k] as number

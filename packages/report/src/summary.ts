@@ -1,6 +1,6 @@
 import type { EventLog, LogChunk, RunStarted } from "@devosim/core"
 import { MoneyBuilder } from "./money.ts"
-import type { MoneyFigures } from "./money.ts"
+import type { MoneyFigures, MoneyOptions } from "./money.ts"
 import { NegotiationsBuilder } from "./negotiations.ts"
 import type { CentreFigures, NegotiationRecord } from "./negotiations.ts"
 
@@ -62,9 +62,14 @@ export class SummaryBuilder {
   private controls = 0
   private postings = 0
   private finished = false
+  private readonly money_: MoneyOptions
 
-  /** Optional: the run's RunStarted, if known before the first chunk (it must be that chunk's first event). */
-  constructor(run?: RunStarted) {
+  /**
+   * Optional: the run's RunStarted, if known before the first chunk (it must be that chunk's first
+   * event). `{ detail: false }`: a summary for `figuresOf` only (`MoneyOptions`).
+   */
+  constructor(run?: RunStarted, options: MoneyOptions = {}) {
+    this.money_ = options
     if (run !== undefined) this.start(run)
   }
 
@@ -72,7 +77,7 @@ export class SummaryBuilder {
     if (this.run !== undefined) throw new Error("SummaryBuilder: already started")
     this.run = run
     this.negotiations = new NegotiationsBuilder(run)
-    this.money = new MoneyBuilder(run)
+    this.money = new MoneyBuilder(run, this.money_)
     return this
   }
 
