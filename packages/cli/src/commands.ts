@@ -1,5 +1,5 @@
-import { applyLog, formatPounds, periodMonth, compareCodePoints, ENGINE_VERSION, canonicalState, forTerminal, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replicationSeed, EVENT_SCHEMA_VERSION } from "@devosim/core"
-import type { EventLog, RecordTable, RunStarted, Scenario, State } from "@devosim/core"
+import { applyLog, joinChunks, formatPounds, periodMonth, compareCodePoints, ENGINE_VERSION, canonicalState, forTerminal, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replicationSeed, EVENT_SCHEMA_VERSION } from "@devosim/core"
+import type { ControlEvent, LogChunk, PostingColumns, RecordTable, RunStarted, Scenario, State } from "@devosim/core"
 import { decideCentre, forkPointOfSeq, runScenario } from "@devosim/engine"
 import type { Fork } from "@devosim/engine"
 import {
@@ -21,7 +21,7 @@ import { compileScenarioText, compileScenarioWithSettings, runScenarioFormat, lo
 import type { Setting } from "@devosim/scenario"
 import type { LoadedScenario } from "@devosim/scenario"
 import {
-  decodeEventLog,
+  accountDirectory,
   decodeRecordTable,
   encodeCompareTable,
   InvalidFileName,
@@ -39,7 +39,8 @@ import { statSync } from "node:fs"
 import * as path from "node:path"
 import { badInput, failure, UserFacingError } from "./errors.ts"
 import { abortable, turn } from "./interrupt.ts"
-import { checkedRun, lstatOrNull, readError, readRun, readRunFile } from "./read-runs.ts"
+import { checkedRun, eventsFileOf, lstatOrNull, readError, readRunFile } from "./read-runs.ts"
+import { SharedPrefix } from "./fork-prefix.ts"
 import { forTerminalDeep, say } from "./say.ts"
 import { VERIFY_EXIT_CODES } from "./verify.ts"
 import { progress } from "./progress.ts"
@@ -55,14 +56,46 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
 const loadOrBadInput = (file: string, seed?: number) =>
   loadScenario(file, seed === undefined ? {} : { seed }).pipe(Effect.mapError((e) => badInput(e.message)))
 
-/** Reads and decodes a run directory's log, checked against its manifest (damage reported as `verify` does). */
-const readLog = Effect.fn("readLog")(function* (dir: string) {
-  const { manifest, eventsArrow } = yield* readRun(dir)
-  const decoded = decodeEventLog(eventsArrow)
-  if (!decoded.ok) return yield* readError(dir, decoded.error)
-  yield* sameRunAsManifest(dir, manifest, decoded.log.controls[0] as RunStarted, decoded.log.controls.length, decoded.log.postings.length)
-  return { manifest, log: decoded.log }
+/**
+ * A run directory's log, after every file is checked against its manifest (damage reported as
+ * `verify` does), read record batch by record batch: every control event and the postings `keep`
+ * selects for the run (all by default; none: only the count), so a log of any size (beyond the
+ * 2 GiB one read allows) costs the memory of what is kept.
+ */
+const readLog = Effect.fn("readLog")(function* (dir: string, keep?: (run: RunStarted) => (from: number, to: number) => boolean) {
+  const { manifest, eventsPath } = yield* checkedRun(dir)
+  const read = yield* Effect.try({
+    try: () => {
+      const controls: Array<ControlEvent> = []
+      const kept: Array<LogChunk> = []
+      let postings = 0
+      let wanted: ((from: number, to: number) => boolean) | undefined
+      for (const chunk of readEventLogChunks(eventsPath, { verifyChecksum: false })) {
+        if (controls.length === 0 && keep !== undefined) wanted = keep(chunk.controls[0] as RunStarted)
+        for (const c of chunk.controls) controls.push(c)
+        postings += chunk.postings.length
+        kept.push({ firstSeq: chunk.firstSeq, controls: [], postings: wanted === undefined ? chunk.postings : selectPostings(chunk.postings, wanted) })
+      }
+      const log = joinChunks(kept)
+      return { run: controls[0] as RunStarted, postings, log: { controls, postings: log.postings } }
+    },
+    catch: (e) => readError(dir, e)
+  })
+  yield* sameRunAsManifest(dir, manifest, read.run, read.log.controls.length, read.postings)
+  return { manifest, log: read.log, postings: read.postings }
 })
+
+/** The postings `keep` selects, in order. */
+const selectPostings = (p: PostingColumns, keep: (from: number, to: number) => boolean): PostingColumns => {
+  const rows: Array<number> = []
+  for (let i = 0; i < p.length; i++) if (keep(p.from[i]!, p.to[i]!)) rows.push(i)
+  const pick = <A extends Float64Array | Int32Array>(a: A, make: new (n: number) => A): A => {
+    const out = new make(rows.length)
+    for (let k = 0; k < rows.length; k++) out[k] = a[rows[k]!]!
+    return out
+  }
+  return { length: rows.length, seq: pick(p.seq, Float64Array), t: pick(p.t, Float64Array), from: pick(p.from, Int32Array), to: pick(p.to, Int32Array), amount: pick(p.amount, Float64Array), cause: pick(p.cause, Float64Array) }
+}
 
 /**
  * The log is the one the manifest describes: its RunStarted's scenario, seed and engine, and its
@@ -102,12 +135,6 @@ const checkReplications = (k: number) =>
     : Effect.fail(badInput(`--replications: expected a whole number from 1 to ${MAX_REPLICATIONS.toLocaleString("en-GB")}, found ${k}`))
 
 /** Runs a scenario (or a fork of it) in memory, timed: for forks, which check their prefix against the parent. */
-const runTimed = (scenario: Scenario, fork?: Fork) => {
-  const started = performance.now()
-  const result = runScenario(scenario, fork === undefined ? {} : { fork })
-  return { ...result, ranMs: performance.now() - started }
-}
-
 /**
  * Writes a run directory atomically through `write` (which streams into it); SIGINT/SIGTERM abort
  * it and wait for the temporary directory to go.
@@ -448,7 +475,12 @@ export const explainCommand = Effect.fn("explainCommand")(function* (args: {
   if (args.period !== undefined && !(Number.isInteger(args.period) && args.period >= 0)) {
     return yield* badInput(`--period: expected a period (whole months since the start) >= 0, found ${args.period}`)
   }
-  const { log } = yield* readLog(args.dir)
+  // Only the postings that touch the locality's accounts are kept (explainBudget reads no others).
+  const { log } = yield* readLog(args.dir, (run) => {
+    const l = run.localities.findIndex((x) => x.id === args.locality)
+    const localityOf = accountDirectory(run).locality
+    return (from, to) => localityOf[from] === l || localityOf[to] === l
+  })
   const run = log.controls[0]!
   const explanation = yield* Effect.try({
     try: () =>
@@ -688,7 +720,8 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   readonly parquet: boolean
   readonly ledger: boolean
 }) {
-  const { manifest, log: parentLog } = yield* readLog(args.dir)
+  // The parent's control events (its postings only counted): the fork point and its decisions need no more.
+  const { manifest, log: parentLog, postings: parentPostings } = yield* readLog(args.dir, () => () => false)
   // scenario.yaml was checked against the manifest by readLog.
   const bytes = yield* readRunFile(args.dir, "scenario.yaml")
   const text = yield* Effect.try({ try: () => new TextDecoder("utf-8", { fatal: true }).decode(bytes), catch: () => badInput(`${forTerminal(path.join(args.dir, "scenario.yaml"))}: not UTF-8 text`) })
@@ -702,7 +735,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
     settings.push(setting.setting)
   }
   if (settings.length === 0) return yield* badInput("fork needs at least one --set PATH=VALUE")
-  const amended = compileScenarioWithSettings(text, file, settings, { seed: manifest.seed })
+  const amended = compileScenarioWithSettings(text, file, settings, { seed: manifest.seed, format: runScenarioFormat(text) })
   if (!amended.ok) return yield* badInput(amended.error.message)
   const point = parseForkPoint(args.at, formatYearMonth(parent.value.scenario.start))
   if (point === undefined) return yield* badInput(`--at ${JSON.stringify(args.at)}: expected a month (18, month:18 or 2011-10) or an event (seq:1234)`)
@@ -720,36 +753,35 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
     if (!same(f)) return yield* badInput(`--set: a fork cannot change ${what}; only what is decided from the fork point on`)
   }
   const out = args.out ?? `${args.dir.replace(/\/+$/, "")}-fork`
-  const fork: Fork = { scenario: a, ...("atSeq" in point ? forkPointOfSeq(parentLog, point.atSeq) : point) }
+  const fork: Fork = { scenario: a, ...("atSeq" in point ? forkPointOfSeq({ controls: parentLog.controls, postings: { length: parentPostings } }, point.atSeq) : point) }
   const loaded: LoadedScenario = { ...amended.value, inputSha256: manifest.input_sha256 }
-  const one = runTimed(p, fork)
-  if (one.forkedAt === null) return yield* badInput(`--at ${forTerminal(args.at)}: the parent's run ends before that point`)
-  const shared = one.forkedAt.seq
-  // The promise of a fork: the parent's events before the fork point, unchanged.
-  const before = (l: EventLog) => ({
-    controls: l.controls.filter((c) => c.seq < shared),
-    postings: Array.from(l.postings.seq.keys()).filter((i) => l.postings.seq[i]! < shared).map((i) => [l.postings.seq[i], l.postings.t[i], l.postings.from[i], l.postings.to[i], l.postings.amount[i], l.postings.cause[i]])
-  })
-  if (JSON.stringify(before(one.log)) !== JSON.stringify(before(parentLog))) {
-    return yield* failure(`${forTerminal(args.dir)}: this engine does not reproduce the parent's first ${shared} events (written by engine ${manifest.engine_version}); cannot fork it`)
-  }
-  const forkInfo = {
+  const decisions = decideCentre(p, fork)
+  const forkedAt = decisions.forkedAt
+  if (forkedAt === null) return yield* badInput(`--at ${forTerminal(args.at)}: the parent's run ends before that point`)
+  // The promise of a fork: the parent's events before the fork point, unchanged. Checked as the
+  // fork's log streams into its directory, against the parent's read alongside (any size of log).
+  const prefix = new SharedPrefix(readEventLogChunks(eventsFileOf(args.dir), { verifyChecksum: false }), forkedAt.control)
+  const chunks = prefix.check(shardedLogChunks(decisions, workersFor(decisions, undefined)), () =>
+    failure(`${forTerminal(args.dir)}: this engine does not reproduce the parent's first ${prefix.shared} events (written by engine ${manifest.engine_version}); cannot fork it`)
+  )
+  const forkInfo = () => ({
     format: "devosim-fork/1",
     parent: args.dir,
     parent_log_sha256: manifest.log_sha256,
     at: args.at,
-    forked_at_seq: shared,
-    forked_at_t: one.forkedAt.t,
-    shared_prefix_events: shared,
+    forked_at_seq: prefix.shared,
+    forked_at_t: forkedAt.t,
+    shared_prefix_events: prefix.shared,
     settings: settings.map((s) => s.text)
-  }
+  })
   const { summary } = yield* writeRunOut(out, args.force, (dir, signal) =>
-    writeRunFiles(dir, "", loaded, one.log.controls[0] as RunStarted, [{ firstSeq: 0, ...one.log }], { parquet: args.parquet, ledger: args.ledger, extra: [{ name: "fork.json", bytes: json(forkInfo) }] }, signal)
+    writeRunFiles(dir, "", loaded, decisions.controls[0] as RunStarted, chunks, { parquet: args.parquet, ledger: args.ledger, extra: () => [{ name: "fork.json", bytes: json(forkInfo()) }] }, signal)
   )
+  const shared = prefix.shared
   yield* warnCapped(summary)
   yield* say(
     [
-      `devosim ${ENGINE_VERSION}: forked ${forTerminal(args.dir)} at event ${shared} (t = ${one.forkedAt.t}) with ${settings.map((s) => forTerminal(s.text)).join(", ")}`,
+      `devosim ${ENGINE_VERSION}: forked ${forTerminal(args.dir)} at event ${shared} (t = ${forkedAt.t}) with ${settings.map((s) => forTerminal(s.text)).join(", ")}`,
       `  the first ${shared} events are the parent's; ${summary.events.total - shared} decided with the amended scenario`,
       `  outputs in ${forTerminal(out)}/ (fork.json says where it came from); compare with: devosim compare ${forTerminal(args.dir)} ${forTerminal(out)}`
     ].join("\n")

@@ -11,7 +11,6 @@ import {
   HashMismatch,
   LogReadError,
   ManifestInvalid,
-  readRunDirectory,
   readUntrusted,
   RunDirectoryNotFound,
   RunFileMissing,
@@ -98,14 +97,6 @@ export const checkedRun = Effect.fn("checkedRun")(function* (dir: string) {
   const checked = yield* Effect.tryPromise({ try: () => checkRunDirectory(dir), catch: (e) => readError(dir, e) })
   yield* refuseNewer(dir, checked.manifest)
   return checked
-})
-
-/** A run directory read whole (events.arrow in memory), checked against its manifest. */
-export const readRun = Effect.fn("readRun")(function* (dir: string) {
-  yield* refuseReplicationSet(dir)
-  const read = yield* Effect.tryPromise({ try: () => readRunDirectory(dir), catch: (e) => readError(dir, e) })
-  yield* refuseNewer(dir, read.manifest)
-  return read
 })
 
 /** A file of a checked run directory, read whole as untrusted input. */

@@ -10,7 +10,6 @@ import { LedgerProjection, renderRunReport, splitSummary, SUMMARY_TABLES, Summar
 import type { LoadedScenario } from "@devosim/scenario"
 import {
   encodeAccounts,
-  encodeParquet,
   encodeRecordTable,
   EventLogWriter,
   LedgerWriter,
@@ -18,10 +17,11 @@ import {
   manifestJson,
   prettyJsonPieces,
   sha256Hex,
+  writeParquetCopy,
   type RunDirectoryWriter,
   type RunFile
 } from "@devosim/store"
-import { readFileSync } from "node:fs"
+import { closeSync, openSync } from "node:fs"
 import { turn } from "./interrupt.ts"
 import * as path from "node:path"
 
@@ -40,8 +40,8 @@ export interface RunOutputOptions {
   /** Write ledger.arrow even when it is large (see `writesLedger`). */
   readonly ledger: boolean
   readonly snapshotEvery?: number | undefined
-  /** More files for the run (a fork's fork.json), sealed by its manifest like the rest. */
-  readonly extra?: ReadonlyArray<RunFile>
+  /** More files for the run (a fork's fork.json), sealed by its manifest like the rest; made once the log is written. */
+  readonly extra?: () => ReadonlyArray<RunFile>
 }
 
 export interface WrittenRun {
@@ -131,17 +131,24 @@ export const writeRunFiles = async (
   }
   await dir.writeFile(name("report.html"), renderRunReport(figures))
   if (options.parquet) {
-    // Parquet is written from the whole Arrow file (parquet-wasm takes one buffer): runs larger than
-    // memory need --no-parquet.
-    await dir.writeFile(name("events.parquet"), encodeParquet(readFileSync(path.join(dir.tmp, name("events.arrow")))))
-    if (ledger !== null) await dir.writeFile(name("ledger.parquet"), encodeParquet(readFileSync(path.join(dir.tmp, name("ledger.arrow")))))
+    // Streamed from the Arrow files batch by batch: any size of log.
+    for (const table of ledger === null ? ["events"] : ["events", "ledger"]) {
+      const fd = openSync(path.join(dir.tmp, name(`${table}.arrow`)), "r")
+      try {
+        const sink = dir.openSink(name(`${table}.parquet`))
+        await writeParquetCopy(fd, sink)
+        sink.close()
+      } finally {
+        closeSync(fd)
+      }
+    }
   }
   // Seq numbers in snapshot names are padded to one width, known once the log is complete.
   const width = String(log.events - 1).length
   for (const { snapshot } of snapshots) {
     await dir.writeFile(name(`snapshots/s${String(snapshot.lastSeq).padStart(width, "0")}.json`), snapshotJson(snapshot))
   }
-  for (const f of options.extra ?? []) await dir.writeFile(name(f.name), f.bytes)
+  for (const f of options.extra?.() ?? []) await dir.writeFile(name(f.name), f.bytes)
 
   const mine = dir
     .files()
