@@ -33,14 +33,20 @@ export interface Summary {
  * that takes it there, or null when the deals within the run never do. One definition for the summary
  * and for `compare`.
  */
-export const monthsToCoverage = (negotiations: ReadonlyArray<NegotiationRecord>, population: number, share: number): number | null => {
+export const monthsToCoverage = (negotiations: ReadonlyArray<NegotiationRecord>, population: number, share: number): number | null =>
+  monthsToCoverageOf(negotiations, population, [share])[0] ?? null
+
+/** `monthsToCoverage` for several shares, the deals sorted once. */
+export const monthsToCoverageOf = (negotiations: ReadonlyArray<NegotiationRecord>, population: number, shares: ReadonlyArray<number>): Array<number | null> => {
   const deals = negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
-  let covered = 0
-  for (const n of deals) {
-    covered += n.population
-    if (population > 0 && covered / population >= share) return n.deal!
-  }
-  return null
+  return shares.map((share) => {
+    let covered = 0
+    for (const n of deals) {
+      covered += n.population
+      if (population > 0 && covered / population >= share) return n.deal!
+    }
+    return null
+  })
 }
 
 /** What coverage is a share of: the summary's own denominator (a summary written before it had one: its negotiations'). */
@@ -111,7 +117,7 @@ export class SummaryBuilder {
     const { negotiations, centre } = this.negotiations.finish()
     // What coverage is a share of: the scenario's own denominator (England's people, say), or its localities.
     const population = run.coverage?.population ?? run.localities.reduce((x, l) => x + l.population, 0)
-    const monthsTo = (share: number) => monthsToCoverage(negotiations, population, share)
+    const [to25, to50, to75] = monthsToCoverageOf(negotiations, population, [0.25, 0.5, 0.75])
     return {
       scenario: run.scenario,
       seed: run.seed,
@@ -124,9 +130,9 @@ export class SummaryBuilder {
       coverage: {
         population,
         basis: run.coverage?.label ?? "the scenario's localities",
-        months_to_25pct: monthsTo(0.25),
-        months_to_50pct: monthsTo(0.5),
-        months_to_75pct: monthsTo(0.75)
+        months_to_25pct: to25 ?? null,
+        months_to_50pct: to50 ?? null,
+        months_to_75pct: to75 ?? null
       },
       money: this.money.finish()
     }
