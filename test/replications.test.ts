@@ -8,13 +8,14 @@
  *    verifies as intact, and compare and replay refuse it (exit 2), saying why.
  */
 import fc from "fast-check"
-import { replicationSeed } from "@devosim/core"
+import { replicationSeed, type Scenario } from "@devosim/core"
 import { runScenario } from "@devosim/engine"
-import { figuresOf, summarize } from "@devosim/report"
+import { compileScenarioText } from "@devosim/scenario"
+import { figuresOf, flattenNumbers, summarize, type Summary } from "@devosim/report"
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { numbersOf, replicationResult, replicationSummary } from "../packages/cli/src/replication.ts"
+import { Numbers, numbersOf, replicationResult, replicationSummary } from "../packages/cli/src/replication.ts"
 import { arbMoneyScenario } from "./arbitraries.ts"
 import { devosim, ROOT, tempDir } from "./cli-helpers.ts"
 
@@ -41,12 +42,35 @@ describe("one replication: the summary folded as the log is posted", () => {
     )
   })
 
-  it("a replication's keys are shared with the previous one's when they are the same", () => {
-    const sc = arbMoneyScenario()
-    const [one] = fc.sample(sc, { numRuns: 1, seed: 7 })
-    const a = replicationResult("numbers", one!, 0)
-    const b = replicationResult("numbers", one!, 1, a.keys)
-    expect(b.keys).toBe(a.keys)
+  it("property: Numbers over one summary after another gives flattenNumbers' keys and values, sharing a key list while the shape stays", () => {
+    const one = (sc: Scenario, r: number) => summarize(runScenario({ ...sc, seed: replicationSeed(sc.seed, r) }).log)
+    fc.assert(
+      fc.property(fc.array(fc.tuple(arbMoneyScenario(), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 4 }), (cases) => {
+        const numbers = new Numbers()
+        for (const [sc, r] of cases) {
+          for (const s of [one(sc, r), one(sc, r + 1)]) {
+            const flat = flattenNumbers(s)
+            const got = numbers.of(s)
+            expect(got.keys).toEqual([...flat.keys()])
+            expect(Buffer.from(got.values.buffer).equals(Buffer.from(Float64Array.from(flat.values()).buffer))).toBe(true)
+          }
+        }
+      }),
+      { numRuns: 30 }
+    )
+    const compiled = compileScenarioText(readFileSync(OPTIONS, "utf8"), OPTIONS)
+    if (!compiled.ok) throw new Error(compiled.error.message)
+    const sc = compiled.value.scenario
+    const numbers = new Numbers()
+    const a = numbers.of(one(sc, 0))
+    expect(a.keys.length).toBeGreaterThan(5000)
+    expect(numbers.of(one(sc, 1)).keys).toBe(a.keys)
+    // Paths that repeat (flattenNumbers keeps the last number of each) are never taken as a shape.
+    const twice = { ...one(sc, 0), extra: [{ locality: "x", n: 1 }, { locality: "x", n: 2 }] } as unknown as Summary
+    const first = numbers.of(twice)
+    expect(first.keys.filter((k) => k === "extra[x].n")).toHaveLength(1)
+    expect(numbers.of(twice).values).toEqual(first.values)
+    expect(first.values[first.keys.indexOf("extra[x].n")]).toBe(2)
   })
 })
 

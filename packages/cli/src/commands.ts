@@ -47,7 +47,7 @@ import { progress } from "./progress.ts"
 import { writeRunFiles } from "./run-files.ts"
 import { shardedLogChunks, workersFor } from "./shards.ts"
 import { checkSnapshotEvery, chooseSnapshot } from "./snapshots.ts"
-import { replicateAll, replicationWorkersFor, type ReplicationKind, type ReplicationNumbers } from "./replicate.ts"
+import { Numbers, replicateAll, replicationWorkersFor, type ReplicationKind, type ReplicationNumbers } from "./replicate.ts"
 import { readUntrusted } from "@devosim/store"
 
 const json = (x: unknown) => JSON.stringify(x, null, 2) + "\n"
@@ -190,16 +190,25 @@ export const replicate = <K extends ReplicationKind>(scenarios: ReadonlyArray<Sc
 /** The seeds of replications 0..K−1 of a scenario seeded `seed`. */
 const seedsOf = (seed: number, replications: number): Array<number> => Array.from({ length: replications }, (_, r) => replicationSeed(seed, r))
 
-/** A replication set's summary.json: each figure's distribution over the replications, in the order the figures first appear. */
+/**
+ * A replication set's summary.json: each figure's distribution over the replications, in the order
+ * the figures first appear. Replications that share a key list (replicate.ts) share its columns.
+ */
 const replicationSetSummary = (loaded: LoadedScenario, seeds: ReadonlyArray<number>, each: Iterable<ReplicationNumbers>) => {
   const figures = new Map<string, Array<number>>()
-  for (const { keys, values } of each) {
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!
-      let xs = figures.get(k)
-      if (xs === undefined) figures.set(k, (xs = []))
-      xs.push(values[i]!)
+  let keys: ReadonlyArray<string> | undefined
+  let columns: Array<Array<number>> = []
+  for (const one of each) {
+    if (one.keys !== keys) {
+      keys = one.keys
+      columns = keys.map((k) => {
+        let xs = figures.get(k)
+        if (xs === undefined) figures.set(k, (xs = []))
+        return xs
+      })
     }
+    const { values } = one
+    for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]!)
   }
   return {
     format: "devosim-replications/1",
@@ -333,12 +342,12 @@ const runReplications = Effect.fn("runReplications")(function* (
     let numbers: Array<ReplicationNumbers>
     if (keep) {
       numbers = []
+      const flat = new Numbers()
       for (let r = 0; r < K; r++) {
         const decisions = decideCentre({ ...loaded.scenario, seed: seeds[r]! })
         const chunks = shardedLogChunks(decisions, workersFor(decisions, args.workers))
         const one = await writeRunFiles(dir, dirOf(r), loaded, decisions.controls[0] as RunStarted, chunks, { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery }, signal)
-        const flat = flattenNumbers(one.summary)
-        numbers.push({ keys: [...flat.keys()], values: Float64Array.from(flat.values()) })
+        numbers.push(flat.of(one.summary))
         bar.tick()
       }
     } else {

@@ -17,9 +17,9 @@ import type { Scenario } from "@devosim/core/model"
 import { Worker } from "node:worker_threads"
 import { turn } from "./interrupt.ts"
 import { defaultWorkers, SMALL_RUN_LINE_PERIODS } from "./shards.ts"
-import { replicationResult, type Block, type ReplicationKind, type ReplicationNumbers, type ReplicationResult, type WorkerMessage, type WorkerSetup } from "./replication.ts"
+import { Numbers, replicationResult, type Block, type ReplicationKind, type ReplicationResult, type WorkerMessage, type WorkerSetup } from "./replication.ts"
 
-export { numbersOf, replicationResult, replicationSummary, type ReplicationKind, type ReplicationNumbers, type ReplicationResult } from "./replication.ts"
+export { Numbers, numbersOf, replicationResult, replicationSummary, type ReplicationKind, type ReplicationNumbers, type ReplicationResult } from "./replication.ts"
 
 /**
  * Worker threads for `replications` replications of each of `scenarios` when `--workers` was not
@@ -66,11 +66,9 @@ export const replicateAll = async <K extends ReplicationKind>(options: Replicate
   const { scenarios, replications: K, kind, signal, tick } = options
   const results: Array<Array<ReplicationResult<K>>> = scenarios.map(() => new Array<ReplicationResult<K>>(K))
   // Replications computed on this thread share their key lists the same way.
-  let mainKeys: ReadonlyArray<string> | undefined
+  const numbers = new Numbers()
   const here = (s: number, r: number) => {
-    const one = replicationResult(kind, scenarios[s]!, r, mainKeys)
-    if (kind === "numbers") mainKeys = (one as ReplicationNumbers).keys
-    results[s]![r] = one
+    results[s]![r] = replicationResult(kind, scenarios[s]!, r, numbers)
     tick()
   }
   if (options.workers <= 0 || K === 0 || scenarios.length === 0) {

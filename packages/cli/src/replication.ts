@@ -35,23 +35,152 @@ export const replicationSummary = (scenario: Scenario, r: number, detail = true)
   return summary.finish()
 }
 
-/** Every number of a summary, as a key list and a value array (the keys of `previous` when they are the same: shared, not repeated). */
-export const numbersOf = (summary: Summary, previous?: ReadonlyArray<string>): ReplicationNumbers => {
-  const flat = flattenNumbers(summary)
-  const values = new Float64Array(flat.size)
-  let i = 0
-  let same = previous !== undefined && previous.length === flat.size
-  for (const [k, v] of flat) {
-    if (same && previous![i] !== k) same = false
-    values[i++] = v
-  }
-  return { keys: same ? previous! : [...flat.keys()], values }
+/** Markers in a shape (see `Numbers`): unique, never equal to a key, an id or a length. */
+const OBJECT = Symbol("object")
+const END = Symbol("end")
+const ARRAY = Symbol("array")
+const NUMBER = Symbol("number")
+const OTHER = Symbol("other")
+const NO_ID = Symbol("no id")
+
+/** What `flattenNumbers` makes an array element's key of (its `idOf`): each part, or NO_ID, in order. */
+const ID_PARTS = ["locality", "agency", "scenario", "figure"] as const
+
+/** The parts of an array element's id, as `flattenNumbers` reads them, passed one by one to `token`. */
+const idTokens = (v: unknown, token: (x: unknown) => void): void => {
+  if (typeof v !== "object" || v === null) return token(NO_ID)
+  const r = v as Record<string, unknown>
+  for (const k of ID_PARTS) token(typeof r[k] === "string" ? r[k] : NO_ID)
+  const pair = typeof r["payer"] === "string" && typeof r["beneficiary"] === "string"
+  token(pair ? r["payer"] : NO_ID)
+  token(pair ? r["beneficiary"] : NO_ID)
 }
 
-/** One replication's result of the given kind. */
-export const replicationResult = <K extends ReplicationKind>(kind: K, scenario: Scenario, r: number, previousKeys?: ReadonlyArray<string>): ReplicationResult<K> => {
+/**
+ * The shape of a value as `flattenNumbers` walks it: node kinds, object keys in order, array
+ * lengths and the parts of each element's id. Values of the same shape have the same paths.
+ */
+const recordShape = (value: unknown, shape: Array<unknown>): void => {
+  if (typeof value === "number") shape.push(NUMBER)
+  else if (Array.isArray(value)) {
+    shape.push(ARRAY, value.length)
+    const token = (x: unknown) => void shape.push(x)
+    for (const v of value) {
+      idTokens(v, token)
+      recordShape(v, shape)
+    }
+  } else if (typeof value === "object" && value !== null) {
+    shape.push(OBJECT)
+    for (const k of Object.keys(value)) {
+      shape.push(k)
+      recordShape((value as Record<string, unknown>)[k], shape)
+    }
+    shape.push(END)
+  } else shape.push(OTHER)
+}
+
+/**
+ * Reads a value's numbers in `flattenNumbers`' order into `values` while checking that its shape is
+ * `shape` token by token; stops at the first difference (`ok` false).
+ */
+class ShapeReader {
+  ok = true
+  private at = 0
+  private n = 0
+  private readonly shape: ReadonlyArray<unknown>
+  readonly values: Float64Array
+
+  constructor(shape: ReadonlyArray<unknown>, values: Float64Array) {
+    this.shape = shape
+    this.values = values
+  }
+
+  private is(x: unknown): boolean {
+    if (this.shape[this.at++] === x) return true
+    this.ok = false
+    return false
+  }
+
+  read(value: unknown): void {
+    if (typeof value === "number") {
+      if (this.is(NUMBER) && this.n < this.values.length) this.values[this.n++] = value
+      else this.ok = false
+    } else if (Array.isArray(value)) {
+      if (!this.is(ARRAY) || !this.is(value.length)) return
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i]
+        if (typeof v === "object" && v !== null) {
+          const r = v as Record<string, unknown>
+          const pair = typeof r["payer"] === "string" && typeof r["beneficiary"] === "string"
+          if (
+            !this.is(typeof r["locality"] === "string" ? r["locality"] : NO_ID) ||
+            !this.is(typeof r["agency"] === "string" ? r["agency"] : NO_ID) ||
+            !this.is(typeof r["scenario"] === "string" ? r["scenario"] : NO_ID) ||
+            !this.is(typeof r["figure"] === "string" ? r["figure"] : NO_ID) ||
+            !this.is(pair ? r["payer"] : NO_ID) ||
+            !this.is(pair ? r["beneficiary"] : NO_ID)
+          )
+            return
+        } else if (!this.is(NO_ID)) return
+        this.read(v)
+        if (!this.ok) return
+      }
+    } else if (typeof value === "object" && value !== null) {
+      if (!this.is(OBJECT)) return
+      const keys = Object.keys(value)
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!
+        if (!this.is(k)) return
+        this.read((value as Record<string, unknown>)[k])
+        if (!this.ok) return
+      }
+      this.is(END)
+    } else this.is(OTHER)
+  }
+
+  /** The whole shape matched and every number was read. */
+  done(): boolean {
+    return this.ok && this.at === this.shape.length && this.n === this.values.length
+  }
+}
+
+/**
+ * Every number of a summary, by `flattenNumbers`' paths, as a key list and a value array, for one
+ * replication after another. Building the paths is most of the cost (thousands of strings a
+ * summary), and replications of a scenario mostly have the same ones: a summary of the same shape
+ * as the last one whose paths were built gets that key list (the same array, so it is sent and
+ * kept once) and only its numbers are read. A shape whose paths repeat (`flattenNumbers` keeps
+ * one number per path) is never reused.
+ */
+export class Numbers {
+  private shape: ReadonlyArray<unknown> = []
+  private keys: ReadonlyArray<string> | undefined
+
+  of(summary: Summary): ReplicationNumbers {
+    if (this.keys !== undefined) {
+      const reader = new ShapeReader(this.shape, new Float64Array(this.keys.length))
+      reader.read(summary)
+      if (reader.done()) return { keys: this.keys, values: reader.values }
+    }
+    const flat = flattenNumbers(summary)
+    const keys = [...flat.keys()]
+    const shape: Array<unknown> = []
+    recordShape(summary, shape)
+    let leaves = 0
+    for (const x of shape) if (x === NUMBER) leaves++
+    this.shape = shape
+    this.keys = flat.size === leaves ? keys : undefined
+    return { keys, values: Float64Array.from(flat.values()) }
+  }
+}
+
+/** Every number of one summary (as `Numbers`, without a previous one). */
+export const numbersOf = (summary: Summary): ReplicationNumbers => new Numbers().of(summary)
+
+/** One replication's result of the given kind (`numbers`: this thread's `Numbers`, to share key lists). */
+export const replicationResult = <K extends ReplicationKind>(kind: K, scenario: Scenario, r: number, numbers?: Numbers): ReplicationResult<K> => {
   const summary = replicationSummary(scenario, r, kind === "numbers")
-  return (kind === "figures" ? figuresOf(summary) : numbersOf(summary, previousKeys)) as ReplicationResult<K>
+  return (kind === "figures" ? figuresOf(summary) : (numbers ?? new Numbers()).of(summary)) as ReplicationResult<K>
 }
 
 /** A block of work: replications [from, to) of scenario `scenario`. */
@@ -82,6 +211,7 @@ export interface WorkerSetup {
 export const serveReplications = (): void => {
   const { scenarios, kind } = workerData as WorkerSetup
   const port = parentPort!
+  const numbers = new Numbers()
   let lastKeys: ReadonlyArray<string> | undefined
   port.on("message", (block: Block) => {
     try {
@@ -96,7 +226,7 @@ export const serveReplications = (): void => {
           items.push(f)
           transfer.push(f.dealTimes.buffer as ArrayBuffer, f.coveredShare.buffer as ArrayBuffer)
         } else {
-          const n: ReplicationNumbers = replicationResult("numbers", scenario, r, lastKeys)
+          const n: ReplicationNumbers = replicationResult("numbers", scenario, r, numbers)
           items.push({ keys: n.keys === lastKeys ? null : n.keys, values: n.values })
           transfer.push(n.values.buffer as ArrayBuffer)
           lastKeys = n.keys
