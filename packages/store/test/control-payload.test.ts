@@ -47,9 +47,11 @@ describe("controlPayloadJson", () => {
     )
   })
 
-  it("refuses what JSON cannot hold, as canonicalJson does", () => {
+  it("leaves what is not a plain finite number (a missing field, Infinity) to canonicalJson, which drops or refuses it", () => {
     const ev: ControlEvent = { _tag: "NegotiationStarted", seq: 3, t: 1, locality: "A", attempt: 1, duration: Number.POSITIVE_INFINITY, queueLength: 0 }
-    expect(() => controlPayloadJson(ev)).toThrow(/duration: Infinity cannot be stored as JSON/)
+    expect(controlPayloadJson(ev)).toBeUndefined()
+    const old = { _tag: "NegotiationStarted", seq: 3, t: 1, locality: "A", attempt: 1, duration: 2 } as unknown as ControlEvent
+    expect(controlPayloadJson(old)).toBeUndefined()
   })
 
   it("leaves the rarer kinds to canonicalJson", () => {
