@@ -5,6 +5,7 @@
  * log's one order (engine's LogAssembler), so the log is the same bytes for any N. Windows are
  * requested ahead, so the workers post the next window while the main thread writes this one.
  */
+import { siblingModule } from "@devosim/core/sibling"
 import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
 import type { LogChunk } from "@devosim/core"
@@ -53,7 +54,7 @@ class ShardWorker {
       const elsewhere = sc.localities[firstLocality]
       return { ...sc, localities: sc.localities.map((l, i) => (i >= firstLocality && i < endLocality ? l : elsewhere!)) }
     })
-    this.worker = new Worker(new URL("./shard-worker.ts", import.meta.url), {
+    this.worker = new Worker(siblingModule(import.meta.url, "shard-worker"), {
       workerData: { decisions: { scenarios, controls, slots }, firstLocality, endLocality }
     })
     this.worker.on("message", (reply: Reply) => {

@@ -3,6 +3,7 @@
  * `verifyRun` in @devosim/store; this maps its verdict to a message and one exit code per kind of
  * damage, so scripts can tell a truncated copy from a tampered one.
  */
+import { siblingModule } from "@devosim/core/sibling"
 import { forTerminal } from "@devosim/core"
 import type { DamageKind, Problem, Verdict } from "@devosim/store"
 import { Effect } from "effect"
@@ -53,7 +54,7 @@ const verifyOffMainThread = (dir: string) =>
   abortable(
     (signal) =>
       new Promise<Verdict>((resolve, reject) => {
-        const worker = new Worker(new URL("./task-worker.ts", import.meta.url), { workerData: { task: "verify", dir } })
+        const worker = new Worker(siblingModule(import.meta.url, "task-worker"), { workerData: { task: "verify", dir } })
         const stop = () => {
           void worker.terminate()
           reject(signal.reason)

@@ -12,15 +12,15 @@
  * where values repeat; elsewhere (seqs, amounts, JSON) it would cost time for nothing. The Arrow
  * schema travels in the file's `ARROW:schema` entry, as with `encodeParquet`.
  */
-import { createRequire } from "node:module"
 import { makeData, RecordBatch, Schema, Struct, Table, tableToIPC, type Data, type Field } from "apache-arrow"
+import { packageRequire } from "./package-require.ts"
 import { LogWriteError } from "./errors.ts"
 import type { ByteSink } from "./sink.ts"
 
 type ParquetWasm = typeof import("parquet-wasm")
 type WasmRecordBatch = import("parquet-wasm").RecordBatch
 let wasm: ParquetWasm | undefined
-const parquetWasm = (): ParquetWasm => (wasm ??= createRequire(import.meta.url)("parquet-wasm") as ParquetWasm)
+const parquetWasm = (): ParquetWasm => (wasm ??= packageRequire()("parquet-wasm") as ParquetWasm)
 
 export interface ParquetStreamOptions {
   /** Columns to dictionary-encode (per-column writer setting); all others are plain. */

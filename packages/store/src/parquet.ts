@@ -13,8 +13,8 @@
  * Same Arrow input, same Parquet bytes: no timestamps, fixed writer settings, a pinned writer
  * (`created_by` names its version).
  */
-import { createRequire } from "node:module"
 import { Schema, Table, tableToIPC } from "apache-arrow"
+import { packageRequire } from "./package-require.ts"
 import { CHECKSUM_KEY } from "./checksum.ts"
 import { LogWriteError } from "./errors.ts"
 import { openArrowFile } from "./read.ts"
@@ -25,7 +25,7 @@ type ParquetWasm = typeof import("parquet-wasm")
 // (validate, replay, explain) do not pay for it. The package's `node` entry is CommonJS and loads
 // its .wasm synchronously from beside itself.
 let wasm: ParquetWasm | undefined
-const parquetWasm = (): ParquetWasm => (wasm ??= createRequire(import.meta.url)("parquet-wasm") as ParquetWasm)
+const parquetWasm = (): ParquetWasm => (wasm ??= packageRequire()("parquet-wasm") as ParquetWasm)
 
 /**
  * Encodes an Arrow IPC file (as written by `writeArrowFile`) as a Parquet file with the same

@@ -6,6 +6,7 @@
  * disk is slower than the run. An Arrow file stream gives its tail to `seal` instead of hashing
  * itself: the thread fills in the self-checksum (checksum.ts) and keeps the file's sha256.
  */
+import { siblingModule } from "@devosim/core/sibling"
 import { closeSync } from "node:fs"
 import { Worker } from "node:worker_threads"
 import { LogWriteError } from "./errors.ts"
@@ -35,7 +36,7 @@ export class ThreadedFileSink implements ByteSink {
   constructor(fd: number, options: { readonly sync?: boolean } = {}) {
     this.fd = fd
     this.sync = options.sync !== false
-    this.worker = new Worker(new URL("./io-worker.ts", import.meta.url), { workerData: { fd } })
+    this.worker = new Worker(siblingModule(import.meta.url, "io-worker"), { workerData: { fd } })
     this.worker.on("message", (r: IoReply) => this.reply(r))
     this.worker.on("error", (e) => this.fail(e))
     this.worker.on("exit", (code) => {

@@ -8,7 +8,13 @@ import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 
-const require = createRequire(import.meta.url)
+/**
+ * The report package's own directory, found by resolving its package.json by name: from source
+ * (packages/report/src/html) and from the bundled CLI (packages/cli/dist, where `import.meta` is
+ * a chunk's) alike, so the report reads the same files either way (test/bundle.test.ts).
+ */
+const packageDir = path.dirname(createRequire(import.meta.url).resolve("@devosim/report/package.json"))
+const requireHere = createRequire(path.join(packageDir, "package.json"))
 
 /** The browser bundles, read once per process from node_modules. */
 let bundles: string | undefined
@@ -19,8 +25,8 @@ let bundles: string | undefined
  */
 export const libraryBundles = (): string => {
   if (bundles === undefined) {
-    const d3 = path.join(path.dirname(require.resolve("d3")), "d3.min.js")
-    const plot = path.join(path.dirname(require.resolve("@observablehq/plot")), "..", "dist", "plot.umd.min.js")
+    const d3 = path.join(path.dirname(requireHere.resolve("d3")), "d3.min.js")
+    const plot = path.join(path.dirname(requireHere.resolve("@observablehq/plot")), "..", "dist", "plot.umd.min.js")
     bundles = [readFileSync(d3, "utf8"), readFileSync(plot, "utf8")].map(inlineScript).join("\n")
   }
   return bundles
@@ -32,7 +38,7 @@ const clientScripts = new Map<string, string>()
 export const clientScript = (name: string): string => {
   let s = clientScripts.get(name)
   if (s === undefined) {
-    s = inlineScript(readFileSync(path.join(import.meta.dirname, name), "utf8"))
+    s = inlineScript(readFileSync(path.join(packageDir, "src", "html", name), "utf8"))
     clientScripts.set(name, s)
   }
   return s
