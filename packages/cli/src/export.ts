@@ -11,8 +11,8 @@
  * `devosim-export/1`: the source run and a sha256 per file), so DIR2 is absent, the previous
  * export or the complete new one; `--force` replaces only an earlier export that verifies.
  */
-import { ENGINE_VERSION, forTerminal, type LogChunk, type RunStarted } from "@devosim/core"
-import { LedgerProjection, SummaryBuilder, type LocalityMoney, type NegotiationRecord } from "@devosim/report"
+import { ENGINE_VERSION, forTerminal, type LogChunk, type RecordCell, type RunStarted } from "@devosim/core"
+import { LedgerProjection, localityRow, SUMMARY_TABLES, SummaryBuilder, type NegotiationRecord } from "@devosim/report"
 import {
   AccountsTable,
   EventsTable,
@@ -145,43 +145,25 @@ const refuseOtherOut = (out: string) =>
 
 const OUTCOMES: ReadonlyArray<NegotiationRecord["outcome"]> = ["deal", "failed", "negotiating", "queued", "not_eligible"]
 
-/** negotiations: one row per locality that joined the centre's queue (report's NegotiationRecord). */
-const negotiationColumns = (run: RunStarted): ReadonlyArray<RowColumn<NegotiationRecord>> => [
-  { name: "locality", type: "dictionary", values: run.localities.map((l) => l.id), value: (n) => n.locality },
-  { name: "tranche", type: "dictionary", values: run.tranches.map((t) => t.id), value: (n) => n.tranche },
-  { name: "population", type: "float64", value: (n) => n.population },
-  { name: "eligible", type: "float64", value: (n) => n.eligible },
-  { name: "start", type: "float64", value: (n) => n.start },
-  { name: "deal", type: "float64", nullable: true, value: (n) => n.deal },
-  { name: "wait", type: "float64", value: (n) => n.wait },
-  { name: "attempts", type: "int32", value: (n) => n.attempts },
-  { name: "outcome", type: "dictionary", values: OUTCOMES, value: (n) => n.outcome }
-]
-
-const LOCALITY_PENCE = [
-  "baseline_pence",
-  "actual_pence",
-  "spb_reduction_pence",
-  "prevention_invested_pence",
-  "savings_realised_pence",
-  "savings_claimed_pence",
-  "savings_capped_pence",
-  "savings_on_pooled_lines_pence",
-  "gainshare_kept_pence",
-  "gainshare_returned_pence"
-] as const satisfies ReadonlyArray<keyof LocalityMoney>
-const PRESENT_VALUES = ["prevention_invested_pence", "savings_realised_pence", "npv_pence", "spb_reduction_pence"] as const satisfies ReadonlyArray<keyof LocalityMoney["present_values"]>
+type Row = Readonly<Record<string, RecordCell>>
 
 /**
- * localities: money by locality, the scalar figures of summary.money.localities[]; present_values
- * flattened as pv_… columns. The nested lists (agencies, by_financial_year) are in no table.
+ * The export's negotiations and localities tables: the columns of negotiations.arrow and
+ * localities.arrow (report's SUMMARY_TABLES), their id columns dictionary-encoded (listed in the
+ * run's order: every locality and tranche id, every outcome).
  */
-const localityColumns = (run: RunStarted): ReadonlyArray<RowColumn<LocalityMoney>> => [
-  { name: "locality", type: "dictionary", values: run.localities.map((l) => l.id), value: (l) => l.locality },
-  ...LOCALITY_PENCE.map((k): RowColumn<LocalityMoney> => ({ name: k, type: "int64", value: (l) => l[k] })),
-  ...PRESENT_VALUES.map((k): RowColumn<LocalityMoney> => ({ name: `pv_${k}`, type: "int64", value: (l) => l.present_values[k] })),
-  { name: "payback_period", type: "int32", nullable: true, value: (l) => l.payback_period }
-]
+const summaryTableColumns = (name: "negotiations" | "localities", run: RunStarted): ReadonlyArray<RowColumn<Row>> => {
+  const dictionaries: Readonly<Record<string, ReadonlyArray<string>>> = {
+    locality: run.localities.map((l) => l.id),
+    tranche: run.tranches.map((t) => t.id),
+    outcome: OUTCOMES
+  }
+  return SUMMARY_TABLES[name].fields.map((f): RowColumn<Row> =>
+    f.type === "utf8"
+      ? { name: f.name, type: "dictionary", values: dictionaries[f.name] ?? [], value: (r) => r[f.name] as string | null }
+      : { name: f.name, type: f.type, nullable: f.nullable, value: (r) => r[f.name] as number | null }
+  )
+}
 
 /** Reading the log failed (damage, found as it is decoded): reported as verify reports it. */
 class LogReadFailure extends Error {
@@ -278,11 +260,11 @@ const writeTables = async (
     if (summary !== undefined) {
       const figures = summary.finish()
       if (want.has("negotiations")) {
-        const table = new RowsTable("negotiations", negotiationColumns(run), figures.negotiations)
+        const table = new RowsTable<Row>("negotiations", summaryTableColumns("negotiations", run), figures.negotiations.map((n) => ({ ...n })))
         await writeAll(open("negotiations", table.schema), table.batches())
       }
       if (want.has("localities")) {
-        const table = new RowsTable("localities", localityColumns(run), figures.money.localities)
+        const table = new RowsTable("localities", summaryTableColumns("localities", run), figures.money.localities.map(localityRow))
         await writeAll(open("localities", table.schema), table.batches())
       }
     }

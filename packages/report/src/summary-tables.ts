@@ -117,6 +117,20 @@ export interface SummaryFile extends Omit<Summary, "negotiations" | "money"> {
 
 type Row = Record<string, RecordCell>
 
+/** A locality's row of localities.arrow (and of `devosim export`'s localities table): its scalar figures, present values as pv_… */
+export const localityRow = (l: LocalityMoney): Row => {
+  const { agencies: _a, present_values: pv, by_financial_year: _y, locality, payback_period, ...figures } = l
+  return {
+    locality,
+    ...figures,
+    pv_prevention_invested_pence: pv.prevention_invested_pence,
+    pv_savings_realised_pence: pv.savings_realised_pence,
+    pv_npv_pence: pv.npv_pence,
+    pv_spb_reduction_pence: pv.spb_reduction_pence,
+    payback_period
+  }
+}
+
 /** The file and its tables (in SUMMARY_TABLES order; the by-year tables only where the summary has them). */
 export const splitSummary = (s: Summary): { readonly file: SummaryFile; readonly tables: ReadonlyArray<{ readonly name: SummaryTableName; readonly table: RecordTable }> } => {
   const { negotiations, money, ...rest } = s
@@ -126,16 +140,8 @@ export const splitSummary = (s: Summary): { readonly file: SummaryFile; readonly
   let localityYears = false
   let lineYears = false
   for (const l of localities) {
-    const { agencies, present_values: pv, by_financial_year, locality, payback_period, ...figures } = l
-    rows.localities.push({
-      locality,
-      ...figures,
-      pv_prevention_invested_pence: pv.prevention_invested_pence,
-      pv_savings_realised_pence: pv.savings_realised_pence,
-      pv_npv_pence: pv.npv_pence,
-      pv_spb_reduction_pence: pv.spb_reduction_pence,
-      payback_period
-    })
+    const { agencies, by_financial_year, locality } = l
+    rows.localities.push(localityRow(l))
     if (by_financial_year !== undefined) {
       localityYears = true
       for (const y of by_financial_year) rows.locality_years.push({ locality, ...y })
