@@ -311,6 +311,29 @@ interface LogCheck {
   readonly stateSha256: string | null
 }
 
+/** The first of RunStarted's scenario, seed and engine that differs from the manifest's, described; null if none. */
+const runStartedDiffers = (run: RunStarted, m: Manifest): string | null => {
+  const same: Array<readonly [string, unknown, unknown]> = [
+    ["scenario", run.scenario, m.scenario],
+    ["seed", run.seed, m.seed],
+    ["engine version", run.engineVersion, m.engine_version]
+  ]
+  for (const [what, has, says] of same) {
+    if (has !== says) return `RunStarted has ${what} ${JSON.stringify(has)}, the manifest says ${JSON.stringify(says)}`
+  }
+  return null
+}
+
+/** The first of the log's event counts that differs from the manifest's: what, the log's, the manifest's; null if none. */
+const countDiffers = (controls: number, postings: number, m: Manifest): readonly [string, number, number] | null => {
+  const counts: Array<readonly [string, number, number]> = [
+    ["events", controls + postings, m.event_count],
+    ["control events", controls, m.control_event_count],
+    ["postings", postings, m.posting_count]
+  ]
+  return counts.find(([, has, says]) => has !== says) ?? null
+}
+
 /** Checks events.arrow's bytes (whose sha256 is `actual`, hashed once as they were read) against the manifest. */
 const checkEventLog = (bytes: Uint8Array, actual: string, m: Manifest, file: string): LogCheck => {
   const fail = (kind: DamageKind, message: string): LogCheck => ({ problem: problem(kind, file, message), events: 0, stateSha256: null })
@@ -363,28 +386,17 @@ const checkEventLog = (bytes: Uint8Array, actual: string, m: Manifest, file: str
   if (disorder !== null) return fail("RowsDisordered", `rows out of order: ${disorder}`)
 
   const n = log.controls.length + log.postings.length
-  const counts: Array<readonly [string, number, number]> = [
-    ["events", n, m.event_count],
-    ["control events", log.controls.length, m.control_event_count],
-    ["postings", log.postings.length, m.posting_count]
-  ]
-  for (const [what, has, says] of counts) {
-    if (has !== says) {
-      return sealed
-        ? fail("ManifestMismatch", blamed(`has ${count(has)} ${what}, the manifest says ${count(says)}`))
-        : fail("RowsDisordered", `rows missing or added: ${count(has)} ${what}, the manifest says ${count(says)}`)
-    }
+  const counted = countDiffers(log.controls.length, log.postings.length, m)
+  if (counted !== null) {
+    const [what, has, says] = counted
+    return sealed
+      ? fail("ManifestMismatch", blamed(`has ${count(has)} ${what}, the manifest says ${count(says)}`))
+      : fail("RowsDisordered", `rows missing or added: ${count(has)} ${what}, the manifest says ${count(says)}`)
   }
   const run = log.controls[0]
   if (run !== undefined && run._tag === "RunStarted") {
-    const same: Array<readonly [string, unknown, unknown]> = [
-      ["scenario", run.scenario, m.scenario],
-      ["seed", run.seed, m.seed],
-      ["engine version", run.engineVersion, m.engine_version]
-    ]
-    for (const [what, has, says] of same) {
-      if (has !== says) return fail(blame, blamed(`RunStarted has ${what} ${JSON.stringify(has)}, the manifest says ${JSON.stringify(says)}`))
-    }
+    const differs = runStartedDiffers(run, m)
+    if (differs !== null) return fail(blame, blamed(differs))
   }
 
   let stateSha: string
@@ -439,14 +451,8 @@ const checkSealedLogInChunks = (chunks: Iterable<LogChunk>, m: Manifest, file: s
     for (const chunk of chunks) {
       if (state === undefined) {
         const run = chunk.controls[0] as RunStarted
-        const same: Array<readonly [string, unknown, unknown]> = [
-          ["scenario", run.scenario, m.scenario],
-          ["seed", run.seed, m.seed],
-          ["engine version", run.engineVersion, m.engine_version]
-        ]
-        for (const [what, has, says] of same) {
-          if (has !== says) return fail("ManifestMismatch", blamed(`RunStarted has ${what} ${JSON.stringify(has)}, the manifest says ${JSON.stringify(says)}`))
-        }
+        const differs = runStartedDiffers(run, m)
+        if (differs !== null) return fail("ManifestMismatch", blamed(differs))
         state = initialState(run)
       }
       // Time never goes back: controls and postings merged by seq.
@@ -476,14 +482,8 @@ const checkSealedLogInChunks = (chunks: Iterable<LogChunk>, m: Manifest, file: s
   }
   if (state === undefined) return fail("ManifestMismatch", blamed("the log is empty"))
   const n = controls + postings
-  const counts: Array<readonly [string, number, number]> = [
-    ["events", n, m.event_count],
-    ["control events", controls, m.control_event_count],
-    ["postings", postings, m.posting_count]
-  ]
-  for (const [what, has, says] of counts) {
-    if (has !== says) return fail("ManifestMismatch", blamed(`has ${count(has)} ${what}, the manifest says ${count(says)}`))
-  }
+  const counted = countDiffers(controls, postings, m)
+  if (counted !== null) return fail("ManifestMismatch", blamed(`has ${count(counted[1])} ${counted[0]}, the manifest says ${count(counted[2])}`))
   if (state.applied !== n) return fail("ManifestMismatch", blamed(`replay applied ${count(state.applied)} of ${count(n)} events`))
   const stateSha = sha256Hex(canonicalState(state))
   if (stateSha !== m.state_sha256) return fail("ManifestMismatch", blamed(`replayed final state has sha256 ${stateSha}, the manifest says ${m.state_sha256}`))
