@@ -415,7 +415,7 @@ export const replayCommand = Effect.fn("replayCommand")(function* (dir: string, 
   const state = yield* abortable(
     async (signal) => {
       let s: State | undefined
-      for (const chunk of readEventLogChunks(eventsPath, { verifyChecksum: false })) {
+      for (const chunk of readEventLogChunks(eventsPath, { verifyChecksum: false, reuseBuffers: true })) {
         signal.throwIfAborted()
         if (s === undefined) {
           run = chunk.controls[0] as RunStarted

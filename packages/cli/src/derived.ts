@@ -29,7 +29,7 @@ const checkRun = (root: string, prefix: string): Array<Problem> => {
 
   let builder: SummaryBuilder | undefined
   let run: RunStarted | undefined
-  for (const chunk of readEventLogChunks(path.join(dir, EVENTS_FILE), { verifyChecksum: false })) {
+  for (const chunk of readEventLogChunks(path.join(dir, EVENTS_FILE), { verifyChecksum: false, reuseBuffers: true })) {
     if (builder === undefined) {
       run = chunk.controls[0] as RunStarted
       builder = new SummaryBuilder(run)

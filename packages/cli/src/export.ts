@@ -215,7 +215,8 @@ const writeTables = async (
   let summary: SummaryBuilder | undefined
   let controls = 0
   let postings = 0
-  const chunks = readEventLogChunks(source.eventsPath, { verifyChecksum: false })
+  // Every builder folds or copies a chunk before asking for the next: one set of read buffers serves the whole log.
+  const chunks = readEventLogChunks(source.eventsPath, { verifyChecksum: false, reuseBuffers: true })
   try {
     for (;;) {
       let next: IteratorResult<LogChunk>

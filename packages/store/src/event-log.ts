@@ -133,8 +133,13 @@ export class EventLogDecoder {
   private next = 0
   private accounts = -1
   private readonly controlSeqs = new Set<number>()
+  /** With `reuseBuffers`: the posting columns, grown as needed and handed out as views. */
+  private pool: PostingColumns | undefined
+  private readonly reuseBuffers: boolean
 
-  constructor(meta: Readonly<Record<string, string>>, schema: Schema) {
+  /** `reuseBuffers`: each chunk's posting columns are views of arrays the next chunk overwrites. */
+  constructor(meta: Readonly<Record<string, string>>, schema: Schema, reuseBuffers = false) {
+    this.reuseBuffers = reuseBuffers
     const format = meta[META_FORMAT]
     if (format !== EVENTS_FORMAT && format !== EVENTS_FORMAT_V1) {
       throw new LogReadError("WrongFormat", `not a devosim event log (${META_FORMAT} is ${JSON.stringify(format ?? null)}, expected "${EVENTS_FORMAT}")`)
@@ -220,15 +225,7 @@ export class EventLogDecoder {
     const toOk = validityBits(toV!)
     const amountOk = validityBits(amountV!)
     const causeOk = validityBits(causeV!)
-    const out = {
-      length: postingCount,
-      seq: new Float64Array(postingCount),
-      t: new Float64Array(postingCount),
-      from: new Int32Array(postingCount),
-      to: new Int32Array(postingCount),
-      amount: new Float64Array(postingCount),
-      cause: new Float64Array(postingCount)
-    } satisfies PostingColumns
+    const out = this.postingColumns(postingCount, n)
     let j = 0
     let checkedCause = -1
     const { seq: outSeq, t: outT, from: outFrom, to: outTo, amount: outAmount, cause: outCause } = out
@@ -269,6 +266,31 @@ export class EventLogDecoder {
     return { firstSeq: base, controls, postings: out }
   }
 
+  /** `n` posting columns; pooled ones are sized by the batch's rows, which every batch but the last shares. */
+  private postingColumns(n: number, rows: number): PostingColumns {
+    const fresh = (length: number): PostingColumns => ({
+      length,
+      seq: new Float64Array(length),
+      t: new Float64Array(length),
+      from: new Int32Array(length),
+      to: new Int32Array(length),
+      amount: new Float64Array(length),
+      cause: new Float64Array(length)
+    })
+    if (!this.reuseBuffers) return fresh(n)
+    if (this.pool === undefined || this.pool.length < n) this.pool = fresh(Math.max(n, rows))
+    const p = this.pool
+    return {
+      length: n,
+      seq: p.seq.subarray(0, n),
+      t: p.t.subarray(0, n),
+      from: p.from.subarray(0, n),
+      to: p.to.subarray(0, n),
+      amount: p.amount.subarray(0, n),
+      cause: p.cause.subarray(0, n)
+    }
+  }
+
   /** After the last batch: a log has at least its RunStarted. */
   finish(): void {
     if (this.accounts < 0) throw new LogReadError("BadControlEvent", "the log does not start with RunStarted at seq 0", { row: 0 })
@@ -278,6 +300,13 @@ export class EventLogDecoder {
 export interface ReadEventLogOptions {
   /** Check the file's own checksum first, in a streaming pass (default true). */
   readonly verifyChecksum?: boolean
+  /**
+   * Read every batch into the same buffers (default false): a chunk (or batch) is then valid only
+   * until the next is asked for. For one-pass folds and copies: the memory stays that of the largest
+   * batch, where fresh buffers per batch would wait for the garbage collector (external memory is
+   * freed late) and a long log's peak would grow with its length.
+   */
+  readonly reuseBuffers?: boolean
 }
 
 const MAGIC = Buffer.from("ARROW1", "latin1")
@@ -303,7 +332,7 @@ export function* readEventLogChunks(path: string, options?: ReadEventLogOptions)
 export function* readEventLogChunksFromFd(fd: number, options?: ReadEventLogOptions): Generator<LogChunk, void, undefined> {
   let decoder: EventLogDecoder | undefined
   for (const { schema, batch } of arrowFileBatches(fd, options)) {
-    decoder ??= new EventLogDecoder(Object.fromEntries(schema.metadata), schema)
+    decoder ??= new EventLogDecoder(Object.fromEntries(schema.metadata), schema, options?.reuseBuffers ?? false)
     yield decoder.batch(batch)
   }
   if (decoder === undefined) throw new LogReadError("BadControlEvent", "the log does not start with RunStarted at seq 0", { row: 0 })
@@ -358,9 +387,15 @@ export function* arrowFileBatches(fd: number, options?: ReadEventLogOptions): Ge
     parts.push(readAt(offset, length))
   }
   const prefix = Buffer.concat(parts)
+  let pool: Uint8Array | undefined
   for (let i = 0; i < footer.numRecordBatches; i++) {
     const [offset, length] = blockBytes(footer.getRecordBatch(i)!, "record batch")
-    const buf = new Uint8Array(prefix.length + length + EOS.length)
+    const need = prefix.length + length + EOS.length
+    let buf: Uint8Array
+    if (options?.reuseBuffers === true) {
+      if (pool === undefined || pool.length < need) pool = new Uint8Array(need)
+      buf = pool.subarray(0, need)
+    } else buf = new Uint8Array(need)
     buf.set(prefix, 0)
     readFully(fd, buf, prefix.length, length, offset)
     buf.set(EOS, prefix.length + length)

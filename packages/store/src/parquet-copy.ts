@@ -14,7 +14,8 @@ import type { ByteSink } from "./sink.ts"
 /** Writes the Parquet copy of the Arrow file open at `fd` into `sink`; returns the rows written. */
 export const writeParquetCopy = async (fd: number, sink: ByteSink): Promise<number> => {
   let writer: ParquetStreamWriter | undefined
-  for (const { schema, batch } of arrowFileBatches(fd, { verifyChecksum: false })) {
+  // writeBatch turns the batch into IPC bytes before it resolves: one read buffer serves every batch.
+  for (const { schema, batch } of arrowFileBatches(fd, { verifyChecksum: false, reuseBuffers: true })) {
     if (writer === undefined) {
       const metadata = [...schema.metadata].filter(([k]) => k !== CHECKSUM_KEY)
       const dictionaries = schema.fields.filter((f) => DataType.isDictionary(f.type)).map((f) => f.name)

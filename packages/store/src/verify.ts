@@ -119,7 +119,7 @@ export const sourceFromDirectory = (dir: string): RunSource => {
       const { fd } = openUntrusted(root, name)
       try {
         // Only a log whose sha256 is the manifest's is streamed: its own checksum is then intact too.
-        yield* readEventLogChunksFromFd(fd, { verifyChecksum: false })
+        yield* readEventLogChunksFromFd(fd, { verifyChecksum: false, reuseBuffers: true }) // folded chunk by chunk
       } finally {
         closeSync(fd)
       }

@@ -287,6 +287,27 @@ describe("readEventLogChunks", () => {
     closeSync(fd)
   })
 
+  it("reuseBuffers: each chunk, taken before the next is asked for, is the chunk fresh buffers give; one set of buffers serves them all", () => {
+    const path = tempFile()
+    writeFileSync(path, good)
+    const copy = (c: LogChunk): LogChunk => ({
+      firstSeq: c.firstSeq,
+      controls: c.controls,
+      postings: { length: c.postings.length, seq: c.postings.seq.slice(), t: c.postings.t.slice(), from: c.postings.from.slice(), to: c.postings.to.slice(), amount: c.postings.amount.slice(), cause: c.postings.cause.slice() }
+    })
+    const fresh = [...readEventLogChunks(path)]
+    const pooled: Array<LogChunk> = []
+    const buffers = new Set<ArrayBufferLike>()
+    for (const c of readEventLogChunks(path, { reuseBuffers: true })) {
+      buffers.add(c.postings.amount.buffer)
+      pooled.push(copy(c))
+    }
+    expect(fresh.length).toBeGreaterThan(3)
+    expect(pooled).toEqual(fresh)
+    // The first batch is the largest (the last may be shorter): its arrays serve every batch.
+    expect(buffers.size).toBe(1)
+  })
+
   it("reads the version-1 fixture (events/1, upcast) as decodeEventLog does", () => {
     const path = resolve(import.meta.dirname, "../../../test/fixtures/run-v1/events.arrow")
     const mem = decodeEventLog(readFileSync(path))
