@@ -105,8 +105,8 @@ export class LocalityShard {
   private nextControl = 1
   private nextSlot = 0
   private readonly layout: { readonly localityCount: number; readonly agencyCount: number }
-  /** Postings of the last window: the next one's buffer starts a little larger. */
-  private lastWindow = 1024
+  /** Postings of the last window (the next one's buffer starts a little larger); -1 before the first. */
+  private lastWindow = -1
   /** Scratch for the claims of the effects on one line in one period. */
   private claims = new Float64Array(8)
   readonly firstLocality: number
@@ -143,6 +143,22 @@ export class LocalityShard {
     return d
   }
 
+  /**
+   * A first window's buffer: about what it will post (a line funds, spends and often pools each
+   * period; settles once per envelope), so a short run's buffer is not grown (and copied) from a
+   * small guess, and a long one's stays within a window.
+   */
+  private firstWindowCapacity(slotFrom: number, slotTo: number): number {
+    let spends = 0
+    let settles = 0
+    for (let s = slotFrom; s < slotTo; s++) {
+      if (this.slots[s]!.kind === "spend") spends++
+      else settles++
+    }
+    const lines = (this.endLocality - this.firstLocality) * this.layout.agencyCount
+    return lines * (4 * spends + settles) + 1024
+  }
+
   /** Folds control events up to and including `control` (those the shard was given: see `controlsForShard`). */
   private advanceTo(control: number): void {
     for (; this.nextControl <= control; this.nextControl++) {
@@ -157,7 +173,7 @@ export class LocalityShard {
   /** Posts slots [slotFrom, slotTo) (the next ones: windows come in order). */
   post(slotFrom: number, slotTo: number): ShardPostings {
     if (slotFrom !== this.nextSlot) throw new Error(`shard expected slot ${this.nextSlot}, asked for ${slotFrom}`)
-    const out = new ShardBuffer(Math.ceil(this.lastWindow * 1.1) + 1024)
+    const out = new ShardBuffer(this.lastWindow >= 0 ? Math.ceil(this.lastWindow * 1.1) + 1024 : this.firstWindowCapacity(slotFrom, slotTo))
     const counts = new Int32Array(slotTo - slotFrom)
     for (let s = slotFrom; s < slotTo; s++) {
       const slot = this.slots[s]!

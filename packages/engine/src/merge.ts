@@ -47,9 +47,11 @@ export class LogAssembler {
     const controls: Array<ControlEvent> = []
     const seq = new Float64Array(postings)
     const t = new Float64Array(postings)
-    const from = new Int32Array(postings)
-    const to = new Int32Array(postings)
-    const amount = new Float64Array(postings)
+    // One shard's columns are already in the log's order: taken as they are, not copied.
+    const single = ordered.length === 1 ? ordered[0]! : null
+    const from = single?.from ?? new Int32Array(postings)
+    const to = single?.to ?? new Int32Array(postings)
+    const amount = single?.amount ?? new Float64Array(postings)
     const cause = new Float64Array(postings)
     // Where each shard's next posting is in its own columns.
     const read = new Int32Array(ordered.length)
@@ -68,9 +70,11 @@ export class LogAssembler {
         const s = ordered[k]!
         const n = s.counts[slot - slotFrom]!
         const r = read[k]!
-        from.set(s.from.subarray(r, r + n), j)
-        to.set(s.to.subarray(r, r + n), j)
-        amount.set(s.amount.subarray(r, r + n), j)
+        if (single === null) {
+          from.set(s.from.subarray(r, r + n), j)
+          to.set(s.to.subarray(r, r + n), j)
+          amount.set(s.amount.subarray(r, r + n), j)
+        }
         const causes = s.cause
         const s0 = this.nextSeq - j
         for (let x = j, y = r; x < j + n; x++, y++) {

@@ -15,7 +15,7 @@ import { Dictionary, Field, Float64, Int8, Int32, Int64, makeData, makeVector, U
 import { EVENT_KINDS, EVENT_SCHEMA_VERSION, type ControlEvent, type LogChunk, type PostingColumns, type RunStarted } from "@devosim/core"
 import { accountDirectory } from "./accounts.ts"
 import { ArrowFileStream, type ArrowFileResult } from "./arrow-stream.ts"
-import { utf8FromStrings, type ColumnSpec } from "./columns.ts"
+import { utf8FromStrings, writeUtf8, type ColumnSpec } from "./columns.ts"
 import { LogWriteError } from "./errors.ts"
 import { canonicalJson } from "./json.ts"
 import type { ByteSink } from "./sink.ts"
@@ -51,7 +51,6 @@ export interface EventLogWriteResult extends ArrowFileResult {
   readonly postings: number
 }
 
-const encoder = new TextEncoder()
 const kindIndex = new Map<string, number>(EVENT_KINDS.map((k, i) => [k, i]))
 if (EVENT_KINDS.length > 127) throw new Error("EVENT_KINDS does not fit Int8 indices")
 
@@ -118,6 +117,26 @@ const plainPayloadJson = (ev: ControlEvent, quotedLocality?: string): string | u
  * batch (and the last, partial one) to `onBatch`. The buffers are reused for the next batch, so
  * `onBatch` must consume the columns before returning.
  */
+/**
+ * The seqs of the control events written so far, one bit each: a posting's cause is checked
+ * against it (a Set of numbers costs a hash entry per event; a queue run has 300,000 of them).
+ */
+class SeqBits {
+  private bits = new Uint8Array(1 << 12)
+  add(seq: number): void {
+    const byte = Math.floor(seq / 8)
+    if (byte >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(this.bits.length * 2, byte + 1))
+      grown.set(this.bits)
+      this.bits = grown
+    }
+    this.bits[byte]! |= 1 << seq % 8
+  }
+  has(seq: number): boolean {
+    return ((this.bits[Math.floor(seq / 8)] ?? 0) & (1 << seq % 8)) !== 0
+  }
+}
+
 export class EventBatcher {
   private readonly cap: number
   private readonly onBatch: (columns: ReadonlyArray<ColumnSpec>, length: number, firstSeq: number) => void
@@ -129,7 +148,7 @@ export class EventBatcher {
   readonly localityType = new Dictionary(new Utf8(), new Int32(), LOCALITY_DICTIONARY_ID)
   private readonly kindValues: Vector
   private readonly localityValues: Vector
-  private readonly controlSeqs = new Set<number>()
+  private readonly controlSeqs = new SeqBits()
   /** Each locality id as a JSON string (by locality index), made once: every negotiation event names one. */
   private readonly quotedLocality: Array<string | undefined> = []
 
@@ -400,7 +419,7 @@ export class EventBatcher {
       grown.set(this.dataBytes.subarray(0, at))
       this.dataBytes = grown
     }
-    const written = encoder.encodeInto(text, this.dataBytes.subarray(at)).written
+    const written = writeUtf8(text, this.dataBytes, at)
     if (at + written > 0x7fffffff) throw new LogWriteError("data column of one batch exceeds 2 GiB")
     this.dataOffsets[r + 1] = at + written
     this.controlSeqs.add(ev.seq)
