@@ -25,14 +25,18 @@ export class Scheduler<T> {
 
   schedule(t: number, priority: number, rank: number, trigger: T): void {
     const h = this.heap
-    h.push({ t, priority, rank, order: this.inserted++, trigger })
-    let i = h.length - 1
+    const item: Scheduled<T> = { t, priority, rank, order: this.inserted++, trigger }
+    // Sift up through a hole: each parent moves down once, the item is written once.
+    let i = h.length
+    h.push(item)
     while (i > 0) {
       const p = (i - 1) >> 1
-      if (!before(h[i]!, h[p]!)) break
-      ;[h[i], h[p]] = [h[p]!, h[i]!]
+      const parent = h[p]!
+      if (!before(item, parent)) break
+      h[i] = parent
       i = p
     }
+    h[i] = item
   }
 
   /** Removes and returns the earliest trigger, or undefined when none is left. */
@@ -41,19 +45,20 @@ export class Scheduler<T> {
     const top = h[0]
     if (top === undefined) return undefined
     const last = h.pop()!
-    if (h.length > 0) {
-      h[0] = last
+    const n = h.length
+    if (n > 0) {
+      // Sift the last item down from the root through a hole.
       let i = 0
       for (;;) {
         const l = 2 * i + 1
+        if (l >= n) break
         const r = l + 1
-        let m = i
-        if (l < h.length && before(h[l]!, h[m]!)) m = l
-        if (r < h.length && before(h[r]!, h[m]!)) m = r
-        if (m === i) break
-        ;[h[i], h[m]] = [h[m]!, h[i]!]
-        i = m
+        const c = r < n && before(h[r]!, h[l]!) ? r : l
+        if (!before(h[c]!, last)) break
+        h[i] = h[c]!
+        i = c
       }
+      h[i] = last
     }
     return top
   }
