@@ -71,7 +71,7 @@ describe("the bundled CLI", () => {
     }
   }, 120_000)
 
-  it("--version and --help: the same as from the sources", () => {
+  it("--version (the bin answers it without loading the CLI) and --help: the same as the bundled CLI prints", () => {
     const version = cli("bundle", "--version")
     expect(version.status).toBe(0)
     expect(version.stdout).toMatch(/^devosim v\d+\.\d+\.\d+\n$/)

@@ -8,4 +8,11 @@ import { pathToFileURL } from "node:url"
 import { cliEntry } from "./entry.js"
 
 enableCompileCache?.()
-await import(pathToFileURL(cliEntry()).href)
+if (process.argv.length === 3 && process.argv[2] === "--version") {
+  // The version alone needs none of the CLI: answered before it (and its argument parser) loads,
+  // in the words the CLI's own --version uses (test/bundle.test.ts compares the two).
+  const { ENGINE_VERSION } = await import("@devosim/core/version")
+  process.stdout.write(`devosim v${ENGINE_VERSION}\n`)
+} else {
+  await import(pathToFileURL(cliEntry()).href)
+}
