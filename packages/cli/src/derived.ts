@@ -8,7 +8,7 @@
  */
 import { forTerminal, type RunStarted } from "@devosim/core"
 import { runStartedOf } from "@devosim/engine"
-import { renderRunReport, splitSummary, SUMMARY_TABLES, SummaryBuilder } from "@devosim/report"
+import { renderRunReport, SUMMARY_TABLES, SummaryBuilder, summaryFile, summaryTables } from "@devosim/report"
 import { compileScenarioText, runScenarioFormat } from "@devosim/scenario"
 import { canonicalJson, encodeRecordTable, EVENTS_FILE, MANIFEST_FILE, prettyJsonPieces, readEventLogChunks, readUntrusted, sha256Hex, type Problem } from "@devosim/store"
 import { createHash } from "node:crypto"
@@ -40,15 +40,17 @@ const checkRun = (root: string, prefix: string): Array<Problem> => {
   const summary = builder.finish()
   if (files["summary.json"] !== undefined) {
     // A summary.json from before the per-locality tables holds them itself.
-    const split = files[SUMMARY_TABLES.negotiations.file] === undefined ? null : splitSummary(summary)
+    const tabled = files[SUMMARY_TABLES.negotiations.file] !== undefined
     const h = createHash("sha256")
-    for (const piece of prettyJsonPieces(split === null ? summary : split.file)) h.update(piece)
+    for (const piece of prettyJsonPieces(tabled ? summaryFile(summary) : summary)) h.update(piece)
     h.update("\n")
     if (h.digest("hex") !== files["summary.json"].sha256) mismatch("summary.json", "not the summary of events.arrow: rebuilt from the log, it differs")
-    const rebuilt = new Map((split?.tables ?? []).map((t) => [SUMMARY_TABLES[t.name].file, sha256Hex(encodeRecordTable(t.table, SUMMARY_TABLES[t.name].format))]))
+    // Each table rebuilt, encoded and hashed before the next is built.
+    const rebuilt = new Map<string, string>()
+    if (tabled) for (const t of summaryTables(summary)) rebuilt.set(SUMMARY_TABLES[t.name].file, sha256Hex(encodeRecordTable(t.table, SUMMARY_TABLES[t.name].format)))
     for (const spec of Object.values(SUMMARY_TABLES)) {
       const sealed = files[spec.file]
-      if (split === null || (sealed === undefined && !rebuilt.has(spec.file))) continue
+      if (!tabled || (sealed === undefined && !rebuilt.has(spec.file))) continue
       if (sealed === undefined) mismatch(spec.file, "missing: the summary of events.arrow has this table")
       else if (rebuilt.get(spec.file) !== sealed.sha256) mismatch(spec.file, "not the table of events.arrow: rebuilt from the log, it differs")
     }

@@ -6,7 +6,7 @@
  * manifest that seals them.
  */
 import { accountCount, applyLog, canonicalState, layoutOf, initialState, snapshotJson, SnapshotFold, type LogChunk, type PeriodSnapshot, type RunStarted } from "@devosim/core"
-import { LedgerProjection, renderRunReport, splitSummary, SUMMARY_TABLES, SummaryBuilder, type Summary } from "@devosim/report"
+import { LedgerProjection, renderRunReport, SUMMARY_TABLES, SummaryBuilder, summaryFile, summaryTables, type Summary } from "@devosim/report"
 import type { LoadedScenario } from "@devosim/scenario"
 import {
   encodeAccounts,
@@ -124,9 +124,9 @@ export const writeRunFiles = async (
   await dir.writeFile(name("scenario.yaml"), loaded.asRunText)
   await dir.writeFile(name("accounts.arrow"), encodeAccounts(run))
   // Aggregates in summary.json; what there is one of per locality in Arrow tables beside it.
-  const split = splitSummary(figures)
-  writeJsonFile(dir, name("summary.json"), split.file)
-  for (const { name: table, table: records } of split.tables) {
+  writeJsonFile(dir, name("summary.json"), summaryFile(figures))
+  // One table's rows at a time, encoded before the next is built.
+  for (const { name: table, table: records } of summaryTables(figures)) {
     await dir.writeFile(name(SUMMARY_TABLES[table].file), encodeRecordTable(records, SUMMARY_TABLES[table].format))
   }
   await dir.writeFile(name("report.html"), renderRunReport(figures))

@@ -131,45 +131,64 @@ export const localityRow = (l: LocalityMoney): Row => {
   }
 }
 
-/** The file and its tables (in SUMMARY_TABLES order; the by-year tables only where the summary has them). */
-export const splitSummary = (s: Summary): { readonly file: SummaryFile; readonly tables: ReadonlyArray<{ readonly name: SummaryTableName; readonly table: RecordTable }> } => {
-  const { negotiations, money, ...rest } = s
-  const { localities, cost_shift, effects, ...aggregates } = money
-  const rows: Record<SummaryTableName, Array<Row>> = { negotiations: [], localities: [], lines: [], locality_years: [], line_years: [], cost_shift: [], effects: [] }
-  for (const n of negotiations) rows.negotiations.push({ ...n })
-  let localityYears = false
-  let lineYears = false
-  for (const l of localities) {
-    const { agencies, by_financial_year, locality } = l
-    rows.localities.push(localityRow(l))
-    if (by_financial_year !== undefined) {
-      localityYears = true
-      for (const y of by_financial_year) rows.locality_years.push({ locality, ...y })
-    }
-    for (const g of agencies) {
-      const { by_financial_year: years, ...line } = g
-      rows.lines.push({ locality, ...line })
-      if (years !== undefined) {
-        lineYears = true
-        for (const y of years) rows.line_years.push({ locality, agency: g.agency, ...y })
-      }
-    }
-  }
-  for (const c of cost_shift) {
-    const periods = Object.entries(c.savings_by_period)
-    if (periods.length === 0) rows.cost_shift.push({ locality: c.locality, payer: c.payer, beneficiary: c.beneficiary, period: null, savings_pence: c.savings_pence })
-    for (const [period, savings] of periods) rows.cost_shift.push({ locality: c.locality, payer: c.payer, beneficiary: c.beneficiary, period: Number(period), savings_pence: savings })
-  }
-  for (const e of effects) rows.effects.push({ ...e })
-  const written = (Object.keys(SUMMARY_TABLES) as Array<SummaryTableName>).filter(
-    (name) => (name !== "locality_years" || localityYears) && (name !== "line_years" || lineYears)
-  )
-  const listed = Object.fromEntries(written.map((name) => [name, { file: SUMMARY_TABLES[name].file, rows: rows[name].length }]))
-  return {
-    file: localities.length <= SUMMARY_INLINE_LOCALITIES && negotiations.length <= SUMMARY_INLINE_LOCALITIES ? { ...s, tables: listed } : { ...rest, money: aggregates, tables: listed },
-    tables: written.map((name) => ({ name, table: { fields: SUMMARY_TABLES[name].fields, rows: rows[name] } }))
-  }
+/** Each table's rows, built from the summary (one table at a time: see `summaryTables`). */
+const ROWS: Record<SummaryTableName, (s: Summary) => Array<Row>> = {
+  // A negotiation record is already a row of plain cells: kept, not copied.
+  negotiations: (s) => s.negotiations as unknown as Array<Row>,
+  localities: (s) => s.money.localities.map(localityRow),
+  lines: (s) => s.money.localities.flatMap((l) => l.agencies.map(({ by_financial_year: _y, ...line }) => ({ locality: l.locality, ...line }))),
+  locality_years: (s) => s.money.localities.flatMap((l) => (l.by_financial_year ?? []).map((y) => ({ locality: l.locality, ...y }))),
+  line_years: (s) =>
+    s.money.localities.flatMap((l) => l.agencies.flatMap((g) => (g.by_financial_year ?? []).map((y) => ({ locality: l.locality, agency: g.agency, ...y })))),
+  cost_shift: (s) =>
+    s.money.cost_shift.flatMap((c): Array<Row> => {
+      const periods = Object.entries(c.savings_by_period)
+      if (periods.length === 0) return [{ locality: c.locality, payer: c.payer, beneficiary: c.beneficiary, period: null, savings_pence: c.savings_pence }]
+      return periods.map(([period, savings]) => ({ locality: c.locality, payer: c.payer, beneficiary: c.beneficiary, period: Number(period), savings_pence: savings }))
+    }),
+  effects: (s) => s.money.effects.map((e) => ({ ...e }))
 }
+
+/** Each table's row count, without building its rows. */
+const ROW_COUNTS: Record<SummaryTableName, (s: Summary) => number> = {
+  negotiations: (s) => s.negotiations.length,
+  localities: (s) => s.money.localities.length,
+  lines: (s) => s.money.localities.reduce((n, l) => n + l.agencies.length, 0),
+  locality_years: (s) => s.money.localities.reduce((n, l) => n + (l.by_financial_year?.length ?? 0), 0),
+  line_years: (s) => s.money.localities.reduce((n, l) => l.agencies.reduce((m, g) => m + (g.by_financial_year?.length ?? 0), n), 0),
+  cost_shift: (s) => s.money.cost_shift.reduce((n, c) => n + Math.max(1, Object.keys(c.savings_by_period).length), 0),
+  effects: (s) => s.money.effects.length
+}
+
+/** The tables a summary has, in SUMMARY_TABLES order: the by-year tables only where it has them. */
+const tablesOf = (s: Summary): Array<SummaryTableName> => {
+  const localityYears = s.money.localities.some((l) => l.by_financial_year !== undefined)
+  const lineYears = s.money.localities.some((l) => l.agencies.some((g) => g.by_financial_year !== undefined))
+  return (Object.keys(SUMMARY_TABLES) as Array<SummaryTableName>).filter((name) => (name !== "locality_years" || localityYears) && (name !== "line_years" || lineYears))
+}
+
+/** summary.json's content: the aggregates, the tables it points to, and the lists too when small. */
+export const summaryFile = (s: Summary): SummaryFile => {
+  const { negotiations, money, ...rest } = s
+  const { localities, cost_shift: _c, effects: _e, ...aggregates } = money
+  const listed = Object.fromEntries(tablesOf(s).map((name) => [name, { file: SUMMARY_TABLES[name].file, rows: ROW_COUNTS[name](s) }]))
+  return localities.length <= SUMMARY_INLINE_LOCALITIES && negotiations.length <= SUMMARY_INLINE_LOCALITIES ? { ...s, tables: listed } : { ...rest, money: aggregates, tables: listed }
+}
+
+/**
+ * The per-locality tables, one at a time (in SUMMARY_TABLES order): a writer that encodes each
+ * before asking for the next holds one table's rows, not all of them (at 100,000 localities the
+ * lines table alone is 800,000 rows).
+ */
+export function* summaryTables(s: Summary): Generator<{ readonly name: SummaryTableName; readonly table: RecordTable }> {
+  for (const name of tablesOf(s)) yield { name, table: { fields: SUMMARY_TABLES[name].fields, rows: ROWS[name](s) } }
+}
+
+/** The file and its tables (in SUMMARY_TABLES order; the by-year tables only where the summary has them). */
+export const splitSummary = (s: Summary): { readonly file: SummaryFile; readonly tables: ReadonlyArray<{ readonly name: SummaryTableName; readonly table: RecordTable }> } => ({
+  file: summaryFile(s),
+  tables: [...summaryTables(s)]
+})
 
 const str = (r: Row, k: string) => r[k] as string
 const num = (r: Row, k: string) => r[k] as number
