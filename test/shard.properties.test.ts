@@ -2,8 +2,8 @@
  * Shard invariance: the localities may be posted in any number of shards, merged in any order and
  * in windows of any length; the log is the same, event for event and byte for byte.
  */
-import { joinChunks, type EventLog } from "@devosim/core"
-import { decideCentre, forkPointOfSeq, logChunks, runScenario } from "@devosim/engine"
+import { joinChunks, type EventLog, type LogChunk } from "@devosim/core"
+import { controlsForShard, decideCentre, forkPointOfSeq, LocalityShard, LogAssembler, logChunks, postingBuffers, runScenario, shardRanges, slotWindows } from "@devosim/engine"
 import { encodeEventLog } from "@devosim/store"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -48,6 +48,33 @@ describe("sharded runs", () => {
         same(runScenario(sc).log, joinChunks(chunks))
       }),
       { numRuns: 100, seed: 7 }
+    )
+  })
+
+  it("with reused buffers (the merge's pool, each shard posting into the window it handed back), every chunk read before the next is the chunk fresh buffers give", () => {
+    const copy = (c: LogChunk): LogChunk => ({
+      firstSeq: c.firstSeq,
+      controls: c.controls,
+      postings: { length: c.postings.length, seq: c.postings.seq.slice(), t: c.postings.t.slice(), from: c.postings.from.slice(), to: c.postings.to.slice(), amount: c.postings.amount.slice(), cause: c.postings.cause.slice() }
+    })
+    fc.assert(
+      fc.property(arbMoneyScenario(), arbSharding, (sc, [shards, , windowPeriods]) => {
+        const decisions = decideCentre(sc)
+        const fresh = [...logChunks(decisions, { shards, windowPeriods })]
+        const L = sc.localities.length
+        const pool = shardRanges(L, shards).map(([a, b]) => new LocalityShard({ ...decisions, controls: controlsForShard(decisions, a, b) }, a, b))
+        const assembler = new LogAssembler(decisions, { reuseBuffers: true })
+        const reused: Array<LogChunk> = []
+        for (const [from, to] of slotWindows(decisions, windowPeriods)) {
+          if (to === from) continue
+          const posted = pool.map((s) => s.post(from, to))
+          reused.push(copy(assembler.merge(from, to, posted)))
+          posted.forEach((p, i) => pool[i]!.recycle(postingBuffers(p)))
+        }
+        reused.push(copy(assembler.rest()))
+        same(joinChunks(fresh), joinChunks(reused))
+      }),
+      { numRuns: 100, seed: 11 }
     )
   })
 

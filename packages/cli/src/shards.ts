@@ -9,7 +9,7 @@ import { siblingModule } from "@devosim/core/sibling"
 import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
 import type { LogChunk } from "@devosim/core"
-import { controlsForShard, LogAssembler, logChunks, shardRanges, slotWindows, type CentreDecisions, type ShardPostings } from "@devosim/engine"
+import { controlsForShard, LogAssembler, logChunks, postingBuffers, shardRanges, slotWindows, type CentreDecisions, type ShardPostings } from "@devosim/engine"
 
 /**
  * Spending periods per window: about 250,000 locality × agency lines' worth of postings at a time
@@ -81,6 +81,13 @@ class ShardWorker {
     })
   }
 
+  /** Hands a window's buffers back to the worker (transferred) for its next window. */
+  recycle(p: ShardPostings): void {
+    if (this.failed !== undefined) return
+    const buffers = postingBuffers(p)
+    this.worker.postMessage({ recycle: buffers }, [...new Set([buffers.from, buffers.to, buffers.amount, buffers.cause])])
+  }
+
   stop(): Promise<number> {
     return this.worker.terminate()
   }
@@ -88,7 +95,8 @@ class ShardWorker {
 
 /**
  * The run's log, chunk by chunk (one per window), posted by `workers` threads (0: in-process).
- * Stop early by `return`ing from the iteration: the workers are terminated.
+ * A chunk is valid until the next is asked for (its columns are reused). Stop early by
+ * `return`ing from the iteration: the workers are terminated.
  */
 export async function* shardedLogChunks(decisions: CentreDecisions, workers: number, windowPeriods = windowPeriodsFor(decisions)): AsyncGenerator<LogChunk> {
   if (workers <= 0) {
@@ -97,7 +105,8 @@ export async function* shardedLogChunks(decisions: CentreDecisions, workers: num
   }
   const L = decisions.scenarios[0]!.localities.length
   const pool = shardRanges(L, workers).map(([a, b]) => new ShardWorker(decisions, a, b))
-  const assembler = new LogAssembler(decisions)
+  // Every consumer (a run's writer, a fork's prefix check) is done with a chunk before the next.
+  const assembler = new LogAssembler(decisions, { reuseBuffers: true })
   const windows = slotWindows(decisions, windowPeriods).filter(([a, b]) => b > a)
   const requested: Array<Promise<Array<ShardPostings>>> = []
   const request = (k: number) => {
@@ -111,6 +120,8 @@ export async function* shardedLogChunks(decisions: CentreDecisions, workers: num
       delete requested[k]
       request(k + AHEAD)
       yield assembler.merge(windows[k]![0], windows[k]![1], posted)
+      // The chunk is read (the consumer asked for the next): its shards' buffers go back to them.
+      posted.forEach((p, i) => pool[i]!.recycle(p))
     }
     yield assembler.rest()
   } finally {

@@ -19,6 +19,21 @@ export interface ShardPostings {
   readonly cause: Int32Array<ArrayBuffer>
 }
 
+/**
+ * The buffers of a window's postings, handed back by whoever read them (`LocalityShard.recycle`):
+ * the next window is posted into them instead of new ones, so a worker thread and its reader pass
+ * the same memory back and forth.
+ */
+export interface RecycledPostings {
+  readonly from: ArrayBuffer
+  readonly to: ArrayBuffer
+  readonly amount: ArrayBuffer
+  readonly cause: ArrayBuffer
+}
+
+/** The buffers of `p` to hand back (and to transfer between threads). */
+export const postingBuffers = (p: ShardPostings): RecycledPostings => ({ from: p.from.buffer, to: p.to.buffer, amount: p.amount.buffer, cause: p.cause.buffer })
+
 /** Growable posting columns for one shard and window. */
 class ShardBuffer {
   length = 0
@@ -27,7 +42,16 @@ class ShardBuffer {
   amount: Float64Array<ArrayBuffer>
   cause: Int32Array<ArrayBuffer>
 
-  constructor(capacity: number) {
+  /** Fresh arrays of `capacity`, or `reused` ones (a window's that its reader has handed back). */
+  constructor(capacity: number, reused?: RecycledPostings) {
+    if (reused !== undefined && reused.from.byteLength >= 4 * capacity) {
+      const n = reused.from.byteLength / 4
+      this.from = new Int32Array(reused.from)
+      this.to = new Int32Array(reused.to, 0, n)
+      this.amount = new Float64Array(reused.amount, 0, n)
+      this.cause = new Int32Array(reused.cause, 0, n)
+      return
+    }
     this.from = new Int32Array(capacity)
     this.to = new Int32Array(capacity)
     this.amount = new Float64Array(capacity)
@@ -107,6 +131,8 @@ export class LocalityShard {
   private readonly layout: { readonly localityCount: number; readonly agencyCount: number }
   /** Postings of the last window (the next one's buffer starts a little larger); -1 before the first. */
   private lastWindow = -1
+  /** A window's buffers handed back, for the next window. */
+  private recycled: RecycledPostings | undefined
   /** Scratch for the claims of the effects on one line in one period. */
   private claims = new Float64Array(8)
   readonly firstLocality: number
@@ -170,10 +196,19 @@ export class LocalityShard {
     }
   }
 
+  /** Takes back a window's buffers (its postings are no longer read) for the next window. */
+  recycle(buffers: RecycledPostings): void {
+    const sizes = [buffers.from.byteLength, buffers.to.byteLength, buffers.amount.byteLength / 2, buffers.cause.byteLength]
+    // Kept only if whole and alike (the four columns of one window); the larger of two is kept.
+    if (sizes.some((b) => b !== sizes[0]) || sizes[0]! % 4 !== 0) return
+    if (this.recycled === undefined || this.recycled.from.byteLength < buffers.from.byteLength) this.recycled = buffers
+  }
+
   /** Posts slots [slotFrom, slotTo) (the next ones: windows come in order). */
   post(slotFrom: number, slotTo: number): ShardPostings {
     if (slotFrom !== this.nextSlot) throw new Error(`shard expected slot ${this.nextSlot}, asked for ${slotFrom}`)
-    const out = new ShardBuffer(this.lastWindow >= 0 ? Math.ceil(this.lastWindow * 1.1) + 1024 : this.firstWindowCapacity(slotFrom, slotTo))
+    const out = new ShardBuffer(this.lastWindow >= 0 ? Math.ceil(this.lastWindow * 1.1) + 1024 : this.firstWindowCapacity(slotFrom, slotTo), this.recycled)
+    this.recycled = undefined
     const counts = new Int32Array(slotTo - slotFrom)
     for (let s = slotFrom; s < slotTo; s++) {
       const slot = this.slots[s]!

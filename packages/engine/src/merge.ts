@@ -17,11 +17,31 @@ export class LogAssembler {
   private nextControl = 0
   private nextSlot = 0
   private nextSeq = 0
+  /** With `reuseBuffers`: the merged columns, grown as needed; each chunk's are views of them. */
+  private readonly reuse: boolean
+  private pool = { seq: new Float64Array(0), t: new Float64Array(0), from: new Int32Array(0), to: new Int32Array(0), amount: new Float64Array(0), cause: new Float64Array(0) }
 
-  constructor(decisions: Pick<CentreDecisions, "controls" | "slots">) {
+  /**
+   * `reuseBuffers`: every chunk's posting columns are views of the same arrays, overwritten by the
+   * next merge, for a consumer that is done with a chunk before it asks for the next (a run's
+   * writer): its memory stays that of the largest window instead of waiting for the collector.
+   */
+  constructor(decisions: Pick<CentreDecisions, "controls" | "slots">, options: { readonly reuseBuffers?: boolean } = {}) {
     this.controls = decisions.controls
     this.slots = decisions.slots
     this.controlSeq = new Float64Array(decisions.controls.length)
+    this.reuse = options.reuseBuffers ?? false
+  }
+
+  /** `n` rows of each merged column: fresh, or views of the pool (grown by a quarter when short). */
+  private columns(n: number) {
+    if (!this.reuse) return { seq: new Float64Array(n), t: new Float64Array(n), from: new Int32Array(n), to: new Int32Array(n), amount: new Float64Array(n), cause: new Float64Array(n) }
+    if (this.pool.seq.length < n) {
+      const m = Math.ceil(n * 1.25)
+      this.pool = { seq: new Float64Array(m), t: new Float64Array(m), from: new Int32Array(m), to: new Int32Array(m), amount: new Float64Array(m), cause: new Float64Array(m) }
+    }
+    const p = this.pool
+    return { seq: p.seq.subarray(0, n), t: p.t.subarray(0, n), from: p.from.subarray(0, n), to: p.to.subarray(0, n), amount: p.amount.subarray(0, n), cause: p.cause.subarray(0, n) }
   }
 
   /** Events merged so far (= the next seq). */
@@ -45,14 +65,13 @@ export class LogAssembler {
     }
     const firstSeq = this.nextSeq
     const controls: Array<ControlEvent> = []
-    const seq = new Float64Array(postings)
-    const t = new Float64Array(postings)
+    const merged = this.columns(postings)
+    const { seq, t, cause } = merged
     // One shard's columns are already in the log's order: taken as they are, not copied.
     const single = ordered.length === 1 ? ordered[0]! : null
-    const from = single?.from ?? new Int32Array(postings)
-    const to = single?.to ?? new Int32Array(postings)
-    const amount = single?.amount ?? new Float64Array(postings)
-    const cause = new Float64Array(postings)
+    const from = single?.from ?? merged.from
+    const to = single?.to ?? merged.to
+    const amount = single?.amount ?? merged.amount
     // Where each shard's next posting is in its own columns.
     const read = new Int32Array(ordered.length)
     let j = 0

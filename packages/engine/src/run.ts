@@ -6,7 +6,7 @@ import { controlsForShard, LocalityShard, type ShardPostings } from "./localitie
 import { LogAssembler } from "./merge.ts"
 
 export { decideCentre, Priority, runStartedOf, type CentreDecisions, type Fork, type PostingSlot } from "./centre.ts"
-export { controlsForShard, LocalityShard, type ShardPostings } from "./localities.ts"
+export { controlsForShard, LocalityShard, postingBuffers, type RecycledPostings, type ShardPostings } from "./localities.ts"
 export { LogAssembler } from "./merge.ts"
 
 export interface RunResult {

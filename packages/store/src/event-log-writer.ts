@@ -167,6 +167,7 @@ export class EventBatcher {
   private postingBits = new Uint8Array(0)
   private postingRows = 0
   private dataOffsets = new Int32Array(1)
+  private seqWords = new Int32Array(0)
   private dataBytes = new Uint8Array(1 << 12)
 
   private nextSeq = 0
@@ -430,7 +431,9 @@ export class EventBatcher {
   private flush(): void {
     const n = this.rows
     const first = this.batchStart
-    const seq = new Int32Array(2 * n)
+    // Reused from batch to batch, like the other columns (onBatch consumes them before returning).
+    if (this.seqWords.length < 2 * n) this.seqWords = new Int32Array(2 * this.size)
+    const seq = this.seqWords.subarray(0, 2 * n)
     for (let i = 0; i < n; i++) {
       const x = first + i
       const hi = Math.floor(x / TWO32)
@@ -445,7 +448,7 @@ export class EventBatcher {
     const flat = <T extends Int32 | Int64 | Float64>(type: T, values: ArrayBufferView, nulls: number, bits: Uint8Array | null): Data<T> =>
       makeData({ type, length: n, nullCount: nulls, nullBitmap: nulls > 0 ? bits : null, data: values } as never) as unknown as Data<T>
     const columns: Array<ColumnSpec> = [
-      { name: "seq", data: flat(new Int64(), new BigInt64Array(seq.buffer), 0, null), nullable: false },
+      { name: "seq", data: flat(new Int64(), new BigInt64Array(seq.buffer, 0, n), 0, null), nullable: false },
       { name: "t", data: flat(new Float64(), this.t.subarray(0, n), 0, null), nullable: false },
       {
         name: "kind",

@@ -15,7 +15,7 @@ import type { ByteSink, FileSinkResult } from "./sink.ts"
 
 const BLOCK = 1 << 20
 /** Bytes handed over but not yet written beyond which `drain` waits. */
-const MAX_IN_FLIGHT = 64 * (1 << 20)
+const MAX_IN_FLIGHT = 32 * (1 << 20)
 
 export class ThreadedFileSink implements ByteSink {
   private readonly worker: Worker
