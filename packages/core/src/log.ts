@@ -102,19 +102,33 @@ export interface LogChunk extends EventLog {
   readonly firstSeq: number
 }
 
+/** Posting columns of `n` rows, zeroed. */
+export const newPostingColumns = (n: number): PostingColumns => ({
+  length: n,
+  seq: new Float64Array(n),
+  t: new Float64Array(n),
+  from: new Int32Array(n),
+  to: new Int32Array(n),
+  amount: new Float64Array(n),
+  cause: new Float64Array(n)
+})
+
+/** The first `n` rows of `p` as views of its columns (no copy): a reused buffer's rows for one chunk. */
+export const firstPostings = (p: PostingColumns, n: number): PostingColumns => ({
+  length: n,
+  seq: p.seq.subarray(0, n),
+  t: p.t.subarray(0, n),
+  from: p.from.subarray(0, n),
+  to: p.to.subarray(0, n),
+  amount: p.amount.subarray(0, n),
+  cause: p.cause.subarray(0, n)
+})
+
 /** One log from consecutive chunks from seq 0 (a column may be longer than its chunk's `length`). */
 export const joinChunks = (chunks: ReadonlyArray<LogChunk>): EventLog => {
   if (chunks.length === 1) return { controls: chunks[0]!.controls, postings: chunks[0]!.postings }
   const total = chunks.reduce((a, c) => a + c.postings.length, 0)
-  const out: PostingColumns = {
-    length: total,
-    seq: new Float64Array(total),
-    t: new Float64Array(total),
-    from: new Int32Array(total),
-    to: new Int32Array(total),
-    amount: new Float64Array(total),
-    cause: new Float64Array(total)
-  }
+  const out = newPostingColumns(total)
   const controls: Array<ControlEvent> = []
   let at = 0
   for (const c of chunks) {

@@ -1,4 +1,4 @@
-import type { ControlEvent, LogChunk } from "@devosim/core/model"
+import { firstPostings, newPostingColumns, type ControlEvent, type LogChunk, type PostingColumns } from "@devosim/core/model"
 import type { CentreDecisions } from "./centre.ts"
 import type { ShardPostings } from "./localities.ts"
 
@@ -19,7 +19,7 @@ export class LogAssembler {
   private nextSeq = 0
   /** With `reuseBuffers`: the merged columns, grown as needed; each chunk's are views of them. */
   private readonly reuse: boolean
-  private pool = { seq: new Float64Array(0), t: new Float64Array(0), from: new Int32Array(0), to: new Int32Array(0), amount: new Float64Array(0), cause: new Float64Array(0) }
+  private pool = newPostingColumns(0)
 
   /**
    * `reuseBuffers`: every chunk's posting columns are views of the same arrays, overwritten by the
@@ -34,14 +34,10 @@ export class LogAssembler {
   }
 
   /** `n` rows of each merged column: fresh, or views of the pool (grown by a quarter when short). */
-  private columns(n: number) {
-    if (!this.reuse) return { seq: new Float64Array(n), t: new Float64Array(n), from: new Int32Array(n), to: new Int32Array(n), amount: new Float64Array(n), cause: new Float64Array(n) }
-    if (this.pool.seq.length < n) {
-      const m = Math.ceil(n * 1.25)
-      this.pool = { seq: new Float64Array(m), t: new Float64Array(m), from: new Int32Array(m), to: new Int32Array(m), amount: new Float64Array(m), cause: new Float64Array(m) }
-    }
-    const p = this.pool
-    return { seq: p.seq.subarray(0, n), t: p.t.subarray(0, n), from: p.from.subarray(0, n), to: p.to.subarray(0, n), amount: p.amount.subarray(0, n), cause: p.cause.subarray(0, n) }
+  private columns(n: number): PostingColumns {
+    if (!this.reuse) return newPostingColumns(n)
+    if (this.pool.length < n) this.pool = newPostingColumns(Math.ceil(n * 1.25))
+    return firstPostings(this.pool, n)
   }
 
   /** Events merged so far (= the next seq). */
@@ -122,7 +118,6 @@ export class LogAssembler {
       controls.push(e.seq === this.nextSeq ? e : { ...e, seq: this.nextSeq })
       this.nextSeq++
     }
-    const empty = { length: 0, seq: new Float64Array(0), t: new Float64Array(0), from: new Int32Array(0), to: new Int32Array(0), amount: new Float64Array(0), cause: new Float64Array(0) }
-    return { firstSeq, controls, postings: empty }
+    return { firstSeq, controls, postings: newPostingColumns(0) }
   }
 }

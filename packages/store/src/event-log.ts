@@ -14,7 +14,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs"
 import { RecordBatch, Schema, Table, tableFromIPC, tableToIPC, type Vector } from "apache-arrow"
 import { Footer } from "apache-arrow/ipc/metadata/file"
-import { decodeControlEvent, EVENT_SCHEMA_VERSION, joinChunks, POSTING_KIND, upcaster, type ControlEvent, type LogChunk, type RawControlEvent, type RunStarted } from "@devosim/core"
+import { decodeControlEvent, EVENT_SCHEMA_VERSION, firstPostings, joinChunks, newPostingColumns, POSTING_KIND, upcaster, type ControlEvent, type LogChunk, type RawControlEvent, type RunStarted } from "@devosim/core"
 import type { EventLog, PostingColumns } from "@devosim/core"
 import { accountDirectory } from "./accounts.ts"
 import { verifyChecksumFile } from "./checksum.ts"
@@ -268,27 +268,9 @@ export class EventLogDecoder {
 
   /** `n` posting columns; pooled ones are sized by the batch's rows, which every batch but the last shares. */
   private postingColumns(n: number, rows: number): PostingColumns {
-    const fresh = (length: number): PostingColumns => ({
-      length,
-      seq: new Float64Array(length),
-      t: new Float64Array(length),
-      from: new Int32Array(length),
-      to: new Int32Array(length),
-      amount: new Float64Array(length),
-      cause: new Float64Array(length)
-    })
-    if (!this.reuseBuffers) return fresh(n)
-    if (this.pool === undefined || this.pool.length < n) this.pool = fresh(Math.max(n, rows))
-    const p = this.pool
-    return {
-      length: n,
-      seq: p.seq.subarray(0, n),
-      t: p.t.subarray(0, n),
-      from: p.from.subarray(0, n),
-      to: p.to.subarray(0, n),
-      amount: p.amount.subarray(0, n),
-      cause: p.cause.subarray(0, n)
-    }
+    if (!this.reuseBuffers) return newPostingColumns(n)
+    if (this.pool === undefined || this.pool.length < n) this.pool = newPostingColumns(Math.max(n, rows))
+    return firstPostings(this.pool, n)
   }
 
   /** After the last batch: a log has at least its RunStarted. */
