@@ -2,12 +2,15 @@
  * The hand-written `data` of the frequent control kinds is canonical JSON, byte for byte, and the
  * hand-written decoding of it agrees with core's schema.
  */
-import { decodeControlEvent, type ControlEvent } from "@devosim/core"
+import { decodeControlEvent, type ControlEvent, type RunStarted } from "@devosim/core"
+import { tableFromIPC } from "apache-arrow"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { controlPayloadJson } from "../src/event-log-writer.ts"
+import { controlPayloadJson, EventLogWriter } from "../src/event-log-writer.ts"
+import { MemorySink } from "../src/sink.ts"
+import { run as fixtureRun } from "./fixture.ts"
 import { canonicalJson } from "../src/json.ts"
-import { decodeFrequentControl } from "../src/event-log.ts"
+import { decodeEventLog, decodeFrequentControl } from "../src/event-log.ts"
 import { LogReadError } from "../src/errors.ts"
 
 const id = fc.oneof(fc.string(), fc.constantFrom("Kent", "locality-000001", 'quo"te', "back\\slash", "\u2028", "\u{1F3F4}", "ünï"))
@@ -89,6 +92,37 @@ describe("decodeFrequentControl", () => {
         if (!spoil && fast !== "not frequent") expect(fast).toEqual({ _tag, seq, t, ...JSON.parse(canonicalJson(rest)) })
       }),
       { numRuns: 3000 }
+    )
+  })
+})
+
+describe("the data column", () => {
+  it("holds each control event's payload as UTF-8, whichever of a batch's payloads are ASCII and wherever its batches are cut", () => {
+    const ids = fc.array(fc.oneof(fc.constantFrom("kent", "locality-000001"), fc.string({ unit: "grapheme", minLength: 1, maxLength: 6 })), { minLength: 1, maxLength: 6 })
+    fc.assert(
+      fc.property(ids, fc.array(fc.nat(), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 9 }), (raw, picks, batchRows) => {
+        const localities = [...new Set(raw)]
+        const run: RunStarted = {
+          ...fixtureRun,
+          localities: localities.map((id) => ({ id, name: `${id} (name)`, population: 1, tranche: "T1", accountabilityLevel: 0 }))
+        }
+        const controls: Array<ControlEvent> = [run]
+        picks.forEach((k, i) => controls.push({ _tag: "NegotiationQueued", seq: i + 1, t: i, locality: localities[k % localities.length]!, attempt: 1 + (k % 3) }))
+        const sink = new MemorySink()
+        const w = new EventLogWriter(run, sink, { batchRows })
+        w.append({ firstSeq: 0, controls, postings: { length: 0, seq: new Float64Array(0), t: new Float64Array(0), from: new Int32Array(0), to: new Int32Array(0), amount: new Float64Array(0), cause: new Float64Array(0) } })
+        w.finish()
+        const table = tableFromIPC(sink.bytes())
+        const data = table.getChild("data")!
+        controls.forEach((e, row) => {
+          const { _tag: _k, seq: _s, t: _t, ...rest } = e as unknown as Record<string, unknown>
+          expect(data.get(row)).toBe(canonicalJson(rest))
+        })
+        const decoded = decodeEventLog(sink.bytes())
+        if (!decoded.ok) throw decoded.error
+        expect(decoded.log.controls).toEqual(controls)
+      }),
+      { numRuns: 200 }
     )
   })
 })
