@@ -17,6 +17,7 @@ import { accountDirectory } from "./accounts.ts"
 import { ArrowFileStream, type ArrowFileResult } from "./arrow-stream.ts"
 import { utf8FromStrings, writeUtf8, type ColumnSpec } from "./columns.ts"
 import { LogWriteError } from "./errors.ts"
+import { SeqBits } from "./seq-bits.ts"
 import { canonicalJson } from "./json.ts"
 import type { ByteSink } from "./sink.ts"
 
@@ -117,26 +118,6 @@ const plainPayloadJson = (ev: ControlEvent, quotedLocality?: string): string | u
  * batch (and the last, partial one) to `onBatch`. The buffers are reused for the next batch, so
  * `onBatch` must consume the columns before returning.
  */
-/**
- * The seqs of the control events written so far, one bit each: a posting's cause is checked
- * against it (a Set of numbers costs a hash entry per event; a queue run has 300,000 of them).
- */
-class SeqBits {
-  private bits = new Uint8Array(1 << 12)
-  add(seq: number): void {
-    const byte = Math.floor(seq / 8)
-    if (byte >= this.bits.length) {
-      const grown = new Uint8Array(Math.max(this.bits.length * 2, byte + 1))
-      grown.set(this.bits)
-      this.bits = grown
-    }
-    this.bits[byte]! |= 1 << seq % 8
-  }
-  has(seq: number): boolean {
-    return ((this.bits[Math.floor(seq / 8)] ?? 0) & (1 << seq % 8)) !== 0
-  }
-}
-
 export class EventBatcher {
   private readonly cap: number
   private readonly onBatch: (columns: ReadonlyArray<ColumnSpec>, length: number, firstSeq: number) => void

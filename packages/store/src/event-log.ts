@@ -29,6 +29,7 @@ import {
   META_EVENT_SCHEMA_VERSION,
   META_FORMAT
 } from "./event-log-writer.ts"
+import { SeqBits } from "./seq-bits.ts"
 import { MemorySink } from "./sink.ts"
 import {
   dictionaryCodes,
@@ -132,7 +133,7 @@ export class EventLogDecoder {
   private readonly index: ReadonlyArray<number>
   private next = 0
   private accounts = -1
-  private readonly controlSeqs = new Set<number>()
+  private readonly controlSeqs = new SeqBits()
   /** With `reuseBuffers`: the posting columns, grown as needed and handed out as views. */
   private pool: PostingColumns | undefined
   private readonly reuseBuffers: boolean
