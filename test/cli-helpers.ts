@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 
@@ -19,3 +19,20 @@ export const devosim = (...args: ReadonlyArray<string>): CliResult => {
 }
 
 export const tempDir = (prefix: string): string => mkdtempSync(path.join(tmpdir(), `devosim-${prefix}-`))
+
+/**
+ * devosim in a child process with test/peak-rss.ts preloaded: its exit status, output and peak
+ * resident set size in bytes (written to a file in `dir` at the child's exit).
+ */
+export const measuredDevosim = (dir: string, args: ReadonlyArray<string>, timeout = 300_000): CliResult & { readonly peakRss: number } => {
+  const rssFile = path.join(dir, `rss-${Math.random().toString(36).slice(2)}`)
+  const node = path.join(ROOT, "node_modules", ".bin", "node")
+  const bin = path.join(ROOT, "packages", "cli", "bin", "devosim.js")
+  const r = spawnSync(node, ["--import", path.join(ROOT, "test", "peak-rss.ts"), bin, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout,
+    env: { ...process.env, DEVOSIM_PEAK_RSS_FILE: rssFile }
+  })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, peakRss: Number(readFileSync(rssFile, "utf8")) }
+}

@@ -6,7 +6,6 @@
  * (verify's exit code); a version-1 log (upcast); and memory that does not grow with the log.
  */
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api"
-import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
@@ -14,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { ControlEvent, EventLog, RunStarted } from "@devosim/core"
 import { decodeEventLogOrThrow, decodeTable, type DecodedTable, type TableValue } from "../packages/store/src/index.ts"
 import { syntheticScenario } from "../bench/synthetic.ts"
-import { devosim, ROOT, tempDir } from "./cli-helpers.ts"
+import { devosim, measuredDevosim, ROOT, tempDir } from "./cli-helpers.ts"
 
 const TABLES = ["events", "ledger", "accounts", "negotiations", "localities"] as const
 const FORMATS = ["arrow", "parquet", "csv"] as const
@@ -549,20 +548,12 @@ describe("devosim export of an old log", () => {
 })
 
 describe("devosim export: memory", () => {
-  const NODE = path.join(ROOT, "node_modules", ".bin", "node")
-  const BIN = path.join(ROOT, "packages", "cli", "bin", "devosim.js")
   /** devosim in a child; its peak RSS in bytes. */
   const peakRss = (...args: ReadonlyArray<string>): number => {
-    const rssFile = path.join(dir, `rss-${Math.random().toString(36).slice(2)}`)
-    const r = spawnSync(NODE, ["--import", path.join(ROOT, "test", "peak-rss.ts"), BIN, ...args], {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 300_000,
-      env: { ...process.env, DEVOSIM_PEAK_RSS_FILE: rssFile }
-    })
+    const r = measuredDevosim(dir, args)
     expect(r.stderr).toBe("")
     expect(r.status).toBe(0)
-    return Number(readFileSync(rssFile, "utf8"))
+    return r.peakRss
   }
 
   it("does not grow with the log: a log 2.5 times longer costs less than half its extra bytes (Parquet, all tables)", () => {

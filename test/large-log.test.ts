@@ -3,30 +3,18 @@
  * explained and forked (issue 13), each in bounded memory: every command reads it record batch by
  * record batch. About 4.5 GB of disk while it runs, removed after; a few minutes.
  */
-import { spawnSync } from "node:child_process"
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { syntheticScenario } from "../bench/synthetic.ts"
-import { ROOT, tempDir } from "./cli-helpers.ts"
+import { measuredDevosim, tempDir } from "./cli-helpers.ts"
 
 const dir = tempDir("large-log")
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-const NODE = path.join(ROOT, "node_modules", ".bin", "node")
-const BIN = path.join(ROOT, "packages", "cli", "bin", "devosim.js")
 const GiB = 2 ** 30
 
 /** devosim in a child: exit status, output and peak RSS. */
-const measured = (...args: ReadonlyArray<string>) => {
-  const rssFile = path.join(dir, `rss-${Math.random().toString(36).slice(2)}`)
-  const r = spawnSync(NODE, ["--import", path.join(ROOT, "test", "peak-rss.ts"), BIN, ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 600_000,
-    env: { ...process.env, DEVOSIM_PEAK_RSS_FILE: rssFile }
-  })
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, peakRss: Number(readFileSync(rssFile, "utf8")) }
-}
+const measured = (...args: ReadonlyArray<string>) => measuredDevosim(dir, args, 600_000)
 
 describe("a log over 2 GiB", () => {
   const file = path.join(dir, "large.json")

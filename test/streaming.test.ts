@@ -3,18 +3,15 @@
  * run's (and a replay's) memory does not grow with the length of its log: the log is written and
  * read as record batches while the run proceeds.
  */
-import { spawnSync } from "node:child_process"
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { syntheticScenario } from "../bench/synthetic.ts"
-import { devosim, ROOT, tempDir } from "./cli-helpers.ts"
+import { devosim, measuredDevosim, tempDir } from "./cli-helpers.ts"
 
 const dir = tempDir("streaming")
 // About 1 GB of runs: removed after.
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-const NODE = path.join(ROOT, "node_modules", ".bin", "node")
-const BIN = path.join(ROOT, "packages", "cli", "bin", "devosim.js")
 
 const scenario = (name: string, o: Parameters<typeof syntheticScenario>[0]): string => {
   const file = path.join(dir, `${name}.json`)
@@ -23,16 +20,7 @@ const scenario = (name: string, o: Parameters<typeof syntheticScenario>[0]): str
 }
 
 /** Runs devosim in a child and returns its exit status and peak RSS in bytes. */
-const measured = (...args: ReadonlyArray<string>): { status: number | null; stderr: string; peakRss: number } => {
-  const rssFile = path.join(dir, `rss-${Math.random().toString(36).slice(2)}`)
-  const r = spawnSync(NODE, ["--import", path.join(ROOT, "test", "peak-rss.ts"), BIN, ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 300_000,
-    env: { ...process.env, DEVOSIM_PEAK_RSS_FILE: rssFile }
-  })
-  return { status: r.status, stderr: r.stderr, peakRss: Number(readFileSync(rssFile, "utf8")) }
-}
+const measured = (...args: ReadonlyArray<string>) => measuredDevosim(dir, args)
 
 describe("--workers N", () => {
   let file: string
