@@ -15,7 +15,8 @@ import { Dictionary, Field, Float64, Int8, Int32, Int64, makeData, makeVector, U
 import { EVENT_KINDS, EVENT_SCHEMA_VERSION, type ControlEvent, type LogChunk, type PostingColumns, type RunStarted } from "@devosim/core"
 import { accountDirectory } from "./accounts.ts"
 import { ArrowFileStream, type ArrowFileResult } from "./arrow-stream.ts"
-import { utf8FromStrings, writeUtf8, type ColumnSpec } from "./columns.ts"
+import { utf8FromStrings, type ColumnSpec } from "./columns.ts"
+import { ControlPayloadWriter } from "./control-payload.ts"
 import { LogWriteError } from "./errors.ts"
 import { SeqBits } from "./seq-bits.ts"
 import { canonicalJson } from "./json.ts"
@@ -61,58 +62,6 @@ const withoutHeader = (ev: ControlEvent): Record<string, unknown> => {
   return rest
 }
 
-/** Thrown inside `controlPayloadJson` when a field is not a finite number: the general walk takes the event. */
-const NOT_PLAIN = Symbol("not plain")
-const finite = (x: unknown): number => {
-  if (typeof x !== "number" || !Number.isFinite(x)) throw NOT_PLAIN
-  return x
-}
-
-/**
- * `canonicalJson(withoutHeader(ev))` for the kinds a large run has hundreds of thousands of (the
- * queue's and the spending periods'), written by hand: the same text, keys in sorted order, numbers
- * as JSON writes them, several times faster than the general walk. Other kinds: undefined.
- * (event-log-writer.test pins the equality on generated events.)
- */
-export const controlPayloadJson = (ev: ControlEvent, quotedLocality?: string): string | undefined => {
-  try {
-    return plainPayloadJson(ev, quotedLocality)
-  } catch (e) {
-    // A field missing or not finite (a forged old log in the tests, a bug): canonicalJson drops
-    // what is undefined and names what JSON cannot hold.
-    if (e === NOT_PLAIN) return undefined
-    throw e
-  }
-}
-
-const plainPayloadJson = (ev: ControlEvent, quotedLocality?: string): string | undefined => {
-  // The event's locality as JSON, given when the caller has it at hand (the writer keeps each once).
-  const q = (id: unknown): string => {
-    if (typeof id !== "string") throw NOT_PLAIN
-    return quotedLocality !== undefined && "locality" in ev && id === ev.locality ? quotedLocality : JSON.stringify(id)
-  }
-  switch (ev._tag) {
-    case "NegotiationQueued":
-      return `{"attempt":${finite(ev.attempt)},"locality":${q(ev.locality)}}`
-    case "NegotiationStarted":
-      return `{"attempt":${finite(ev.attempt)},"duration":${finite(ev.duration)},"locality":${q(ev.locality)},"queueLength":${finite(ev.queueLength)}}`
-    case "NegotiationFailed":
-      return `{"attempt":${finite(ev.attempt)},"locality":${q(ev.locality)},"retryAt":${ev.retryAt === null ? "null" : finite(ev.retryAt)}}`
-    case "PeriodSpent":
-      return `{"period":${finite(ev.period)}}`
-    case "SinglePlaceBudgetReset":
-      return `{"fromPeriod":${finite(ev.fromPeriod)},"horizon":${finite(ev.horizon)},"locality":${q(ev.locality)},"toPeriod":${finite(ev.toPeriod)}}`
-    case "DealAgreed": {
-      if (!Array.isArray(ev.pooledAgencies)) throw NOT_PLAIN
-      let pooled = "["
-      for (let i = 0; i < ev.pooledAgencies.length; i++) pooled += (i > 0 ? "," : "") + q(ev.pooledAgencies[i]!)
-      return `{"attempt":${finite(ev.attempt)},"gainshareBasisPoints":${finite(ev.gainshareBasisPoints)},"horizonMonths":${finite(ev.horizonMonths)},"locality":${q(ev.locality)},"pooledAgencies":${pooled}],"pooledFrom":${finite(ev.pooledFrom)},"reductionBasisPoints":${finite(ev.reductionBasisPoints)}}`
-    }
-    default:
-      return undefined
-  }
-}
-
 /**
  * Validates a log chunk by chunk and fills record batches of `batchRows` rows; hands each full
  * batch (and the last, partial one) to `onBatch`. The buffers are reused for the next batch, so
@@ -130,8 +79,8 @@ export class EventBatcher {
   private readonly kindValues: Vector
   private readonly localityValues: Vector
   private readonly controlSeqs = new SeqBits()
-  /** Each locality id as a JSON string (by locality index), made once: every negotiation event names one. */
-  private readonly quotedLocality: Array<string | undefined> = []
+  /** Writes the data column's bytes (it owns them; they grow as needed). */
+  private readonly payloads: ControlPayloadWriter
 
   // The batch being filled.
   private rows = 0
@@ -149,7 +98,6 @@ export class EventBatcher {
   private postingRows = 0
   private dataOffsets = new Int32Array(1)
   private seqWords = new Int32Array(0)
-  private dataBytes = new Uint8Array(1 << 12)
 
   private nextSeq = 0
   private batchStart = 0
@@ -172,6 +120,7 @@ export class EventBatcher {
     this.accounts = dir.count
     this.accountLocality = dir.locality
     this.localityIndex = new Map(dir.localityIds.map((id, i) => [id, i]))
+    this.payloads = new ControlPayloadWriter(dir.localityIds)
     this.kindValues = makeVector(utf8FromStrings(EVENT_KINDS))
     this.localityValues = makeVector(utf8FromStrings(dir.localityIds))
     // Buffers for a whole batch up front would cost ~45 MB even for a ten-event log: they start
@@ -391,19 +340,11 @@ export class EventBatcher {
     this.to[r] = 0
     this.amount[2 * r] = this.amount[2 * r + 1] = 0
     this.cause[2 * r] = this.cause[2 * r + 1] = 0
-    const quoted = loc >= 0 ? (this.quotedLocality[loc] ??= JSON.stringify((ev as { locality: string }).locality)) : undefined
-    const text = controlPayloadJson(ev, quoted) ?? canonicalJson(withoutHeader(ev))
     const at = this.dataOffsets[r]!
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: encode straight into the column's bytes.
-    const most = at + 3 * text.length
-    if (most > this.dataBytes.length) {
-      const grown = new Uint8Array(Math.max(this.dataBytes.length * 2, most))
-      grown.set(this.dataBytes.subarray(0, at))
-      this.dataBytes = grown
-    }
-    const written = writeUtf8(text, this.dataBytes, at)
-    if (at + written > 0x7fffffff) throw new LogWriteError("data column of one batch exceeds 2 GiB")
-    this.dataOffsets[r + 1] = at + written
+    let end = this.payloads.write(ev, loc, at)
+    if (end < 0) end = this.payloads.writeText(canonicalJson(withoutHeader(ev)), at)
+    if (end > 0x7fffffff) throw new LogWriteError("data column of one batch exceeds 2 GiB")
+    this.dataOffsets[r + 1] = end
     this.controlSeqs.add(ev.seq)
     this.controls++
     if (++this.rows === this.cap) this.flush()
@@ -460,7 +401,7 @@ export class EventBatcher {
           nullCount: this.postingRows,
           nullBitmap: this.postingRows > 0 ? dataBits ?? new Uint8Array(bitBytes) : null,
           valueOffsets: this.dataOffsets.subarray(0, n + 1),
-          data: this.dataBytes.subarray(0, this.dataOffsets[n]!)
+          data: this.payloads.bytes.subarray(0, this.dataOffsets[n]!)
         }),
         nullable: true
       }

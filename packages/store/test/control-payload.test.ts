@@ -6,7 +6,8 @@ import { decodeControlEvent, type ControlEvent, type RunStarted } from "@devosim
 import { tableFromIPC } from "apache-arrow"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { controlPayloadJson, EventLogWriter } from "../src/event-log-writer.ts"
+import { EventLogWriter } from "../src/event-log-writer.ts"
+import { ControlPayloadWriter } from "../src/control-payload.ts"
 import { MemorySink } from "../src/sink.ts"
 import { run as fixtureRun } from "./fixture.ts"
 import { canonicalJson } from "../src/json.ts"
@@ -37,13 +38,23 @@ const events: fc.Arbitrary<ControlEvent> = fc.oneof(
   })
 )
 
-describe("controlPayloadJson", () => {
+const utf8 = new TextDecoder()
+
+/** The payload bytes the writer writes for `ev` (its locality known by index, or not), as text; undefined: left to canonicalJson. */
+const controlPayloadJson = (ev: ControlEvent, knownLocality = false): string | undefined => {
+  const ids = knownLocality && "locality" in ev ? [ev.locality] : []
+  // A one-byte buffer to start with, so every write grows it.
+  const w = new ControlPayloadWriter(ids, 1)
+  const end = w.write(ev, ids.length > 0 ? 0 : -1, 0)
+  return end < 0 ? undefined : utf8.decode(w.bytes.subarray(0, end))
+}
+
+describe("ControlPayloadWriter", () => {
   it("equals canonicalJson of the event less _tag, seq and t", () => {
     fc.assert(
       fc.property(events, (ev) => {
         const { _tag, seq: _s, t: _t, ...rest } = ev
-        const quoted = "locality" in ev ? JSON.stringify(ev.locality) : undefined
-        expect(controlPayloadJson(ev, quoted)).toBe(canonicalJson(rest))
+        expect(controlPayloadJson(ev, true)).toBe(canonicalJson(rest))
         expect(controlPayloadJson(ev)).toBe(canonicalJson(rest))
       }),
       { numRuns: 2000 }
@@ -55,6 +66,21 @@ describe("controlPayloadJson", () => {
     expect(controlPayloadJson(ev)).toBeUndefined()
     const old = { _tag: "NegotiationStarted", seq: 3, t: 1, locality: "A", attempt: 1, duration: 2 } as unknown as ControlEvent
     expect(controlPayloadJson(old)).toBeUndefined()
+  })
+
+  it("appends: what was written before a payload stays, whatever the buffer's growth", () => {
+    fc.assert(
+      fc.property(fc.array(events, { minLength: 1, maxLength: 20 }), (evs) => {
+        const w = new ControlPayloadWriter([], 1)
+        const ends = [0]
+        for (const ev of evs) ends.push(w.write(ev, -1, ends[ends.length - 1]!))
+        evs.forEach((ev, i) => {
+          const { _tag, seq: _s, t: _t, ...rest } = ev
+          expect(utf8.decode(w.bytes.subarray(ends[i]!, ends[i + 1]!))).toBe(canonicalJson(rest))
+        })
+      }),
+      { numRuns: 300 }
+    )
   })
 
   it("leaves the rarer kinds to canonicalJson", () => {

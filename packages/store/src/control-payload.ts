@@ -1,0 +1,217 @@
+/**
+ * The `data` of the control kinds a run has hundreds of thousands of (the queue's, the periods'),
+ * written as bytes straight into a batch's data column: canonical JSON of the event less `_tag`,
+ * `seq` and `t` (keys sorted, numbers as JSON writes them), byte for byte what
+ * `canonicalJson(withoutHeader(ev))` encodes to, without a string per event. Other kinds, and a
+ * field that is missing or not finite (a forged old log in the tests, a bug), are left to the
+ * general walk. (control-payload.test pins the equality on generated events.)
+ */
+import type { ControlEvent } from "@devosim/core"
+import { writeUtf8 } from "./columns.ts"
+
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0))
+
+const P = {
+  attempt: ascii('{"attempt":'),
+  duration: ascii(',"duration":'),
+  locality: ascii(',"locality":'),
+  queueLength: ascii(',"queueLength":'),
+  retryAt: ascii(',"retryAt":'),
+  nul: ascii("null"),
+  period: ascii('{"period":'),
+  fromPeriod: ascii('{"fromPeriod":'),
+  horizon: ascii(',"horizon":'),
+  toPeriod: ascii(',"toPeriod":'),
+  gainshare: ascii(',"gainshareBasisPoints":'),
+  horizonMonths: ascii(',"horizonMonths":'),
+  pooledAgencies: ascii(',"pooledAgencies":['),
+  pooledFrom: ascii('],"pooledFrom":'),
+  reduction: ascii(',"reductionBasisPoints":'),
+  close: ascii("}")
+} as const
+
+/** Thrown while writing when a field is not a finite number or a string: the general walk takes the event. */
+const NOT_PLAIN = Symbol("not plain")
+
+/** Room for a number as JSON: "-1.2345678901234567e-308" is 24 bytes. */
+const NUMBER_ROOM = 24
+
+/**
+ * Writes payloads into a growing byte buffer. `quoted` holds each locality id as JSON (by locality
+ * index), encoded once: every negotiation event names one.
+ */
+export class ControlPayloadWriter {
+  bytes: Uint8Array
+  private at = 0
+  private readonly quoted: Uint8Array
+  private readonly quotedStart: Int32Array
+
+  constructor(localityIds: ReadonlyArray<string>, initialBytes = 1 << 12) {
+    this.bytes = new Uint8Array(initialBytes)
+    let room = 0
+    for (const id of localityIds) room += 6 * id.length + 2
+    const quoted = new Uint8Array(room)
+    const starts = new Int32Array(localityIds.length + 1)
+    let at = 0
+    for (let i = 0; i < localityIds.length; i++) {
+      starts[i] = at
+      at += writeUtf8(JSON.stringify(localityIds[i]!), quoted, at)
+    }
+    starts[localityIds.length] = at
+    this.quoted = quoted.subarray(0, at)
+    this.quotedStart = starts
+  }
+
+  /**
+   * Writes `ev`'s payload at byte `at` (its locality's index `loc`, or -1) and returns the offset
+   * after it, or -1 when the kind or a field is not one this writes (nothing counted as written).
+   */
+  write(ev: ControlEvent, loc: number, at: number): number {
+    this.at = at
+    try {
+      return this.payload(ev, loc) ? this.at : -1
+    } catch (e) {
+      if (e === NOT_PLAIN) return -1
+      throw e
+    }
+  }
+
+  /** `text` (any string) as UTF-8 at byte `at`; returns the offset after it. */
+  writeText(text: string, at: number): number {
+    this.at = at
+    const out = this.room(3 * text.length)
+    return at + writeUtf8(text, out, at)
+  }
+
+  /** Makes room for `n` more bytes at the write position, keeping what is before it. */
+  private room(n: number): Uint8Array {
+    const need = this.at + n
+    if (need > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(2 * this.bytes.length, need))
+      grown.set(this.bytes.subarray(0, this.at))
+      this.bytes = grown
+    }
+    return this.bytes
+  }
+
+  private lit(b: Uint8Array): void {
+    const out = this.room(b.length)
+    let at = this.at
+    for (let i = 0; i < b.length; i++) out[at++] = b[i]!
+    this.at = at
+  }
+
+  /** A finite number as JSON.stringify writes it: integers digit by digit, others through String. */
+  private num(x: unknown): void {
+    if (typeof x !== "number" || !Number.isFinite(x)) throw NOT_PLAIN
+    const out = this.room(NUMBER_ROOM)
+    let at = this.at
+    if (Number.isSafeInteger(x)) {
+      let n = x
+      if (n < 0) {
+        out[at++] = 45
+        n = -n
+      }
+      let digits = 1
+      for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++
+      for (let p = at + digits - 1; p >= at; p--) {
+        const q = Math.floor(n / 10)
+        out[p] = 48 + (n - 10 * q)
+        n = q
+      }
+      this.at = at + digits
+      return
+    }
+    // A number's JSON text is ASCII (digits, ".", "e", "+", "-").
+    const s = String(x)
+    for (let i = 0; i < s.length; i++) out[at++] = s.charCodeAt(i)
+    this.at = at
+  }
+
+  private locality(ev: { readonly locality: unknown }, loc: number): void {
+    if (loc < 0) return this.str(ev.locality)
+    const from = this.quotedStart[loc]!
+    const to = this.quotedStart[loc + 1]!
+    const out = this.room(to - from)
+    let at = this.at
+    for (let i = from; i < to; i++) out[at++] = this.quoted[i]!
+    this.at = at
+  }
+
+  private str(s: unknown): void {
+    if (typeof s !== "string") throw NOT_PLAIN
+    const json = JSON.stringify(s)
+    const out = this.room(3 * json.length)
+    this.at += writeUtf8(json, out, this.at)
+  }
+
+  private payload(ev: ControlEvent, loc: number): boolean {
+    switch (ev._tag) {
+      case "NegotiationQueued":
+        this.lit(P.attempt)
+        this.num(ev.attempt)
+        this.lit(P.locality)
+        this.locality(ev, loc)
+        break
+      case "NegotiationStarted":
+        this.lit(P.attempt)
+        this.num(ev.attempt)
+        this.lit(P.duration)
+        this.num(ev.duration)
+        this.lit(P.locality)
+        this.locality(ev, loc)
+        this.lit(P.queueLength)
+        this.num(ev.queueLength)
+        break
+      case "NegotiationFailed":
+        this.lit(P.attempt)
+        this.num(ev.attempt)
+        this.lit(P.locality)
+        this.locality(ev, loc)
+        this.lit(P.retryAt)
+        if (ev.retryAt === null) this.lit(P.nul)
+        else this.num(ev.retryAt)
+        break
+      case "PeriodSpent":
+        this.lit(P.period)
+        this.num(ev.period)
+        break
+      case "SinglePlaceBudgetReset":
+        this.lit(P.fromPeriod)
+        this.num(ev.fromPeriod)
+        this.lit(P.horizon)
+        this.num(ev.horizon)
+        this.lit(P.locality)
+        this.locality(ev, loc)
+        this.lit(P.toPeriod)
+        this.num(ev.toPeriod)
+        break
+      case "DealAgreed": {
+        const pooled: unknown = ev.pooledAgencies
+        if (!Array.isArray(pooled)) throw NOT_PLAIN
+        this.lit(P.attempt)
+        this.num(ev.attempt)
+        this.lit(P.gainshare)
+        this.num(ev.gainshareBasisPoints)
+        this.lit(P.horizonMonths)
+        this.num(ev.horizonMonths)
+        this.lit(P.locality)
+        this.locality(ev, loc)
+        this.lit(P.pooledAgencies)
+        for (let i = 0; i < pooled.length; i++) {
+          if (i > 0) this.room(1)[this.at++] = 44
+          this.str(pooled[i])
+        }
+        this.lit(P.pooledFrom)
+        this.num(ev.pooledFrom)
+        this.lit(P.reduction)
+        this.num(ev.reductionBasisPoints)
+        break
+      }
+      default:
+        return false
+    }
+    this.lit(P.close)
+    return true
+  }
+}
