@@ -78,8 +78,8 @@ export const initialState = (run: RunStarted): State => {
   }
 }
 
-const localityOf = (s: State, id: string): LocalityState => {
-  const i = s.localityIndex.get(id)
+const localityOf = (s: State, id: string, known: number): LocalityState => {
+  const i = known >= 0 ? known : s.localityIndex.get(id)
   const l = i === undefined ? undefined : s.localities[i]
   if (l === undefined) throw new Error(`event names unknown locality ${JSON.stringify(id)}`)
   return l
@@ -95,8 +95,11 @@ const pool = (l: LocalityState, agency: number, from: number) => {
   if (from < l.pooledFrom[agency]!) l.pooledFrom[agency] = from
 }
 
-/** Applies one control event. */
-export const evolve = (s: State, e: ControlEvent): State => {
+/**
+ * Applies one control event. `locality`: the index of the event's locality when the caller has it
+ * at hand (the centre, which names localities by index), saving a lookup by id; -1 otherwise.
+ */
+export const evolve = (s: State, e: ControlEvent, locality = -1): State => {
   switch (e._tag) {
     case "RunStarted":
       break
@@ -109,13 +112,13 @@ export const evolve = (s: State, e: ControlEvent): State => {
     case "EnvelopesSettled":
       break
     case "NegotiationQueued": {
-      const l = localityOf(s, e.locality)
+      const l = localityOf(s, e.locality, locality)
       l.status = "queued"
       l.eligible = e.t
       break
     }
     case "NegotiationStarted": {
-      const l = localityOf(s, e.locality)
+      const l = localityOf(s, e.locality, locality)
       l.status = "negotiating"
       l.start = e.t
       l.attempts = e.attempt
@@ -123,13 +126,13 @@ export const evolve = (s: State, e: ControlEvent): State => {
       break
     }
     case "NegotiationFailed": {
-      const l = localityOf(s, e.locality)
+      const l = localityOf(s, e.locality, locality)
       l.status = e.retryAt === null ? "abandoned" : "waiting"
       s.activeNegotiations--
       break
     }
     case "DealAgreed": {
-      const l = localityOf(s, e.locality)
+      const l = localityOf(s, e.locality, locality)
       l.status = "deal"
       l.deal = e.t
       for (const a of e.pooledAgencies) pool(l, agencyOf(s, a), e.pooledFrom)
@@ -140,13 +143,13 @@ export const evolve = (s: State, e: ControlEvent): State => {
       break
     }
     case "PowerDevolved": {
-      const l = localityOf(s, e.locality)
+      const l = localityOf(s, e.locality, locality)
       for (const a of e.agencies) pool(l, agencyOf(s, a), e.fromPeriod)
       l.powers.push(e.power)
       break
     }
     case "AccountabilityAdopted":
-      localityOf(s, e.locality).accountabilityLevel = e.level
+      localityOf(s, e.locality, locality).accountabilityLevel = e.level
       break
     case "SinglePlaceBudgetReset":
     case "ProgrammeStarted":

@@ -157,12 +157,8 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
   const queue = sc.localities.map(() => ({ eligible: Number.NaN, start: Number.NaN, deal: Number.NaN, attempts: 0, failed: false, negotiating: false }))
   const statusAtEnd: Array<ProjectedNegotiation["status"] | "closed"> = []
   const projectedIntervals: Array<[number, number]> = []
-  const indexOfLocality = new Map(sc.localities.map((l, i) => [l.id, i]))
-  /** Each locality's way through the queue, in the run and beyond it. */
-  const track = (e: ControlEvent): void => {
-    if (!("locality" in e)) return
-    const i = indexOfLocality.get(e.locality)
-    if (i === undefined) return
+  /** Each locality's way through the queue (`i`: the event's locality), in the run and beyond it. */
+  const track = (e: ControlEvent, i: number): void => {
     const q = queue[i]!
     switch (e._tag) {
       case "NegotiationQueued":
@@ -191,10 +187,13 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
     })
   }
 
-  /** Emits a control event: appends and folds it; returns its index (-1 while projecting: not an event). */
-  const emit = (e: ControlEvent): number => {
-    track(e)
-    evolve(state, e)
+  /**
+   * Emits a control event: appends and folds it; returns its index (-1 while projecting: not an
+   * event). `locality`: the index of the locality it names (-1: none).
+   */
+  const emit = (e: ControlEvent, locality = -1): number => {
+    if (locality >= 0) track(e, locality)
+    evolve(state, e, locality)
     if (projecting) return -1
     controls.push(e)
     return controls.length - 1
@@ -307,7 +306,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
         power: power.id,
         agencies: power.agencies.map((a) => sc.agencies[a]!.id),
         fromPeriod
-      })
+      }, i)
     }
   }
 
@@ -316,8 +315,8 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
     if (at < sc.months) agenda.schedule(at, Priority.SinglePlaceBudgetResets, rank[locality]!, { kind: "SinglePlaceBudgetResets", locality, horizon })
   }
 
-  for (let next = agenda.next(); next !== undefined; next = agenda.next()) {
-    const { t, trigger } = next
+  for (let trigger = agenda.next(); trigger !== undefined; trigger = agenda.next()) {
+    const t = agenda.at
     if (!projecting && t >= sc.months) closeTheRun()
     // Beyond the horizon only the queue goes on (programmes, reviews, powers, budgets do not).
     if (projecting && trigger.kind !== "LocalityJoinsQueue" && trigger.kind !== "CentreServesQueue" && trigger.kind !== "NegotiationEnds") continue
@@ -379,7 +378,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
             deadweight: e.deadweight,
             optimismBias: e.optimismBias
           }))
-        })
+        }, p.locality)
         break
       }
 
@@ -396,7 +395,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           to: sc.agencies[tr.to]!.id,
           fromPeriod: tr.starts,
           toPeriod: tr.starts + tr.months
-        })
+        }, tr.locality)
         break
       }
 
@@ -409,7 +408,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           locality: l.id,
           model: ACCOUNTABILITY_LEVELS[trigger.level]!,
           level: trigger.level
-        })
+        }, trigger.locality)
         // A deal that pooled nothing has no single place budget until a power pools a line: its
         // resets start with the first horizon after that.
         const ls = state.localities[trigger.locality]!
@@ -433,14 +432,14 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           horizon: trigger.horizon,
           fromPeriod: from,
           toPeriod: from + ls.horizonMonths
-        })
+        }, trigger.locality)
         scheduleReset(trigger.locality, from + ls.horizonMonths, trigger.horizon + 1)
         break
       }
 
       case "LocalityJoinsQueue": {
         const { locality, attempt } = trigger
-        emit({ _tag: "NegotiationQueued", seq: controls.length, t, locality: sc.localities[locality]!.id, attempt })
+        emit({ _tag: "NegotiationQueued", seq: controls.length, t, locality: sc.localities[locality]!.id, attempt }, locality)
         waiting.schedule(t, 0, rank[locality]!, { locality, attempt })
         serveQueueAt(t)
         break
@@ -449,11 +448,11 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
       case "CentreServesQueue": {
         serveScheduledAt = Number.NaN
         while (state.activeNegotiations < sc.centre.capacity && waiting.size > 0) {
-          const { locality, attempt } = waiting.next()!.trigger
+          const { locality, attempt } = waiting.next()!
           const terms = sc.localities[locality]!.negotiation
           const duration = draw(terms.duration, durationStream(locality))
           const fails = terms.failProbability > 0 && outcomeStream(locality).next() < terms.failProbability
-          emit({ _tag: "NegotiationStarted", seq: controls.length, t, locality: sc.localities[locality]!.id, attempt, duration, queueLength: waiting.size })
+          emit({ _tag: "NegotiationStarted", seq: controls.length, t, locality: sc.localities[locality]!.id, attempt, duration, queueLength: waiting.size }, locality)
           agenda.schedule(t + duration, Priority.NegotiationEnds, rank[locality]!, { kind: "NegotiationEnds", locality, attempt, fails })
         }
         break
@@ -465,7 +464,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
         if (trigger.fails) {
           const retry = attempt < l.negotiation.maxAttempts
           const retryAt = retry ? t + l.negotiation.coolOffMonths : null
-          emit({ _tag: "NegotiationFailed", seq: controls.length, t, locality: l.id, attempt, retryAt })
+          emit({ _tag: "NegotiationFailed", seq: controls.length, t, locality: l.id, attempt, retryAt }, locality)
           if (retryAt !== null) {
             agenda.schedule(retryAt, Priority.LocalityJoinsQueue, rank[locality]!, { kind: "LocalityJoinsQueue", locality, attempt: attempt + 1, generation: ANY_GENERATION })
           }
@@ -489,7 +488,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
             gainshareBasisPoints: terms.gainshareBasisPoints,
             pooledFrom,
             horizonMonths: sc.deal.horizonMonths
-          })
+          }, locality)
           devolvePowers(t, locality, pooledFrom, live)
           // Powers that need a stronger model wait for the next election at which the locality adopts one.
           const adoptable = waiting.filter((k) => sc.powers[k]!.requiredLevel <= l.accountability.adopts)

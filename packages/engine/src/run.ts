@@ -56,9 +56,13 @@ export interface ChunkOptions {
  */
 export function* logChunks(decisions: CentreDecisions, options: ChunkOptions = {}): Generator<LogChunk> {
   const L = decisions.scenarios[0]!.localities.length
-  const shards = shardRanges(L, options.shards ?? 1).map(
-    ([a, b]) => new LocalityShard({ scenarios: decisions.scenarios, slots: decisions.slots, controls: controlsForShard(decisions, a, b) }, a, b)
-  )
+  // A run that spends nothing (a queue alone) has no window to post: no shard is made.
+  const shards =
+    decisions.slots.length === 0
+      ? []
+      : shardRanges(L, options.shards ?? 1).map(
+          ([a, b]) => new LocalityShard({ scenarios: decisions.scenarios, slots: decisions.slots, controls: controlsForShard(decisions, a, b) }, a, b)
+        )
   const order = options.shardOrder?.filter((k) => k < shards.length) ?? shards.map((_, k) => k)
   const assembler = new LogAssembler(decisions)
   const windows = options.windowPeriods === undefined ? [[0, decisions.slots.length] as const] : slotWindows(decisions, options.windowPeriods)

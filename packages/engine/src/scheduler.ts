@@ -3,63 +3,107 @@
  * `priority` orders what happens at one instant (releases before joins before grants, …);
  * `rank` is the locality's place in code-point order of ids (-1 for centre-wide triggers);
  * `order` (insertion count) makes the key total, so a run is deterministic.
+ *
+ * The keys live in typed arrays by slot (a heap entry is a slot number), so scheduling allocates
+ * nothing but the trigger itself: a queue of 100,000 localities holds its joins from the start,
+ * and a wrapper object per entry lived long enough to be copied by every young-generation GC.
  */
-export interface Scheduled<T> {
-  readonly t: number
-  readonly priority: number
-  readonly rank: number
-  readonly order: number
-  readonly trigger: T
-}
-
-const before = <T>(a: Scheduled<T>, b: Scheduled<T>): boolean =>
-  a.t !== b.t ? a.t < b.t : a.priority !== b.priority ? a.priority < b.priority : a.rank !== b.rank ? a.rank < b.rank : a.order < b.order
-
 export class Scheduler<T> {
-  private readonly heap: Array<Scheduled<T>> = []
+  private t = new Float64Array(64)
+  private priority = new Int32Array(64)
+  private rank = new Int32Array(64)
+  private order = new Float64Array(64)
+  private triggers: Array<T | undefined> = []
+  /** Slots of the heap, in heap order. */
+  private heap = new Int32Array(64)
+  private n = 0
+  /** Slots free for reuse (taken triggers'). */
+  private free: Array<number> = []
+  private slots = 0
   private inserted = 0
+  /** The time of the trigger `next` returned last. */
+  at = Number.NaN
 
   get size(): number {
-    return this.heap.length
+    return this.n
+  }
+
+  private before(a: number, b: number): boolean {
+    const ta = this.t[a]!
+    const tb = this.t[b]!
+    if (ta !== tb) return ta < tb
+    const pa = this.priority[a]!
+    const pb = this.priority[b]!
+    if (pa !== pb) return pa < pb
+    const ra = this.rank[a]!
+    const rb = this.rank[b]!
+    return ra !== rb ? ra < rb : this.order[a]! < this.order[b]!
+  }
+
+  private slot(): number {
+    const reused = this.free.pop()
+    if (reused !== undefined) return reused
+    const s = this.slots++
+    if (s === this.t.length) {
+      const grow = <A extends Float64Array | Int32Array>(a: A, make: (k: number) => A): A => {
+        const b = make(2 * a.length)
+        b.set(a as never)
+        return b
+      }
+      this.t = grow(this.t, (k) => new Float64Array(k))
+      this.priority = grow(this.priority, (k) => new Int32Array(k))
+      this.rank = grow(this.rank, (k) => new Int32Array(k))
+      this.order = grow(this.order, (k) => new Float64Array(k))
+      this.heap = grow(this.heap, (k) => new Int32Array(k))
+    }
+    return s
   }
 
   schedule(t: number, priority: number, rank: number, trigger: T): void {
+    const s = this.slot()
+    this.t[s] = t
+    this.priority[s] = priority
+    this.rank[s] = rank
+    this.order[s] = this.inserted++
+    this.triggers[s] = trigger
+    // Sift up through a hole: each parent moves down once, the slot is written once.
     const h = this.heap
-    const item: Scheduled<T> = { t, priority, rank, order: this.inserted++, trigger }
-    // Sift up through a hole: each parent moves down once, the item is written once.
-    let i = h.length
-    h.push(item)
+    let i = this.n++
     while (i > 0) {
       const p = (i - 1) >> 1
       const parent = h[p]!
-      if (!before(item, parent)) break
+      if (!this.before(s, parent)) break
       h[i] = parent
       i = p
     }
-    h[i] = item
+    h[i] = s
   }
 
-  /** Removes and returns the earliest trigger, or undefined when none is left. */
-  next(): Scheduled<T> | undefined {
+  /** Removes and returns the earliest trigger (its time in `at`), or undefined when none is left. */
+  next(): T | undefined {
+    if (this.n === 0) return undefined
     const h = this.heap
-    const top = h[0]
-    if (top === undefined) return undefined
-    const last = h.pop()!
-    const n = h.length
+    const top = h[0]!
+    const last = h[--this.n]!
+    const n = this.n
     if (n > 0) {
-      // Sift the last item down from the root through a hole.
+      // Sift the last slot down from the root through a hole.
       let i = 0
       for (;;) {
         const l = 2 * i + 1
         if (l >= n) break
         const r = l + 1
-        const c = r < n && before(h[r]!, h[l]!) ? r : l
-        if (!before(h[c]!, last)) break
+        const c = r < n && this.before(h[r]!, h[l]!) ? r : l
+        if (!this.before(h[c]!, last)) break
         h[i] = h[c]!
         i = c
       }
       h[i] = last
     }
-    return top
+    this.at = this.t[top]!
+    const trigger = this.triggers[top] as T
+    this.triggers[top] = undefined
+    this.free.push(top)
+    return trigger
   }
 }

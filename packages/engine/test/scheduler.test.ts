@@ -26,7 +26,8 @@ describe("Scheduler", () => {
           } else {
             pending.sort((a, b) => a.t - b.t || a.priority - b.priority || a.rank - b.rank || a.order - b.order)
             const want = pending.shift()
-            expect(s.next()?.trigger).toBe(want?.order)
+            expect(s.next()).toBe(want?.order)
+            if (want !== undefined) expect(s.at).toBe(want.t)
           }
           expect(s.size).toBe(pending.length)
         }
