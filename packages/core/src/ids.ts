@@ -18,6 +18,35 @@ export const compareCodePoints = (a: string, b: string): number => {
   return a.length - b.length
 }
 
+/**
+ * The indices of distinct `ids` in code-point order of the ids. Where no id has a unit at or
+ * above U+D800 (so code-unit order is code-point order) the strings are sorted natively, several
+ * times faster than a comparator over 100,000 ids.
+ */
+export const codePointOrder = (ids: ReadonlyArray<string>): Int32Array => {
+  const order = new Int32Array(ids.length)
+  let plain = true
+  for (let k = 0; k < ids.length && plain; k++) {
+    const id = ids[k]!
+    for (let i = 0; i < id.length; i++) {
+      if (id.charCodeAt(i) >= 0xd800) {
+        plain = false
+        break
+      }
+    }
+  }
+  const index = new Map<string, number>()
+  for (let k = 0; k < ids.length; k++) index.set(ids[k]!, k)
+  if (plain && index.size === ids.length) {
+    const sorted = [...ids].sort()
+    for (let r = 0; r < sorted.length; r++) order[r] = index.get(sorted[r]!)!
+    return order
+  }
+  const byId = Array.from(ids.keys()).sort((a, b) => compareCodePoints(ids[a]!, ids[b]!) || a - b)
+  order.set(byId)
+  return order
+}
+
 /** No C0 or C1 control characters (a tab or line break included) and no lone surrogates. */
 export const isPrintableText = (s: string): boolean => {
   for (let i = 0; i < s.length; i++) {

@@ -1,5 +1,5 @@
 import type { ControlEvent, EventLog, ProjectedNegotiation, RunStarted } from "@devosim/core"
-import { compareCodePoints } from "@devosim/core"
+import { codePointOrder } from "@devosim/core"
 
 /** One locality's way through the centre's queue, as `summary.json` reports it. */
 export interface NegotiationRecord {
@@ -41,26 +41,32 @@ export interface CentreFigures {
   readonly open_at_end: { readonly negotiating: number; readonly queued: number; readonly not_eligible: number }
 }
 
-interface Acc {
-  eligible: number
-  start: number
-  deal: number | null
-  attempts: number
-  /** When its last attempt failed with no retry; null while it may still get a deal. */
-  failedAt: number | null
-  /** RunEnded's word for it (version 3 logs); otherwise judged by its times. */
-  status: ProjectedNegotiation["status"] | null
-}
+/** RunEnded's word for a locality, by index; -1: none (judged by its times). */
+const PROJECTED_STATUS: ReadonlyArray<ProjectedNegotiation["status"]> = ["negotiating", "queued", "not_eligible"]
 
 /**
  * The negotiation figures as a fold over control events (`add` each, in seq order, then `finish`):
- * O(localities) memory, whatever the length of the log.
+ * O(localities) memory, whatever the length of the log, held in typed arrays by locality index.
  */
 export class NegotiationsBuilder {
   readonly run: RunStarted
-  private readonly acc = new Map<string, Acc>()
-  private readonly intervals: Array<[number, number]> = []
-  private readonly open = new Map<string, number>()
+  private readonly index: Map<string, number>
+  /** The locality has been in the queue (or RunEnded projected it). */
+  private readonly seen: Uint8Array
+  /** When it last joined the queue. */
+  private readonly eligible: Float64Array
+  /** Start of its current or last negotiation (NaN: none). */
+  private readonly start: Float64Array
+  /** When its deal landed (NaN: none). */
+  private readonly deal: Float64Array
+  private readonly attempts: Int32Array
+  /** When its last attempt failed with no retry (NaN while it may still get a deal). */
+  private readonly failedAt: Float64Array
+  /** Index into PROJECTED_STATUS (version 3 logs' RunEnded), -1: judged by its times. */
+  private readonly status: Int8Array
+  /** Negotiation intervals [start, end), as pairs. */
+  private intervals = new Float64Array(256)
+  private intervalCount = 0
   private makespan = 0
   private capacity: number
   private readonly trancheOf = new Map<string, string>()
@@ -70,35 +76,56 @@ export class NegotiationsBuilder {
   constructor(run: RunStarted) {
     this.run = run
     this.capacity = run.capacity
+    const L = run.localities.length
+    this.index = new Map(run.localities.map((l, i) => [l.id, i]))
+    this.seen = new Uint8Array(L)
+    this.eligible = new Float64Array(L).fill(Number.NaN)
+    this.start = new Float64Array(L).fill(Number.NaN)
+    this.deal = new Float64Array(L).fill(Number.NaN)
+    this.attempts = new Int32Array(L)
+    this.failedAt = new Float64Array(L).fill(Number.NaN)
+    this.status = new Int8Array(L).fill(-1)
+  }
+
+  private interval(from: number, to: number): void {
+    if (2 * this.intervalCount + 2 > this.intervals.length) {
+      const grown = new Float64Array(2 * this.intervals.length)
+      grown.set(this.intervals)
+      this.intervals = grown
+    }
+    this.intervals[2 * this.intervalCount] = from
+    this.intervals[2 * this.intervalCount + 1] = to
+    this.intervalCount++
   }
 
   add(e: ControlEvent): void {
-    const { acc, open } = this
     switch (e._tag) {
       case "NegotiationQueued": {
-        const a = acc.get(e.locality) ?? { eligible: e.t, start: Number.NaN, deal: null, attempts: 0, failedAt: null, status: null }
-        a.eligible = e.t
-        acc.set(e.locality, a)
+        const i = this.index.get(e.locality)
+        if (i === undefined) break
+        this.seen[i] = 1
+        this.eligible[i] = e.t
         break
       }
       case "NegotiationStarted": {
-        const a = acc.get(e.locality)!
-        a.start = e.t
-        a.attempts = e.attempt
-        open.set(e.locality, e.t)
+        const i = this.index.get(e.locality)
+        if (i === undefined) break
+        this.start[i] = e.t
+        this.attempts[i] = e.attempt
         this.started++
         break
       }
       case "NegotiationFailed":
       case "DealAgreed": {
-        const a = acc.get(e.locality)!
-        this.intervals.push([open.get(e.locality)!, e.t])
-        open.delete(e.locality)
+        const i = this.index.get(e.locality)
+        if (i === undefined) break
+        // The negotiation that ends here started at the locality's last start.
+        this.interval(this.start[i]!, e.t)
         if (e.t > this.makespan) this.makespan = e.t
-        if (e._tag === "DealAgreed") a.deal = e.t
+        if (e._tag === "DealAgreed") this.deal[i] = e.t
         else {
           if (e.t < this.run.months) this.failures++
-          if (e.retryAt === null) a.failedAt = e.t
+          if (e.retryAt === null) this.failedAt[i] = e.t
         }
         break
       }
@@ -110,11 +137,18 @@ export class NegotiationsBuilder {
       case "RunEnded": {
         // The queue beyond the horizon, as the centre projected it.
         for (const o of e.open) {
-          acc.set(o.locality, { eligible: o.eligible ?? Number.NaN, start: o.start ?? Number.NaN, deal: o.deal, attempts: o.attempts, failedAt: o.failed ? Number.POSITIVE_INFINITY : null, status: o.status })
-          open.delete(o.locality)
+          const i = this.index.get(o.locality)
+          if (i === undefined) continue
+          this.seen[i] = 1
+          this.eligible[i] = o.eligible ?? Number.NaN
+          this.start[i] = o.start ?? Number.NaN
+          this.deal[i] = o.deal ?? Number.NaN
+          this.attempts[i] = o.attempts
+          this.failedAt[i] = o.failed ? Number.POSITIVE_INFINITY : Number.NaN
+          this.status[i] = PROJECTED_STATUS.indexOf(o.status)
         }
         for (const [s, end] of e.intervals) {
-          this.intervals.push([s, end])
+          this.interval(s, end)
           if (end > this.makespan) this.makespan = end
         }
         break
@@ -125,25 +159,25 @@ export class NegotiationsBuilder {
   }
 
   finish(): { negotiations: Array<NegotiationRecord>; centre: CentreFigures } {
-    const { run, acc } = this
+    const { run, seen, eligible, start, deal, attempts, failedAt, status } = this
     const negotiations: Array<NegotiationRecord> = []
     let deals = 0
     const months = run.months
     const openAtEnd = { negotiating: 0, queued: 0, not_eligible: 0 }
-    for (const l of run.localities) {
-      const a = acc.get(l.id)
-      if (a === undefined || Number.isNaN(a.start)) continue
+    run.localities.forEach((l, i) => {
+      if (seen[i] === 0 || Number.isNaN(start[i]!)) return
+      const a = start[i]!
       // Judged at the end of the run by the queue's times (a version-2 log's events beyond the horizon included).
       const outcome: NegotiationOutcome =
-        a.status !== null
-          ? a.status
-          : a.deal !== null && a.deal < months
+        status[i]! >= 0
+          ? PROJECTED_STATUS[status[i]!]!
+          : deal[i]! < months
             ? "deal"
-            : a.failedAt !== null && a.failedAt < months
+            : failedAt[i]! < months
               ? "failed"
-              : a.start < months
+              : a < months
                 ? "negotiating"
-                : a.eligible < months
+                : eligible[i]! < months
                   ? "queued"
                   : "not_eligible"
       if (outcome === "deal") deals++
@@ -152,24 +186,26 @@ export class NegotiationsBuilder {
         locality: l.id,
         tranche: this.trancheOf.get(l.id) ?? l.tranche,
         population: l.population,
-        eligible: a.eligible,
-        start: a.start,
-        deal: a.deal,
-        wait: a.start - a.eligible,
-        attempts: a.attempts,
+        eligible: eligible[i]!,
+        start: a,
+        deal: Number.isNaN(deal[i]!) ? null : deal[i]!,
+        wait: a - eligible[i]!,
+        attempts: attempts[i]!,
         outcome
       })
-    }
+    })
     // Summed in code-point order of ids, so the mean does not depend on the order of the file.
     let waitSum = 0
-    for (const n of [...negotiations].sort((a, b) => compareCodePoints(a.locality, b.locality))) waitSum += n.wait
+    for (const i of codePointOrder(run.localities.map((l) => l.id))) {
+      if (seen[i] === 1 && !Number.isNaN(start[i]!)) waitSum += start[i]! - eligible[i]!
+    }
     return {
       negotiations,
       centre: {
         capacity: this.capacity,
         makespan: this.makespan,
         mean_wait: negotiations.length === 0 ? 0 : waitSum / negotiations.length,
-        max_concurrent: maxConcurrent(this.intervals),
+        max_concurrent: maxConcurrent(this.intervals.subarray(0, 2 * this.intervalCount)),
         negotiations_started: this.started,
         deals,
         failures: this.failures,
@@ -189,21 +225,38 @@ export const negotiationFigures = (log: EventLog): { negotiations: Array<Negotia
   return b.finish()
 }
 
-/** Sweep over half-open intervals: an interval ending at t does not overlap one starting at t; empty ones never count. */
-export const maxConcurrent = (intervals: ReadonlyArray<readonly [number, number]>): number => {
-  const points: Array<[number, number]> = []
-  for (const [s, e] of intervals) {
+/**
+ * Sweep over half-open intervals [start, end) given as pairs: an interval ending at t does not
+ * overlap one starting at t; empty ones never count. Starts and ends are sorted apart (typed
+ * arrays sort natively) and merged, ends first at a tie.
+ */
+export const maxConcurrent = (pairs: Float64Array): number => {
+  const n = pairs.length >> 1
+  const starts = new Float64Array(n)
+  const ends = new Float64Array(n)
+  let k = 0
+  for (let i = 0; i < n; i++) {
+    const s = pairs[2 * i]!
+    const e = pairs[2 * i + 1]!
     if (e > s) {
-      points.push([s, 1])
-      points.push([e, -1])
+      starts[k] = s
+      ends[k] = e
+      k++
     }
   }
-  points.sort((x, y) => x[0] - y[0] || x[1] - y[1])
+  const a = starts.subarray(0, k).sort()
+  const b = ends.subarray(0, k).sort()
   let cur = 0
   let max = 0
-  for (const [, d] of points) {
-    cur += d
-    if (cur > max) max = cur
+  for (let i = 0, j = 0; i < k; ) {
+    if (b[j]! <= a[i]!) {
+      cur--
+      j++
+    } else {
+      cur++
+      i++
+      if (cur > max) max = cur
+    }
   }
   return max
 }

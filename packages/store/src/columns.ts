@@ -128,6 +128,8 @@ export const utf8FromCodes = (codes: Int32Array, dict: ReadonlyArray<string>): D
  */
 export const writeUtf8 = (text: string, bytes: Uint8Array, at: number): number => {
   const n = text.length
+  // A long text (RunStarted's payload names every locality): `encodeInto` is faster there.
+  if (n > 256) return encoder.encodeInto(text, bytes.subarray(at)).written
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i)
     if (c >= 0x80) return i + encoder.encodeInto(text.slice(i), bytes.subarray(at + i)).written
