@@ -18,6 +18,13 @@ export const streamFor = (seed: number, localityId: string, purpose: string): Ra
   return { next: () => (prng ??= seedrandom.alea(key)).double() }
 }
 
+/** A stream for a draw that takes nothing from it (a fixed value): making a real one costs a key and a closure. */
+export const NO_DRAWS: RandomStream = {
+  next: () => {
+    throw new Error("NO_DRAWS: this draw should take no randomness")
+  }
+}
+
 /**
  * Any time or duration in months (10,000 years): the scenario format's bound on what a file states,
  * and the cap on every drawn duration. A lognormal's tail is unbounded (median × e^(sigma × z)), so

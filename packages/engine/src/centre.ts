@@ -8,6 +8,7 @@ import {
   evolve,
   formatYearMonth,
   initialState,
+  NO_DRAWS,
   poolsAnything,
   streamFor
 } from "@devosim/core"
@@ -132,6 +133,37 @@ export const runStartedOf = (sc: Scenario): RunStarted => ({
   appraisalDiscounting: sc.appraisalDiscounting ?? "green_book"
 })
 
+const NO_POWERS: ReadonlyArray<number> = []
+
+/**
+ * What the queue reads of each locality at every grant, in flat arrays made in one pass: the queue
+ * visits localities in no memory order, and a chain of objects per grant (locality, terms,
+ * distribution) cost a cache miss at each link.
+ */
+interface QueueTerms {
+  readonly ids: ReadonlyArray<string>
+  /** The duration when it is fixed (as `draw` gives it, which takes nothing from a stream); NaN when drawn. */
+  readonly fixedDuration: Float64Array
+  readonly failProbability: Float64Array
+  /** A deal's pooled agency ids when the scenario has no menu of powers (every deal pools these). */
+  readonly dealPooledIds: ReadonlyArray<string>
+}
+
+const queueTermsOf = (sc: Scenario): QueueTerms => {
+  const L = sc.localities.length
+  const fixedDuration = new Float64Array(L)
+  const failProbability = new Float64Array(L)
+  const ids: Array<string> = new Array(L)
+  sc.localities.forEach((l, i) => {
+    ids[i] = l.id
+    const d = l.negotiation.duration
+    fixedDuration[i] = d.kind === "fixed" ? draw(d, NO_DRAWS) : Number.NaN
+    failProbability[i] = l.negotiation.failProbability
+  })
+  const dealPooledIds = [...sc.deal.pooledAgencies].sort((x, y) => x - y).map((a) => sc.agencies[a]!.id)
+  return { ids, fixedDuration, failProbability, dealPooledIds }
+}
+
 export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions => {
   let sc = original
   const scenarios: Array<Scenario> = [original]
@@ -154,27 +186,35 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
   // the centre's own state but are not events; RunEnded records where they would take each open
   // locality. Nothing else happens at or after the horizon, so no money moves there.
   let projecting = false
-  const queue = sc.localities.map(() => ({ eligible: Number.NaN, start: Number.NaN, deal: Number.NaN, attempts: 0, failed: false, negotiating: false }))
+  // Each locality's way through the queue, by index (typed arrays: the queue visits localities in no memory order).
+  const queue = {
+    eligible: new Float64Array(L).fill(Number.NaN),
+    start: new Float64Array(L).fill(Number.NaN),
+    deal: new Float64Array(L).fill(Number.NaN),
+    attempts: new Int32Array(L),
+    failed: new Uint8Array(L),
+    negotiating: new Uint8Array(L)
+  }
   const statusAtEnd: Array<ProjectedNegotiation["status"] | "closed"> = []
   const projectedIntervals: Array<[number, number]> = []
   /** Each locality's way through the queue (`i`: the event's locality), in the run and beyond it. */
   const track = (e: ControlEvent, i: number): void => {
-    const q = queue[i]!
+    const q = queue
     switch (e._tag) {
       case "NegotiationQueued":
-        q.eligible = e.t
+        q.eligible[i] = e.t
         break
       case "NegotiationStarted":
-        q.start = e.t
-        q.attempts = e.attempt
-        q.negotiating = true
+        q.start[i] = e.t
+        q.attempts[i] = e.attempt
+        q.negotiating[i] = 1
         break
       case "NegotiationFailed":
       case "DealAgreed":
-        if (e.t >= sc.months) projectedIntervals.push([q.start, e.t])
-        q.negotiating = false
-        if (e._tag === "DealAgreed") q.deal = e.t
-        else if (e.retryAt === null) q.failed = true
+        if (e.t >= sc.months) projectedIntervals.push([q.start[i]!, e.t])
+        q.negotiating[i] = 0
+        if (e._tag === "DealAgreed") q.deal[i] = e.t
+        else if (e.retryAt === null) q.failed[i] = 1
         break
       default:
         break
@@ -182,9 +222,10 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
   }
   const closeTheRun = (): void => {
     projecting = true
-    queue.forEach((q, i) => {
-      statusAtEnd[i] = !Number.isNaN(q.deal) || q.failed ? "closed" : q.negotiating ? "negotiating" : !Number.isNaN(q.eligible) ? "queued" : "not_eligible"
-    })
+    const q = queue
+    for (let i = 0; i < L; i++) {
+      statusAtEnd[i] = !Number.isNaN(q.deal[i]!) || q.failed[i] === 1 ? "closed" : q.negotiating[i] === 1 ? "negotiating" : !Number.isNaN(q.eligible[i]!) ? "queued" : "not_eligible"
+    }
   }
 
   /**
@@ -199,6 +240,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
     return controls.length - 1
   }
 
+  let queueTerms = queueTermsOf(sc)
   const durationDraws: Array<RandomStream | undefined> = new Array(L)
   const outcomeDraws: Array<RandomStream | undefined> = new Array(L)
   const durationStream = (i: number) => (durationDraws[i] ??= streamFor(sc.seed, sc.localities[i]!.id, "negotiation-duration"))
@@ -272,6 +314,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
       emit({ _tag: "ScenarioAmended", seq: controls.length, t, capacity: amended.centre.capacity, tranches: moved })
     }
     sc = amended
+    queueTerms = queueTermsOf(sc)
     scenarios.push(amended)
     generation++
     const block = settlementBlocks(sc).find((b) => b.from <= firstPeriod && firstPeriod < b.to)
@@ -439,7 +482,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
 
       case "LocalityJoinsQueue": {
         const { locality, attempt } = trigger
-        emit({ _tag: "NegotiationQueued", seq: controls.length, t, locality: sc.localities[locality]!.id, attempt }, locality)
+        emit({ _tag: "NegotiationQueued", seq: controls.length, t, locality: queueTerms.ids[locality]!, attempt }, locality)
         waiting.schedule(t, 0, rank[locality]!, { locality, attempt })
         serveQueueAt(t)
         break
@@ -449,10 +492,12 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
         serveScheduledAt = Number.NaN
         while (state.activeNegotiations < sc.centre.capacity && waiting.size > 0) {
           const { locality, attempt } = waiting.next()!
-          const terms = sc.localities[locality]!.negotiation
-          const duration = draw(terms.duration, durationStream(locality))
-          const fails = terms.failProbability > 0 && outcomeStream(locality).next() < terms.failProbability
-          emit({ _tag: "NegotiationStarted", seq: controls.length, t, locality: sc.localities[locality]!.id, attempt, duration, queueLength: waiting.size }, locality)
+          // A fixed duration draws nothing: its stream is not even made.
+          const fixed = queueTerms.fixedDuration[locality]!
+          const duration = fixed === fixed ? fixed : draw(sc.localities[locality]!.negotiation.duration, durationStream(locality))
+          const failProbability = queueTerms.failProbability[locality]!
+          const fails = failProbability > 0 && outcomeStream(locality).next() < failProbability
+          emit({ _tag: "NegotiationStarted", seq: controls.length, t, locality: queueTerms.ids[locality]!, attempt, duration, queueLength: waiting.size }, locality)
           agenda.schedule(t + duration, Priority.NegotiationEnds, rank[locality]!, { kind: "NegotiationEnds", locality, attempt, fails })
         }
         break
@@ -474,16 +519,18 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           const level = l.accountability.level
           // Its own terms where it negotiated them, the scenario's otherwise.
           const terms = dealTermsOf(sc.deal, l)
-          const live = terms.powers.filter((k) => sc.powers[k]!.requiredLevel <= level)
-          const waiting = terms.powers.filter((k) => sc.powers[k]!.requiredLevel > level)
-          const pooled = sc.powers.length === 0 ? sc.deal.pooledAgencies : [...new Set(live.flatMap((k) => sc.powers[k]!.agencies))]
+          const live = terms.powers.length === 0 ? NO_POWERS : terms.powers.filter((k) => sc.powers[k]!.requiredLevel <= level)
+          const waiting = terms.powers.length === 0 ? NO_POWERS : terms.powers.filter((k) => sc.powers[k]!.requiredLevel > level)
+          // Without a menu of powers every deal pools the scenario's lines: their ids made once.
+          const pooledAgencies =
+            sc.powers.length === 0 ? queueTerms.dealPooledIds : [...new Set(live.flatMap((k) => sc.powers[k]!.agencies))].sort((x, y) => x - y).map((a) => sc.agencies[a]!.id)
           emit({
             _tag: "DealAgreed",
             seq: controls.length,
             t,
             locality: l.id,
             attempt,
-            pooledAgencies: [...pooled].sort((x, y) => x - y).map((a) => sc.agencies[a]!.id),
+            pooledAgencies,
             reductionBasisPoints: terms.reductionBasisPoints,
             gainshareBasisPoints: terms.gainshareBasisPoints,
             pooledFrom,
@@ -491,9 +538,9 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           }, locality)
           devolvePowers(t, locality, pooledFrom, live)
           // Powers that need a stronger model wait for the next election at which the locality adopts one.
-          const adoptable = waiting.filter((k) => sc.powers[k]!.requiredLevel <= l.accountability.adopts)
-          const election = l.accountability.elections.find((e) => e >= t)
-          if (adoptable.length > 0 && election !== undefined) {
+          const adoptable = waiting.length === 0 ? NO_POWERS : waiting.filter((k) => sc.powers[k]!.requiredLevel <= l.accountability.adopts)
+          const election = adoptable.length === 0 ? undefined : l.accountability.elections.find((e) => e >= t)
+          if (election !== undefined) {
             agenda.schedule(election, Priority.AccountabilityAdopts, rank[locality]!, {
               kind: "AccountabilityAdopts",
               locality,
@@ -502,7 +549,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
             })
           }
           // No moneyless events: a deal that pools nothing has no single place budget to reset.
-          if (pooled.length > 0) scheduleReset(locality, pooledFrom + sc.deal.horizonMonths, 1)
+          if (pooledAgencies.length > 0) scheduleReset(locality, pooledFrom + sc.deal.horizonMonths, 1)
         }
         serveQueueAt(t)
         break
@@ -526,15 +573,15 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
   for (const i of byId) {
     const status = statusAtEnd[i]!
     if (status === "closed") continue
-    const q = queue[i]!
+    const q = queue
     open.push({
       locality: sc.localities[i]!.id,
       status,
-      eligible: Number.isNaN(q.eligible) ? null : q.eligible,
-      start: Number.isNaN(q.start) ? null : q.start,
-      deal: Number.isNaN(q.deal) ? null : q.deal,
-      attempts: q.attempts,
-      failed: q.failed
+      eligible: Number.isNaN(q.eligible[i]!) ? null : q.eligible[i]!,
+      start: Number.isNaN(q.start[i]!) ? null : q.start[i]!,
+      deal: Number.isNaN(q.deal[i]!) ? null : q.deal[i]!,
+      attempts: q.attempts[i]!,
+      failed: q.failed[i] === 1
     })
   }
   controls.push({ _tag: "RunEnded", seq: controls.length, t: sc.months, open, intervals: projectedIntervals })
