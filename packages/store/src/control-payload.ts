@@ -27,7 +27,9 @@ const P = {
   pooledAgencies: ascii(',"pooledAgencies":['),
   pooledFrom: ascii('],"pooledFrom":'),
   reduction: ascii(',"reductionBasisPoints":'),
-  close: ascii("}")
+  close: ascii("}"),
+  yes: ascii("true"),
+  no: ascii("false")
 } as const
 
 /** Thrown while writing when a field is not a finite number or a string: the general walk takes the event. */
@@ -140,9 +142,93 @@ export class ControlPayloadWriter {
 
   private str(s: unknown): void {
     if (typeof s !== "string") throw NOT_PLAIN
-    const json = JSON.stringify(s)
-    const out = this.room(3 * json.length)
-    this.at += writeUtf8(json, out, this.at)
+    // Printable ASCII without a quote or backslash is its own JSON, quoted: copied as it is.
+    const n = s.length
+    const out = this.room(n + 2)
+    let at = this.at
+    out[at++] = 34
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i)
+      if (c < 0x20 || c === 34 || c === 92 || c >= 0x7f) {
+        const json = JSON.stringify(s)
+        this.at += writeUtf8(json, this.room(3 * json.length), this.at)
+        return
+      }
+      out[at++] = c
+    }
+    out[at++] = 34
+    this.at = at
+  }
+
+  /**
+   * Any value as canonicalJson writes it (keys sorted, undefined properties dropped, undefined in an
+   * array as null), written at byte `at`; returns the offset after it, or -1 when some value is not
+   * plain JSON (a number that is not finite, a function…), which canonicalJson then names.
+   */
+  writeCanonical(v: unknown, at: number): number {
+    this.at = at
+    try {
+      this.value(v)
+      return this.at
+    } catch (e) {
+      if (e === NOT_PLAIN) return -1
+      throw e
+    }
+  }
+
+  private readonly keys = new Map<string, Uint8Array>()
+
+  private value(v: unknown): void {
+    if (v === null) return this.lit(P.nul)
+    switch (typeof v) {
+      case "number":
+        return this.num(v)
+      case "string":
+        return this.str(v)
+      case "boolean":
+        return this.lit(v ? P.yes : P.no)
+      case "object": {
+        if (Array.isArray(v)) {
+          this.room(1)[this.at++] = 91
+          for (let i = 0; i < v.length; i++) {
+            if (i > 0) this.room(1)[this.at++] = 44
+            const x: unknown = v[i]
+            this.value(x === undefined ? null : x)
+          }
+          this.room(1)[this.at++] = 93
+          return
+        }
+        const o = v as Record<string, unknown>
+        const keys = Object.keys(o)
+        for (let i = 1; i < keys.length; i++) {
+          if (keys[i - 1]! > keys[i]!) {
+            keys.sort()
+            break
+          }
+        }
+        this.room(1)[this.at++] = 123
+        let first = true
+        for (const k of keys) {
+          const x = o[k]
+          if (x === undefined) continue
+          if (!first) this.room(1)[this.at++] = 44
+          first = false
+          let key = this.keys.get(k)
+          if (key === undefined) {
+            const json = `${JSON.stringify(k)}:`
+            key = new Uint8Array(3 * json.length)
+            key = key.subarray(0, writeUtf8(json, key, 0))
+            this.keys.set(k, key)
+          }
+          this.lit(key)
+          this.value(x)
+        }
+        this.room(1)[this.at++] = 125
+        return
+      }
+      default:
+        throw NOT_PLAIN
+    }
   }
 
   private payload(ev: ControlEvent, loc: number): boolean {

@@ -152,3 +152,38 @@ describe("the data column", () => {
     )
   })
 })
+
+describe("ControlPayloadWriter.writeCanonical", () => {
+  const anything = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small" },
+      fc.constantFrom(null, true, false, undefined, -0, 0.1, 1e21, 2 ** 53, -(2 ** 31), 5e-324),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer(),
+      fc.string({ unit: "binary" }),
+      fc.string(),
+      fc.array(tie("value"), { maxLength: 5 }),
+      fc.dictionary(fc.oneof(fc.string(), fc.constantFrom("a", "b", "__proto_", "é", "\u{1F3F4}")), tie("value"), { maxKeys: 5 })
+    )
+  })).value
+
+  it("writes what canonicalJson writes, at any offset, for any JSON-like value", () => {
+    fc.assert(
+      fc.property(anything, fc.integer({ min: 0, max: 9 }), (v, at) => {
+        const w = new ControlPayloadWriter([], 1)
+        const end = w.writeCanonical(v, at)
+        if (v === undefined) return
+        expect(utf8.decode(w.bytes.subarray(at, end))).toBe(canonicalJson(v))
+      }),
+      { numRuns: 3000 }
+    )
+  })
+
+  it("leaves what JSON cannot hold (Infinity, NaN, a function) to canonicalJson, which names it", () => {
+    const w = new ControlPayloadWriter([])
+    expect(w.writeCanonical({ a: [1, Number.POSITIVE_INFINITY] }, 0)).toBe(-1)
+    expect(w.writeCanonical({ a: Number.NaN }, 0)).toBe(-1)
+    expect(w.writeCanonical({ f: () => 1 }, 0)).toBe(-1)
+    expect(() => canonicalJson({ a: [1, Number.POSITIVE_INFINITY] })).toThrow("$.a[1]")
+  })
+})
