@@ -53,18 +53,22 @@ export interface State {
 export const initialState = (run: RunStarted): State => {
   const localityIndex = new Map(run.localities.map((l, i) => [l.id, i] as const))
   const agencyIndex = new Map(run.agencies.map((a, i) => [a.id, i] as const))
+  // Every locality's pooledFrom is a view of one buffer: an ArrayBuffer each (100,000 of them)
+  // cost more to make and to collect than the numbers they hold.
+  const A = run.agencies.length
+  const pooled = new Float64Array(run.localities.length * A).fill(Number.POSITIVE_INFINITY)
   return {
     run,
     localityIndex,
     agencyIndex,
     balances: new Float64Array(accountCount({ localityCount: run.localities.length, agencyCount: run.agencies.length })),
-    localities: run.localities.map((info) => ({
+    localities: run.localities.map((info, i) => ({
       status: "waiting",
       eligible: Number.NaN,
       start: Number.NaN,
       deal: Number.NaN,
       attempts: 0,
-      pooledFrom: new Float64Array(run.agencies.length).fill(Number.POSITIVE_INFINITY),
+      pooledFrom: pooled.subarray(i * A, (i + 1) * A),
       reductionBasisPoints: 0,
       gainshareBasisPoints: 0,
       horizonMonths: 0,

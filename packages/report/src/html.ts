@@ -122,8 +122,16 @@ export const boundRunReportData = (s: Summary, limit: number): { readonly summar
   // Coverage: people under a deal by tranche at each deal time (or on a grid, when there are many).
   const population = s.coverage.population
   const deals = s.negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
-  let times = [...new Set([0, endT, ...deals.map((n) => n.deal!)])].sort((a, b) => a - b)
-  if (times.length > COVERAGE_POINTS) times = Array.from({ length: COVERAGE_POINTS + 1 }, (_, k) => (k * endT) / COVERAGE_POINTS)
+  // The distinct deal times with 0 and the end, ascending: a typed array sorts natively.
+  const sorted = new Float64Array(deals.length + 2)
+  sorted[0] = 0
+  sorted[1] = endT
+  deals.forEach((n, k) => (sorted[k + 2] = n.deal!))
+  sorted.sort()
+  let distinct = 0
+  for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) sorted[distinct++] = sorted[k]!
+  const times =
+    distinct > COVERAGE_POINTS ? Array.from({ length: COVERAGE_POINTS + 1 }, (_, k) => (k * endT) / COVERAGE_POINTS) : Array.from(sorted.subarray(0, distinct))
   const trancheIndex = new Map(tranches.map((t, i) => [t, i]))
   const people = tranches.map(() => new Array<number>(times.length).fill(0))
   const running = tranches.map(() => 0)

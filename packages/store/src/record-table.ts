@@ -6,31 +6,41 @@
  */
 import type { RecordCell, RecordField, RecordTable } from "@devosim/core"
 import type { Data } from "apache-arrow"
-import { bitmap, float64Column, int32Column, int64Column, int64FromFloat64, utf8FromStrings, writeArrowFile } from "./columns.ts"
+import { float64Column, int32Column, int64Column, int64FromFloat64, utf8FromStrings, writeArrowFile } from "./columns.ts"
 import { LogReadError, LogWriteError } from "./errors.ts"
 import { decodeTable } from "./table.ts"
 
 const columnOf = (field: RecordField, rows: RecordTable["rows"]): Data => {
   const n = rows.length
-  const at = (i: number): RecordCell => rows[i]![field.name] ?? null
-  if (field.type === "utf8") return utf8FromStrings(rows.map((r) => (r[field.name] ?? null) as string | null))
-  const nulls = field.nullable ? bitmap(n, (i) => at(i) !== null) : undefined
-  const num = (i: number): number => {
-    const v = at(i)
-    if (v === null) {
-      if (!field.nullable) throw new LogWriteError(`${field.name}[${i}]: null in a column that has none`)
-      return 0
-    }
-    if (typeof v !== "number") throw new LogWriteError(`${field.name}[${i}]: expected a number, found ${typeof v}`)
-    return v
+  const name = field.name
+  if (field.type === "utf8") {
+    const strings: Array<string | null> = new Array(n)
+    for (let i = 0; i < n; i++) strings[i] = (rows[i]![name] ?? null) as string | null
+    return utf8FromStrings(strings)
   }
+  // One pass: the values (null as 0) and, for a nullable column, its validity bits.
+  const values = new Float64Array(n)
+  const bits = field.nullable ? new Uint8Array((n + 7) >> 3) : null
+  let nullCount = 0
+  for (let i = 0; i < n; i++) {
+    const v = rows[i]![name] ?? null
+    if (v === null) {
+      if (bits === null) throw new LogWriteError(`${name}[${i}]: null in a column that has none`)
+      nullCount++
+      continue
+    }
+    if (typeof v !== "number") throw new LogWriteError(`${name}[${i}]: expected a number, found ${typeof v}`)
+    values[i] = v
+    if (bits !== null) bits[i >> 3]! |= 1 << (i & 7)
+  }
+  const nulls = bits === null ? undefined : { bits, nullCount }
   switch (field.type) {
     case "float64":
-      return float64Column(Float64Array.from({ length: n }, (_, i) => num(i)), nulls)
+      return float64Column(values, nulls)
     case "int32":
-      return int32Column(Int32Array.from({ length: n }, (_, i) => num(i)), nulls)
+      return int32Column(Int32Array.from(values), nulls)
     case "int64":
-      return int64Column(int64FromFloat64(field.name, n, num), nulls)
+      return int64Column(int64FromFloat64(name, n, (i) => values[i]!), nulls)
     default: {
       const never: never = field.type
       throw new LogWriteError(`unknown field type ${String(never)}`)
