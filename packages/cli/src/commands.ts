@@ -1,4 +1,4 @@
-import { applyLog, joinChunks, formatPounds, periodMonth, compareCodePoints, ENGINE_VERSION, canonicalState, forTerminal, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replicationSeed, EVENT_SCHEMA_VERSION } from "@devosim/core"
+import { accountDirectory, applyLog, joinChunks, formatPounds, periodMonth, compareCodePoints, ENGINE_VERSION, canonicalState, forTerminal, initialState, stateFromSnapshot, formatPoundsCompact, formatYearMonth, monthsBetween, parseYearMonth, replicationSeed, EVENT_SCHEMA_VERSION } from "@devosim/core"
 import type { ControlEvent, LogChunk, PostingColumns, RecordTable, RunStarted, Scenario, State } from "@devosim/core"
 import { decideCentre, forkPointOfSeq, runScenario } from "@devosim/engine"
 import type { Fork } from "@devosim/engine"
@@ -21,7 +21,6 @@ import { compileScenarioText, compileScenarioWithSettings, runScenarioFormat, lo
 import type { Setting } from "@devosim/scenario"
 import type { LoadedScenario } from "@devosim/scenario"
 import {
-  accountDirectory,
   decodeRecordTable,
   encodeCompareTable,
   InvalidFileName,

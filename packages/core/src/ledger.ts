@@ -69,3 +69,57 @@ export const post = (balances: Float64Array, from: number, to: number, amount: n
   balances[from]! -= amount
   balances[to]! += amount
 }
+
+/**
+ * Every account of a run described once, as columns indexed by account number, so per-row lookups
+ * in the hot loops are array reads rather than `describeAccount` calls.
+ */
+export interface AccountDirectory {
+  readonly count: number
+  /** Index into core's HOLDERS. */
+  readonly holder: Int8Array
+  /** Locality index (RunStarted order), -1 for the Treasury. */
+  readonly locality: Int32Array
+  /** Agency index, -1 where the holder is not a department or agency line. */
+  readonly agency: Int32Array
+  readonly localityIds: ReadonlyArray<string>
+  readonly agencyIds: ReadonlyArray<string>
+}
+
+export const accountDirectory = (run: { readonly localities: ReadonlyArray<{ readonly id: string }>; readonly agencies: ReadonlyArray<{ readonly id: string }> }): AccountDirectory => {
+  const layout = layoutOf(run)
+  const count = accountCount(layout)
+  const holder = new Int8Array(count)
+  const locality = new Int32Array(count).fill(-1)
+  const agency = new Int32Array(count).fill(-1)
+  // Filled locality by locality from core's layout (the same as describeAccount of each account,
+  // which the tests check, without an object per account).
+  const [treasury, department, line, spb, world] = (["treasury", "department", "agency", "spb", "world"] as const).map((h) => HOLDERS.indexOf(h)) as [number, number, number, number, number]
+  holder[TREASURY] = treasury
+  for (let i = 0; i < layout.localityCount; i++) {
+    for (let a = 0; a < layout.agencyCount; a++) {
+      const d = departmentAccount(layout, i, a)
+      holder[d] = department
+      locality[d] = i
+      agency[d] = a
+      const g = agencyAccount(layout, i, a)
+      holder[g] = line
+      locality[g] = i
+      agency[g] = a
+    }
+    const b = spbAccount(layout, i)
+    holder[b] = spb
+    locality[b] = i
+    const w = worldAccount(layout, i)
+    holder[w] = world
+    locality[w] = i
+  }
+  return {
+    count,
+    holder,
+    locality,
+    agency,
+    localityIds: run.localities.map((l) => l.id),
+    agencyIds: run.agencies.map((a) => a.id)
+  }
+}

@@ -1,5 +1,5 @@
 import type { ControlEvent, EventKind, EventLog, PostingColumns, RunStarted } from "@devosim/core"
-import { EVENT_KINDS, HOLDERS, POSTING_KIND, accountCount, describeAccount, financialYearBlocks, financialYearLabel, layoutOf, monthlySaving, parseYearMonth, splitLargestRemainder } from "@devosim/core"
+import { EVENT_KINDS, HOLDERS, POSTING_KIND, accountCount, accountDirectory, financialYearBlocks, financialYearLabel, layoutOf, monthlySaving, parseYearMonth, splitLargestRemainder } from "@devosim/core"
 import type { Flow } from "./flows.ts"
 import { classifyFlow } from "./flows.ts"
 import { runStartedOf } from "./ledger.ts"
@@ -320,15 +320,10 @@ export class MoneyBuilder {
     const A = (this.A = layout.agencyCount)
     const months = (this.months = Math.max(1, run.months))
     const n = accountCount(layout)
-    this.holder = new Uint8Array(n)
-    this.localityOf = new Int32Array(n)
-    this.agencyOf = new Int32Array(n)
-    for (let k = 0; k < n; k++) {
-      const d = describeAccount(layout, k)
-      this.holder[k] = HOLDERS.indexOf(d.holder)
-      this.localityOf[k] = d.locality
-      this.agencyOf[k] = d.agency
-    }
+    const dir = accountDirectory(run)
+    this.holder = Uint8Array.from(dir.holder)
+    this.localityOf = dir.locality
+    this.agencyOf = dir.agency
     this.agencyIndex = new Map(run.agencies.map((a, i) => [a.id, i]))
     this.factor = Float64Array.from({ length: months }, (_, m) => discountFactor(run.discountRateBasisPoints, m))
     const line = () => new Float64Array(L * A)

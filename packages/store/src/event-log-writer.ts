@@ -13,7 +13,7 @@
  */
 import { Dictionary, Field, Float64, Int8, Int32, Int64, makeData, makeVector, Utf8, type Data, type Vector } from "apache-arrow"
 import { EVENT_KINDS, EVENT_SCHEMA_VERSION, type ControlEvent, type LogChunk, type PostingColumns, type RunStarted } from "@devosim/core"
-import { accountDirectory } from "./accounts.ts"
+import { accountDirectory } from "@devosim/core"
 import { ArrowFileStream, type ArrowFileResult } from "./arrow-stream.ts"
 import { utf8FromStrings, type ColumnSpec } from "./columns.ts"
 import { ControlPayloadWriter } from "./control-payload.ts"

@@ -16,7 +16,7 @@ import { RecordBatch, Schema, Table, tableFromIPC, tableToIPC, type Vector } fro
 import { Footer } from "apache-arrow/ipc/metadata/file"
 import { decodeControlEvent, EVENT_SCHEMA_VERSION, firstPostings, joinChunks, newPostingColumns, POSTING_KIND, upcaster, type ControlEvent, type LogChunk, type RawControlEvent, type RunStarted } from "@devosim/core"
 import type { EventLog, PostingColumns } from "@devosim/core"
-import { accountDirectory } from "./accounts.ts"
+import { accountDirectory } from "@devosim/core"
 import { verifyChecksumFile } from "./checksum.ts"
 import { int64At, type ColumnSpec } from "./columns.ts"
 import { LogReadError, LogWriteError } from "./errors.ts"

@@ -25,7 +25,7 @@ import {
   type Vector
 } from "apache-arrow"
 import { EVENT_KINDS, HOLDERS, POSTING_KIND, PURPOSE, TREASURY, type ControlEvent, type LedgerColumns, type LogChunk, type RunStarted } from "@devosim/core"
-import { accountDirectory, type AccountDirectory } from "./accounts.ts"
+import { accountDirectory, type AccountDirectory } from "@devosim/core"
 import { bitmap, float64Column, int32Column, int64Column, int64FromFloat64, utf8FromStrings } from "./columns.ts"
 import { LogWriteError } from "./errors.ts"
 import { META_FORMAT } from "./event-log-writer.ts"

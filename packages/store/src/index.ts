@@ -1,4 +1,3 @@
-export { accountDirectory, type AccountDirectory } from "./accounts.ts"
 /**
  * @devosim/store: the run directory, the Arrow IPC event log, the ledger and accounts files,
  * and their integrity checks (DESIGN §5, §6).

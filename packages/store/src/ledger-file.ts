@@ -4,7 +4,7 @@
  */
 import type { LedgerColumns, RunStarted } from "@devosim/core"
 import { HOLDERS, PURPOSE } from "@devosim/core"
-import { accountDirectory, type AccountDirectory } from "./accounts.ts"
+import { accountDirectory, type AccountDirectory } from "@devosim/core"
 import { Dictionary, Field, Int8, Int32, Int64, makeData, makeVector, Utf8, type Data, type Vector } from "apache-arrow"
 import { ArrowFileStream, type ArrowFileResult } from "./arrow-stream.ts"
 import { bitmap, dictionaryColumn, int32Column, int64Column, utf8FromCodes, utf8FromStrings, writeArrowFile, type ColumnSpec } from "./columns.ts"
