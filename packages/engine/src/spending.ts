@@ -123,34 +123,55 @@ export interface LinePlan {
 const NO_TRANSFERS: LinePlan["transfersIn"] = []
 const NO_PROGRAMMES: ReadonlyArray<number> = []
 
+/**
+ * Lists of items (transfers, programmes) by agency line of localities [first, end): looked up for
+ * every line and period, so by an index array rather than a Map.
+ */
+class ByLine {
+  private readonly first: number
+  private readonly A: number
+  /** Index into `lists` by (locality − first) · A + agency; −1: none. */
+  private readonly at: Int32Array
+  private readonly lists: Array<Array<number>> = []
+
+  constructor(first: number, end: number, A: number, count: number, lineOf: (j: number) => readonly [number, number]) {
+    this.first = first
+    this.A = A
+    this.at = new Int32Array(Math.max(0, end - first) * A).fill(-1)
+    for (let j = 0; j < count; j++) {
+      const [i, a] = lineOf(j)
+      if (i < first || i >= end) continue
+      const k = (i - first) * A + a
+      if (this.at[k] === -1) {
+        this.at[k] = this.lists.length
+        this.lists.push([])
+      }
+      this.lists[this.at[k]!]!.push(j)
+    }
+  }
+
+  get(i: number, a: number): ReadonlyArray<number> | undefined {
+    const k = this.at[(i - this.first) * this.A + a]
+    return k === undefined || k < 0 ? undefined : this.lists[k]
+  }
+}
+
 export class Plans {
   private readonly sc: Scenario
   private readonly baselines: Baselines
-  private readonly transfersInto: Map<number, Array<number>>
-  private readonly transfersFrom: Map<number, Array<number>>
-  private readonly programmesPaidBy: Map<number, Array<number>>
+  private readonly transfersInto: ByLine
+  private readonly transfersFrom: ByLine
+  private readonly programmesPaidBy: ByLine
 
   /** For localities [firstLocality, endLocality) (default: all). */
   constructor(sc: Scenario, firstLocality = 0, endLocality = sc.localities.length) {
     this.sc = sc
     this.baselines = new Baselines(sc, firstLocality, endLocality)
     const A = sc.agencies.length
-    const key = (i: number, a: number) => i * A + a
-    const group = (items: ReadonlyArray<unknown>, k: (x: number) => number) => {
-      const m = new Map<number, Array<number>>()
-      items.forEach((_, j) => {
-        const kk = k(j)
-        m.set(kk, [...(m.get(kk) ?? []), j])
-      })
-      return m
-    }
-    this.transfersInto = group(sc.transfers, (j) => key(sc.transfers[j]!.locality, sc.transfers[j]!.to))
-    this.transfersFrom = group(sc.transfers, (j) => key(sc.transfers[j]!.locality, sc.transfers[j]!.from))
-    this.programmesPaidBy = group(sc.programmes, (j) => key(sc.programmes[j]!.locality, sc.programmes[j]!.payer))
-  }
-
-  private key(i: number, a: number) {
-    return i * this.sc.agencies.length + a
+    const byLine = (count: number, lineOf: (j: number) => readonly [number, number]) => new ByLine(firstLocality, endLocality, A, count, lineOf)
+    this.transfersInto = byLine(sc.transfers.length, (j) => [sc.transfers[j]!.locality, sc.transfers[j]!.to])
+    this.transfersFrom = byLine(sc.transfers.length, (j) => [sc.transfers[j]!.locality, sc.transfers[j]!.from])
+    this.programmesPaidBy = byLine(sc.programmes.length, (j) => [sc.programmes[j]!.locality, sc.programmes[j]!.payer])
   }
 
   /**
@@ -160,7 +181,7 @@ export class Plans {
    */
   plan(i: number, a: number, m: number): LinePlan {
     const baseline = this.baselines.monthly(i, a, m)
-    const into = this.transfersInto.get(this.key(i, a))
+    const into = this.transfersInto.get(i, a)
     if (into === undefined) return { baseline, transfersIn: NO_TRANSFERS, ownFunding: baseline }
     let left = baseline
     const transfersIn: Array<{ transfer: number; from: number; amount: number }> = []
@@ -176,23 +197,22 @@ export class Plans {
 
   /** Everything the department of agency a pays for locality i in period m. */
   departmentOutflow(i: number, a: number, m: number): number {
-    const key = this.key(i, a)
-    let out = this.transfersInto.has(key) ? this.plan(i, a, m).ownFunding : this.baselines.monthly(i, a, m)
-    const from = this.transfersFrom.get(key)
+    let out = this.transfersInto.get(i, a) !== undefined ? this.plan(i, a, m).ownFunding : this.baselines.monthly(i, a, m)
+    const from = this.transfersFrom.get(i, a)
     if (from !== undefined) {
       for (const j of from) {
         const t = this.sc.transfers[j]!
         for (const x of this.plan(i, t.to, m).transfersIn) if (x.transfer === j) out += x.amount
       }
     }
-    const paid = this.programmesPaidBy.get(key)
+    const paid = this.programmesPaidBy.get(i, a)
     if (paid !== undefined) for (const p of paid) out += monthlyInvestment(this.sc.programmes[p]!, m)
     return out
   }
 
   /** True when another department pays into this line (then `plan` says how much). */
   hasTransfersInto(i: number, a: number): boolean {
-    return this.transfersInto.has(this.key(i, a))
+    return this.transfersInto.get(i, a) !== undefined
   }
 
   /** The line's baseline in period m (what `plan` returns as `baseline`). */
@@ -201,7 +221,7 @@ export class Plans {
   }
 
   programmesPaidByLine(i: number, a: number): ReadonlyArray<number> {
-    return this.programmesPaidBy.get(this.key(i, a)) ?? NO_PROGRAMMES
+    return this.programmesPaidBy.get(i, a) ?? NO_PROGRAMMES
   }
 }
 
