@@ -138,26 +138,33 @@ export const writeUtf8 = (text: string, bytes: Uint8Array, at: number): number =
   return n
 }
 
-/** A Utf8 column from per-row strings (null allowed), each distinct string encoded once. */
+/**
+ * A Utf8 column from per-row strings (null allowed), each written straight into the column's bytes
+ * (ids and labels are short: a byte loop per row costs less than finding it among the others).
+ */
 export const utf8FromStrings = (values: ReadonlyArray<string | null>): Data<Utf8> => {
-  // Each distinct string is encoded once (a locality id repeats on every row of its lines, years…).
-  const dict: Array<string> = []
-  const seen = new Map<string, number>()
-  const codes = new Int32Array(values.length)
-  for (let i = 0; i < values.length; i++) {
+  const n = values.length
+  let room = 0
+  let nulls = 0
+  for (let i = 0; i < n; i++) {
     const v = values[i]
-    if (v === null || v === undefined) codes[i] = -1
-    else {
-      let c = seen.get(v)
-      if (c === undefined) {
-        c = dict.length
-        dict.push(v)
-        seen.set(v, c)
-      }
-      codes[i] = c
-    }
+    if (v === null || v === undefined) nulls++
+    else room += 3 * v.length
   }
-  return utf8FromCodes(codes, dict)
+  const bytes = new Uint8Array(room)
+  const offsets = new Int32Array(n + 1)
+  const bits = nulls > 0 ? new Uint8Array((n + 7) >> 3) : null
+  let at = 0
+  for (let i = 0; i < n; i++) {
+    const v = values[i]
+    if (v !== null && v !== undefined) {
+      at += writeUtf8(v, bytes, at)
+      if (bits !== null) bits[i >> 3]! |= 1 << (i & 7)
+    }
+    offsets[i + 1] = at
+  }
+  if (at > 0x7fffffff) throw new LogWriteError("Utf8 column exceeds 2 GiB; split the log into batches")
+  return makeData({ type: new Utf8(), length: n, nullCount: nulls, nullBitmap: bits, valueOffsets: offsets, data: bytes.subarray(0, at) })
 }
 
 /**
