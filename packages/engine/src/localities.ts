@@ -109,6 +109,8 @@ interface Derived {
   readonly plans: Plans
   /** Savings effects on each of the shard's lines ((locality − first) · agencies + agency). */
   readonly effectsOn: Array<ReadonlyArray<readonly [number, number]> | undefined>
+  /** The control event that started each programme of `sc` (by index), once looked up; -1 before. */
+  readonly programmeCause: Int32Array
 }
 
 /**
@@ -163,7 +165,7 @@ export class LocalityShard {
       const A = sc.agencies.length
       const byLine = effectsByLine(sc)
       const effectsOn = Array.from({ length: (this.endLocality - this.firstLocality) * A }, (_, k) => byLine.get(this.firstLocality * A + k))
-      d = { sc, plans: new Plans(sc, this.firstLocality, this.endLocality), effectsOn }
+      d = { sc, plans: new Plans(sc, this.firstLocality, this.endLocality), effectsOn, programmeCause: new Int32Array(sc.programmes.length).fill(-1) }
       this.derived[generation] = d
     }
     return d
@@ -278,7 +280,17 @@ export class LocalityShard {
 
   /** One period's spending: each line funded (silo or pool), reduced, saved against, spent. */
   private spend(out: ShardBuffer, slot: Extract<PostingSlot, { kind: "spend" }>): void {
-    const { sc, plans, effectsOn } = this.derive(slot.generation)
+    const { sc, plans, effectsOn, programmeCause } = this.derive(slot.generation)
+    // A programme starts once (a fork does not start it again): its cause, looked up by id once.
+    const causeOf = (j: number): number => {
+      let c = programmeCause[j]!
+      if (c < 0) {
+        const found = this.started.programme.get(sc.programmes[j]!.id)
+        if (found === undefined) throw new Error(`programme ${sc.programmes[j]!.id} moves money before it started`)
+        programmeCause[j] = c = found
+      }
+      return c
+    }
     const layout = this.layout
     const A = layout.agencyCount
     const m = slot.period
@@ -335,8 +347,7 @@ export class LocalityShard {
           for (let q = 0; q < effects.length; q++) {
             const saving = allotted[q]!
             if (saving <= 0) continue
-            const p = sc.programmes[effects[q]![0]]!
-            const programme = started.programme.get(p.id)!
+            const programme = causeOf(effects[q]![0])
             out.push(agency, funder, saving, programme)
             if (pooled) out.push(spb, TREASURY, saving - shareOf(saving, ls.gainshareBasisPoints), programme)
             service -= saving
@@ -349,7 +360,7 @@ export class LocalityShard {
           const prog = sc.programmes[paid[q]!]!
           const invest = monthlyInvestment(prog, m)
           if (invest === 0) continue
-          const programme = started.programme.get(prog.id)!
+          const programme = causeOf(paid[q]!)
           if (pooled) {
             out.push(dept, spb, invest, programme)
             out.push(spb, agency, invest, programme)

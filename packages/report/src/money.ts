@@ -222,6 +222,8 @@ const FLOW_TABLE = (() => {
 const CAUSE_CLASS = new Map<EventKind, number>(CAUSE_KINDS.flatMap((k, c) => (k === undefined ? [] : [[k, c] as const])))
 /** Cause codes pack the class (low 6 bits) and an agency index + 1 (TransferAgreed's `to`, ProgrammeStarted's `payer`). */
 const CLASS_BITS = 64
+const CLASS_SHIFT = 6
+const CAUSE_CACHE_MASK = 63
 
 /**
  * Costs shifted between pockets, (locality, payer, beneficiary) → a slot with its total and its
@@ -264,6 +266,9 @@ export class MoneyBuilder {
   private readonly agencyIndex: Map<string, number>
   /** Control seq → cause code, for the control events that change a posting's classification. */
   private readonly causes = new Map<number, number>()
+  /** A cache of `causes` by seq mod 64 (addPostings). */
+  private readonly causeSeq = new Float64Array(CAUSE_CACHE_MASK + 1).fill(-1)
+  private readonly causeCode = new Int32Array(CAUSE_CACHE_MASK + 1)
   private readonly factor: Float64Array
   // Per line (locality × agency).
   private readonly baseline: Float64Array
@@ -394,6 +399,7 @@ export class MoneyBuilder {
     let lastCause = Number.NaN
     let cls = 0
     let aux = -1
+    const { causeSeq, causeCode } = this
     let lastT = this.lastT
     let m = lastT === lastT ? clampPeriod(lastT, months) : 0
     for (let i = 0; i < p.length; i++) {
@@ -405,9 +411,18 @@ export class MoneyBuilder {
       const c = pCause[i]!
       if (c !== lastCause) {
         lastCause = c
-        const code = causes.get(c) ?? 0
-        cls = code % CLASS_BITS
-        aux = Math.floor(code / CLASS_BITS) - 1
+        // A line's postings alternate between a few causes (the period, its programmes): a small
+        // direct-mapped cache in front of the map.
+        const slot = c & CAUSE_CACHE_MASK
+        let code: number
+        if (causeSeq[slot] === c) code = causeCode[slot]!
+        else {
+          code = causes.get(c) ?? 0
+          causeSeq[slot] = c
+          causeCode[slot] = code
+        }
+        cls = code & (CLASS_BITS - 1)
+        aux = (code >>> CLASS_SHIFT) - 1
       }
       const flow = FLOW_TABLE[(holder[f]! * H + holder[to]!) * C + cls]!
       if (flow < F_FIRST_COUNTED) continue
