@@ -227,40 +227,92 @@ export class EventLogDecoder {
     const amountOk = validityBits(amountV!)
     const causeOk = validityBits(causeV!)
     const out = this.postingColumns(postingCount, n)
+    const { seq: outSeq, t: outT, from: outFrom, to: outTo, amount: outAmount, cause: outCause } = out
+    const causeIsControl = (cause: number, row: number): boolean =>
+      cause >= 0 && cause < row && (cause >= base ? kind[cause - base] !== postingCode : this.controlSeqs.has(cause))
+
+    /**
+     * Posting rows [r0, r1) into the output from j, checked as a whole: one pass for the accounts,
+     * amounts and causes, `set` for the columns that are copied as they are. False (the output
+     * partly written) when a check fails: `rowByRow` then finds the first bad row.
+     */
+    const inBulk = (r0: number, r1: number, j: number, checked: number): number | false => {
+      if (!allValid(fromOk, r0, r1) || !allValid(toOk, r0, r1) || !allValid(amountOk, r0, r1) || !allValid(causeOk, r0, r1)) return false
+      let checkedCause = checked
+      for (let r = r0, k = j; r < r1; r++, k++) {
+        const from = fromAll[r]!
+        const to = toAll[r]!
+        // Unsigned: a negative account is out of range too.
+        if (from >>> 0 >= accounts || to >>> 0 >= accounts) return false
+        const lo = amountAll[2 * r]!
+        const amount = amountAll[2 * r + 1] === 0 && lo >= 0 ? lo : int64At(amountAll, r)
+        if (amount !== amount) return false
+        const causeLo = causeAll[2 * r]!
+        const cause = causeAll[2 * r + 1] === 0 && causeLo >= 0 ? causeLo : int64At(causeAll, r)
+        if (cause !== checkedCause) {
+          if (!causeIsControl(cause, base + r)) return false
+          checkedCause = cause
+        }
+        outSeq[k] = base + r
+        outAmount[k] = amount
+        outCause[k] = cause
+      }
+      outT.set(t.subarray(r0, r1), j)
+      outFrom.set(fromAll.subarray(r0, r1), j)
+      outTo.set(toAll.subarray(r0, r1), j)
+      return checkedCause
+    }
+
+    /** The same rows one at a time, reporting the first that is not a well-formed posting. */
+    const rowByRow = (r0: number, r1: number, j: number, checked: number): number => {
+      let checkedCause = checked
+      for (let r = r0; r < r1; r++, j++) {
+        const row = base + r
+        if (!isValid(fromOk, r) || !isValid(toOk, r) || !isValid(amountOk, r) || !isValid(causeOk, r)) {
+          throw new LogReadError("BadPosting", "posting has a null account, amount or cause", { row })
+        }
+        const from = fromAll[r]!
+        const to = toAll[r]!
+        if (from < 0 || from >= accounts || to < 0 || to >= accounts) {
+          throw new LogReadError("BadPosting", `account ${from} → ${to} outside 0..${accounts - 1}`, { row })
+        }
+        // Non-negative values below 2^31 (nearly every amount, every cause) are their low word.
+        const lo = amountAll[2 * r]!
+        const amount = amountAll[2 * r + 1] === 0 && lo >= 0 ? lo : int64At(amountAll, r)
+        if (Number.isNaN(amount)) throw new LogReadError("BadPosting", "amount beyond ±(2^53-1) pence", { row })
+        const causeLo = causeAll[2 * r]!
+        const cause = causeAll[2 * r + 1] === 0 && causeLo >= 0 ? causeLo : int64At(causeAll, r)
+        // Postings come in runs with one cause: each distinct cause is looked up once.
+        if (cause !== checkedCause) {
+          if (!causeIsControl(cause, row)) {
+            throw new LogReadError("BadPosting", `cause ${String(causeV!.get(r))} is not an earlier control event`, { row })
+          }
+          checkedCause = cause
+        }
+        outSeq[j] = row
+        outT[j] = t[r]!
+        outFrom[j] = from
+        outTo[j] = to
+        outAmount[j] = amount
+        outCause[j] = cause
+      }
+      return checkedCause
+    }
+
+    // Runs of consecutive posting rows (control rows are few and far between).
     let j = 0
     let checkedCause = -1
-    const { seq: outSeq, t: outT, from: outFrom, to: outTo, amount: outAmount, cause: outCause } = out
-    for (let r = 0; r < n; r++) {
-      if (kind[r] !== postingCode) continue
-      const row = base + r
-      if (!isValid(fromOk, r) || !isValid(toOk, r) || !isValid(amountOk, r) || !isValid(causeOk, r)) {
-        throw new LogReadError("BadPosting", "posting has a null account, amount or cause", { row })
+    for (let r = 0; r < n; ) {
+      if (kind[r] !== postingCode) {
+        r++
+        continue
       }
-      const from = fromAll[r]!
-      const to = toAll[r]!
-      if (from < 0 || from >= accounts || to < 0 || to >= accounts) {
-        throw new LogReadError("BadPosting", `account ${from} → ${to} outside 0..${accounts - 1}`, { row })
-      }
-      // Non-negative values below 2^31 (nearly every amount, every cause) are their low word.
-      const lo = amountAll[2 * r]!
-      const amount = amountAll[2 * r + 1] === 0 && lo >= 0 ? lo : int64At(amountAll, r)
-      if (Number.isNaN(amount)) throw new LogReadError("BadPosting", "amount beyond ±(2^53-1) pence", { row })
-      const causeLo = causeAll[2 * r]!
-      const cause = causeAll[2 * r + 1] === 0 && causeLo >= 0 ? causeLo : int64At(causeAll, r)
-      // Postings come in runs with one cause: each distinct cause is looked up once.
-      if (cause !== checkedCause) {
-        if (!(cause >= 0 && cause < row) || (cause >= base ? kind[cause - base] === postingCode : !this.controlSeqs.has(cause))) {
-          throw new LogReadError("BadPosting", `cause ${String(causeV!.get(r))} is not an earlier control event`, { row })
-        }
-        checkedCause = cause
-      }
-      outSeq[j] = row
-      outT[j] = t[r]!
-      outFrom[j] = from
-      outTo[j] = to
-      outAmount[j] = amount
-      outCause[j] = cause
-      j++
+      let end = r + 1
+      while (end < n && kind[end] === postingCode) end++
+      const bulk = inBulk(r, end, j, checkedCause)
+      checkedCause = bulk === false ? rowByRow(r, end, j, checkedCause) : bulk
+      j += end - r
+      r = end
     }
     for (const e of controls) this.controlSeqs.add(e.seq)
     this.next = base + n
@@ -290,6 +342,16 @@ export interface ReadEventLogOptions {
    * freed late) and a long log's peak would grow with its length.
    */
   readonly reuseBuffers?: boolean
+}
+
+/** Every bit of rows [from, to) is set in `bits` (null: no row is null); bits past a short bitmap are not. */
+const allValid = (bits: Uint8Array | null, from: number, to: number): boolean => {
+  if (bits === null) return true
+  let r = from
+  for (; r < to && (r & 7) !== 0; r++) if ((((bits[r >> 3] ?? 0) >> (r & 7)) & 1) === 0) return false
+  for (; r + 8 <= to; r += 8) if (bits[r >> 3] !== 0xff) return false
+  for (; r < to; r++) if ((((bits[r >> 3] ?? 0) >> (r & 7)) & 1) === 0) return false
+  return true
 }
 
 const MAGIC = Buffer.from("ARROW1", "latin1")

@@ -233,3 +233,58 @@ describe("events.arrow: damaged or foreign files are reported, not crashed on", 
     expect(reasonOf(withData(0, '{"scenario":"x"}'))).toBe("BadControlEvent") // RunStarted without its fields
   })
 })
+
+describe("events.arrow: a damaged posting anywhere in a long run of postings", () => {
+  /** RunStarted, a settlement, `k` postings, a period, `k` more: runs long enough to be checked in bulk. */
+  const longLog = (k: number): EventLog => {
+    const controls: EventLog["controls"] = [
+      run,
+      { _tag: "EnvelopesSettled", seq: 1, t: 0, financialYear: "2026-27", fromPeriod: 0, toPeriod: 11 },
+      { _tag: "PeriodSpent", seq: 2 + k, t: 1, period: 0 }
+    ]
+    const n = 2 * k
+    const p = { length: n, seq: new Float64Array(n), t: new Float64Array(n), from: new Int32Array(n), to: new Int32Array(n), amount: new Float64Array(n), cause: new Float64Array(n) }
+    for (let i = 0; i < n; i++) {
+      const second = i >= k
+      p.seq[i] = second ? 3 + i : 2 + i
+      p.t[i] = second ? 1 : 0
+      p.from[i] = 0
+      p.to[i] = 1 + (i % 4)
+      p.amount[i] = 1000 + i
+      p.cause[i] = second ? 2 + k : 1
+    }
+    return { controls, postings: p }
+  }
+
+  it("reports the damaged row, whichever check it fails", () => {
+    const k = 40
+    const log = longLog(k)
+    const n = log.controls.length + log.postings.length
+    const cols = decodeTable(encodeEventLog(log)).columns
+    const postingRows = Array.from({ length: n }, (_, i) => i).filter((i) => cols["kind"]![i] === "Posting")
+    const validBits = (column: string) => {
+      const bits = new Uint8Array((n + 7) >> 3)
+      cols[column]!.forEach((x, i) => {
+        if (x !== null) bits[i >> 3]! |= 1 << (i & 7)
+      })
+      return { bits, nullCount: cols[column]!.filter((x) => x === null).length }
+    }
+    const damages: ReadonlyArray<(row: number) => Record<string, ColumnSpec["data"]>> = [
+      (row) => ({ to_account: int32Column(Int32Array.from(cols["to_account"]!, (x, i) => (i === row ? 99 : ((x as number | null) ?? 0))), validBits("to_account")) }),
+      (row) => ({ from_account: int32Column(Int32Array.from(cols["from_account"]!, (x, i) => (i === row ? -1 : ((x as number | null) ?? 0))), validBits("from_account")) }),
+      (row) => ({ cause_seq: int64Column(int64FromFloat64("cause", n, (i) => (i === row ? row : ((cols["cause_seq"]![i] as number | null) ?? 0))), validBits("cause_seq")) }),
+      (row) => {
+        const v = validBits("amount_pence")
+        v.bits[row >> 3]! &= ~(1 << (row & 7))
+        return { amount_pence: int64Column(int64FromFloat64("amount", n, (i) => (cols["amount_pence"]![i] as number | null) ?? 0), { bits: v.bits, nullCount: v.nullCount + 1 }) }
+      }
+    ]
+    for (const row of [postingRows[0]!, postingRows[7]!, postingRows[k - 1]!, postingRows[k]!, postingRows[postingRows.length - 1]!]) {
+      for (const damage of damages) {
+        const r = decodeEventLog(forge(log, damage(row)))
+        expect(r.ok || [r.error.reason, r.error.row]).toEqual(["BadPosting", row])
+      }
+    }
+    expect(decodeOk(encodeEventLog(log)).postings.length).toBe(2 * k)
+  })
+})
