@@ -29,6 +29,27 @@ const P = {
   reduction: ascii(',"reductionBasisPoints":'),
   close: ascii("}"),
   yes: ascii("true"),
+  runAgencies: ascii('{"agencies":['),
+  agencyId: ascii('{"id":'),
+  name: ascii(',"name":'),
+  appraisal: ascii('],"appraisalDiscounting":'),
+  capacity: ascii(',"capacity":'),
+  coverage: ascii(',"coverage":'),
+  coverageLabel: ascii('{"label":'),
+  population: ascii(',"population":'),
+  discountRate: ascii(',"discountRateBasisPoints":'),
+  engineVersion: ascii(',"engineVersion":'),
+  runLocalities: ascii(',"localities":['),
+  localityLevel: ascii('{"accountabilityLevel":'),
+  id: ascii(',"id":'),
+  tranche: ascii(',"tranche":'),
+  months: ascii('],"months":'),
+  scenario: ascii(',"scenario":'),
+  seed: ascii(',"seed":'),
+  start: ascii(',"start":'),
+  tranches: ascii(',"tranches":['),
+  opens: ascii(',"opens":'),
+  closeList: ascii("]"),
   no: ascii("false")
 } as const
 
@@ -292,6 +313,81 @@ export class ControlPayloadWriter {
         this.num(ev.pooledFrom)
         this.lit(P.reduction)
         this.num(ev.reductionBasisPoints)
+        break
+      }
+      case "RunStarted": {
+        // The schema's fields in sorted order (an event is schema-shaped: built by the engine or
+        // decoded by core's schema, which drops any other key); what is missing or of another
+        // type is left to the general walk.
+        const { agencies, localities, tranches, coverage } = ev
+        if (!Array.isArray(agencies) || !Array.isArray(localities) || !Array.isArray(tranches)) throw NOT_PLAIN
+        this.lit(P.runAgencies)
+        for (let i = 0; i < agencies.length; i++) {
+          if (i > 0) this.room(1)[this.at++] = 44
+          const a: unknown = agencies[i]
+          if (typeof a !== "object" || a === null) throw NOT_PLAIN
+          this.lit(P.agencyId)
+          this.str((a as { id: unknown }).id)
+          this.lit(P.name)
+          this.str((a as { name: unknown }).name)
+          this.lit(P.close)
+        }
+        this.lit(P.appraisal)
+        this.str(ev.appraisalDiscounting)
+        this.lit(P.capacity)
+        this.num(ev.capacity)
+        this.lit(P.coverage)
+        if (coverage === null) this.lit(P.nul)
+        else {
+          if (typeof coverage !== "object") throw NOT_PLAIN
+          this.lit(P.coverageLabel)
+          this.str((coverage as { label: unknown }).label)
+          this.lit(P.population)
+          this.num((coverage as { population: unknown }).population)
+          this.lit(P.close)
+        }
+        this.lit(P.discountRate)
+        this.num(ev.discountRateBasisPoints)
+        this.lit(P.engineVersion)
+        this.str(ev.engineVersion)
+        this.lit(P.runLocalities)
+        for (let i = 0; i < localities.length; i++) {
+          if (i > 0) this.room(1)[this.at++] = 44
+          const l: unknown = localities[i]
+          if (typeof l !== "object" || l === null) throw NOT_PLAIN
+          const info = l as Record<string, unknown>
+          this.lit(P.localityLevel)
+          this.num(info["accountabilityLevel"])
+          this.lit(P.id)
+          this.str(info["id"])
+          this.lit(P.name)
+          this.str(info["name"])
+          this.lit(P.population)
+          this.num(info["population"])
+          this.lit(P.tranche)
+          this.str(info["tranche"])
+          this.lit(P.close)
+        }
+        this.lit(P.months)
+        this.num(ev.months)
+        this.lit(P.scenario)
+        this.str(ev.scenario)
+        this.lit(P.seed)
+        this.num(ev.seed)
+        this.lit(P.start)
+        this.str(ev.start)
+        this.lit(P.tranches)
+        for (let i = 0; i < tranches.length; i++) {
+          if (i > 0) this.room(1)[this.at++] = 44
+          const tr: unknown = tranches[i]
+          if (typeof tr !== "object" || tr === null) throw NOT_PLAIN
+          this.lit(P.agencyId)
+          this.str((tr as { id: unknown }).id)
+          this.lit(P.opens)
+          this.num((tr as { opens: unknown }).opens)
+          this.lit(P.close)
+        }
+        this.lit(P.closeList)
         break
       }
       default:

@@ -19,7 +19,26 @@ const num = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: t
 const int = fc.integer({ min: 0, max: 2 ** 31 - 1 })
 const head = { seq: int, t: num }
 
+const runStarted: fc.Arbitrary<ControlEvent> = fc.record({
+  _tag: fc.constant("RunStarted" as const),
+  seq: fc.constant(0),
+  t: fc.constant(0),
+  engineVersion: id,
+  scenario: id,
+  seed: num,
+  start: id,
+  months: int,
+  capacity: int,
+  tranches: fc.array(fc.record({ id, opens: num }), { maxLength: 3 }),
+  agencies: fc.array(fc.record({ id, name: id }), { maxLength: 3 }),
+  localities: fc.array(fc.record({ id, name: id, population: num, tranche: id, accountabilityLevel: int }), { maxLength: 4 }),
+  discountRateBasisPoints: int,
+  coverage: fc.option(fc.record({ population: num, label: id }), { nil: null }),
+  appraisalDiscounting: fc.constantFrom("green_book" as const, "monthly" as const)
+})
+
 const events: fc.Arbitrary<ControlEvent> = fc.oneof(
+  runStarted,
   fc.record({ _tag: fc.constant("NegotiationQueued" as const), ...head, locality: id, attempt: int }),
   fc.record({ _tag: fc.constant("NegotiationStarted" as const), ...head, locality: id, attempt: int, duration: num, queueLength: int }),
   fc.record({ _tag: fc.constant("NegotiationFailed" as const), ...head, locality: id, attempt: int, retryAt: fc.option(num, { nil: null }) }),
