@@ -170,11 +170,27 @@ export interface LocalityDealTerms {
 }
 
 /** The deal terms a locality negotiates: its own where it has them, the scenario's otherwise. */
-export const dealTermsOf = (deal: DealTerms, l: Locality): { readonly reductionBasisPoints: number; readonly gainshareBasisPoints: number; readonly powers: ReadonlyArray<number> } => ({
-  reductionBasisPoints: l.deal?.reductionBasisPoints ?? deal.reductionBasisPoints,
-  gainshareBasisPoints: l.deal?.gainshareBasisPoints ?? deal.gainshareBasisPoints,
-  powers: l.deal?.powers ?? deal.powers
+export interface DealTermsInForce {
+  readonly reductionBasisPoints: number
+  readonly gainshareBasisPoints: number
+  readonly powers: ReadonlyArray<number>
+}
+
+/** The scenario's deal terms, for a locality that negotiated none of its own. */
+export const scenarioDealTerms = (deal: DealTerms): DealTermsInForce => ({
+  reductionBasisPoints: deal.reductionBasisPoints,
+  gainshareBasisPoints: deal.gainshareBasisPoints,
+  powers: deal.powers
 })
+
+export const dealTermsOf = (deal: DealTerms, l: Locality): DealTermsInForce =>
+  l.deal === undefined
+    ? scenarioDealTerms(deal)
+    : {
+        reductionBasisPoints: l.deal.reductionBasisPoints ?? deal.reductionBasisPoints,
+        gainshareBasisPoints: l.deal.gainshareBasisPoints ?? deal.gainshareBasisPoints,
+        powers: l.deal.powers ?? deal.powers
+      }
 
 export interface NegotiationTerms {
   readonly duration: Distribution

@@ -1,8 +1,9 @@
-import type { ControlEvent, ProjectedNegotiation, RunStarted, Scenario } from "@devosim/core"
+import type { ControlEvent, DealTermsInForce, ProjectedNegotiation, RunStarted, Scenario } from "@devosim/core"
 import {
   ACCOUNTABILITY_LEVELS,
   dealTermsOf,
-  compareCodePoints,
+  scenarioDealTerms,
+  codePointOrder,
   draw,
   ENGINE_VERSION,
   evolve,
@@ -147,6 +148,11 @@ interface QueueTerms {
   readonly failProbability: Float64Array
   /** A deal's pooled agency ids when the scenario has no menu of powers (every deal pools these). */
   readonly dealPooledIds: ReadonlyArray<string>
+  /** The accountability model each locality starts with (index into ACCOUNTABILITY_LEVELS). */
+  readonly level: Int32Array
+  /** 1 where the locality negotiated deal terms of its own; the others deal on `scenarioDeal`. */
+  readonly ownDeal: Uint8Array
+  readonly scenarioDeal: DealTermsInForce
 }
 
 const queueTermsOf = (sc: Scenario): QueueTerms => {
@@ -154,14 +160,18 @@ const queueTermsOf = (sc: Scenario): QueueTerms => {
   const fixedDuration = new Float64Array(L)
   const failProbability = new Float64Array(L)
   const ids: Array<string> = new Array(L)
+  const level = new Int32Array(L)
+  const ownDeal = new Uint8Array(L)
   sc.localities.forEach((l, i) => {
     ids[i] = l.id
+    level[i] = l.accountability.level
+    ownDeal[i] = l.deal === undefined ? 0 : 1
     const d = l.negotiation.duration
     fixedDuration[i] = d.kind === "fixed" ? draw(d, NO_DRAWS) : Number.NaN
     failProbability[i] = l.negotiation.failProbability
   })
   const dealPooledIds = [...sc.deal.pooledAgencies].sort((x, y) => x - y).map((a) => sc.agencies[a]!.id)
-  return { ids, fixedDuration, failProbability, dealPooledIds }
+  return { ids, fixedDuration, failProbability, dealPooledIds, level, ownDeal, scenarioDeal: scenarioDealTerms(sc.deal) }
 }
 
 export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions => {
@@ -171,7 +181,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
   const A = sc.agencies.length
 
   // Code-point rank of each locality: the queue's tie-break and the scheduler's.
-  const byId = [...sc.localities.keys()].sort((a, b) => compareCodePoints(sc.localities[a]!.id, sc.localities[b]!.id))
+  const byId = codePointOrder(sc.localities.map((l) => l.id))
   const rank = new Int32Array(L)
   byId.forEach((loc, r) => (rank[loc] = r))
 
@@ -516,9 +526,9 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
         } else {
           // Lines pool from the first whole period after the deal lands.
           const pooledFrom = Math.ceil(t)
-          const level = l.accountability.level
+          const level = queueTerms.level[locality]!
           // Its own terms where it negotiated them, the scenario's otherwise.
-          const terms = dealTermsOf(sc.deal, l)
+          const terms = queueTerms.ownDeal[locality] === 1 ? dealTermsOf(sc.deal, l) : queueTerms.scenarioDeal
           const live = terms.powers.length === 0 ? NO_POWERS : terms.powers.filter((k) => sc.powers[k]!.requiredLevel <= level)
           const waiting = terms.powers.length === 0 ? NO_POWERS : terms.powers.filter((k) => sc.powers[k]!.requiredLevel > level)
           // Without a menu of powers every deal pools the scenario's lines: their ids made once.
@@ -528,7 +538,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
             _tag: "DealAgreed",
             seq: controls.length,
             t,
-            locality: l.id,
+            locality: queueTerms.ids[locality]!,
             attempt,
             pooledAgencies,
             reductionBasisPoints: terms.reductionBasisPoints,
