@@ -100,6 +100,21 @@ export interface LedgerColumns {
  */
 export interface LogChunk extends EventLog {
   readonly firstSeq: number
+  /**
+   * Each control event's locality as an index (RunStarted's order), -1 where it names none: set by
+   * a producer that has it at hand (the engine), so the folds need not look 100,000 ids up in a
+   * map once per event. A hint: a consumer checks it against the event's id (`localityHint`).
+   */
+  readonly localities?: Int32Array
+}
+
+/**
+ * The index of control event c's locality from a chunk's hint, when the hint names the locality
+ * `ids` has at that index (the same string, usually the same object: one comparison); else -1.
+ */
+export const localityHint = (chunk: LogChunk, c: number, ids: ReadonlyArray<{ readonly id: string }>, id: string): number => {
+  const hint = chunk.localities?.[c]
+  return hint !== undefined && hint >= 0 && ids[hint]?.id === id ? hint : -1
 }
 
 /** Posting columns of `n` rows, zeroed. */

@@ -1,6 +1,6 @@
 import type { ControlEvent, RunStarted } from "./events.ts"
 import { accountCount, post } from "./ledger.ts"
-import type { EventLog, LogChunk, PostingColumns } from "./log.ts"
+import { localityHint, type EventLog, type LogChunk, type PostingColumns } from "./log.ts"
 
 /**
  * State is a fold of the log: `replay(log) = events.reduce(evolve, initial)`.
@@ -216,13 +216,14 @@ export const applyLog = (s: State, log: EventLog | LogChunk, end?: number): Stat
   // Seqs are contiguous, so the postings before a control event are the next (its seq − the next
   // posting's seq) of them: no need to look at each posting's seq.
   const upTo = (j: number, seq: number) => (j < p.length && p.seq[j]! < seq ? Math.min(p.length, j + (seq - p.seq[j]!)) : j)
+  const chunk: LogChunk | undefined = "firstSeq" in log ? log : undefined
   for (; c < controls.length; c++) {
     const e = controls[c]!
     if (e.seq >= end) break
     const k = upTo(j, e.seq)
     applyPostings(s, p, j, k)
     j = k
-    evolve(s, e)
+    evolve(s, e, chunk !== undefined && "locality" in e ? localityHint(chunk, c, s.run.localities, e.locality) : -1)
   }
   applyPostings(s, p, j, upTo(j, end))
   return s

@@ -85,6 +85,8 @@ export interface CentreDecisions {
   /** The scenario of each generation: [as written] or [as written, amended by a fork]. */
   readonly scenarios: ReadonlyArray<Scenario>
   readonly controls: ReadonlyArray<ControlEvent>
+  /** Each control event's locality index (-1: none), for the log's chunks (`LogChunk.localities`). */
+  readonly controlLocalities: Int32Array
   readonly slots: ReadonlyArray<PostingSlot>
   /** Where a fork switched to its amended scenario: the first control event decided with it. */
   readonly forkedAt: { readonly control: number; readonly t: number } | null
@@ -186,9 +188,11 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
   byId.forEach((loc, r) => (rank[loc] = r))
 
   const controls: Array<ControlEvent> = []
+  const localityOfControl: Array<number> = []
   const slots: Array<PostingSlot> = []
   const runStarted = runStartedOf(sc)
   controls.push(runStarted)
+  localityOfControl.push(-1)
   const state = initialState(runStarted)
 
   // The horizon (DESIGN §6): the run covers [0, months). From the first trigger at or after it the
@@ -247,6 +251,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
     evolve(state, e, locality)
     if (projecting) return -1
     controls.push(e)
+    localityOfControl.push(locality)
     return controls.length - 1
   }
 
@@ -595,6 +600,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
     })
   }
   controls.push({ _tag: "RunEnded", seq: controls.length, t: sc.months, open, intervals: projectedIntervals })
+  localityOfControl.push(-1)
 
-  return { scenarios, controls, slots, forkedAt }
+  return { scenarios, controls, controlLocalities: Int32Array.from(localityOfControl), slots, forkedAt }
 }

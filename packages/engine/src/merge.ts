@@ -11,6 +11,7 @@ import type { ShardPostings } from "./localities.ts"
  */
 export class LogAssembler {
   private readonly controls: ReadonlyArray<ControlEvent>
+  private readonly controlLocalities: Int32Array | undefined
   private readonly slots: CentreDecisions["slots"]
   /** Final seq of each control event merged so far. */
   readonly controlSeq: Float64Array
@@ -26,8 +27,9 @@ export class LogAssembler {
    * next merge, for a consumer that is done with a chunk before it asks for the next (a run's
    * writer): its memory stays that of the largest window instead of waiting for the collector.
    */
-  constructor(decisions: Pick<CentreDecisions, "controls" | "slots">, options: { readonly reuseBuffers?: boolean } = {}) {
+  constructor(decisions: Pick<CentreDecisions, "controls" | "slots"> & Partial<Pick<CentreDecisions, "controlLocalities">>, options: { readonly reuseBuffers?: boolean } = {}) {
     this.controls = decisions.controls
+    this.controlLocalities = decisions.controlLocalities
     this.slots = decisions.slots
     this.controlSeq = new Float64Array(decisions.controls.length)
     this.reuse = options.reuseBuffers ?? false
@@ -60,6 +62,7 @@ export class LogAssembler {
       postings += s.from.length
     }
     const firstSeq = this.nextSeq
+    const firstControl = this.nextControl
     const controls: Array<ControlEvent> = []
     const merged = this.columns(postings)
     const { seq, t, cause } = merged
@@ -105,12 +108,13 @@ export class LogAssembler {
     }
     if (slot !== slotTo) throw new Error(`merge: slots ${slot}..${slotTo - 1} have no control event`)
     this.nextSlot = slotTo
-    return { firstSeq, controls, postings: { length: postings, seq, t, from, to, amount, cause } }
+    return { firstSeq, controls, postings: { length: postings, seq, t, from, to, amount, cause }, ...this.localitiesOf(firstControl) }
   }
 
   /** The control events after the last slot (a run may end with negotiations after its last period). */
   rest(): LogChunk {
     const firstSeq = this.nextSeq
+    const firstControl = this.nextControl
     const controls: Array<ControlEvent> = []
     for (; this.nextControl < this.controls.length; this.nextControl++) {
       const e = this.controls[this.nextControl]!
@@ -118,6 +122,11 @@ export class LogAssembler {
       controls.push(e.seq === this.nextSeq ? e : { ...e, seq: this.nextSeq })
       this.nextSeq++
     }
-    return { firstSeq, controls, postings: newPostingColumns(0) }
+    return { firstSeq, controls, postings: newPostingColumns(0), ...this.localitiesOf(firstControl) }
+  }
+
+  /** The chunk's hint of its control events' localities (control events [from, nextControl)). */
+  private localitiesOf(from: number): { readonly localities?: Int32Array } {
+    return this.controlLocalities === undefined ? {} : { localities: this.controlLocalities.subarray(from, this.nextControl) }
   }
 }

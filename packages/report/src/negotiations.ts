@@ -98,17 +98,18 @@ export class NegotiationsBuilder {
     this.intervalCount++
   }
 
-  add(e: ControlEvent): void {
+  /** `hint`: the index of the event's locality when the caller knows it (checked by `localityHint`), else -1. */
+  add(e: ControlEvent, hint = -1): void {
     switch (e._tag) {
       case "NegotiationQueued": {
-        const i = this.index.get(e.locality)
+        const i = hint >= 0 ? hint : this.index.get(e.locality)
         if (i === undefined) break
         this.seen[i] = 1
         this.eligible[i] = e.t
         break
       }
       case "NegotiationStarted": {
-        const i = this.index.get(e.locality)
+        const i = hint >= 0 ? hint : this.index.get(e.locality)
         if (i === undefined) break
         this.start[i] = e.t
         this.attempts[i] = e.attempt
@@ -117,7 +118,7 @@ export class NegotiationsBuilder {
       }
       case "NegotiationFailed":
       case "DealAgreed": {
-        const i = this.index.get(e.locality)
+        const i = hint >= 0 ? hint : this.index.get(e.locality)
         if (i === undefined) break
         // The negotiation that ends here started at the locality's last start.
         this.interval(this.start[i]!, e.t)

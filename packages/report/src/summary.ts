@@ -1,4 +1,4 @@
-import type { EventLog, LogChunk, RunStarted } from "@devosim/core"
+import { localityHint, type EventLog, type LogChunk, type RunStarted } from "@devosim/core"
 import { MoneyBuilder } from "./money.ts"
 import type { MoneyFigures, MoneyOptions } from "./money.ts"
 import { NegotiationsBuilder } from "./negotiations.ts"
@@ -98,8 +98,10 @@ export class SummaryBuilder {
     const negotiations = this.negotiations
     const money = this.money
     if (negotiations === undefined || money === undefined) throw new Error("a log starts with RunStarted")
-    for (const e of chunk.controls) {
-      negotiations.add(e)
+    const { controls } = chunk
+    for (let c = 0; c < controls.length; c++) {
+      const e = controls[c]!
+      negotiations.add(e, "locality" in e ? localityHint(chunk, c, negotiations.run.localities, e.locality) : -1)
       money.addControl(e)
     }
     money.addPostings(chunk.postings)

@@ -12,7 +12,7 @@
  * first record batch.
  */
 import { Dictionary, Field, Float64, Int8, Int32, Int64, makeData, makeVector, Utf8, type Data, type Vector } from "apache-arrow"
-import { EVENT_KINDS, EVENT_SCHEMA_VERSION, type ControlEvent, type LogChunk, type PostingColumns, type RunStarted } from "@devosim/core"
+import { EVENT_KINDS, EVENT_SCHEMA_VERSION, localityHint, type ControlEvent, type LogChunk, type PostingColumns, type RunStarted } from "@devosim/core"
 import { accountDirectory } from "@devosim/core"
 import { ArrowFileStream, type ArrowFileResult } from "./arrow-stream.ts"
 import { utf8FromStrings, type ColumnSpec } from "./columns.ts"
@@ -219,7 +219,7 @@ export class EventBatcher {
         s = stop
       }
       if (ev !== undefined) {
-        this.control(ev)
+        this.control(ev, "locality" in ev ? localityHint(chunk, i, this.run.localities, ev.locality) : -1)
         s++
       }
     }
@@ -319,7 +319,8 @@ export class EventBatcher {
     }
   }
 
-  private control(ev: ControlEvent): void {
+  /** `hint`: the index of its locality when the chunk says so (checked), else -1 (looked up by id). */
+  private control(ev: ControlEvent, hint: number): void {
     const k = kindIndex.get(ev._tag)
     if (k === undefined || k === 0) throw new LogWriteError(`control event seq ${ev.seq}: unknown kind ${JSON.stringify(ev._tag)}`)
     const r = this.rows
@@ -327,7 +328,7 @@ export class EventBatcher {
     if (r === this.size) this.grow(r + 1)
     this.t[r] = ev.t
     this.kind[r] = k
-    const loc = "locality" in ev && typeof ev.locality === "string" ? this.localityIndex.get(ev.locality) : -1
+    const loc = hint >= 0 ? hint : "locality" in ev && typeof ev.locality === "string" ? this.localityIndex.get(ev.locality) : -1
     if (loc === undefined) throw new LogWriteError(`control event seq ${ev.seq}: locality ${JSON.stringify((ev as { locality: string }).locality)} is not one of the run's`)
     if (loc >= 0) {
       this.locality[r] = loc
