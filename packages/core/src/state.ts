@@ -251,6 +251,16 @@ export const totalMoney = (s: State): number => {
   return t
 }
 
+/** A locality's pooledFrom as JSON holds it (never: null), by a plain loop (Array.from with a map runs the iterator protocol). */
+const pooledList = (pooledFrom: Float64Array): Array<number | null> => {
+  const out: Array<number | null> = []
+  for (let a = 0; a < pooledFrom.length; a++) {
+    const x = pooledFrom[a]!
+    out.push(x === Number.POSITIVE_INFINITY ? null : x)
+  }
+  return out
+}
+
 /** A canonical text of the state, for hashing: equal states give equal text. */
 export const canonicalState = (s: State): string =>
   JSON.stringify({
@@ -264,7 +274,7 @@ export const canonicalState = (s: State): string =>
       l.start,
       l.deal,
       l.attempts,
-      Array.from(l.pooledFrom, (x) => (x === Number.POSITIVE_INFINITY ? null : x)),
+      pooledList(l.pooledFrom),
       l.reductionBasisPoints,
       l.gainshareBasisPoints,
       l.horizonMonths,

@@ -17,7 +17,7 @@
  * browser by src/html/*-client.js from the data inlined as JSON in <script type="application/json">.
  */
 import type { CompareReport } from "./compare.ts"
-import type { Summary } from "./summary.ts"
+import { dealsInTimeOrder, type Summary } from "./summary.ts"
 import { calendarMonth, escapeHtml, integer, monthsAndDate, page, pounds } from "./html/page.ts"
 
 const h = escapeHtml
@@ -121,7 +121,8 @@ export const boundRunReportData = (s: Summary, limit: number): { readonly summar
   const tranches = [...firstEligible.keys()].sort((a, b) => firstEligible.get(a)! - firstEligible.get(b)! || (a < b ? -1 : a > b ? 1 : 0))
   // Coverage: people under a deal by tranche at each deal time (or on a grid, when there are many).
   const population = s.coverage.population
-  const deals = s.negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
+  const inOrder = dealsInTimeOrder(s.negotiations)
+  const deals = inOrder.order.map((k) => inOrder.records[k]!)
   // The distinct deal times with 0 and the end, ascending: a typed array sorts natively.
   const sorted = new Float64Array(deals.length + 2)
   sorted[0] = 0

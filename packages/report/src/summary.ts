@@ -38,16 +38,51 @@ export const monthsToCoverage = (negotiations: ReadonlyArray<NegotiationRecord>,
 
 /** `monthsToCoverage` for several shares, the deals sorted once. */
 export const monthsToCoverageOf = (negotiations: ReadonlyArray<NegotiationRecord>, population: number, shares: ReadonlyArray<number>): Array<number | null> => {
-  const deals = negotiations.filter((n) => n.outcome === "deal").sort((a, b) => a.deal! - b.deal!)
+  const { order, time, people } = dealsInTimeOrder(negotiations)
   return shares.map((share) => {
     let covered = 0
-    for (const n of deals) {
-      covered += n.population
-      if (population > 0 && covered / population >= share) return n.deal!
+    for (const k of order) {
+      covered += people[k]!
+      if (population > 0 && covered / population >= share) return time[k]!
     }
     return null
   })
 }
+
+/**
+ * The deals among `negotiations` in time order (ties in the records' order): indices into `time`
+ * and `people` (each deal's time and population). Sorted on typed arrays, not the records (at
+ * 100,000 localities a comparator reading records cost several times as much), and once per list
+ * of records: the summary's coverage and the report's chart both need it.
+ */
+export const dealsInTimeOrder = (negotiations: ReadonlyArray<NegotiationRecord>): DealsInTimeOrder => {
+  const known = inTimeOrder.get(negotiations)
+  if (known !== undefined) return known
+  const records: Array<NegotiationRecord> = []
+  for (const n of negotiations) if (n.outcome === "deal") records.push(n)
+  const k = records.length
+  const time = new Float64Array(k)
+  const people = new Float64Array(k)
+  const order: Array<number> = new Array(k)
+  for (let i = 0; i < k; i++) {
+    time[i] = records[i]!.deal!
+    people[i] = records[i]!.population
+    order[i] = i
+  }
+  order.sort((a, b) => time[a]! - time[b]! || a - b)
+  const sorted = { order, time, people, records }
+  inTimeOrder.set(negotiations, sorted)
+  return sorted
+}
+
+interface DealsInTimeOrder {
+  readonly order: ReadonlyArray<number>
+  readonly time: Float64Array
+  readonly people: Float64Array
+  readonly records: ReadonlyArray<NegotiationRecord>
+}
+
+const inTimeOrder = new WeakMap<ReadonlyArray<NegotiationRecord>, DealsInTimeOrder>()
 
 /** What coverage is a share of: the summary's own denominator (a summary written before it had one: its negotiations'). */
 export const coveragePopulation = (s: Pick<Summary, "negotiations"> & { readonly coverage?: Summary["coverage"] }): number =>
