@@ -50,7 +50,8 @@ const PROJECTED_STATUS: ReadonlyArray<ProjectedNegotiation["status"]> = ["negoti
  */
 export class NegotiationsBuilder {
   readonly run: RunStarted
-  private readonly index: Map<string, number>
+  /** Locality ids to indices, made when an event comes without a hint. */
+  private indexMap: Map<string, number> | undefined
   /** The locality has been in the queue (or RunEnded projected it). */
   private readonly seen: Uint8Array
   /** When it last joined the queue. */
@@ -77,7 +78,6 @@ export class NegotiationsBuilder {
     this.run = run
     this.capacity = run.capacity
     const L = run.localities.length
-    this.index = new Map(run.localities.map((l, i) => [l.id, i]))
     this.seen = new Uint8Array(L)
     this.eligible = new Float64Array(L).fill(Number.NaN)
     this.start = new Float64Array(L).fill(Number.NaN)
@@ -85,6 +85,11 @@ export class NegotiationsBuilder {
     this.attempts = new Int32Array(L)
     this.failedAt = new Float64Array(L).fill(Number.NaN)
     this.status = new Int8Array(L).fill(-1)
+  }
+
+  private indexOf(id: string): number | undefined {
+    this.indexMap ??= new Map(this.run.localities.map((l, i) => [l.id, i]))
+    return this.indexMap.get(id)
   }
 
   private interval(from: number, to: number): void {
@@ -102,14 +107,14 @@ export class NegotiationsBuilder {
   add(e: ControlEvent, hint = -1): void {
     switch (e._tag) {
       case "NegotiationQueued": {
-        const i = hint >= 0 ? hint : this.index.get(e.locality)
+        const i = hint >= 0 ? hint : this.indexOf(e.locality)
         if (i === undefined) break
         this.seen[i] = 1
         this.eligible[i] = e.t
         break
       }
       case "NegotiationStarted": {
-        const i = hint >= 0 ? hint : this.index.get(e.locality)
+        const i = hint >= 0 ? hint : this.indexOf(e.locality)
         if (i === undefined) break
         this.start[i] = e.t
         this.attempts[i] = e.attempt
@@ -118,7 +123,7 @@ export class NegotiationsBuilder {
       }
       case "NegotiationFailed":
       case "DealAgreed": {
-        const i = hint >= 0 ? hint : this.index.get(e.locality)
+        const i = hint >= 0 ? hint : this.indexOf(e.locality)
         if (i === undefined) break
         // The negotiation that ends here started at the locality's last start.
         this.interval(this.start[i]!, e.t)
@@ -138,7 +143,7 @@ export class NegotiationsBuilder {
       case "RunEnded": {
         // The queue beyond the horizon, as the centre projected it.
         for (const o of e.open) {
-          const i = this.index.get(o.locality)
+          const i = this.indexOf(o.locality)
           if (i === undefined) continue
           this.seen[i] = 1
           this.eligible[i] = o.eligible ?? Number.NaN

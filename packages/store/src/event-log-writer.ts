@@ -73,7 +73,8 @@ export class EventBatcher {
   private readonly run: RunStarted
   private readonly accounts: number
   private readonly accountLocality: Int32Array
-  private readonly localityIndex: Map<string, number>
+  /** Locality ids to indices, made when an event comes without a hint (`LogChunk.localities`). */
+  private localityIndex: Map<string, number> | undefined
   readonly kindType = new Dictionary(new Utf8(), new Int8(), KIND_DICTIONARY_ID)
   readonly localityType = new Dictionary(new Utf8(), new Int32(), LOCALITY_DICTIONARY_ID)
   private readonly kindValues: Vector
@@ -119,7 +120,6 @@ export class EventBatcher {
     const dir = accountDirectory(run)
     this.accounts = dir.count
     this.accountLocality = dir.locality
-    this.localityIndex = new Map(dir.localityIds.map((id, i) => [id, i]))
     this.payloads = new ControlPayloadWriter(dir.localityIds)
     this.kindValues = makeVector(utf8FromStrings(EVENT_KINDS))
     this.localityValues = makeVector(utf8FromStrings(dir.localityIds))
@@ -320,6 +320,11 @@ export class EventBatcher {
   }
 
   /** `hint`: the index of its locality when the chunk says so (checked), else -1 (looked up by id). */
+  private indexOfLocality(id: string): number | undefined {
+    this.localityIndex ??= new Map(this.run.localities.map((l, i) => [l.id, i]))
+    return this.localityIndex.get(id)
+  }
+
   private control(ev: ControlEvent, hint: number): void {
     const k = kindIndex.get(ev._tag)
     if (k === undefined || k === 0) throw new LogWriteError(`control event seq ${ev.seq}: unknown kind ${JSON.stringify(ev._tag)}`)
@@ -328,7 +333,7 @@ export class EventBatcher {
     if (r === this.size) this.grow(r + 1)
     this.t[r] = ev.t
     this.kind[r] = k
-    const loc = hint >= 0 ? hint : "locality" in ev && typeof ev.locality === "string" ? this.localityIndex.get(ev.locality) : -1
+    const loc = hint >= 0 ? hint : "locality" in ev && typeof ev.locality === "string" ? this.indexOfLocality(ev.locality) : -1
     if (loc === undefined) throw new LogWriteError(`control event seq ${ev.seq}: locality ${JSON.stringify((ev as { locality: string }).locality)} is not one of the run's`)
     if (loc >= 0) {
       this.locality[r] = loc
