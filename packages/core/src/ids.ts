@@ -35,6 +35,15 @@ export const codePointOrder = (ids: ReadonlyArray<string>): Int32Array => {
       }
     }
   }
+  if (plain) {
+    // Already in order (strictly increasing: distinct), as generated and alphabetical files are: nothing to sort.
+    let sorted = true
+    for (let k = 1; k < ids.length && sorted; k++) sorted = ids[k - 1]! < ids[k]!
+    if (sorted) {
+      for (let k = 0; k < ids.length; k++) order[k] = k
+      return order
+    }
+  }
   const index = new Map<string, number>()
   for (let k = 0; k < ids.length; k++) index.set(ids[k]!, k)
   if (plain && index.size === ids.length) {

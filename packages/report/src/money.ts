@@ -565,7 +565,7 @@ export class MoneyBuilder {
   private effectSavings(): { effects: Array<EffectSavings>; claimedByLine: Float64Array } {
     const { run, A } = this
     const claimedByLine = new Float64Array(this.L * A)
-    const localityIndex = new Map(run.localities.map((l, i) => [l.id, i]))
+    const localityIndex = new Map(this.programmes.length === 0 ? [] : run.localities.map((l, i) => [l.id, i]))
     const effects: Array<EffectSavings> = []
     for (const e of this.programmes) {
       const l = localityIndex.get(e.locality)!
