@@ -16,6 +16,19 @@ describe("codePointOrder", () => {
     )
   })
 
+  it("given ids already in order, or sorted copies of any ids, agrees with compareCodePoints", () => {
+    fc.assert(
+      fc.property(ids, (list) => {
+        const xs = [...new Set(list)].sort(compareCodePoints)
+        expect(Array.from(codePointOrder(xs))).toEqual(Array.from(xs.keys()))
+        const withRepeat = [...xs, ...xs.slice(0, 1)].sort(compareCodePoints)
+        const want = Array.from(withRepeat.keys()).sort((a, b) => compareCodePoints(withRepeat[a]!, withRepeat[b]!) || a - b)
+        expect(Array.from(codePointOrder(withRepeat))).toEqual(want)
+      }),
+      { numRuns: 500 }
+    )
+  })
+
   it("puts an astral code point after U+FF21, which UTF-16 order does not", () => {
     expect(Array.from(codePointOrder(["\u{1F3F4}", "\uFF21"]))).toEqual([1, 0])
   })
