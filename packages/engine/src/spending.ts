@@ -137,7 +137,8 @@ class ByLine {
   constructor(first: number, end: number, A: number, count: number, lineOf: (j: number) => readonly [number, number]) {
     this.first = first
     this.A = A
-    this.at = new Int32Array(Math.max(0, end - first) * A).fill(-1)
+    // Nothing to list (no transfers, no programmes): no index either (100,000 × 8 lines would be 3.2 MB).
+    this.at = new Int32Array(count === 0 ? 0 : Math.max(0, end - first) * A).fill(-1)
     for (let j = 0; j < count; j++) {
       const [i, a] = lineOf(j)
       if (i < first || i >= end) continue
@@ -151,6 +152,7 @@ class ByLine {
   }
 
   get(i: number, a: number): ReadonlyArray<number> | undefined {
+    if (this.lists.length === 0) return undefined
     const k = this.at[(i - this.first) * this.A + a]
     return k === undefined || k < 0 ? undefined : this.lists[k]
   }
