@@ -144,13 +144,21 @@ export const writeUtf8 = (text: string, bytes: Uint8Array, at: number): number =
  */
 export const utf8FromStrings = (values: ReadonlyArray<string | null>): Data<Utf8> => {
   const n = values.length
-  let room = 0
+  // Bytes for the text: exact when it is all ASCII (ids and labels nearly always are), else the
+  // most UTF-8 can take (3 bytes per UTF-16 unit); the column keeps only what was written.
+  let units = 0
+  let ascii = true
   let nulls = 0
   for (let i = 0; i < n; i++) {
     const v = values[i]
-    if (v === null || v === undefined) nulls++
-    else room += 3 * v.length
+    if (v === null || v === undefined) {
+      nulls++
+      continue
+    }
+    units += v.length
+    if (ascii) for (let k = 0; k < v.length; k++) if (v.charCodeAt(k) >= 0x80) ascii = false
   }
+  const room = ascii ? units : 3 * units
   const bytes = new Uint8Array(room)
   const offsets = new Int32Array(n + 1)
   const bits = nulls > 0 ? new Uint8Array((n + 7) >> 3) : null
@@ -164,7 +172,8 @@ export const utf8FromStrings = (values: ReadonlyArray<string | null>): Data<Utf8
     offsets[i + 1] = at
   }
   if (at > 0x7fffffff) throw new LogWriteError("Utf8 column exceeds 2 GiB; split the log into batches")
-  return makeData({ type: new Utf8(), length: n, nullCount: nulls, nullBitmap: bits, valueOffsets: offsets, data: bytes.subarray(0, at) })
+  // A copy of what was written where the guess was generous, so the column holds no spare bytes.
+  return makeData({ type: new Utf8(), length: n, nullCount: nulls, nullBitmap: bits, valueOffsets: offsets, data: at === room ? bytes : bytes.slice(0, at) })
 }
 
 /**

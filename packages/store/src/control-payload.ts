@@ -81,7 +81,7 @@ export class ControlPayloadWriter {
       at += writeUtf8(JSON.stringify(localityIds[i]!), quoted, at)
     }
     starts[localityIds.length] = at
-    this.quoted = quoted.subarray(0, at)
+    this.quoted = quoted.slice(0, at)
     this.quotedStart = starts
   }
 

@@ -18,29 +18,37 @@ const columnOf = (field: RecordField, rows: RecordTable["rows"]): Data => {
     for (let i = 0; i < n; i++) strings[i] = (rows[i]![name] ?? null) as string | null
     return utf8FromStrings(strings)
   }
-  // One pass: the values (null as 0) and, for a nullable column, its validity bits.
-  const values = new Float64Array(n)
+  // One pass per column, straight into its typed array: each cell checked (a null where none may
+  // be, a value that is not a number) and, for a nullable column, its validity bit set.
   const bits = field.nullable ? new Uint8Array((n + 7) >> 3) : null
   let nullCount = 0
-  for (let i = 0; i < n; i++) {
+  const cell = (i: number): number => {
     const v = rows[i]![name] ?? null
     if (v === null) {
       if (bits === null) throw new LogWriteError(`${name}[${i}]: null in a column that has none`)
       nullCount++
-      continue
+      return 0
     }
     if (typeof v !== "number") throw new LogWriteError(`${name}[${i}]: expected a number, found ${typeof v}`)
-    values[i] = v
     if (bits !== null) bits[i >> 3]! |= 1 << (i & 7)
+    return v
   }
-  const nulls = bits === null ? undefined : { bits, nullCount }
+  const nulls = () => (bits === null ? undefined : { bits, nullCount })
   switch (field.type) {
-    case "float64":
-      return float64Column(values, nulls)
-    case "int32":
-      return int32Column(Int32Array.from(values), nulls)
-    case "int64":
-      return int64Column(int64FromFloat64(name, n, (i) => values[i]!), nulls)
+    case "float64": {
+      const values = new Float64Array(n)
+      for (let i = 0; i < n; i++) values[i] = cell(i)
+      return float64Column(values, nulls())
+    }
+    case "int32": {
+      const values = new Int32Array(n)
+      for (let i = 0; i < n; i++) values[i] = cell(i)
+      return int32Column(values, nulls())
+    }
+    case "int64": {
+      const values = int64FromFloat64(name, n, cell)
+      return int64Column(values, nulls())
+    }
     default: {
       const never: never = field.type
       throw new LogWriteError(`unknown field type ${String(never)}`)
