@@ -10,5 +10,12 @@ import path from "node:path"
 export default function setup(): () => void {
   const root = mkdtempSync(path.join(tmpdir(), "devosim-tests-"))
   process.env["TMPDIR"] = root
-  return () => rmSync(root, { recursive: true, force: true })
+  return () => {
+    try {
+      rmSync(root, { recursive: true, force: true })
+    } catch (e) {
+      // Still in use (a test's tmpfs left mounted by a crash): say where, do not fail the run.
+      process.stderr.write(`test/global-tmp.ts: could not remove ${root}: ${String(e)}\n`)
+    }
+  }
 }
