@@ -56,8 +56,8 @@ const P = {
 /** Thrown while writing when a field is not a finite number or a string: the general walk takes the event. */
 const NOT_PLAIN = Symbol("not plain")
 
-/** Room for a number as JSON: "-1.2345678901234567e-308" is 24 bytes. */
-const NUMBER_ROOM = 24
+/** Room for a safe integer as JSON: "-9007199254740991" is 17 bytes. */
+const INTEGER_ROOM = 17
 
 /**
  * Writes payloads into a growing byte buffer. `quoted` holds each locality id as JSON (by locality
@@ -127,9 +127,9 @@ export class ControlPayloadWriter {
   /** A finite number as JSON.stringify writes it: integers digit by digit, others through String. */
   private num(x: unknown): void {
     if (typeof x !== "number" || !Number.isFinite(x)) throw NOT_PLAIN
-    const out = this.room(NUMBER_ROOM)
-    let at = this.at
     if (Number.isSafeInteger(x)) {
+      const out = this.room(INTEGER_ROOM)
+      let at = this.at
       let n = x
       if (n < 0) {
         out[at++] = 45
@@ -145,8 +145,11 @@ export class ControlPayloadWriter {
       this.at = at + digits
       return
     }
-    // A number's JSON text is ASCII (digits, ".", "e", "+", "-").
+    // A number's JSON text is ASCII (digits, ".", "e", "+", "-"), up to 25 bytes
+    // ("-0.0000010000000142873201"): room for the text itself.
     const s = String(x)
+    const out = this.room(s.length)
+    let at = this.at
     for (let i = 0; i < s.length; i++) out[at++] = s.charCodeAt(i)
     this.at = at
   }

@@ -15,7 +15,9 @@ import { decodeEventLog, decodeFrequentControl } from "../src/event-log.ts"
 import { LogReadError } from "../src/errors.ts"
 
 const id = fc.oneof(fc.string(), fc.constantFrom("Kent", "locality-000001", 'quo"te', "back\\slash", "\u2028", "\u{1F3F4}", "ünï"))
-const num = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0, 0.1, 1e21, 5e-324, 2 ** 53))
+/** JSON's longest numbers: 25 bytes. */
+const LONGEST = [-0.0000010000000142873201, -0.0000012345678901234567, -1.2345678901234567e-308]
+const num = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0, 0.1, 1e21, 5e-324, 2 ** 53, ...LONGEST))
 const int = fc.integer({ min: 0, max: 2 ** 31 - 1 })
 const head = { seq: int, t: num }
 
@@ -196,6 +198,17 @@ describe("ControlPayloadWriter.writeCanonical", () => {
       }),
       { numRuns: 3000 }
     )
+  })
+
+  it("writes JSON's longest numbers (25 bytes) whole wherever the buffer has to grow", () => {
+    for (const x of LONGEST) {
+      expect(JSON.stringify(x).length).toBeGreaterThanOrEqual(24)
+      for (let at = 0; at < 70; at++) {
+        const w = new ControlPayloadWriter([], 1)
+        const end = w.writeCanonical([x, 0], at)
+        expect(utf8.decode(w.bytes.subarray(at, end))).toBe(canonicalJson([x, 0]))
+      }
+    }
   })
 
   it("leaves what JSON cannot hold (Infinity, NaN, a function) to canonicalJson, which names it", () => {
