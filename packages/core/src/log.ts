@@ -23,6 +23,16 @@ export interface EventLog {
 /** Total number of events (control events + postings) = next free seq. */
 export const eventCount = (log: EventLog): number => log.controls.length + log.postings.length
 
+/** The typed arrays a growable column is held in. */
+export type ColumnArray = Int8Array | Uint8Array | Int32Array | Float64Array
+
+/** `a` copied into a new array of its own type `n` long (at least its length): how every growable set of columns grows. */
+export const lengthened = <A extends ColumnArray>(a: A, n: number): A => {
+  const b = new (a.constructor as new (length: number) => A)(n)
+  b.set(a as never)
+  return b
+}
+
 /** A growable posting column set; `seal` trims to the used length. */
 export class PostingBuffer {
   length = 0
@@ -55,17 +65,12 @@ export class PostingBuffer {
 
   private grow(): void {
     const n = Math.max(1024, this.seq.length * 2)
-    const g = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n)
-      b.set(a)
-      return b
-    }
-    this.seq = g(this.seq, (k) => new Float64Array(k))
-    this.t = g(this.t, (k) => new Float64Array(k))
-    this.from = g(this.from, (k) => new Int32Array(k))
-    this.to = g(this.to, (k) => new Int32Array(k))
-    this.amount = g(this.amount, (k) => new Float64Array(k))
-    this.cause = g(this.cause, (k) => new Float64Array(k))
+    this.seq = lengthened(this.seq, n)
+    this.t = lengthened(this.t, n)
+    this.from = lengthened(this.from, n)
+    this.to = lengthened(this.to, n)
+    this.amount = lengthened(this.amount, n)
+    this.cause = lengthened(this.cause, n)
   }
 
   seal(): PostingColumns {

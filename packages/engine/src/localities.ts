@@ -1,5 +1,5 @@
 import type { ControlEvent, RunStarted, Scenario, State } from "@devosim/core/model"
-import { agencyAccount, compareCodePoints, departmentAccount, evolve, initialState, isPooled, monthlyInvestment, monthlySaving, shareOf, spbAccount, splitLargestRemainder, TREASURY, worldAccount } from "@devosim/core/model"
+import { agencyAccount, compareCodePoints, departmentAccount, evolve, initialState, isPooled, lengthened, monthlyInvestment, monthlySaving, shareOf, spbAccount, splitLargestRemainder, TREASURY, worldAccount } from "@devosim/core/model"
 import type { CentreDecisions, PostingSlot } from "./centre.ts"
 import { Plans } from "./spending.ts"
 
@@ -71,18 +71,10 @@ class ShardBuffer {
 
   private grow(): void {
     const n = this.from.length * 2
-    const f = new Int32Array(n)
-    f.set(this.from)
-    this.from = f
-    const t = new Int32Array(n)
-    t.set(this.to)
-    this.to = t
-    const a = new Float64Array(n)
-    a.set(this.amount)
-    this.amount = a
-    const c = new Int32Array(n)
-    c.set(this.cause)
-    this.cause = c
+    this.from = lengthened(this.from, n)
+    this.to = lengthened(this.to, n)
+    this.amount = lengthened(this.amount, n)
+    this.cause = lengthened(this.cause, n)
   }
 }
 

@@ -8,6 +8,8 @@
  * nothing but the trigger itself: a queue of 100,000 localities holds its joins from the start,
  * and a wrapper object per entry lived long enough to be copied by every young-generation GC.
  */
+import { lengthened } from "@devosim/core/model"
+
 export class Scheduler<T> {
   private t = new Float64Array(64)
   private priority = new Int32Array(64)
@@ -45,16 +47,12 @@ export class Scheduler<T> {
     if (reused !== undefined) return reused
     const s = this.slots++
     if (s === this.t.length) {
-      const grow = <A extends Float64Array | Int32Array>(a: A, make: (k: number) => A): A => {
-        const b = make(2 * a.length)
-        b.set(a as never)
-        return b
-      }
-      this.t = grow(this.t, (k) => new Float64Array(k))
-      this.priority = grow(this.priority, (k) => new Int32Array(k))
-      this.rank = grow(this.rank, (k) => new Int32Array(k))
-      this.order = grow(this.order, (k) => new Float64Array(k))
-      this.heap = grow(this.heap, (k) => new Int32Array(k))
+      const n = 2 * s
+      this.t = lengthened(this.t, n)
+      this.priority = lengthened(this.priority, n)
+      this.rank = lengthened(this.rank, n)
+      this.order = lengthened(this.order, n)
+      this.heap = lengthened(this.heap, n)
     }
     return s
   }

@@ -1,5 +1,5 @@
 import type { ControlEvent, EventLog, ProjectedNegotiation, RunStarted } from "@devosim/core"
-import { codePointOrder } from "@devosim/core"
+import { codePointOrder, lengthened } from "@devosim/core"
 
 /** One locality's way through the centre's queue, as `summary.json` reports it. */
 export interface NegotiationRecord {
@@ -93,11 +93,7 @@ export class NegotiationsBuilder {
   }
 
   private interval(from: number, to: number): void {
-    if (2 * this.intervalCount + 2 > this.intervals.length) {
-      const grown = new Float64Array(2 * this.intervals.length)
-      grown.set(this.intervals)
-      this.intervals = grown
-    }
+    if (2 * this.intervalCount + 2 > this.intervals.length) this.intervals = lengthened(this.intervals, 2 * this.intervals.length)
     this.intervals[2 * this.intervalCount] = from
     this.intervals[2 * this.intervalCount + 1] = to
     this.intervalCount++

@@ -12,7 +12,7 @@
  * first record batch.
  */
 import { Dictionary, Field, Float64, Int8, Int32, Int64, makeData, makeVector, Utf8, type Data, type Vector } from "apache-arrow"
-import { EVENT_KINDS, EVENT_SCHEMA_VERSION, localityHint, type ControlEvent, type LogChunk, type PostingColumns, type RunStarted } from "@devosim/core"
+import { EVENT_KINDS, EVENT_SCHEMA_VERSION, lengthened, localityHint, type ControlEvent, type LogChunk, type PostingColumns, type RunStarted } from "@devosim/core"
 import { accountDirectory } from "@devosim/core"
 import { ArrowFileStream, type ArrowFileResult } from "./arrow-stream.ts"
 import { utf8FromStrings, type ColumnSpec } from "./columns.ts"
@@ -131,21 +131,16 @@ export class EventBatcher {
   private grow(min: number): void {
     const n = Math.min(this.cap, Math.max(min, this.size * 2))
     const bits = (n + 7) >> 3
-    const re = <A extends Float64Array | Int8Array | Int32Array | Uint8Array>(a: A, make: (k: number) => A, k: number): A => {
-      const b = make(k)
-      b.set(a as never)
-      return b
-    }
-    this.t = re(this.t, (k) => new Float64Array(k), n)
-    this.kind = re(this.kind, (k) => new Int8Array(k), n)
-    this.locality = re(this.locality, (k) => new Int32Array(k), n)
-    this.localityBits = re(this.localityBits, (k) => new Uint8Array(k), bits)
-    this.from = re(this.from, (k) => new Int32Array(k), n)
-    this.to = re(this.to, (k) => new Int32Array(k), n)
-    this.amount = re(this.amount, (k) => new Int32Array(k), 2 * n)
-    this.cause = re(this.cause, (k) => new Int32Array(k), 2 * n)
-    this.postingBits = re(this.postingBits, (k) => new Uint8Array(k), bits)
-    this.dataOffsets = re(this.dataOffsets, (k) => new Int32Array(k), n + 1)
+    this.t = lengthened(this.t, n)
+    this.kind = lengthened(this.kind, n)
+    this.locality = lengthened(this.locality, n)
+    this.localityBits = lengthened(this.localityBits, bits)
+    this.from = lengthened(this.from, n)
+    this.to = lengthened(this.to, n)
+    this.amount = lengthened(this.amount, 2 * n)
+    this.cause = lengthened(this.cause, 2 * n)
+    this.postingBits = lengthened(this.postingBits, bits)
+    this.dataOffsets = lengthened(this.dataOffsets, n + 1)
     this.size = n
   }
 

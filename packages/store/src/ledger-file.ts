@@ -3,7 +3,7 @@
  * Amounts are int64 pence. Account numbering is core's layout, so the two files join on `account`.
  */
 import type { LedgerColumns, RunStarted } from "@devosim/core"
-import { HOLDERS, PURPOSE } from "@devosim/core"
+import { HOLDERS, lengthened, PURPOSE } from "@devosim/core"
 import { accountDirectory, type AccountDirectory } from "@devosim/core"
 import { Dictionary, Field, Int8, Int32, Int64, makeData, makeVector, Utf8, type Data, type Vector } from "apache-arrow"
 import { ArrowFileStream, type ArrowFileResult } from "./arrow-stream.ts"
@@ -125,14 +125,9 @@ export class LedgerWriter {
 
   private grow(min: number): void {
     const n = Math.min(this.cap, Math.max(min, this.size * 2))
-    const re = (a: Int32Array, k: number): Int32Array => {
-      const b = new Int32Array(k)
-      b.set(a)
-      return b
-    }
-    this.period = re(this.period, n)
-    this.account = re(this.account, n)
-    this.money = [re(this.money[0], 2 * n), re(this.money[1], 2 * n), re(this.money[2], 2 * n), re(this.money[3], 2 * n)]
+    this.period = lengthened(this.period, n)
+    this.account = lengthened(this.account, n)
+    this.money = [lengthened(this.money[0], 2 * n), lengthened(this.money[1], 2 * n), lengthened(this.money[2], 2 * n), lengthened(this.money[3], 2 * n)]
     this.size = n
   }
 
