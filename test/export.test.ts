@@ -564,11 +564,21 @@ describe("devosim export: memory", () => {
       const long = path.join(dir, `long-${months}`)
       const r = devosim("run", file, "--out", long, "--quiet")
       expect(r.status).toBe(0)
-      const rss = peakRss("export", long, "--format", "parquet", "--out", path.join(dir, `long-${months}-parquet`))
+      // The lower of two peaks: the collector's timing (on a busy machine, with the other tests
+      // running beside it) only ever adds to a peak.
+      const rss = Math.min(
+        ...[0, 1].map((k) => {
+          const out = path.join(dir, `long-${months}-parquet-${k}`)
+          const peak = peakRss("export", long, "--format", "parquet", "--out", out)
+          rmSync(out, { recursive: true, force: true })
+          return peak
+        })
+      )
       sizes.push({ log: readFileSync(path.join(long, "events.arrow")).length, rss })
       rmSync(long, { recursive: true, force: true })
     }
     const [short, long] = sizes as [{ log: number; rss: number }, { log: number; rss: number }]
+    console.log(`export growth: ${((long.rss - short.rss) / 1e6).toFixed(1)} MB for ${((long.log - short.log) / 1e6).toFixed(1)} MB more log (peaks ${(short.rss / 1e6).toFixed(0)}, ${(long.rss / 1e6).toFixed(0)} MB)`)
     expect(long.log / short.log).toBeGreaterThan(2.4)
     // Holding the log (or a table) would cost about all of the extra log; the margin is for V8's garbage-collection timing.
     expect(long.rss - short.rss).toBeLessThan((long.log - short.log) / 2)
