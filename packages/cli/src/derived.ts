@@ -8,7 +8,7 @@
  */
 import { forTerminal, type RunStarted } from "@devosim/core"
 import { runStartedOf } from "@devosim/engine"
-import { renderRunReport, SUMMARY_TABLES, SummaryBuilder, summaryFile, summaryTables } from "@devosim/report"
+import { PowersBuilder, powerFactsOf, renderRunReport, SUMMARY_TABLES, SummaryBuilder, summaryFile, summaryTables } from "@devosim/report"
 import { compileScenarioText, runScenarioFormat } from "@devosim/scenario"
 import { canonicalJson, encodeRecordTable, EVENTS_FILE, MANIFEST_FILE, prettyJsonPieces, readEventLogChunks, readUntrusted, sha256Hex, type Problem } from "@devosim/store"
 import { createHash } from "node:crypto"
@@ -27,14 +27,21 @@ const checkRun = (root: string, prefix: string): Array<Problem> => {
   const mismatch = (name: string, what: string) =>
     problems.push({ kind: "ManifestMismatch", file: at(name), message: `${what} (a file transplanted from another run, or a log; the manifest was re-sealed around it)` })
 
+  // The report draws the deals' powers from the log and scenario.yaml's menu and elections.
+  const scenarioText = files["scenario.yaml"] === undefined ? undefined : utf8.decode(readUntrusted(dir, "scenario.yaml"))
   let builder: SummaryBuilder | undefined
+  let powers: PowersBuilder | undefined
   let run: RunStarted | undefined
+  let compiled: ReturnType<typeof compileScenarioText> | undefined
   for (const chunk of readEventLogChunks(path.join(dir, EVENTS_FILE), { verifyChecksum: false, reuseBuffers: true })) {
     if (builder === undefined) {
       run = chunk.controls[0] as RunStarted
       builder = new SummaryBuilder(run)
+      compiled = scenarioText === undefined ? undefined : compileScenarioText(scenarioText, path.join(dir, "scenario.yaml"), { seed: run.seed, format: runScenarioFormat(scenarioText) })
+      if (compiled?.ok === true) powers = new PowersBuilder(run, powerFactsOf(compiled.value.scenario))
     }
     builder.add(chunk)
+    if (powers !== undefined) for (const e of chunk.controls) powers.add(e)
   }
   if (builder === undefined || run === undefined) return problems
   const summary = builder.finish()
@@ -55,13 +62,12 @@ const checkRun = (root: string, prefix: string): Array<Problem> => {
       else if (rebuilt.get(spec.file) !== sealed.sha256) mismatch(spec.file, "not the table of events.arrow: rebuilt from the log, it differs")
     }
   }
-  if (files["report.html"] !== undefined && sha256Hex(renderRunReport(summary)) !== files["report.html"].sha256) {
+  if (files["report.html"] !== undefined && sha256Hex(renderRunReport(summary, powers === undefined ? {} : { powers: powers.finish() })) !== files["report.html"].sha256) {
     mismatch("report.html", "not the report of events.arrow: rendered from the log, it differs")
   }
   // A fork's scenario.yaml is the amended scenario, whose RunStarted is the parent's: not comparable.
   if (files["scenario.yaml"] !== undefined && files["fork.json"] === undefined) {
-    const text = utf8.decode(readUntrusted(dir, "scenario.yaml"))
-    const compiled = compileScenarioText(text, path.join(dir, "scenario.yaml"), { seed: run.seed, format: runScenarioFormat(text) })
+    if (compiled === undefined) return problems
     if (!compiled.ok) mismatch("scenario.yaml", `does not compile (${forTerminal(compiled.error.message)})`)
     else {
       const expected = { ...runStartedOf(compiled.value.scenario), engineVersion: run.engineVersion }

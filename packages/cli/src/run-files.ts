@@ -6,7 +6,7 @@
  * manifest that seals them.
  */
 import { accountCount, applyLog, canonicalState, layoutOf, initialState, snapshotJson, SnapshotFold, type LogChunk, type PeriodSnapshot, type RunStarted } from "@devosim/core"
-import { LedgerProjection, renderRunReport, SUMMARY_TABLES, SummaryBuilder, summaryFile, summaryTables, type Summary } from "@devosim/report"
+import { LedgerProjection, PowersBuilder, powerFactsOf, renderRunReport, SUMMARY_TABLES, SummaryBuilder, summaryFile, summaryTables, type Summary } from "@devosim/report"
 import type { LoadedScenario } from "@devosim/scenario"
 import {
   encodeAccounts,
@@ -93,6 +93,8 @@ export const writeRunFiles = async (
   const ledgerSink = writesLedger(run, options.ledger) ? dir.openThreadedSink(name("ledger.arrow")) : null
   const ledger = ledgerSink === null ? null : new LedgerWriter(run, ledgerSink)
   const summary = new SummaryBuilder(run)
+  // The deals' powers for the report: the log's events with the scenario's menu and elections.
+  const powers = new PowersBuilder(run, powerFactsOf(loaded.scenario))
   const projection = ledger === null ? null : new LedgerProjection(run)
   const state = initialState(run)
   const fold = options.snapshotEvery === undefined ? null : new SnapshotFold(state, options.snapshotEvery)
@@ -102,6 +104,7 @@ export const writeRunFiles = async (
     if (signal?.aborted) throw signal.reason
     events.append(chunk)
     summary.add(chunk)
+    for (const e of chunk.controls) powers.add(e)
     if (projection !== null) for (const period of projection.add(chunk)) ledger!.append(period)
     if (fold === null) applyLog(state, chunk)
     else snapshots.push(...fold.add(chunk))
@@ -129,7 +132,7 @@ export const writeRunFiles = async (
   for (const { name: table, table: records } of summaryTables(figures)) {
     await dir.writeFile(name(SUMMARY_TABLES[table].file), encodeRecordTable(records, SUMMARY_TABLES[table].format))
   }
-  await dir.writeFile(name("report.html"), renderRunReport(figures))
+  await dir.writeFile(name("report.html"), renderRunReport(figures, { powers: powers.finish() }))
   if (options.parquet) {
     // Streamed from the Arrow files batch by batch: any size of log.
     for (const table of ledger === null ? ["events"] : ["events", "ledger"]) {

@@ -17,6 +17,8 @@
  * browser by src/html/*-client.js from the data inlined as JSON in <script type="application/json">.
  */
 import type { CompareReport } from "./compare.ts"
+import { POOL_BY_PERIOD_CELLS, type LocalityPool } from "./money.ts"
+import type { DealPower, DealPowers } from "./powers.ts"
 import { dealsInTimeOrder, type Summary } from "./summary.ts"
 import { calendarMonth, escapeHtml, integer, monthsAndDate, page, pounds } from "./html/page.ts"
 
@@ -66,9 +68,17 @@ const months = (x: number) => `${x.toFixed(1)} months`
 /** Per-locality rows and chart entries a run report shows at most (the first ones, in the scenario's order). */
 export const REPORT_LOCALITY_LIMIT = 500
 
+/**
+ * Locality-periods of single place budgets a run report carries at most (each is eight amounts):
+ * the first localities' pools that fit; the "All localities" view is summary.json's totals.
+ */
+export const REPORT_POOL_CELLS = 12_000
+
 export interface RunReportOptions {
   /** At most this many localities in each per-locality chart and table (default REPORT_LOCALITY_LIMIT). */
   readonly maxLocalities?: number
+  /** The deals' powers (`PowersBuilder` over the log, with the scenario's facts); absent: the report says they are not known. */
+  readonly powers?: DealPowers
 }
 
 /**
@@ -94,6 +104,8 @@ export interface RunReportTotals {
   }
   readonly agencies: ReadonlyArray<{ readonly agency: string; readonly baseline_pence: number; readonly actual_pence: number; readonly prevention_invested_pence: number; readonly savings_realised_pence: number }>
   readonly cost_shift_totals: ReadonlyArray<{ readonly payer: string; readonly beneficiary: string; readonly savings_pence: number }>
+  /** Transfers over all localities, by payer and receiving line. */
+  readonly transfer_totals: ReadonlyArray<{ readonly from: string; readonly to: string; readonly amount_pence: number }>
 }
 
 /** Most coverage points drawn: beyond it, coverage is sampled on an even grid of times. */
@@ -155,6 +167,13 @@ export const boundRunReportData = (s: Summary, limit: number): { readonly summar
       r.prevention_invested_pence += a.prevention_invested_pence
       r.savings_realised_pence += a.savings_realised_pence
     }
+  const transferTotals = new Map<string, { from: string; to: string; amount_pence: number }>()
+  for (const x of m.transfers) {
+    const k = `${x.from}\u0000${x.to}`
+    let r = transferTotals.get(k)
+    if (r === undefined) transferTotals.set(k, (r = { from: x.from, to: x.to, amount_pence: 0 }))
+    r.amount_pence += x.amount_pence
+  }
   const shiftTotals = new Map<string, { payer: string; beneficiary: string; savings_pence: number }>()
   for (const c of m.cost_shift) {
     const k = `${c.payer}\u0000${c.beneficiary}`
@@ -163,7 +182,7 @@ export const boundRunReportData = (s: Summary, limit: number): { readonly summar
     r.savings_pence += c.savings_pence
   }
   return {
-    summary: { ...s, negotiations, money: { ...m, localities, cost_shift: costShift } },
+    summary: { ...s, negotiations, money: { ...m, localities, cost_shift: costShift, transfers: m.transfers.filter((x) => shown.has(x.locality)), pools: m.pools.filter((p) => shown.has(p.locality)) } },
     totals: {
       localities: m.localities.length,
       localities_shown: localities.length,
@@ -175,7 +194,8 @@ export const boundRunReportData = (s: Summary, limit: number): { readonly summar
       tranches,
       coverage: { t: times, population, by_tranche: tranches.map((tranche, i) => ({ tranche, people: people[i]! })) },
       agencies: [...agencyTotals.values()],
-      cost_shift_totals: [...shiftTotals.values()]
+      cost_shift_totals: [...shiftTotals.values()],
+      transfer_totals: [...transferTotals.values()]
     }
   }
 }
@@ -186,12 +206,43 @@ const notShown = (shown: number, total: number, what: string): string =>
     total - shown
   )} are not shown here. summary.json has them all; totals and “All localities” views cover every locality.</p>`
 
+/** The first pools that fit in `cells` locality-periods (in the scenario's order). */
+const poolsWithin = (pools: ReadonlyArray<LocalityPool>, cells: number): ReadonlyArray<LocalityPool> => {
+  let used = 0
+  let k = 0
+  while (k < pools.length && used + pools[k]!.periods.length <= cells) used += pools[k++]!.periods.length
+  return k === pools.length ? pools : pools.slice(0, k)
+}
+
+/** The powers of the first `limit` localities (in the order their deals landed). */
+const powersWithin = (powers: DealPowers, limit: number): DealPowers & { readonly localities: number; readonly localities_shown: number } => {
+  const localities = new Set<string>()
+  const rows: Array<DealPower> = []
+  let all = 0
+  const seen = new Set<string>()
+  for (const r of powers.rows) {
+    if (!seen.has(r.locality)) {
+      seen.add(r.locality)
+      all++
+    }
+    if (localities.has(r.locality) || localities.size < limit) {
+      localities.add(r.locality)
+      rows.push(r)
+    }
+  }
+  return { ...powers, rows, adopted: powers.adopted.filter((a) => localities.has(a.locality)), localities: all, localities_shown: localities.size }
+}
+
 /** The report of one run: summary.json drawn and tabulated. */
 export const renderRunReport = (summary: Summary, options: RunReportOptions = {}): string => {
   const s = summary
-  const bounded = boundRunReportData(s, Math.max(1, options.maxLocalities ?? REPORT_LOCALITY_LIMIT))
+  const limit = Math.max(1, options.maxLocalities ?? REPORT_LOCALITY_LIMIT)
+  const bounded = boundRunReportData(s, limit)
   const totals = bounded.totals
-  const shown = bounded.summary
+  // Pools are many amounts per locality: the first that fit REPORT_POOL_CELLS.
+  const poolsShown = poolsWithin(bounded.summary.money.pools, REPORT_POOL_CELLS)
+  const shown: Summary = poolsShown === bounded.summary.money.pools ? bounded.summary : { ...bounded.summary, money: { ...bounded.summary.money, pools: poolsShown } }
+  const powers = options.powers === undefined ? undefined : powersWithin(options.powers, limit)
   const negotiationsNote = totals === null || totals.negotiations_shown === totals.negotiations ? "" : notShown(totals.negotiations_shown, totals.negotiations, "negotiating localities")
   const localitiesNote = totals === null || totals.localities_shown === totals.localities ? "" : notShown(totals.localities_shown, totals.localities, "localities")
   const m = s.money
@@ -250,6 +301,87 @@ ${
 }
 </section>`
 
+  const powersTitle = "Powers and accountability"
+  const powersSection =
+    powers === undefined
+      ? `<section id="powers">
+<h2>${powersTitle}</h2>
+<p class="plot-empty">This report was rendered without the scenario, so the powers each deal sought are not known here (devosim run and devosim verify render it with them).</p>
+</section>`
+      : !powers.menu
+        ? `<section id="powers">
+<h2>${powersTitle}</h2>
+<p class="plot-empty">The scenario has no menu of powers: each deal pools its lines at once.</p>
+</section>`
+        : `${chartSection({
+            id: "powers",
+            title: powersTitle,
+            how: "one row per locality with a deal. The black bar marks the deal; a green dot is a power going live (at the deal, or at the election where the locality adopted the accountability the power needs, a purple ring); a red arrow at the end of the run is a power still waiting for stronger accountability. The table below says which power needs which model, and why one still waits.",
+            charts: ["chart-powers"],
+            note: "Accountability rises with powers: leader and cabinet < combined authority < elected mayor. A power needing more than the locality has goes live only once it adopts that model, at an election."
+          })}
+<section id="powers-table">
+${
+  powers.rows.length === 0
+    ? `<p class="plot-empty">No deal landed within the run, so no power was devolved.</p>`
+    : table(
+        `${integer(powers.devolved)} of ${integer(powers.rows.length)} powers sought by ${integer(powers.deals)} deals went live within the run; ${integer(powers.waiting)} still wait at the end. Times in months since the start, with the calendar month.`,
+        [th("locality"), th("power"), th("needs"), th("deal", true), th("devolved at", true), th("still waiting because")],
+        powers.rows.map(
+          (r) =>
+            `<tr class="${r.devolved === null ? "power-waiting" : "power-devolved"}">${[
+              td(h(r.locality)),
+              td(`${h(r.power)}<span class="sub">${h(r.power_name)}</span>`),
+              td(h(r.requires.replace(/_/g, " "))),
+              td(monthsAndDate(start, r.deal), true),
+              td(r.devolved === null ? "–" : monthsAndDate(start, r.devolved), true),
+              td(r.waiting === null ? "" : h(r.waiting))
+            ].join("")}</tr>`
+        ),
+        "table-powers"
+      )
+}
+${powers.localities_shown < powers.localities ? notShown(powers.localities_shown, powers.localities, "localities with a deal") : ""}</section>`
+
+  const spb = m.single_place_budget
+  const poolNotes = [
+    spb.by_locality
+      ? ""
+      : `<p class="note not-shown">This run has more than ${integer(POOL_BY_PERIOD_CELLS)} locality-periods, so its single place budgets are kept by period only in total over all localities (summary.json <code>single_place_budget</code>); <code>devosim export DIR --tables ledger</code> has every locality's SPB account by period.</p>`,
+    spb.by_locality && shown.money.pools.length < spb.localities ? notShown(shown.money.pools.length, spb.localities, "localities with a single place budget") : ""
+  ].join("")
+  const poolCells = (y: { line_funding_pence: number; transfers_pence: number; pooled_funding_pence: number; reduction_pence: number; savings_pence: number; gainshare_kept_pence: number; gainshare_returned_pence: number; investment_pence: number }) =>
+    [
+      td(pounds(y.line_funding_pence + y.transfers_pence), true),
+      td(pounds(y.pooled_funding_pence), true),
+      td(pounds(y.reduction_pence), true),
+      td(pounds(y.investment_pence), true),
+      td(pounds(y.savings_pence), true),
+      td(pounds(y.gainshare_kept_pence), true),
+      td(pounds(y.gainshare_returned_pence), true)
+    ].join("")
+  const poolYearsTable =
+    spb.localities === 0
+      ? ""
+      : table(
+          `Single place budgets by financial year, all ${integer(spb.localities)} localities whose pool moved money. Into the pool: the pooled lines' funding (and transfers into them); paid to agencies: pooled funding of the lines; reduction: the 'more for less' cut returned to the Treasury; investment: prevention paid by a pooled line, passed straight on; gainshare: the savings on pooled lines kept by the pool or returned to the Treasury.`,
+          [th("financial year"), th("into the pool", true), th("paid to agencies", true), th("reduction returned", true), th("prevention investment", true), th("savings on pooled lines", true), th("gainshare kept", true), th("gainshare returned", true)],
+          [
+            ...spb.by_financial_year.map((y) => `<tr>${td(h(y.financial_year))}${poolCells(y)}</tr>`),
+            `<tr class="total">${td("Whole run")}${poolCells(spb.totals)}</tr>`
+          ],
+          "table-pool-years"
+        )
+  const poolSection = chartSection({
+    id: "pool",
+    title: "Single place budgets over time",
+    how: "a locality's deal pools some agencies' lines into one budget. The top chart is the money through it each month: in from the lines' departments (blue) and out to the agencies (grey); the gap between them is the 'more for less' reduction. The lower chart, on its own scale, is what the pool returned to the Treasury (the reduction, and the Treasury's share of savings on pooled lines) and the gainshare the locality kept.",
+    charts: ["chart-pool", "chart-pool-returns"],
+    select: "select-pool",
+    note: "Monthly amounts, undiscounted. “All localities” is the sum over every locality's pool.",
+    after: `${poolNotes}${poolYearsTable}`
+  })
+
   const charts = [
     chartSection({
       id: "timeline",
@@ -259,6 +391,7 @@ ${
       note: "For a locality whose earlier attempts failed, the bar is its final attempt. Hover a bar for its dates.",
       after: negotiationsNote
     }),
+    powersSection,
     chartSection({
       id: "coverage",
       title: "Coverage: population under a deal",
@@ -271,15 +404,23 @@ ${
       title: "Spending against the baseline",
       how: "the top chart adds up actual spend (blue) against what the agencies would have spent in their silos (grey, dashed); the shaded gap is the difference. The lower chart breaks that gap down: baseline − actual = reduction returned + savings realised − prevention invested.",
       charts: ["chart-money", "chart-money-parts"],
-      note: "Totals over all localities, cumulated month by month from the start of the run."
+      note: "Totals over all localities, cumulated month by month from the start of the run. Prevention is drawn on its own scale below."
     }),
+    chartSection({
+      id: "prevention",
+      title: "Prevention: invested and saved",
+      how: "on its own scale (it is small beside the budgets above): the red line is what agencies invested in prevention programmes, the green line the savings those programmes realised on the services whose demand fell, both cumulated from the start; the dark line is savings − investment, above zero once prevention has paid for itself.",
+      charts: ["chart-prevention"],
+      note: "Totals over all localities, undiscounted (present values are in the key figures and the money tables)."
+    }),
+    poolSection,
     chartSection({
       id: "cost-shift",
       title: "Who pays, who saves: the cost-shift matrix",
-      how: "each row is an agency that paid for prevention: the first column is what it invested, the others what its programmes saved each agency whose demand fell (darker is more). A 'wrong pocket' cell is a saving banked by an agency other than the payer, which bore the cost.",
+      how: "each row is an agency that paid for prevention or transferred money: the first column is what it invested, the blue columns what its programmes saved each agency whose demand fell (darker is more), the green columns what its department transferred to another agency's line (an agreed transfer, its own kind of flow). A 'wrong pocket' cell is a saving banked by an agency other than the payer, which bore the cost.",
       charts: ["chart-cost-shift"],
       select: "select-cost-shift",
-      note: "Savings are realised savings, after deadweight and optimism bias, summed over the run; investment is undiscounted (present values are in the money table).",
+      note: "Savings are realised savings, after deadweight and optimism bias, summed over the run; investment and transfers are undiscounted (present values are in the money table).",
       after: localitiesNote
     }),
     chartSection({
@@ -403,6 +544,8 @@ ${localitiesNote}</section>`
         )
   const yearsTable = `<section id="years-table">
 <h2>Money by financial year</h2>
+<p class="how">each financial year's 'more for less' reduction returned, prevention invested and savings realised, all localities (baseline and actual are in the table below, on a scale that would flatten these).</p>
+<figure><div class="plot" id="chart-years" data-chart="chart-years"></div></figure>
 ${table(
   `UK financial years from 1 April, all localities (the first and last may be part years of the run). Discount factor: the ${appraisal.discounting === "green_book" ? "Green Book's (year 0 undiscounted, 3.5% a year to year 30, 3.0% to 75, 2.5% after)" : "monthly convention's, the year's average"}. NPV ${pounds(appraisal.npv_pence)}, benefit–cost ratio ${appraisal.benefit_cost_ratio === null ? "–" : appraisal.benefit_cost_ratio.toFixed(2)}, payback ${appraisal.payback_financial_year === null ? "not within the run" : h(appraisal.payback_financial_year)}.`,
   [th("financial year"), th("baseline", true), th("actual", true), th("SPB reduction", true), th("invested", true), th("saved", true), th("discount factor", true)],
@@ -441,7 +584,12 @@ ${negotiationsNote}</section>`
   return page({
     title: `${s.scenario}: devosim run report`,
     body: [header, keyFigures, charts, moneyTable, yearsTable, negotiationTable].join("\n"),
-    data: totals === null ? { kind: "run", summary: s } : { kind: "run", summary: shown, totals },
+    data: {
+      kind: "run",
+      summary: totals === null && shown === bounded.summary ? s : shown,
+      ...(totals === null ? {} : { totals }),
+      ...(powers === undefined || !powers.menu ? {} : { powers: { rows: powers.rows, adopted: powers.adopted } })
+    },
     scripts: ["common-client.js", "run-client.js"]
   })
 }

@@ -96,6 +96,55 @@ export interface CostShift {
   readonly savings_by_period: Readonly<Record<string, number>>
 }
 
+/**
+ * What moves through a locality's single place budget: in, the pooled lines' funding from their
+ * departments (and transfers into a pooled line), prevention investment for pooled payers (passed
+ * straight on) and savings realised on pooled lines; out, payments to the agencies (pooled funding),
+ * the 'more for less' reduction and the Treasury's share of the savings (gainshare returned). What
+ * the pool keeps of its savings is `gainshare_kept` (savings − gainshare returned).
+ */
+export const POOL_FLOWS = [
+  "line_funding_pence",
+  "transfers_pence",
+  "investment_pence",
+  "savings_pence",
+  "pooled_funding_pence",
+  "reduction_pence",
+  "gainshare_returned_pence",
+  "gainshare_kept_pence"
+] as const
+export type PoolFlow = (typeof POOL_FLOWS)[number]
+export type PoolFlows = { readonly [K in PoolFlow]: number }
+
+/** One locality's single place budget by period: the periods with any flow, and each flow in them. */
+export type LocalityPool = { readonly locality: string; readonly periods: ReadonlyArray<number> } & { readonly [K in PoolFlow]: ReadonlyArray<number> }
+
+/**
+ * Locality-periods up to which the summary has every locality's pool by period (`pools`,
+ * pools.arrow); a larger run has the totals over localities only (`single_place_budget`) and its
+ * ledger (`devosim export DIR --tables ledger`: the SPB accounts by period).
+ */
+export const POOL_BY_PERIOD_CELLS = 200_000
+
+/** The single place budgets over all localities: by period, by financial year and over the run. */
+export interface SinglePlaceBudgets {
+  /** Localities whose pool moved any money. */
+  readonly localities: number
+  /** True when `pools` has every such locality by period (runs of up to POOL_BY_PERIOD_CELLS locality-periods). */
+  readonly by_locality: boolean
+  readonly totals: PoolFlows
+  readonly by_period: { readonly [K in PoolFlow]: ReadonlyArray<number> }
+  readonly by_financial_year: ReadonlyArray<PoolFlows & { readonly financial_year: string; readonly periods: readonly [number, number] }>
+}
+
+/** What one agency's department paid towards another agency's line in a locality (TransferAgreed), over the run. */
+export interface TransferMoney {
+  readonly locality: string
+  readonly from: string
+  readonly to: string
+  readonly amount_pence: number
+}
+
 /** One financial year of the run (UK, from 1 April): totals over all localities, exact pence. */
 export interface FinancialYearMoney {
   readonly financial_year: string
@@ -158,6 +207,12 @@ export interface MoneyFigures {
   readonly localities: ReadonlyArray<LocalityMoney>
   /** The wrong-pocket matrix: for each locality, what each payer's programmes saved each beneficiary. */
   readonly cost_shift: ReadonlyArray<CostShift>
+  /** The single place budgets' flows over all localities (`pools`: by locality, when the run is small enough). */
+  readonly single_place_budget: SinglePlaceBudgets
+  /** Each locality's single place budget by period (localities whose pool moved money, in the scenario's order). */
+  readonly pools: ReadonlyArray<LocalityPool>
+  /** Transfers between agencies' lines, by locality, payer (`from`) and receiving line (`to`). */
+  readonly transfers: ReadonlyArray<TransferMoney>
   /** Totals over all localities by period [0, months): for charts of spend against baseline. */
   readonly by_period: {
     readonly baseline_pence: ReadonlyArray<number>
@@ -196,8 +251,20 @@ const F_GAINSHARE_RETURNED = FLOWS.indexOf("gainshare returned")
 const F_SAVING = FLOWS.indexOf("saving")
 const F_SERVICE_SPEND = FLOWS.indexOf("service spend")
 const F_INVESTMENT_SPEND = FLOWS.indexOf("investment spend")
-/** Flows below this code move no figure (other, pooled funding, investment funding). */
-const F_FIRST_COUNTED = F_ENVELOPE
+const F_POOLED_FUNDING = FLOWS.indexOf("pooled funding")
+const F_INVESTMENT_FUNDING = FLOWS.indexOf("investment funding")
+/** Flows below this code move no figure (other). */
+const F_FIRST_COUNTED = F_POOLED_FUNDING
+
+// A pool's flows as stored per period (gainshare kept is savings − returned, made in `finish`).
+const P_LINE_FUNDING = 0
+const P_TRANSFERS = 1
+const P_INVESTMENT = 2
+const P_SAVINGS = 3
+const P_POOLED_FUNDING = 4
+const P_REDUCTION = 5
+const P_RETURNED = 6
+const P = 7
 
 const H = HOLDERS.length
 /**
@@ -299,6 +366,13 @@ export class MoneyBuilder {
   private readonly savedByPeriod: Float64Array
   private readonly investedByPeriod: Float64Array
   private readonly reductionByPeriod: Float64Array
+  // Single place budgets: totals by (period · P + pool flow); by ((locality · months + period) · P +
+  // pool flow) when the run is small enough (POOL_BY_PERIOD_CELLS); which localities' pools moved money.
+  private readonly poolByPeriod: Float64Array
+  private readonly poolDetail: Float64Array | null
+  private readonly pooling: Uint8Array
+  // Transfers: (locality · A + from) · A + to → pence (with the detail).
+  private readonly transferred = new Map<number, number>()
   // Cost shift: (locality · A + payer) · A + beneficiary → slot index.
   private readonly shiftIndex = new Map<number, number>()
   private readonly shifts: Array<ShiftSlot> = []
@@ -357,6 +431,9 @@ export class MoneyBuilder {
     this.savedByPeriod = new Float64Array(months)
     this.investedByPeriod = new Float64Array(months)
     this.reductionByPeriod = new Float64Array(months)
+    this.poolByPeriod = new Float64Array(months * P)
+    this.poolDetail = this.detail && L * months <= POOL_BY_PERIOD_CELLS ? new Float64Array(L * months * P) : null
+    this.pooling = new Uint8Array(L)
     this.balance = new Float64Array(n)
     const blocks = financialYearBlocks(parseYearMonth(run.start) ?? { year: 2000, month: 4 }, months)
     this.fyOfPeriod = new Int32Array(months)
@@ -388,6 +465,13 @@ export class MoneyBuilder {
     const { baseline, actual, invested, saved, tin, tout, reduction, returned, pooledSavings } = this
     const { curPeriod, curSaved, curInvested, curReduction } = this
     const { baselineByPeriod, actualByPeriod, savedByPeriod, investedByPeriod, reductionByPeriod } = this
+    const { poolByPeriod, poolDetail, pooling } = this
+    /** Pool flow k of locality l in period m. */
+    const pool = (l: number, k: number, x: number) => {
+      poolByPeriod[m * P + k]! += x
+      pooling[l] = 1
+      if (poolDetail !== null) poolDetail[(l * months + m) * P + k]! += x
+    }
     const fy = this.fyDetail
     const fyOfPeriod = this.fyOfPeriod
     const Y = this.fyLabels.length
@@ -444,6 +528,7 @@ export class MoneyBuilder {
           baseline[l * A + agencyOf[f]!]! += x
           baselineByPeriod[m]! += x
           if (fy !== null) fy.baseline[(l * A + agencyOf[f]!) * Y + fyOfPeriod[m]!]! += x
+          if (holder[to] === SPB) pool(l, P_LINE_FUNDING, x)
           break
         case F_TRANSFER:
           baseline[l * A + aux]! += x
@@ -451,8 +536,21 @@ export class MoneyBuilder {
           if (fy !== null) fy.baseline[(l * A + aux) * Y + fyOfPeriod[m]!]! += x
           tin[l * A + aux]! += x
           tout[l * A + agencyOf[f]!]! += x
+          if (holder[to] === SPB) pool(l, P_TRANSFERS, x)
+          if (this.detail) {
+            const key = (l * A + agencyOf[f]!) * A + aux
+            this.transferred.set(key, (this.transferred.get(key) ?? 0) + x)
+          }
+          break
+        case F_POOLED_FUNDING:
+          pool(l, P_POOLED_FUNDING, x)
+          break
+        case F_INVESTMENT_FUNDING:
+          // Into the pool for a pooled payer (and straight on to its line: counted once, coming in).
+          if (holder[to] === SPB) pool(l, P_INVESTMENT, x)
           break
         case F_REDUCTION:
+          pool(l, P_REDUCTION, x)
           reduction[l]! += x
           if (curPeriod[l] !== m) this.nextPeriod(l, m)
           curReduction[l]! += x
@@ -461,11 +559,15 @@ export class MoneyBuilder {
           break
         case F_GAINSHARE_RETURNED:
           returned[l]! += x
+          pool(l, P_RETURNED, x)
           break
         case F_SAVING: {
           const beneficiary = agencyOf[f]!
           saved[l * A + beneficiary]! += x
-          if (holder[to] === SPB) pooledSavings[l]! += x
+          if (holder[to] === SPB) {
+            pooledSavings[l]! += x
+            pool(l, P_SAVINGS, x)
+          }
           if (curPeriod[l] !== m) this.nextPeriod(l, m)
           curSaved[l]! += x
           savedByPeriod[m]! += x
@@ -798,6 +900,7 @@ export class MoneyBuilder {
       total_balance_pence: total,
       localities,
       cost_shift,
+      ...this.pools(),
       by_period: {
         baseline_pence: Array.from(this.baselineByPeriod),
         actual_pence: Array.from(this.actualByPeriod),
@@ -806,6 +909,66 @@ export class MoneyBuilder {
         prevention_invested_pence: Array.from(this.investedByPeriod),
         spb_reduction_pence: Array.from(this.reductionByPeriod)
       }
+    }
+  }
+
+  /** The pools' totals, by period and financial year; each locality's by period (with the detail); the transfers. */
+  private pools(): Pick<MoneyFigures, "single_place_budget" | "pools" | "transfers"> {
+    const { run, L, A, months, poolByPeriod, poolDetail, pooling } = this
+    /** The flows of `xs` at row r (P values from r · P): gainshare kept made from savings − returned. */
+    const flowsAt = (xs: Float64Array, r: number): PoolFlows => ({
+      line_funding_pence: xs[r * P + P_LINE_FUNDING]!,
+      transfers_pence: xs[r * P + P_TRANSFERS]!,
+      investment_pence: xs[r * P + P_INVESTMENT]!,
+      savings_pence: xs[r * P + P_SAVINGS]!,
+      pooled_funding_pence: xs[r * P + P_POOLED_FUNDING]!,
+      reduction_pence: xs[r * P + P_REDUCTION]!,
+      gainshare_returned_pence: xs[r * P + P_RETURNED]!,
+      gainshare_kept_pence: xs[r * P + P_SAVINGS]! - xs[r * P + P_RETURNED]!
+    })
+    const sumOf = (from: number, to: number): PoolFlows => {
+      const sums = new Float64Array(P)
+      for (let m = from; m < to; m++) for (let k = 0; k < P; k++) sums[k]! += poolByPeriod[m * P + k]!
+      return flowsAt(sums, 0)
+    }
+    const perPeriod = Array.from({ length: months }, (_, m) => flowsAt(poolByPeriod, m))
+    const by_period = poolColumns((k) => perPeriod.map((x) => x[k]))
+    const blocks = financialYearBlocks(parseYearMonth(run.start) ?? { year: 2000, month: 4 }, months)
+    let localities = 0
+    for (let l = 0; l < L; l++) localities += pooling[l]!
+    const pools: Array<LocalityPool> = []
+    if (poolDetail !== null)
+      for (let l = 0; l < L; l++) {
+        if (pooling[l] === 0) continue
+        const periods: Array<number> = []
+        const columns = POOL_FLOWS.map(() => [] as Array<number>)
+        for (let m = 0; m < months; m++) {
+          const r = l * months + m
+          let any = false
+          for (let k = 0; k < P; k++) if (poolDetail[r * P + k] !== 0) any = true
+          if (!any) continue
+          periods.push(m)
+          const x = flowsAt(poolDetail, r)
+          POOL_FLOWS.forEach((k, j) => columns[j]!.push(x[k]))
+        }
+        pools.push({ locality: run.localities[l]!.id, periods, ...poolColumns((k) => columns[POOL_FLOWS.indexOf(k)]!) })
+      }
+    const localityRank = rankBy(run.localities.map((l) => l.id), (x, y) => (x < y ? -1 : x > y ? 1 : 0))
+    const agencyRank = rankBy(run.agencies.map((a) => a.id), (x, y) => x.localeCompare(y))
+    const transfers = [...this.transferred]
+      .map(([key, amount]) => ({ l: Math.floor(key / (A * A)), from: Math.floor(key / A) % A, to: key % A, amount }))
+      .sort((x, y) => localityRank[x.l]! - localityRank[y.l]! || agencyRank[x.from]! - agencyRank[y.from]! || agencyRank[x.to]! - agencyRank[y.to]!)
+      .map((x) => ({ locality: run.localities[x.l]!.id, from: run.agencies[x.from]!.id, to: run.agencies[x.to]!.id, amount_pence: x.amount }))
+    return {
+      single_place_budget: {
+        localities,
+        by_locality: poolDetail !== null,
+        totals: sumOf(0, months),
+        by_period,
+        by_financial_year: blocks.map((b) => ({ financial_year: financialYearLabel(b.fy), periods: [b.from, b.to] as const, ...sumOf(b.from, b.to) }))
+      },
+      pools,
+      transfers
     }
   }
 
@@ -838,6 +1001,18 @@ export class MoneyBuilder {
 }
 
 const SPB = HOLDERS.indexOf("spb")
+
+/** One column per pool flow. */
+export const poolColumns = <T>(column: (k: PoolFlow) => T): { [K in PoolFlow]: T } => ({
+  line_funding_pence: column("line_funding_pence"),
+  transfers_pence: column("transfers_pence"),
+  investment_pence: column("investment_pence"),
+  savings_pence: column("savings_pence"),
+  pooled_funding_pence: column("pooled_funding_pence"),
+  reduction_pence: column("reduction_pence"),
+  gainshare_returned_pence: column("gainshare_returned_pence"),
+  gainshare_kept_pence: column("gainshare_kept_pence")
+})
 
 /** A posting's period: floor(t), clamped into [0, months − 1]. */
 export const clampPeriod = (t: number, months: number): number => Math.min(months - 1, Math.max(0, Math.floor(t)))

@@ -8,7 +8,9 @@
  * back together from them (or takes a summary.json with its lists in it as it is).
  */
 import type { RecordCell, RecordField, RecordTable } from "@devosim/core"
-import type { AgencyMoney, CostShift, EffectSavings, LineYear, LocalityMoney, MoneyFigures } from "./money.ts"
+import { financialYearBlocks, financialYearLabel, parseYearMonth } from "@devosim/core"
+import type { AgencyMoney, CostShift, EffectSavings, LineYear, LocalityMoney, LocalityPool, MoneyFigures, TransferMoney } from "./money.ts"
+import { POOL_FLOWS, poolColumns } from "./money.ts"
 import type { NegotiationOutcome, NegotiationRecord } from "./negotiations.ts"
 import type { Summary } from "./summary.ts"
 
@@ -97,6 +99,17 @@ export const SUMMARY_TABLES = {
     file: "effects.arrow",
     format: "effects/1",
     fields: [f("programme", "utf8"), f("locality", "utf8"), f("agency", "utf8"), f("service", "utf8"), ...pence("claimed_pence", "realised_pence", "capped_pence")]
+  },
+  pools: {
+    file: "pools.arrow",
+    format: "pools/1",
+    // One row per locality and period in which its single place budget moved money (runs of up to POOL_BY_PERIOD_CELLS locality-periods).
+    fields: [f("locality", "utf8"), f("period", "int32"), f("financial_year", "utf8"), ...pence(...POOL_FLOWS)]
+  },
+  transfers: {
+    file: "transfers.arrow",
+    format: "transfers/1",
+    fields: [f("locality", "utf8"), f("from", "utf8"), f("to", "utf8"), f("amount_pence", "int64")]
   }
 } as const satisfies Record<string, { readonly file: string; readonly format: string; readonly fields: ReadonlyArray<RecordField> }>
 
@@ -111,11 +124,21 @@ export const SUMMARY_INLINE_LOCALITIES = 1000
  */
 export interface SummaryFile extends Omit<Summary, "negotiations" | "money"> {
   readonly negotiations?: Summary["negotiations"]
-  readonly money: Omit<MoneyFigures, "localities" | "cost_shift" | "effects"> & Partial<Pick<MoneyFigures, "localities" | "cost_shift" | "effects">>
+  readonly money: Omit<MoneyFigures, PerLocalityLists> & Partial<Pick<MoneyFigures, PerLocalityLists>>
   readonly tables: Readonly<Partial<Record<SummaryTableName, { readonly file: string; readonly rows: number }>>>
 }
 
+/** The lists of `money` with one entry (or more) per locality: in tables, and in summary.json only when small. */
+type PerLocalityLists = "localities" | "cost_shift" | "effects" | "pools" | "transfers"
+
 type Row = Record<string, RecordCell>
+
+/** The financial year of each period of a run. */
+const financialYearsOf = (s: Pick<Summary, "start" | "months">): Array<string> => {
+  const labels: Array<string> = new Array(Math.max(1, s.months))
+  for (const b of financialYearBlocks(parseYearMonth(s.start) ?? { year: 2000, month: 4 }, Math.max(1, s.months))) labels.fill(financialYearLabel(b.fy), b.from, b.to)
+  return labels
+}
 
 /** A locality's row of localities.arrow (and of `devosim export`'s localities table): its scalar figures, present values as pv_… */
 export const localityRow = (l: LocalityMoney): Row => {
@@ -156,7 +179,14 @@ const ROWS: Record<SummaryTableName, (s: Summary) => Array<Row>> = {
       if (periods.length === 0) return [{ locality: c.locality, payer: c.payer, beneficiary: c.beneficiary, period: null, savings_pence: c.savings_pence }]
       return periods.map(([period, savings]) => ({ locality: c.locality, payer: c.payer, beneficiary: c.beneficiary, period: Number(period), savings_pence: savings }))
     }),
-  effects: (s) => s.money.effects.map((e) => ({ ...e }))
+  effects: (s) => s.money.effects.map((e) => ({ ...e })),
+  pools: (s) => {
+    const fy = financialYearsOf(s)
+    return s.money.pools.flatMap((p) =>
+      p.periods.map((period, j): Row => ({ locality: p.locality, period, financial_year: fy[period] ?? "", ...poolColumns((k) => p[k][j]!) }))
+    )
+  },
+  transfers: (s) => s.money.transfers.map((t) => ({ ...t }))
 }
 
 /** Each table's row count, without building its rows. */
@@ -167,20 +197,26 @@ const ROW_COUNTS: Record<SummaryTableName, (s: Summary) => number> = {
   locality_years: (s) => s.money.localities.reduce((n, l) => n + (l.by_financial_year?.length ?? 0), 0),
   line_years: (s) => s.money.localities.reduce((n, l) => l.agencies.reduce((m, g) => m + (g.by_financial_year?.length ?? 0), n), 0),
   cost_shift: (s) => s.money.cost_shift.reduce((n, c) => n + Math.max(1, Object.keys(c.savings_by_period).length), 0),
-  effects: (s) => s.money.effects.length
+  effects: (s) => s.money.effects.length,
+  pools: (s) => s.money.pools.reduce((n, p) => n + p.periods.length, 0),
+  transfers: (s) => s.money.transfers.length
 }
 
 /** The tables a summary has, in SUMMARY_TABLES order: the by-year tables only where it has them. */
 const tablesOf = (s: Summary): Array<SummaryTableName> => {
   const localityYears = s.money.localities.some((l) => l.by_financial_year !== undefined)
   const lineYears = s.money.localities.some((l) => l.agencies.some((g) => g.by_financial_year !== undefined))
-  return (Object.keys(SUMMARY_TABLES) as Array<SummaryTableName>).filter((name) => (name !== "locality_years" || localityYears) && (name !== "line_years" || lineYears))
+  // pools.arrow where the summary has every locality's pool by period (a summary from before it: none).
+  const pools = s.money.single_place_budget?.by_locality === true
+  return (Object.keys(SUMMARY_TABLES) as Array<SummaryTableName>).filter(
+    (name) => (name !== "locality_years" || localityYears) && (name !== "line_years" || lineYears) && (name !== "pools" || pools)
+  )
 }
 
 /** summary.json's content: the aggregates, the tables it points to, and the lists too when small. */
 export const summaryFile = (s: Summary): SummaryFile => {
   const { negotiations, money, ...rest } = s
-  const { localities, cost_shift: _c, effects: _e, ...aggregates } = money
+  const { localities, cost_shift: _c, effects: _e, pools: _p, transfers: _t, ...aggregates } = money
   const listed = Object.fromEntries(tablesOf(s).map((name) => [name, { file: SUMMARY_TABLES[name].file, rows: ROW_COUNTS[name](s) }]))
   return localities.length <= SUMMARY_INLINE_LOCALITIES && negotiations.length <= SUMMARY_INLINE_LOCALITIES ? { ...s, tables: listed } : { ...rest, money: aggregates, tables: listed }
 }
@@ -220,7 +256,8 @@ const groupBy = (rows: ReadonlyArray<Row>, key: (r: Row) => string): Map<string,
  */
 export const joinSummary = (file: SummaryFile | Summary, table: (name: SummaryTableName) => RecordTable): Summary => {
   if (!("tables" in file)) return file
-  if (file.negotiations !== undefined && file.money.localities !== undefined && file.money.cost_shift !== undefined && file.money.effects !== undefined) {
+  const m = file.money
+  if (file.negotiations !== undefined && m.localities !== undefined && m.cost_shift !== undefined && m.effects !== undefined && m.pools !== undefined && m.transfers !== undefined) {
     const { tables: _, ...whole } = file
     return whole as Summary
   }
@@ -305,5 +342,16 @@ export const joinSummary = (file: SummaryFile | Summary, table: (name: SummaryTa
     realised_pence: num(r, "realised_pence"),
     capped_pence: num(r, "capped_pence")
   }))
-  return { ...rest, negotiations, money: { ...money, localities, cost_shift, effects } }
+  const pools: Array<LocalityPool> = []
+  let pool: ({ locality: string; periods: Array<number> } & { [K in (typeof POOL_FLOWS)[number]]: Array<number> }) | undefined
+  for (const r of read("pools")) {
+    if (pool === undefined || pool.locality !== str(r, "locality")) {
+      pool = { locality: str(r, "locality"), periods: [], ...poolColumns((): Array<number> => []) }
+      pools.push(pool)
+    }
+    pool.periods.push(num(r, "period"))
+    for (const k of POOL_FLOWS) pool[k].push(num(r, k))
+  }
+  const transfers: Array<TransferMoney> = read("transfers").map((r) => ({ locality: str(r, "locality"), from: str(r, "from"), to: str(r, "to"), amount_pence: num(r, "amount_pence") }))
+  return { ...rest, negotiations, money: { ...money, localities, cost_shift, effects, pools, transfers } }
 }

@@ -11,7 +11,8 @@ import { REPORT_LOCALITY_LIMIT, renderComparisonReport, renderRunReport } from "
 import type { RunReportTotals } from "../src/html.ts"
 import { pounds } from "../src/html/page.ts"
 import type { CompareReport } from "../src/compare.ts"
-import type { AgencyMoney, CostShift, LocalityMoney } from "../src/money.ts"
+import type { AgencyMoney, CostShift, LocalityMoney, LocalityPool, MoneyFigures, PoolFlow } from "../src/money.ts"
+import { POOL_FLOWS, poolColumns } from "../src/money.ts"
 import type { NegotiationRecord } from "../src/negotiations.ts"
 import type { Summary } from "../src/summary.ts"
 import { summarize } from "../src/summary.ts"
@@ -84,6 +85,44 @@ const negotiation = (locality: string, tranche: string, population: number, elig
 const MONTHS = 36
 const perPeriod = (total: number) => Array.from({ length: MONTHS }, () => Math.round(total / MONTHS))
 
+/** A pool from month `from` to the end: `line` a month in, the reduction `cut` of it returned, savings from month 20. */
+const poolOf = (locality: string, from: number, line: number, cut: number): LocalityPool => {
+  const periods = Array.from({ length: MONTHS - from }, (_, k) => from + k)
+  const savings = periods.map((m) => (m >= 20 ? 40_000_00 : 0))
+  return {
+    locality,
+    periods,
+    line_funding_pence: periods.map(() => line),
+    transfers_pence: periods.map(() => 0),
+    investment_pence: periods.map(() => 0),
+    savings_pence: savings,
+    pooled_funding_pence: periods.map(() => line - cut),
+    reduction_pence: periods.map(() => cut),
+    gainshare_returned_pence: savings.map((x) => x / 2),
+    gainshare_kept_pence: savings.map((x) => x / 2)
+  }
+}
+
+/** The pools' totals, as MoneyBuilder makes them: by period, by financial year (of the fixture's three) and over the run. */
+const poolTotals = (pools: ReadonlyArray<LocalityPool>): MoneyFigures["single_place_budget"] => {
+  const by = poolColumns(() => new Array<number>(MONTHS).fill(0))
+  for (const p of pools) p.periods.forEach((m, j) => POOL_FLOWS.forEach((k) => (by[k][m]! += p[k][j]!)))
+  const sum = (from: number, to: number) => poolColumns((k: PoolFlow) => by[k].slice(from, to).reduce((a, x) => a + x, 0))
+  return {
+    localities: pools.length,
+    by_locality: true,
+    totals: sum(0, MONTHS),
+    by_period: by,
+    by_financial_year: FIXTURE_YEARS.map((y) => ({ financial_year: y.financial_year, periods: y.periods, ...sum(y.periods[0], y.periods[1]) }))
+  }
+}
+
+const FIXTURE_YEARS = [
+  { financial_year: "2010-11", periods: [0, 12] as const },
+  { financial_year: "2011-12", periods: [12, 24] as const },
+  { financial_year: "2012-13", periods: [24, 36] as const }
+]
+
 const fixtureSummary = (): Summary => {
   const localities = [localityMoney("Birmingham", 1, 20), localityMoney(NASTY, 0.5, null), localityMoney("Kent", 0.8, 27), localityMoney("Cornwall", 0.3, null)]
   const shift = (locality: string, payer: string, beneficiary: string, savings: number): CostShift => ({
@@ -94,6 +133,15 @@ const fixtureSummary = (): Summary => {
     savings_by_period: { "12": savings / 2, "13": savings / 2 }
   })
   const total = (f: (l: LocalityMoney) => number) => localities.reduce((s, l) => s + f(l), 0)
+  const pools = [poolOf("Birmingham", 13, 20_000_000_00, 1_000_000_00), poolOf("Kent", 25, 16_000_000_00, 800_000_00)]
+  const by_period = {
+    baseline_pence: perPeriod(total((l) => l.baseline_pence)),
+    actual_pence: Array.from({ length: MONTHS }, (_, m) => Math.round((total((l) => l.baseline_pence) / MONTHS) * (m < 12 ? 1 : 0.95))),
+    savings_realised_pence: Array.from({ length: MONTHS }, (_, m) => (m < 12 ? 0 : 50_000_00 * (m - 11))),
+    prevention_invested_pence: Array.from({ length: MONTHS }, (_, m) => (m < 24 ? 150_000_00 : 0)),
+    spb_reduction_pence: Array.from({ length: MONTHS }, (_, m) => (m < 12 ? 0 : 1_000_000_00))
+  }
+  const yearOf = (k: keyof typeof by_period, [from, to]: readonly [number, number]) => by_period[k].slice(from, to).reduce((a, x) => a + x, 0)
   return {
     scenario: "Fixture: two tranches, a wrong pocket & an abandoned negotiation",
     seed: 7,
@@ -133,7 +181,15 @@ const fixtureSummary = (): Summary => {
         pv_spb_reduction_pence: total((l) => l.spb_reduction_pence),
         by_financial_year: []
       },
-      by_financial_year: [],
+      by_financial_year: FIXTURE_YEARS.map((y) => ({
+        financial_year: y.financial_year,
+        periods: y.periods,
+        baseline_pence: yearOf("baseline_pence", y.periods),
+        actual_pence: yearOf("actual_pence", y.periods),
+        spb_reduction_pence: yearOf("spb_reduction_pence", y.periods),
+        prevention_invested_pence: yearOf("prevention_invested_pence", y.periods),
+        savings_realised_pence: yearOf("savings_realised_pence", y.periods)
+      })),
       by_spending_review: [],
       savings_on_pooled_lines_pence: total((l) => l.savings_on_pooled_lines_pence),
       gainshare_kept_pence: total((l) => l.gainshare_kept_pence),
@@ -153,13 +209,13 @@ const fixtureSummary = (): Summary => {
         shift("Kent", "council", "nhs", 1_900_000_00),
         shift("Kent", "nhs", "dwp", 300_000_00)
       ],
-      by_period: {
-        baseline_pence: perPeriod(total((l) => l.baseline_pence)),
-        actual_pence: Array.from({ length: MONTHS }, (_, m) => Math.round((total((l) => l.baseline_pence) / MONTHS) * (m < 12 ? 1 : 0.95))),
-        savings_realised_pence: Array.from({ length: MONTHS }, (_, m) => (m < 12 ? 0 : 50_000_00 * (m - 11))),
-        prevention_invested_pence: Array.from({ length: MONTHS }, (_, m) => (m < 24 ? 150_000_00 : 0)),
-        spb_reduction_pence: Array.from({ length: MONTHS }, (_, m) => (m < 12 ? 0 : 1_000_000_00))
-      }
+      single_place_budget: poolTotals(pools),
+      pools,
+      transfers: [
+        { locality: "Kent", from: "council", to: "nhs", amount_pence: 500_000_00 },
+        { locality: NASTY, from: "dwp", to: "council", amount_pence: 120_000_00 }
+      ],
+      by_period
     }
   }
 }

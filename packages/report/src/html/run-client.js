@@ -195,11 +195,13 @@
 
   D.mount("chart-money-parts", function (width) {
     var gap = cumBaseline.map(function (b, t) { return b - cumActual[t]; });
+    var saved = cumulative(bp.savings_realised_pence);
+    var invested = cumulative(bp.prevention_invested_pence);
     var series = [
       ["baseline − actual", gap, "#e07b39"],
       ["'more for less' reduction returned", cumulative(bp.spb_reduction_pence), "#1f5f8b"],
-      ["prevention savings realised", cumulative(bp.savings_realised_pence), "#3a9a5b"],
-      ["prevention invested", cumulative(bp.prevention_invested_pence), "#c23b4b"]
+      // Invested and saved are drawn on their own scale (chart-prevention); here only their net.
+      ["prevention: savings − investment", saved.map(function (v, t) { return v - invested[t]; }), "#3a9a5b"]
     ].filter(function (x) {
       return x[1].some(function (v) { return v !== 0; });
     });
@@ -229,6 +231,39 @@
     });
   });
 
+  // (3b) Prevention on its own scale: cumulative investment, savings and their net.
+  D.mount("chart-prevention", function (width) {
+    var invested = cumulative(bp.prevention_invested_pence);
+    var saved = cumulative(bp.savings_realised_pence);
+    if (periods === 0 || (invested[periods] === 0 && saved[periods] === 0)) return D.empty("No prevention programme invested or saved anything in this run.");
+    var series = [
+      ["prevention invested", invested, "#c23b4b", null],
+      ["savings realised", saved, "#3a9a5b", null],
+      ["savings − investment", saved.map(function (v, t) { return v - invested[t]; }), "#1d2328", "5,3"]
+    ];
+    var rows = [];
+    series.forEach(function (x) {
+      x[1].forEach(function (v, t) { rows.push({ date: date(t), t: t, series: x[0], value: v }); });
+    });
+    return Plot.plot({
+      width: width,
+      height: 280,
+      marginLeft: 64,
+      x: xTime(width, periods),
+      y: { grid: true, label: "cumulative £", tickFormat: D.poundsTick },
+      color: { domain: series.map(function (x) { return x[0]; }), range: series.map(function (x) { return x[2]; }), legend: true },
+      marks: [Plot.ruleY([0])]
+        .concat(series.map(function (x) {
+          return Plot.lineY(rows.filter(function (r) { return r.series === x[0]; }), { x: "date", y: "value", stroke: "series", strokeWidth: 2, strokeDasharray: x[3], className: "prevention-series" });
+        }))
+        .concat([
+          Plot.tip(rows, Plot.pointerX({ x: "date", y: "value", stroke: "series", title: function (r) {
+            return r.series + "\n" + D.pounds(r.value) + " to the end of " + D.calendarMonth(start, Math.max(0, r.t - 1));
+          } }))
+        ])
+    });
+  });
+
   // The agencies, in the scenario's order (every locality lists all of them).
   var agencyIds = (function () {
     var seen = [];
@@ -244,23 +279,36 @@
     return [[ALL, "All localities (sum)"]].concat(names.map(function (n) { return [n, n]; }));
   };
 
-  // (4) The cost-shift (wrong-pocket) matrix: payer × beneficiary.
+  // (4) The cost-shift (wrong-pocket) matrix: payer × beneficiary, with agreed transfers as their own columns.
   var shifts = s.money.cost_shift || [];
+  var transfers = s.money.transfers || [];
   var anyShift = T ? T.cost_shift > 0 : shifts.length > 0;
+  var anyTransfer = T ? (T.transfer_totals || []).length > 0 : transfers.length > 0;
   var drawShift = function (choice) {
     D.mount("chart-cost-shift", function (width) {
-      if (!anyShift) return D.empty("No prevention programme saved anything in this run, so no money moved between pockets.");
+      if (!anyShift && !anyTransfer) return D.empty("No prevention programme saved anything and no agency transferred money to another in this run, so no money moved between pockets.");
       var sums = new Map();
       var source = T && choice === ALL ? T.cost_shift_totals : shifts;
+      var moved = (T && choice === ALL ? T.transfer_totals || [] : transfers).filter(function (x) { return choice === ALL || x.locality === choice; });
+      source = source.filter(function (c) { return choice === ALL || c.locality === choice; });
       source.forEach(function (c) {
-        if (choice !== ALL && c.locality !== choice) return;
         var k = c.payer + "\u0000" + c.beneficiary;
         sums.set(k, (sums.get(k) || 0) + c.savings_pence);
       });
-      var payers = agencyIds.filter(function (a) { return source.some(function (c) { return c.payer === a; }); });
+      var TRANSFER = "\u0000transfer:";
+      var sent = new Map();
+      moved.forEach(function (x) {
+        var k = x.from + "\u0000" + x.to;
+        sent.set(k, (sent.get(k) || 0) + x.amount_pence);
+      });
+      var payers = agencyIds.filter(function (a) {
+        return source.some(function (c) { return c.payer === a; }) || moved.some(function (x) { return x.from === a; });
+      });
       var beneficiaries = agencyIds.filter(function (a) { return source.some(function (c) { return c.beneficiary === a; }); });
+      var receivers = agencyIds.filter(function (a) { return moved.some(function (x) { return x.to === a; }); });
       var cells = [];
       var blanks = [];
+      var transferCells = [];
       var max = 0;
       payers.forEach(function (p) {
         beneficiaries.forEach(function (b) {
@@ -269,6 +317,11 @@
             cells.push({ payer: p, beneficiary: b, value: v });
             if (v > max) max = v;
           } else blanks.push({ payer: p, beneficiary: b });
+        });
+        receivers.forEach(function (r) {
+          var v = sent.get(p + "\u0000" + r) || 0;
+          if (v > 0) transferCells.push({ payer: p, beneficiary: TRANSFER + r, to: r, value: v });
+          else blanks.push({ payer: p, beneficiary: TRANSFER + r });
         });
       });
       // The first column: what each payer invested in prevention (the cost against those savings).
@@ -290,7 +343,7 @@
         return { payer: p, beneficiary: INVESTED, value: v };
       });
       var longest = payers.reduce(function (m, p) { return Math.max(m, p.length); }, 0);
-      var columns = [INVESTED].concat(beneficiaries);
+      var columns = [INVESTED].concat(beneficiaries, receivers.map(function (r) { return TRANSFER + r; }));
       var cellW = Math.max(90, Math.min(150, (width - 160) / columns.length));
       var ink = function (c) { return c.value > 0.55 * max ? "white" : "#1d2328"; };
       return Plot.plot({
@@ -299,9 +352,11 @@
         marginLeft: Math.min(220, 30 + longest * 7),
         marginTop: 50,
         padding: 0,
-        x: { domain: columns, axis: "top", label: "beneficiary: whose demand fell →", tickFormat: function (d) { return d === INVESTED ? "(payer invested)" : D.truncate(d, 18); } },
-        y: { domain: payers, label: "payer: who invested", tickFormat: function (d) { return D.truncate(d, 28); } },
-        color: { type: "linear", domain: [0, max], range: ["#dbe9f6", "#08306b"], legend: true, label: "savings realised", tickFormat: D.poundsTick },
+        x: { domain: columns, axis: "top", label: "beneficiary: whose demand fell, or whose line a transfer funds →", tickFormat: function (d) {
+          return d === INVESTED ? "(payer invested)" : d.indexOf(TRANSFER) === 0 ? "transfer → " + D.truncate(d.slice(TRANSFER.length), 12) : D.truncate(d, 18);
+        } },
+        y: { domain: payers, label: "payer: who invested or transferred", tickFormat: function (d) { return D.truncate(d, 28); } },
+        color: { type: "linear", domain: [0, max || 1], range: ["#dbe9f6", "#08306b"], legend: cells.length > 0, label: "savings realised", tickFormat: D.poundsTick },
         marks: [
           Plot.cell(invested, { x: "beneficiary", y: "payer", fill: "#fbe3d6", inset: 1, insetRight: 8, className: "cost-invested" }),
           Plot.text(invested, { x: "beneficiary", y: "payer", dx: -4, text: function (c) { return D.pounds(c.value); }, fill: "#8a3b12", fontSize: 12, fontWeight: 600 }),
@@ -311,16 +366,21 @@
           }, tip: true }),
           Plot.text(cells, { x: "beneficiary", y: "payer", dy: -7, text: function (c) { return D.pounds(c.value); }, fill: ink, fontSize: 12, fontWeight: 600 }),
           Plot.text(cells, { x: "beneficiary", y: "payer", dy: 9, text: function (c) { return c.payer === c.beneficiary ? "own pocket" : "wrong pocket"; }, fill: ink, fontSize: 10 }),
+          Plot.cell(transferCells, { x: "beneficiary", y: "payer", fill: "#d7efd9", stroke: "#3a9a5b", inset: 1, className: "cost-transfer", title: function (c) {
+            return c.payer + "'s department transferred " + D.pounds(c.value) + " to " + c.to + "'s line (an agreed transfer)";
+          }, tip: true }),
+          Plot.text(transferCells, { x: "beneficiary", y: "payer", dy: -7, text: function (c) { return D.pounds(c.value); }, fill: "#1b5e20", fontSize: 12, fontWeight: 600 }),
+          Plot.text(transferCells, { x: "beneficiary", y: "payer", dy: 9, text: function () { return "transfer"; }, fill: "#1b5e20", fontSize: 10 }),
           Plot.text(blanks, { x: "beneficiary", y: "payer", text: function () { return "–"; }, fill: "#8a949c" })
         ]
       });
     });
   };
   var shiftLocalities = [];
-  shifts.forEach(function (c) {
+  shifts.concat(transfers).forEach(function (c) {
     if (shiftLocalities.indexOf(c.locality) < 0) shiftLocalities.push(c.locality);
   });
-  if (!anyShift) {
+  if (!anyShift && !anyTransfer) {
     var sel = document.getElementById("select-cost-shift");
     if (sel && sel.parentElement) sel.parentElement.hidden = true;
     drawShift(ALL);
@@ -381,4 +441,175 @@
     if (bsel && bsel.parentElement) bsel.parentElement.hidden = true;
     drawBudgets(ALL);
   } else D.selector("select-budgets", localityOptions(moneyLocalities.map(function (l) { return l.locality; })), drawBudgets);
+
+  // (6) Single place budgets over time: one locality's pool (or the sum of all), by month.
+  var spb = s.money.single_place_budget || null;
+  var pools = s.money.pools || [];
+  /** A pool's flows as dense monthly columns (a locality's pool lists only the months it moved money). */
+  var poolSeries = function (choice) {
+    var flows = ["line_funding_pence", "transfers_pence", "investment_pence", "savings_pence", "pooled_funding_pence", "reduction_pence", "gainshare_returned_pence", "gainshare_kept_pence"];
+    var out = {};
+    flows.forEach(function (k) {
+      out[k] = new Array(periods).fill(0);
+    });
+    if (choice === ALL) {
+      if (spb)
+        flows.forEach(function (k) {
+          (spb.by_period[k] || []).forEach(function (v, m) { out[k][m] = v; });
+        });
+      return out;
+    }
+    pools.forEach(function (p) {
+      if (p.locality !== choice) return;
+      p.periods.forEach(function (m, j) {
+        flows.forEach(function (k) { out[k][m] += p[k][j]; });
+      });
+    });
+    return out;
+  };
+  var poolRows = function (x, names) {
+    var rows = [];
+    names.forEach(function (n) {
+      for (var m = 0; m < periods; m++) rows.push({ date: date(m), t: m, series: n[0], value: n[1](m) });
+    });
+    return rows;
+  };
+  var poolTip = function (r) {
+    return r.series + "\n" + D.pounds(r.value) + " in " + D.calendarMonth(start, r.t) + " (month " + r.t + ")";
+  };
+  var drawPool = function (choice) {
+    var x = poolSeries(choice);
+    var anyPool = spb && spb.localities > 0;
+    D.mount("chart-pool", function (width) {
+      if (!anyPool) return D.empty("No deal pooled any agency's line within the run, so there is no single place budget to show.");
+      var series = [
+        ["into the pool (the pooled lines' funding)", function (m) { return x.line_funding_pence[m] + x.transfers_pence[m]; }, "#1f5f8b"],
+        ["paid to agencies", function (m) { return x.pooled_funding_pence[m]; }, "#8a949c"]
+      ];
+      var rows = poolRows(x, series);
+      return Plot.plot({
+        width: width,
+        height: 260,
+        marginLeft: 64,
+        x: xTime(width, periods),
+        y: { grid: true, label: "£ a month", tickFormat: D.poundsTick },
+        color: { domain: series.map(function (v) { return v[0]; }), range: series.map(function (v) { return v[2]; }), legend: true },
+        marks: [
+          Plot.ruleY([0]),
+          Plot.lineY(rows, { x: "date", y: "value", stroke: "series", strokeWidth: 2, curve: "step-after", className: "pool-series" }),
+          Plot.tip(rows, Plot.pointerX({ x: "date", y: "value", stroke: "series", title: poolTip }))
+        ].concat(endOfRun())
+      });
+    });
+    D.mount("chart-pool-returns", function (width) {
+      if (!anyPool) return D.empty("No single place budget, so nothing was returned or kept.");
+      var series = [
+        ["'more for less' reduction returned", function (m) { return x.reduction_pence[m]; }, "#1f5f8b"],
+        ["gainshare returned to the Treasury", function (m) { return x.gainshare_returned_pence[m]; }, "#e07b39"],
+        ["gainshare kept by the locality", function (m) { return x.gainshare_kept_pence[m]; }, "#3a9a5b"]
+      ];
+      var rows = poolRows(x, series);
+      return Plot.plot({
+        width: width,
+        height: 240,
+        marginLeft: 64,
+        x: xTime(width, periods),
+        y: { grid: true, label: "£ a month", tickFormat: D.poundsTick },
+        color: { domain: series.map(function (v) { return v[0]; }), range: series.map(function (v) { return v[2]; }), legend: true },
+        marks: [
+          Plot.ruleY([0]),
+          Plot.lineY(rows, { x: "date", y: "value", stroke: "series", strokeWidth: 2, curve: "step-after", className: "pool-return-series" }),
+          Plot.tip(rows, Plot.pointerX({ x: "date", y: "value", stroke: "series", title: poolTip }))
+        ].concat(endOfRun())
+      });
+    });
+  };
+  if (pools.length === 0) {
+    var psel = document.getElementById("select-pool");
+    if (psel && psel.parentElement) psel.parentElement.hidden = true;
+    drawPool(ALL);
+  } else D.selector("select-pool", localityOptions(pools.map(function (p) { return p.locality; })), drawPool);
+
+  // (7) Powers on the deal timeline: the deal, each power going live, accountability adopted, powers still waiting.
+  var P = D.data.powers || null;
+  D.mount("chart-powers", function (width) {
+    if (P === null || P.rows.length === 0) return D.empty("No deal landed within the run, so no power was devolved.");
+    var localities = [];
+    P.rows.forEach(function (r) {
+      if (localities.indexOf(r.locality) < 0) localities.push(r.locality);
+    });
+    var deals = localities.map(function (l) {
+      var r = P.rows.find(function (x) { return x.locality === l; });
+      return { locality: l, date: date(r.deal), t: r.deal };
+    });
+    // Powers going live at the same time in the same locality share a dot, labelled with all of them.
+    var live = new Map();
+    P.rows.forEach(function (r) {
+      if (r.devolved === null) return;
+      var k = r.locality + "\u0000" + r.devolved;
+      var g = live.get(k);
+      if (g === undefined) live.set(k, (g = { locality: r.locality, date: date(r.devolved), t: r.devolved, powers: [] }));
+      g.powers.push(r.power);
+    });
+    var devolved = Array.from(live.values());
+    var waitingBy = new Map();
+    P.rows.forEach(function (r) {
+      if (r.devolved !== null) return;
+      var g = waitingBy.get(r.locality);
+      if (g === undefined) waitingBy.set(r.locality, (g = { locality: r.locality, date: date(endT), powers: [], why: [] }));
+      g.powers.push(r.power);
+      g.why.push(r.power + ": " + r.waiting);
+    });
+    var waiting = Array.from(waitingBy.values());
+    var adopted = (P.adopted || []).map(function (a) { return { locality: a.locality, date: date(a.t), t: a.t, model: a.model }; });
+    var rowH = localities.length <= 30 ? 30 : localities.length <= 120 ? 14 : 6;
+    var labels = rowH >= 14;
+    var longest = localities.reduce(function (m, l) { return Math.max(m, Math.min(40, l.length)); }, 0);
+    return Plot.plot({
+      width: width,
+      height: localities.length * rowH + 70,
+      marginLeft: labels ? Math.min(270, 16 + longest * 6.2) : 20,
+      marginTop: 28,
+      marginRight: 110,
+      x: xTime(width, endT),
+      y: { domain: localities, label: null, axis: labels ? "left" : null, tickFormat: function (d) { return D.truncate(d, 40); }, padding: 0.3 },
+      marks: [
+        Plot.ruleY(deals, { y: "locality", x1: "date", x2: function () { return date(endT); }, stroke: "#d5dade", strokeWidth: 1 }),
+        Plot.tickX(deals, { y: "locality", x: "date", stroke: "#1d2328", strokeWidth: 3, className: "power-deal", title: function (d) { return d.locality + ": deal " + D.whenLabel(start, d.t); }, tip: true }),
+        Plot.dot(adopted, { y: "locality", x: "date", r: 8, stroke: "#7b5ea7", strokeWidth: 2, fill: "none", className: "accountability-adopted", title: function (a) { return a.locality + " adopts " + a.model.replace(/_/g, " ") + " " + D.whenLabel(start, a.t); } }),
+        Plot.dot(devolved, { y: "locality", x: "date", r: 4.5, fill: "#3a9a5b", className: "power-devolved", title: function (d) { return d.locality + ": " + d.powers.join(", ") + " devolved " + D.whenLabel(start, d.t); }, tip: true }),
+        labels ? Plot.text(devolved, { y: "locality", x: "date", text: function (d) { return d.powers.join(", "); }, dy: -11, fontSize: 10, fill: "#1b5e20" }) : null,
+        Plot.dot(waiting, { y: "locality", x: "date", symbol: "triangle", rotate: 90, r: 5, fill: "#c23b4b", className: "power-waiting", title: function (w) { return w.locality + " still waits at the end for\n" + w.why.join("\n"); }, tip: true }),
+        labels ? Plot.text(waiting, { y: "locality", x: "date", text: function (w) { return "waiting: " + w.powers.join(", "); }, dx: 9, textAnchor: "start", fontSize: 10, fill: "#c23b4b" }) : null
+      ].filter(function (m) { return m !== null; }).concat(endOfRun())
+    });
+  });
+
+  // (8) By financial year: the reduction, prevention invested and savings realised, side by side.
+  D.mount("chart-years", function (width) {
+    var years = s.money.by_financial_year || [];
+    var figures = [
+      ["'more for less' reduction", "spb_reduction_pence", "#1f5f8b"],
+      ["prevention invested", "prevention_invested_pence", "#c23b4b"],
+      ["savings realised", "savings_realised_pence", "#3a9a5b"]
+    ];
+    var rows = [];
+    years.forEach(function (y) {
+      figures.forEach(function (f) { rows.push({ year: y.financial_year, figure: f[0], value: y[f[1]] }); });
+    });
+    if (rows.every(function (r) { return r.value === 0; })) return D.empty("No reduction, prevention investment or saving in any financial year of the run.");
+    return Plot.plot({
+      width: width,
+      height: 260,
+      marginLeft: 64,
+      fx: { label: "financial year", padding: 0.15 },
+      x: { axis: null, domain: figures.map(function (f) { return f[0]; }) },
+      y: { grid: true, label: "£ in the year", tickFormat: D.poundsTick },
+      color: { domain: figures.map(function (f) { return f[0]; }), range: figures.map(function (f) { return f[2]; }), legend: true },
+      marks: [
+        Plot.barY(rows, { fx: "year", x: "figure", y: "value", fill: "figure", className: "year-bar", title: function (r) { return r.year + ": " + r.figure + " " + D.pounds(r.value); }, tip: true }),
+        Plot.ruleY([0])
+      ]
+    });
+  });
 })();
