@@ -26,9 +26,11 @@ describe("devosim run / replay on the route-map example", () => {
       "locality_years.arrow",
       "manifest.json",
       "negotiations.arrow",
+      "pools.arrow",
       "report.html",
       "scenario.yaml",
-      "summary.json"
+      "summary.json",
+      "transfers.arrow"
     ])
     expect(readFileSync(path.join(a, "scenario.yaml"), "utf8")).toBe(readFileSync(ROUTE_MAP, "utf8"))
     const summary = JSON.parse(readFileSync(path.join(a, "summary.json"), "utf8"))

@@ -28,7 +28,7 @@ describe("summary.json and its tables", () => {
     // A small run keeps its lists in summary.json too; the tables alone must rebuild the summary.
     const small = splitSummary(summary)
     expect(small.file.negotiations).toEqual(summary.negotiations)
-    const { negotiations: _n, money: { localities: _l, cost_shift: _c, effects: _e, ...aggregates }, ...rest } = small.file
+    const { negotiations: _n, money: { localities: _l, cost_shift: _c, effects: _e, pools: _p, transfers: _t, ...aggregates }, ...rest } = small.file
     const split = { file: { ...rest, money: aggregates }, tables: small.tables }
     const decoded = new Map<SummaryTableName, RecordTable>()
     for (const { name, table } of split.tables) {

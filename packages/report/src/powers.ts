@@ -104,7 +104,8 @@ export class PowersBuilder {
     for (const d of this.deals) {
       const l = facts.localities.get(d.locality)
       if (l === undefined) continue
-      const level = this.level.get(d.locality) ?? this.startLevel.get(d.locality) ?? 0
+      const first = this.startLevel.get(d.locality) ?? 0
+      const level = this.level.get(d.locality) ?? first
       for (const k of l.sought) {
         const p = facts.powers[k]
         if (p === undefined) continue
@@ -117,7 +118,7 @@ export class PowersBuilder {
           requires: ACCOUNTABILITY_LEVELS[p.requiredLevel] ?? String(p.requiredLevel),
           deal: d.t,
           devolved,
-          waiting: devolved !== null ? null : whyWaiting(p.requiredLevel, level, l, d.t, run)
+          waiting: devolved !== null ? null : whyWaiting(p.requiredLevel, first, level, l, d.t, run)
         })
       }
     }
@@ -125,12 +126,15 @@ export class PowersBuilder {
   }
 }
 
-/** Why a power needing `required` still waits at the end, for a locality at `level` whose deal landed at `deal` (as the engine decides: centre.ts). */
-const whyWaiting = (required: number, level: number, l: { readonly elections: ReadonlyArray<number>; readonly adopts: number }, deal: number, run: RunStarted): string => {
+/**
+ * Why a power needing `required` still waits at the end, for a locality that started at `first`,
+ * is at `level` at the end and whose deal landed at `deal` (as the engine decides: centre.ts).
+ */
+const whyWaiting = (required: number, first: number, level: number, l: { readonly elections: ReadonlyArray<number>; readonly adopts: number }, deal: number, run: RunStarted): string => {
   const needs = `needs ${modelWords(required)}`
   if (required <= level) return `${needs}; not devolved by the end of the run`
   if (l.adopts < required)
-    return l.adopts > level ? `${needs}; the locality adopts no stronger model than ${modelWords(l.adopts)}` : `${needs}; the locality adopts no stronger model`
+    return l.adopts > first ? `${needs}; the locality adopts no stronger model than ${modelWords(l.adopts)}` : `${needs}; the locality adopts no stronger model`
   const next = l.elections.find((e) => e >= deal)
   if (next === undefined) return `${needs}; no election after the deal`
   if (next >= run.months) return `${needs}; no election before the end (the next is month ${next}, ${calendarMonth(run.start, next)})`

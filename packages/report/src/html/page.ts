@@ -143,10 +143,15 @@ footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--rule);
   main { max-width: none; padding: 0; }
   section { margin: 18px 0; }
   .controls select { border: none; appearance: none; -webkit-appearance: none; font-weight: 600; }
-  table { font-size: 9pt; }
+  table { font-size: 8pt; }
   thead { display: table-header-group; }
-  tr { break-inside: avoid; }
+  tr, .cards > div, figure { break-inside: avoid; page-break-inside: avoid; }
+  caption, h2, p.how { break-after: avoid; page-break-after: avoid; }
+  /* Whole tables on paper: nothing scrolls or is cut; numbers may wrap (a calendar month under its figure). */
   .table-wrap { overflow: visible; }
+  th, td { padding: 2px 4px; }
+  td.num { white-space: normal; }
+  td { overflow-wrap: anywhere; }
 }
 `
 
