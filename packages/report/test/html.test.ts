@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { REPORT_LOCALITY_LIMIT, renderComparisonReport, renderRunReport } from "../src/html.ts"
 import type { RunReportTotals } from "../src/html.ts"
 import { pounds } from "../src/html/page.ts"
+import { dealPowers, powerFactsOf } from "../src/powers.ts"
+import type { RunStarted } from "@devosim/core"
 import type { CompareReport } from "../src/compare.ts"
 import type { AgencyMoney, CostShift, LocalityMoney, LocalityPool, MoneyFigures, PoolFlow } from "../src/money.ts"
 import { POOL_FLOWS, poolColumns } from "../src/money.ts"
@@ -292,11 +294,17 @@ const fixtureCompare = (): CompareReport => ({
 })
 
 /** A real run, as `devosim run` would summarise it. */
-const summaryOf = (scenario: string): Summary => {
-  const file = path.join(ROOT, "scenarios", scenario)
-  const compiled = compileScenarioText(readFileSync(file, "utf8"), file)
+const summaryOf = (scenario: string): Summary => runOf(scenario).summary
+
+/** A real run's summary and report, as `devosim run` writes them (with the deals' powers); `scenario` under scenarios/ or ROOT. */
+const runOf = (scenario: string, text?: string): { readonly summary: Summary; readonly html: string; readonly powers: ReturnType<typeof dealPowers> } => {
+  const file = scenario.includes("/") ? path.join(ROOT, scenario) : path.join(ROOT, "scenarios", scenario)
+  const compiled = compileScenarioText(text ?? readFileSync(file, "utf8"), file)
   if (!compiled.ok) throw new Error(compiled.error.message)
-  return summarize(runScenario(compiled.value.scenario).log)
+  const log = runScenario(compiled.value.scenario).log
+  const summary = summarize(log)
+  const powers = dealPowers(log.controls[0] as RunStarted, log.controls, powerFactsOf(compiled.value.scenario))
+  return { summary, powers, html: renderRunReport(summary, { powers }) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -333,6 +341,9 @@ const expectSelfContained = (html: string) => {
   expect((html.match(/<script[\s>]/gi) ?? []).length).toBe((html.match(/<\/script>/gi) ?? []).length)
 }
 
+/** Every chart of a run report (the powers chart only with the scenario's menu). */
+const RUN_CHARTS = ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-prevention", "chart-pool", "chart-pool-returns", "chart-cost-shift", "chart-budgets", "chart-years"]
+
 describe("renderRunReport", () => {
   const summary = fixtureSummary()
   const html = renderRunReport(summary)
@@ -364,11 +375,17 @@ describe("renderRunReport", () => {
       "Who pays, who saves: the cost-shift matrix",
       "Budgets by agency",
       "Money by locality",
-      "Negotiations"
+      "Negotiations",
+      "Powers and accountability",
+      "Prevention: invested and saved",
+      "Single place budgets over time",
+      "Money by financial year"
     ])
       expect(html).toContain(`<h2>${title.replace(/'/g, "&#39;")}</h2>`)
-    expect((html.match(/<p class="how">/g) ?? []).length).toBe(5)
-    for (const id of ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-cost-shift", "chart-budgets"])
+    // Every chart section says how to read it (the powers section, without the scenario, says why it is empty).
+    expect((html.match(/<p class="how">/g) ?? []).length).toBe(8)
+    expect(html).toContain("rendered without the scenario, so the powers each deal sought are not known here")
+    for (const id of RUN_CHARTS)
       expect(html).toContain(`id="${id}" data-chart="${id}"`)
   })
 
@@ -382,6 +399,14 @@ describe("renderRunReport", () => {
     expect(html).toContain("abandoned")
     expect(html).toContain("yes (all balances sum to £0)")
   })
+
+  it("tabulates the single place budgets by financial year, with the whole run's totals", () => {
+    const spb = summary.money.single_place_budget
+    // 2011-12: Birmingham's pool from month 13 (11 months): £20.0m a month in, £1.0m of it returned.
+    expect(html).toContain(`<tr><td>2011-12</td><td class="num">${pounds(11 * 20_000_000_00)}</td><td class="num">${pounds(11 * 19_000_000_00)}</td><td class="num">${pounds(11 * 1_000_000_00)}</td>`)
+    expect(html).toContain(`<tr class="total"><td>Whole run</td><td class="num">${pounds(spb.totals.line_funding_pence)}</td>`)
+    expect(html).toContain("all 2 localities whose pool moved money")
+  })
 })
 
 /** A summary of `n` localities (the fixture's four, repeated under new names), for the size bound. */
@@ -390,8 +415,16 @@ const largeSummary = (n: number): Summary => {
   const localities = Array.from({ length: n }, (_, i) => ({ ...base.money.localities[i % 4]!, locality: `locality-${String(i).padStart(6, "0")}` }))
   const negotiations = Array.from({ length: n }, (_, i) => ({ ...base.negotiations[i % 5]!, locality: `locality-${String(i).padStart(6, "0")}`, deal: base.negotiations[i % 5]!.deal === null ? null : 10 + (i % 997) / 50 }))
   const cost_shift = localities.flatMap((l, i) => base.money.cost_shift.filter((_, k) => k % 4 === i % 4).map((c) => ({ ...c, locality: l.locality })))
+  const original = base.money.localities.map((l) => l.locality)
+  const pools = localities.flatMap((l, i) => base.money.pools.filter((p) => p.locality === original[i % 4]).map((p) => ({ ...p, locality: l.locality })))
+  const transfers = localities.flatMap((l, i) => base.money.transfers.filter((x) => x.locality === original[i % 4]).map((x) => ({ ...x, locality: l.locality })))
   const population = negotiations.reduce((x, y) => x + y.population, 0)
-  return { ...base, negotiations, coverage: { ...base.coverage, population }, money: { ...base.money, localities, cost_shift } }
+  return {
+    ...base,
+    negotiations,
+    coverage: { ...base.coverage, population },
+    money: { ...base.money, localities, cost_shift, pools, transfers, single_place_budget: { ...poolTotals(pools), by_period: base.money.single_place_budget.by_period } }
+  }
 }
 
 describe("renderRunReport of a very large run", () => {
@@ -406,11 +439,14 @@ describe("renderRunReport of a very large run", () => {
     expect(data.summary.money.localities.length).toBe(REPORT_LOCALITY_LIMIT)
     expect(data.summary.negotiations.length).toBe(REPORT_LOCALITY_LIMIT)
     expect(new Set(data.summary.money.cost_shift.map((c) => c.locality)).size).toBeLessThanOrEqual(REPORT_LOCALITY_LIMIT)
-    // Two tables of localities and their header rows, and the financial-year table (its header and one row a year).
-    expect((html.match(/<tr>/g) ?? []).length).toBe(2 * REPORT_LOCALITY_LIMIT + 2 + 1 + summary.money.by_financial_year.length)
+    // Two tables of localities and their header rows, and the two financial-year tables (money, pools: a header and one row a year).
+    expect((html.match(/<tr>/g) ?? []).length).toBe(2 * REPORT_LOCALITY_LIMIT + 2 + 2 * (1 + summary.money.by_financial_year.length))
+    // Pools of the shown localities only (Birmingham's and Kent's copies: every other locality).
+    expect(data.summary.money.pools.length).toBe(REPORT_LOCALITY_LIMIT / 2)
+    expect(html).toContain(`Showing the first 250 of 10,000 localities with a single place budget`)
     expect(html).toContain("Showing the first 500 of 20,000 localities (in the scenario's order)")
     expect(html).toContain("the other 19,500 are not shown here. summary.json has them all")
-    expect((html.match(/class="note not-shown"/g) ?? []).length).toBe(5)
+    expect((html.match(/class="note not-shown"/g) ?? []).length).toBe(6)
   })
 
   it("keeps the aggregates complete: key figures, the total row and the totals the charts draw", () => {
@@ -568,6 +604,42 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     return file
   }
 
+  /**
+   * Printed (print media, at A4's width inside the report's 12 mm margins: 186 mm = 703 CSS px) every
+   * table fits its box and no cell's content is cut; then saved to PDF (written to OUT), with pages.
+   */
+  const expectPrintable = async (page: Page, name: string): Promise<number> => {
+    await page.emulateMedia({ media: "print" })
+    await page.setViewportSize({ width: 703, height: 1000 })
+    const problems = (await page.evaluate(`(() => {
+      const out = []
+      const root = document.documentElement
+      if (root.scrollWidth > root.clientWidth + 1) out.push("page " + root.scrollWidth + " > " + root.clientWidth)
+      for (const t of document.querySelectorAll("table")) {
+        const box = t.parentElement
+        if (t.scrollWidth > box.clientWidth + 1) out.push(t.id + ": table " + t.scrollWidth + " > box " + box.clientWidth)
+        for (let e = box; e !== null; e = e.parentElement) {
+          const s = getComputedStyle(e)
+          if (s.overflowX !== "visible" || s.overflowY !== "visible") out.push(t.id + ": inside overflow " + s.overflowX + "/" + s.overflowY)
+        }
+        const rows = [...t.rows]
+        if (getComputedStyle(rows[rows.length - 1] || t).breakInside !== "avoid") out.push(t.id + ": rows may break")
+        for (const c of t.querySelectorAll("td, th")) if (c.scrollWidth > c.clientWidth + 1) out.push(t.id + ": cell cut: " + c.textContent.slice(0, 40))
+      }
+      for (const f of document.querySelectorAll("section.chart")) if (getComputedStyle(f).breakInside !== "avoid") out.push(f.id + ": chart may break")
+      return out
+    })()`)) as Array<string>
+    expect(problems).toEqual([])
+    const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true })
+    writeFileSync(path.join(OUT, `${name}.pdf`), pdf)
+    expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-")
+    const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length
+    expect(pages).toBeGreaterThan(0)
+    await page.emulateMedia({ media: "screen" })
+    await page.setViewportSize({ width: 1200, height: 900 })
+    return pages
+  }
+
   /** Samples a PNG's pixels (decoded by Chromium): distinct colours and the share that is not white. */
   const pixelStats = async (png: Buffer): Promise<{ distinct: number; inked: number }> => {
     const page = await context.newPage()
@@ -603,23 +675,39 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
   it("draws the run report of a fixture with every kind of negotiation and a wrong pocket", async () => {
     const summary = fixtureSummary()
     const { page, problems } = await load("run-fixture", renderRunReport(summary))
-    await expectCharts(page, ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-cost-shift", "chart-budgets"])
+    await expectCharts(page, RUN_CHARTS)
     // One bar per negotiation that started and did not end abandoned; × for the abandoned one; a diamond per locality.
     expect(await count(page, "#chart-timeline g.negotiation-bar rect")).toBe(4)
     expect(await count(page, "#chart-timeline g.abandoned-marker path")).toBe(1)
     expect(await count(page, "#chart-timeline g.eligible-marker path")).toBe(5)
     expect(await count(page, "#chart-coverage g.coverage-area path")).toBe(2) // one per tranche
     expect(await count(page, "#chart-money g.money-actual path")).toBe(1)
-    expect(await count(page, "#chart-money-parts g.money-series path")).toBe(4)
-    // All localities: council→council, council→nhs, nhs→dwp (3 of 2 payers × 3 beneficiaries).
+    // The gap, the reduction and prevention's net; invested and saved on their own scale, with their net.
+    expect(await count(page, "#chart-money-parts g.money-series path")).toBe(3)
+    expect(await count(page, "#chart-prevention g.prevention-series path")).toBe(3)
+    // Single place budgets, all localities: in and out (top), reduction and gainshare returned and kept (below).
+    expect(await count(page, "#chart-pool g.pool-series path")).toBe(2)
+    expect(await count(page, "#chart-pool-returns g.pool-return-series path")).toBe(3)
+    expect(await page.locator("#select-pool option").allTextContents()).toEqual(["All localities (sum)", "Birmingham", "Kent"])
+    expect(await count(page, "#table-pool-years tbody tr")).toBe(4)
+    // By financial year: three figures in each of three years.
+    expect(await count(page, "#chart-years g.year-bar rect")).toBe(9)
+    // All localities: council→council, council→nhs, nhs→dwp (3 of 2 payers × 3 beneficiaries), and two transfers in their own columns.
     expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBe(3)
+    expect(await count(page, "#chart-cost-shift g.cost-transfer rect")).toBe(2)
+    expect(await page.locator("#chart-cost-shift svg").last().textContent()).toContain("transfer → nhs")
     expect(await count(page, "#chart-budgets g.budget-baseline rect")).toBe(3)
     expect(await count(page, "#chart-budgets g.budget-actual rect")).toBe(3)
     // The locality selectors redraw: Birmingham has two cost-shift cells; the names are text.
     await page.selectOption("#select-cost-shift", "Birmingham")
     expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBe(2)
+    expect(await count(page, "#chart-cost-shift g.cost-transfer rect")).toBe(0)
     await page.selectOption("#select-cost-shift", NASTY)
     expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBe(1)
+    expect(await count(page, "#chart-cost-shift g.cost-transfer rect")).toBe(1) // dwp → council
+    await page.selectOption("#select-pool", "Kent")
+    expect(await count(page, "#chart-pool g.pool-series path")).toBe(2)
+    await page.selectOption("#select-pool", { index: 0 })
     await page.selectOption("#select-budgets", "Kent")
     expect(await count(page, "#chart-budgets g.budget-baseline rect")).toBe(3)
     await page.selectOption("#select-cost-shift", { index: 0 })
@@ -627,6 +715,7 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     expect(await page.locator("#chart-timeline svg").last().textContent()).toContain("Ynys Môn </script>")
     expect(await page.evaluate("document.querySelectorAll('script').length")).toBe(4) // data, libraries, 2 client scripts: none injected
     await screenshot(page, "run-fixture")
+    await expectPrintable(page, "run-fixture")
     expect(problems).toEqual([])
     await page.close()
   })
@@ -639,6 +728,7 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     expect(bars).toBeGreaterThan(0)
     expect(await count(page, "#chart-timeline g.negotiation-bar rect")).toBe(bars)
     await screenshot(page, "run-route-map-2010")
+    await expectPrintable(page, "run-route-map-2010")
     expect(problems).toEqual([])
     await page.close()
   })
@@ -651,6 +741,7 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     expect(await count(page, "#chart-timeline g.negotiation-bar rect")).toBe(summary.negotiations.filter((n) => n.outcome === "deal" || n.outcome === "negotiating").length)
     expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBeGreaterThan(0)
     await screenshot(page, "run-older-people-bdp")
+    await expectPrintable(page, "run-older-people-bdp")
     expect(problems).toEqual([])
     await page.close()
   })
@@ -658,8 +749,8 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
   it("draws a bounded run report with the same totals as the whole one", async () => {
     const summary = fixtureSummary()
     const { page, problems } = await load("run-fixture-bounded", renderRunReport(summary, { maxLocalities: 2 }))
-    await expectCharts(page, ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-cost-shift", "chart-budgets"])
-    expect(await count(page, "p.not-shown")).toBe(5)
+    await expectCharts(page, RUN_CHARTS)
+    expect(await count(page, "p.not-shown")).toBe(6)
     // Two of five negotiations drawn; coverage has both tranches (from the totals).
     expect(await count(page, "#chart-timeline g.eligible-marker path")).toBe(2)
     expect(await count(page, "#chart-coverage g.coverage-area path")).toBe(2)
@@ -675,6 +766,7 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     expect(await whole.page.locator("#chart-cost-shift svg").last().textContent()).toBe(allText)
     await whole.page.close()
     await screenshot(page, "run-fixture-bounded")
+    await expectPrintable(page, "run-fixture-bounded")
     expect(problems).toEqual([])
     await page.close()
   })
@@ -682,8 +774,77 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
   it("draws the report of a 20,000-locality run", async () => {
     const summary = largeSummary(20_000)
     const { page, problems } = await load("run-large", renderRunReport(summary))
-    await expectCharts(page, ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-cost-shift", "chart-budgets"])
+    await expectCharts(page, RUN_CHARTS)
     expect(await count(page, "#chart-timeline g.eligible-marker path")).toBe(REPORT_LOCALITY_LIMIT)
+    expect(await page.locator("#select-pool option").count()).toBe(1 + REPORT_LOCALITY_LIMIT / 2)
+    await screenshot(page, "run-large")
+    await expectPrintable(page, "run-large")
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it("draws powers and accountability on the deal timeline (golden case G): devolved at the deal or an election, or waiting, and why", async () => {
+    const { html, powers } = runOf("test/golden/money/cases/g_accountability/scenario.yaml")
+    const { page, problems } = await load("run-g-accountability", html)
+    await expectCharts(page, [...RUN_CHARTS.filter((c) => c !== "chart-cost-shift" && c !== "chart-prevention"), "chart-powers"], ["chart-cost-shift", "chart-prevention"])
+    // Four deals; powers live at G4's deal (2), G2's (3) and its election (25), G3's (5.5), G1's (14.2) and its election (25).
+    expect(await count(page, "#chart-powers g.power-deal line")).toBe(4)
+    expect(await count(page, "#chart-powers g.power-devolved circle")).toBe(6)
+    expect(await count(page, "#chart-powers g.accountability-adopted circle")).toBe(2)
+    expect(await count(page, "#chart-powers g.power-waiting path")).toBe(2) // G1 and G4
+    expect(await count(page, "#table-powers tbody tr")).toBe(12)
+    expect(await count(page, "#table-powers tbody tr.power-waiting")).toBe(powers.waiting)
+    const g1 = await page.locator("#table-powers tbody tr.power-waiting", { hasText: "G1" }).textContent()
+    expect(g1).toContain("needs an elected mayor; the locality adopts no stronger model than a combined authority")
+    const g2 = await page.locator("#table-powers tbody tr", { hasText: "Community health commissioning" }).filter({ hasText: "G2" }).textContent()
+    expect(g2).toContain("25.0 (May 2012)")
+    // All four pools: the reduction in their table is the run's.
+    expect(await page.locator("#table-pool-years tr.total td").nth(3).textContent()).toBe(pounds(runOf("test/golden/money/cases/g_accountability/scenario.yaml").summary.money.spb_reduction_pence))
+    expect(await page.locator("#select-pool option").count()).toBe(5)
+    await screenshot(page, "run-g-accountability")
+    await expectPrintable(page, "run-g-accountability")
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it("draws a power still waiting for an election after the end of the run", async () => {
+    const { html } = runOf("packages/report/test/powers-waiting.yaml")
+    const { page, problems } = await load("run-powers-waiting", html)
+    await expectCharts(page, ["chart-powers", "chart-pool", "chart-pool-returns"])
+    expect(await count(page, "#chart-powers g.power-waiting path")).toBe(2)
+    expect(await page.locator("#table-powers tbody tr.power-waiting").first().textContent()).toContain("needs an elected mayor; no election before the end (the next is month 37, May 2013)")
+    await screenshot(page, "run-powers-waiting")
+    await expectPrintable(page, "run-powers-waiting")
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it("draws early-years-city-region: a pool growing as powers arrive at the 2017 election, prevention paid from it", async () => {
+    const { html, summary } = runOf("early-years-city-region.yaml")
+    const { page, problems } = await load("run-early-years", html)
+    await expectCharts(page, [...RUN_CHARTS, "chart-powers"])
+    const spb = summary.money.single_place_budget
+    expect(spb.localities).toBe(1)
+    expect(await count(page, "#table-pool-years tbody tr")).toBe(spb.by_financial_year.length + 1)
+    expect(await page.locator("#table-pool-years tr.total td").nth(1).textContent()).toBe(pounds(spb.totals.line_funding_pence + spb.totals.transfers_pence))
+    await page.selectOption("#select-pool", "Greater Manchester")
+    expect(await count(page, "#chart-pool g.pool-series path")).toBe(2)
+    expect(await count(page, "#chart-powers g.accountability-adopted circle")).toBe(1)
+    expect(await count(page, "#chart-years g.year-bar rect")).toBe(3 * summary.money.by_financial_year.length)
+    await screenshot(page, "run-early-years")
+    await expectPrintable(page, "run-early-years")
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it("draws stockport-mental-health: an agreed transfer in the cost-shift matrix", async () => {
+    const { html } = runOf("stockport-mental-health.yaml")
+    const { page, problems } = await load("run-stockport", html)
+    await expectCharts(page, [...RUN_CHARTS, "chart-powers"])
+    expect(await count(page, "#chart-cost-shift g.cost-transfer rect")).toBe(1)
+    expect(await page.locator("#chart-cost-shift svg").last().textContent()).toContain(pounds(100_000_000))
+    await screenshot(page, "run-stockport")
+    await expectPrintable(page, "run-stockport")
     expect(problems).toEqual([])
     await page.close()
   })

@@ -20,30 +20,6 @@ const powersOf = (text: string, file: string): DealPowers => {
   return dealPowers(log.controls[0] as RunStarted, log.controls, powerFactsOf(compiled.value.scenario))
 }
 
-/** A run whose powers wait for reasons the golden case has none of: an election after the end, and one before the deal only. */
-export const WAITING_SCENARIO = `version: 1
-name: powers still waiting
-start: 2010-04
-months: 24
-seed: 1
-centre: { capacity: 2 }
-tranches:
-  - { id: t1, opens: 0 }
-agencies:
-  - { id: council, name: Council }
-  - { id: nhs, name: NHS }
-powers:
-  - { id: care, name: Social care, agencies: [council], accountability: leader_cabinet }
-  - { id: health, name: Community health commissioning, agencies: [nhs], accountability: elected_mayor }
-deal:
-  reduction_pct: 5
-  horizon_months: 36
-localities:
-  - { id: Late, name: Late, population: 1000, tranche: t1, negotiation: { months: 4 }, baseline: { council: 1200000, nhs: 1200000 },
-      accountability: { model: leader_cabinet, elections: [2013-05], adopts: elected_mayor } }
-  - { id: Early, name: Early, population: 1000, tranche: t1, negotiation: { months: 5 }, baseline: { council: 1200000, nhs: 1200000 },
-      accountability: { model: leader_cabinet, elections: [2010-06], adopts: elected_mayor } }
-`
 
 describe("powers and accountability per deal", () => {
   it("golden case G: each power devolved at the deal or at the election that brings its model, or waiting, and why", () => {
@@ -73,7 +49,8 @@ describe("powers and accountability per deal", () => {
   })
 
   it("a power waits for an election after the end of the run, or for one when the only election was before the deal", () => {
-    const p = powersOf(WAITING_SCENARIO, "waiting.yaml")
+    const file = path.join(ROOT, "packages/report/test/powers-waiting.yaml")
+    const p = powersOf(readFileSync(file, "utf8"), file)
     expect(p.rows.map((r) => [r.locality, r.power, r.devolved, r.waiting])).toEqual([
       ["Late", "care", 4, null],
       ["Late", "health", null, "needs an elected mayor; no election before the end (the next is month 37, May 2013)"],
