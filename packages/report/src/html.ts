@@ -302,6 +302,11 @@ ${
 </section>`
 
   const powersTitle = "Powers and accountability"
+  /** ", adopting an elected mayor": what the locality adopted at the election of month t. */
+  const adoptedAt = (locality: string, t: number): string => {
+    const a = powers?.adopted.find((x) => x.locality === locality && x.t === t)
+    return a === undefined ? "" : `, adopting ${h(a.model.replace(/_/g, " "))}`
+  }
   const powersSection =
     powers === undefined
       ? `<section id="powers">
@@ -334,7 +339,7 @@ ${
               td(`${h(r.power)}<span class="sub">${h(r.power_name)}</span>`),
               td(h(r.requires.replace(/_/g, " "))),
               td(monthsAndDate(start, r.deal), true),
-              td(r.devolved === null ? "–" : monthsAndDate(start, r.devolved), true),
+              td(r.devolved === null ? "–" : `${monthsAndDate(start, r.devolved)}${r.devolved > r.deal ? `<span class="sub">at the election${adoptedAt(r.locality, r.devolved)}</span>` : ""}`, true),
               td(r.waiting === null ? "" : h(r.waiting))
             ].join("")}</tr>`
         ),
@@ -364,7 +369,7 @@ ${powers.localities_shown < powers.localities ? notShown(powers.localities_shown
     spb.localities === 0
       ? ""
       : table(
-          `Single place budgets by financial year, all ${integer(spb.localities)} localities whose pool moved money. Into the pool: the pooled lines' funding (and transfers into them); paid to agencies: pooled funding of the lines; reduction: the 'more for less' cut returned to the Treasury; investment: prevention paid by a pooled line, passed straight on; gainshare: the savings on pooled lines kept by the pool or returned to the Treasury.`,
+          `Single place budgets by financial year, ${spb.localities === 1 ? "the 1 locality" : `all ${integer(spb.localities)} localities`} whose pool moved money. Into the pool: the pooled lines' funding (and transfers into them); paid to agencies: pooled funding of the lines; reduction: the 'more for less' cut returned to the Treasury; investment: prevention paid by a pooled line, passed straight on; gainshare: the savings on pooled lines kept by the pool or returned to the Treasury.`,
           [th("financial year"), th("into the pool", true), th("paid to agencies", true), th("reduction returned", true), th("prevention investment", true), th("savings on pooled lines", true), th("gainshare kept", true), th("gainshare returned", true)],
           [
             ...spb.by_financial_year.map((y) => `<tr>${td(h(y.financial_year))}${poolCells(y)}</tr>`),
@@ -375,11 +380,11 @@ ${powers.localities_shown < powers.localities ? notShown(powers.localities_shown
   const poolSection = chartSection({
     id: "pool",
     title: "Single place budgets over time",
-    how: "a locality's deal pools some agencies' lines into one budget. The top chart is the money through it each month: in from the lines' departments (blue) and out to the agencies (grey); the gap between them is the 'more for less' reduction. The lower chart, on its own scale, is what the pool returned to the Treasury (the reduction, and the Treasury's share of savings on pooled lines) and the gainshare the locality kept.",
-    charts: ["chart-pool", "chart-pool-returns"],
+    how: "a locality's deal pools some agencies' lines into one budget. The top chart is the money through it each month: in from the lines' departments (blue) and out to the agencies (grey); the gap between them is the 'more for less' reduction, drawn below on its own scale. The lowest chart, on a smaller scale again, splits the prevention savings that landed in the pool: the gainshare the locality kept and the share returned to the Treasury.",
+    charts: ["chart-pool", "chart-pool-returns", "chart-pool-gainshare"],
     select: "select-pool",
     note: "Monthly amounts, undiscounted. “All localities” is the sum over every locality's pool.",
-    after: `${poolNotes}${poolYearsTable}`
+    after: `${poolNotes}${poolYearsTable === "" ? "" : `<h3 class="table-title">By financial year</h3>${poolYearsTable}`}`
   })
 
   const charts = [
@@ -544,8 +549,8 @@ ${localitiesNote}</section>`
         )
   const yearsTable = `<section id="years-table">
 <h2>Money by financial year</h2>
-<p class="how">each financial year's 'more for less' reduction returned, prevention invested and savings realised, all localities (baseline and actual are in the table below, on a scale that would flatten these).</p>
-<figure><div class="plot" id="chart-years" data-chart="chart-years"></div></figure>
+<p class="how">each financial year's 'more for less' reduction returned (top) and, on its own scale, prevention invested against the savings realised (below), all localities; baseline and actual, on a scale that would flatten these, are in the table.</p>
+<figure><div class="plot" id="chart-years" data-chart="chart-years"></div><div class="plot" id="chart-years-prevention" data-chart="chart-years-prevention"></div></figure>
 ${table(
   `UK financial years from 1 April, all localities (the first and last may be part years of the run). Discount factor: the ${appraisal.discounting === "green_book" ? "Green Book's (year 0 undiscounted, 3.5% a year to year 30, 3.0% to 75, 2.5% after)" : "monthly convention's, the year's average"}. NPV ${pounds(appraisal.npv_pence)}, benefit–cost ratio ${appraisal.benefit_cost_ratio === null ? "–" : appraisal.benefit_cost_ratio.toFixed(2)}, payback ${appraisal.payback_financial_year === null ? "not within the run" : h(appraisal.payback_financial_year)}.`,
   [th("financial year"), th("baseline", true), th("actual", true), th("SPB reduction", true), th("invested", true), th("saved", true), th("discount factor", true)],

@@ -342,7 +342,20 @@ const expectSelfContained = (html: string) => {
 }
 
 /** Every chart of a run report (the powers chart only with the scenario's menu). */
-const RUN_CHARTS = ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-prevention", "chart-pool", "chart-pool-returns", "chart-cost-shift", "chart-budgets", "chart-years"]
+const RUN_CHARTS = [
+  "chart-timeline",
+  "chart-coverage",
+  "chart-money",
+  "chart-money-parts",
+  "chart-prevention",
+  "chart-pool",
+  "chart-pool-returns",
+  "chart-pool-gainshare",
+  "chart-cost-shift",
+  "chart-budgets",
+  "chart-years",
+  "chart-years-prevention"
+]
 
 describe("renderRunReport", () => {
   const summary = fixtureSummary()
@@ -685,13 +698,15 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     // The gap, the reduction and prevention's net; invested and saved on their own scale, with their net.
     expect(await count(page, "#chart-money-parts g.money-series path")).toBe(3)
     expect(await count(page, "#chart-prevention g.prevention-series path")).toBe(3)
-    // Single place budgets, all localities: in and out (top), reduction and gainshare returned and kept (below).
+    // Single place budgets, all localities: in and out (top), the reduction, and gainshare kept and returned (each on its own scale).
     expect(await count(page, "#chart-pool g.pool-series path")).toBe(2)
-    expect(await count(page, "#chart-pool-returns g.pool-return-series path")).toBe(3)
+    expect(await count(page, "#chart-pool-returns g.pool-return-series path")).toBe(1)
+    expect(await count(page, "#chart-pool-gainshare g.pool-gainshare-series path")).toBe(2)
     expect(await page.locator("#select-pool option").allTextContents()).toEqual(["All localities (sum)", "Birmingham", "Kent"])
     expect(await count(page, "#table-pool-years tbody tr")).toBe(4)
-    // By financial year: three figures in each of three years.
-    expect(await count(page, "#chart-years g.year-bar rect")).toBe(9)
+    // By financial year: the reduction, then invested and saved, in each of three years.
+    expect(await count(page, "#chart-years g.year-bar rect")).toBe(3)
+    expect(await count(page, "#chart-years-prevention g.year-bar rect")).toBe(6)
     // All localities: council→council, council→nhs, nhs→dwp (3 of 2 payers × 3 beneficiaries), and two transfers in their own columns.
     expect(await count(page, "#chart-cost-shift g.cost-cell rect")).toBe(3)
     expect(await count(page, "#chart-cost-shift g.cost-transfer rect")).toBe(2)
@@ -786,7 +801,8 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
   it("draws powers and accountability on the deal timeline (golden case G): devolved at the deal or an election, or waiting, and why", async () => {
     const { html, powers } = runOf("test/golden/money/cases/g_accountability/scenario.yaml")
     const { page, problems } = await load("run-g-accountability", html)
-    await expectCharts(page, [...RUN_CHARTS.filter((c) => c !== "chart-cost-shift" && c !== "chart-prevention"), "chart-powers"], ["chart-cost-shift", "chart-prevention"])
+    const none = ["chart-cost-shift", "chart-prevention", "chart-pool-gainshare", "chart-years-prevention"]
+    await expectCharts(page, [...RUN_CHARTS.filter((c) => !none.includes(c)), "chart-powers"], none)
     // Four deals; powers live at G4's deal (2), G2's (3) and its election (25), G3's (5.5), G1's (14.2) and its election (25).
     expect(await count(page, "#chart-powers g.power-deal line")).toBe(4)
     expect(await count(page, "#chart-powers g.power-devolved circle")).toBe(6)
@@ -810,7 +826,7 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
   it("draws a power still waiting for an election after the end of the run", async () => {
     const { html } = runOf("packages/report/test/powers-waiting.yaml")
     const { page, problems } = await load("run-powers-waiting", html)
-    await expectCharts(page, ["chart-powers", "chart-pool", "chart-pool-returns"])
+    await expectCharts(page, ["chart-powers", "chart-pool", "chart-pool-returns"], ["chart-pool-gainshare", "chart-prevention"])
     expect(await count(page, "#chart-powers g.power-waiting path")).toBe(2)
     expect(await page.locator("#table-powers tbody tr.power-waiting").first().textContent()).toContain("needs an elected mayor; no election before the end (the next is month 37, May 2013)")
     await screenshot(page, "run-powers-waiting")
@@ -830,7 +846,10 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     await page.selectOption("#select-pool", "Greater Manchester")
     expect(await count(page, "#chart-pool g.pool-series path")).toBe(2)
     expect(await count(page, "#chart-powers g.accountability-adopted circle")).toBe(1)
-    expect(await count(page, "#chart-years g.year-bar rect")).toBe(3 * summary.money.by_financial_year.length)
+    expect(await count(page, "#chart-years g.year-bar rect")).toBe(summary.money.by_financial_year.length)
+    expect(await count(page, "#chart-years-prevention g.year-bar rect")).toBe(2 * summary.money.by_financial_year.length)
+    // Health and policing went live at the May 2017 election, when Greater Manchester adopted an elected mayor.
+    expect(await page.locator("#table-powers tbody tr", { hasText: "policing" }).textContent()).toContain("at the election, adopting elected mayor")
     await screenshot(page, "run-early-years")
     await expectPrintable(page, "run-early-years")
     expect(problems).toEqual([])

@@ -98,6 +98,7 @@ header.report .kicker { text-transform: uppercase; letter-spacing: .08em; font-s
 h1 { font-size: 26px; line-height: 1.2; margin: 4px 0 8px; }
 h2 { font-size: 19px; margin: 0 0 4px; }
 h3 { font-size: 15px; margin: 0 0 4px; }
+h3.table-title { margin: 16px 0 4px; }
 .meta { display: flex; flex-wrap: wrap; gap: 4px 22px; margin: 0; color: var(--muted); font-size: 14px; }
 .meta b { color: var(--ink); font-weight: 600; }
 section { margin: 30px 0; }

@@ -471,8 +471,30 @@
     var rows = [];
     names.forEach(function (n) {
       for (var m = 0; m < periods; m++) rows.push({ date: date(m), t: m, series: n[0], value: n[1](m) });
+      // The last month's step runs to the end of the run.
+      if (periods > 0) rows.push({ date: date(periods), t: periods - 1, series: n[0], value: n[1](periods - 1), end: true });
     });
     return rows;
+  };
+  /** A monthly step chart of `series` ([label, value of month m, colour]) with class `cls`. */
+  var poolChart = function (width, series, cls, height) {
+    var rows = poolRows(null, series);
+    return Plot.plot({
+      width: width,
+      height: height,
+      marginLeft: 64,
+      x: xTime(width, periods),
+      y: { grid: true, label: "£ a month", tickFormat: D.poundsTick },
+      color: { domain: series.map(function (v) { return v[0]; }), range: series.map(function (v) { return v[2]; }), legend: true },
+      marks: [
+        Plot.ruleY([0]),
+        Plot.tip(rows.filter(function (r) { return !r.end; }), Plot.pointerX({ x: "date", y: "value", stroke: "series", title: poolTip }))
+      ].concat(series.map(function (v, i) {
+        // The first wide and pale, so a series equal to it (gainshare kept = returned at 50%) shows on top of it.
+        var under = i === 0 && series.length > 1;
+        return Plot.lineY(rows.filter(function (r) { return r.series === v[0]; }), { x: "date", y: "value", stroke: "series", strokeWidth: under ? 6 : 2, strokeOpacity: under ? 0.45 : 1, curve: "step-after", className: cls });
+      }), endOfRun())
+    });
   };
   var poolTip = function (r) {
     return r.series + "\n" + D.pounds(r.value) + " in " + D.calendarMonth(start, r.t) + " (month " + r.t + ")";
@@ -482,46 +504,22 @@
     var anyPool = spb && spb.localities > 0;
     D.mount("chart-pool", function (width) {
       if (!anyPool) return D.empty("No deal pooled any agency's line within the run, so there is no single place budget to show.");
-      var series = [
+      return poolChart(width, [
         ["into the pool (the pooled lines' funding)", function (m) { return x.line_funding_pence[m] + x.transfers_pence[m]; }, "#1f5f8b"],
         ["paid to agencies", function (m) { return x.pooled_funding_pence[m]; }, "#8a949c"]
-      ];
-      var rows = poolRows(x, series);
-      return Plot.plot({
-        width: width,
-        height: 260,
-        marginLeft: 64,
-        x: xTime(width, periods),
-        y: { grid: true, label: "£ a month", tickFormat: D.poundsTick },
-        color: { domain: series.map(function (v) { return v[0]; }), range: series.map(function (v) { return v[2]; }), legend: true },
-        marks: [
-          Plot.ruleY([0]),
-          Plot.lineY(rows, { x: "date", y: "value", stroke: "series", strokeWidth: 2, curve: "step-after", className: "pool-series" }),
-          Plot.tip(rows, Plot.pointerX({ x: "date", y: "value", stroke: "series", title: poolTip }))
-        ].concat(endOfRun())
-      });
+      ], "pool-series", 250);
     });
     D.mount("chart-pool-returns", function (width) {
-      if (!anyPool) return D.empty("No single place budget, so nothing was returned or kept.");
-      var series = [
-        ["'more for less' reduction returned", function (m) { return x.reduction_pence[m]; }, "#1f5f8b"],
-        ["gainshare returned to the Treasury", function (m) { return x.gainshare_returned_pence[m]; }, "#e07b39"],
-        ["gainshare kept by the locality", function (m) { return x.gainshare_kept_pence[m]; }, "#3a9a5b"]
-      ];
-      var rows = poolRows(x, series);
-      return Plot.plot({
-        width: width,
-        height: 240,
-        marginLeft: 64,
-        x: xTime(width, periods),
-        y: { grid: true, label: "£ a month", tickFormat: D.poundsTick },
-        color: { domain: series.map(function (v) { return v[0]; }), range: series.map(function (v) { return v[2]; }), legend: true },
-        marks: [
-          Plot.ruleY([0]),
-          Plot.lineY(rows, { x: "date", y: "value", stroke: "series", strokeWidth: 2, curve: "step-after", className: "pool-return-series" }),
-          Plot.tip(rows, Plot.pointerX({ x: "date", y: "value", stroke: "series", title: poolTip }))
-        ].concat(endOfRun())
-      });
+      if (!anyPool) return D.empty("No single place budget, so no 'more for less' reduction was returned.");
+      return poolChart(width, [["'more for less' reduction returned to the Treasury", function (m) { return x.reduction_pence[m]; }, "#1f5f8b"]], "pool-return-series", 200);
+    });
+    D.mount("chart-pool-gainshare", function (width) {
+      var any = x.savings_pence.some(function (v) { return v !== 0; });
+      if (!anyPool || !any) return D.empty(anyPool ? "No prevention saving landed in " + (choice === ALL ? "any pool" : "this pool") + ", so there was no gainshare to keep or return." : "No single place budget, so no gainshare.");
+      return poolChart(width, [
+        ["gainshare kept by the locality", function (m) { return x.gainshare_kept_pence[m]; }, "#3a9a5b"],
+        ["gainshare returned to the Treasury", function (m) { return x.gainshare_returned_pence[m]; }, "#e07b39"]
+      ], "pool-gainshare-series", 200);
     });
   };
   if (pools.length === 0) {
@@ -565,12 +563,13 @@
     var rowH = localities.length <= 30 ? 30 : localities.length <= 120 ? 14 : 6;
     var labels = rowH >= 14;
     var longest = localities.reduce(function (m, l) { return Math.max(m, Math.min(40, l.length)); }, 0);
+    var longestWait = waiting.reduce(function (m, w) { return Math.max(m, ("waiting: " + w.powers.join(", ")).length); }, 0);
     return Plot.plot({
       width: width,
       height: localities.length * rowH + 70,
       marginLeft: labels ? Math.min(270, 16 + longest * 6.2) : 20,
       marginTop: 28,
-      marginRight: 110,
+      marginRight: labels ? Math.min(280, 24 + longestWait * 6) : 16,
       x: xTime(width, endT),
       y: { domain: localities, label: null, axis: labels ? "left" : null, tickFormat: function (d) { return D.truncate(d, 40); }, padding: 0.3 },
       marks: [
@@ -585,31 +584,32 @@
     });
   });
 
-  // (8) By financial year: the reduction, prevention invested and savings realised, side by side.
-  D.mount("chart-years", function (width) {
-    var years = s.money.by_financial_year || [];
-    var figures = [
-      ["'more for less' reduction", "spb_reduction_pence", "#1f5f8b"],
-      ["prevention invested", "prevention_invested_pence", "#c23b4b"],
-      ["savings realised", "savings_realised_pence", "#3a9a5b"]
-    ];
+  // (8) By financial year: the reduction, and prevention invested against savings realised on their own scale.
+  var years = s.money.by_financial_year || [];
+  var yearBars = function (width, figures, empty) {
     var rows = [];
     years.forEach(function (y) {
       figures.forEach(function (f) { rows.push({ year: y.financial_year, figure: f[0], value: y[f[1]] }); });
     });
-    if (rows.every(function (r) { return r.value === 0; })) return D.empty("No reduction, prevention investment or saving in any financial year of the run.");
+    if (rows.every(function (r) { return r.value === 0; })) return D.empty(empty);
     return Plot.plot({
       width: width,
-      height: 260,
+      height: 220,
       marginLeft: 64,
-      fx: { label: "financial year", padding: 0.15 },
+      fx: { label: null, padding: 0.15 },
       x: { axis: null, domain: figures.map(function (f) { return f[0]; }) },
-      y: { grid: true, label: "£ in the year", tickFormat: D.poundsTick },
+      y: { grid: true, label: "£ in the financial year", tickFormat: D.poundsTick },
       color: { domain: figures.map(function (f) { return f[0]; }), range: figures.map(function (f) { return f[2]; }), legend: true },
       marks: [
         Plot.barY(rows, { fx: "year", x: "figure", y: "value", fill: "figure", className: "year-bar", title: function (r) { return r.year + ": " + r.figure + " " + D.pounds(r.value); }, tip: true }),
         Plot.ruleY([0])
       ]
     });
+  };
+  D.mount("chart-years", function (width) {
+    return yearBars(width, [["'more for less' reduction returned", "spb_reduction_pence", "#1f5f8b"]], "No 'more for less' reduction in any financial year of the run.");
+  });
+  D.mount("chart-years-prevention", function (width) {
+    return yearBars(width, [["prevention invested", "prevention_invested_pence", "#c23b4b"], ["savings realised", "savings_realised_pence", "#3a9a5b"]], "No prevention investment or saving in any financial year of the run.");
   });
 })();
