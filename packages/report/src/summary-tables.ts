@@ -216,9 +216,13 @@ const tablesOf = (s: Summary): Array<SummaryTableName> => {
 /** summary.json's content: the aggregates, the tables it points to, and the lists too when small. */
 export const summaryFile = (s: Summary): SummaryFile => {
   const { negotiations, money, ...rest } = s
-  const { localities, cost_shift: _c, effects: _e, pools: _p, transfers: _t, ...aggregates } = money
+  const { localities, cost_shift: _c, effects: _e, pools, transfers: _t, ...aggregates } = money
   const listed = Object.fromEntries(tablesOf(s).map((name) => [name, { file: SUMMARY_TABLES[name].file, rows: ROW_COUNTS[name](s) }]))
-  return localities.length <= SUMMARY_INLINE_LOCALITIES && negotiations.length <= SUMMARY_INLINE_LOCALITIES ? { ...s, tables: listed } : { ...rest, money: aggregates, tables: listed }
+  // The pools by period are in pools.arrow only, however small the run (summary.json has their totals by period).
+  const { pools: _p, ...lists } = money
+  return localities.length <= SUMMARY_INLINE_LOCALITIES && negotiations.length <= SUMMARY_INLINE_LOCALITIES
+    ? { ...s, money: lists, tables: listed }
+    : { ...rest, money: aggregates, tables: listed }
 }
 
 /**
@@ -256,13 +260,25 @@ const groupBy = (rows: ReadonlyArray<Row>, key: (r: Row) => string): Map<string,
  */
 export const joinSummary = (file: SummaryFile | Summary, table: (name: SummaryTableName) => RecordTable): Summary => {
   if (!("tables" in file)) return file
-  const m = file.money
-  if (file.negotiations !== undefined && m.localities !== undefined && m.cost_shift !== undefined && m.effects !== undefined && m.pools !== undefined && m.transfers !== undefined) {
-    const { tables: _, ...whole } = file
-    return whole as Summary
-  }
   const { tables, money, ...rest } = file
   const read = (name: SummaryTableName): ReadonlyArray<Row> => (tables[name] === undefined ? [] : table(name).rows)
+  const pools = (): Array<LocalityPool> => {
+    const out: Array<LocalityPool> = []
+    let pool: ({ locality: string; periods: Array<number> } & { [K in (typeof POOL_FLOWS)[number]]: Array<number> }) | undefined
+    for (const r of read("pools")) {
+      if (pool === undefined || pool.locality !== str(r, "locality")) {
+        pool = { locality: str(r, "locality"), periods: [], ...poolColumns((): Array<number> => []) }
+        out.push(pool)
+      }
+      pool.periods.push(num(r, "period"))
+      for (const k of POOL_FLOWS) pool[k].push(num(r, k))
+    }
+    return out
+  }
+  // A small run's lists are in summary.json (all but the pools by period, only ever in pools.arrow).
+  if (file.negotiations !== undefined && money.localities !== undefined && money.cost_shift !== undefined && money.effects !== undefined && money.transfers !== undefined) {
+    return { ...rest, negotiations: file.negotiations, money: { ...money, localities: money.localities, cost_shift: money.cost_shift, effects: money.effects, transfers: money.transfers, pools: pools() } }
+  }
   const negotiations: Array<NegotiationRecord> = read("negotiations").map((r) => ({
     locality: str(r, "locality"),
     tranche: str(r, "tranche"),
@@ -342,16 +358,6 @@ export const joinSummary = (file: SummaryFile | Summary, table: (name: SummaryTa
     realised_pence: num(r, "realised_pence"),
     capped_pence: num(r, "capped_pence")
   }))
-  const pools: Array<LocalityPool> = []
-  let pool: ({ locality: string; periods: Array<number> } & { [K in (typeof POOL_FLOWS)[number]]: Array<number> }) | undefined
-  for (const r of read("pools")) {
-    if (pool === undefined || pool.locality !== str(r, "locality")) {
-      pool = { locality: str(r, "locality"), periods: [], ...poolColumns((): Array<number> => []) }
-      pools.push(pool)
-    }
-    pool.periods.push(num(r, "period"))
-    for (const k of POOL_FLOWS) pool[k].push(num(r, k))
-  }
   const transfers: Array<TransferMoney> = read("transfers").map((r) => ({ locality: str(r, "locality"), from: str(r, "from"), to: str(r, "to"), amount_pence: num(r, "amount_pence") }))
-  return { ...rest, negotiations, money: { ...money, localities, cost_shift, effects, pools, transfers } }
+  return { ...rest, negotiations, money: { ...money, localities, cost_shift, effects, pools: pools(), transfers } }
 }
