@@ -210,7 +210,7 @@ const notShown = (shown: number, total: number, what: string): string =>
 const poolsWithin = (pools: ReadonlyArray<LocalityPool>, cells: number): ReadonlyArray<LocalityPool> => {
   let used = 0
   let k = 0
-  while (k < pools.length && used + pools[k]!.periods.length <= cells) used += pools[k++]!.periods.length
+  while (k < pools.length && used + pools[k]!.line_funding_pence.length <= cells) used += pools[k++]!.line_funding_pence.length
   return k === pools.length ? pools : pools.slice(0, k)
 }
 

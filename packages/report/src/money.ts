@@ -116,8 +116,11 @@ export const POOL_FLOWS = [
 export type PoolFlow = (typeof POOL_FLOWS)[number]
 export type PoolFlows = { readonly [K in PoolFlow]: number }
 
-/** One locality's single place budget by period: the periods with any flow, and each flow in them. */
-export type LocalityPool = { readonly locality: string; readonly periods: ReadonlyArray<number> } & { readonly [K in PoolFlow]: ReadonlyArray<number> }
+/**
+ * One locality's single place budget: each flow by period [0, months), zeros before its deal (dense,
+ * so a flow's m-th value is period m's in every replication, and statistics across them line up).
+ */
+export type LocalityPool = { readonly locality: string } & { readonly [K in PoolFlow]: ReadonlyArray<number> }
 
 /**
  * Locality-periods up to which the summary has every locality's pool by period (`pools`,
@@ -940,18 +943,8 @@ export class MoneyBuilder {
     if (poolDetail !== null)
       for (let l = 0; l < L; l++) {
         if (pooling[l] === 0) continue
-        const periods: Array<number> = []
-        const columns = POOL_FLOWS.map(() => [] as Array<number>)
-        for (let m = 0; m < months; m++) {
-          const r = l * months + m
-          let any = false
-          for (let k = 0; k < P; k++) if (poolDetail[r * P + k] !== 0) any = true
-          if (!any) continue
-          periods.push(m)
-          const x = flowsAt(poolDetail, r)
-          POOL_FLOWS.forEach((k, j) => columns[j]!.push(x[k]))
-        }
-        pools.push({ locality: run.localities[l]!.id, periods, ...poolColumns((k) => columns[POOL_FLOWS.indexOf(k)]!) })
+        const rows = Array.from({ length: months }, (_, m) => flowsAt(poolDetail, l * months + m))
+        pools.push({ locality: run.localities[l]!.id, ...poolColumns((k) => rows.map((x) => x[k])) })
       }
     const localityRank = rankBy(run.localities.map((l) => l.id), (x, y) => (x < y ? -1 : x > y ? 1 : 0))
     const agencyRank = rankBy(run.agencies.map((a) => a.id), (x, y) => x.localeCompare(y))

@@ -103,7 +103,7 @@ export const SUMMARY_TABLES = {
   pools: {
     file: "pools.arrow",
     format: "pools/1",
-    // One row per locality and period in which its single place budget moved money (runs of up to POOL_BY_PERIOD_CELLS locality-periods).
+    // One row per period of each locality whose single place budget moved money (runs of up to POOL_BY_PERIOD_CELLS locality-periods).
     fields: [f("locality", "utf8"), f("period", "int32"), f("financial_year", "utf8"), ...pence(...POOL_FLOWS)]
   },
   transfers: {
@@ -183,7 +183,7 @@ const ROWS: Record<SummaryTableName, (s: Summary) => Array<Row>> = {
   pools: (s) => {
     const fy = financialYearsOf(s)
     return s.money.pools.flatMap((p) =>
-      p.periods.map((period, j): Row => ({ locality: p.locality, period, financial_year: fy[period] ?? "", ...poolColumns((k) => p[k][j]!) }))
+      p.line_funding_pence.map((_, period): Row => ({ locality: p.locality, period, financial_year: fy[period] ?? "", ...poolColumns((k) => p[k][period]!) }))
     )
   },
   transfers: (s) => s.money.transfers.map((t) => ({ ...t }))
@@ -198,7 +198,7 @@ const ROW_COUNTS: Record<SummaryTableName, (s: Summary) => number> = {
   line_years: (s) => s.money.localities.reduce((n, l) => l.agencies.reduce((m, g) => m + (g.by_financial_year?.length ?? 0), n), 0),
   cost_shift: (s) => s.money.cost_shift.reduce((n, c) => n + Math.max(1, Object.keys(c.savings_by_period).length), 0),
   effects: (s) => s.money.effects.length,
-  pools: (s) => s.money.pools.reduce((n, p) => n + p.periods.length, 0),
+  pools: (s) => s.money.pools.reduce((n, p) => n + p.line_funding_pence.length, 0),
   transfers: (s) => s.money.transfers.length
 }
 
@@ -264,14 +264,14 @@ export const joinSummary = (file: SummaryFile | Summary, table: (name: SummaryTa
   const read = (name: SummaryTableName): ReadonlyArray<Row> => (tables[name] === undefined ? [] : table(name).rows)
   const pools = (): Array<LocalityPool> => {
     const out: Array<LocalityPool> = []
-    let pool: ({ locality: string; periods: Array<number> } & { [K in (typeof POOL_FLOWS)[number]]: Array<number> }) | undefined
+    let pool: ({ locality: string } & { [K in (typeof POOL_FLOWS)[number]]: Array<number> }) | undefined
     for (const r of read("pools")) {
       if (pool === undefined || pool.locality !== str(r, "locality")) {
-        pool = { locality: str(r, "locality"), periods: [], ...poolColumns((): Array<number> => []) }
+        pool = { locality: str(r, "locality"), ...poolColumns((): Array<number> => new Array<number>(Math.max(1, rest.months)).fill(0)) }
         out.push(pool)
       }
-      pool.periods.push(num(r, "period"))
-      for (const k of POOL_FLOWS) pool[k].push(num(r, k))
+      const period = num(r, "period")
+      for (const k of POOL_FLOWS) pool[k][period] = num(r, k)
     }
     return out
   }

@@ -89,17 +89,17 @@ const perPeriod = (total: number) => Array.from({ length: MONTHS }, () => Math.r
 
 /** A pool from month `from` to the end: `line` a month in, the reduction `cut` of it returned, savings from month 20. */
 const poolOf = (locality: string, from: number, line: number, cut: number): LocalityPool => {
-  const periods = Array.from({ length: MONTHS - from }, (_, k) => from + k)
+  const periods = Array.from({ length: MONTHS }, (_, m) => m)
   const savings = periods.map((m) => (m >= 20 ? 40_000_00 : 0))
+  const pooled = (x: number) => periods.map((m) => (m >= from ? x : 0))
   return {
     locality,
-    periods,
-    line_funding_pence: periods.map(() => line),
-    transfers_pence: periods.map(() => 0),
-    investment_pence: periods.map(() => 0),
+    line_funding_pence: pooled(line),
+    transfers_pence: pooled(0),
+    investment_pence: pooled(0),
     savings_pence: savings,
-    pooled_funding_pence: periods.map(() => line - cut),
-    reduction_pence: periods.map(() => cut),
+    pooled_funding_pence: pooled(line - cut),
+    reduction_pence: pooled(cut),
     gainshare_returned_pence: savings.map((x) => x / 2),
     gainshare_kept_pence: savings.map((x) => x / 2)
   }
@@ -108,7 +108,7 @@ const poolOf = (locality: string, from: number, line: number, cut: number): Loca
 /** The pools' totals, as MoneyBuilder makes them: by period, by financial year (of the fixture's three) and over the run. */
 const poolTotals = (pools: ReadonlyArray<LocalityPool>): MoneyFigures["single_place_budget"] => {
   const by = poolColumns(() => new Array<number>(MONTHS).fill(0))
-  for (const p of pools) p.periods.forEach((m, j) => POOL_FLOWS.forEach((k) => (by[k][m]! += p[k][j]!)))
+  for (const p of pools) POOL_FLOWS.forEach((k) => p[k].forEach((x, m) => (by[k][m]! += x)))
   const sum = (from: number, to: number) => poolColumns((k: PoolFlow) => by[k].slice(from, to).reduce((a, x) => a + x, 0))
   return {
     localities: pools.length,

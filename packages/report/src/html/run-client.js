@@ -445,7 +445,7 @@
   // (6) Single place budgets over time: one locality's pool (or the sum of all), by month.
   var spb = s.money.single_place_budget || null;
   var pools = s.money.pools || [];
-  /** A pool's flows as dense monthly columns (a locality's pool lists only the months it moved money). */
+  /** A pool's flows by month (all localities': summary.json's totals). */
   var poolSeries = function (choice) {
     var flows = ["line_funding_pence", "transfers_pence", "investment_pence", "savings_pence", "pooled_funding_pence", "reduction_pence", "gainshare_returned_pence", "gainshare_kept_pence"];
     var out = {};
@@ -461,8 +461,8 @@
     }
     pools.forEach(function (p) {
       if (p.locality !== choice) return;
-      p.periods.forEach(function (m, j) {
-        flows.forEach(function (k) { out[k][m] += p[k][j]; });
+      flows.forEach(function (k) {
+        p[k].forEach(function (v, m) { out[k][m] += v; });
       });
     });
     return out;
