@@ -413,6 +413,29 @@ describe("renderRunReport", () => {
     expect(html).toContain("yes (all balances sum to £0)")
   })
 
+  it("lists the deals' powers with every name escaped, in the table and in the data", () => {
+    const powers = {
+      menu: true,
+      rows: [
+        { locality: NASTY, power: "<b>care</b>", power_name: NASTY, requires: "leader_cabinet", deal: 3, devolved: 3, waiting: null },
+        { locality: NASTY, power: "health", power_name: "Health", requires: "elected_mayor", deal: 3, devolved: null, waiting: "needs an elected mayor; no election before the end" }
+      ],
+      deals: 1,
+      devolved: 1,
+      waiting: 1,
+      adopted: []
+    }
+    const withPowers = renderRunReport(summary, { powers })
+    expectSelfContained(withPowers)
+    expect(withPowers).not.toContain(NASTY)
+    expect(withPowers).not.toContain("<b>care</b>")
+    expect(withPowers).toContain("&lt;b&gt;care&lt;/b&gt;")
+    expect((withPowers.match(/<tr class="power-(devolved|waiting)">/g) ?? []).length).toBe(2)
+    expect(withPowers).toContain("<td>needs an elected mayor; no election before the end</td>")
+    expect((dataOf(withPowers) as { powers: unknown }).powers).toEqual({ rows: powers.rows, adopted: [] })
+    expect(withPowers).toContain('data-chart="chart-powers"')
+  })
+
   it("tabulates the single place budgets by financial year, with the whole run's totals", () => {
     const spb = summary.money.single_place_budget
     // 2011-12: Birmingham's pool from month 13 (11 months): £20.0m a month in, £1.0m of it returned.

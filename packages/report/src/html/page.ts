@@ -151,8 +151,10 @@ footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--rule);
   /* Whole tables on paper: nothing scrolls or is cut; numbers may wrap (a calendar month under its figure). */
   .table-wrap { overflow: visible; }
   th, td { padding: 2px 4px; }
-  td.num { white-space: normal; }
-  td { overflow-wrap: anywhere; }
+  td { overflow-wrap: break-word; }
+  td:first-child { overflow-wrap: anywhere; }
+  /* A figure stays whole; its calendar month may go under it. */
+  td.num { white-space: normal; overflow-wrap: normal; }
 }
 `
 

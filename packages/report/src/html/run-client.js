@@ -477,7 +477,7 @@
     return rows;
   };
   /** A monthly step chart of `series` ([label, value of month m, colour]) with class `cls`. */
-  var poolChart = function (width, series, cls, height) {
+  var poolChart = function (width, series, cls, height, underFirst) {
     var rows = poolRows(null, series);
     return Plot.plot({
       width: width,
@@ -491,7 +491,7 @@
         Plot.tip(rows.filter(function (r) { return !r.end; }), Plot.pointerX({ x: "date", y: "value", stroke: "series", title: poolTip }))
       ].concat(series.map(function (v, i) {
         // The first wide and pale, so a series equal to it (gainshare kept = returned at 50%) shows on top of it.
-        var under = i === 0 && series.length > 1;
+        var under = underFirst && i === 0;
         return Plot.lineY(rows.filter(function (r) { return r.series === v[0]; }), { x: "date", y: "value", stroke: "series", strokeWidth: under ? 6 : 2, strokeOpacity: under ? 0.45 : 1, curve: "step-after", className: cls });
       }), endOfRun())
     });
@@ -519,7 +519,7 @@
       return poolChart(width, [
         ["gainshare kept by the locality", function (m) { return x.gainshare_kept_pence[m]; }, "#3a9a5b"],
         ["gainshare returned to the Treasury", function (m) { return x.gainshare_returned_pence[m]; }, "#e07b39"]
-      ], "pool-gainshare-series", 200);
+      ], "pool-gainshare-series", 200, true);
     });
   };
   if (pools.length === 0) {
