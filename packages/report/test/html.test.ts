@@ -485,6 +485,18 @@ describe("renderRunReport of a very large run", () => {
     expect((html.match(/class="note not-shown"/g) ?? []).length).toBe(6)
   })
 
+  it("lists the powers of the first REPORT_LOCALITY_LIMIT localities with a deal, with a line on the rest", () => {
+    const rows = summary.negotiations.flatMap((x) =>
+      ["care", "policing", "health"].map((power, k) => ({ locality: x.locality, power, power_name: power, requires: "elected_mayor", deal: 10, devolved: k === 2 ? null : 10, waiting: k === 2 ? "needs an elected mayor; the locality adopts no stronger model" : null }))
+    )
+    const withPowers = renderRunReport(summary, { powers: { menu: true, rows, deals: n, devolved: 2 * n, waiting: n, adopted: [] } })
+    const shown = (dataOf(withPowers) as { powers: { rows: ReadonlyArray<{ locality: string }> } }).powers.rows
+    expect(new Set(shown.map((r) => r.locality)).size).toBe(REPORT_LOCALITY_LIMIT)
+    expect(shown).toHaveLength(3 * REPORT_LOCALITY_LIMIT)
+    expect(withPowers).toContain("Showing the first 500 of 20,000 localities with a deal")
+    expect(withPowers.length).toBeLessThan(4_500_000)
+  })
+
   it("keeps the aggregates complete: key figures, the total row and the totals the charts draw", () => {
     const m = summary.money
     expect(html).toContain(`<dt>deals within the run</dt><dd>${summary.centre.deals.toLocaleString("en-GB")} of 20,000 localities</dd>`)
