@@ -73,6 +73,7 @@ const lastSegment = (p: string): string => {
 export type Better = "lower" | "higher" | "none"
 
 export interface FigureSpec {
+  /** The figure's id; money figures end in `_pence` (their values in files are integer pence, shown as £). */
   readonly figure: string
   readonly label: string
   readonly better: Better
@@ -119,12 +120,12 @@ const STANDARD_FIGURES: ReadonlyArray<Omit<FigureSpec, "value"> & { readonly of:
   { figure: "makespan_months", label: "Centre's makespan (months)", better: "lower", better_for: "the centre (its negotiations done sooner)", of: (s) => s.centre.makespan },
   { figure: "mean_wait_months", label: "Mean wait for a slot at the centre (months)", better: "lower", better_for: "the places waiting", of: (s) => s.centre.mean_wait },
   { figure: "max_wait_months", label: "Longest wait for a slot (months)", better: "lower", better_for: "the place that waits longest", of: (s) => s.negotiations.reduce((m, n) => Math.max(m, n.wait), 0) },
-  { figure: "savings_realised_pence", label: "Savings realised (pence)", better: "higher", better_for: "the public purse (less spent for the same need)", of: (s) => s.money.savings_realised_pence },
+  { figure: "savings_realised_pence", label: "Savings realised", better: "higher", better_for: "the public purse (less spent for the same need)", of: (s) => s.money.savings_realised_pence },
   // The 'more for less' cut: money back for the Treasury, money the places no longer have.
-  { figure: "spb_reduction_pence", label: "SPB reductions returned to the Treasury (pence)", better: "higher", better_for: "the Treasury (lower is better for the places pooling)", of: (s) => s.money.spb_reduction_pence },
-  { figure: "prevention_invested_pence", label: "Prevention invested (pence)", better: "none", better_for: "", of: (s) => s.money.prevention_invested_pence },
+  { figure: "spb_reduction_pence", label: "SPB reductions returned to the Treasury", better: "higher", better_for: "the Treasury (lower is better for the places pooling)", of: (s) => s.money.spb_reduction_pence },
+  { figure: "prevention_invested_pence", label: "Prevention invested", better: "none", better_for: "", of: (s) => s.money.prevention_invested_pence },
   // Green Book: by financial year, year 0 undiscounted, 3.5% to year 30 (a summary written before it had none).
-  { figure: "npv_pence", label: "NPV of prevention (pence, Green Book discounting)", better: "higher", better_for: "the public sector as a whole (the Green Book's view)", of: (s) => (s.money.appraisal as MoneyFigures["appraisal"] | undefined)?.npv_pence ?? Number.NaN },
+  { figure: "npv_pence", label: "NPV of prevention (Green Book discounting)", better: "higher", better_for: "the public sector as a whole (the Green Book's view)", of: (s) => (s.money.appraisal as MoneyFigures["appraisal"] | undefined)?.npv_pence ?? Number.NaN },
   { figure: "benefit_cost_ratio", label: "Benefit–cost ratio of prevention (Green Book)", better: "higher", better_for: "the public sector as a whole (the Green Book's view)", of: (s) => (s.money.appraisal as MoneyFigures["appraisal"] | undefined)?.benefit_cost_ratio ?? Number.NaN }
 ]
 
@@ -187,7 +188,7 @@ export const figureSpecs = (runs: ReadonlyArray<ReplicatedRun>): Array<FigureSpe
     // Scenarios move places between tranches: more deals in one tranche is a different membership, not a better outcome.
     ...tranches.map((t) => spec(trancheFigure(t), `Deals landed in tranche ${t}`, "none", "")),
     ...rest.map((f) => spec(f.figure, f.label, f.better, f.better_for)),
-    ...agencies.map((a) => spec(agencyFigure(a), `Net position of ${a} (savings − investment + transfers, pence)`, "higher", a))
+    ...agencies.map((a) => spec(agencyFigure(a), `Net position of ${a} (savings − investment + transfers)`, "higher", a))
   ]
 }
 
@@ -302,7 +303,7 @@ export const compareRuns = (runs: ReadonlyArray<ReplicatedRun>): CompareReport =
       seed: r.seeds[0] ?? 0,
       localities: r.localities?.length ?? null
     })),
-    warnings: localityWarnings(runs),
+    warnings: [...replicationWarnings(runs, K), ...localityWarnings(runs)],
     figures,
     coverage
   }
@@ -324,15 +325,28 @@ export const localityWarnings = (runs: ReadonlyArray<ReplicatedRun>): Array<stri
     const extra = [...here].filter((l) => !inBase.has(l)).length
     const missing = [...inBase].filter((l) => !here.has(l)).length
     if (extra === 0 && missing === 0) continue
-    const parts = [
-      ...(missing > 0 ? [`lacks ${missing} of the baseline's ${inBase.size} localit${inBase.size === 1 ? "y" : "ies"}`] : []),
-      ...(extra > 0 ? [`has ${extra} localit${extra === 1 ? "y" : "ies"} the baseline does not`] : [])
-    ]
+    const shared = inBase.size - missing
+    const places = (n: number) => `${n} localit${n === 1 ? "y" : "ies"}`
     out.push(
-      `${r.name} does not share the baseline's localities: it ${parts.join(" and ")}; common random numbers pair only the ${inBase.size - missing} shared, so a difference from the baseline is partly the places, not only the timetable`
+      shared === 0
+        ? `${r.name} shares none of the baseline's ${places(inBase.size)} (it has ${places(extra)} of its own): common random numbers pair nothing, so a difference from the baseline is the places, not the timetable`
+        : `${r.name} does not share the baseline's localities: ${[
+            ...(missing > 0 ? [`${missing} of the baseline's ${places(inBase.size)} ${missing === 1 ? "is" : "are"} missing from it`] : []),
+            ...(extra > 0 ? [`it has ${places(extra)} the baseline does not`] : [])
+          ].join(" and ")}; common random numbers pair only the ${shared} shared, so a difference from the baseline is partly the places, not only the timetable`
     )
   }
   return out
+}
+
+/** Inputs with more replications than the fewest: only the first K of each are compared (paired by replication). */
+const replicationWarnings = (runs: ReadonlyArray<ReplicatedRun>, K: number): Array<string> => {
+  const fewest = runs.find((r) => r.replications.length === K)
+  const more = runs.filter((r) => r.replications.length > K)
+  if (fewest === undefined || more.length === 0) return []
+  return [
+    `compared over ${K} replication${K === 1 ? "" : "s"}, the fewest of any input (${fewest.name}); the later replications of ${more.length} other${more.length === 1 ? "" : "s"} are left out`
+  ]
 }
 
 /** Every figure of every replication, as rows for compare.arrow (`source`: the input it came from, as given). */

@@ -477,6 +477,8 @@ const COMPARE_STYLE = `
 .figure-table td.num .value { white-space: nowrap; }
 .compare-table td .sub { white-space: normal; }
 td.constant .sub { font-style: italic; }
+tr.group th { background: none; border-bottom: 1px solid #b9c1c8; padding-top: 12px; }
+tr.group th .sub { font-weight: normal; }
 @media print {
   .figure-grid { grid-template-columns: 1fr; }
   .compare-table { table-layout: fixed; }
@@ -568,33 +570,39 @@ ${c.figures
       "compare-table figure-table"
     )
   )
-  const pairedRows = c.figures.flatMap((f) =>
-    f.paired.map((p) => {
-      const [lo, hi] = p.ci95
-      const clear = lo > 0 || hi < 0
-      const favours = !clear || f.better === "none" ? null : (f.better === "lower") === hi < 0 ? p.scenario : p.vs
-      const verdict =
-        p.n === 0
-          ? "not reached in either"
-          : p.constant && p.mean_diff === 0
-            ? "no difference (the same in every replication)"
-            : !clear
-              ? "no clear difference"
-              : favours === null
-                ? lo > 0
-                  ? "higher"
-                  : "lower"
-                : `favours ${h(favours)}${f.better_for === "" ? "" : ` (for ${h(f.better_for)})`}`
-      return `<tr>${[
-        td(h(f.label)),
-        td(`${h(p.scenario)} − ${h(p.vs)}`),
-        td(formatDiff(f.figure, p.mean_diff), true),
-        td(formatFigure(f.figure, p.sd_diff), true),
-        td(p.constant ? (c.replications > 1 ? "in every replication" : "–") : `${formatDiff(f.figure, lo)} to ${formatDiff(f.figure, hi)}`, true, p.constant ? "constant" : ""),
-        td(verdict, false, favours !== null && favours === f.winner ? "winner" : "")
-      ].join("")}</tr>`
-    })
-  )
+  // Grouped by figure (a heading row each); a figure no scenario changes, in any replication, is one row.
+  const pairedRows = c.figures.flatMap((f) => {
+    const heading = `<tr class="group"><th colspan="5" scope="colgroup">${h(f.label)} <span class="sub">${h(f.figure)}; ${h(directionText(f))}</span></th></tr>`
+    if (f.paired.length > 0 && f.paired.every((p) => p.n > 0 && p.constant && p.mean_diff === 0))
+      return [heading, `<tr>${td("every scenario")}${td(formatDiff(f.figure, 0), true)}${td(formatFigure(f.figure, 0), true)}${td(c.replications > 1 ? "in every replication" : "–", true, "constant")}${td("no difference")}</tr>`]
+    return [
+      heading,
+      ...f.paired.map((p) => {
+        const [lo, hi] = p.ci95
+        const clear = lo > 0 || hi < 0
+        const favours = !clear || f.better === "none" ? null : (f.better === "lower") === hi < 0 ? p.scenario : p.vs
+        const verdict =
+          p.n === 0
+            ? "not reached in either"
+            : p.constant && p.mean_diff === 0
+              ? "no difference (the same in every replication)"
+              : !clear
+                ? "no clear difference"
+                : favours === null
+                  ? lo > 0
+                    ? "higher"
+                    : "lower"
+                  : `favours ${h(favours)}${f.better_for === "" ? "" : ` (for ${h(f.better_for)})`}`
+        return `<tr>${[
+          td(`${h(p.scenario)} − ${p.vs === c.baseline ? "baseline" : h(p.vs)}`),
+          td(formatDiff(f.figure, p.mean_diff), true),
+          td(formatFigure(f.figure, p.sd_diff), true),
+          td(p.constant ? (c.replications > 1 ? "in every replication" : "–") : `${formatDiff(f.figure, lo)} to ${formatDiff(f.figure, hi)}`, true, p.constant ? "constant" : ""),
+          td(verdict, false, favours !== null && favours === f.winner ? "winner" : "")
+        ].join("")}</tr>`
+      })
+    ]
+  })
   const tables = `<section id="figures-table">
 <h2>Figures by scenario</h2>
 ${figureTables.join("\n")}
@@ -602,8 +610,8 @@ ${figureTables.join("\n")}
 <section id="paired-table">
 <h2>Paired differences</h2>
 ${table(
-  "Each replication runs every scenario on the same random numbers; a difference is taken within each replication, then summarised. The 95% interval is for the mean difference: if it excludes zero, the difference is more than noise. A difference the same in every replication has no interval.",
-  [th("figure"), th("difference"), th("mean", true), th("sd", true), th("95% interval", true), th("verdict")],
+  `Each scenario minus the baseline, ${h(c.baseline)}, by figure. Each replication runs every scenario on the same random numbers; a difference is taken within each replication, then summarised. The 95% interval is for the mean difference: if it excludes zero, the difference is more than noise. A difference the same in every replication has no interval.`,
+  [th("scenario − baseline"), th("mean", true), th("sd", true), th("95% interval", true), th("verdict")],
   pairedRows,
   "table-paired",
   "compare-table"
