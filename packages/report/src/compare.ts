@@ -398,7 +398,7 @@ export const formatComparison = (c: CompareReport): string => {
             ? `Δ ${signed(p.mean_diff, f.figure)} [${fmt(p.ci95[0], f.figure)}, ${fmt(p.ci95[1], f.figure)}]${p.ci95[0] > 0 || p.ci95[1] < 0 ? " *" : ""}`
             : `Δ ${signed(p.mean_diff, f.figure)}${reps > 1 && p.n > 0 ? " in every replication" : ""}`
       const notReached = b.not_reached > 0 ? `  (not reached within the run in ${b.not_reached} of ${reps})` : ""
-      const range = reps <= 1 || b.n === 0 ? "" : b.constant ? "in every replication" : `${fmt(b.q05, f.figure)} – ${fmt(b.q95, f.figure)}`
+      const range = reps <= 1 || b.n === 0 ? "" : b.constant ? (b.n === reps ? "in every replication" : `in each of the ${b.n} that reach it`) : `${fmt(b.q05, f.figure)} – ${fmt(b.q95, f.figure)}`
       return [b.scenario, fmt(b.mean, f.figure), range, diff + notReached]
     })
     const widths = [0, 1, 2].map((k) => Math.max(...rows.map((r) => r[k]!.length)))

@@ -546,7 +546,9 @@ ${c.figures
     if (b === undefined || b.n === 0) return td(b === undefined ? "–" : "not reached", true)
     const spread = b.constant
       ? c.replications > 1
-        ? "in every replication"
+        ? b.n === c.replications
+          ? "in every replication"
+          : `in each of the ${integer(b.n)} that reach it`
         : ""
       : `sd ${formatFigure(f.figure, b.sd)}; 5–95%: ${formatFigure(f.figure, b.q05)} to ${formatFigure(f.figure, b.q95)}`
     const notReached = b.not_reached > 0 ? `; not reached in ${integer(b.not_reached)}` : ""
@@ -592,9 +594,9 @@ ${c.figures
                   ? lo > 0
                     ? "higher"
                     : "lower"
-                  : `favours ${h(favours)}${f.better_for === "" ? "" : ` (for ${h(f.better_for)})`}`
+                  : `favours ${favours === c.baseline ? "the baseline" : h(favours)}`
         return `<tr>${[
-          td(`${h(p.scenario)} − ${p.vs === c.baseline ? "baseline" : h(p.vs)}`),
+          td(p.vs === c.baseline ? h(p.scenario) : `${h(p.scenario)} − ${h(p.vs)}`),
           td(formatDiff(f.figure, p.mean_diff), true),
           td(formatFigure(f.figure, p.sd_diff), true),
           td(p.constant ? (c.replications > 1 ? "in every replication" : "–") : `${formatDiff(f.figure, lo)} to ${formatDiff(f.figure, hi)}`, true, p.constant ? "constant" : ""),
@@ -610,8 +612,8 @@ ${figureTables.join("\n")}
 <section id="paired-table">
 <h2>Paired differences</h2>
 ${table(
-  `Each scenario minus the baseline, ${h(c.baseline)}, by figure. Each replication runs every scenario on the same random numbers; a difference is taken within each replication, then summarised. The 95% interval is for the mean difference: if it excludes zero, the difference is more than noise. A difference the same in every replication has no interval.`,
-  [th("scenario − baseline"), th("mean", true), th("sd", true), th("95% interval", true), th("verdict")],
+  `Each scenario minus the baseline, ${h(c.baseline)}, by figure; the verdict is for the reader the figure's heading names. Each replication runs every scenario on the same random numbers; a difference is taken within each replication, then summarised. The 95% interval is for the mean difference: if it excludes zero, the difference is more than noise. A difference the same in every replication has no interval.`,
+  [th("scenario (minus the baseline)"), th("mean", true), th("sd", true), th("95% interval", true), th("verdict")],
   pairedRows,
   "table-paired",
   "compare-table"

@@ -111,7 +111,7 @@
       if (rows.length === 0) return D.empty("Not reached within the run in any replication of any scenario.");
       var tipText = function (r) {
         var head = r.scenario + (r.winner ? " (best mean)" : "");
-        if (r.constant) return head + "\n" + full(f.figure, r.mean) + (c.replications > 1 ? " in every replication" : "");
+        if (r.constant) return head + "\n" + full(f.figure, r.mean) + (c.replications <= 1 ? "" : r.n === c.replications ? " in every replication" : " in each of the " + r.n + " replications that reach it");
         return head + "\nmean " + full(f.figure, r.mean) + ", sd " + full(f.figure, r.sd) + "\nmedian " + full(f.figure, r.q50) + "\n5–95%: " + full(f.figure, r.q05) + " to " + full(f.figure, r.q95);
       };
       // Full names, wrapped into the left margin (at most 42% of the chart).
