@@ -10,6 +10,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api"
 import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { EVENT_KINDS, POSTING_KIND } from "@devosim/core"
 import { devosim, ROOT, tempDir } from "./cli-helpers.ts"
 
 interface Recipe {
@@ -67,12 +68,15 @@ const shortScenario = (): string => {
   return file
 }
 
-const RUNS = [
-  { name: "route-map", scenario: () => path.join(ROOT, "scenarios", "route-map-2010.yaml") },
-  { name: "stockport", scenario: () => path.join(ROOT, "scenarios", "stockport-mental-health.yaml") },
-  { name: "early-years", scenario: () => path.join(ROOT, "scenarios", "early-years-city-region.yaml") },
-  { name: "short", scenario: shortScenario }
-] as const
+/** The runs, made in order (a fork needs its parent): each is a CLI call writing `out`. */
+const RUNS: ReadonlyArray<{ readonly name: string; readonly make: (out: string) => ReadonlyArray<string> }> = [
+  { name: "route-map", make: (out) => ["run", path.join(ROOT, "scenarios", "route-map-2010.yaml"), "--out", out, "--quiet"] },
+  { name: "stockport", make: (out) => ["run", path.join(ROOT, "scenarios", "stockport-mental-health.yaml"), "--out", out, "--quiet"] },
+  { name: "early-years", make: (out) => ["run", path.join(ROOT, "scenarios", "early-years-city-region.yaml"), "--out", out, "--quiet"] },
+  { name: "short", make: (out) => ["run", shortScenario(), "--out", out, "--quiet"] },
+  // A fork with a second negotiation slot from month 3: its capacity is ScenarioAmended's.
+  { name: "fork", make: (out) => ["fork", path.join(dir, "short"), "--at", "3", "--set", "centre.capacity=2", "--out", out] }
+]
 const FORMATS = ["parquet", "csv"] as const
 
 type Summary = Record<string, unknown>
@@ -83,9 +87,9 @@ let db: DuckDBInstance
 beforeAll(async () => {
   for (const r of RUNS) {
     const out = path.join(dir, r.name)
-    const ran = devosim("run", r.scenario(), "--out", out, "--quiet")
-    expect(ran.stderr).toBe("")
-    expect(ran.status).toBe(0)
+    const ran = devosim(...r.make(out))
+    expect(ran.stderr, r.name).toBe("")
+    expect(ran.status, r.name).toBe(0)
     summaries.set(r.name, JSON.parse(readFileSync(path.join(out, "summary.json"), "utf8")))
     for (const format of FORMATS) {
       const e = devosim("export", out, "--format", format, "--out", exportOf(r.name, format))
@@ -240,7 +244,39 @@ describe("docs/recipes.sql", () => {
     expect(short.centre.makespan_after_end).toBe(true)
     expect(short.centre.open_at_end["negotiating"]! + short.centre.open_at_end["queued"]!).toBeGreaterThan(0)
     expect((summaries.get("early-years")!["money"] as { gainshare_returned_pence: number }).gainshare_returned_pence).toBeGreaterThan(0)
+    expect((summaries.get("fork")!["centre"] as { capacity: number }).capacity).toBe(2)
     for (const s of summaries.values()) expect((s["money"] as { appraisal: { discounting: string } }).appraisal.discounting).toBe("green_book")
+  })
+})
+
+describe("the events' data", () => {
+  it("has snake_case keys, at every depth, for every kind of control event", async () => {
+    const kinds = new Set<string>()
+    const bad: Array<string> = []
+    const walk = (v: unknown, where: string): void => {
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${where}[${i}]`))
+      else if (typeof v === "object" && v !== null) {
+        for (const [k, x] of Object.entries(v)) {
+          if (!/^[a-z][a-z0-9]*(_[a-z0-9]+)*$/.test(k)) bad.push(`${where}.${k}`)
+          walk(x, `${where}.${k}`)
+        }
+      }
+    }
+    for (const r of RUNS) {
+      const sql = await connect(r.name, "parquet")
+      try {
+        for (const row of await rowsOf(sql, "SELECT seq, kind, data FROM events WHERE kind <> 'Posting' ORDER BY seq", r.name)) {
+          kinds.add(row["kind"] as string)
+          walk(JSON.parse(row["data"] as string), `${r.name} seq ${row["seq"]} ${row["kind"]}`)
+        }
+        // Postings have no data: their fields are columns.
+        expect(await rowsOf(sql, "SELECT count(*) AS n FROM events WHERE kind = 'Posting' AND data IS NOT NULL", r.name)).toEqual([{ n: 0 }])
+      } finally {
+        sql.closeSync()
+      }
+    }
+    expect(bad).toEqual([])
+    expect([...kinds].sort()).toEqual(EVENT_KINDS.filter((k) => k !== POSTING_KIND).sort())
   })
 })
 
