@@ -1,12 +1,10 @@
 -- devosim: DuckDB recipes for summary.json's `centre` and `money` figures, from the tables of
 -- `devosim export DIR --out DIR2` (events, ledger, accounts, negotiations, localities).
 --
--- Run from inside DIR2 (or `SET file_search_path = 'DIR2'`): first one `@setup` for the format you
--- exported (parquet or csv), then `@setup views`, then any recipe. Every recipe equals the run's
--- summary.json figure named after `@recipe` (money to the penny): test/recipes.test.ts runs them all
--- on the Parquet and CSV exports of real runs and checks them against summary.json.
---
---   duckdb -c ".read docs/recipes.sql"        -- everything, in order, from inside DIR2
+-- Run from inside DIR2 (or after `SET file_search_path = 'DIR2'`): first the `@setup` for the
+-- format you exported (parquet or csv), then `@setup views`, then any recipe. Every recipe equals
+-- the run's summary.json figure named after `@recipe` (money to the penny): test/recipes.test.ts
+-- runs them all on the Parquet and CSV exports of real runs and checks them against summary.json.
 --
 -- A `[]` in a name is a list in summary.json: the recipe gives one row per element, matched on the
 -- columns after `by`. Amounts are integer pence (BIGINT; sums are HUGEINT); times months since the
