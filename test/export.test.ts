@@ -10,7 +10,8 @@ import { createHash } from "node:crypto"
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { ControlEvent, EventLog, RunStarted } from "@devosim/core"
+import type { ControlEvent, EventLog, Holder, RunStarted } from "@devosim/core"
+import { classifyFlow } from "@devosim/report"
 import { decodeEventLogOrThrow, decodeTable, type DecodedTable, type TableValue } from "../packages/store/src/index.ts"
 import { syntheticScenario } from "../bench/synthetic.ts"
 import { devosim, measuredDevosim, ROOT, tempDir } from "./cli-helpers.ts"
@@ -130,7 +131,7 @@ describe("devosim export: the files", () => {
     }
     for (const t of TABLES) {
       expect(arrow[t].numRows, t).toBe(counts[t])
-      expect(arrow[t].metadata["devosim.format"]).toBe(`export-${t}/1`)
+      expect(arrow[t].metadata["devosim.format"]).toBe(`export-${t}/${t === "events" || t === "ledger" ? 2 : 1}`)
     }
   })
 
@@ -140,7 +141,9 @@ describe("devosim export: the files", () => {
     expect(types("events")).toEqual({
       seq: "Int64",
       t: "Float64",
+      month: `${dict("Int32")}?`,
       kind: dict("Int8"),
+      flow: `${dict("Int8")}?`,
       locality: `${dict("Int32")}?`,
       from_account: "Int32?",
       to_account: "Int32?",
@@ -149,7 +152,7 @@ describe("devosim export: the files", () => {
       data: "Utf8?"
     })
     const pence = (...names: Array<string>) => Object.fromEntries(names.map((n) => [n, "Int64"]))
-    expect(types("ledger")).toEqual({ period: "Int32", account: "Int32", locality: `${dict("Int32")}?`, agency: `${dict("Int32")}?`, ...pence("opening_pence", "inflow_pence", "outflow_pence", "closing_pence") })
+    expect(types("ledger")).toEqual({ period: "Int32", month: dict("Int32"), account: "Int32", locality: `${dict("Int32")}?`, agency: `${dict("Int32")}?`, ...pence("opening_pence", "inflow_pence", "outflow_pence", "closing_pence") })
     expect(types("accounts")).toEqual({ account: "Int32", holder: dict("Int8"), purpose: dict("Int8"), locality: `${dict("Int32")}?`, agency: `${dict("Int32")}?` })
     expect(types("negotiations")).toEqual({
       locality: dict("Int32"),
@@ -208,13 +211,29 @@ describe("devosim export: the tables are the log's", () => {
       expect(c["kind"]![s]).toBe(e._tag)
       expect(c["t"]![s]).toBe(e.t)
       expect(c["locality"]![s]).toBe("locality" in e ? e.locality : null)
-      expect([c["from_account"]![s], c["to_account"]![s], c["amount_pence"]![s], c["cause_seq"]![s]]).toEqual([null, null, null, null])
+      expect([c["from_account"]![s], c["to_account"]![s], c["amount_pence"]![s], c["cause_seq"]![s], c["flow"]![s]]).toEqual([null, null, null, null, null])
       expect(JSON.parse(c["data"]![s] as string), `${e._tag} at ${s}`).toEqual(payload(e))
     }
     // snake_case keys, the locality in its column only
     const started = log.controls.find((e) => e._tag === "NegotiationStarted")!
     expect(Object.keys(JSON.parse(c["data"]![started.seq] as string)).sort()).toEqual(["attempt", "duration", "queue_length"])
     expect(JSON.parse(c["data"]![0] as string)).toMatchObject({ engine_version: run.engineVersion, discount_rate_basis_points: run.discountRateBasisPoints })
+    // A posting's flow is report's classifyFlow of its accounts' holders and its cause's kind; its month floor(t)'s.
+    const holderOf = arrow.accounts.columns["holder"]! as Array<Holder>
+    const kindOf = new Map(log.controls.map((e) => [e.seq, e._tag]))
+    const flows = new Set<unknown>()
+    for (let i = 0; i < p.length; i++) {
+      const s = p.seq[i]!
+      expect(c["flow"]![s], `seq ${s}`).toBe(classifyFlow(holderOf[p.from[i]!]!, holderOf[p.to[i]!]!, kindOf.get(p.cause[i]!)))
+      flows.add(c["flow"]![s])
+    }
+    expect([...flows].sort()).toEqual(["envelope", "line funding", "pooled funding", "reduction", "service spend"])
+    const start = run.start.split("-").map(Number) as [number, number]
+    const monthOf = (t: number) => {
+      const z = start[0] * 12 + start[1] - 1 + Math.floor(t)
+      return `${Math.floor(z / 12)}-${String((z % 12) + 1).padStart(2, "0")}`
+    }
+    c["t"]!.forEach((t, s) => expect(c["month"]![s], `seq ${s}`).toBe(monthOf(t as number)))
     // A posting's locality is its non-Treasury side's (accounts table).
     const accountLocality = arrow.accounts.columns["locality"]!
     for (let i = 0; i < p.length; i++) {
@@ -269,12 +288,19 @@ describe("devosim export: the tables are the log's", () => {
     expect(mismatch).toBe(0n)
     expect(await one("SELECT sum(closing_pence) FROM ledger WHERE period = (SELECT max(period) FROM ledger)")).toBe(BigInt(summary.money.total_balance_pence))
     expect(await one("SELECT sum(l.inflow_pence) FROM ledger l JOIN accounts a USING (account) WHERE a.holder = 'world'")).toBe(BigInt(summary.money.actual_pence))
-    // The run's own ledger.arrow (when it wrote one) has the same rows.
+    // The run's own ledger.arrow (when it wrote one) has the same rows (its layout is its own: no month column).
     const own = path.join(runDir, "ledger.arrow")
     if (existsSync(own)) {
       const ledger = decodeTable(readFileSync(own))
-      for (const k of Object.keys(c)) expect(ledger.columns[k], k).toEqual(c[k])
+      expect(ledger.columns["month"]).toBeUndefined()
+      for (const k of Object.keys(c)) if (k !== "month") expect(ledger.columns[k], k).toEqual(c[k])
     }
+    // month is the period's calendar month
+    const start = run.start.split("-").map(Number) as [number, number]
+    c["period"]!.forEach((m, r) => {
+      const z = start[0] * 12 + start[1] - 1 + (m as number)
+      if (r % 97 === 0) expect(c["month"]![r], `row ${r}`).toBe(`${Math.floor(z / 12)}-${String((z % 12) + 1).padStart(2, "0")}`)
+    })
   })
 
   it("negotiations and money by locality: from the log, adding up to summary.json", async () => {
@@ -376,7 +402,7 @@ describe("devosim export --format csv", () => {
     // A locality id with a comma is quoted; a control event's JSON has its quotes doubled.
     const negotiations = readFileSync(fileOf("negotiations", "csv"), "utf8")
     expect(negotiations).toContain('\r\n"Bournemouth, Dorset and Poole",second,')
-    expect(readFileSync(fileOf("events", "csv"), "utf8")).toMatch(/\r\n[0-9]+,[0-9.]+,NegotiationStarted,Kent,,,,,"\{""attempt"":1,""duration"":[0-9.]+,""queue_length"":[0-9]+\}"\r\n/)
+    expect(readFileSync(fileOf("events", "csv"), "utf8")).toMatch(/\r\n[0-9]+,[0-9.]+,20[0-9]{2}-[0-9]{2},NegotiationStarted,,Kent,,,,,"\{""attempt"":1,""duration"":[0-9.]+,""queue_length"":[0-9]+\}"\r\n/)
   })
 })
 
@@ -399,8 +425,8 @@ describe("devosim export --format parquet", () => {
 
   it("is zstd, with dictionary encoding only on the dictionary columns", async () => {
     const dictionaries: Record<Table, Array<string>> = {
-      events: ["kind", "locality"],
-      ledger: ["agency", "locality"],
+      events: ["flow", "kind", "locality", "month"],
+      ledger: ["agency", "locality", "month"],
       accounts: ["agency", "holder", "locality", "purpose"],
       negotiations: ["locality", "outcome", "tranche"],
       localities: ["locality"]
@@ -538,10 +564,13 @@ describe("devosim export of an old log", () => {
     const r = devosim("export", fixture, "--tables", "events,negotiations", "--format", "csv", "--out", out)
     expect(r.stderr).toBe("")
     expect(r.status).toBe(0)
-    const [, ...events] = parseCsv(readFileSync(path.join(out, "events.csv"), "utf8"))
+    const [header, ...events] = parseCsv(readFileSync(path.join(out, "events.csv"), "utf8"))
     const m = JSON.parse(readFileSync(path.join(fixture, "manifest.json"), "utf8"))
     expect(events).toHaveLength(m.event_count)
-    const started = events.filter((e) => e[2] === "NegotiationStarted").map((e) => JSON.parse(e[8]!) as Record<string, unknown>)
+    const [kind, data, flow] = ["kind", "data", "flow"].map((c) => header!.indexOf(c))
+    const started = events.filter((e) => e[kind!] === "NegotiationStarted").map((e) => JSON.parse(e[data!]!) as Record<string, unknown>)
+    // An old log's postings get today's flows.
+    expect(new Set(events.filter((e) => e[kind!] === "Posting").map((e) => e[flow!]))).toEqual(new Set(["envelope", "line funding", "pooled funding", "reduction", "service spend", "investment funding", "investment spend", "saving", "gainshare returned"]))
     expect(started.length).toBeGreaterThan(0)
     for (const s of started) expect(Object.keys(s).sort()).toEqual(["attempt", "duration", "queue_length"])
   })

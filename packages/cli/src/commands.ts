@@ -14,9 +14,10 @@ import {
   joinSummary,
   renderComparisonReport,
   SUMMARY_TABLES,
-  summarize
+  summarize,
+  uniqueLabels
 } from "@devosim/report"
-import type { ReplicatedRun, ReplicationFigures, Summary, SummaryFile, SummaryTableName } from "@devosim/report"
+import type { ForkOrigin, ReplicatedRun, ReplicationFigures, Summary, SummaryFile, SummaryTableName } from "@devosim/report"
 import { compileScenarioText, compileScenarioWithSettings, runScenarioFormat, loadScenario, loadScenarioVariants, parseSetting, scenarioJsonSchema } from "@devosim/scenario"
 import type { Setting } from "@devosim/scenario"
 import type { LoadedScenario } from "@devosim/scenario"
@@ -528,9 +529,9 @@ const figuresOfFile = (file: string, value: unknown) =>
       const money = s["money"]
       need(isObj(money) && isObj(money["present_values"]) && Array.isArray(money["localities"]), "money", "present_values and localities")
       ;(((money as Record<string, unknown>)["localities"]) as Array<unknown>).forEach((l, i) =>
-        need(isObj(l) && Array.isArray(l["agencies"]) && l["agencies"].every((g: unknown) => isObj(g) && typeof g["agency"] === "string" && typeof g["net_position_pence"] === "number"), `money.localities[${i}]`, "agencies with agency and net_position_pence")
+        need(isObj(l) && typeof l["locality"] === "string" && Array.isArray(l["agencies"]) && l["agencies"].every((g: unknown) => isObj(g) && typeof g["agency"] === "string" && typeof g["net_position_pence"] === "number"), `money.localities[${i}]`, "a locality with agencies with agency and net_position_pence")
       )
-      return figuresOf(value as Summary)
+      return { figures: figuresOf(value as Summary), localities: (value as Summary).money.localities.map((l) => l.locality) }
     },
     catch: (e) => badInput(`${forTerminal(file)}: not a summary devosim wrote: ${forTerminal(messageOf(e))}`)
   })
@@ -564,9 +565,27 @@ const figuresOfRunDir = Effect.fn("figuresOfRunDir")(function* (dir: string) {
   const bytes = yield* readRunFile(dir, "summary.json")
   const parsed = yield* Effect.try({ try: () => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown, catch: () => badInput(`${forTerminal(path.join(dir, "summary.json"))}: not JSON`) })
   const whole = yield* summaryWithTables(dir, parsed)
-  const figures = yield* figuresOfFile(path.join(dir, "summary.json"), whole)
-  return { figures, seed: manifest.seed, scenario: manifest.scenario }
+  const { figures, localities } = yield* figuresOfFile(path.join(dir, "summary.json"), whole)
+  const fork = manifest.files["fork.json"] === undefined ? null : yield* forkOriginOf(dir)
+  return { figures, localities, fork, seed: manifest.seed, scenario: manifest.scenario }
 })
+
+/** A fork's fork.json (checked against the manifest already), for the comparison's labels. */
+const forkOriginOf = (dir: string) =>
+  Effect.gen(function* () {
+    const file = path.join(dir, "fork.json")
+    const bytes = yield* readRunFile(dir, "fork.json")
+    return yield* Effect.try({
+      try: (): ForkOrigin => {
+        const f = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as Record<string, unknown> | null
+        const settings = f?.["settings"]
+        if (typeof f?.["parent"] !== "string" || typeof f["at"] !== "string" || typeof f["forked_at_t"] !== "number" || !Array.isArray(settings) || !settings.every((x) => typeof x === "string"))
+          throw new Error("expected parent, at, forked_at_t and settings")
+        return { parent: f["parent"], at: f["at"], forked_at_t: f["forked_at_t"], settings }
+      },
+      catch: (e) => badInput(`${forTerminal(file)}: not a fork.json devosim wrote: ${forTerminal(messageOf(e))}`)
+    })
+  })
 
 /** The manifest of a directory, parsed, or undefined when it cannot be read (then checking the run reports why). */
 const manifestOrUndefined = (dir: string): unknown => {
@@ -610,7 +629,7 @@ const replicationDirsOf = Effect.fn("replicationDirsOf")(function* (input: strin
  * runs (a run, or a replication set's runs, to be checked against their manifests and read).
  */
 type CompareInput =
-  | { readonly kind: "file"; readonly input: string; readonly variants: ReadonlyArray<{ readonly variant: string | null; readonly scenario: Scenario }> }
+  | { readonly kind: "file"; readonly input: string; readonly variants: ReadonlyArray<{ readonly variant: string | null; readonly description: string | null; readonly scenario: Scenario }> }
   | { readonly kind: "dir"; readonly input: string; readonly dirs: ReadonlyArray<string> }
 
 const compareInputOf = Effect.fn("compareInputOf")(function* (input: string) {
@@ -634,14 +653,18 @@ const replicatedRunOfDirs = Effect.fn("replicatedRunOfDirs")(function* (input: s
   const figures: Array<ReplicationFigures> = []
   const seeds: Array<number> = []
   let name = path.basename(input)
+  let localities: ReadonlyArray<string> = []
+  let fork: ForkOrigin | null = null
   for (const d of dirs) {
     const one = yield* figuresOfRunDir(d)
     figures.push(one.figures)
     seeds.push(one.seed)
     name = one.scenario
+    localities = one.localities
+    fork = one.fork
     tick()
   }
-  const run: ReplicatedRun = { name, source: input, replications: figures, seeds }
+  const run: ReplicatedRun = { name, source: input, variant: null, description: null, fork, localities, replications: figures, seeds }
   return run
 })
 
@@ -677,19 +700,23 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
     if (i.kind === "dir") runs.push(read.get(i)!)
     else {
       for (const v of i.variants) {
-        runs.push({ name: v.variant ?? v.scenario.name, source: v.variant === null ? i.input : `${i.input}#${v.variant}`, replications: replicated[s++]!, seeds: seedsOf(v.scenario.seed, K) })
+        runs.push({
+          name: v.variant ?? v.scenario.name,
+          source: i.input,
+          variant: v.variant,
+          description: v.description,
+          fork: null,
+          localities: v.scenario.localities.map((l) => l.id),
+          replications: replicated[s++]!,
+          seeds: seedsOf(v.scenario.seed, K)
+        })
       }
     }
   }
   bar.done()
   if (runs.length < 2) return yield* badInput(`compare needs at least two scenarios (files, variants or run directories); found ${runs.length}`)
-  // Names label the columns: make them unique.
-  const seen = new Map<string, number>()
-  const named = runs.map((r) => {
-    const k = (seen.get(r.name) ?? 0) + 1
-    seen.set(r.name, k)
-    return k === 1 ? r : { ...r, name: `${r.name} (${k})` }
-  })
+  // Names label the columns: unique, by the file or directory where two share one.
+  const named = uniqueLabels(runs)
   const report = compareRuns(named)
   const files: Array<RunFile> = [
     { name: "compare.json", bytes: json(report) },
@@ -698,6 +725,7 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   ]
   files.push({ name: "manifest.json", bytes: json({ format: "devosim-compare/1", engine_version: ENGINE_VERSION, inputs: args.inputs, files: Object.fromEntries(files.map((f) => [f.name, { sha256: sha256Hex(f.bytes) }])) }) })
   yield* writeOut(args.out, files, args.force)
+  if (report.warnings.length > 0) yield* Console.error(report.warnings.map((w) => `devosim: warning: ${forTerminal(w)}`).join("\n"))
   yield* say(formatComparison(forTerminalDeep(report)))
   yield* say(`\noutputs in ${forTerminal(args.out)}/: ${files.map((f) => f.name).join(", ")}`)
 })

@@ -11,8 +11,8 @@
  * `devosim-export/1`: the source run and a sha256 per file), so DIR2 is absent, the previous
  * export or the complete new one; `--force` replaces only an earlier export that verifies.
  */
-import { ENGINE_VERSION, forTerminal, type LogChunk, type RecordCell, type RunStarted } from "@devosim/core"
-import { LedgerProjection, localityRow, SUMMARY_TABLES, SummaryBuilder, type NegotiationRecord } from "@devosim/report"
+import { ENGINE_VERSION, EVENT_KINDS, forTerminal, HOLDERS, type EventKind, type LogChunk, type RecordCell, type RunStarted } from "@devosim/core"
+import { classifyFlow, LedgerProjection, localityRow, SUMMARY_TABLES, SummaryBuilder, type Flow, type NegotiationRecord } from "@devosim/report"
 import {
   AccountsTable,
   EventsTable,
@@ -31,6 +31,7 @@ import {
   TABLE_FORMATS,
   tableFileName,
   UntrustedFile,
+  type FlowClassifier,
   type Manifest,
   type RowColumn,
   type RunDirectoryWriter,
@@ -165,6 +166,27 @@ const summaryTableColumns = (name: "negotiations" | "localities", run: RunStarte
   )
 }
 
+/**
+ * report's `classifyFlow` (the one place that knows the money's flows) tabulated once for every
+ * (from holder, to holder, cause kind), so the events table classifies a posting by reading a
+ * typed array. Flows are named in order of first appearance in the table.
+ */
+export const flowClassifier = (): FlowClassifier => {
+  const H = HOLDERS.length
+  const K = EVENT_KINDS.length
+  const names: Array<Flow> = []
+  const table = new Uint8Array(H * H * K)
+  for (let f = 0; f < H; f++)
+    for (let t = 0; t < H; t++)
+      for (let k = 0; k < K; k++) {
+        // Kind 0 is "Posting", never a cause: it stands for a cause the log does not have.
+        const flow = classifyFlow(HOLDERS[f]!, HOLDERS[t]!, k === 0 ? undefined : (EVENT_KINDS[k] as EventKind))
+        if (!names.includes(flow)) names.push(flow)
+        table[(f * H + t) * K + k] = names.indexOf(flow)
+      }
+  return { names, table }
+}
+
 /** Reading the log failed (damage, found as it is decoded): reported as verify reports it. */
 class LogReadFailure extends Error {
   readonly error: unknown
@@ -231,7 +253,7 @@ const writeTables = async (
       if (run === undefined) {
         run = chunk.controls[0] as RunStarted
         if (want.has("events")) {
-          const table = new EventsTable(run)
+          const table = new EventsTable(run, flowClassifier())
           events = { table, file: open("events", table.schema) }
         }
         if (want.has("ledger")) {
@@ -242,7 +264,8 @@ const writeTables = async (
           const table = new AccountsTable(run)
           await writeAll(open("accounts", table.schema), table.batches())
         }
-        if (want.has("negotiations") || want.has("localities")) summary = new SummaryBuilder(run)
+        // Its tables need no pool by period (O(localities × periods) to hold).
+        if (want.has("negotiations") || want.has("localities")) summary = new SummaryBuilder(run, { poolsByPeriod: false })
       }
       controls += chunk.controls.length
       postings += chunk.postings.length

@@ -16,7 +16,7 @@
  * The tables are rendered here (static HTML, readable with scripts off); the charts are drawn in the
  * browser by src/html/*-client.js from the data inlined as JSON in <script type="application/json">.
  */
-import type { CompareReport } from "./compare.ts"
+import { describeFork, directionText, type CompareReport } from "./compare.ts"
 import { POOL_BY_PERIOD_CELLS, type LocalityPool } from "./money.ts"
 import type { DealPower, DealPowers } from "./powers.ts"
 import { dealsInTimeOrder, type Summary } from "./summary.ts"
@@ -45,8 +45,8 @@ ${o.select === undefined ? "" : `<div class="controls"><label for="${o.select}">
 }</figure>${o.after ?? ""}
 </section>`
 
-const table = (caption: string, head: ReadonlyArray<string>, rows: ReadonlyArray<string>, id: string): string => `<div class="table-wrap">
-<table id="${id}">
+const table = (caption: string, head: ReadonlyArray<string>, rows: ReadonlyArray<string>, id: string, cls = ""): string => `<div class="table-wrap">
+<table id="${id}"${cls === "" ? "" : ` class="${cls}"`}>
 <caption>${caption}</caption>
 <thead><tr>${head.join("")}</tr></thead>
 <tbody>
@@ -606,6 +606,7 @@ const formatFigure = (figure: string, x: number): string => {
   if (!Number.isFinite(x)) return "–"
   if (isMoney(figure)) return pounds(x)
   if (isShare(figure) && Math.abs(x) <= 1) return `${(100 * x).toFixed(1)}%`
+  if (Number.isInteger(x)) return integer(x)
   const abs = Math.abs(x)
   return abs >= 1000 ? Math.round(x).toLocaleString("en-GB") : abs >= 10 ? x.toFixed(1) : x.toFixed(2)
 }
@@ -613,6 +614,30 @@ const formatDiff = (figure: string, x: number): string => {
   const s = formatFigure(figure, x)
   return x > 0 && !s.startsWith("+") ? `+${s}` : s
 }
+
+/** Scenario columns per table of figures: a wider table would not print whole on A4. */
+export const FIGURE_TABLE_COLUMNS = 5
+
+/** The comparison's own layout: long scenario names wrap; tables print whole (see FIGURE_TABLE_COLUMNS). */
+const COMPARE_STYLE = `
+.figure-grid { grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); }
+.figure-card h3 .badge { white-space: normal; }
+.warnings { margin: 0 0 20px; padding: 10px 14px; background: #fff4e5; border-left: 4px solid #d9822b; border-radius: 3px; }
+.warnings p { margin: 0; font-size: 14px; }
+.warnings p + p { margin-top: 6px; }
+#scenarios code, .figure-table th, .compare-table td:not(.num) { overflow-wrap: anywhere; }
+.figure-table td.num { white-space: normal; }
+.figure-table td.num .value { white-space: nowrap; }
+.compare-table td .sub { white-space: normal; }
+td.constant .sub { font-style: italic; }
+tr.group th { background: none; border-bottom: 1px solid #b9c1c8; padding-top: 12px; }
+tr.group th .sub { font-weight: normal; }
+@media print {
+  .figure-grid { grid-template-columns: 1fr; }
+  .compare-table { table-layout: fixed; }
+  .compare-table th:first-child { width: 30%; }
+}
+`
 
 /** The report of `devosim compare`: scenarios side by side over replications with common random numbers. */
 export const renderComparisonReport = (compare: CompareReport): string => {
@@ -624,16 +649,24 @@ export const renderComparisonReport = (compare: CompareReport): string => {
 <p class="meta"><span><b>${integer(c.scenarios.length)}</b> scenarios</span><span><b>${integer(c.replications)}</b> replications each, common random numbers</span><span>baseline <b>${h(c.baseline)}</b></span></p>
 </header>`
 
+  const warnings =
+    c.warnings.length === 0
+      ? ""
+      : `<section class="warnings" id="warnings" role="alert">${c.warnings.map((w) => `<p class="warning"><b>Warning:</b> ${h(w)}</p>`).join("")}</section>`
+
   const scenarioTable = `<section id="scenarios">
 <h2>Scenarios</h2>
 ${table(
-  "Each scenario is run with the same seeds for every replication, so paired differences measure the timetable, not the noise.",
-  [th("scenario"), th("source"), th("seed", true)],
+  "Each scenario is run with the same seeds for every replication, so paired differences measure the timetable, not the noise. “From” is the input as given (a scenario file and its variant, or a run directory); “what it is” is the variant's description in the file, or what a fork changed and where.",
+  [th("scenario"), th("from"), th("what it is"), th("seed", true), th("localities", true)],
   c.scenarios.map(
     (s) =>
-      `<tr>${td(`${h(s.name)}${s.name === c.baseline ? ' <span class="badge">baseline</span>' : ""}`)}${td(`<code>${h(s.source)}</code>`)}${td(h(String(s.seed)), true)}</tr>`
+      `<tr>${td(`${h(s.name)}${s.name === c.baseline ? ' <span class="badge">baseline</span>' : ""}`)}${td(
+        `<code>${h(s.source)}</code>${s.variant === null ? "" : `<span class="sub">variant ${h(s.variant)}</span>`}`
+      )}${td([s.description, s.fork === null ? null : describeFork(s.fork)].flatMap((x) => (x === null || x === "" ? [] : [h(x)])).join("<br>") || "–")}${td(h(String(s.seed)), true)}${td(s.localities === null ? "–" : integer(s.localities), true)}</tr>`
   ),
-  "table-scenarios"
+  "table-scenarios",
+  "compare-table"
 )}
 </section>`
 
@@ -647,12 +680,12 @@ ${table(
     }),
     `<section class="chart" id="figures">
 <h2>Key figures across replications</h2>
-<p class="how">one chart per figure: the dot is the mean over replications, the tick the median and the line the 5th–95th percentile range. ★ marks the winner the comparison names from the paired differences (see the tables below); a figure without one has no clear winner.</p>
+<p class="how">one chart per figure: the dot is the mean over replications, the tick the median and the line the 5th–95th percentile range; a figure the same in every replication is a dot alone, labelled with its value. Each chart says which way is better and for whom (lower SPB reductions are better for the places pooling, higher for the Treasury). ★ marks the scenario with the best mean, where there is one.</p>
 <div class="figure-grid">
 ${c.figures
   .map(
     (f, i) =>
-      `<div class="figure-card"><h3>${h(f.label)} <span class="badge">${f.better === "none" ? "no better direction" : `${f.better} is better`}</span>${
+      `<div class="figure-card"><h3>${h(f.label)} <span class="badge direction">${h(directionText(f))}</span>${
         f.winner === null ? "" : ` <span class="badge win">★ ${h(f.winner)}</span>`
       }</h3><div class="plot" id="chart-figure-${i}" data-chart="chart-figure-${i}"></div></div>`
   )
@@ -661,60 +694,90 @@ ${c.figures
 </section>`
   ].join("\n")
 
-  const figureRows = c.figures.map((f) => {
-    const cells = names.map((name) => {
-      const b = f.by_scenario.find((x) => x.scenario === name)
-      if (b === undefined) return td("–", true)
-      return td(
-        `${formatFigure(f.figure, b.mean)}<span class="sub">sd ${formatFigure(f.figure, b.sd)}; 5–95%: ${formatFigure(f.figure, b.q05)} to ${formatFigure(f.figure, b.q95)}</span>`,
-        true,
-        f.winner === name ? "winner" : ""
-      )
-    })
-    return `<tr>${td(`${h(f.label)}<span class="sub">${h(f.figure)}; ${f.better === "none" ? "no better direction" : `${f.better} is better`}</span>`)}${cells.join("")}${td(
-      f.winner === null ? "none" : `<span class="badge win">★ ${h(f.winner)}</span>`
-    )}</tr>`
-  })
-  const pairedRows = c.figures.flatMap((f) =>
-    f.paired.map((p) => {
-      const [lo, hi] = p.ci95
-      const clear = lo > 0 || hi < 0
-      const favours =
-        !clear || f.better === "none" ? null : (f.better === "lower") === hi < 0 ? p.scenario : p.vs
-      const verdict = !clear ? "no clear difference" : favours === null ? (lo > 0 ? "higher" : "lower") : `favours ${h(favours)}`
-      return `<tr>${[
-        td(h(f.label)),
-        td(`${h(p.scenario)} − ${h(p.vs)}`),
-        td(formatDiff(f.figure, p.mean_diff), true),
-        td(formatFigure(f.figure, p.sd_diff), true),
-        td(`${formatDiff(f.figure, lo)} to ${formatDiff(f.figure, hi)}`, true),
-        td(verdict, false, favours !== null && favours === f.winner ? "winner" : "")
-      ].join("")}</tr>`
-    })
+  const figureCell = (f: CompareReport["figures"][number], name: string): string => {
+    const b = f.by_scenario.find((x) => x.scenario === name)
+    if (b === undefined || b.n === 0) return td(b === undefined ? "–" : "not reached", true)
+    const spread = b.constant
+      ? c.replications > 1
+        ? b.n === c.replications
+          ? "in every replication"
+          : `in each of the ${integer(b.n)} that reach it`
+        : ""
+      : `sd ${formatFigure(f.figure, b.sd)}; 5–95%: ${formatFigure(f.figure, b.q05)} to ${formatFigure(f.figure, b.q95)}`
+    const notReached = b.not_reached > 0 ? `; not reached in ${integer(b.not_reached)}` : ""
+    return td(
+      `<span class="value">${formatFigure(f.figure, b.mean)}</span>${spread + notReached === "" ? "" : `<span class="sub">${spread}${notReached}</span>`}`,
+      true,
+      [f.winner === name ? "winner" : "", b.constant ? "constant" : ""].filter((x) => x !== "").join(" ")
+    )
+  }
+  const chunks: Array<ReadonlyArray<string>> = []
+  for (let k = 0; k < names.length; k += FIGURE_TABLE_COLUMNS) chunks.push(names.slice(k, k + FIGURE_TABLE_COLUMNS))
+  const figureTables = chunks.map((chunk, k) =>
+    table(
+      `${chunks.length > 1 ? `Scenarios ${k * FIGURE_TABLE_COLUMNS + 1}–${k * FIGURE_TABLE_COLUMNS + chunk.length} of ${names.length}. ` : ""}Mean over ${integer(c.replications)} replications, with the standard deviation and the 5th–95th percentile range. The best mean's cell is highlighted.`,
+      [th("figure"), ...chunk.map((n) => th(`${h(n)}${n === c.baseline ? ' <span class="badge">baseline</span>' : ""}`, true))],
+      c.figures.map(
+        (f) =>
+          `<tr>${td(`${h(f.label)}<span class="sub">${h(f.figure)}; ${h(directionText(f))}${f.winner === null ? "" : `; best: ${h(f.winner)}`}</span>`)}${chunk.map((n) => figureCell(f, n)).join("")}</tr>`
+      ),
+      k === 0 ? "table-figures" : `table-figures-${k + 1}`,
+      "compare-table figure-table"
+    )
   )
+  // Grouped by figure (a heading row each); a figure no scenario changes, in any replication, is one row.
+  const pairedRows = c.figures.flatMap((f) => {
+    const heading = `<tr class="group"><th colspan="5" scope="colgroup">${h(f.label)} <span class="sub">${h(f.figure)}; ${h(directionText(f))}</span></th></tr>`
+    if (f.paired.length > 0 && f.paired.every((p) => p.n > 0 && p.constant && p.mean_diff === 0))
+      return [heading, `<tr>${td("every scenario")}${td(formatDiff(f.figure, 0), true)}${td(formatFigure(f.figure, 0), true)}${td(c.replications > 1 ? "in every replication" : "–", true, "constant")}${td("no difference")}</tr>`]
+    return [
+      heading,
+      ...f.paired.map((p) => {
+        const [lo, hi] = p.ci95
+        const clear = lo > 0 || hi < 0
+        const favours = !clear || f.better === "none" ? null : (f.better === "lower") === hi < 0 ? p.scenario : p.vs
+        const verdict =
+          p.n === 0
+            ? "not reached in either"
+            : p.constant && p.mean_diff === 0
+              ? "no difference (the same in every replication)"
+              : !clear
+                ? "no clear difference"
+                : favours === null
+                  ? lo > 0
+                    ? "higher"
+                    : "lower"
+                  : `favours ${favours === c.baseline ? "the baseline" : h(favours)}`
+        return `<tr>${[
+          td(p.vs === c.baseline ? h(p.scenario) : `${h(p.scenario)} − ${h(p.vs)}`),
+          td(formatDiff(f.figure, p.mean_diff), true),
+          td(formatFigure(f.figure, p.sd_diff), true),
+          td(p.constant ? (c.replications > 1 ? "in every replication" : "–") : `${formatDiff(f.figure, lo)} to ${formatDiff(f.figure, hi)}`, true, p.constant ? "constant" : ""),
+          td(verdict, false, favours !== null && favours === f.winner ? "winner" : "")
+        ].join("")}</tr>`
+      })
+    ]
+  })
   const tables = `<section id="figures-table">
 <h2>Figures by scenario</h2>
-${table(
-  `Mean over ${integer(c.replications)} replications, with the standard deviation and the 5th–95th percentile range. The winner's cell is highlighted.`,
-  [th("figure"), ...names.map((n) => th(h(n), true)), th("winner")],
-  figureRows,
-  "table-figures"
-)}
+${figureTables.join("\n")}
 </section>
 <section id="paired-table">
 <h2>Paired differences</h2>
 ${table(
-  "Each replication runs every scenario on the same random numbers; a difference is taken within each replication, then summarised. The 95% interval is for the mean difference: if it excludes zero, the difference is more than noise.",
-  [th("figure"), th("difference"), th("mean", true), th("sd", true), th("95% interval", true), th("verdict")],
+  `Each scenario minus the baseline, ${h(c.baseline)}, by figure; the verdict is for the reader the figure's heading names. Each replication runs every scenario on the same random numbers; a difference is taken within each replication, then summarised. The 95% interval is for the mean difference: if it excludes zero, the difference is more than noise. A difference the same in every replication has no interval.`,
+  [th("scenario (minus the baseline)"), th("mean", true), th("sd", true), th("95% interval", true), th("verdict")],
   pairedRows,
-  "table-paired"
+  "table-paired",
+  "compare-table"
 )}
 </section>`
 
   return page({
     title: `${comparisonTitle(names)}: devosim comparison report`,
-    body: [header, scenarioTable, charts, tables].join("\n"),
+    body: [header, warnings, scenarioTable, charts, tables].join("\n"),
     data: { kind: "compare", compare: c },
-    scripts: ["common-client.js", "compare-client.js"]
+    scripts: ["common-client.js", "compare-client.js"],
+    style: COMPARE_STYLE
   })
 }

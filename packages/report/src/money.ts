@@ -316,6 +316,11 @@ export interface MoneyOptions {
    * Default true.
    */
   readonly detail?: boolean
+  /**
+   * False: no pool by locality and period (`pools` empty, `single_place_budget.by_locality` false),
+   * for a reader of the summary's other tables only; the pools' totals by period are kept. Default true.
+   */
+  readonly poolsByPeriod?: boolean
 }
 
 /**
@@ -435,7 +440,7 @@ export class MoneyBuilder {
     this.investedByPeriod = new Float64Array(months)
     this.reductionByPeriod = new Float64Array(months)
     this.poolByPeriod = new Float64Array(months * P)
-    this.poolDetail = this.detail && L * months <= POOL_BY_PERIOD_CELLS ? new Float64Array(L * months * P) : null
+    this.poolDetail = this.detail && options.poolsByPeriod !== false && L * months <= POOL_BY_PERIOD_CELLS ? new Float64Array(L * months * P) : null
     this.pooling = new Uint8Array(L)
     this.balance = new Float64Array(n)
     const blocks = financialYearBlocks(parseYearMonth(run.start) ?? { year: 2000, month: 4 }, months)
@@ -943,8 +948,26 @@ export class MoneyBuilder {
     if (poolDetail !== null)
       for (let l = 0; l < L; l++) {
         if (pooling[l] === 0) continue
-        const rows = Array.from({ length: months }, (_, m) => flowsAt(poolDetail, l * months + m))
-        pools.push({ locality: run.localities[l]!.id, ...poolColumns((k) => rows.map((x) => x[k])) })
+        // Straight from the typed array, a column at a time (no object per period).
+        const column = (k: number, minus = -1) => {
+          const xs = new Array<number>(months)
+          for (let m = 0; m < months; m++) {
+            const r = (l * months + m) * P
+            xs[m] = poolDetail[r + k]! - (minus < 0 ? 0 : poolDetail[r + minus]!)
+          }
+          return xs
+        }
+        pools.push({
+          locality: run.localities[l]!.id,
+          line_funding_pence: column(P_LINE_FUNDING),
+          transfers_pence: column(P_TRANSFERS),
+          investment_pence: column(P_INVESTMENT),
+          savings_pence: column(P_SAVINGS),
+          pooled_funding_pence: column(P_POOLED_FUNDING),
+          reduction_pence: column(P_REDUCTION),
+          gainshare_returned_pence: column(P_RETURNED),
+          gainshare_kept_pence: column(P_SAVINGS, P_RETURNED)
+        })
       }
     const localityRank = rankBy(run.localities.map((l) => l.id), (x, y) => (x < y ? -1 : x > y ? 1 : 0))
     const agencyRank = rankBy(run.agencies.map((a) => a.id), (x, y) => x.localeCompare(y))

@@ -238,24 +238,26 @@ const fixtureCompare = (): CompareReport => ({
   format: "devosim-compare/1",
   replications: 200,
   baseline: "forerunners first",
+  warnings: [],
   scenarios: [
-    { name: "forerunners first", source: "scenarios/route-map-2010.yaml", seed: 2010 },
-    { name: "big bang", source: "scenarios/big-bang.yaml", seed: 2010 },
-    { name: `capacity 6 <&>`, source: "scenarios/capacity-6.yaml", seed: 2010 }
+    { name: "forerunners first", source: "scenarios/route-map-2010.yaml", variant: null, description: null, fork: null, seed: 2010, localities: 5 },
+    { name: "big bang", source: "scenarios/big-bang.yaml", variant: null, description: null, fork: null, seed: 2010, localities: 5 },
+    { name: `capacity 6 <&>`, source: "scenarios/capacity-6.yaml", variant: null, description: null, fork: null, seed: 2010, localities: 5 }
   ],
   figures: [
     {
       figure: "makespan",
       label: "Last deal (months)",
       better: "lower",
+      better_for: "the places waiting",
       by_scenario: [
-        { scenario: "forerunners first", n: 40, mean: 23.1, sd: 1.4, q05: 21, q50: 23, q95: 25.6, not_reached: 0 },
-        { scenario: "big bang", n: 40, mean: 19.8, sd: 1.1, q05: 18.1, q50: 19.7, q95: 21.7, not_reached: 0 },
-        { scenario: `capacity 6 <&>`, n: 40, mean: 31.5, sd: 2.7, q05: 27.2, q50: 31.4, q95: 36, not_reached: 0 }
+        { scenario: "forerunners first", n: 40, mean: 23.1, sd: 1.4, q05: 21, q50: 23, q95: 25.6, not_reached: 0, constant: false },
+        { scenario: "big bang", n: 40, mean: 19.8, sd: 1.1, q05: 18.1, q50: 19.7, q95: 21.7, not_reached: 0, constant: false },
+        { scenario: `capacity 6 <&>`, n: 40, mean: 31.5, sd: 2.7, q05: 27.2, q50: 31.4, q95: 36, not_reached: 0, constant: false }
       ],
       paired: [
-        { scenario: "big bang", vs: "forerunners first", n: 40, mean_diff: -3.3, sd_diff: 0.9, ci95: [-3.42, -3.18] },
-        { scenario: `capacity 6 <&>`, vs: "forerunners first", n: 40, mean_diff: 8.4, sd_diff: 2.1, ci95: [8.1, 8.7] }
+        { scenario: "big bang", vs: "forerunners first", n: 40, mean_diff: -3.3, sd_diff: 0.9, ci95: [-3.42, -3.18], constant: false },
+        { scenario: `capacity 6 <&>`, vs: "forerunners first", n: 40, mean_diff: 8.4, sd_diff: 2.1, ci95: [8.1, 8.7], constant: false }
       ],
       winner: "big bang"
     },
@@ -263,14 +265,15 @@ const fixtureCompare = (): CompareReport => ({
       figure: "mean_wait",
       label: "Mean wait for a slot (months)",
       better: "lower",
+      better_for: "the places waiting",
       by_scenario: [
-        { scenario: "forerunners first", n: 40, mean: 0.4, sd: 0.3, q05: 0, q50: 0.35, q95: 1, not_reached: 0 },
-        { scenario: "big bang", n: 40, mean: 0.45, sd: 0.35, q05: 0, q50: 0.4, q95: 1.1, not_reached: 0 },
-        { scenario: `capacity 6 <&>`, n: 40, mean: 4.2, sd: 1.2, q05: 2.4, q50: 4.1, q95: 6.3, not_reached: 0 }
+        { scenario: "forerunners first", n: 40, mean: 0.4, sd: 0.3, q05: 0, q50: 0.35, q95: 1, not_reached: 0, constant: false },
+        { scenario: "big bang", n: 40, mean: 0.45, sd: 0.35, q05: 0, q50: 0.4, q95: 1.1, not_reached: 0, constant: false },
+        { scenario: `capacity 6 <&>`, n: 40, mean: 4.2, sd: 1.2, q05: 2.4, q50: 4.1, q95: 6.3, not_reached: 0, constant: false }
       ],
       paired: [
-        { scenario: "big bang", vs: "forerunners first", n: 40, mean_diff: 0.05, sd_diff: 0.4, ci95: [-0.006, 0.106] },
-        { scenario: `capacity 6 <&>`, vs: "forerunners first", n: 40, mean_diff: 3.8, sd_diff: 1.1, ci95: [3.65, 3.95] }
+        { scenario: "big bang", vs: "forerunners first", n: 40, mean_diff: 0.05, sd_diff: 0.4, ci95: [-0.006, 0.106], constant: false },
+        { scenario: `capacity 6 <&>`, vs: "forerunners first", n: 40, mean_diff: 3.8, sd_diff: 1.1, ci95: [3.65, 3.95], constant: false }
       ],
       winner: null
     },
@@ -278,14 +281,15 @@ const fixtureCompare = (): CompareReport => ({
       figure: "spb_reduction_pv_pence",
       label: "'More for less' returned (PV)",
       better: "higher",
+      better_for: "the Treasury",
       by_scenario: [
-        { scenario: "forerunners first", n: 40, mean: 1_021_167_497_436, sd: 12_000_000_000, q05: 1_001_000_000_000, q50: 1_021_000_000_000, q95: 1_041_000_000_000, not_reached: 0 },
-        { scenario: "big bang", n: 40, mean: 1_063_000_000_000, sd: 9_000_000_000, q05: 1_048_000_000_000, q50: 1_063_000_000_000, q95: 1_078_000_000_000, not_reached: 0 },
-        { scenario: `capacity 6 <&>`, n: 40, mean: 968_000_000_000, sd: 15_000_000_000, q05: 944_000_000_000, q50: 968_000_000_000, q95: 993_000_000_000, not_reached: 0 }
+        { scenario: "forerunners first", n: 40, mean: 1_021_167_497_436, sd: 12_000_000_000, q05: 1_001_000_000_000, q50: 1_021_000_000_000, q95: 1_041_000_000_000, not_reached: 0, constant: false },
+        { scenario: "big bang", n: 40, mean: 1_063_000_000_000, sd: 9_000_000_000, q05: 1_048_000_000_000, q50: 1_063_000_000_000, q95: 1_078_000_000_000, not_reached: 0, constant: false },
+        { scenario: `capacity 6 <&>`, n: 40, mean: 968_000_000_000, sd: 15_000_000_000, q05: 944_000_000_000, q50: 968_000_000_000, q95: 993_000_000_000, not_reached: 0, constant: false }
       ],
       paired: [
-        { scenario: "big bang", vs: "forerunners first", n: 40, mean_diff: 41_800_000_000, sd_diff: 4_000_000_000, ci95: [41_240_000_000, 42_360_000_000] },
-        { scenario: `capacity 6 <&>`, vs: "forerunners first", n: 40, mean_diff: -53_100_000_000, sd_diff: 6_000_000_000, ci95: [-53_940_000_000, -52_260_000_000] }
+        { scenario: "big bang", vs: "forerunners first", n: 40, mean_diff: 41_800_000_000, sd_diff: 4_000_000_000, ci95: [41_240_000_000, 42_360_000_000], constant: false },
+        { scenario: `capacity 6 <&>`, vs: "forerunners first", n: 40, mean_diff: -53_100_000_000, sd_diff: 6_000_000_000, ci95: [-53_940_000_000, -52_260_000_000], constant: false }
       ],
       winner: "big bang"
     }

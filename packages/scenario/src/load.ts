@@ -55,6 +55,8 @@ export interface LoadedScenario {
  */
 export interface LoadedVariant extends LoadedScenario {
   readonly variant: string | null
+  /** The variant's `description` in the file (null for the base, or a variant without one). */
+  readonly description: string | null
 }
 
 /** A plain result, so callers need no Effect runtime: `{ ok: true, value }` or `{ ok: false, error }`. */
@@ -254,7 +256,8 @@ const compileBase = (p: Prepared, options: LoadOptions): Step<LoadedVariant> => 
       asRunText: asRunTextOf(p.text, p.format, p.value, options.seed),
       inputSha256: p.inputSha256,
       file: p.file,
-      variant: null
+      variant: null,
+      description: null
     }
   }
 }
@@ -320,7 +323,8 @@ const compileVariant = (p: Prepared, index: number, options: LoadOptions): Step<
       },
       inputSha256: p.inputSha256,
       file: p.file,
-      variant: header.name
+      variant: header.name,
+      description: header.description ?? null
     }
   }
 }

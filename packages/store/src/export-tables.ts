@@ -24,7 +24,7 @@ import {
   type Data,
   type Vector
 } from "apache-arrow"
-import { EVENT_KINDS, HOLDERS, POSTING_KIND, PURPOSE, TREASURY, type ControlEvent, type LedgerColumns, type LogChunk, type RunStarted } from "@devosim/core"
+import { EVENT_KINDS, formatYearMonth, HOLDERS, parseYearMonth, periodMonth, POSTING_KIND, PURPOSE, TREASURY, type ControlEvent, type LedgerColumns, type LogChunk, type RunStarted } from "@devosim/core"
 import { accountDirectory, type AccountDirectory } from "@devosim/core"
 import { bitmap, float64Column, int32Column, int64Column, int64FromFloat64, utf8FromStrings } from "./columns.ts"
 import { LogWriteError } from "./errors.ts"
@@ -47,8 +47,11 @@ export interface TableSchema {
   readonly metadata: ReadonlyArray<readonly [string, string]>
 }
 
-/** `devosim.format` of an exported table: `export-events/1`, … */
-export const exportTableFormat = (table: string): string => `export-${table}/1`
+/** Tables whose columns changed since their first version: events and ledger gained `month` (and events `flow`). */
+const TABLE_VERSIONS: Readonly<Record<string, number>> = { events: 2, ledger: 2 }
+
+/** `devosim.format` of an exported table: `export-events/2`, `export-accounts/1`, … */
+export const exportTableFormat = (table: string): string => `export-${table}/${TABLE_VERSIONS[table] ?? 1}`
 
 const schemaOf = (name: string, fields: ReadonlyArray<Field>): TableSchema => ({ name, fields, metadata: [[META_FORMAT, exportTableFormat(name)]] })
 
@@ -70,6 +73,31 @@ const dictionaryData = (type: Dictionary, codes: Int32Array | Int8Array, diction
 }
 
 const dictionaryVector = (values: ReadonlyArray<string>): Vector => makeVector(utf8FromStrings(values))
+
+/**
+ * The `month` column's dictionary: the calendar month (`YYYY-MM`) of each month index 0..months
+ * (an event at t is in month floor(t); RunEnded, at t = months, in the month after the last period).
+ */
+const monthLabels = (run: RunStarted): Array<string> => {
+  const start = parseYearMonth(run.start)
+  if (start === undefined) throw new LogWriteError(`RunStarted: start ${JSON.stringify(run.start)} is not a YYYY-MM month`)
+  return Array.from({ length: run.months + 1 }, (_, m) => formatYearMonth(periodMonth(start, m)))
+}
+
+/**
+ * How postings are classified into flows, for the events table's `flow` column: report's
+ * `classifyFlow` tabulated by the caller (store does not know the engine's money flows).
+ */
+export interface FlowClassifier {
+  /** The flows' names, in the order of the `flow` column's dictionary. */
+  readonly names: ReadonlyArray<string>
+  /**
+   * Index into `names` for (from holder, to holder, the cause's kind) at
+   * `(from · HOLDERS.length + to) · EVENT_KINDS.length + kind`, holders and kinds as indices into
+   * core's HOLDERS and EVENT_KINDS; kind 0 ("Posting", never a cause) stands for a cause not in the log.
+   */
+  readonly table: Uint8Array
+}
 
 const camelToSnake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
@@ -100,7 +128,9 @@ export const controlEventPayload = (e: ControlEvent): string => {
 /**
  * events: one row per event in seq order, control events and postings.
  *
- *   seq Int64 · t Float64 · kind Dictionary<Utf8, Int8> (core's EVENT_KINDS, "Posting" for postings)
+ *   seq Int64 · t Float64 · month Dictionary<Utf8, Int32>? (calendar month of floor(t))
+ *   kind Dictionary<Utf8, Int8> (core's EVENT_KINDS, "Posting" for postings)
+ *   flow Dictionary<Utf8, Int8>? (a posting's flow, by the `FlowClassifier`; null for control events)
  *   locality Dictionary<Utf8, Int32>? (a control event's locality; a posting's non-Treasury side's)
  *   from_account Int32? · to_account Int32? · amount_pence Int64? · cause_seq Int64?  (postings)
  *   data Utf8? (control events: `controlEventPayload`)
@@ -113,14 +143,28 @@ export class EventsTable {
   private readonly kindIndex = new Map<string, number>(EVENT_KINDS.map((k, i) => [k, i]))
   private readonly kindType = new Dictionary(new Utf8(), new Int8(), 0)
   private readonly localityType = new Dictionary(new Utf8(), new Int32(), 1)
+  private readonly monthType = new Dictionary(new Utf8(), new Int32(), 2)
+  private readonly flowType = new Dictionary(new Utf8(), new Int8(), 3)
   private readonly kindValues = dictionaryVector(EVENT_KINDS)
   private readonly localityValues: Vector
+  private readonly monthValues: Vector
+  private readonly flowValues: Vector
+  private readonly months: number
+  private readonly flowTable: Uint8Array
+  private readonly holder: Uint8Array
+  /** By EVENT_KINDS index: 1 if postings caused by that kind are classified by it (found from the table). */
+  private readonly classifies: Uint8Array
+  /** Control seq → EVENT_KINDS index, for the control events that classify the postings they cause. */
+  private readonly causeKind = new Map<number, number>()
+  private lastCause = Number.NaN
+  private lastCauseKind = 0
   private nextSeq = 0
   private emitted = 0
   // The batch being filled (fresh arrays per batch: a batch handed out is never changed).
   private rows = 0
   private t = new Float64Array(0)
   private kind = new Int8Array(0)
+  private flow = new Int8Array(0)
   private locality = new Int32Array(0)
   private from = new Int32Array(0)
   private to = new Int32Array(0)
@@ -128,15 +172,29 @@ export class EventsTable {
   private cause = new Float64Array(0)
   private data: Array<string | null> = []
 
-  constructor(run: RunStarted, batchRows: number = EXPORT_BATCH_ROWS) {
+  constructor(run: RunStarted, flows: FlowClassifier, batchRows: number = EXPORT_BATCH_ROWS) {
     this.cap = checkBatchRows(batchRows)
     this.dir = accountDirectory(run)
     this.localityIndex = new Map(this.dir.localityIds.map((id, i) => [id, i]))
     this.localityValues = dictionaryVector(this.dir.localityIds)
+    this.months = run.months
+    this.monthValues = dictionaryVector(monthLabels(run))
+    const H = HOLDERS.length
+    const K = EVENT_KINDS.length
+    if (flows.table.length !== H * H * K) throw new RangeError(`a flow table of ${flows.table.length} entries, expected ${H * H * K}`)
+    if (flows.names.length > 127 || flows.table.some((f) => f >= flows.names.length)) throw new RangeError(`a flow table naming flows beyond its ${flows.names.length} names`)
+    this.flowTable = flows.table
+    this.flowValues = dictionaryVector(flows.names)
+    this.holder = Uint8Array.from(this.dir.holder)
+    this.classifies = new Uint8Array(K)
+    for (let k = 1; k < K; k++)
+      for (let x = 0; x < H * H && this.classifies[k] === 0; x++) if (flows.table[x * K + k] !== flows.table[x * K]) this.classifies[k] = 1
     this.schema = schemaOf("events", [
       new Field("seq", new Int64(), false),
       new Field("t", new Float64(), false),
+      new Field("month", this.monthType, true),
       new Field("kind", this.kindType, false),
+      new Field("flow", this.flowType, true),
       new Field("locality", this.localityType, true),
       new Field("from_account", new Int32(), true),
       new Field("to_account", new Int32(), true),
@@ -151,6 +209,7 @@ export class EventsTable {
     const n = this.cap
     this.t = new Float64Array(n)
     this.kind = new Int8Array(n)
+    this.flow = new Int8Array(n)
     this.locality = new Int32Array(n)
     this.from = new Int32Array(n)
     this.to = new Int32Array(n)
@@ -168,6 +227,9 @@ export class EventsTable {
     const end = chunk.firstSeq + controls.length + p.length
     const postingKind = this.kindIndex.get(POSTING_KIND)!
     const accountLocality = this.dir.locality
+    const { holder, flowTable, classifies, causeKind } = this
+    const H = HOLDERS.length
+    const K = EVENT_KINDS.length
     let i = 0
     let j = 0
     for (let s = chunk.firstSeq; s < end; s++) {
@@ -180,8 +242,10 @@ export class EventsTable {
         const id = "locality" in e && typeof e.locality === "string" ? e.locality : null
         const loc = id === null ? -1 : this.localityIndex.get(id)
         if (loc === undefined) throw new LogWriteError(`events: seq ${s}: locality ${JSON.stringify(id)} is not one of the run's`)
+        if (classifies[k] === 1) causeKind.set(s, k)
         this.t[r] = e.t
         this.kind[r] = k
+        this.flow[r] = -1
         this.locality[r] = loc
         this.from[r] = -1
         this.data[r] = controlEventPayload(e)
@@ -189,8 +253,15 @@ export class EventsTable {
         if (j >= p.length || p.seq[j] !== s) throw new LogWriteError(`events: no event with seq ${s} in the chunk`)
         const f = p.from[j]!
         const g = p.to[j]!
+        const c = p.cause[j]!
+        // A line's postings come in runs of one cause: the last one's kind is kept.
+        if (c !== this.lastCause) {
+          this.lastCause = c
+          this.lastCauseKind = causeKind.get(c) ?? 0
+        }
         this.t[r] = p.t[j]!
         this.kind[r] = postingKind
+        this.flow[r] = flowTable[(holder[f]! * H + holder[g]!) * K + this.lastCauseKind]!
         // The locality a posting belongs to is that of its non-Treasury side, as in events.arrow.
         this.locality[r] = f !== TREASURY ? accountLocality[f]! : accountLocality[g]!
         this.from[r] = f
@@ -221,10 +292,18 @@ export class EventsTable {
     const cause = int64FromFloat64("cause_seq", n, (r) => (this.from[r]! >= 0 ? this.cause[r]! : 0))
     const from = this.from.subarray(0, n)
     for (let r = 0; r < n; r++) if (from[r]! < 0) from[r] = 0
+    const t = this.t.subarray(0, n)
+    const month = new Int32Array(n)
+    for (let r = 0; r < n; r++) {
+      const m = Math.floor(t[r]!)
+      month[r] = m >= 0 && m <= this.months ? m : -1
+    }
     const columns = [
       int64Column(seq),
-      float64Column(this.t.subarray(0, n)),
+      float64Column(t),
+      dictionaryData(this.monthType, month, this.monthValues),
       makeData({ type: this.kindType, length: n, nullCount: 0, data: this.kind.subarray(0, n), dictionary: this.kindValues }),
+      dictionaryData(this.flowType, this.flow.subarray(0, n), this.flowValues),
       dictionaryData(this.localityType, this.locality.subarray(0, n), this.localityValues),
       int32Column(from, isPosting),
       int32Column(this.to.subarray(0, n), isPosting),
@@ -245,7 +324,8 @@ export class EventsTable {
  * ledger: one row per period × account that holds or moves money in the period (report's
  * `LedgerProjection`, as in ledger.arrow), period-major.
  *
- *   period Int32 · account Int32 · locality, agency Dictionary<Utf8, Int32>?
+ *   period Int32 · month Dictionary<Utf8, Int32> (the period's calendar month) · account Int32
+ *   locality, agency Dictionary<Utf8, Int32>?
  *   opening_pence · inflow_pence · outflow_pence · closing_pence Int64
  */
 export class LedgerTable {
@@ -254,8 +334,11 @@ export class LedgerTable {
   private readonly dir: AccountDirectory
   private readonly localityType = new Dictionary(new Utf8(), new Int32(), 0)
   private readonly agencyType = new Dictionary(new Utf8(), new Int32(), 1)
+  private readonly monthType = new Dictionary(new Utf8(), new Int32(), 2)
   private readonly localityValues: Vector
   private readonly agencyValues: Vector
+  private readonly monthValues: Vector
+  private readonly months: number
   private emitted = 0
   private rows = 0
   private period = new Int32Array(0)
@@ -267,8 +350,11 @@ export class LedgerTable {
     this.dir = accountDirectory(run)
     this.localityValues = dictionaryVector(this.dir.localityIds)
     this.agencyValues = dictionaryVector(this.dir.agencyIds)
+    this.months = run.months
+    this.monthValues = dictionaryVector(monthLabels(run))
     this.schema = schemaOf("ledger", [
       new Field("period", new Int32(), false),
+      new Field("month", this.monthType, false),
       new Field("account", new Int32(), false),
       new Field("locality", this.localityType, true),
       new Field("agency", this.agencyType, true),
@@ -297,6 +383,7 @@ export class LedgerTable {
       const a = rows.account[i]!
       if (o + inf - x !== c) throw new LogWriteError(`ledger: period ${rows.period[i]}, account ${a}: opening ${o} + inflow ${inf} − outflow ${x} ≠ closing ${c}`)
       if (!(a >= 0 && a < this.dir.count)) throw new LogWriteError(`ledger: account ${a} outside 0..${this.dir.count - 1}`)
+      if (!(rows.period[i]! >= 0 && rows.period[i]! < this.months)) throw new LogWriteError(`ledger: period ${rows.period[i]} outside 0..${this.months - 1}`)
       const r = this.rows
       this.period[r] = rows.period[i]!
       this.account[r] = a
@@ -319,8 +406,10 @@ export class LedgerTable {
       locality[r] = this.dir.locality[account[r]!]!
       agency[r] = this.dir.agency[account[r]!]!
     }
+    const period = this.period.subarray(0, n)
     const columns = [
-      int32Column(this.period.subarray(0, n)),
+      int32Column(period),
+      makeData({ type: this.monthType, length: n, nullCount: 0, data: period.slice(), dictionary: this.monthValues }),
       int32Column(account),
       dictionaryData(this.localityType, locality, this.localityValues),
       dictionaryData(this.agencyType, agency, this.agencyValues),

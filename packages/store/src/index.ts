@@ -52,6 +52,7 @@ export {
   LedgerTable,
   RowsTable,
   snakeCaseKeys,
+  type FlowClassifier,
   type RowColumn,
   type TableBatch,
   type TableSchema

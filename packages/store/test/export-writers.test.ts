@@ -6,7 +6,7 @@
 import { tableFromIPC, type Table } from "apache-arrow"
 import { createRequire } from "node:module"
 import { describe, expect, it } from "vitest"
-import type { LogChunk } from "@devosim/core"
+import { EVENT_KINDS, HOLDERS, type LogChunk } from "@devosim/core"
 import {
   AccountsTable,
   controlEventPayload,
@@ -19,6 +19,7 @@ import {
   openTableFile,
   plainNumber,
   RowsTable,
+  type FlowClassifier,
   type TableBatch,
   type TableFormat,
   type TableSchema
@@ -71,8 +72,26 @@ const write = async (format: TableFormat, schema: TableSchema, batches: Iterable
 
 const readParquet = (bytes: Uint8Array): Table => tableFromIPC(pw.readParquet(bytes).intoIPCStream())
 
+/**
+ * A small classifier (the CLI's is report's classifyFlow tabulated): Treasury → department is
+ * "settled", department → agency "funded", and agency → SPB "pooled" only when a DealAgreed caused it.
+ */
+const flows: FlowClassifier = (() => {
+  const names = ["other", "settled", "funded", "pooled"]
+  const H = HOLDERS.length
+  const K = EVENT_KINDS.length
+  const h = (x: string) => HOLDERS.indexOf(x as never)
+  const table = new Uint8Array(H * H * K)
+  for (let k = 0; k < K; k++) {
+    table[(h("treasury") * H + h("department")) * K + k] = 1
+    table[(h("department") * H + h("agency")) * K + k] = 2
+  }
+  table[(h("agency") * H + h("spb")) * K + EVENT_KINDS.indexOf("DealAgreed")] = 3
+  return { names, table }
+})()
+
 const eventsBatches = (chunks: ReadonlyArray<LogChunk>, batchRows: number): { schema: TableSchema; batches: Array<TableBatch> } => {
-  const t = new EventsTable(run, batchRows)
+  const t = new EventsTable(run, flows, batchRows)
   const batches = chunks.flatMap((c) => t.append(c))
   batches.push(...t.finish())
   return { schema: t.schema, batches }
@@ -124,7 +143,18 @@ describe("EventsTable", () => {
     expect(rows).toHaveLength(log.controls.length + log.postings.length)
     expect(rows.map((r) => r["seq"])).toEqual(rows.map((_, i) => BigInt(i)))
     const posting = rows[3]!
-    expect(posting).toEqual({ seq: 3n, t: 0, kind: "Posting", locality: "north", from_account: 0, to_account: 1, amount_pence: BigInt(max), cause_seq: 2n, data: null })
+    expect(posting).toEqual({ seq: 3n, t: 0, month: "2026-04", kind: "Posting", flow: "settled", locality: "north", from_account: 0, to_account: 1, amount_pence: BigInt(max), cause_seq: 2n, data: null })
+    // A posting's flow is its holders' and its cause's kind; a control event has none.
+    const postings = rows.filter((r) => r["kind"] === "Posting")
+    expect(postings.map((r) => [r["t"], r["month"], r["flow"]])).toEqual([
+      [0, "2026-04", "settled"],
+      [0, "2026-04", "settled"],
+      [1, "2026-05", "funded"],
+      [1, "2026-05", "other"],
+      [6.75, "2026-10", "pooled"],
+      [6.75, "2026-10", "other"]
+    ])
+    expect(rows.filter((r) => r["kind"] !== "Posting").map((r) => r["flow"])).toEqual(rows.filter((r) => r["kind"] !== "Posting").map(() => null))
     const started = rows.find((r) => r["kind"] === "NegotiationStarted")!
     expect(started["locality"]).toBe("north")
     expect([started["from_account"], started["to_account"], started["amount_pence"], started["cause_seq"]]).toEqual([null, null, null, null])
@@ -136,7 +166,7 @@ describe("EventsTable", () => {
   })
 
   it("refuses a chunk that does not follow the last", () => {
-    const t = new EventsTable(run, 4)
+    const t = new EventsTable(run, flows, 4)
     const [a, b] = chunked([3])
     expect(() => t.append(b!)).toThrow(/a chunk from seq 3, expected 0/)
     t.append(a!)
@@ -149,11 +179,11 @@ describe("CSV", () => {
     const { schema, batches } = eventsBatches(chunked([2, 7]), 2)
     const arrow = rowsOf(tableFromIPC(await write("arrow", schema, batches)))
     const text = new TextDecoder().decode(await write("csv", schema, batches))
-    expect(text.startsWith("seq,t,kind,locality,from_account,to_account,amount_pence,cause_seq,data\r\n")).toBe(true)
+    expect(text.startsWith("seq,t,month,kind,flow,locality,from_account,to_account,amount_pence,cause_seq,data\r\n")).toBe(true)
     expect(text.endsWith("\r\n")).toBe(true)
-    expect(text).toContain(`\r\n3,0,Posting,north,0,1,${max},2,\r\n`)
+    expect(text).toContain(`\r\n3,0,2026-04,Posting,settled,north,0,1,${max},2,\r\n`)
     const started = arrow.find((r) => r["kind"] === "NegotiationStarted")!
-    expect(text).toContain(`\r\n${started["seq"]},0,NegotiationStarted,north,,,,,"{""attempt"":1,""duration"":2.5,""queue_length"":0}"\r\n`)
+    expect(text).toContain(`\r\n${started["seq"]},0,2026-04,NegotiationStarted,,north,,,,,"{""attempt"":1,""duration"":2.5,""queue_length"":0}"\r\n`)
     expect(text.split("\r\n").length - 2).toBe(arrow.length)
   })
 })
@@ -174,13 +204,13 @@ describe("ParquetStreamWriter", () => {
     expect(rowsOf(readParquet(small))).toEqual(arrow)
     const meta = (await pw.ParquetFile.fromFile(new Blob([small]))).metadata()
     expect(meta.numRowGroups()).toBe(Math.ceil(arrow.length / 3))
-    // Dictionary encoding on the dictionary columns only (kind, locality).
+    // Dictionary encoding on the dictionary columns only (month, kind, flow, locality).
     const dictionaryEncoded = meta
       .rowGroup(0)
       .columns()
       .filter((c) => c.encodings().includes(pw.Encoding.RLE_DICTIONARY))
       .map((c) => c.columnPath().join("."))
-    expect(dictionaryEncoded).toEqual(["kind", "locality"])
+    expect(dictionaryEncoded).toEqual(["month", "kind", "flow", "locality"])
   })
 
   it("refuses a file without a batch, and a write after finish", async () => {
@@ -196,8 +226,8 @@ describe("ParquetStreamWriter", () => {
     expect(batches.map((b) => b.length)).toEqual([0])
     const back = readParquet(await write("parquet", t.schema, batches))
     expect(back.numRows).toBe(0)
-    expect(back.schema.fields.map((f) => f.name)).toEqual(["period", "account", "locality", "agency", "opening_pence", "inflow_pence", "outflow_pence", "closing_pence"])
-    expect(new TextDecoder().decode(await write("csv", t.schema, batches))).toBe("period,account,locality,agency,opening_pence,inflow_pence,outflow_pence,closing_pence\r\n")
+    expect(back.schema.fields.map((f) => f.name)).toEqual(["period", "month", "account", "locality", "agency", "opening_pence", "inflow_pence", "outflow_pence", "closing_pence"])
+    expect(new TextDecoder().decode(await write("csv", t.schema, batches))).toBe("period,month,account,locality,agency,opening_pence,inflow_pence,outflow_pence,closing_pence\r\n")
   })
 })
 
@@ -216,7 +246,8 @@ describe("LedgerTable and AccountsTable", () => {
     const batches = [...t.append(period(0, [0, 1, 3, 4], [0, 0, 0, 0], [0, 100, 40, 0], [140, 0, 0, 0])), ...t.append(period(1, [0, 1], [-140, 100], [0, 0], [0, 0])), ...t.finish()]
     expect(batches.map((b) => b.length)).toEqual([3, 3])
     const rows = rowsOf(tableFromIPC(await write("arrow", t.schema, batches)))
-    expect(rows[1]).toEqual({ period: 0, account: 1, locality: "north", agency: "police", opening_pence: 0n, inflow_pence: 100n, outflow_pence: 0n, closing_pence: 100n })
+    expect(rows[1]).toEqual({ period: 0, month: "2026-04", account: 1, locality: "north", agency: "police", opening_pence: 0n, inflow_pence: 100n, outflow_pence: 0n, closing_pence: 100n })
+    expect(rows[4]!["month"]).toBe("2026-05")
     expect(rows[0]!["locality"]).toBeNull()
     expect(rows[2]!["agency"]).toBeNull() // north's SPB
     const bad = period(0, [1], [0], [5], [0])

@@ -52,7 +52,52 @@
   var full = function (f, x) {
     if (!num(x)) return "–";
     if (isMoney(f)) return D.pounds(x);
+    if (Number.isInteger(x)) return x.toLocaleString("en-GB");
     return Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-GB") : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
+  };
+
+  // Plot's axis text is 10px sans-serif: about 6 px a character, a little more to be safe.
+  var CHAR_PX = 6.2;
+
+  /** Breaks a name into lines of at most `width` characters: at spaces, after hyphens, else anywhere. */
+  var wrap = function (name, width) {
+    var words = String(name).split(/(?<=-)|\s+/).filter(function (w) { return w !== ""; });
+    var lines = [];
+    var line = "";
+    words.forEach(function (w) {
+      while (w.length > width) {
+        if (line !== "") { lines.push(line); line = ""; }
+        lines.push(w.slice(0, width));
+        w = w.slice(width);
+      }
+      var joined = line === "" ? w : /-$/.test(line) ? line + w : line + " " + w;
+      if (joined.length <= width) line = joined;
+      else { lines.push(line); line = w; }
+    });
+    if (line !== "") lines.push(line);
+    return lines;
+  };
+
+  /**
+   * Ticks for an axis `px` wide over [lo, hi]: as many as fit with their labels (formatted by
+   * `format`) side by side, so no two overlap; and the nice domain they span.
+   */
+  var ticksFor = function (lo, hi, px, format) {
+    // Equal to within rounding (sums of the same pence in another order): one value, padded.
+    if (!(hi - lo > 1e-9 * Math.max(Math.abs(lo), Math.abs(hi)))) {
+      lo = (lo + hi) / 2;
+      hi = lo;
+      var pad = lo === 0 ? 1 : Math.abs(lo) * 0.05;
+      lo -= pad;
+      hi += pad;
+    }
+    for (var n = Math.max(2, Math.floor(px / 40)); n >= 1; n--) {
+      var domain = d3.nice(lo, hi, n);
+      var ticks = d3.ticks(domain[0], domain[1], n);
+      var widest = ticks.reduce(function (m, t) { return Math.max(m, String(format(t)).length); }, 0);
+      if (ticks.length <= 2 || ticks.length * (widest * CHAR_PX + 14) <= px) return { domain: domain, ticks: ticks };
+    }
+    return { domain: [lo, hi], ticks: [lo, hi] };
   };
 
   c.figures.forEach(function (f, i) {
@@ -60,26 +105,49 @@
       var rows = names
         .map(function (n) {
           var b = f.by_scenario.find(function (x) { return x.scenario === n; });
-          return b === undefined ? null : Object.assign({ winner: f.winner === n }, b);
+          return b === undefined || !num(b.mean) ? null : Object.assign({ winner: f.winner === n }, b);
         })
         .filter(function (r) { return r !== null; });
-      if (rows.length === 0) return D.empty("No values for this figure.");
+      if (rows.length === 0) return D.empty("Not reached within the run in any replication of any scenario.");
       var tipText = function (r) {
-        return r.scenario + (r.winner ? " (winner)" : "") + "\nmean " + full(f.figure, r.mean) + ", sd " + full(f.figure, r.sd) + "\nmedian " + full(f.figure, r.q50) + "\n5–95%: " + full(f.figure, r.q05) + " to " + full(f.figure, r.q95);
+        var head = r.scenario + (r.winner ? " (best mean)" : "");
+        if (r.constant) return head + "\n" + full(f.figure, r.mean) + (c.replications <= 1 ? "" : r.n === c.replications ? " in every replication" : " in each of the " + r.n + " replications that reach it");
+        return head + "\nmean " + full(f.figure, r.mean) + ", sd " + full(f.figure, r.sd) + "\nmedian " + full(f.figure, r.q50) + "\n5–95%: " + full(f.figure, r.q05) + " to " + full(f.figure, r.q95);
       };
-      var longest = names.reduce(function (m, n) { return Math.max(m, Math.min(24, n.length)); }, 0);
+      // Full names, wrapped into the left margin (at most 42% of the chart).
+      var labelChars = Math.max(12, Math.floor((width * 0.42 - 16) / CHAR_PX));
+      var labels = {};
+      var lines = 1;
+      var longest = 0;
+      names.forEach(function (n) {
+        var l = wrap((f.winner === n ? "★ " : "") + n, labelChars);
+        labels[n] = l.join("\n");
+        lines = Math.max(lines, l.length);
+        l.forEach(function (x) { longest = Math.max(longest, x.length); });
+      });
+      var marginLeft = Math.ceil(16 + longest * CHAR_PX);
+      var marginRight = 24;
+      var format = fmt(f.figure);
+      var values = [];
+      rows.forEach(function (r) { [r.q05, r.q95, r.mean].forEach(function (v) { if (num(v)) values.push(v); }); });
+      var x = ticksFor(d3.min(values), d3.max(values), width - marginLeft - marginRight, format);
+      var ranged = rows.filter(function (r) { return !r.constant; });
+      var constant = rows.filter(function (r) { return r.constant; });
+      var rowHeight = Math.max(30, 12 * lines + 14);
       return Plot.plot({
         width: width,
-        height: 30 + 34 * rows.length,
+        height: 36 + rowHeight * names.length,
         marginTop: 6,
-        marginLeft: Math.min(180, 16 + longest * 6.8),
-        marginRight: 20,
-        x: { grid: true, label: null, tickFormat: fmt(f.figure), ticks: Math.max(3, Math.floor(width / 90)), nice: true },
-        y: { domain: names, label: null, tickFormat: function (d) { return (f.winner === d ? "★ " : "") + D.truncate(d, 24); } },
+        marginLeft: marginLeft,
+        marginRight: marginRight,
+        x: { grid: true, label: null, domain: x.domain, ticks: x.ticks, tickFormat: format },
+        y: { domain: names, label: null, tickFormat: function (d) { return labels[d]; } },
         color: { domain: names, range: D.PALETTE },
         marks: [
-          Plot.ruleY(rows, { y: "scenario", x1: "q05", x2: "q95", stroke: "scenario", strokeWidth: 2.5, strokeOpacity: 0.8, className: "figure-range" }),
-          Plot.tickX(rows, { y: "scenario", x: "q50", stroke: "scenario", strokeWidth: 1.5, inset: 8 }),
+          // A range only where the replications differ: a figure the same in each is a value, drawn alone.
+          Plot.ruleY(ranged, { y: "scenario", x1: "q05", x2: "q95", stroke: "scenario", strokeWidth: 2.5, strokeOpacity: 0.8, className: "figure-range" }),
+          Plot.tickX(ranged, { y: "scenario", x: "q50", stroke: "scenario", strokeWidth: 1.5, inset: 8, className: "figure-median" }),
+          Plot.text(constant, { y: "scenario", x: "mean", text: function (r) { return full(f.figure, r.mean); }, dy: -11, fontSize: 10, fill: "#1d2328", className: "figure-constant" }),
           Plot.dot(rows.filter(function (r) { return !r.winner; }), { y: "scenario", x: "mean", fill: "scenario", stroke: "white", strokeWidth: 1.5, r: 5, className: "figure-mean", title: tipText, tip: true }),
           Plot.dot(rows.filter(function (r) { return r.winner; }), { y: "scenario", x: "mean", fill: "scenario", stroke: "#1d2328", strokeWidth: 2, r: 7, className: "figure-mean figure-winner", title: tipText, tip: true })
         ]

@@ -166,6 +166,8 @@ export interface PageParts {
   readonly data: unknown
   /** Client scripts from src/html/, in order. */
   readonly scripts: ReadonlyArray<string>
+  /** CSS of this kind of report only, after the shared style. */
+  readonly style?: string
 }
 
 export const page = (parts: PageParts): string => `<!doctype html>
@@ -175,7 +177,7 @@ export const page = (parts: PageParts): string => `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="devosim">
 <title>${escapeHtml(parts.title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${parts.style ?? ""}</style>
 </head>
 <body>
 <main>
