@@ -31,8 +31,14 @@ export interface Explanation {
   /** Postings touching the budget, newest first, at most `limit`. */
   readonly postings: ReadonlyArray<ExplainedPosting>
   readonly matched: number
-  /** Net change of the selected accounts over the matched postings. */
+  /**
+   * Net change of the selected accounts' combined balance over the matched postings: money in
+   * from accounts outside the selection less money out to them (a move between two selected
+   * accounts, a department funding its agency, changes neither side and is not counted).
+   */
   readonly net_pence: number
+  /** The selected accounts the matched postings touched, as the postings name them (`department nhs`, `agency nhs`), in account order. */
+  readonly accounts: ReadonlyArray<string>
   /** The locality's control events (deal, powers, programmes …) up to the selected period, newest first. */
   readonly events: ReadonlyArray<{ readonly seq: number; readonly t: number; readonly what: string }>
 }
@@ -105,6 +111,7 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
   const bySeq = new Map(log.controls.map((c) => [c.seq, c] as const))
   const p = log.postings
   const postings: Array<ExplainedPosting> = []
+  const touched = new Set<number>()
   let matched = 0
   let net = 0
   for (let i = p.length - 1; i >= 0; i--) {
@@ -114,6 +121,8 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
     const inTo = selected(p.to[i]!)
     if (!inFrom && !inTo) continue
     matched++
+    if (inFrom) touched.add(p.from[i]!)
+    if (inTo) touched.add(p.to[i]!)
     if (inTo && !inFrom) net += p.amount[i]!
     if (inFrom && !inTo) net -= p.amount[i]!
     if (postings.length >= limit) continue
@@ -134,7 +143,8 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
     .filter((e) => localityOfEvent(e) === q.locality && (q.period === undefined || e.t < q.period + 1))
     .reverse()
     .map((e) => ({ seq: e.seq, t: e.t, what: `${e._tag}: ${describeEvent(e)}` }))
-  return { locality: q.locality, agency: q.agency ?? null, period: q.period ?? null, postings, matched, net_pence: net, events }
+  const accounts = [...touched].sort((x, y) => x - y).map(label)
+  return { locality: q.locality, agency: q.agency ?? null, period: q.period ?? null, postings, matched, net_pence: net, accounts, events }
 }
 
 /** The explanation as a terminal table. */
@@ -142,7 +152,11 @@ export const formatExplanation = (x: Explanation, start: string): string => {
   const ym = parseYearMonth(start)
   const month = (m: number) => (ym === undefined ? String(m) : formatYearMonth(periodMonth(ym, m)))
   const scope = [x.locality, x.agency, x.period === null ? null : `period ${x.period} (${month(x.period)})`].filter((s) => s !== null).join(" · ")
-  const lines = [`${scope}: ${x.matched} postings moved this budget (net ${formatPounds(x.net_pence)}); newest first${x.matched > x.postings.length ? `, first ${x.postings.length}` : ""}`]
+  const whose = `${x.locality}'s ${x.agency === null ? "" : `${x.agency} `}accounts`
+  const lines = [
+    `${scope}: ${x.matched} ${x.matched === 1 ? "posting" : "postings"} moved this budget; newest first${x.matched > x.postings.length ? `, first ${x.postings.length}` : ""}`,
+    `  net ${formatPounds(x.net_pence)} into ${whose}${x.period === null ? " over the run" : " in the period"}: money in from outside them less money out (moves between them, such as a department funding its agency, cancel)${x.accounts.length > 0 ? `; accounts: ${x.accounts.join(", ")}` : ""}`
+  ]
   const rows = x.postings.map((r) => [
     `#${r.seq}`,
     `${r.t}`,
