@@ -37,6 +37,9 @@ export interface Explanation {
    * accounts, a department funding its agency, changes neither side and is not counted).
    */
   readonly net_pence: number
+  /** What `net_pence` is made of: money into the selection from outside it, and out of it (net = in − out). */
+  readonly in_pence: number
+  readonly out_pence: number
   /** The selected accounts the matched postings touched, as the postings name them (`department nhs`, `agency nhs`), in account order. */
   readonly accounts: ReadonlyArray<string>
   /** The locality's control events (deal, powers, programmes …) up to the selected period, newest first. */
@@ -44,6 +47,9 @@ export interface Explanation {
 }
 
 export class ExplainError extends Error {}
+
+/** A time or duration for people: two decimals at most (the log keeps the exact double). */
+const roughly = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(2))
 
 /** One line in words for a control event. */
 export const describeEvent = (e: ControlEvent): string => {
@@ -57,9 +63,9 @@ export const describeEvent = (e: ControlEvent): string => {
     case "NegotiationQueued":
       return `${e.locality} joined the centre's queue (attempt ${e.attempt})`
     case "NegotiationStarted":
-      return `${e.locality} started negotiating (attempt ${e.attempt}, ${e.duration} months)`
+      return `${e.locality} started negotiating (attempt ${e.attempt}, ${roughly(e.duration)} months)`
     case "NegotiationFailed":
-      return `${e.locality}'s negotiation failed${e.retryAt === null ? "; it gave up" : `; retry at ${e.retryAt}`}`
+      return `${e.locality}'s negotiation failed${e.retryAt === null ? "; it gave up" : `; retry at month ${roughly(e.retryAt)}`}`
     case "DealAgreed":
       return `${e.locality} agreed a deal: ${e.pooledAgencies.join(", ") || "no lines"} pooled from period ${e.pooledFrom}, ${e.reductionBasisPoints / 100}% less, gainshare ${e.gainshareBasisPoints / 100}%`
     case "PowerDevolved":
@@ -113,7 +119,8 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
   const postings: Array<ExplainedPosting> = []
   const touched = new Set<number>()
   let matched = 0
-  let net = 0
+  let into = 0
+  let outOf = 0
   for (let i = p.length - 1; i >= 0; i--) {
     const period = Math.floor(p.t[i]!)
     if (q.period !== undefined && period !== q.period) continue
@@ -123,8 +130,8 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
     matched++
     if (inFrom) touched.add(p.from[i]!)
     if (inTo) touched.add(p.to[i]!)
-    if (inTo && !inFrom) net += p.amount[i]!
-    if (inFrom && !inTo) net -= p.amount[i]!
+    if (inTo && !inFrom) into += p.amount[i]!
+    if (inFrom && !inTo) outOf += p.amount[i]!
     if (postings.length >= limit) continue
     const cause = bySeq.get(p.cause[i]!)
     postings.push({
@@ -144,7 +151,7 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
     .reverse()
     .map((e) => ({ seq: e.seq, t: e.t, what: `${e._tag}: ${describeEvent(e)}` }))
   const accounts = [...touched].sort((x, y) => x - y).map(label)
-  return { locality: q.locality, agency: q.agency ?? null, period: q.period ?? null, postings, matched, net_pence: net, accounts, events }
+  return { locality: q.locality, agency: q.agency ?? null, period: q.period ?? null, postings, matched, net_pence: into - outOf, in_pence: into, out_pence: outOf, accounts, events }
 }
 
 /** The explanation as a terminal table. */
@@ -155,11 +162,11 @@ export const formatExplanation = (x: Explanation, start: string): string => {
   const whose = `${x.locality}'s ${x.agency === null ? "" : `${x.agency} `}accounts`
   const lines = [
     `${scope}: ${x.matched} ${x.matched === 1 ? "posting" : "postings"} moved this budget; newest first${x.matched > x.postings.length ? `, first ${x.postings.length}` : ""}`,
-    `  net ${formatPounds(x.net_pence)} into ${whose}${x.period === null ? " over the run" : " in the period"}: money in from outside them less money out (moves between them, such as a department funding its agency, cancel)${x.accounts.length > 0 ? `; accounts: ${x.accounts.join(", ")}` : ""}`
+    `  net ${formatPounds(x.net_pence)} into ${whose}${x.period === null ? " over the run" : " in the period"} = ${formatPounds(x.in_pence)} in from outside them − ${formatPounds(x.out_pence)} out (moves between them, such as a department funding its agency, cancel)${x.accounts.length > 0 ? `; accounts: ${x.accounts.join(", ")}` : ""}`
   ]
   const rows = x.postings.map((r) => [
     `#${r.seq}`,
-    `${r.t}`,
+    roughly(r.t),
     month(r.period),
     r.flow,
     `${r.from} → ${r.to}`,
@@ -173,7 +180,7 @@ export const formatExplanation = (x: Explanation, start: string): string => {
   lines.push(fmt(head), ...rows.map(fmt))
   if (x.matched > x.postings.length) lines.push(`  … ${x.matched - x.postings.length} older postings (raise --limit to see them)`)
   lines.push("", `Events for ${x.locality}, newest first:`)
-  for (const e of x.events.slice(0, 30)) lines.push(`  #${e.seq}  t=${e.t}  ${e.what}`)
+  for (const e of x.events.slice(0, 30)) lines.push(`  #${e.seq}  t=${roughly(e.t)}  ${e.what}`)
   if (x.events.length > 30) lines.push(`  … ${x.events.length - 30} older events`)
   return lines.join("\n")
 }
