@@ -1004,7 +1004,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   yield* warnCapped(summary)
   yield* say(
     [
-      `devosim ${ENGINE_VERSION}: forked ${forTerminal(args.dir)} at event ${shared} (t = ${forkedAt.t}) with ${settings.map((s) => forTerminal(s.text)).join(", ")}`,
+      `devosim ${ENGINE_VERSION}: forked ${forTerminal(args.dir)} at event ${shared}, month ${rounded(forkedAt.t)} (${calendarMonth(formatYearMonth(p.start), forkedAt.t)}), with ${settings.map((s) => forTerminal(s.text)).join(", ")}`,
       `  the first ${shared} events are the parent's; ${summary.events.total - shared} decided with the amended scenario`,
       `  outputs in ${forTerminal(out)}/ (fork.json says where it came from); compare with: devosim compare ${forTerminal(args.dir)} ${forTerminal(out)}`
     ].join("\n")
