@@ -40,6 +40,13 @@ describe("mistakes on the command line: one line on stderr, nothing on stdout, e
     })
   }
 
+  it("a bare devosim: the help on stdout (what there is to run), exit 2", () => {
+    const r = devosim()
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe("")
+    expect(r.stdout).toMatch(/SUBCOMMANDS\n {2}run /)
+  })
+
   it("help asked for is still help: on stdout, exit 0", () => {
     const r = devosim("run", "--help")
     expect(r.status).toBe(0)

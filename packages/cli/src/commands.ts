@@ -69,8 +69,11 @@ const readStdin = Effect.try({
       try {
         n = readSync(0, buf, 0, buf.length, null)
       } catch (e) {
-        // A non-blocking stdin with nothing yet: wait and read again.
-        if ((e as NodeJS.ErrnoException).code === "EAGAIN") continue
+        // A non-blocking stdin with nothing yet: wait 10 ms (not a busy loop) and read again.
+        if ((e as NodeJS.ErrnoException).code === "EAGAIN") {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10)
+          continue
+        }
         if ((e as NodeJS.ErrnoException).code === "EOF") break
         throw e
       }
