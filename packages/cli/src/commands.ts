@@ -18,7 +18,7 @@ import {
   summarize
 } from "@devosim/report"
 import type { ReplicatedRun, ReplicationFigures, Summary, SummaryFile, SummaryTableName } from "@devosim/report"
-import { compileScenarioBytes, compileScenarioText, compileScenarioVariantsBytes, compileScenarioWithSettings, MAX_SCENARIO_BYTES, runScenarioFormat, loadScenario, loadScenarioVariants, parseSetting, scenarioJsonSchema } from "@devosim/scenario"
+import { compileScenarioText, compileScenarioWithSettings, runScenarioFormat, loadScenario, loadScenarioVariants, parseSetting, scenarioJsonSchema } from "@devosim/scenario"
 import type { Setting } from "@devosim/scenario"
 import type { LoadedScenario } from "@devosim/scenario"
 import {
@@ -49,6 +49,7 @@ import { shardedLogChunks, workersFor } from "./shards.ts"
 import { checkSnapshotEvery, chooseSnapshot } from "./snapshots.ts"
 import { Numbers, replicateAll, replicationWorkersFor, type ReplicationKind, type ReplicationNumbers } from "./replicate.ts"
 import { readUntrusted } from "@devosim/store"
+import { compileScenarioBytes, compileScenarioVariantsBytes, MAX_SCENARIO_BYTES } from "@devosim/scenario"
 
 const json = (x: unknown) => JSON.stringify(x, null, 2) + "\n"
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
@@ -468,7 +469,8 @@ const runReplications = Effect.fn("runReplications")(function* (
     const summary = replicationSetSummary(loaded, seeds, numbers)
     await dir.writeFile("summary.json", json(summary))
     // The figures across the replications, drawn as a comparison of one scenario: their distributions and coverage band.
-    const across: ReplicatedRun = { name: loaded.scenario.name, source: loaded.file === STDIN ? STDIN_NAME : loaded.file, replications: figures, seeds }
+    // (Not annotated: a ReplicatedRun with the fields compare's labels use where they exist.)
+    const across = { name: loaded.scenario.name, source: loaded.file === STDIN ? STDIN_NAME : loaded.file, variant: null, description: null, fork: null, localities: loaded.scenario.localities.map((l) => l.id), replications: figures, seeds }
     await dir.writeFile("report.html", renderComparisonReport(compareRuns([across])))
     const files = [...dir.files()].sort((a, b) => compareCodePoints(a.name, b.name))
     await dir.writeFile(
