@@ -36,3 +36,9 @@ export const measuredDevosim = (dir: string, args: ReadonlyArray<string>, timeou
   })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, peakRss: Number(readFileSync(rssFile, "utf8")) }
 }
+
+/** `devosim` with `input` on its stdin (for `-` in place of a scenario file). */
+export const devosimWithInput = (input: string | Uint8Array, ...args: ReadonlyArray<string>): CliResult => {
+  const r = spawnSync(BIN, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000, input })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}

@@ -535,7 +535,7 @@ describe("devosim export: bad input", () => {
     }
     const noOut = devosim("export", runDir)
     expect(noOut.status).toBe(2)
-    expect(noOut.stderr).toMatch(/Missing required flag: --out/)
+    expect(noOut.stderr).toBe("devosim: missing required flag --out; see devosim export --help\n")
   })
 
   it("a damaged run is reported as verify reports it (same line, same exit code), and nothing is written", () => {

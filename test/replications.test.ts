@@ -100,9 +100,9 @@ describe("devosim compare on worker threads", () => {
 
 describe("devosim run --replications without and with --keep-runs", () => {
   const set = (name: string) => path.join(dir, name)
-  const SET_FILES = ["manifest.json", "scenario.yaml", "summary.json"]
+  const SET_FILES = ["manifest.json", "report.html", "scenario.yaml", "summary.json"]
 
-  it("writes summary.json, manifest.json and scenario.yaml only; the same summary for any --workers and with --keep-runs", () => {
+  it("writes summary.json, report.html (across the replications), manifest.json and scenario.yaml only; the same summary and report for any --workers and with --keep-runs", () => {
     for (const [name, extra] of [
       ["figures-w0", ["--workers", "0"]],
       ["figures-w2", ["--workers", "2"]],
@@ -112,25 +112,26 @@ describe("devosim run --replications without and with --keep-runs", () => {
       expect(r.status, r.stderr).toBe(0)
     }
     expect(readdirSync(set("figures-w0")).sort()).toEqual(SET_FILES)
-    expect(readdirSync(set("kept")).sort()).toEqual(["manifest.json", "replications", "scenario.yaml", "summary.json"])
-    const [summary, scenario] = files(set("kept"), ["summary.json", "scenario.yaml"])
+    expect(readdirSync(set("kept")).sort()).toEqual(["manifest.json", "replications", "report.html", "scenario.yaml", "summary.json"])
+    const [summary, scenario, report] = files(set("kept"), ["summary.json", "scenario.yaml", "report.html"])
     for (const name of ["figures-w0", "figures-w2"]) {
-      const [s, y] = files(set(name), ["summary.json", "scenario.yaml"])
+      const [s, y, h] = files(set(name), ["summary.json", "scenario.yaml", "report.html"])
       expect(s!.equals(summary!), name).toBe(true)
       expect(y!.equals(scenario!), name).toBe(true)
+      expect(h!.equals(report!), name).toBe(true)
     }
     expect(readFileSync(path.join(set("figures-w0"), "manifest.json")).equals(readFileSync(path.join(set("figures-w2"), "manifest.json")))).toBe(true)
     const m = JSON.parse(readFileSync(path.join(set("figures-w0"), "manifest.json"), "utf8"))
     expect(m.format).toBe("devosim-replications/1")
     expect(m.replications).toEqual(JSON.parse(summary!.toString("utf8")).seeds.map((seed: number) => ({ seed })))
-    expect(Object.keys(m.files).sort()).toEqual(["scenario.yaml", "summary.json"])
+    expect(Object.keys(m.files).sort()).toEqual(["report.html", "scenario.yaml", "summary.json"])
   })
 
   it("a set without runs verifies as intact; damage to it is caught", () => {
     const s = set("figures-w0")
     const ok = devosim("verify", s)
     expect(ok.status, ok.stderr).toBe(0)
-    expect(ok.stdout).toMatch(/intact replication set \(written without --keep-runs: no runs\): 2 files match the manifest/)
+    expect(ok.stdout).toMatch(/intact replication set \(written without --keep-runs: no runs\): 3 files match the manifest/)
     const summary = readFileSync(path.join(s, "summary.json"))
     writeFileSync(path.join(s, "summary.json"), Buffer.concat([summary.subarray(0, 100), Buffer.from("9"), summary.subarray(101)]))
     expect(devosim("verify", s).status).toBe(4)

@@ -3,6 +3,7 @@ import type { ControlEvent, LogChunk, PostingColumns, RecordTable, RunStarted, S
 import { decideCentre, forkPointOfSeq, runScenario } from "@devosim/engine"
 import type { Fork } from "@devosim/engine"
 import {
+  calendarMonth,
   compareRows,
   compareRuns,
   describe as describeSample,
@@ -35,26 +36,87 @@ import {
 } from "@devosim/store"
 import type { RunDirectoryWriter, RunFile } from "@devosim/store"
 import { Console, Effect } from "effect"
-import { statSync } from "node:fs"
+import { readSync, statSync } from "node:fs"
 import * as path from "node:path"
-import { badInput, failure, UserFacingError } from "./errors.ts"
+import { badInput, failure, silentExit, UserFacingError } from "./errors.ts"
 import { abortable, turn } from "./interrupt.ts"
 import { checkedRun, eventsFileOf, lstatOrNull, readError, readRunFile } from "./read-runs.ts"
 import { SharedPrefix } from "./fork-prefix.ts"
-import { forTerminalDeep, say } from "./say.ts"
+import { escapeLines, forTerminalDeep, say, sayJson } from "./say.ts"
 import { VERIFY_EXIT_CODES } from "./verify.ts"
-import { progress } from "./progress.ts"
+import { progress, runProgress } from "./progress.ts"
 import { writeRunFiles } from "./run-files.ts"
 import { shardedLogChunks, workersFor } from "./shards.ts"
 import { checkSnapshotEvery, chooseSnapshot } from "./snapshots.ts"
 import { Numbers, replicateAll, replicationWorkersFor, type ReplicationKind, type ReplicationNumbers } from "./replicate.ts"
 import { readUntrusted } from "@devosim/store"
+import { compileScenarioBytes, compileScenarioVariantsBytes, MAX_SCENARIO_BYTES } from "@devosim/scenario"
 
 const json = (x: unknown) => JSON.stringify(x, null, 2) + "\n"
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
+/** `-` in place of a scenario file: read it from stdin (`devosim run -`, `devosim validate -`). */
+export const STDIN = "-"
+/** How errors name a scenario read from stdin: `<stdin>:16:14: …`. */
+const STDIN_NAME = "<stdin>"
+
+/** Stdin's bytes, refused beyond the size a scenario file may have (as a file is, before it is read whole). */
+const readStdin = Effect.try({
+  try: () => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    for (;;) {
+      const buf = new Uint8Array(1 << 16)
+      let n: number
+      try {
+        n = readSync(0, buf, 0, buf.length, null)
+      } catch (e) {
+        // A non-blocking stdin with nothing yet: wait 10 ms (not a busy loop) and read again.
+        if ((e as NodeJS.ErrnoException).code === "EAGAIN") {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10)
+          continue
+        }
+        if ((e as NodeJS.ErrnoException).code === "EOF") break
+        throw e
+      }
+      if (n === 0) break
+      size += n
+      if (size > MAX_SCENARIO_BYTES) throw new Error(`expected a scenario of at most ${MAX_SCENARIO_BYTES} bytes (64 MiB), found more`)
+      chunks.push(buf.subarray(0, n))
+    }
+    return Buffer.concat(chunks)
+  },
+  catch: (e) => badInput(`${STDIN_NAME}: ${forTerminal(messageOf(e))}`)
+})
+
+/** The format of a scenario on stdin: JSON if it starts with `{`, else YAML (as a run's scenario.yaml is read). */
+const stdinFormat = (bytes: Uint8Array) => runScenarioFormat(new TextDecoder().decode(bytes.subarray(0, 64)))
+
 const loadOrBadInput = (file: string, seed?: number) =>
-  loadScenario(file, seed === undefined ? {} : { seed }).pipe(Effect.mapError((e) => badInput(e.message)))
+  file === STDIN
+    ? Effect.flatMap(readStdin, (bytes) => {
+        const outcome = compileScenarioBytes(bytes, STDIN_NAME, { ...(seed === undefined ? {} : { seed }), format: stdinFormat(bytes) })
+        return outcome.ok ? Effect.succeed(outcome.value) : Effect.fail(badInput(outcome.error.message))
+      })
+    : loadScenario(file, seed === undefined ? {} : { seed }).pipe(Effect.mapError((e) => badInput(e.message)))
+
+/** A scenario file's base and variants (stdin for `-`). */
+const loadVariantsOrBadInput = (file: string) =>
+  file === STDIN
+    ? Effect.flatMap(readStdin, (bytes) => {
+        const outcome = compileScenarioVariantsBytes(bytes, STDIN_NAME, { format: stdinFormat(bytes) })
+        return outcome.ok ? Effect.succeed(outcome.value) : Effect.fail(badInput(outcome.error.message))
+      })
+    : loadScenarioVariants(file).pipe(Effect.mapError((e) => badInput(e.message)))
+
+/** `1 deal`, `2 deals`; `1 locality`, `3 localities` (`plural` when it is not `one` + s). */
+export const count = (n: number, one: string, plural = `${one}s`): string => `${n} ${n === 1 ? one : plural}`
+
+/** A figure for people: two decimals at most (`23.08`, `7`), exact in the files. */
+export const rounded = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(2))
+
+/** `23.08 months (Mar 2012)`: a time in months since the start, with its calendar month. */
+const monthsWithDate = (start: Scenario["start"], t: number) => `${rounded(t)} months (${calendarMonth(formatYearMonth(start), t)})`
 
 /**
  * A run directory's log, after every file is checked against its manifest (damage reported as
@@ -222,11 +284,10 @@ const replicationSetSummary = (loaded: LoadedScenario, seeds: ReadonlyArray<numb
 
 /**
  * `6 of 12 localities reached a deal within the run; 2 still negotiating and 4 queued at the end of
- * the run, month 36 (2013-04); at this capacity the last deal would land at month 60 (2015-04)`.
+ * the run, month 36 (Apr 2013); at this capacity the last deal would land at 60 months (Apr 2015)`.
  */
 const dealsLine = (summary: Summary, start: Scenario["start"], localities: number): string => {
   const c = summary.centre
-  const at = (t: number) => `month ${Number.isInteger(t) ? t : t.toFixed(2)} (${formatYearMonth(periodMonth(start, Math.floor(t)))})`
   const open = c.open_at_end
   const parts = [
     ...(open.negotiating > 0 ? [`${open.negotiating} still negotiating`] : []),
@@ -234,9 +295,9 @@ const dealsLine = (summary: Summary, start: Scenario["start"], localities: numbe
     ...(open.not_eligible > 0 ? [`${open.not_eligible} not yet eligible`] : [])
   ]
   return [
-    `${c.deals} of ${localities} localities reached a deal within the run`,
-    ...(parts.length > 0 ? [`${parts.join(" and ")} at the end of the run, ${at(summary.months)}`] : []),
-    ...(c.makespan_after_end ? [`at this capacity the last deal would land at ${at(c.makespan)}`] : [`centre makespan ${c.makespan.toFixed(2)} months`])
+    `${c.deals} of ${count(localities, "locality", "localities")} reached a deal within the run`,
+    ...(parts.length > 0 ? [`${parts.join(" and ")} at the end of the run, month ${rounded(summary.months)} (${calendarMonth(formatYearMonth(start), summary.months)})`] : []),
+    ...(c.makespan_after_end ? [`at this capacity the last deal would land at ${monthsWithDate(start, c.makespan)}`] : [`centre makespan ${monthsWithDate(start, c.makespan)}`])
   ].join("; ")
 }
 
@@ -257,6 +318,42 @@ const warnCapped = (summary: Summary) => {
   return Console.error(lines.join("\n"))
 }
 
+/** Where `run` writes by default: runs/<file name without .yaml/.json> (runs/stdin for `-`). */
+const defaultOut = (file: string) => path.join("runs", file === STDIN ? "stdin" : path.basename(file).replace(/\.(ya?ml|json)$/i, ""))
+
+/** What `run --json` prints of a run: where it went and its headline figures (the rest is summary.json). */
+const runJson = (out: string, files: ReadonlyArray<string>, loaded: LoadedScenario, summary: Summary, snapshots: number) => {
+  const m = summary.money
+  return {
+    command: "run",
+    engine_version: ENGINE_VERSION,
+    out,
+    files,
+    scenario: loaded.scenario.name,
+    seed: loaded.scenario.seed,
+    start: formatYearMonth(loaded.scenario.start),
+    months: summary.months,
+    events: summary.events,
+    localities: loaded.scenario.localities.length,
+    deals: summary.centre.deals,
+    open_at_end: summary.centre.open_at_end,
+    makespan_months: summary.centre.makespan,
+    makespan_after_end: summary.centre.makespan_after_end,
+    mean_wait_months: summary.centre.mean_wait,
+    money: {
+      baseline_pence: m.baseline_pence,
+      actual_pence: m.actual_pence,
+      spb_reduction_pence: m.spb_reduction_pence,
+      prevention_invested_pence: m.prevention_invested_pence,
+      savings_realised_pence: m.savings_realised_pence,
+      savings_capped_pence: m.savings_capped_pence,
+      npv_pence: m.appraisal.npv_pence,
+      benefit_cost_ratio: m.appraisal.benefit_cost_ratio
+    },
+    snapshots
+  }
+}
+
 /** `devosim run FILE`: scenario in, run directory out (written atomically). */
 export const runCommand = Effect.fn("runCommand")(function* (args: {
   readonly file: string
@@ -271,28 +368,36 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   readonly workers?: number | undefined
   /** With --replications: also a run directory per replication. */
   readonly keepRuns?: boolean | undefined
+  /** With --keep-runs: also each replication's report.html. */
+  readonly runReports?: boolean | undefined
+  /** One JSON document on stdout instead of the text. */
+  readonly json?: boolean | undefined
 }) {
   yield* checkReplications(args.replications)
   yield* checkSnapshotEvery(args.snapshotEvery)
   yield* checkWorkers(args.workers)
+  if (args.runReports === true && args.keepRuns !== true) return yield* badInput("--run-reports: each replication's report.html, which --replications writes only with --keep-runs")
   const loaded = yield* loadOrBadInput(args.file, args.seed)
-  const out = args.out ?? path.join("runs", path.basename(args.file).replace(/\.(ya?ml|json)$/i, ""))
+  const out = args.out ?? defaultOut(args.file)
   if (args.replications > 1) return yield* runReplications(loaded, out, args)
   const started = performance.now()
+  const bar = runProgress(loaded.scenario.months, args.quiet)
   const decisions = decideCentre(loaded.scenario)
   const workers = workersFor(decisions, args.workers)
   const written = yield* writeRunOut(out, args.force, (dir, signal) =>
-    writeRunFiles(dir, "", loaded, decisions.controls[0] as RunStarted, shardedLogChunks(decisions, workers), { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery }, signal)
-  )
+    writeRunFiles(dir, "", loaded, decisions.controls[0] as RunStarted, shardedLogChunks(decisions, workers), { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery, progress: bar }, signal)
+  ).pipe(Effect.ensuring(Effect.sync(bar.done)))
   const ranMs = performance.now() - started
   const { summary } = written
   yield* warnCapped(summary)
   const files = written.files.filter((f) => !f.startsWith("snapshots/"))
+  if (args.json === true) return yield* sayJson(runJson(out, written.files, loaded, summary, written.snapshots))
+  const e = summary.events
   yield* say(
     [
       `devosim ${ENGINE_VERSION}: ran "${loaded.scenario.name}" (seed ${loaded.scenario.seed})`,
-      `  ${summary.events.total} events (${summary.events.control} control, ${summary.events.postings} postings) run and written in ${ranMs.toFixed(0)} ms${workers > 0 ? ` (${workers} worker thread${workers === 1 ? "" : "s"})` : ""}`,
-      `  ${dealsLine(summary, loaded.scenario.start, loaded.scenario.localities.length)}; mean wait ${summary.centre.mean_wait.toFixed(2)} months`,
+      `  ${count(e.total, "event")} (${e.control} control, ${count(e.postings, "posting")}) run and written in ${ranMs.toFixed(0)} ms${workers > 0 ? ` (${count(workers, "worker thread")})` : ""}`,
+      `  ${dealsLine(summary, loaded.scenario.start, loaded.scenario.localities.length)}; mean wait ${rounded(summary.centre.mean_wait)} months`,
       ...(summary.money.baseline_pence > 0
         ? [
             `  totals over the run, financial years ${summary.money.appraisal.first_financial_year} to ${summary.money.appraisal.last_financial_year}: baseline ${formatPoundsCompact(summary.money.baseline_pence)}, actual ${formatPoundsCompact(summary.money.actual_pence)}; SPB reductions returned ${formatPoundsCompact(summary.money.spb_reduction_pence)}`,
@@ -300,7 +405,7 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
           ]
         : []),
       `  outputs in ${forTerminal(out)}/: ${files.join(", ")}`,
-      ...(args.snapshotEvery === undefined ? [] : [`  ${written.snapshots} snapshots (every ${args.snapshotEvery} months) in ${out}/snapshots/`])
+      ...(args.snapshotEvery === undefined ? [] : [`  ${count(written.snapshots, "snapshot")} (every ${count(args.snapshotEvery, "month")}) in ${out}/snapshots/`])
     ].join("\n")
   )
 })
@@ -324,6 +429,8 @@ const runReplications = Effect.fn("runReplications")(function* (
     readonly snapshotEvery?: number | undefined
     readonly workers?: number | undefined
     readonly keepRuns?: boolean | undefined
+    readonly runReports?: boolean | undefined
+    readonly json?: boolean | undefined
   }
 ) {
   const K = args.replications
@@ -335,27 +442,37 @@ const runReplications = Effect.fn("runReplications")(function* (
   const width = Math.max(4, String(K - 1).length)
   const dirOf = (r: number) => `replications/r${String(r).padStart(width, "0")}`
   const workers = keep ? 0 : replicationWorkersFor([loaded.scenario], K, args.workers)
-  const summary = yield* writeRunOut(out, args.force, async (dir, signal) => {
-    const bar = progress("replication", K, args.quiet)
+  const bar = progress(count(K, "replication"), K, args.quiet)
+  const { summary, files } = yield* writeRunOut(out, args.force, async (dir, signal) => {
     await dir.writeFile("scenario.yaml", loaded.asRunText)
     const seeds = seedsOf(loaded.scenario.seed, K)
     let numbers: Array<ReplicationNumbers>
+    let figures: Array<ReplicationFigures>
     if (keep) {
       numbers = []
+      figures = []
       const flat = new Numbers()
       for (let r = 0; r < K; r++) {
         const decisions = decideCentre({ ...loaded.scenario, seed: seeds[r]! })
         const chunks = shardedLogChunks(decisions, workersFor(decisions, args.workers))
-        const one = await writeRunFiles(dir, dirOf(r), loaded, decisions.controls[0] as RunStarted, chunks, { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery }, signal)
+        const options = { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery, report: args.runReports === true }
+        const one = await writeRunFiles(dir, dirOf(r), loaded, decisions.controls[0] as RunStarted, chunks, options, signal)
         numbers.push(flat.of(one.summary))
+        figures.push(figuresOf(one.summary))
         bar.tick()
       }
     } else {
-      numbers = (await replicate([loaded.scenario], K, "numbers", workers, bar.tick, signal))[0]!
+      const items = (await replicate([loaded.scenario], K, "numbers", workers, bar.tick, signal))[0]!
+      numbers = items
+      figures = items.map((i) => i.figures)
     }
     bar.done()
     const summary = replicationSetSummary(loaded, seeds, numbers)
     await dir.writeFile("summary.json", json(summary))
+    // The figures across the replications, drawn as a comparison of one scenario: their distributions and coverage band.
+    // (Not annotated: a ReplicatedRun with the fields compare's labels use where they exist.)
+    const across = { name: loaded.scenario.name, source: loaded.file === STDIN ? STDIN_NAME : loaded.file, variant: null, description: null, fork: null, localities: loaded.scenario.localities.map((l) => l.id), replications: figures, seeds }
+    await dir.writeFile("report.html", renderComparisonReport(compareRuns([across])))
     const files = [...dir.files()].sort((a, b) => compareCodePoints(a.name, b.name))
     await dir.writeFile(
       "manifest.json",
@@ -370,31 +487,91 @@ const runReplications = Effect.fn("runReplications")(function* (
         files: Object.fromEntries(files.map((f) => [f.name, { sha256: f.sha256, bytes: f.bytes }]))
       })
     )
-    return summary
-  })
+    return { summary, files: [...files.filter((f) => !f.name.startsWith("replications/")).map((f) => f.name), "manifest.json"] }
+  }).pipe(Effect.ensuring(Effect.sync(bar.done)))
   const makespan = summary.figures["centre.makespan"]
+  if (args.json === true) {
+    return yield* sayJson({
+      command: "run",
+      engine_version: ENGINE_VERSION,
+      out,
+      files,
+      scenario: loaded.scenario.name,
+      seed: loaded.scenario.seed,
+      replications: K,
+      runs_kept: keep,
+      workers,
+      figures: Object.fromEntries(["centre.deals", "centre.makespan", "centre.mean_wait", "money.savings_realised_pence", "money.spb_reduction_pence", "money.appraisal.npv_pence"].flatMap((k) => (summary.figures[k] === undefined ? [] : [[k, summary.figures[k]]])))
+    })
+  }
+  const start = loaded.scenario.start
   yield* say(
     [
-      `devosim ${ENGINE_VERSION}: ran ${K} replications of "${loaded.scenario.name}" (seeds from ${loaded.scenario.seed})${workers > 0 ? ` on ${workers} worker thread${workers === 1 ? "" : "s"}` : ""}`,
-      makespan === undefined ? "" : `  centre makespan: mean ${makespan.mean.toFixed(2)}, sd ${makespan.sd.toFixed(2)}, 5–95% [${makespan.q05.toFixed(2)}, ${makespan.q95.toFixed(2)}] months`,
+      `devosim ${ENGINE_VERSION}: ran ${count(K, "replication")} of "${loaded.scenario.name}" (seeds from ${loaded.scenario.seed})${workers > 0 ? ` on ${count(workers, "worker thread")}` : ""}`,
+      makespan === undefined ? "" : `  centre makespan: mean ${monthsWithDate(start, makespan.mean)}, sd ${rounded(makespan.sd)}, 5–95% [${rounded(makespan.q05)}, ${rounded(makespan.q95)}] months`,
       keep
-        ? `  outputs in ${forTerminal(out)}/: summary.json (mean, sd, quantiles of every figure), replications/r…/ (one run directory each), manifest.json, scenario.yaml`
-        : `  outputs in ${forTerminal(out)}/: summary.json (mean, sd, quantiles of every figure), manifest.json, scenario.yaml (a run directory per replication with --keep-runs)`
+        ? `  outputs in ${forTerminal(out)}/: summary.json (mean, sd, quantiles of every figure), report.html (the figures across replications), replications/r…/ (one run directory each${args.runReports === true ? ", with its report.html" : ""}), manifest.json, scenario.yaml`
+        : `  outputs in ${forTerminal(out)}/: summary.json (mean, sd, quantiles of every figure), report.html (the figures across replications), manifest.json, scenario.yaml (a run directory per replication with --keep-runs)`
     ]
       .filter((l) => l !== "")
       .join("\n")
   )
 })
 
-/** `devosim validate FILE`: checks a scenario without running it. */
-export const validateCommand = Effect.fn("validateCommand")(function* (file: string) {
-  // Every variant is compiled too, so a broken variant is caught before `compare` meets it.
-  const all = yield* loadScenarioVariants(file).pipe(Effect.mapError((e) => badInput(e.message)))
-  const { scenario } = all[0]!
-  const variants = all.length > 1 ? ` and ${all.length - 1} variants (${all.slice(1).map((v) => v.variant).join(", ")})` : ""
-  yield* say(
-    `${forTerminal(file)}: valid scenario "${scenario.name}": ${scenario.localities.length} localities, ${scenario.agencies.length} agencies, ${scenario.tranches.length} tranches, ${scenario.months} months from ${scenario.start.year}-${String(scenario.start.month).padStart(2, "0")}${variants}`
-  )
+/**
+ * `devosim validate FILE…`: checks scenarios without running them, each file reported (its
+ * variants compiled too, so a broken variant is caught before `compare` meets it); exit 2 if any
+ * fails, after all are reported. `-` reads one from stdin.
+ */
+export const validateCommand = Effect.fn("validateCommand")(function* (files: ReadonlyArray<string>, options: { readonly json?: boolean } = {}) {
+  if (files.filter((f) => f === STDIN).length > 1) return yield* badInput("validate: - (stdin) can be read once; name it once")
+  const results: Array<{ readonly file: string; readonly valid: true; readonly scenario: Scenario; readonly variants: ReadonlyArray<string> } | { readonly file: string; readonly valid: false; readonly error: string }> = []
+  for (const file of files) {
+    const outcome = yield* Effect.result(loadVariantsOrBadInput(file))
+    if (outcome._tag === "Failure") results.push({ file, valid: false, error: outcome.failure.message })
+    else results.push({ file, valid: true, scenario: outcome.success[0]!.scenario, variants: outcome.success.slice(1).map((v) => v.variant!) })
+  }
+  const failed = results.filter((r) => !r.valid).length
+  // One file: its error is the command's (one line on stderr, exit 2), as before.
+  const only = results.length === 1 ? results[0]! : undefined
+  if (options.json !== true && only !== undefined && !only.valid) return yield* badInput(only.error)
+  if (options.json === true) {
+    yield* sayJson({
+      command: "validate",
+      valid: failed === 0,
+      files: results.map((r) =>
+        r.valid
+          ? {
+              file: r.file,
+              valid: true,
+              scenario: r.scenario.name,
+              start: formatYearMonth(r.scenario.start),
+              months: r.scenario.months,
+              localities: r.scenario.localities.length,
+              agencies: r.scenario.agencies.length,
+              tranches: r.scenario.tranches.length,
+              variants: r.variants
+            }
+          : { file: r.file, valid: false, error: r.error }
+      )
+    })
+  } else {
+    for (const r of results) {
+      if (!r.valid) {
+        yield* Console.error(`devosim: ${escapeLines(r.error)}`)
+        continue
+      }
+      const sc = r.scenario
+      const variants = r.variants.length > 0 ? ` and ${count(r.variants.length, "variant")} (${r.variants.join(", ")})` : ""
+      yield* say(
+        `${forTerminal(r.file === STDIN ? STDIN_NAME : r.file)}: valid scenario "${sc.name}": ${count(sc.localities.length, "locality", "localities")}, ${count(sc.agencies.length, "agency", "agencies")}, ${count(sc.tranches.length, "tranche")}, ${count(sc.months, "month")} from ${formatYearMonth(sc.start)}${variants}`
+      )
+    }
+  }
+  if (failed > 0) {
+    // Each failure is already reported (on stderr, or in the JSON): only the exit code is left to give.
+    return yield* (options.json === true ? silentExit(2) : badInput(`${failed} of ${count(files.length, "file")} failed validation`))
+  }
 })
 
 /**
@@ -472,18 +649,33 @@ export const replayCommand = Effect.fn("replayCommand")(function* (dir: string, 
   }
 })
 
-/** `devosim explain DIR --locality X [--agency Y] [--period P]`: why did this budget move. */
+/** `--month YYYY-MM` as a period of a run starting `start` (months `months`), or why not. */
+const periodOfMonth = (month: string, start: string, months: number): number | string => {
+  const ym = parseYearMonth(month)
+  const from = parseYearMonth(start)
+  if (ym === undefined || from === undefined) return `--month: expected a calendar month YYYY-MM, found ${JSON.stringify(month)}`
+  const period = monthsBetween(from, ym)
+  if (period < 0 || period >= months) {
+    return `--month ${month}: outside the run, which spends periods 0–${months - 1} (${start} to ${formatYearMonth(periodMonth(from, months - 1))})`
+  }
+  return period
+}
+
+/** `devosim explain DIR --locality X [--agency Y] [--period P | --month YYYY-MM]`: why did this budget move. */
 export const explainCommand = Effect.fn("explainCommand")(function* (args: {
   readonly dir: string
   readonly locality: string
   readonly agency: string | undefined
   readonly period: number | undefined
+  readonly month?: string | undefined
   readonly limit: number
+  readonly json?: boolean | undefined
 }) {
   if (!(Number.isInteger(args.limit) && args.limit >= 0)) return yield* badInput(`--limit: expected a whole number of postings >= 0, found ${args.limit}`)
   if (args.period !== undefined && !(Number.isInteger(args.period) && args.period >= 0)) {
     return yield* badInput(`--period: expected a period (whole months since the start) >= 0, found ${args.period}`)
   }
+  if (args.period !== undefined && args.month !== undefined) return yield* badInput("--period and --month name the same thing: give one of them")
   // Only the postings that touch the locality's accounts are kept (explainBudget reads no others).
   const { log } = yield* readLog(args.dir, (run) => {
     const l = run.localities.findIndex((x) => x.id === args.locality)
@@ -491,17 +683,36 @@ export const explainCommand = Effect.fn("explainCommand")(function* (args: {
     return (from, to) => localityOf[from] === l || localityOf[to] === l
   })
   const run = log.controls[0]!
+  const start = run._tag === "RunStarted" ? run.start : ""
+  let period = args.period
+  if (args.month !== undefined) {
+    const p = periodOfMonth(args.month, start, run._tag === "RunStarted" ? run.months : 0)
+    if (typeof p === "string") return yield* badInput(forTerminal(p))
+    period = p
+  }
   const explanation = yield* Effect.try({
     try: () =>
       explainBudget(log, {
         locality: args.locality,
         ...(args.agency === undefined ? {} : { agency: args.agency }),
-        ...(args.period === undefined ? {} : { period: args.period }),
+        ...(period === undefined ? {} : { period }),
         limit: args.limit
       }),
     catch: (e) => badInput(`${forTerminal(args.dir)}: ${forTerminal(messageOf(e))}`)
   })
-  yield* say(formatExplanation(forTerminalDeep(explanation), run._tag === "RunStarted" ? run.start : ""))
+  if (args.json === true) {
+    const from = parseYearMonth(start)
+    const month = (p: number) => (from === undefined ? null : formatYearMonth(periodMonth(from, p)))
+    return yield* sayJson({
+      command: "explain",
+      dir: args.dir,
+      start,
+      ...explanation,
+      month: explanation.period === null ? null : month(explanation.period),
+      postings: explanation.postings.map((p) => ({ ...p, month: month(p.period) }))
+    })
+  }
+  yield* say(formatExplanation(forTerminalDeep(explanation), start))
 })
 
 /** What compare needs of a summary.json, checked: a sealed file can still be a forged one (`{}`). */
@@ -680,15 +891,23 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   readonly out: string
   readonly force: boolean
   readonly quiet: boolean
+  readonly json?: boolean | undefined
   readonly workers?: number | undefined
 }) {
   yield* checkReplications(args.replications)
   yield* checkWorkers(args.workers)
+  if (args.inputs.filter((i) => i === STDIN).length > 0) return yield* badInput("compare: - (stdin) is not an input here; name the scenario files or run directories")
   const inputs: Array<CompareInput> = []
   for (const input of args.inputs) inputs.push(yield* compareInputOf(input))
   const scenarios = inputs.flatMap((i) => (i.kind === "file" ? i.variants.map((v) => v.scenario) : []))
   const K = args.replications
-  const bar = progress("replication", scenarios.length * K + inputs.reduce((n, i) => n + (i.kind === "dir" ? i.dirs.length : 0), 0), args.quiet)
+  // Every replication of every scenario, and every run directory read: `13 scenarios × 50 replications: 419/650 runs`.
+  const dirRuns = inputs.reduce((n, i) => n + (i.kind === "dir" ? i.dirs.length : 0), 0)
+  const what = [
+    ...(scenarios.length > 0 ? [`${count(scenarios.length, "scenario")} × ${count(K, "replication")}`] : []),
+    ...(dirRuns > 0 ? [`${count(dirRuns, "run directory", "run directories")}`] : [])
+  ].join(" + ")
+  const bar = progress(what, scenarios.length * K + dirRuns, args.quiet)
   // Run directories first: damage in one is reported before any replication runs.
   const read = new Map<CompareInput, ReplicatedRun>()
   for (const i of inputs) if (i.kind === "dir") read.set(i, yield* replicatedRunOfDirs(i.input, i.dirs, bar.tick))
@@ -726,6 +945,7 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   files.push({ name: "manifest.json", bytes: json({ format: "devosim-compare/1", engine_version: ENGINE_VERSION, inputs: args.inputs, files: Object.fromEntries(files.map((f) => [f.name, { sha256: sha256Hex(f.bytes) }])) }) })
   yield* writeOut(args.out, files, args.force)
   if (report.warnings.length > 0) yield* Console.error(report.warnings.map((w) => `devosim: warning: ${forTerminal(w)}`).join("\n"))
+  if (args.json === true) return yield* sayJson({ command: "compare", engine_version: ENGINE_VERSION, out: args.out, files: files.map((f) => f.name), comparison: report })
   yield* say(formatComparison(forTerminalDeep(report)))
   yield* say(`\noutputs in ${forTerminal(args.out)}/: ${files.map((f) => f.name).join(", ")}`)
 })
@@ -817,7 +1037,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   yield* warnCapped(summary)
   yield* say(
     [
-      `devosim ${ENGINE_VERSION}: forked ${forTerminal(args.dir)} at event ${shared} (t = ${forkedAt.t}) with ${settings.map((s) => forTerminal(s.text)).join(", ")}`,
+      `devosim ${ENGINE_VERSION}: forked ${forTerminal(args.dir)} at event ${shared}, month ${rounded(forkedAt.t)} (${calendarMonth(formatYearMonth(p.start), forkedAt.t)}), with ${settings.map((s) => forTerminal(s.text)).join(", ")}`,
       `  the first ${shared} events are the parent's; ${summary.events.total - shared} decided with the amended scenario`,
       `  outputs in ${forTerminal(out)}/ (fork.json says where it came from); compare with: devosim compare ${forTerminal(args.dir)} ${forTerminal(out)}`
     ].join("\n")

@@ -12,3 +12,6 @@ export class UserFacingError extends Data.TaggedError("UserFacingError")<{
 
 export const badInput = (message: string) => new UserFacingError({ message, exitCode: 2 })
 export const failure = (message: string) => new UserFacingError({ message, exitCode: 1 })
+
+/** An exit code alone: what went wrong is already on stdout (a --json document) or stderr. */
+export const silentExit = (exitCode: number) => new UserFacingError({ message: "", exitCode })

@@ -7,16 +7,20 @@ import { ENGINE_VERSION } from "@devosim/core/version"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Console, Effect, Exit, Option } from "effect"
-import { Argument, Command, Flag } from "effect/cli"
+import { Argument, CliOutput, Command, Flag } from "effect/cli"
 import { UserFacingError } from "./errors.ts"
 import { interruptExitCode, interruptMessage, recordSignals } from "./interrupt.ts"
 import { escapeLines } from "./say.ts"
+import { usageLine } from "./usage.ts"
 
 type Commands = typeof import("./commands.ts")
 /** Runs `f` of the commands module, loading it first. */
 const withCommands = <A, E, R>(f: (m: Commands) => Effect.Effect<A, E, R>) => Effect.flatMap(Effect.promise(() => import("./commands.ts")), f)
 
-const scenarioFile = Argument.String("FILE").pipe(Argument.withDescription("scenario file (YAML or JSON, version 1)"))
+const scenarioFile = Argument.String("FILE").pipe(Argument.withDescription("scenario file (YAML or JSON, version 1); - reads it from stdin"))
+
+/** `--json`: one JSON document on stdout for scripts instead of the text for people (README, "--json"). */
+const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("print one JSON document on stdout (for scripts) instead of the text for people"), Flag.withDefault(false))
 
 const run = Command.make(
   "run",
@@ -33,7 +37,12 @@ const run = Command.make(
       Flag.withDescription("with --replications: also write each replication's run directory under replications/rNNNN/ (one after another; needed by --parquet, --ledger, --snapshot-every, and to compare or replay the replications)"),
       Flag.withDefault(false)
     ),
-    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress bar"), Flag.withDefault(false)),
+    runReports: Flag.Boolean("run-reports").pipe(
+      Flag.withDescription("with --keep-runs: also each replication's report.html (the set has one report.html of the figures across replications either way)"),
+      Flag.withDefault(false)
+    ),
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress on stderr"), Flag.withDefault(false)),
+    json: jsonFlag,
     parquet: Flag.Boolean("parquet").pipe(
       Flag.withDescription("also write events.parquet (and ledger.parquet with --ledger; or later: devosim export DIR --format parquet)"),
       Flag.withDefault(false)
@@ -54,7 +63,7 @@ const run = Command.make(
       Flag.optional
     )
   },
-  ({ file, out, seed, force, replications, keepRuns, quiet, parquet, noParquet, ledger, snapshotEvery, workers }) =>
+  ({ file, out, seed, force, replications, keepRuns, runReports, quiet, json, parquet, noParquet, ledger, snapshotEvery, workers }) =>
     withCommands((m) => m.runCommand({
       file,
       out: Option.getOrUndefined(out),
@@ -66,13 +75,20 @@ const run = Command.make(
       ledger,
       snapshotEvery: Option.getOrUndefined(snapshotEvery),
       workers: Option.getOrUndefined(workers),
-      keepRuns
+      keepRuns,
+      runReports,
+      json
     }))
 ).pipe(Command.withDescription("Run a scenario and write a run directory: events.arrow, summary.json and its per-locality tables, report.html, manifest.json"))
 
-const validate = Command.make("validate", { file: scenarioFile }, ({ file }) => withCommands((m) => m.validateCommand(file))).pipe(
-  Command.withDescription("Check a scenario file and report the first problem with file:line:column")
-)
+const validate = Command.make(
+  "validate",
+  {
+    files: Argument.String("FILE").pipe(Argument.withDescription("scenario files (YAML or JSON, version 1); - reads one from stdin"), Argument.atLeast(1)),
+    json: jsonFlag
+  },
+  ({ files, json }) => withCommands((m) => m.validateCommand(files, { json }))
+).pipe(Command.withDescription("Check scenario files (and their variants): each file's first problem with file:line:column; exit 2 if any fails"))
 
 const replayCmd = Command.make(
   "replay",
@@ -93,10 +109,14 @@ const explain = Command.make(
     locality: Flag.String("locality").pipe(Flag.withDescription("the locality id")),
     agency: Flag.String("agency").pipe(Flag.withDescription("only this agency's lines"), Flag.optional),
     period: Flag.Int("period").pipe(Flag.withDescription("only this period (months since start)"), Flag.optional),
-    limit: Flag.Int("limit").pipe(Flag.withDescription("postings to list"), Flag.withDefault(40))
+    month: Flag.String("month").pipe(Flag.withDescription("only this calendar month (YYYY-MM), instead of --period"), Flag.optional),
+    limit: Flag.Int("limit").pipe(Flag.withDescription("postings to list"), Flag.withDefault(40)),
+    json: jsonFlag
   },
-  ({ dir, locality, agency, period, limit }) =>
-    withCommands((m) => m.explainCommand({ dir, locality, agency: Option.getOrUndefined(agency), period: Option.getOrUndefined(period), limit }))
+  ({ dir, locality, agency, period, month, limit, json }) =>
+    withCommands((m) =>
+      m.explainCommand({ dir, locality, agency: Option.getOrUndefined(agency), period: Option.getOrUndefined(period), month: Option.getOrUndefined(month), limit, json })
+    )
 ).pipe(Command.withDescription("List the postings and events that moved a locality's budget, with their causes, newest first"))
 
 const compare = Command.make(
@@ -109,13 +129,15 @@ const compare = Command.make(
     replications: Flag.Int("replications").pipe(Flag.withDescription("replications per scenario (common random numbers)"), Flag.withDefault(1)),
     out: Flag.String("out").pipe(Flag.withDescription("directory for compare.json, compare.arrow, report.html"), Flag.withDefault("runs/compare")),
     force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing output directory"), Flag.withDefault(false)),
-    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress bar"), Flag.withDefault(false)),
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress on stderr"), Flag.withDefault(false)),
+    json: jsonFlag,
     workers: Flag.Int("workers").pipe(
       Flag.withDescription("worker threads running the replications (default: the machine's cores; a small comparison stays on the main thread; 0 = none). The output is the same bytes for any N"),
       Flag.optional
     )
   },
-  ({ inputs, replications, out, force, quiet, workers }) => withCommands((m) => m.compareCommand({ inputs, replications, out, force, quiet, workers: Option.getOrUndefined(workers) }))
+  ({ inputs, replications, out, force, quiet, json, workers }) =>
+    withCommands((m) => m.compareCommand({ inputs, replications, out, force, quiet, json, workers: Option.getOrUndefined(workers) }))
 ).pipe(Command.withDescription("Compare rollout timetables: key figures side by side, paired differences with intervals, winners"))
 
 const fork = Command.make(
@@ -173,28 +195,43 @@ const VERIFY_HELP = `Check that a run directory is exactly what devosim wrote: e
 
 const verify = Command.make(
   "verify",
-  { dir: Argument.String("DIR").pipe(Argument.withDescription("a run directory (or replication set, or comparison) written by devosim")) },
-  ({ dir }) => Effect.flatMap(Effect.promise(() => import("./verify.ts")), (m) => m.verifyCommand(dir))
+  { dir: Argument.String("DIR").pipe(Argument.withDescription("a run directory (or replication set, or comparison) written by devosim")), json: jsonFlag },
+  ({ dir, json }) => Effect.flatMap(Effect.promise(() => import("./verify.ts")), (m) => m.verifyCommand(dir, { json }))
 ).pipe(
   Command.withDescription(VERIFY_HELP),
   Command.withShortDescription("Check a run directory's files, rows and replay against its manifest; an exit code per kind of damage")
 )
 
+const commands = [run, validate, compare, fork, replayCmd, explain, exportCmd, schema, verify] as const
 const devosim = Command.make("devosim").pipe(
   Command.withDescription("Event-sourced simulation of devolution deals, pooled budgets and who pays, who saves"),
-  Command.withSubcommands([run, validate, compare, fork, replayCmd, explain, exportCmd, schema, verify])
+  Command.withSubcommands(commands)
 )
+
+/**
+ * Help and --version as effect/cli prints them (stdout); a mistake on the command line as one line
+ * on stderr naming the command's help (usage.ts), the exit code 2 (below).
+ */
+const presenter = CliOutput.layerPresenter({
+  present: (event) =>
+    event._tag === "InvalidInvocation"
+      ? Console.error(usageLine(event.commandPath, event.errors, commands.map((c) => c.name)))
+      : CliOutput.defaultPresenter.present(event)
+})
 
 /** Exit codes (DESIGN §6): 0 success, 1 failure, 2 bad input. The program itself never fails. */
 const program = Command.run(devosim, { version: ENGINE_VERSION }).pipe(
   Effect.as(0),
   Effect.catch((e) =>
     e instanceof UserFacingError
-      ? Console.error(`devosim: ${escapeLines(e.message)}`).pipe(Effect.as(e.exitCode))
+      ? e.message === ""
+        ? Effect.succeed(e.exitCode)
+        : Console.error(`devosim: ${escapeLines(e.message)}`).pipe(Effect.as(e.exitCode))
       : // Parse errors of the command line were already presented by effect/cli.
         Effect.succeed(2)
   ),
   Effect.catchDefect((d) => Console.error(`devosim: internal error: ${d instanceof Error ? d.stack : String(d)}`).pipe(Effect.as(1))),
+  Effect.provide(presenter),
   Effect.provide(NodeServices.layer)
 )
 

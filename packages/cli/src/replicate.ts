@@ -17,9 +17,9 @@ import type { Scenario } from "@devosim/core/model"
 import { Worker } from "node:worker_threads"
 import { turn } from "./interrupt.ts"
 import { defaultWorkers, SMALL_RUN_LINE_PERIODS } from "./shards.ts"
-import { Numbers, replicationResult, type Block, type ReplicationKind, type ReplicationResult, type WorkerMessage, type WorkerSetup } from "./replication.ts"
+import { Numbers, replicationResult, type Block, type ReplicationKind, type ReplicationResult, type SetItemMessage, type WorkerMessage, type WorkerSetup } from "./replication.ts"
 
-export { Numbers, numbersOf, replicationResult, replicationSummary, type ReplicationKind, type ReplicationNumbers, type ReplicationResult } from "./replication.ts"
+export { Numbers, numbersOf, replicationResult, replicationSummary, type ReplicationKind, type ReplicationNumbers, type ReplicationResult, type ReplicationSetItem } from "./replication.ts"
 
 /**
  * Worker threads for `replications` replications of each of `scenarios` when `--workers` was not
@@ -136,9 +136,9 @@ export const replicateAll = async <K extends ReplicationKind>(options: Replicate
         for (let j = 0; j < m.items.length; j++) {
           const item = m.items[j]!
           if (kind === "numbers") {
-            const n = item as { readonly keys: ReadonlyArray<string> | null; readonly values: Float64Array }
+            const n = item as SetItemMessage
             if (n.keys !== null) keys = n.keys
-            placed[m.from + j] = { keys, values: n.values } as ReplicationResult<K>
+            placed[m.from + j] = { keys, values: n.values, figures: n.figures } as ReplicationResult<K>
           } else placed[m.from + j] = item as ReplicationResult<K>
           tick()
         }

@@ -22,7 +22,12 @@ export interface ReplicationNumbers {
   readonly values: Float64Array
 }
 
-export type ReplicationResult<K extends ReplicationKind> = K extends "figures" ? ReplicationFigures : ReplicationNumbers
+/** What `run --replications` keeps of a replication: every number, and the figures its report.html draws across replications. */
+export interface ReplicationSetItem extends ReplicationNumbers {
+  readonly figures: ReplicationFigures
+}
+
+export type ReplicationResult<K extends ReplicationKind> = K extends "figures" ? ReplicationFigures : ReplicationSetItem
 
 /**
  * Replication `r` of `scenario` (seed `replicationSeed(scenario.seed, r)`): its summary, folded
@@ -180,7 +185,8 @@ export const numbersOf = (summary: Summary): ReplicationNumbers => new Numbers()
 /** One replication's result of the given kind (`numbers`: this thread's `Numbers`, to share key lists). */
 export const replicationResult = <K extends ReplicationKind>(kind: K, scenario: Scenario, r: number, numbers?: Numbers): ReplicationResult<K> => {
   const summary = replicationSummary(scenario, r, kind === "numbers")
-  return (kind === "figures" ? figuresOf(summary) : (numbers ?? new Numbers()).of(summary)) as ReplicationResult<K>
+  const figures = figuresOf(summary)
+  return (kind === "figures" ? figures : { ...(numbers ?? new Numbers()).of(summary), figures }) as ReplicationResult<K>
 }
 
 /** A block of work: replications [from, to) of scenario `scenario`. */
@@ -190,9 +196,16 @@ export interface Block {
   readonly to: number
 }
 
+/** A replication set's item as a worker sends it: `keys: null` means the same keys as its last. */
+export interface SetItemMessage {
+  readonly keys: ReadonlyArray<string> | null
+  readonly values: Float64Array
+  readonly figures: ReplicationFigures
+}
+
 /** Worker → main: ready (loaded), or results for replications [from, from + items.length) of a scenario; `done` ends the block. */
 export type WorkerMessage =
-  | { readonly ok: true; readonly scenario: number; readonly from: number; readonly items: ReadonlyArray<ReplicationFigures | { readonly keys: ReadonlyArray<string> | null; readonly values: Float64Array }>; readonly done: boolean }
+  | { readonly ok: true; readonly scenario: number; readonly from: number; readonly items: ReadonlyArray<ReplicationFigures | SetItemMessage>; readonly done: boolean }
   | { readonly ok: true; readonly ready: true }
   | { readonly ok: false; readonly error: string }
 
@@ -217,7 +230,7 @@ export const serveReplications = (): void => {
     try {
       const scenario = scenarios[block.scenario]!
       let from = block.from
-      let items: Array<ReplicationFigures | { readonly keys: ReadonlyArray<string> | null; readonly values: Float64Array }> = []
+      let items: Array<ReplicationFigures | SetItemMessage> = []
       let transfer: Array<ArrayBuffer> = []
       let posted = performance.now()
       for (let r = block.from; r < block.to; r++) {
@@ -226,9 +239,9 @@ export const serveReplications = (): void => {
           items.push(f)
           transfer.push(f.dealTimes.buffer as ArrayBuffer, f.coveredShare.buffer as ArrayBuffer)
         } else {
-          const n: ReplicationNumbers = replicationResult("numbers", scenario, r, numbers)
-          items.push({ keys: n.keys === lastKeys ? null : n.keys, values: n.values })
-          transfer.push(n.values.buffer as ArrayBuffer)
+          const n = replicationResult("numbers", scenario, r, numbers)
+          items.push({ keys: n.keys === lastKeys ? null : n.keys, values: n.values, figures: n.figures })
+          transfer.push(n.values.buffer as ArrayBuffer, n.figures.dealTimes.buffer as ArrayBuffer, n.figures.coveredShare.buffer as ArrayBuffer)
           lastKeys = n.keys
         }
         const done = r + 1 === block.to

@@ -23,6 +23,7 @@ import {
 } from "@devosim/store"
 import { closeSync, openSync } from "node:fs"
 import { turn } from "./interrupt.ts"
+import type { RunProgress } from "./progress.ts"
 import * as path from "node:path"
 
 /**
@@ -42,6 +43,10 @@ export interface RunOutputOptions {
   readonly snapshotEvery?: number | undefined
   /** More files for the run (a fork's fork.json), sealed by its manifest like the rest; made once the log is written. */
   readonly extra?: () => ReadonlyArray<RunFile>
+  /** Write report.html (default true; a replication set's runs have one only when asked). */
+  readonly report?: boolean
+  /** Told each stage and how far the log has got (a terminal's progress line). */
+  readonly progress?: RunProgress
 }
 
 export interface WrittenRun {
@@ -99,7 +104,9 @@ export const writeRunFiles = async (
   const state = initialState(run)
   const fold = options.snapshotEvery === undefined ? null : new SnapshotFold(state, options.snapshotEvery)
   const snapshots: Array<PeriodSnapshot> = []
+  const progress = options.progress
 
+  progress?.stage("writing the log")
   for await (const chunk of chunks) {
     if (signal?.aborted) throw signal.reason
     events.append(chunk)
@@ -108,6 +115,11 @@ export const writeRunFiles = async (
     if (projection !== null) for (const period of projection.add(chunk)) ledger!.append(period)
     if (fold === null) applyLog(state, chunk)
     else snapshots.push(...fold.add(chunk))
+    if (progress !== undefined) {
+      const p = chunk.postings
+      const lastControl = chunk.controls[chunk.controls.length - 1]?.t ?? 0
+      progress.log(chunk.firstSeq + chunk.controls.length + p.length, Math.max(lastControl, p.length > 0 ? p.t[p.length - 1]! : 0))
+    }
     // Bounded memory: wait when the disk is behind (and let a pending signal in).
     await eventsSink.drain()
     await ledgerSink?.drain()
@@ -122,6 +134,7 @@ export const writeRunFiles = async (
     await ledgerSink.close()
   }
   if (fold !== null) snapshots.push(...fold.finish())
+  progress?.stage("summary")
   const figures = summary.finish()
 
   await dir.writeFile(name("scenario.yaml"), loaded.asRunText)
@@ -132,8 +145,12 @@ export const writeRunFiles = async (
   for (const { name: table, table: records } of summaryTables(figures)) {
     await dir.writeFile(name(SUMMARY_TABLES[table].file), encodeRecordTable(records, SUMMARY_TABLES[table].format))
   }
-  await dir.writeFile(name("report.html"), renderRunReport(figures, { powers: powers.finish() }))
+  if (options.report !== false) {
+    progress?.stage("report")
+    await dir.writeFile(name("report.html"), renderRunReport(figures, { powers: powers.finish() }))
+  }
   if (options.parquet) {
+    progress?.stage("parquet copies")
     // Streamed from the Arrow files batch by batch: any size of log.
     for (const table of ledger === null ? ["events"] : ["events", "ledger"]) {
       const fd = openSync(path.join(dir.tmp, name(`${table}.arrow`)), "r")
@@ -152,6 +169,7 @@ export const writeRunFiles = async (
     await dir.writeFile(name(`snapshots/s${String(snapshot.lastSeq).padStart(width, "0")}.json`), snapshotJson(snapshot))
   }
   for (const f of options.extra?.() ?? []) await dir.writeFile(name(f.name), f.bytes)
+  progress?.stage("manifest")
 
   const mine = dir
     .files()

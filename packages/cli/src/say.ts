@@ -24,3 +24,14 @@ export const forTerminalDeep = <T>(value: T): T => {
   }
   return value
 }
+
+/**
+ * `--json`: one JSON document on stdout, exact (every string as it is in the data) and still safe
+ * for a terminal: JSON escapes C0 controls itself; DEL, C1 controls (U+009B is CSI to some
+ * terminals), line and paragraph separators and bidirectional controls are written as \uXXXX
+ * escapes too, which parse back to the same string.
+ */
+export const sayJson = (value: unknown) =>
+  Console.log(
+    JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+  )

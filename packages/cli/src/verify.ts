@@ -9,9 +9,9 @@ import type { DamageKind, Problem, Verdict } from "@devosim/store"
 import { Effect } from "effect"
 import * as path from "node:path"
 import { Worker } from "node:worker_threads"
-import { badInput, UserFacingError } from "./errors.ts"
+import { badInput, silentExit, UserFacingError } from "./errors.ts"
 import { abortable } from "./interrupt.ts"
-import { say } from "./say.ts"
+import { say, sayJson } from "./say.ts"
 
 /** Exit codes of `devosim verify` (0 intact, 1 could not read, 2 bad input). */
 export const VERIFY_EXIT_CODES: Readonly<Record<DamageKind, number>> = {
@@ -79,9 +79,35 @@ const verifyOffMainThread = (dir: string) =>
           : new UserFacingError({ message: `${forTerminal(dir)}: could not read the directory (${forTerminal(e instanceof Error ? e.message : String(e))})`, exitCode: 1 })
   )
 
-export const verifyCommand = Effect.fn("verifyCommand")(function* (dir: string) {
+/** `verify --json`: the verdict for scripts; damage as a list of problems, the exit code as without --json. */
+const verdictJson = (dir: string, verdict: Verdict) =>
+  verdict.ok
+    ? {
+        command: "verify",
+        dir,
+        intact: true,
+        exit_code: 0,
+        format: verdict.format,
+        files: verdict.files,
+        runs: verdict.runs,
+        events: verdict.events,
+        state_sha256: verdict.stateSha256
+      }
+    : {
+        command: "verify",
+        dir,
+        intact: false,
+        exit_code: VERIFY_EXIT_CODES[verdict.problems[0].kind],
+        problems: verdict.problems.map((p) => ({ file: path.join(dir, p.file), kind: LABEL[p.kind], exit_code: VERIFY_EXIT_CODES[p.kind], message: p.message }))
+      }
+
+export const verifyCommand = Effect.fn("verifyCommand")(function* (dir: string, options: { readonly json?: boolean } = {}) {
   const started = performance.now()
   const verdict = yield* verifyOffMainThread(dir)
+  if (options.json === true) {
+    yield* sayJson(verdictJson(dir, verdict))
+    return verdict.ok ? undefined : yield* silentExit(VERIFY_EXIT_CODES[verdict.problems[0].kind])
+  }
   if (verdict.ok) {
     const ms = performance.now() - started
     const what =

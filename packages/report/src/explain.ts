@@ -31,13 +31,25 @@ export interface Explanation {
   /** Postings touching the budget, newest first, at most `limit`. */
   readonly postings: ReadonlyArray<ExplainedPosting>
   readonly matched: number
-  /** Net change of the selected accounts over the matched postings. */
+  /**
+   * Net change of the selected accounts' combined balance over the matched postings: money in
+   * from accounts outside the selection less money out to them (a move between two selected
+   * accounts, a department funding its agency, changes neither side and is not counted).
+   */
   readonly net_pence: number
+  /** What `net_pence` is made of: money into the selection from outside it, and out of it (net = in − out). */
+  readonly in_pence: number
+  readonly out_pence: number
+  /** The selected accounts the matched postings touched, as the postings name them (`department nhs`, `agency nhs`), in account order. */
+  readonly accounts: ReadonlyArray<string>
   /** The locality's control events (deal, powers, programmes …) up to the selected period, newest first. */
   readonly events: ReadonlyArray<{ readonly seq: number; readonly t: number; readonly what: string }>
 }
 
 export class ExplainError extends Error {}
+
+/** A time or duration for people: two decimals at most (the log keeps the exact double). */
+const roughly = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(2))
 
 /** One line in words for a control event. */
 export const describeEvent = (e: ControlEvent): string => {
@@ -51,9 +63,9 @@ export const describeEvent = (e: ControlEvent): string => {
     case "NegotiationQueued":
       return `${e.locality} joined the centre's queue (attempt ${e.attempt})`
     case "NegotiationStarted":
-      return `${e.locality} started negotiating (attempt ${e.attempt}, ${e.duration} months)`
+      return `${e.locality} started negotiating (attempt ${e.attempt}, ${roughly(e.duration)} months)`
     case "NegotiationFailed":
-      return `${e.locality}'s negotiation failed${e.retryAt === null ? "; it gave up" : `; retry at ${e.retryAt}`}`
+      return `${e.locality}'s negotiation failed${e.retryAt === null ? "; it gave up" : `; retry at month ${roughly(e.retryAt)}`}`
     case "DealAgreed":
       return `${e.locality} agreed a deal: ${e.pooledAgencies.join(", ") || "no lines"} pooled from period ${e.pooledFrom}, ${e.reductionBasisPoints / 100}% less, gainshare ${e.gainshareBasisPoints / 100}%`
     case "PowerDevolved":
@@ -105,8 +117,10 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
   const bySeq = new Map(log.controls.map((c) => [c.seq, c] as const))
   const p = log.postings
   const postings: Array<ExplainedPosting> = []
+  const touched = new Set<number>()
   let matched = 0
-  let net = 0
+  let into = 0
+  let outOf = 0
   for (let i = p.length - 1; i >= 0; i--) {
     const period = Math.floor(p.t[i]!)
     if (q.period !== undefined && period !== q.period) continue
@@ -114,8 +128,10 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
     const inTo = selected(p.to[i]!)
     if (!inFrom && !inTo) continue
     matched++
-    if (inTo && !inFrom) net += p.amount[i]!
-    if (inFrom && !inTo) net -= p.amount[i]!
+    if (inFrom) touched.add(p.from[i]!)
+    if (inTo) touched.add(p.to[i]!)
+    if (inTo && !inFrom) into += p.amount[i]!
+    if (inFrom && !inTo) outOf += p.amount[i]!
     if (postings.length >= limit) continue
     const cause = bySeq.get(p.cause[i]!)
     postings.push({
@@ -134,7 +150,8 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
     .filter((e) => localityOfEvent(e) === q.locality && (q.period === undefined || e.t < q.period + 1))
     .reverse()
     .map((e) => ({ seq: e.seq, t: e.t, what: `${e._tag}: ${describeEvent(e)}` }))
-  return { locality: q.locality, agency: q.agency ?? null, period: q.period ?? null, postings, matched, net_pence: net, events }
+  const accounts = [...touched].sort((x, y) => x - y).map(label)
+  return { locality: q.locality, agency: q.agency ?? null, period: q.period ?? null, postings, matched, net_pence: into - outOf, in_pence: into, out_pence: outOf, accounts, events }
 }
 
 /** The explanation as a terminal table. */
@@ -142,10 +159,14 @@ export const formatExplanation = (x: Explanation, start: string): string => {
   const ym = parseYearMonth(start)
   const month = (m: number) => (ym === undefined ? String(m) : formatYearMonth(periodMonth(ym, m)))
   const scope = [x.locality, x.agency, x.period === null ? null : `period ${x.period} (${month(x.period)})`].filter((s) => s !== null).join(" · ")
-  const lines = [`${scope}: ${x.matched} postings moved this budget (net ${formatPounds(x.net_pence)}); newest first${x.matched > x.postings.length ? `, first ${x.postings.length}` : ""}`]
+  const whose = `${x.locality}'s ${x.agency === null ? "" : `${x.agency} `}accounts`
+  const lines = [
+    `${scope}: ${x.matched} ${x.matched === 1 ? "posting" : "postings"} moved this budget; newest first${x.matched > x.postings.length ? `, first ${x.postings.length}` : ""}`,
+    `  net ${formatPounds(x.net_pence)} into ${whose}${x.period === null ? " over the run" : " in the period"} = ${formatPounds(x.in_pence)} in from outside them − ${formatPounds(x.out_pence)} out (moves between them, such as a department funding its agency, cancel)${x.accounts.length > 0 ? `; accounts: ${x.accounts.join(", ")}` : ""}`
+  ]
   const rows = x.postings.map((r) => [
     `#${r.seq}`,
-    `${r.t}`,
+    roughly(r.t),
     month(r.period),
     r.flow,
     `${r.from} → ${r.to}`,
@@ -159,7 +180,7 @@ export const formatExplanation = (x: Explanation, start: string): string => {
   lines.push(fmt(head), ...rows.map(fmt))
   if (x.matched > x.postings.length) lines.push(`  … ${x.matched - x.postings.length} older postings (raise --limit to see them)`)
   lines.push("", `Events for ${x.locality}, newest first:`)
-  for (const e of x.events.slice(0, 30)) lines.push(`  #${e.seq}  t=${e.t}  ${e.what}`)
+  for (const e of x.events.slice(0, 30)) lines.push(`  #${e.seq}  t=${roughly(e.t)}  ${e.what}`)
   if (x.events.length > 30) lines.push(`  … ${x.events.length - 30} older events`)
   return lines.join("\n")
 }
