@@ -643,10 +643,16 @@ tr.group th .sub { font-weight: normal; }
 export const renderComparisonReport = (compare: CompareReport): string => {
   const c = compare
   const names = c.scenarios.map((s) => s.name)
+  // One scenario is a replication set (`run --replications K`): its figures across replications, nothing to pair.
+  const replicationSet = c.scenarios.length === 1
   const header = `<header class="report">
-<p class="kicker">devosim comparison report</p>
+<p class="kicker">${replicationSet ? "devosim replication set report" : "devosim comparison report"}</p>
 <h1>${h(comparisonTitle(names))}</h1>
-<p class="meta"><span><b>${integer(c.scenarios.length)}</b> scenarios</span><span><b>${integer(c.replications)}</b> replications each, common random numbers</span><span>baseline <b>${h(c.baseline)}</b></span></p>
+<p class="meta">${
+    replicationSet
+      ? `<span><b>${integer(c.replications)}</b> ${c.replications === 1 ? "replication" : "replications"}, each with its own seed</span>`
+      : `<span><b>${integer(c.scenarios.length)}</b> scenarios</span><span><b>${integer(c.replications)}</b> ${c.replications === 1 ? "replication" : "replications"} each, common random numbers</span><span>baseline <b>${h(c.baseline)}</b></span>`
+  }</p>
 </header>`
 
   const warnings =
@@ -657,11 +663,13 @@ export const renderComparisonReport = (compare: CompareReport): string => {
   const scenarioTable = `<section id="scenarios">
 <h2>Scenarios</h2>
 ${table(
-  "Each scenario is run with the same seeds for every replication, so paired differences measure the timetable, not the noise. “From” is the input as given (a scenario file and its variant, or a run directory); “what it is” is the variant's description in the file, or what a fork changed and where.",
+  replicationSet
+    ? "The scenario of this replication set and where it came from. Each replication runs it with a seed of its own (summary.json lists them), so the spread across replications is the scenario's own uncertainty."
+    : "Each scenario is run with the same seeds for every replication, so paired differences measure the timetable, not the noise. “From” is the input as given (a scenario file and its variant, or a run directory); “what it is” is the variant's description in the file, or what a fork changed and where.",
   [th("scenario"), th("from"), th("what it is"), th("seed", true), th("localities", true)],
   c.scenarios.map(
     (s) =>
-      `<tr>${td(`${h(s.name)}${s.name === c.baseline ? ' <span class="badge">baseline</span>' : ""}`)}${td(
+      `<tr>${td(`${h(s.name)}${s.name === c.baseline && !replicationSet ? ' <span class="badge">baseline</span>' : ""}`)}${td(
         `<code>${h(s.source)}</code>${s.variant === null ? "" : `<span class="sub">variant ${h(s.variant)}</span>`}`
       )}${td([s.description, s.fork === null ? null : describeFork(s.fork)].flatMap((x) => (x === null || x === "" ? [] : [h(x)])).join("<br>") || "–")}${td(h(String(s.seed)), true)}${td(s.localities === null ? "–" : integer(s.localities), true)}</tr>`
   ),
@@ -716,7 +724,7 @@ ${c.figures
   const figureTables = chunks.map((chunk, k) =>
     table(
       `${chunks.length > 1 ? `Scenarios ${k * FIGURE_TABLE_COLUMNS + 1}–${k * FIGURE_TABLE_COLUMNS + chunk.length} of ${names.length}. ` : ""}Mean over ${integer(c.replications)} replications, with the standard deviation and the 5th–95th percentile range. The best mean's cell is highlighted.`,
-      [th("figure"), ...chunk.map((n) => th(`${h(n)}${n === c.baseline ? ' <span class="badge">baseline</span>' : ""}`, true))],
+      [th("figure"), ...chunk.map((n) => th(`${h(n)}${n === c.baseline && !replicationSet ? ' <span class="badge">baseline</span>' : ""}`, true))],
       c.figures.map(
         (f) =>
           `<tr>${td(`${h(f.label)}<span class="sub">${h(f.figure)}; ${h(directionText(f))}${f.winner === null ? "" : `; best: ${h(f.winner)}`}</span>`)}${chunk.map((n) => figureCell(f, n)).join("")}</tr>`
@@ -758,11 +766,11 @@ ${c.figures
       })
     ]
   })
-  const tables = `<section id="figures-table">
-<h2>Figures by scenario</h2>
+  const figuresSection = `<section id="figures-table">
+<h2>${replicationSet ? "Figures across replications" : "Figures by scenario"}</h2>
 ${figureTables.join("\n")}
-</section>
-<section id="paired-table">
+</section>`
+  const pairedSection = `<section id="paired-table">
 <h2>Paired differences</h2>
 ${table(
   `Each scenario minus the baseline, ${h(c.baseline)}, by figure; the verdict is for the reader the figure's heading names. Each replication runs every scenario on the same random numbers; a difference is taken within each replication, then summarised. The 95% interval is for the mean difference: if it excludes zero, the difference is more than noise. A difference the same in every replication has no interval.`,
@@ -772,9 +780,10 @@ ${table(
   "compare-table"
 )}
 </section>`
+  const tables = replicationSet ? figuresSection : `${figuresSection}\n${pairedSection}`
 
   return page({
-    title: `${comparisonTitle(names)}: devosim comparison report`,
+    title: `${comparisonTitle(names)}: devosim ${replicationSet ? "replication set" : "comparison"} report`,
     body: [header, warnings, scenarioTable, charts, tables].join("\n"),
     data: { kind: "compare", compare: c },
     scripts: ["common-client.js", "compare-client.js"],

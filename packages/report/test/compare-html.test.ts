@@ -227,6 +227,43 @@ describe.skipIf(SKIP_BROWSER)("the comparison report in headless Chromium", () =
     await page.close()
   })
 
+  it("draws a replication set (one scenario across its replications) without paired differences, and prints it whole", async () => {
+    // What `devosim run FILE --replications K` writes as its report.html: the base scenario alone.
+    const set = compareRuns([runs[0]!])
+    const { page, problems } = await load(browser, "replication-set", renderComparisonReport(set))
+    expect(await page.locator("p.kicker").textContent()).toBe("devosim replication set report")
+    expect(await page.locator("header .meta").textContent()).toBe(`${K} replications, each with its own seed`)
+    expect(await page.locator("#paired-table").count()).toBe(0)
+    expect(await page.locator('[data-rendered="error"]').count()).toBe(0)
+    // One chart per figure, one mean each where the figure is reached; a range only where replications differ.
+    for (const [i, f] of set.figures.entries()) {
+      const b = f.by_scenario[0]!
+      expect(await page.locator(`#chart-figure-${i} g.figure-mean circle`).count(), f.figure).toBe(b.n > 0 ? 1 : 0)
+      expect(await page.locator(`#chart-figure-${i} g.figure-range line`).count(), f.figure).toBe(b.n > 0 && !b.constant ? 1 : 0)
+    }
+    expect(set.figures.some((f) => f.by_scenario[0]!.n > 0 && !f.by_scenario[0]!.constant)).toBe(true)
+    const png = path.join(browser.out, "replication-set.png")
+    await page.screenshot({ path: png, fullPage: true })
+    const stats = await pixelStats(browser, readFileSync(png))
+    expect(stats.distinct, "a screenshot of one colour").toBeGreaterThan(50)
+    await page.setViewportSize({ width: A4_CONTENT_PX, height: 1000 })
+    await page.emulateMedia({ media: "print" })
+    const tables = (await page.evaluate(`[...document.querySelectorAll(".table-wrap")].map((w) => {
+      const t = w.querySelector("table")
+      return { id: t.id, wrap: w.clientWidth, scroll: w.scrollWidth, table: t.scrollWidth, client: t.clientWidth }
+    })`)) as Array<{ id: string; wrap: number; scroll: number; table: number; client: number }>
+    expect(tables.map((t) => t.id)).toEqual(["table-scenarios", "table-figures"])
+    for (const t of tables) {
+      expect(t.scroll, t.id).toBeLessThanOrEqual(t.wrap)
+      expect(t.table, t.id).toBeLessThanOrEqual(t.client)
+    }
+    const pdf = await page.pdf({ format: "A4", printBackground: true })
+    writeFileSync(path.join(browser.out, "replication-set.pdf"), pdf)
+    expect((pdf.toString("latin1").match(/\/Type\s*\/Page(?!s)/g) ?? []).length).toBeGreaterThan(1)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
   it("shows the warning when a scenario does not share the baseline's localities", async () => {
     const { page, problems } = await load(browser, "compare-fewer-localities", renderComparisonReport(fewer))
     const warning = page.locator("#warnings")
