@@ -172,7 +172,7 @@ const exportCmd = Command.make(
   },
   ({ dir, tables, format, out, force }) =>
     Effect.flatMap(Effect.promise(() => import("./export.ts")), (m) => m.exportCommand({ dir, tables: Option.getOrUndefined(tables), format, out, force }))
-).pipe(Command.withDescription("Write a run's full tables (events, ledger, accounts, negotiations, localities) as Arrow, Parquet or CSV files with stable columns"))
+).pipe(Command.withDescription("Write a run's full tables (events, ledger, accounts, negotiations, localities) as Arrow, Parquet or CSV files with stable columns: each posting's flow and every row's calendar month included"))
 
 const schema = Command.make("schema", {}, () => withCommands((m) => m.schemaCommand)).pipe(
   Command.withDescription("Print the JSON Schema of scenario files")

@@ -1,11 +1,8 @@
 import { runScenario } from "@devosim/engine"
 import { compileScenarioText } from "@devosim/scenario"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, statSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
-import { pathToFileURL } from "node:url"
-import type { BrowserContext, Page } from "playwright-core"
-import { chromium } from "playwright-core"
+import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { REPORT_LOCALITY_LIMIT, renderComparisonReport, renderRunReport } from "../src/html.ts"
 import type { RunReportTotals } from "../src/html.ts"
@@ -18,6 +15,7 @@ import { POOL_FLOWS, poolColumns } from "../src/money.ts"
 import type { NegotiationRecord } from "../src/negotiations.ts"
 import type { Summary } from "../src/summary.ts"
 import { summarize } from "../src/summary.ts"
+import { launch, load as loadPage, pixelStats, SKIP_BROWSER, type Browser, type Loaded } from "./chromium.ts"
 
 const ROOT = path.resolve(import.meta.dirname, "../../..")
 
@@ -555,76 +553,25 @@ describe("renderComparisonReport", () => {
 // ---------------------------------------------------------------------------------------------
 // In a real browser
 
-const CHROMIUM = "/usr/bin/chromium"
-const SKIP_BROWSER = process.env["DEVOSIM_SKIP_BROWSER"] === "1"
 
 /** Where the pages and screenshots go: DEVOSIM_REPORT_SCREENSHOTS, or a fresh temp dir (set in beforeAll). */
 let OUT = ""
 
-interface Loaded {
-  readonly page: Page
-  readonly problems: Array<string>
-}
-
 describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
-  let context: BrowserContext
-  let userDataDir: string
+  let browser: Browser
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(
-        `${CHROMIUM} is missing: the browser tests need Debian's chromium. Install it with \`apt-get update && apt-get install -y chromium\` (as root), or set DEVOSIM_SKIP_BROWSER=1 to skip them.`
-      )
-    OUT = process.env["DEVOSIM_REPORT_SCREENSHOTS"] ?? mkdtempSync(path.join(tmpdir(), "devosim-report-"))
-    mkdirSync(OUT, { recursive: true })
+    browser = await launch()
+    OUT = browser.out
     console.info(`report.html pages and screenshots: ${OUT}`)
-    userDataDir = mkdtempSync(path.join(tmpdir(), "devosim-chromium-profile-"))
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync"
-      ],
-      viewport: { width: 1200, height: 900 },
-      deviceScaleFactor: 1
-    })
   })
 
   afterAll(async () => {
-    await context?.close()
-    if (userDataDir !== undefined) rmSync(userDataDir, { recursive: true, force: true })
+    await browser?.close()
   })
 
   /** Opens `html` from a file:// URL; records console errors, page errors, dialogs and any network request. */
-  const load = async (name: string, html: string): Promise<Loaded> => {
-    const file = path.join(OUT, `${name}.html`)
-    writeFileSync(file, html)
-    const page = await context.newPage()
-    const problems: Array<string> = []
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`)
-    })
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`))
-    page.on("dialog", (d) => {
-      problems.push(`dialog: ${d.message()}`)
-      void d.dismiss()
-    })
-    page.on("request", (r) => {
-      if (!/^(file|data|blob|about):/.test(r.url())) problems.push(`network request: ${r.url()}`)
-    })
-    await page.goto(pathToFileURL(file).href, { waitUntil: "load" })
-    await page.waitForFunction(`[...document.querySelectorAll("[data-chart]")].every((e) => e.hasAttribute("data-rendered"))`, undefined, {
-      timeout: 20_000
-    })
-    return { page, problems }
-  }
+  const load = (name: string, html: string): Promise<Loaded> => loadPage(browser, name, html)
 
   /** Each chart drew an SVG of real size (or, for `empty`, an explanation instead); none failed. */
   const expectCharts = async (page: Page, drawn: ReadonlyArray<string>, empty: ReadonlyArray<string> = []) => {
@@ -650,7 +597,7 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     const file = path.join(OUT, `${name}.png`)
     await page.screenshot({ path: file, fullPage: true })
     expect(statSync(file).size).toBeGreaterThan(20_000)
-    const stats = await pixelStats(readFileSync(file))
+    const stats = await pixelStats(browser, readFileSync(file))
     expect(stats.distinct, "a screenshot of one colour").toBeGreaterThan(20)
     expect(stats.inked, "a screenshot with almost nothing drawn").toBeGreaterThan(0.02)
     return file
@@ -690,38 +637,6 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     await page.emulateMedia({ media: "screen" })
     await page.setViewportSize({ width: 1200, height: 900 })
     return pages
-  }
-
-  /** Samples a PNG's pixels (decoded by Chromium): distinct colours and the share that is not white. */
-  const pixelStats = async (png: Buffer): Promise<{ distinct: number; inked: number }> => {
-    const page = await context.newPage()
-    try {
-      await page.setContent("<canvas></canvas>")
-      // A string, not a function: the test's TypeScript has no DOM types.
-      return (await page.evaluate(`(async (b64) => {
-        const img = new Image()
-        img.src = "data:image/png;base64," + b64
-        await img.decode()
-        const canvas = document.querySelector("canvas")
-        canvas.width = img.naturalWidth
-        canvas.height = img.naturalHeight
-        const g = canvas.getContext("2d")
-        g.drawImage(img, 0, 0)
-        const { data } = g.getImageData(0, 0, canvas.width, canvas.height)
-        const colours = new Set()
-        let inked = 0
-        let n = 0
-        for (let i = 0; i < data.length; i += 4 * 7) {
-          const r = data[i], gr = data[i + 1], b = data[i + 2]
-          colours.add((r << 16) | (gr << 8) | b)
-          if (r < 240 || gr < 240 || b < 240) inked++
-          n++
-        }
-        return { distinct: colours.size, inked: inked / n }
-      })(${JSON.stringify(png.toString("base64"))})`)) as { distinct: number; inked: number }
-    } finally {
-      await page.close()
-    }
   }
 
   it("draws the run report of a fixture with every kind of negotiation and a wrong pocket", async () => {
