@@ -14,7 +14,7 @@ export interface CliResult {
 
 /** Runs the installed `devosim` bin as outside tools do (node_modules/.bin/devosim). */
 export const devosim = (...args: ReadonlyArray<string>): CliResult => {
-  const r = spawnSync(BIN, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000 })
+  const r = spawnSync(BIN, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000, killSignal: "SIGKILL" })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -32,6 +32,7 @@ export const measuredDevosim = (dir: string, args: ReadonlyArray<string>, timeou
     cwd: ROOT,
     encoding: "utf8",
     timeout,
+    killSignal: "SIGKILL",
     env: { ...process.env, DEVOSIM_PEAK_RSS_FILE: rssFile }
   })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, peakRss: Number(readFileSync(rssFile, "utf8")) }
@@ -39,6 +40,6 @@ export const measuredDevosim = (dir: string, args: ReadonlyArray<string>, timeou
 
 /** `devosim` with `input` on its stdin (for `-` in place of a scenario file). */
 export const devosimWithInput = (input: string | Uint8Array, ...args: ReadonlyArray<string>): CliResult => {
-  const r = spawnSync(BIN, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000, input })
+  const r = spawnSync(BIN, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000, killSignal: "SIGKILL", input })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }

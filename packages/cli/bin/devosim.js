@@ -5,8 +5,15 @@
 // CLI is built and run").
 import { enableCompileCache } from "node:module"
 import { pathToFileURL } from "node:url"
+import { setFlagsFromString } from "node:v8"
 import { cliEntry } from "./entry.js"
 
+// Baseline (Sparkplug) code compiled on the main thread, not a V8 worker: at exit Node joins its
+// worker threads, and one compiling there while it waits for a garbage collection that only the
+// exiting main thread could run never returns, so the process hangs for ever, deaf to SIGTERM
+// (seen in the tests, a refused 60 MB input under a 512 MiB heap; nodejs/node#54918, #64560).
+// Sparkplug compiles are small and quick; the optimising compilers stay concurrent.
+setFlagsFromString("--no-concurrent-sparkplug")
 enableCompileCache?.()
 if (process.argv.length === 3 && process.argv[2] === "--version") {
   // The version alone needs none of the CLI: answered before it (and its argument parser) loads,
