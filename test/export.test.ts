@@ -456,7 +456,7 @@ describe("devosim export --tables, --out and --force", () => {
 
     const again = devosim("export", runDir, "--tables", "accounts", "--format", "csv", "--out", out)
     expect(again.status).toBe(2)
-    expect(again.stderr).toMatch(/^devosim: --out .*some: an earlier export is there; choose another --out, or pass --force to replace it\n$/)
+    expect(again.stderr).toMatch(/^devosim: --out .*some: an earlier export is there; choose another --out, or pass --force to replace it; see devosim export --help\n$/)
     expect(listing(out)).toEqual(["events.csv", "ledger.csv", "manifest.json"])
 
     const forced = devosim("export", runDir, "--tables", "accounts", "--format", "parquet", "--out", out, "--force")
@@ -504,10 +504,10 @@ describe("devosim export: bad input", () => {
   })
 
   it.each([
-    [["--tables", "events,bogus"], /^devosim: --tables "events,bogus": expected a comma-separated list of events, ledger, accounts, negotiations, localities; found "bogus"$/],
-    [["--tables", "events,,ledger"], /^devosim: --tables "events,,ledger": expected a comma-separated list of .*; found an empty name$/],
-    [["--format", "xlsx"], /^devosim: --format: expected one of arrow, parquet, csv, found "xlsx"$/],
-    [["--format", "Parquet"], /^devosim: --format: expected one of arrow, parquet, csv, found "Parquet"$/]
+    [["--tables", "events,bogus"], /^devosim: --tables "events,bogus": expected a comma-separated list of events, ledger, accounts, negotiations, localities; found "bogus"; see devosim export --help$/],
+    [["--tables", "events,,ledger"], /^devosim: --tables "events,,ledger": expected a comma-separated list of .*; found an empty name; see devosim export --help$/],
+    [["--format", "xlsx"], /^devosim: --format: expected one of arrow, parquet, csv, found "xlsx"; see devosim export --help$/],
+    [["--format", "Parquet"], /^devosim: --format: expected one of arrow, parquet, csv, found "Parquet"; see devosim export --help$/]
   ])("%j exits 2 naming what was expected and found", (flags, message) => {
     const out = path.join(dir, `bad-${Math.random().toString(36).slice(2)}`)
     const r = devosim("export", runDir, ...flags, "--out", out)

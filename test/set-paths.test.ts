@@ -65,26 +65,26 @@ describe("devosim fork --set: paths", () => {
 
   it("__proto__, constructor and prototype are refused, naming the setting and the character", () => {
     expect(refusedFork("__proto__.nhs=100bn", /./)).toBe(
-      'devosim: --set "__proto__.nhs=100bn": at character 1: expected a key other than __proto__, constructor or prototype (they name no part of a scenario), found "__proto__"'
+      'devosim: --set "__proto__.nhs=100bn": at character 1: expected a key other than __proto__, constructor or prototype (they name no part of a scenario), found "__proto__"; see devosim fork --help'
     )
     refusedFork("localities.Kent.baseline.__proto__.nhs=100bn", /^devosim: --set "localities\.Kent\.baseline\.__proto__\.nhs=100bn": at character 26: expected a key other than __proto__/)
-    refusedFork('localities["constructor"].ready=1', /at character 11: expected a key other than __proto__, constructor or prototype .*found "constructor"$/)
-    refusedFork("centre.prototype.capacity=3", /at character 8: .*found "prototype"$/)
+    refusedFork('localities["constructor"].ready=1', /at character 11: expected a key other than __proto__, constructor or prototype .*found "constructor"; see devosim fork --help$/)
+    refusedFork("centre.prototype.capacity=3", /at character 8: .*found "prototype"; see devosim fork --help$/)
   })
 
   it("malformed paths get a located error, never an internal error", () => {
     expect(refusedFork("localities..x=1", /./)).toBe(
-      'devosim: --set "localities..x=1": at character 12: expected a key (a name like capacity, or a quoted one like ["St. Helens"]), found "."'
+      'devosim: --set "localities..x=1": at character 12: expected a key (a name like capacity, or a quoted one like ["St. Helens"]), found "."; see devosim fork --help'
     )
-    expect(refusedFork("a[=1", /./)).toBe('devosim: --set "a[=1": at character 3: expected a quoted key after "[" (like ["St. Helens"]), found "="')
-    refusedFork('localities["Kent.ready=1', /^devosim: --set ".*": at character 12: expected a quoted key closed by ", found no closing quote$/)
+    expect(refusedFork("a[=1", /./)).toBe('devosim: --set "a[=1": at character 3: expected a quoted key after "[" (like ["St. Helens"]), found "="; see devosim fork --help')
+    refusedFork('localities["Kent.ready=1', /^devosim: --set ".*": at character 12: expected a quoted key closed by ", found no closing quote; see devosim fork --help$/)
     refusedFork("centre.capacity", /^devosim: --set "centre\.capacity": at character 16: expected PATH=VALUE/)
     refusedFork("centre.capacity=[", /^devosim: --set "centre\.capacity=\[": at character 17: expected a YAML value after the path's =/)
     refusedFork("\u001b[2J=1", /^devosim: --set "\\u001b\[2J=1": at character 3: expected a quoted key after "\["/)
   })
 
   it("a VALUE with a __proto__ key is an unknown key, and the fork is not written", () => {
-    refusedFork('localities.Kent={ "__proto__": { baseline: { nhs: 100bn } } }', /^devosim: --set: localities\[0\]\.__proto__: expected only the keys id, name, .* found an unknown key "__proto__"$/)
+    refusedFork('localities.Kent={ "__proto__": { baseline: { nhs: 100bn } } }', /^devosim: --set: localities\[0\]\.__proto__: expected only the keys id, name, .* found an unknown key "__proto__"; see devosim fork --help$/)
   })
 
   it("an id with =, ., a quote and brackets is reached by the quoted form", () => {

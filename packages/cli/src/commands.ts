@@ -38,7 +38,7 @@ import type { RunDirectoryWriter, RunFile } from "@devosim/store"
 import { Console, Effect } from "effect"
 import { readSync, statSync } from "node:fs"
 import * as path from "node:path"
-import { badInput, failure, silentExit, UserFacingError } from "./errors.ts"
+import { badFlag, badInput, failure, silentExit, UserFacingError } from "./errors.ts"
 import { abortable, turn } from "./interrupt.ts"
 import { checkedRun, eventsFileOf, lstatOrNull, readError, readRunFile } from "./read-runs.ts"
 import { SharedPrefix } from "./fork-prefix.ts"
@@ -194,7 +194,7 @@ export const MAX_REPLICATIONS = 100_000
 const checkReplications = (k: number) =>
   Number.isInteger(k) && k >= 1 && k <= MAX_REPLICATIONS
     ? Effect.void
-    : Effect.fail(badInput(`--replications: expected a whole number from 1 to ${MAX_REPLICATIONS.toLocaleString("en-GB")}, found ${k}`))
+    : Effect.fail(badFlag(`--replications: expected a whole number from 1 to ${MAX_REPLICATIONS.toLocaleString("en-GB")}, found ${k}`))
 
 /** Runs a scenario (or a fork of it) in memory, timed: for forks, which check their prefix against the parent. */
 /**
@@ -238,7 +238,7 @@ const writeOut = (out: string, files: ReadonlyArray<RunFile>, force: boolean) =>
 const checkWorkers = (n: number | undefined) =>
   n === undefined || (Number.isInteger(n) && n >= 0 && n <= 256)
     ? Effect.void
-    : Effect.fail(badInput(`--workers: expected a whole number from 0 (no threads) to 256, found ${n}`))
+    : Effect.fail(badFlag(`--workers: expected a whole number from 0 (no threads) to 256, found ${n}`))
 
 
 /**
@@ -671,9 +671,9 @@ export const explainCommand = Effect.fn("explainCommand")(function* (args: {
   readonly limit: number
   readonly json?: boolean | undefined
 }) {
-  if (!(Number.isInteger(args.limit) && args.limit >= 0)) return yield* badInput(`--limit: expected a whole number of postings >= 0, found ${args.limit}`)
+  if (!(Number.isInteger(args.limit) && args.limit >= 0)) return yield* badFlag(`--limit: expected a whole number of postings >= 0, found ${args.limit}`)
   if (args.period !== undefined && !(Number.isInteger(args.period) && args.period >= 0)) {
-    return yield* badInput(`--period: expected a period (whole months since the start) >= 0, found ${args.period}`)
+    return yield* badFlag(`--period: expected a period (whole months since the start) >= 0, found ${args.period}`)
   }
   if (args.period !== undefined && args.month !== undefined) return yield* badInput("--period and --month name the same thing: give one of them")
   // Only the postings that touch the locality's accounts are kept (explainBudget reads no others).
@@ -987,14 +987,15 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   const settings: Array<Setting> = []
   for (const s of args.sets) {
     const setting = parseSetting(s)
-    if (!setting.ok) return yield* badInput(setting.message)
+    if (!setting.ok) return yield* badFlag(setting.message)
     settings.push(setting.setting)
   }
-  if (settings.length === 0) return yield* badInput("fork needs at least one --set PATH=VALUE")
+  if (settings.length === 0) return yield* badFlag("fork needs at least one --set PATH=VALUE")
   const amended = compileScenarioWithSettings(text, file, settings, { seed: manifest.seed, format: runScenarioFormat(text) })
-  if (!amended.ok) return yield* badInput(amended.error.message)
+  // An amendment's own mistake names --set (and its help); the parent's scenario is not the flag's fault.
+  if (!amended.ok) return yield* (amended.error.message.startsWith("--set") ? badFlag : badInput)(amended.error.message)
   const point = parseForkPoint(args.at, formatYearMonth(parent.value.scenario.start))
-  if (point === undefined) return yield* badInput(`--at ${JSON.stringify(args.at)}: expected a month (18, month:18 or 2011-10) or an event (seq:1234)`)
+  if (point === undefined) return yield* badFlag(`--at ${JSON.stringify(args.at)}: expected a month (18, month:18 or 2011-10) or an event (seq:1234)`)
   const p = parent.value.scenario
   const a = amended.value.scenario
   const same = (f: (sc: Scenario) => unknown) => JSON.stringify(f(p)) === JSON.stringify(f(a))
@@ -1006,14 +1007,14 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
     ["the agencies (ids and order)", (sc: Scenario) => sc.agencies.map((g) => g.id)],
     ["the tranches (ids and order)", (sc: Scenario) => sc.tranches.map((t) => t.id)]
   ] as const) {
-    if (!same(f)) return yield* badInput(`--set: a fork cannot change ${what}; only what is decided from the fork point on`)
+    if (!same(f)) return yield* badFlag(`--set: a fork cannot change ${what}; only what is decided from the fork point on`)
   }
   const out = args.out ?? `${args.dir.replace(/\/+$/, "")}-fork`
   const fork: Fork = { scenario: a, ...("atSeq" in point ? forkPointOfSeq({ controls: parentLog.controls, postings: { length: parentPostings } }, point.atSeq) : point) }
   const loaded: LoadedScenario = { ...amended.value, inputSha256: manifest.input_sha256 }
   const decisions = decideCentre(p, fork)
   const forkedAt = decisions.forkedAt
-  if (forkedAt === null) return yield* badInput(`--at ${forTerminal(args.at)}: the parent's run ends before that point`)
+  if (forkedAt === null) return yield* badFlag(`--at ${forTerminal(args.at)}: the parent's run ends before that point`)
   // The promise of a fork: the parent's events before the fork point, unchanged. Checked as the
   // fork's log streams into its directory, against the parent's read alongside (any size of log).
   const prefix = new SharedPrefix(readEventLogChunks(eventsFileOf(args.dir), { verifyChecksum: false }), forkedAt.control)

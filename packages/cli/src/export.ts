@@ -43,7 +43,7 @@ import {
 import { Effect } from "effect"
 import { readdirSync, statSync } from "node:fs"
 import * as path from "node:path"
-import { badInput, failure, UserFacingError } from "./errors.ts"
+import { badFlag, badInput, failure, UserFacingError } from "./errors.ts"
 import { abortable, turn } from "./interrupt.ts"
 import { checkedRun, lstatOrNull, readError, refuseReplicationSet } from "./read-runs.ts"
 import { say } from "./say.ts"
@@ -63,8 +63,8 @@ export const parseTables = (text: string | undefined): Effect.Effect<ReadonlyArr
   const names = text.split(",").map((s) => s.trim())
   const chosen = new Set<ExportTable>()
   for (const name of names) {
-    if (name === "") return Effect.fail(badInput(`--tables ${quoted(text)}: ${expected}; found an empty name`))
-    if (!(EXPORT_TABLES as ReadonlyArray<string>).includes(name)) return Effect.fail(badInput(`--tables ${quoted(text)}: ${expected}; found ${quoted(name)}`))
+    if (name === "") return Effect.fail(badFlag(`--tables ${quoted(text)}: ${expected}; found an empty name`))
+    if (!(EXPORT_TABLES as ReadonlyArray<string>).includes(name)) return Effect.fail(badFlag(`--tables ${quoted(text)}: ${expected}; found ${quoted(name)}`))
     chosen.add(name as ExportTable)
   }
   return Effect.succeed(EXPORT_TABLES.filter((t) => chosen.has(t)))
@@ -74,7 +74,7 @@ export const parseTables = (text: string | undefined): Effect.Effect<ReadonlyArr
 export const parseFormat = (text: string): Effect.Effect<TableFormat, UserFacingError> =>
   (TABLE_FORMATS as ReadonlyArray<string>).includes(text)
     ? Effect.succeed(text as TableFormat)
-    : Effect.fail(badInput(`--format: expected one of ${TABLE_FORMATS.join(", ")}, found ${quoted(text)}`))
+    : Effect.fail(badFlag(`--format: expected one of ${TABLE_FORMATS.join(", ")}, found ${quoted(text)}`))
 
 /** The `format` of `dir/manifest.json` when it is a JSON object with one; null otherwise (absent, unreadable, not JSON). */
 const manifestFormatOf = (dir: string): { readonly present: boolean; readonly format: string | null } => {
@@ -135,7 +135,7 @@ const refuseOtherOut = (out: string) =>
     const { format } = manifestFormatOf(out)
     if (format !== null && format !== EXPORT_FORMAT_MANIFEST && /^devosim-/.test(format)) {
       return Effect.fail(
-        badInput(`--out ${forTerminal(out)}: expected a new or empty directory, or an earlier export to replace with --force; found ${forTerminal(kindOf(format))}, which export never replaces; choose another --out`)
+        badFlag(`--out ${forTerminal(out)}: expected a new or empty directory, or an earlier export to replace with --force; found ${forTerminal(kindOf(format))}, which export never replaces; choose another --out`)
       )
     }
     return Effect.void
@@ -389,8 +389,8 @@ export const exportCommand = Effect.fn("exportCommand")(function* (args: {
           ? readError(args.dir, e.error)
           : e instanceof RunDirectoryExists
             ? e.replaceable && !args.force
-              ? badInput(`--out ${forTerminal(out)}: an earlier export is there; choose another --out, or pass --force to replace it`)
-              : badInput(`--out ${forTerminal(out)}: ${forTerminal(e.detail)}`)
+              ? badFlag(`--out ${forTerminal(out)}: an earlier export is there; choose another --out, or pass --force to replace it`)
+              : badFlag(`--out ${forTerminal(out)}: ${forTerminal(e.detail)}`)
             : e instanceof RunDirectoryPlacement || e instanceof InvalidFileName || e instanceof UntrustedFile
               ? badInput(forTerminal(e.message))
               : failure(`${forTerminal(out)}: ${forTerminal(messageOf(e))}`),

@@ -219,6 +219,12 @@ const presenter = CliOutput.layerPresenter({
       : CliOutput.defaultPresenter.present(event)
 })
 
+/** The command on the command line (the first word that names one), for an error that points at its help. */
+const commandNamed = (): string => {
+  const names: ReadonlyArray<string> = commands.map((c) => c.name)
+  return process.argv.slice(2).find((a) => names.includes(a)) ?? ""
+}
+
 /** Exit codes (DESIGN §6): 0 success, 1 failure, 2 bad input. The program itself never fails. */
 const program = Command.run(devosim, { version: ENGINE_VERSION }).pipe(
   Effect.as(0),
@@ -226,7 +232,7 @@ const program = Command.run(devosim, { version: ENGINE_VERSION }).pipe(
     e instanceof UserFacingError
       ? e.message === ""
         ? Effect.succeed(e.exitCode)
-        : Console.error(`devosim: ${escapeLines(e.message)}`).pipe(Effect.as(e.exitCode))
+        : Console.error(`devosim: ${escapeLines(e.message)}${e.seeHelp === true ? `; see devosim ${commandNamed()} --help` : ""}`).pipe(Effect.as(e.exitCode))
       : // Parse errors of the command line were already presented by effect/cli.
         Effect.succeed(2)
   ),

@@ -7,14 +7,14 @@ import { forTerminal } from "@devosim/core"
 import { readUntrusted, sha256Hex, type Manifest } from "@devosim/store"
 import { Effect } from "effect"
 import * as path from "node:path"
-import { badInput, failure } from "./errors.ts"
+import { badFlag, badInput, failure } from "./errors.ts"
 
 const SNAPSHOT_NAME = /^snapshots\/s(\d+)\.json$/
 
 export const checkSnapshotEvery = (months: number | undefined) =>
   months === undefined || (Number.isInteger(months) && months >= 1)
     ? Effect.void
-    : Effect.fail(badInput(`--snapshot-every: expected a whole number of months >= 1, found ${months}`))
+    : Effect.fail(badFlag(`--snapshot-every: expected a whole number of months >= 1, found ${months}`))
 
 /**
  * For `replay --from`: the snapshot listed in the manifest nearest at or before `from` (LATEST, or
@@ -33,9 +33,9 @@ export const chooseSnapshot = Effect.fn("chooseSnapshot")(function* (dir: string
     at = Number.POSITIVE_INFINITY
   } else if (/^\d+$/.test(from)) {
     at = Number(from)
-    if (at >= manifest.event_count) return yield* badInput(`--from ${from}: the log has events 0..${manifest.event_count - 1}`)
+    if (at >= manifest.event_count) return yield* badFlag(`--from ${from}: the log has events 0..${manifest.event_count - 1}`)
   } else {
-    return yield* badInput(`--from: expected LATEST or an event seq, found ${JSON.stringify(from)}`)
+    return yield* badFlag(`--from: expected LATEST or an event seq, found ${JSON.stringify(from)}`)
   }
   const chosen = listed.filter((s) => s.lastSeq <= at).at(-1)
   if (chosen === undefined) return null
