@@ -276,6 +276,22 @@ describe("a run of a large JSON scenario", () => {
     expect(r.status, r.stderr).toBe(0)
     const v = cli(["verify", out], { timeoutMs: 120_000 })
     expect(v.status, v.stderr).toBe(0)
+
+    // Its fork (the amendments merged into the parent's scenario) and a run with --seed are
+    // written as JSON too, and read back as their inputs were (verify compiles them).
+    const fork = path.join(dir, "large-fork")
+    const f = cli(["fork", out, "--at", "1", "--set", "centre.capacity=20", "--out", fork, "--no-parquet"], { timeoutMs: 120_000 })
+    expect(f.status, f.stderr).toBe(0)
+    const seeded = path.join(dir, "large-seeded")
+    expect(cli(["run", file, "--seed", "7", "--out", seeded, "--no-parquet", "--quiet"], { timeoutMs: 120_000 }).status).toBe(0)
+    for (const run of [fork, seeded]) {
+      const text = readFileSync(path.join(run, "scenario.yaml"), "utf8")
+      expect(text.startsWith("{")).toBe(true)
+      const v2 = cli(["verify", run], { timeoutMs: 120_000 })
+      expect(v2.status, v2.stderr).toBe(0)
+    }
+    expect(JSON.parse(readFileSync(path.join(fork, "scenario.yaml"), "utf8")).centre.capacity).toBe(20)
+    expect(JSON.parse(readFileSync(path.join(seeded, "scenario.yaml"), "utf8")).seed).toBe(7)
   })
 })
 

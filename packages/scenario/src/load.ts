@@ -159,7 +159,8 @@ const firstError = (file: string, problems: ReadonlyArray<Problem>, locator: Loc
 /**
  * The text to store as the run's `scenario.yaml`. Unchanged unless `seed` overrides the file's;
  * then YAML gets just the seed scalar replaced in place (comments and layout survive), JSON is
- * re-emitted as YAML.
+ * written again as JSON: a large scenario is JSON because YAML's token limit would refuse it, and
+ * the run's copy must read back (verify, fork) as the input did.
  */
 const asRunTextOf = (text: string, format: SourceFormat, value: Record<string, unknown>, seed: number | undefined): string => {
   if (seed === undefined || seed === value["seed"]) return text
@@ -172,7 +173,7 @@ const asRunTextOf = (text: string, format: SourceFormat, value: Record<string, u
     doc.set("seed", seed)
     return doc.toString()
   }
-  return new Document({ ...value, seed }).toString()
+  return `${JSON.stringify({ ...value, seed })}\n`
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
@@ -269,7 +270,9 @@ const variantPrefix = (index: number, name: string): string => `variants[${index
  * The merged document of a variant as YAML: a standalone scenario (no `variants`, the combined
  * name, the seed it ran with) that compiles to the same `Scenario`.
  */
-const renderVariant = (merged: Record<string, unknown>, baseName: string, name: string, description: string | undefined): string => {
+const renderVariant = (merged: Record<string, unknown>, format: SourceFormat, baseName: string, name: string, description: string | undefined): string => {
+  // JSON stays JSON (see asRunTextOf); what it is of is in the run's manifest and fork.json.
+  if (format === "json") return `${JSON.stringify(merged)}\n`
   const doc = new Document(merged, { aliasDuplicateObjects: false })
   // Lists of scalars (`[4, 5, 7]`, `[care, health]`) read better on one line.
   visit(doc, {
@@ -319,7 +322,7 @@ const compileVariant = (p: Prepared, index: number, options: LoadOptions): Step<
     value: {
       scenario: compiled.scenario,
       get asRunText() {
-        return (asRunText ??= renderVariant(value, p.decoded.name, header.name, header.description))
+        return (asRunText ??= renderVariant(value, p.format, p.decoded.name, header.name, header.description))
       },
       inputSha256: p.inputSha256,
       file: p.file,
