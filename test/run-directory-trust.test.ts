@@ -188,6 +188,16 @@ describe("a run directory is untrusted input", () => {
     expect(v.stderr).toMatch(/summary\.json: not the summary of events\.arrow/)
   })
 
+  it("verify names a re-sealed scenario.yaml that does not compile (not the report it can no longer redraw)", () => {
+    const run = freshRun("broken-scenario")
+    writeFileSync(path.join(run, "scenario.yaml"), "version: 1\nname: [unclosed\n")
+    reseal(run, "scenario.yaml")
+    const v = cli(["verify", run])
+    expect(v.status).toBe(6)
+    expect(v.stderr).toMatch(/scenario\.yaml: does not compile \(/)
+    expect(v.stderr).not.toMatch(/report\.html/)
+  })
+
   it("replay checks the manifest's seed, counts and schema, with verify's exit codes", () => {
     const cases: Array<[string, (m: Record<string, any>) => void, number, RegExp]> = [
       ["seed", (m) => (m["seed"] = 1234), 6, /seed/],

@@ -62,13 +62,14 @@ const checkRun = (root: string, prefix: string): Array<Problem> => {
       else if (rebuilt.get(spec.file) !== sealed.sha256) mismatch(spec.file, "not the table of events.arrow: rebuilt from the log, it differs")
     }
   }
-  if (files["report.html"] !== undefined && sha256Hex(renderRunReport(summary, powers === undefined ? {} : { powers: powers.finish() })) !== files["report.html"].sha256) {
+  // A scenario.yaml that does not compile is the problem to name; the report (its powers) cannot be redrawn then.
+  if (compiled !== undefined && !compiled.ok) mismatch("scenario.yaml", `does not compile (${forTerminal(compiled.error.message)})`)
+  else if (files["report.html"] !== undefined && sha256Hex(renderRunReport(summary, powers === undefined ? {} : { powers: powers.finish() })) !== files["report.html"].sha256) {
     mismatch("report.html", "not the report of events.arrow: rendered from the log, it differs")
   }
   // A fork's scenario.yaml is the amended scenario, whose RunStarted is the parent's: not comparable.
   if (files["scenario.yaml"] !== undefined && files["fork.json"] === undefined) {
-    if (compiled === undefined) return problems
-    if (!compiled.ok) mismatch("scenario.yaml", `does not compile (${forTerminal(compiled.error.message)})`)
+    if (compiled === undefined || !compiled.ok) return problems
     else {
       const expected = { ...runStartedOf(compiled.value.scenario), engineVersion: run.engineVersion }
       if (canonicalJson(expected) !== canonicalJson(run)) mismatch("scenario.yaml", "is not the scenario of events.arrow: its RunStarted differs from the log's")
