@@ -122,6 +122,13 @@ describe.skipIf(SKIP_BROWSER)("the comparison report in headless Chromium", () =
     await browser?.close()
   })
 
+  /** Each table's width and its box's, as the page lays them out now (under print media, in the tests). */
+  const printedTables = (page: Page) =>
+    page.evaluate(`[...document.querySelectorAll(".table-wrap")].map((w) => {
+      const t = w.querySelector("table")
+      return { id: t.id, wrap: w.clientWidth, scroll: w.scrollWidth, table: t.scrollWidth, client: t.clientWidth }
+    })`) as Promise<Array<{ id: string; wrap: number; scroll: number; table: number; client: number }>>
+
   /** Pairs of tick labels (by chart and axis) whose boxes overlap. */
   const overlappingTicks = (page: Page) =>
     page.evaluate(`(() => {
@@ -204,10 +211,7 @@ describe.skipIf(SKIP_BROWSER)("the comparison report in headless Chromium", () =
     const { page, problems } = await load(browser, "compare-options-print", renderComparisonReport(report))
     await page.setViewportSize({ width: A4_CONTENT_PX, height: 1000 })
     await page.emulateMedia({ media: "print" })
-    const tables = (await page.evaluate(`[...document.querySelectorAll(".table-wrap")].map((w) => {
-      const t = w.querySelector("table")
-      return { id: t.id, wrap: w.clientWidth, scroll: w.scrollWidth, table: t.scrollWidth, client: t.clientWidth }
-    })`)) as Array<{ id: string; wrap: number; scroll: number; table: number; client: number }>
+    const tables = await printedTables(page)
     expect(tables.map((t) => t.id)).toEqual(["table-scenarios", "table-figures", "table-figures-2", "table-paired"])
     for (const t of tables) {
       expect(t.wrap, t.id).toBeLessThanOrEqual(A4_CONTENT_PX)
@@ -248,10 +252,7 @@ describe.skipIf(SKIP_BROWSER)("the comparison report in headless Chromium", () =
     expect(stats.distinct, "a screenshot of one colour").toBeGreaterThan(50)
     await page.setViewportSize({ width: A4_CONTENT_PX, height: 1000 })
     await page.emulateMedia({ media: "print" })
-    const tables = (await page.evaluate(`[...document.querySelectorAll(".table-wrap")].map((w) => {
-      const t = w.querySelector("table")
-      return { id: t.id, wrap: w.clientWidth, scroll: w.scrollWidth, table: t.scrollWidth, client: t.clientWidth }
-    })`)) as Array<{ id: string; wrap: number; scroll: number; table: number; client: number }>
+    const tables = await printedTables(page)
     expect(tables.map((t) => t.id)).toEqual(["table-scenarios", "table-figures"])
     for (const t of tables) {
       expect(t.scroll, t.id).toBeLessThanOrEqual(t.wrap)
