@@ -1,0 +1,197 @@
+import type { RandomStream } from "@devosim/core"
+import { type Design, randomIndex } from "./factors.ts"
+
+/** An estimate with its bootstrap interval. */
+export interface Interval {
+  readonly estimate: number
+  readonly low: number
+  readonly high: number
+}
+
+export interface SobolIndices {
+  /** First-order index per factor (Saltelli et al. 2010, eq. (b)). */
+  readonly firstOrder: readonly Interval[]
+  /** Total-order index per factor (Jansen 1999). */
+  readonly totalOrder: readonly Interval[]
+  /** Variance of the outcome over A and B together. */
+  readonly variance: number
+}
+
+/** Sums over base points `idx` (or 0..N-1) into first/total numerators and the variance of A ∪ B. */
+const sobolPass = (Y: Float64Array, N: number, k: number, idx: Int32Array | undefined, first: Float64Array, total: Float64Array): number => {
+  const rows = k + 2
+  first.fill(0)
+  total.fill(0)
+  let sum = 0
+  let sumSq = 0
+  for (let q = 0; q < N; q++) {
+    const j = idx ? idx[q]! : q
+    const base = j * rows
+    const fA = Y[base]!
+    const fB = Y[base + k + 1]!
+    sum += fA + fB
+    sumSq += fA * fA + fB * fB
+    for (let i = 0; i < k; i++) {
+      const fAB = Y[base + 1 + i]!
+      first[i] = first[i]! + fB * (fAB - fA)
+      total[i] = total[i]! + (fA - fAB) * (fA - fAB)
+    }
+  }
+  const mean = sum / (2 * N)
+  const variance = sumSq / (2 * N) - mean * mean
+  for (let i = 0; i < k; i++) {
+    first[i] = first[i]! / N / variance
+    total[i] = total[i]! / (2 * N) / variance
+  }
+  return variance
+}
+
+/** The q-quantile of sorted values (linear between order statistics, as numpy's default). */
+const quantileSorted = (sorted: Float64Array, q: number): number => {
+  const h = (sorted.length - 1) * q
+  const lo = Math.floor(h)
+  const hi = Math.min(sorted.length - 1, lo + 1)
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!)
+}
+
+/**
+ * Sobol first- and total-order indices from outcomes Y of a `saltelli` design (N base points, k
+ * factors, rows in its order). Intervals: percentile bootstrap over the N base points (the same
+ * resample for every factor), `resamples` resamples drawn from `rng`, at `confidence` (0.95).
+ * A constant outcome has no variance to apportion: every index is NaN.
+ */
+export const sobolIndices = (
+  Y: Float64Array,
+  N: number,
+  k: number,
+  options: { readonly rng: RandomStream; readonly resamples?: number; readonly confidence?: number }
+): SobolIndices => {
+  if (Y.length !== N * (k + 2)) throw new RangeError(`sobolIndices: expected N × (k + 2) = ${N * (k + 2)} outcomes, found ${Y.length}`)
+  const B = options.resamples ?? 1000
+  const alpha = (1 - (options.confidence ?? 0.95)) / 2
+  const first = new Float64Array(k)
+  const total = new Float64Array(k)
+  const variance = sobolPass(Y, N, k, undefined, first, total)
+  const bootFirst = Array.from({ length: k }, () => new Float64Array(B))
+  const bootTotal = Array.from({ length: k }, () => new Float64Array(B))
+  const idx = new Int32Array(N)
+  const f = new Float64Array(k)
+  const t = new Float64Array(k)
+  for (let b = 0; b < B; b++) {
+    for (let q = 0; q < N; q++) idx[q] = randomIndex(options.rng, N)
+    sobolPass(Y, N, k, idx, f, t)
+    for (let i = 0; i < k; i++) {
+      bootFirst[i]![b] = f[i]!
+      bootTotal[i]![b] = t[i]!
+    }
+  }
+  const interval = (estimate: number, boot: Float64Array): Interval => {
+    if (B === 0) return { estimate, low: NaN, high: NaN }
+    boot.sort()
+    return { estimate, low: quantileSorted(boot, alpha), high: quantileSorted(boot, 1 - alpha) }
+  }
+  return {
+    firstOrder: Array.from({ length: k }, (_, i) => interval(first[i]!, bootFirst[i]!)),
+    totalOrder: Array.from({ length: k }, (_, i) => interval(total[i]!, bootTotal[i]!)),
+    variance
+  }
+}
+
+export interface MorrisEffect {
+  /** Mean elementary effect (signed: effects of opposite sign cancel). */
+  readonly mu: number
+  /** Mean absolute elementary effect (Campolongo et al. 2007): the importance ranking. */
+  readonly muStar: number
+  /** Standard deviation of the elementary effects (n − 1): non-linearity or interaction. */
+  readonly sigma: number
+}
+
+/**
+ * Morris μ, μ*, σ per factor from outcomes Y of a `morrisTrajectories` design. An elementary effect
+ * is Δy over the step in the unit cube, so effects compare across factors whatever their units.
+ */
+export const morrisEffects = (design: Design, Y: Float64Array): readonly MorrisEffect[] => {
+  const { k, unit } = design
+  const r = design.n / (k + 1)
+  if (Y.length !== design.n) throw new RangeError(`morrisEffects: expected ${design.n} outcomes, found ${Y.length}`)
+  const sum = new Float64Array(k)
+  const sumAbs = new Float64Array(k)
+  const effects = Array.from({ length: k }, () => new Float64Array(r))
+  for (let t = 0; t < r; t++) {
+    for (let s = 0; s < k; s++) {
+      const prev = (t * (k + 1) + s) * k
+      const next = prev + k
+      // The one factor that moved between these rows.
+      let j = 0
+      while (j < k && unit[next + j] === unit[prev + j]) j++
+      if (j === k) throw new RangeError(`morrisEffects: rows ${t * (k + 1) + s} and ${t * (k + 1) + s + 1} do not differ; not a Morris design`)
+      const ee = (Y[t * (k + 1) + s + 1]! - Y[t * (k + 1) + s]!) / (unit[next + j]! - unit[prev + j]!)
+      effects[j]![t] = ee
+      sum[j] = sum[j]! + ee
+      sumAbs[j] = sumAbs[j]! + Math.abs(ee)
+    }
+  }
+  return Array.from({ length: k }, (_, j) => {
+    const mu = sum[j]! / r
+    let ss = 0
+    for (let t = 0; t < r; t++) ss += (effects[j]![t]! - mu) ** 2
+    return { mu, muStar: sumAbs[j]! / r, sigma: r > 1 ? Math.sqrt(ss / (r - 1)) : 0 }
+  })
+}
+
+export interface TornadoBar {
+  /** The factor's position in the inputs. */
+  readonly factor: number
+  /** Outcome with the factor at its low / high value, the others at baseline. */
+  readonly low: number
+  readonly high: number
+  /** |high − low|: the bar's length, the sort key. */
+  readonly swing: number
+}
+
+/**
+ * One-factor-at-a-time swings, longest first (ties keep input order, so the chart is stable).
+ * lows[i] / highs[i] are the outcome with factor i at its low / high; the baseline is where the
+ * bars meet, returned for the chart.
+ */
+export const tornado = (baseline: number, lows: ArrayLike<number>, highs: ArrayLike<number>): { readonly baseline: number; readonly bars: readonly TornadoBar[] } => {
+  if (lows.length !== highs.length) throw new RangeError(`tornado: ${lows.length} lows but ${highs.length} highs`)
+  const bars: TornadoBar[] = []
+  for (let i = 0; i < lows.length; i++) bars.push({ factor: i, low: lows[i]!, high: highs[i]!, swing: Math.abs(highs[i]! - lows[i]!) })
+  bars.sort((a, b) => b.swing - a.swing || a.factor - b.factor)
+  return { baseline, bars }
+}
+
+export type SwitchingValue =
+  | { readonly kind: "crossing"; readonly value: number; readonly low: number; readonly high: number; readonly evaluations: number }
+  | { readonly kind: "no-crossing"; readonly atLow: number; readonly atHigh: number; readonly evaluations: number }
+
+/**
+ * The factor value where an outcome crosses 0 (the Green Book's switching value), by bisection on
+ * exact evaluations `f` (a devosim run each, so synchronous and as few as possible). Stops when
+ * the bracket [low, high] is narrower than `tol`; `value` is its midpoint, or an exact zero if one
+ * is hit. Signs agreeing at lo and hi: no crossing is reported (there may be an even number).
+ */
+export const switchingValue = (f: (x: number) => number, lo: number, hi: number, tol: number): SwitchingValue => {
+  let a = lo
+  let b = hi
+  let fa = f(a)
+  const fb = f(b)
+  let evaluations = 2
+  if (fa === 0) return { kind: "crossing", value: a, low: a, high: a, evaluations }
+  if (fb === 0) return { kind: "crossing", value: b, low: b, high: b, evaluations }
+  if (Number.isNaN(fa) || Number.isNaN(fb) || Math.sign(fa) === Math.sign(fb)) return { kind: "no-crossing", atLow: fa, atHigh: fb, evaluations }
+  // 200 halvings exhaust a double's precision whatever tol is: the loop always ends.
+  for (let i = 0; i < 200 && Math.abs(b - a) > tol; i++) {
+    const m = a + (b - a) / 2
+    if (m === a || m === b) break
+    const fm = f(m)
+    evaluations++
+    if (fm === 0) return { kind: "crossing", value: m, low: m, high: m, evaluations }
+    if (Math.sign(fm) === Math.sign(fa)) {
+      a = m
+      fa = fm
+    } else b = m
+  }
+  return { kind: "crossing", value: a + (b - a) / 2, low: Math.min(a, b), high: Math.max(a, b), evaluations }
+}
