@@ -136,36 +136,45 @@ export const prim = (X: readonly Float64Array[], y: ArrayLike<boolean | number>,
     for (let j = 0; j < k; j++) {
       const col = X[j]!
       for (let q = 0; q < size; q++) values[q] = col[inside[q]!]!
-      const sorted = values.subarray(0, size).slice().sort()
       const m = Math.max(1, Math.ceil(peelAlpha * size))
-      for (const side of ["lower", "upper"] as const) {
-        // The bound leaving out at least m points; past a tie, all of the tie goes.
-        let bound: number
-        if (side === "lower") {
-          let i = Math.min(m, size - 1)
-          while (i < size && sorted[i] === sorted[i - 1]) i++
-          if (i >= size) continue
-          bound = sorted[i]!
-        } else {
-          let i = Math.max(size - 1 - m, 0)
-          while (i >= 0 && sorted[i] === sorted[i + 1]) i--
-          if (i < 0) continue
-          bound = sorted[i]!
+      if (m >= size) continue
+      // Only order statistics are needed, not a sort: select the m-th smallest / largest (O(n)).
+      const lowQ = select(values, size, m - 1)
+      const highQ = select(values, size, size - m)
+      // The bounds leaving out at least m points: past a tie, all of the tie goes. Lower: the
+      // least value above the m-th smallest; upper: the greatest below the m-th largest.
+      let lower = Infinity
+      let upper = -Infinity
+      for (let q = 0; q < size; q++) {
+        const v = values[q]!
+        if (v > lowQ && v < lower) lower = v
+        if (v < highQ && v > upper) upper = v
+      }
+      let keepLower = 0
+      let hitsLower = 0
+      let keepUpper = 0
+      let hitsUpper = 0
+      for (let q = 0; q < size; q++) {
+        const e = inside[q]!
+        const v = col[e]!
+        const hit = y[e] ? 1 : 0
+        if (v >= lower) {
+          keepLower++
+          hitsLower += hit
         }
-        let keep = 0
-        let hits = 0
-        for (let q = 0; q < size; q++) {
-          const e = inside[q]!
-          const v = col[e]!
-          if (side === "lower" ? v >= bound : v <= bound) {
-            keep++
-            if (y[e]) hits++
-          }
+        if (v <= upper) {
+          keepUpper++
+          hitsUpper += hit
         }
-        if (keep < minCount || keep === size || keep === 0) continue
+      }
+      const consider = (side: "lower" | "upper", bound: number, keep: number, hits: number) => {
+        if (!Number.isFinite(bound) || keep < minCount || keep === size || keep === 0) return
+        // Friedman & Fisher: the rise in density per point peeled away.
         const gain = (hits / keep - counts.hits / size) / (size - keep)
         if (!best || gain > best.gain) best = { j, side, bound, gain }
       }
+      consider("lower", lower, keepLower, hitsLower)
+      consider("upper", upper, keepUpper, hitsUpper)
     }
     if (!best) break
     if (best.side === "lower") box.lower[best.j] = best.bound
@@ -203,6 +212,32 @@ export const prim = (X: readonly Float64Array[], y: ArrayLike<boolean | number>,
       restrictions.push({ dimension: j, name: names?.[j] ?? `x${j}`, lower: pasted.lower[j]!, upper: pasted.upper[j]!, restrictsLower, restrictsUpper })
   }
   return { trajectory, chosenStep, chosen, restrictions }
+}
+
+/** The r-th smallest (0-based) of a[0..size), by quickselect; reorders a in place. */
+const select = (a: Float64Array, size: number, r: number): number => {
+  let lo = 0
+  let hi = size - 1
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1]!
+    let i = lo
+    let j = hi
+    while (i <= j) {
+      while (a[i]! < pivot) i++
+      while (a[j]! > pivot) j--
+      if (i <= j) {
+        const t = a[i]!
+        a[i] = a[j]!
+        a[j] = t
+        i++
+        j--
+      }
+    }
+    if (r <= j) hi = j
+    else if (r >= i) lo = i
+    else return a[r]!
+  }
+  return a[r]!
 }
 
 /** Widens faces of the box while a widening by ≤ pasteAlpha of its points raises its density. */

@@ -55,31 +55,43 @@ const quantileSorted = (sorted: Float64Array, q: number): number => {
 }
 
 /**
+ * Bootstrap resamples of N base points: B rows of N indices drawn with replacement from `rng`,
+ * row-major. Drawing them once and passing them to `sobolIndices` for every outcome of a sweep
+ * costs the draws once (they are most of the estimator's time) and resamples outcomes jointly.
+ */
+export const bootstrapResamples = (N: number, B: number, rng: RandomStream): Int32Array => {
+  const idx = new Int32Array(N * B)
+  for (let q = 0; q < idx.length; q++) idx[q] = randomIndex(rng, N)
+  return idx
+}
+
+export type SobolOptions = { readonly confidence?: number } & (
+  | { readonly rng: RandomStream; readonly resamples?: number }
+  | { readonly bootstrap: Int32Array }
+)
+
+/**
  * Sobol first- and total-order indices from outcomes Y of a `saltelli` design (N base points, k
  * factors, rows in its order). Intervals: percentile bootstrap over the N base points (the same
- * resample for every factor), `resamples` resamples drawn from `rng`, at `confidence` (0.95).
+ * resample for every factor): `resamples` (1000) resamples drawn from `rng`, or the given
+ * `bootstrap` (from `bootstrapResamples`), at `confidence` (0.95).
  * A constant outcome has no variance to apportion: every index is NaN.
  */
-export const sobolIndices = (
-  Y: Float64Array,
-  N: number,
-  k: number,
-  options: { readonly rng: RandomStream; readonly resamples?: number; readonly confidence?: number }
-): SobolIndices => {
+export const sobolIndices = (Y: Float64Array, N: number, k: number, options: SobolOptions): SobolIndices => {
   if (Y.length !== N * (k + 2)) throw new RangeError(`sobolIndices: expected N × (k + 2) = ${N * (k + 2)} outcomes, found ${Y.length}`)
-  const B = options.resamples ?? 1000
+  const all = "bootstrap" in options ? options.bootstrap : bootstrapResamples(N, options.resamples ?? 1000, options.rng)
+  if (all.length % N !== 0) throw new RangeError(`sobolIndices: bootstrap indices come in rows of N = ${N}; found ${all.length}`)
+  const B = all.length / N
   const alpha = (1 - (options.confidence ?? 0.95)) / 2
   const first = new Float64Array(k)
   const total = new Float64Array(k)
   const variance = sobolPass(Y, N, k, undefined, first, total)
   const bootFirst = Array.from({ length: k }, () => new Float64Array(B))
   const bootTotal = Array.from({ length: k }, () => new Float64Array(B))
-  const idx = new Int32Array(N)
   const f = new Float64Array(k)
   const t = new Float64Array(k)
   for (let b = 0; b < B; b++) {
-    for (let q = 0; q < N; q++) idx[q] = randomIndex(options.rng, N)
-    sobolPass(Y, N, k, idx, f, t)
+    sobolPass(Y, N, k, all.subarray(b * N, (b + 1) * N), f, t)
     for (let i = 0; i < k; i++) {
       bootFirst[i]![b] = f[i]!
       bootTotal[i]![b] = t[i]!
