@@ -1,4 +1,5 @@
 import { streamFor } from "@devosim/core"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { column, latinHypercube, parseCondition, prim } from "../src/index.ts"
 
@@ -34,6 +35,9 @@ describe("prim on a planted box", () => {
     }
     expect(t[t.length - 1]!.mass).toBeGreaterThanOrEqual(0.05)
     expect(result.chosenStep).toBe(t.findIndex((s) => s.density >= 0.9))
+    // Pasting widens the chosen box only while that raises density.
+    expect(result.chosen.density).toBeGreaterThanOrEqual(t[result.chosenStep]!.density)
+    expect(result.chosen.count).toBeGreaterThanOrEqual(t[result.chosenStep]!.count)
   })
 
   it("finds the box from a parsed condition over outcome columns", () => {
@@ -48,6 +52,44 @@ describe("prim on a planted box", () => {
     expect(r.restrictions.map((x) => x.name)).toEqual(["x0", "x1"])
     expect(Math.abs(r.restrictions[0]!.lower - 0.7)).toBeLessThan(0.03)
     expect(Math.abs(r.restrictions[1]!.upper - 0.4)).toBeLessThan(0.03)
+  })
+})
+
+describe("prim's trajectory", () => {
+  it("each step's figures are a recount of its box, each peel removes at least peelAlpha of the box, and the last keeps minSupport", () => {
+    // Few distinct values, so ties at the peeled bounds are common.
+    const data = fc.integer({ min: 40, max: 300 }).chain((n) =>
+      fc.record({
+        cols: fc.array(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: n, maxLength: n }), { minLength: 1, maxLength: 3 }),
+        y: fc.array(fc.boolean(), { minLength: n, maxLength: n })
+      })
+    )
+    fc.assert(
+      fc.property(data, ({ cols, y }) => {
+        const X = cols.map((c) => Float64Array.from(c))
+        const n = y.length
+        const r = prim(X, y, { peelAlpha: 0.1, minSupport: 0.1 })
+        const hits = y.filter(Boolean).length
+        let previous = n
+        for (const [s, step] of r.trajectory.entries()) {
+          let count = 0
+          let inHits = 0
+          for (let e = 0; e < n; e++) {
+            if (X.every((c, j) => c[e]! >= step.box.lower[j]! && c[e]! <= step.box.upper[j]!)) {
+              count++
+              if (y[e]) inHits++
+            }
+          }
+          expect(step.count).toBe(count)
+          expect(step.density).toBe(count === 0 ? 0 : inHits / count)
+          expect(step.coverage).toBe(hits === 0 ? 0 : inHits / hits)
+          if (s > 0) expect(previous - count).toBeGreaterThanOrEqual(Math.ceil(0.1 * previous))
+          expect(count).toBeGreaterThanOrEqual(Math.ceil(0.1 * n))
+          previous = count
+        }
+      }),
+      { numRuns: 200 }
+    )
   })
 })
 
