@@ -46,7 +46,11 @@ const sobolPass = (Y: Float64Array, N: number, k: number, idx: Int32Array | unde
   return variance
 }
 
-/** The q-quantile of sorted values (linear between order statistics, as numpy's default). */
+/**
+ * The q-quantile of sorted values, Hyndman & Fan type 7 (NumPy's default). The same definition as
+ * report's `quantile` (packages/report/src/stats.ts): not imported, because the sweep's report will
+ * depend on this package, and over a Float64Array. One of the two should move to core.
+ */
 const quantileSorted = (sorted: Float64Array, q: number): number => {
   const h = (sorted.length - 1) * q
   const lo = Math.floor(h)
