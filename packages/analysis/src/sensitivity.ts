@@ -1,4 +1,4 @@
-import type { RandomStream } from "@devosim/core"
+import { quantile, type RandomStream } from "@devosim/core"
 import { type Design, randomIndex } from "./factors.ts"
 
 /** An estimate with its bootstrap interval. */
@@ -47,18 +47,6 @@ const sobolPass = (Y: Float64Array, N: number, k: number, idx: Int32Array | unde
 }
 
 /**
- * The q-quantile of sorted values, Hyndman & Fan type 7 (NumPy's default). The same definition as
- * report's `quantile` (packages/report/src/stats.ts): not imported, because the sweep's report will
- * depend on this package, and over a Float64Array. One of the two should move to core.
- */
-const quantileSorted = (sorted: Float64Array, q: number): number => {
-  const h = (sorted.length - 1) * q
-  const lo = Math.floor(h)
-  const hi = Math.min(sorted.length - 1, lo + 1)
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!)
-}
-
-/**
  * Bootstrap resamples of N base points: B rows of N indices drawn with replacement from `rng`,
  * row-major. Drawing them once and passing them to `sobolIndices` for every outcome of a sweep
  * costs the draws once (they are most of the estimator's time) and resamples outcomes jointly.
@@ -104,7 +92,7 @@ export const sobolIndices = (Y: Float64Array, N: number, k: number, options: Sob
   const interval = (estimate: number, boot: Float64Array): Interval => {
     if (B === 0) return { estimate, low: NaN, high: NaN }
     boot.sort()
-    return { estimate, low: quantileSorted(boot, alpha), high: quantileSorted(boot, 1 - alpha) }
+    return { estimate, low: quantile(boot, alpha), high: quantile(boot, 1 - alpha) }
   }
   return {
     firstOrder: Array.from({ length: k }, (_, i) => interval(first[i]!, bootFirst[i]!)),

@@ -1,4 +1,5 @@
-/** Descriptive statistics of replications: plain, exact-as-floats, no dependencies. */
+/** Descriptive statistics of replications: plain, exact-as-floats. */
+import { quantile } from "@devosim/core"
 
 export interface Distribution {
   readonly n: number
@@ -26,18 +27,7 @@ export const sampleSd = (xs: ReadonlyArray<number>): number => {
   return Math.sqrt(s / (xs.length - 1))
 }
 
-/**
- * The p-quantile by linear interpolation between order statistics (Hyndman & Fan type 7, the
- * default of R, NumPy and pandas): h = (n − 1)p, q = x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋]).
- */
-export const quantile = (sorted: ReadonlyArray<number>, p: number): number => {
-  const n = sorted.length
-  if (n === 0) return Number.NaN
-  const h = (n - 1) * p
-  const lo = Math.floor(h)
-  const hi = Math.min(n - 1, lo + 1)
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!)
-}
+export { quantile }
 
 export const describe = (xs: ReadonlyArray<number>): Distribution => {
   const sorted = [...xs].sort((a, b) => a - b)
