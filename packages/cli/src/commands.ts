@@ -93,9 +93,9 @@ const readStdin = Effect.try({
 const stdinFormat = (bytes: Uint8Array) => runScenarioFormat(new TextDecoder().decode(bytes.subarray(0, 64)))
 
 /**
- * A scenario argument: `FILE`, or `FILE#NAME` for the variant NAME of FILE (`-#NAME`: of stdin). A
- * path that exists as given is that file (or directory), `#` and all; otherwise the name is split
- * at its last `#`.
+ * A scenario argument: `FILE`, or `FILE#NAME` for the variant NAME of FILE (stdin's variant is
+ * `- --variant NAME`: the command line reads `-#…` as flags). A path that exists as given is that
+ * file (or directory), `#` and all; otherwise the name is split at its last `#`.
  */
 export const scenarioArgument = (arg: string): { readonly file: string; readonly variant: string | undefined } => {
   const hash = arg.lastIndexOf("#")
