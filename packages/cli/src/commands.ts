@@ -19,9 +19,9 @@ import {
   uniqueLabels
 } from "@devosim/report"
 import type { ForkOrigin, ReplicatedRun, ReplicationFigures, Summary, SummaryFile, SummaryTableName } from "@devosim/report"
-import { compileScenarioText, compileScenarioWithSettings, runScenarioFormat, loadScenario, loadScenarioVariants, parseSetting, scenarioJsonSchema } from "@devosim/scenario"
-import type { Setting } from "@devosim/scenario"
-import type { LoadedScenario } from "@devosim/scenario"
+import { compileScenarioText, compileScenarioWithSettings, isUnknownVariant, runScenarioFormat, loadScenario, loadScenarioVariants, parseSetting, scenarioJsonSchema } from "@devosim/scenario"
+import type { Setting, ScenarioError } from "@devosim/scenario"
+import type { LoadedScenario, LoadedVariant } from "@devosim/scenario"
 import {
   decodeRecordTable,
   encodeCompareTable,
@@ -92,13 +92,68 @@ const readStdin = Effect.try({
 /** The format of a scenario on stdin: JSON if it starts with `{`, else YAML (as a run's scenario.yaml is read). */
 const stdinFormat = (bytes: Uint8Array) => runScenarioFormat(new TextDecoder().decode(bytes.subarray(0, 64)))
 
-const loadOrBadInput = (file: string, seed?: number) =>
-  file === STDIN
+/**
+ * A scenario argument: `FILE`, or `FILE#NAME` for the variant NAME of FILE (stdin's variant is
+ * `- --variant NAME`: the command line reads `-#…` as flags). A path that exists as given is that
+ * file (or directory), `#` and all; otherwise the name is split at its last `#`.
+ */
+export const scenarioArgument = (arg: string): { readonly file: string; readonly variant: string | undefined } => {
+  const hash = arg.lastIndexOf("#")
+  if (hash < 0 || lstatOrNull(arg) !== null) return { file: arg, variant: undefined }
+  return { file: arg.slice(0, hash), variant: arg.slice(hash + 1) }
+}
+
+/** The variant asked for by `--variant NAME` or `FILE#NAME` (not both). */
+const chosenVariant = (arg: string, flag: string | undefined) => {
+  const { file, variant } = scenarioArgument(arg)
+  if (variant !== undefined && flag !== undefined) {
+    return Effect.fail(badFlag(`--variant ${JSON.stringify(flag)}: ${forTerminal(arg)} already names variant ${JSON.stringify(variant)}; give one of them`))
+  }
+  return Effect.succeed({ file, variant: variant ?? flag })
+}
+
+/** A scenario that failed to load: an unknown variant is a mistake on the command line (its help named), anything else the file's. */
+const scenarioFailure = (error: ScenarioError) =>
+  isUnknownVariant(error) ? new UserFacingError({ message: error.message, exitCode: 2, seeHelp: true }) : badInput(error.message)
+
+/** The base of a scenario file, or with `variant` that variant (stdin for `-`). */
+const loadOrBadInput = (file: string, seed?: number, variant?: string) => {
+  const options = { ...(seed === undefined ? {} : { seed }), ...(variant === undefined ? {} : { variant }) }
+  return file === STDIN
     ? Effect.flatMap(readStdin, (bytes) => {
-        const outcome = compileScenarioBytes(bytes, STDIN_NAME, { ...(seed === undefined ? {} : { seed }), format: stdinFormat(bytes) })
-        return outcome.ok ? Effect.succeed(outcome.value) : Effect.fail(badInput(outcome.error.message))
+        const outcome = compileScenarioBytes(bytes, STDIN_NAME, { ...options, format: stdinFormat(bytes) })
+        return outcome.ok ? Effect.succeed(outcome.value) : Effect.fail(scenarioFailure(outcome.error))
       })
-    : loadScenario(file, seed === undefined ? {} : { seed }).pipe(Effect.mapError((e) => badInput(e.message)))
+    : loadScenario(file, options).pipe(Effect.mapError(scenarioFailure))
+}
+
+/** `--set PATH=VALUE` flags, parsed (fork, run, compare); a malformed one names the flag and its help. */
+const parseSettings = (sets: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const settings: Array<Setting> = []
+    for (const s of sets) {
+      const setting = parseSetting(s)
+      if (!setting.ok) return yield* badFlag(setting.message)
+      settings.push(setting.setting)
+    }
+    return settings
+  })
+
+/**
+ * A loaded scenario (a file's base, or a variant) amended by `settings`, as a fork amends its
+ * parent's: `asRunText` is the amended document (JSON stays JSON), named "<name> / what-if". The
+ * input's hash, file, variant and description are the scenario's it amends.
+ */
+const amended = (loaded: LoadedVariant, settings: ReadonlyArray<Setting>, seed?: number) => {
+  if (settings.length === 0) return Effect.succeed(loaded)
+  const text = loaded.asRunText
+  const out = compileScenarioWithSettings(text, loaded.file, settings, { ...(seed === undefined ? {} : { seed }), format: runScenarioFormat(text) })
+  // An amendment's own mistake names --set (and its help); the scenario is not the flag's fault.
+  if (!out.ok) return Effect.fail((out.error.message.startsWith("--set") ? badFlag : badInput)(out.error.message))
+  const { scenario, asRunText } = out.value
+  const value: LoadedVariant = { scenario, asRunText, inputSha256: loaded.inputSha256, file: loaded.file, variant: loaded.variant, description: loaded.description }
+  return Effect.succeed(value)
+}
 
 /** A scenario file's base and variants (stdin for `-`). */
 const loadVariantsOrBadInput = (file: string) =>
@@ -318,11 +373,32 @@ const warnCapped = (summary: Summary) => {
   return Console.error(lines.join("\n"))
 }
 
-/** Where `run` writes by default: runs/<file name without .yaml/.json> (runs/stdin for `-`). */
-const defaultOut = (file: string) => path.join("runs", file === STDIN ? "stdin" : path.basename(file).replace(/\.(ya?ml|json)$/i, ""))
+/** Where `run` writes by default: runs/<file name without .yaml/.json>[-<variant>] (runs/stdin for `-`). */
+const defaultOut = (file: string, variant?: string) =>
+  path.join("runs", `${file === STDIN ? "stdin" : path.basename(file).replace(/\.(ya?ml|json)$/i, "")}${variant === undefined ? "" : `-${variant.replace(/[^A-Za-z0-9._-]+/g, "-")}`}`)
+
+/** What a run records of its input beyond the file: the variant that ran and the amendments (manifest, --json), when there are any. */
+interface Recorded {
+  readonly variant: string | undefined
+  readonly settings: ReadonlyArray<string>
+}
+
+/** `--json`'s fields for the variant and the amendments, present only when there are any (other runs' documents are unchanged). */
+const recordedJson = (loaded: LoadedVariant, recorded: Recorded) => ({
+  ...(recorded.variant === undefined ? {} : { variant: { name: recorded.variant, description: loaded.description } }),
+  ...(recorded.settings.length === 0 ? {} : { settings: recorded.settings })
+})
+
+/** The text's lines for them: `  variant "largest-first" of FILE: description`, `  amended with centre.capacity=4`. */
+const recordedLines = (file: string, loaded: LoadedVariant, recorded: Recorded): Array<string> => [
+  ...(recorded.variant === undefined
+    ? []
+    : [`  variant ${JSON.stringify(forTerminal(recorded.variant))} of ${forTerminal(file === STDIN ? STDIN_NAME : file)}${loaded.description === null ? "" : `: ${forTerminal(loaded.description.replace(/\s*\n\s*/g, " "))}`}`]),
+  ...(recorded.settings.length === 0 ? [] : [`  amended with ${recorded.settings.map(forTerminal).join(", ")}`])
+]
 
 /** What `run --json` prints of a run: where it went and its headline figures (the rest is summary.json). */
-const runJson = (out: string, files: ReadonlyArray<string>, loaded: LoadedScenario, summary: Summary, snapshots: number) => {
+const runJson = (out: string, files: ReadonlyArray<string>, loaded: LoadedVariant, recorded: Recorded, summary: Summary, snapshots: number) => {
   const m = summary.money
   return {
     command: "run",
@@ -330,6 +406,7 @@ const runJson = (out: string, files: ReadonlyArray<string>, loaded: LoadedScenar
     out,
     files,
     scenario: loaded.scenario.name,
+    ...recordedJson(loaded, recorded),
     seed: loaded.scenario.seed,
     start: formatYearMonth(loaded.scenario.start),
     months: summary.months,
@@ -372,30 +449,38 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   readonly runReports?: boolean | undefined
   /** One JSON document on stdout instead of the text. */
   readonly json?: boolean | undefined
+  /** `--variant NAME`: run that variant of the file (or name it `FILE#NAME`). */
+  readonly variant?: string | undefined
+  /** `--set PATH=VALUE`: amendments of the scenario that runs (every replication's). */
+  readonly sets?: ReadonlyArray<string> | undefined
 }) {
   yield* checkReplications(args.replications)
   yield* checkSnapshotEvery(args.snapshotEvery)
   yield* checkWorkers(args.workers)
   if (args.runReports === true && args.keepRuns !== true) return yield* badInput("--run-reports: each replication's report.html, which --replications writes only with --keep-runs")
-  const loaded = yield* loadOrBadInput(args.file, args.seed)
-  const out = args.out ?? defaultOut(args.file)
-  if (args.replications > 1) return yield* runReplications(loaded, out, args)
+  const settings = yield* parseSettings(args.sets ?? [])
+  const chosen = yield* chosenVariant(args.file, args.variant)
+  const loaded = yield* amended(yield* loadOrBadInput(chosen.file, args.seed, chosen.variant), settings, args.seed)
+  const recorded: Recorded = { variant: chosen.variant, settings: settings.map((s) => s.text) }
+  const out = args.out ?? defaultOut(chosen.file, chosen.variant)
+  if (args.replications > 1) return yield* runReplications(loaded, recorded, out, args)
   const started = performance.now()
   const bar = runProgress(loaded.scenario.months, args.quiet)
   const decisions = decideCentre(loaded.scenario)
   const workers = workersFor(decisions, args.workers)
   const written = yield* writeRunOut(out, args.force, (dir, signal) =>
-    writeRunFiles(dir, "", loaded, decisions.controls[0] as RunStarted, shardedLogChunks(decisions, workers), { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery, progress: bar }, signal)
+    writeRunFiles(dir, "", loaded, decisions.controls[0] as RunStarted, shardedLogChunks(decisions, workers), { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery, progress: bar, ...recorded }, signal)
   ).pipe(Effect.ensuring(Effect.sync(bar.done)))
   const ranMs = performance.now() - started
   const { summary } = written
   yield* warnCapped(summary)
   const files = written.files.filter((f) => !f.startsWith("snapshots/"))
-  if (args.json === true) return yield* sayJson(runJson(out, written.files, loaded, summary, written.snapshots))
+  if (args.json === true) return yield* sayJson(runJson(out, written.files, loaded, recorded, summary, written.snapshots))
   const e = summary.events
   yield* say(
     [
       `devosim ${ENGINE_VERSION}: ran "${loaded.scenario.name}" (seed ${loaded.scenario.seed})`,
+      ...recordedLines(chosen.file, loaded, recorded),
       `  ${count(e.total, "event")} (${e.control} control, ${count(e.postings, "posting")}) run and written in ${ranMs.toFixed(0)} ms${workers > 0 ? ` (${count(workers, "worker thread")})` : ""}`,
       `  ${dealsLine(summary, loaded.scenario.start, loaded.scenario.localities.length)}; mean wait ${rounded(summary.centre.mean_wait)} months`,
       ...(summary.money.baseline_pence > 0
@@ -418,7 +503,8 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
  * lists each replication's seed, and its directory when the runs are kept.
  */
 const runReplications = Effect.fn("runReplications")(function* (
-  loaded: LoadedScenario,
+  loaded: LoadedVariant,
+  recorded: Recorded,
   out: string,
   args: {
     readonly replications: number
@@ -455,7 +541,7 @@ const runReplications = Effect.fn("runReplications")(function* (
       for (let r = 0; r < K; r++) {
         const decisions = decideCentre({ ...loaded.scenario, seed: seeds[r]! })
         const chunks = shardedLogChunks(decisions, workersFor(decisions, args.workers))
-        const options = { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery, report: args.runReports === true }
+        const options = { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery, report: args.runReports === true, ...recorded }
         const one = await writeRunFiles(dir, dirOf(r), loaded, decisions.controls[0] as RunStarted, chunks, options, signal)
         numbers.push(flat.of(one.summary))
         figures.push(figuresOf(one.summary))
@@ -471,7 +557,7 @@ const runReplications = Effect.fn("runReplications")(function* (
     await dir.writeFile("summary.json", json(summary))
     // The figures across the replications, drawn as a comparison of one scenario: their distributions and coverage band.
     // (Not annotated: a ReplicatedRun with the fields compare's labels use where they exist.)
-    const across = { name: loaded.scenario.name, source: loaded.file === STDIN ? STDIN_NAME : loaded.file, variant: null, description: null, fork: null, localities: loaded.scenario.localities.map((l) => l.id), replications: figures, seeds }
+    const across = { name: loaded.scenario.name, source: loaded.file === STDIN ? STDIN_NAME : loaded.file, variant: recorded.variant ?? null, description: loaded.description, fork: null, localities: loaded.scenario.localities.map((l) => l.id), replications: figures, seeds }
     await dir.writeFile("report.html", renderComparisonReport(compareRuns([across])))
     const files = [...dir.files()].sort((a, b) => compareCodePoints(a.name, b.name))
     await dir.writeFile(
@@ -482,6 +568,8 @@ const runReplications = Effect.fn("runReplications")(function* (
         scenario: loaded.scenario.name,
         seed: loaded.scenario.seed,
         input_sha256: loaded.inputSha256,
+        ...(recorded.variant === undefined ? {} : { variant: recorded.variant }),
+        ...(recorded.settings.length === 0 ? {} : { settings: recorded.settings }),
         // Without the runs, a replication is its seed (summary.json holds what was kept of it).
         replications: seeds.map((seed, r) => (keep ? { dir: dirOf(r), seed } : { seed })),
         files: Object.fromEntries(files.map((f) => [f.name, { sha256: f.sha256, bytes: f.bytes }]))
@@ -497,6 +585,7 @@ const runReplications = Effect.fn("runReplications")(function* (
       out,
       files,
       scenario: loaded.scenario.name,
+      ...recordedJson(loaded, recorded),
       seed: loaded.scenario.seed,
       replications: K,
       runs_kept: keep,
@@ -508,6 +597,7 @@ const runReplications = Effect.fn("runReplications")(function* (
   yield* say(
     [
       `devosim ${ENGINE_VERSION}: ran ${count(K, "replication")} of "${loaded.scenario.name}" (seeds from ${loaded.scenario.seed})${workers > 0 ? ` on ${count(workers, "worker thread")}` : ""}`,
+      ...recordedLines(loaded.file, loaded, recorded),
       makespan === undefined ? "" : `  centre makespan: mean ${monthsWithDate(start, makespan.mean)}, sd ${rounded(makespan.sd)}, 5–95% [${rounded(makespan.q05)}, ${rounded(makespan.q95)}] months`,
       keep
         ? `  outputs in ${forTerminal(out)}/: summary.json (mean, sd, quantiles of every figure), report.html (the figures across replications), replications/r…/ (one run directory each${args.runReports === true ? ", with its report.html" : ""}), manifest.json, scenario.yaml`
@@ -524,17 +614,23 @@ const runReplications = Effect.fn("runReplications")(function* (
  * fails, after all are reported. `-` reads one from stdin.
  */
 export const validateCommand = Effect.fn("validateCommand")(function* (files: ReadonlyArray<string>, options: { readonly json?: boolean } = {}) {
-  if (files.filter((f) => f === STDIN).length > 1) return yield* badInput("validate: - (stdin) can be read once; name it once")
-  const results: Array<{ readonly file: string; readonly valid: true; readonly scenario: Scenario; readonly variants: ReadonlyArray<string> } | { readonly file: string; readonly valid: false; readonly error: string }> = []
+  if (files.filter((f) => scenarioArgument(f).file === STDIN).length > 1) return yield* badInput("validate: - (stdin) can be read once; name it once")
+  const results: Array<
+    | { readonly file: string; readonly valid: true; readonly scenario: Scenario; readonly variant: string | undefined; readonly variants: ReadonlyArray<string> }
+    | { readonly file: string; readonly valid: false; readonly error: string; readonly failure: UserFacingError }
+  > = []
   for (const file of files) {
-    const outcome = yield* Effect.result(loadVariantsOrBadInput(file))
-    if (outcome._tag === "Failure") results.push({ file, valid: false, error: outcome.failure.message })
-    else results.push({ file, valid: true, scenario: outcome.success[0]!.scenario, variants: outcome.success.slice(1).map((v) => v.variant!) })
+    // FILE#NAME: the base and that variant; FILE: the base and every variant.
+    const arg = scenarioArgument(file)
+    const outcome = yield* Effect.result(arg.variant === undefined ? loadVariantsOrBadInput(arg.file) : Effect.map(loadOrBadInput(arg.file, undefined, arg.variant), (v) => [v]))
+    if (outcome._tag === "Failure") results.push({ file, valid: false, error: outcome.failure.message, failure: outcome.failure })
+    else if (arg.variant !== undefined) results.push({ file, valid: true, scenario: outcome.success[0]!.scenario, variant: arg.variant, variants: [] })
+    else results.push({ file, valid: true, scenario: outcome.success[0]!.scenario, variant: undefined, variants: outcome.success.slice(1).map((v) => v.variant!) })
   }
   const failed = results.filter((r) => !r.valid).length
   // One file: its error is the command's (one line on stderr, exit 2), as before.
   const only = results.length === 1 ? results[0]! : undefined
-  if (options.json !== true && only !== undefined && !only.valid) return yield* badInput(only.error)
+  if (options.json !== true && only !== undefined && !only.valid) return yield* only.failure
   if (options.json === true) {
     yield* sayJson({
       command: "validate",
@@ -550,6 +646,7 @@ export const validateCommand = Effect.fn("validateCommand")(function* (files: Re
               localities: r.scenario.localities.length,
               agencies: r.scenario.agencies.length,
               tranches: r.scenario.tranches.length,
+              ...(r.variant === undefined ? {} : { variant: r.variant }),
               variants: r.variants
             }
           : { file: r.file, valid: false, error: r.error }
@@ -840,12 +937,23 @@ const replicationDirsOf = Effect.fn("replicationDirsOf")(function* (input: strin
  * runs (a run, or a replication set's runs, to be checked against their manifests and read).
  */
 type CompareInput =
-  | { readonly kind: "file"; readonly input: string; readonly variants: ReadonlyArray<{ readonly variant: string | null; readonly description: string | null; readonly scenario: Scenario }> }
+  | { readonly kind: "file"; readonly input: string; readonly variants: ReadonlyArray<{ readonly name: string; readonly variant: string | null; readonly description: string | null; readonly scenario: Scenario }> }
   | { readonly kind: "dir"; readonly input: string; readonly dirs: ReadonlyArray<string> }
 
-const compareInputOf = Effect.fn("compareInputOf")(function* (input: string) {
-  const at = yield* Effect.try({ try: () => statSync(input), catch: () => badInput(`${forTerminal(input)}: no such file or directory`) })
+/**
+ * `input` resolved: a run directory, or a scenario file's base and variants (`FILE#NAME`: that
+ * variant alone), each amended by `settings`. A run directory ran already: `--set` cannot amend it.
+ */
+const compareInputOf = Effect.fn("compareInputOf")(function* (input: string, settings: ReadonlyArray<Setting>) {
+  const arg = scenarioArgument(input)
+  const at = yield* Effect.try({ try: () => statSync(arg.file), catch: () => badInput(`${forTerminal(input)}: no such file or directory`) })
   if (at.isDirectory()) {
+    if (arg.variant !== undefined) return yield* badInput(`${forTerminal(input)}: ${forTerminal(arg.file)} is a run directory; FILE#NAME names a variant of a scenario file`)
+    if (settings.length > 0) {
+      return yield* badFlag(
+        `--set: amends the scenarios read from files, and ${forTerminal(input)} is a run directory, which ran already; fork it instead (devosim fork ${forTerminal(input)} --at POINT --set PATH=VALUE) and compare the fork`
+      )
+    }
     const set = lstatOrNull(path.join(input, "replications"))
     const m = manifestOrUndefined(input)
     const isSet = (set !== null && set.isDirectory()) || (typeof m === "object" && m !== null && (m as Record<string, unknown>)["format"] === REPLICATIONS_FORMAT)
@@ -854,7 +962,16 @@ const compareInputOf = Effect.fn("compareInputOf")(function* (input: string) {
     return resolved
   }
   if (!at.isFile()) return yield* badInput(`${forTerminal(input)}: neither a scenario file nor a run directory`)
-  const variants = yield* loadScenarioVariants(input).pipe(Effect.mapError((e) => badInput(e.message)))
+  const loaded =
+    arg.variant === undefined
+      ? yield* loadScenarioVariants(arg.file).pipe(Effect.mapError((e) => badInput(e.message)))
+      : [yield* loadOrBadInput(arg.file, undefined, arg.variant)]
+  const variants = []
+  for (const v of loaded) {
+    // Labelled as in the file: the amendments are the comparison's, the same for every column read from a file.
+    const one = yield* amended(v, settings)
+    variants.push({ name: v.variant ?? v.scenario.name, variant: v.variant, description: v.description, scenario: one.scenario })
+  }
   const resolved: CompareInput = { kind: "file", input, variants }
   return resolved
 })
@@ -893,12 +1010,15 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   readonly quiet: boolean
   readonly json?: boolean | undefined
   readonly workers?: number | undefined
+  /** `--set PATH=VALUE`: amendments of every scenario read from a file (the base and each variant). */
+  readonly sets?: ReadonlyArray<string> | undefined
 }) {
   yield* checkReplications(args.replications)
   yield* checkWorkers(args.workers)
-  if (args.inputs.filter((i) => i === STDIN).length > 0) return yield* badInput("compare: - (stdin) is not an input here; name the scenario files or run directories")
+  const settings = yield* parseSettings(args.sets ?? [])
+  if (args.inputs.some((i) => i === STDIN || scenarioArgument(i).file === STDIN)) return yield* badInput("compare: - (stdin) is not an input here; name the scenario files or run directories")
   const inputs: Array<CompareInput> = []
-  for (const input of args.inputs) inputs.push(yield* compareInputOf(input))
+  for (const input of args.inputs) inputs.push(yield* compareInputOf(input, settings))
   const scenarios = inputs.flatMap((i) => (i.kind === "file" ? i.variants.map((v) => v.scenario) : []))
   const K = args.replications
   // Every replication of every scenario, and every run directory read: `13 scenarios × 50 replications: 419/650 runs`.
@@ -920,7 +1040,7 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
     else {
       for (const v of i.variants) {
         runs.push({
-          name: v.variant ?? v.scenario.name,
+          name: v.name,
           source: i.input,
           variant: v.variant,
           description: v.description,
@@ -942,10 +1062,12 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
     { name: "compare.arrow", bytes: encodeCompareTable(compareRows(named)) },
     { name: "report.html", bytes: renderComparisonReport(report) }
   ]
-  files.push({ name: "manifest.json", bytes: json({ format: "devosim-compare/1", engine_version: ENGINE_VERSION, inputs: args.inputs, files: Object.fromEntries(files.map((f) => [f.name, { sha256: sha256Hex(f.bytes) }])) }) })
+  const amendments = settings.length === 0 ? {} : { settings: settings.map((x) => x.text) }
+  files.push({ name: "manifest.json", bytes: json({ format: "devosim-compare/1", engine_version: ENGINE_VERSION, inputs: args.inputs, ...amendments, files: Object.fromEntries(files.map((f) => [f.name, { sha256: sha256Hex(f.bytes) }])) }) })
   yield* writeOut(args.out, files, args.force)
   if (report.warnings.length > 0) yield* Console.error(report.warnings.map((w) => `devosim: warning: ${forTerminal(w)}`).join("\n"))
-  if (args.json === true) return yield* sayJson({ command: "compare", engine_version: ENGINE_VERSION, out: args.out, files: files.map((f) => f.name), comparison: report })
+  if (args.json === true) return yield* sayJson({ command: "compare", engine_version: ENGINE_VERSION, out: args.out, files: files.map((f) => f.name), ...amendments, comparison: report })
+  if (settings.length > 0) yield* say(`every scenario read from a file amended with ${settings.map((x) => forTerminal(x.text)).join(", ")}\n`)
   yield* say(formatComparison(forTerminalDeep(report)))
   yield* say(`\noutputs in ${forTerminal(args.out)}/: ${files.map((f) => f.name).join(", ")}`)
 })
@@ -984,12 +1106,7 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
   const file = path.join(args.dir, "scenario.yaml")
   const parent = compileScenarioText(text, file, { seed: manifest.seed, format: runScenarioFormat(text) })
   if (!parent.ok) return yield* badInput(parent.error.message)
-  const settings: Array<Setting> = []
-  for (const s of args.sets) {
-    const setting = parseSetting(s)
-    if (!setting.ok) return yield* badFlag(setting.message)
-    settings.push(setting.setting)
-  }
+  const settings = yield* parseSettings(args.sets)
   if (settings.length === 0) return yield* badFlag("fork needs at least one --set PATH=VALUE")
   const amended = compileScenarioWithSettings(text, file, settings, { seed: manifest.seed, format: runScenarioFormat(text) })
   // An amendment's own mistake names --set (and its help); the parent's scenario is not the flag's fault.

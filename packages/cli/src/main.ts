@@ -17,7 +17,13 @@ type Commands = typeof import("./commands.ts")
 /** Runs `f` of the commands module, loading it first. */
 const withCommands = <A, E, R>(f: (m: Commands) => Effect.Effect<A, E, R>) => Effect.flatMap(Effect.promise(() => import("./commands.ts")), f)
 
-const scenarioFile = Argument.String("FILE").pipe(Argument.withDescription("scenario file (YAML or JSON, version 1); - reads it from stdin"))
+const scenarioFile = Argument.String("FILE").pipe(
+  Argument.withDescription("scenario file (YAML or JSON, version 1); - reads it from stdin; FILE#NAME is its variant NAME (a path that exists as given is the file, # and all)")
+)
+
+/** `--set PATH=VALUE` on run and compare: the amendment fork makes, of a scenario read from a file. */
+const setFlag = (what: string) =>
+  Flag.String("set").pipe(Flag.withDescription(`an amendment PATH=VALUE in the scenario's words, e.g. centre.capacity=4 (repeatable), ${what}`), Flag.atLeast(0))
 
 /** `--json`: one JSON document on stdout for scripts instead of the text for people (README, "--json"). */
 const jsonFlag = Flag.Boolean("json").pipe(Flag.withDescription("print one JSON document on stdout (for scripts) instead of the text for people"), Flag.withDefault(false))
@@ -61,9 +67,11 @@ const run = Command.make(
         "worker threads posting the localities' money, one shard each, or with --replications running the replications (default: the machine's cores; small runs stay on the main thread; 0 = none). The output is the same bytes for any N"
       ),
       Flag.optional
-    )
+    ),
+    variant: Flag.String("variant").pipe(Flag.withDescription("run the file's variant NAME instead of its base (or name the file FILE#NAME)"), Flag.optional),
+    sets: setFlag("applied to the scenario that runs (the base, or --variant's) and to every replication; scenario.yaml is the amended scenario and the manifest lists the settings")
   },
-  ({ file, out, seed, force, replications, keepRuns, runReports, quiet, json, parquet, noParquet, ledger, snapshotEvery, workers }) =>
+  ({ file, out, seed, force, replications, keepRuns, runReports, quiet, json, parquet, noParquet, ledger, snapshotEvery, workers, variant, sets }) =>
     withCommands((m) => m.runCommand({
       file,
       out: Option.getOrUndefined(out),
@@ -77,14 +85,16 @@ const run = Command.make(
       workers: Option.getOrUndefined(workers),
       keepRuns,
       runReports,
-      json
+      json,
+      variant: Option.getOrUndefined(variant),
+      sets
     }))
 ).pipe(Command.withDescription("Run a scenario and write a run directory: events.arrow, summary.json and its per-locality tables, report.html, manifest.json"))
 
 const validate = Command.make(
   "validate",
   {
-    files: Argument.String("FILE").pipe(Argument.withDescription("scenario files (YAML or JSON, version 1); - reads one from stdin"), Argument.atLeast(1)),
+    files: Argument.String("FILE").pipe(Argument.withDescription("scenario files (YAML or JSON, version 1); - reads one from stdin; FILE#NAME checks the base and its variant NAME only"), Argument.atLeast(1)),
     json: jsonFlag
   },
   ({ files, json }) => withCommands((m) => m.validateCommand(files, { json }))
@@ -123,7 +133,7 @@ const compare = Command.make(
   "compare",
   {
     inputs: Argument.String("INPUT").pipe(
-      Argument.withDescription("scenario files (each variant counts) or run directories; the first is the baseline"),
+      Argument.withDescription("scenario files (each variant counts; FILE#NAME: that variant alone) or run directories; the first is the baseline"),
       Argument.atLeast(1)
     ),
     replications: Flag.Int("replications").pipe(Flag.withDescription("replications per scenario (common random numbers)"), Flag.withDefault(1)),
@@ -134,10 +144,11 @@ const compare = Command.make(
     workers: Flag.Int("workers").pipe(
       Flag.withDescription("worker threads running the replications (default: the machine's cores; a small comparison stays on the main thread; 0 = none). The output is the same bytes for any N"),
       Flag.optional
-    )
+    ),
+    sets: setFlag("applied to every scenario read from a file (its base and each variant); run directories cannot be amended (fork them)")
   },
-  ({ inputs, replications, out, force, quiet, json, workers }) =>
-    withCommands((m) => m.compareCommand({ inputs, replications, out, force, quiet, json, workers: Option.getOrUndefined(workers) }))
+  ({ inputs, replications, out, force, quiet, json, workers, sets }) =>
+    withCommands((m) => m.compareCommand({ inputs, replications, out, force, quiet, json, workers: Option.getOrUndefined(workers), sets }))
 ).pipe(Command.withDescription("Compare rollout timetables: key figures side by side, paired differences with intervals, winners"))
 
 const fork = Command.make(

@@ -47,6 +47,9 @@ export interface RunOutputOptions {
   readonly report?: boolean
   /** Told each stage and how far the log has got (a terminal's progress line). */
   readonly progress?: RunProgress
+  /** The input file's variant that ran and the `--set` amendments, for the manifest (only when there are any). */
+  readonly variant?: string | undefined
+  readonly settings?: ReadonlyArray<string> | undefined
 }
 
 export interface WrittenRun {
@@ -182,6 +185,8 @@ export const writeRunFiles = async (
     logSha256: logFile.sha256,
     inputSha256: loaded.inputSha256,
     stateSha256: sha256Hex(canonicalState(state)),
+    variant: options.variant,
+    settings: options.settings,
     files: mine
   })
   await dir.writeFile(name("manifest.json"), manifestJson(manifest))

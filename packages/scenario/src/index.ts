@@ -10,6 +10,7 @@ export {
   compileScenarioVariantsText,
   compileScenarioVariantsBytes,
   runScenarioFormat,
+  isUnknownVariant,
   type LoadedScenario,
   type LoadedVariant,
   type LoadOptions,

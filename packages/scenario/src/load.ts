@@ -60,7 +60,7 @@ export interface LoadedVariant extends LoadedScenario {
 }
 
 /** A plain result, so callers need no Effect runtime: `{ ok: true, value }` or `{ ok: false, error }`. */
-export type CompileOutcome = { readonly ok: true; readonly value: LoadedScenario } | { readonly ok: false; readonly error: ScenarioError }
+export type CompileOutcome = { readonly ok: true; readonly value: LoadedVariant } | { readonly ok: false; readonly error: ScenarioError }
 
 /** The base and its variants, in file order, or the first error. */
 export type CompileVariantsOutcome =
@@ -337,6 +337,12 @@ const listNames = (names: ReadonlyArray<string>): string => {
   return `(${shown.join(", ")}${names.length > 8 ? `, … ${names.length - 8} more` : ""})`
 }
 
+const UNKNOWN_VARIANT = ["a variant of that name, but the file has no variants", "one of the variant names "] as const
+
+/** Whether `error` is `selectVariant`'s: the file has no variant of the name asked for (a mistake on the command line). */
+export const isUnknownVariant = (error: ScenarioError): boolean =>
+  error.path === "variants" && (error.expected === UNKNOWN_VARIANT[0] || error.expected.startsWith(UNKNOWN_VARIANT[1]))
+
 /** The variant called `name`, or an error listing the names the file has. */
 const selectVariant = (p: Prepared, name: string, options: LoadOptions): Step<LoadedVariant> => {
   const names = (p.decoded.variants ?? []).map((v) => v.name)
@@ -349,7 +355,7 @@ const selectVariant = (p: Prepared, name: string, options: LoadOptions): Step<Lo
       file: p.file,
       path: "variants",
       ...(pos ? { line: pos.line, column: pos.column } : {}),
-      expected: names.length === 0 ? "a variant of that name, but the file has no variants" : `one of the variant names ${listNames(names)}`,
+      expected: names.length === 0 ? UNKNOWN_VARIANT[0] : `${UNKNOWN_VARIANT[1]}${listNames(names)}`,
       found: renderFound(name)
     })
   }
@@ -377,8 +383,8 @@ export const compileScenarioBytes = (bytes: Uint8Array, file: string, options: L
   if (!base.ok) return base
   const chosen = options.variant === undefined ? base : selectVariant(prepared.value, options.variant, options)
   if (!chosen.ok) return chosen
-  const { scenario, asRunText, inputSha256, file: source } = chosen.value
-  return { ok: true, value: { scenario, asRunText, inputSha256, file: source } }
+  const { scenario, asRunText, inputSha256, file: source, variant, description } = chosen.value
+  return { ok: true, value: { scenario, asRunText, inputSha256, file: source, variant, description } }
 }
 
 /** Compiles scenario text (hashed as UTF-8). `file` names the source in errors and picks JSON or YAML by extension. */
@@ -442,7 +448,7 @@ const readScenarioBytes = (file: string, limit: number): Effect.Effect<Uint8Arra
   })
 
 /** Reads and compiles a scenario file (the base, or `options.variant`); refuses files over the size limit before reading them. */
-export const loadScenario = (file: string, options: LoadOptions = {}): Effect.Effect<LoadedScenario, ScenarioError> =>
+export const loadScenario = (file: string, options: LoadOptions = {}): Effect.Effect<LoadedVariant, ScenarioError> =>
   Effect.gen(function* () {
     const bytes = yield* readScenarioBytes(file, options.maxBytes ?? MAX_SCENARIO_BYTES)
     const outcome = compileScenarioBytes(bytes, file, options)

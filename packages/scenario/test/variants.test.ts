@@ -118,7 +118,11 @@ describe("the base and its variants", () => {
     expect(base!.scenario).toEqual(single.value.scenario)
     expect(base!.asRunText).toBe(FILE)
     expect(single.value.asRunText).toBe(FILE)
-    expect("variant" in single.value).toBe(false) // loadScenario's shape is unchanged
+    // The base is no variant; a variant compiled alone says which it is, with its description (run --variant prints them).
+    expect([single.value.variant, single.value.description]).toEqual([null, null])
+    const chosen = all(FILE)[1]!
+    const one = compileScenarioText(FILE, "x.yaml", { variant: chosen.variant! })
+    expect(one.ok && [one.value.variant, one.value.description, one.value.asRunText]).toEqual([chosen.variant, chosen.description, chosen.asRunText])
   })
 
   it("a variant with no overrides compiles to the base but for its name", () => {

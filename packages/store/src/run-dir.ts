@@ -60,6 +60,10 @@ export interface Manifest {
   readonly scenario: string
   readonly seed: number
   readonly input_sha256: string
+  /** The variant of the input file that ran (`devosim run FILE --variant NAME`); absent for the base. */
+  readonly variant?: string
+  /** The `--set PATH=VALUE` amendments the scenario ran with, as given; absent when there were none. */
+  readonly settings?: ReadonlyArray<string>
   readonly event_count: number
   readonly control_event_count: number
   readonly posting_count: number
@@ -106,6 +110,9 @@ export interface ManifestCountsArgs {
   readonly seed?: number
   readonly inputSha256: string
   readonly stateSha256: string
+  /** The variant of the input that ran, and the amendments: recorded only when there are any (other runs' manifests are unchanged). */
+  readonly variant?: string | undefined
+  readonly settings?: ReadonlyArray<string> | undefined
   /** The other files of the run (bytes, or hashes from `RunDirectoryWriter.commit`); events.arrow and manifest.json are skipped. */
   readonly files: ReadonlyArray<RunFile | RunFileHash>
 }
@@ -142,6 +149,8 @@ export const makeManifest = (args: ManifestArgs | ManifestCountsArgs): Manifest 
     scenario: run.scenario,
     seed: run.seed,
     input_sha256: args.inputSha256,
+    ...("variant" in args && args.variant !== undefined ? { variant: args.variant } : {}),
+    ...("settings" in args && args.settings !== undefined && args.settings.length > 0 ? { settings: [...args.settings] } : {}),
     event_count: counts.controls + counts.postings,
     control_event_count: counts.controls,
     posting_count: counts.postings,
