@@ -1,0 +1,228 @@
+/**
+ * Uncertain inputs (issue 15): a numeric scenario field may be a distribution instead of a number.
+ * Each is drawn ONCE per run, before the schema check, from its own stream keyed by
+ * (seed, "input", field path) — core's `streamFor`, with the field path named by ids, not indices
+ * (`programmes[reablement].effects[0].reduction_pct`), so a draw depends neither on file order nor
+ * on any other field. Variants share the base's seed, so a field draws the same value in every
+ * variant of a replication (common random numbers). The engine sees numbers only; the draws are
+ * listed in the compiled scenario's `inputs` and so in the log's RunStarted.
+ *
+ * Rounding after the draw, by the field's kind: whole numbers (capacity, lag and ramp months) to the
+ * nearest integer (halves up); percentages held as basis points to 0.01; pounds to whole pence
+ * (drawn in pence); others as drawn. The rounded value is then checked by the field's own schema.
+ */
+import { draw, streamFor, type Distribution, type InputDraw } from "@devosim/core"
+import { renderFound, type PathSegment } from "./errors.ts"
+import type { Problem } from "./issues.ts"
+import { isPlainObject } from "./variants.ts"
+import { amountToPence } from "./compile.ts"
+
+export const DISTRIBUTION_FORMS = ["uniform", "triangular", "normal", "lognormal", "discrete"] as const
+
+export const UNCERTAIN_EXPECTED =
+  "a distribution { uniform: [a, b] }, { triangular: [min, mode, max] }, { normal: { mean, sd, min?, max? } }, { lognormal: { median, sigma, min?, max? } } or { discrete: [v1, …] | { values, weights } }"
+
+type Kind = "integer" | "hundredths" | "pounds" | "real"
+
+/** Is `v` written as a distribution (a mapping with exactly one of the forms' keys)? */
+export const isDistributionValue = (v: unknown): v is Record<string, unknown> => {
+  if (!isPlainObject(v)) return false
+  const keys = Object.keys(v)
+  return keys.length === 1 && (DISTRIBUTION_FORMS as ReadonlyArray<string>).includes(keys[0]!)
+}
+
+interface Site {
+  readonly at: ReadonlyArray<PathSegment>
+  readonly name: string
+  readonly kind: Kind
+}
+
+const label = (el: unknown, i: number): string => {
+  const id = isPlainObject(el) ? el["id"] : undefined
+  return typeof id === "string" ? `[${id}]` : `[${i}]`
+}
+
+/** Every place in the document that may hold a distribution, with its path name (ids, not indices). */
+const sitesOf = (doc: Record<string, unknown>): Array<Site> => {
+  const sites: Array<Site> = []
+  const field = (obj: unknown, at: ReadonlyArray<PathSegment>, name: string, key: string, kind: Kind) => {
+    if (isPlainObject(obj) && Object.hasOwn(obj, key)) sites.push({ at: [...at, key], name: name === "" ? key : `${name}.${key}`, kind })
+  }
+  const list = (key: string, each: (el: unknown, at: ReadonlyArray<PathSegment>, name: string) => void) => {
+    const a = doc[key]
+    if (Array.isArray(a)) a.forEach((el, i) => each(el, [key, i], `${key}${label(el, i)}`))
+  }
+  field(doc["centre"], ["centre"], "centre", "capacity", "integer")
+  field(doc, [], "", "discount_rate_pct", "hundredths")
+  for (const k of ["reduction_pct", "gainshare_pct"]) field(doc["deal"], ["deal"], "deal", k, "hundredths")
+  list("agencies", (el, at, name) => field(el, at, name, "trend_pct", "hundredths"))
+  list("localities", (el, at, name) => {
+    if (!isPlainObject(el)) return
+    for (const k of ["reduction_pct", "gainshare_pct"]) field(el["deal"], [...at, "deal"], `${name}.deal`, k, "hundredths")
+    field(el["negotiation"], [...at, "negotiation"], `${name}.negotiation`, "fail_probability", "real")
+    const baseline = el["baseline"]
+    if (isPlainObject(baseline)) for (const agency of Object.keys(baseline)) field(baseline, [...at, "baseline"], `${name}.baseline`, agency, "pounds")
+  })
+  list("programmes", (el, at, name) => {
+    if (!isPlainObject(el)) return
+    field(el, at, name, "cohort", "real")
+    const inv = el["investment"]
+    for (const k of ["upfront", "monthly"]) field(inv, [...at, "investment"], `${name}.investment`, k, "pounds")
+    field(inv, [...at, "investment"], `${name}.investment`, "optimism_bias_pct", "hundredths")
+    const effects = el["effects"]
+    if (!Array.isArray(effects)) return
+    effects.forEach((e, j) => {
+      const eAt = [...at, "effects", j]
+      const eName = `${name}.effects[${j}]`
+      for (const k of ["reduction_pct", "baseline_demand", "deadweight_pct", "optimism_bias_pct", "decay_pct_per_year"]) field(e, eAt, eName, k, "real")
+      for (const k of ["lag_months", "ramp_months"]) field(e, eAt, eName, k, "integer")
+      if (isPlainObject(e)) field(e["unit_cost"], [...eAt, "unit_cost"], `${eName}.unit_cost`, "amount", "pounds")
+    })
+  })
+  list("transfers", (el, at, name) => field(el, at, name, "amount", "pounds"))
+  return sites
+}
+
+const getAt = (doc: unknown, at: ReadonlyArray<PathSegment>): unknown => {
+  let v: unknown = doc
+  for (const s of at) v = (v as Record<PathSegment, unknown>)[s]
+  return v
+}
+
+/** A copy of `doc` with the value at `at` replaced; the rest shared (the source document stays as written). */
+const setAt = (doc: unknown, at: ReadonlyArray<PathSegment>, value: unknown): unknown => {
+  if (at.length === 0) return value
+  const [head, ...rest] = at
+  if (Array.isArray(doc)) {
+    const copy = doc.slice()
+    copy[head as number] = setAt(doc[head as number], rest, value)
+    return copy
+  }
+  const obj = doc as Record<string, unknown>
+  const copy: Record<string, unknown> = {}
+  for (const k of Object.keys(obj)) Object.defineProperty(copy, k, { value: obj[k], enumerable: true, writable: true, configurable: true })
+  copy[head as string] = setAt(obj[head as string], rest, value)
+  return copy
+}
+
+type Parsed = { readonly ok: true; readonly d: Distribution } | { readonly ok: false; readonly at: ReadonlyArray<PathSegment>; readonly expected: string; readonly found: unknown }
+
+/**
+ * The distribution written at a site, in the field's unit (pence for pounds, so amounts like
+ * "1.9bn" are exact). Shapes only: whether the draws fit the field is the field's own check.
+ */
+export const parseDistribution = (v: Record<string, unknown>, pounds: boolean): Parsed => {
+  const form = Object.keys(v)[0]!
+  const body = v[form]
+  const at: ReadonlyArray<PathSegment> = [form]
+  const bad = (expected: string, found: unknown, where: ReadonlyArray<PathSegment> = at): Parsed => ({ ok: false, at: where, expected, found })
+  const number = (x: unknown): number | undefined => {
+    if (pounds) {
+      if (typeof x === "number" && !(Number.isFinite(x) && x >= 0)) return undefined
+      return typeof x === "number" || typeof x === "string" ? amountToPence(x) : undefined
+    }
+    return typeof x === "number" && Number.isFinite(x) ? x : undefined
+  }
+  const what = pounds ? "amounts of pounds >= 0" : "finite numbers"
+  const numbers = (a: unknown, n: number | undefined): Array<number> | undefined => {
+    if (!Array.isArray(a) || (n !== undefined && a.length !== n) || a.length === 0) return undefined
+    const out = a.map(number)
+    return out.every((x) => x !== undefined) ? (out as Array<number>) : undefined
+  }
+  switch (form) {
+    case "uniform": {
+      const t = numbers(body, 2)
+      if (t === undefined || t[0]! > t[1]!) return bad(`[a, b], ${what}, a <= b`, body)
+      return { ok: true, d: { kind: "uniform", min: t[0]!, max: t[1]! } }
+    }
+    case "triangular": {
+      const t = numbers(body, 3)
+      if (t === undefined || t[0]! > t[1]! || t[1]! > t[2]!) return bad(`[min, mode, max], ${what}, min <= mode <= max`, body)
+      return { ok: true, d: { kind: "triangular", min: t[0]!, mode: t[1]!, max: t[2]! } }
+    }
+    case "normal":
+    case "lognormal": {
+      const centre = form === "normal" ? "mean" : "median"
+      const spread = form === "normal" ? "sd" : "sigma"
+      const expected = `{ ${centre}, ${spread} >= 0, min?, max? } of ${what}${form === "lognormal" ? ", median > 0" : ""}, min < max`
+      if (!isPlainObject(body)) return bad(expected, body)
+      for (const k of Object.keys(body)) if (![centre, spread, "min", "max"].includes(k)) return bad(expected, k, [form, k])
+      const c = number(body[centre])
+      const s = typeof body[spread] === "number" && Number.isFinite(body[spread]) ? (body[spread] as number) : undefined
+      const lo = body["min"] === undefined ? undefined : number(body["min"])
+      const hi = body["max"] === undefined ? undefined : number(body["max"])
+      if (c === undefined || (form === "lognormal" && c <= 0)) return bad(expected, body[centre], [form, centre])
+      if (s === undefined || s < 0 || (form === "lognormal" && s > 10)) return bad(`${spread} >= 0${form === "lognormal" ? " and <= 10" : ""}`, body[spread], [form, spread])
+      if ((body["min"] !== undefined && lo === undefined) || (body["max"] !== undefined && hi === undefined)) return bad(expected, body)
+      if (lo !== undefined && hi !== undefined && !(lo < hi)) return bad(expected, body)
+      const bounds = { ...(lo === undefined ? {} : { min: lo }), ...(hi === undefined ? {} : { max: hi }) }
+      return { ok: true, d: form === "normal" ? { kind: "normal", mean: c, sd: s, ...bounds } : { kind: "lognormal", median: c, sigma: s, ...bounds } }
+    }
+    default: {
+      // discrete: a list (equal weights) or { values, weights }
+      const expected = `[v1, v2, …] or { values: [...], weights: [...] } (non-empty ${what}; weights >= 0, as many, not all 0)`
+      if (Array.isArray(body)) {
+        const values = numbers(body, undefined)
+        if (values === undefined) return bad(expected, body)
+        return { ok: true, d: { kind: "discrete", values, weights: values.map(() => 1) } }
+      }
+      if (!isPlainObject(body) || Object.keys(body).some((k) => k !== "values" && k !== "weights")) return bad(expected, body)
+      const values = numbers(body["values"], undefined)
+      if (values === undefined) return bad(expected, body["values"], [form, "values"])
+      const w = body["weights"]
+      const weights = Array.isArray(w) && w.length === values.length && w.every((x) => typeof x === "number" && Number.isFinite(x) && x >= 0) ? (w as Array<number>) : undefined
+      if (weights === undefined || !weights.some((x) => x > 0)) return bad(expected, w, [form, "weights"])
+      return { ok: true, d: { kind: "discrete", values, weights } }
+    }
+  }
+}
+
+const roundFor = (kind: Kind, x: number): number => {
+  switch (kind) {
+    case "integer":
+    case "pounds": // drawn in pence: whole pence
+      return Math.round(x)
+    case "hundredths":
+      return Math.round(x * 100) / 100
+    case "real":
+      return x
+  }
+}
+
+const WIDE: readonly [number, number] = [-Number.MAX_VALUE, Number.MAX_VALUE]
+
+export type ResolvedInputs =
+  | { readonly ok: true; readonly value: unknown; readonly inputs: ReadonlyArray<InputDraw> }
+  | { readonly ok: false; readonly problems: ReadonlyArray<Problem> }
+
+/**
+ * Draws every uncertain field of a parsed document with `seed` (the run's, or a replication's):
+ * the document with numbers in their place (a copy; `doc` is untouched) and the draws sorted by
+ * path. A document without distributions is returned as it is, with no draws.
+ */
+export const resolveInputs = (doc: unknown, seed: unknown): ResolvedInputs => {
+  if (!isPlainObject(doc) || typeof seed !== "number" || !Number.isSafeInteger(seed)) return { ok: true, value: doc, inputs: [] }
+  let value: unknown = doc
+  const inputs: Array<InputDraw> = []
+  const problems: Array<Problem> = []
+  for (const site of sitesOf(doc)) {
+    const written = getAt(doc, site.at)
+    if (!isDistributionValue(written)) continue
+    const parsed = parseDistribution(written, site.kind === "pounds")
+    if (!parsed.ok) {
+      problems.push({ path: [...site.at, ...parsed.at], anchor: "value", expected: parsed.expected, found: renderFound(parsed.found) })
+      continue
+    }
+    const drawn = roundFor(site.kind, drawInput(parsed.d, seed, site.name))
+    const fileValue = site.kind === "pounds" ? drawn / 100 : drawn
+    value = setAt(value, site.at, fileValue)
+    inputs.push({ path: site.name, value: fileValue })
+  }
+  if (problems.length > 0) return { ok: false, problems }
+  inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  return { ok: true, value, inputs }
+}
+
+/** One uncertain input's draw: its own stream (seed, "input", path), core's one `draw`. */
+export const drawInput = (d: Distribution, seed: number, path: string): number => draw(d, streamFor(seed, "input", path), WIDE)
+
