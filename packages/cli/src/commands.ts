@@ -249,6 +249,19 @@ const checkWorkers = (n: number | undefined) =>
 export const replicate = <K extends ReplicationKind>(scenarios: ReadonlyArray<Scenario>, replications: number, kind: K, workers: number, tick: () => void, signal: AbortSignal) =>
   replicateAll({ scenarios, replications, kind, workers, tick, signal })
 
+/**
+ * Replications redraw a run's uncertain inputs from the scenario file with the replication's seed,
+ * which replicate.ts (given compiled scenarios) cannot yet do: until it can (the sweep), refuse
+ * rather than run every replication on replication 0's draws under another seed (whose kept runs
+ * would not verify).
+ */
+const checkNoUncertainReplications = (scenarios: ReadonlyArray<Scenario>) => {
+  const uncertain = scenarios.find((sc) => sc.inputs !== undefined)
+  return uncertain === undefined
+    ? Effect.void
+    : badInput(`--replications: "${forTerminal(uncertain.name)}" has uncertain inputs (${uncertain.inputs!.map((i) => forTerminal(i.path)).slice(0, 3).join(", ")}${uncertain.inputs!.length > 3 ? ", …" : ""}), which replications do not redraw yet; run it once, or with another --seed`)
+}
+
 /** The seeds of replications 0..K−1 of a scenario seeded `seed`. */
 const seedsOf = (seed: number, replications: number): Array<number> => Array.from({ length: replications }, (_, r) => replicationSeed(seed, r))
 
@@ -379,7 +392,10 @@ export const runCommand = Effect.fn("runCommand")(function* (args: {
   if (args.runReports === true && args.keepRuns !== true) return yield* badInput("--run-reports: each replication's report.html, which --replications writes only with --keep-runs")
   const loaded = yield* loadOrBadInput(args.file, args.seed)
   const out = args.out ?? defaultOut(args.file)
-  if (args.replications > 1) return yield* runReplications(loaded, out, args)
+  if (args.replications > 1) {
+    yield* checkNoUncertainReplications([loaded.scenario])
+    return yield* runReplications(loaded, out, args)
+  }
   const started = performance.now()
   const bar = runProgress(loaded.scenario.months, args.quiet)
   const decisions = decideCentre(loaded.scenario)
@@ -901,6 +917,7 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   for (const input of args.inputs) inputs.push(yield* compareInputOf(input))
   const scenarios = inputs.flatMap((i) => (i.kind === "file" ? i.variants.map((v) => v.scenario) : []))
   const K = args.replications
+  if (K > 1) yield* checkNoUncertainReplications(scenarios)
   // Every replication of every scenario, and every run directory read: `13 scenarios × 50 replications: 419/650 runs`.
   const dirRuns = inputs.reduce((n, i) => n + (i.kind === "dir" ? i.dirs.length : 0), 0)
   const what = [
