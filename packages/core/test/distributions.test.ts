@@ -54,7 +54,8 @@ describe("uncertain input distributions", () => {
 
   it("zero widths give the one value exactly", () => {
     fc.assert(
-      fc.property(finite, fc.integer(), keyOf, (x, seed, key) => {
+      // -0 aside: a uniform's min + 0 × u is +0 (the same number to every field).
+      fc.property(finite.map((v) => (v === 0 ? 0 : v)), fc.integer(), keyOf, (x, seed, key) => {
         const rng = () => streamFor(seed, "input", key)
         expect(draw({ kind: "uniform", min: x, max: x }, rng(), WIDE)).toBe(x)
         expect(draw({ kind: "triangular", min: x, mode: x, max: x }, rng(), WIDE)).toBe(x)

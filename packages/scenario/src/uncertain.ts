@@ -16,6 +16,10 @@ import { renderFound, type PathSegment } from "./errors.ts"
 import type { Problem } from "./issues.ts"
 import { isPlainObject } from "./variants.ts"
 import { amountToPence } from "./compile.ts"
+import { Result, Schema, SchemaParser } from "effect"
+import { problemsOf } from "./issues.ts"
+import { MAX_NUMBER } from "./limits.ts"
+import { Agency, Amount, Centre, Deal, Investment, LocalityDeal, Negotiation, Programme, ProgrammeEffect, ScenarioFile, Transfer, UnitCost } from "./schema.ts"
 
 export const DISTRIBUTION_FORMS = ["uniform", "triangular", "normal", "lognormal", "discrete"] as const
 
@@ -31,10 +35,34 @@ export const isDistributionValue = (v: unknown): v is Record<string, unknown> =>
   return keys.length === 1 && (DISTRIBUTION_FORMS as ReadonlyArray<string>).includes(keys[0]!)
 }
 
+/** Whether the field's own schema takes `v`: undefined if so, else what it expects. */
+type Check = (v: number) => string | undefined
+
+const checks = new WeakMap<Schema.Struct.Fields, Map<string, Check>>()
+
+/** The check of field `key` of a struct: its schema is the definition of what a draw may be. */
+const checkOf = (fields: Schema.Struct.Fields, key: string): Check => {
+  let byKey = checks.get(fields)
+  if (byKey === undefined) checks.set(fields, (byKey = new Map()))
+  let check = byKey.get(key)
+  if (check === undefined) {
+    const decode = SchemaParser.decodeUnknownResult(Schema.Struct({ [key]: fields[key]! }) as unknown as Schema.Decoder<unknown>)
+    check = (v) => {
+      const r = decode({ [key]: v }, { errors: "first" })
+      return Result.isSuccess(r) ? undefined : (problemsOf(r.failure, { [key]: v })[0]?.expected ?? "a value the field takes")
+    }
+    byKey.set(key, check)
+  }
+  return check
+}
+
+const BASELINE_FIELDS = { amount: Amount }
+
 interface Site {
   readonly at: ReadonlyArray<PathSegment>
   readonly name: string
   readonly kind: Kind
+  readonly check: Check
 }
 
 const label = (el: unknown, i: number): string => {
@@ -45,41 +73,43 @@ const label = (el: unknown, i: number): string => {
 /** Every place in the document that may hold a distribution, with its path name (ids, not indices). */
 const sitesOf = (doc: Record<string, unknown>): Array<Site> => {
   const sites: Array<Site> = []
-  const field = (obj: unknown, at: ReadonlyArray<PathSegment>, name: string, key: string, kind: Kind) => {
-    if (isPlainObject(obj) && Object.hasOwn(obj, key)) sites.push({ at: [...at, key], name: name === "" ? key : `${name}.${key}`, kind })
+  const field = (obj: unknown, at: ReadonlyArray<PathSegment>, name: string, key: string, kind: Kind, fields: Schema.Struct.Fields, fieldKey = key) => {
+    if (isPlainObject(obj) && Object.hasOwn(obj, key) && isDistributionValue(obj[key])) {
+      sites.push({ at: [...at, key], name: name === "" ? key : `${name}.${key}`, kind, check: checkOf(fields, fieldKey) })
+    }
   }
   const list = (key: string, each: (el: unknown, at: ReadonlyArray<PathSegment>, name: string) => void) => {
     const a = doc[key]
     if (Array.isArray(a)) a.forEach((el, i) => each(el, [key, i], `${key}${label(el, i)}`))
   }
-  field(doc["centre"], ["centre"], "centre", "capacity", "integer")
-  field(doc, [], "", "discount_rate_pct", "hundredths")
-  for (const k of ["reduction_pct", "gainshare_pct"]) field(doc["deal"], ["deal"], "deal", k, "hundredths")
-  list("agencies", (el, at, name) => field(el, at, name, "trend_pct", "hundredths"))
+  field(doc["centre"], ["centre"], "centre", "capacity", "integer", Centre.fields)
+  field(doc, [], "", "discount_rate_pct", "hundredths", ScenarioFile.fields)
+  for (const k of ["reduction_pct", "gainshare_pct"]) field(doc["deal"], ["deal"], "deal", k, "hundredths", Deal.fields)
+  list("agencies", (el, at, name) => field(el, at, name, "trend_pct", "hundredths", Agency.fields))
   list("localities", (el, at, name) => {
     if (!isPlainObject(el)) return
-    for (const k of ["reduction_pct", "gainshare_pct"]) field(el["deal"], [...at, "deal"], `${name}.deal`, k, "hundredths")
-    field(el["negotiation"], [...at, "negotiation"], `${name}.negotiation`, "fail_probability", "real")
+    for (const k of ["reduction_pct", "gainshare_pct"]) field(el["deal"], [...at, "deal"], `${name}.deal`, k, "hundredths", LocalityDeal.fields)
+    field(el["negotiation"], [...at, "negotiation"], `${name}.negotiation`, "fail_probability", "real", Negotiation.fields)
     const baseline = el["baseline"]
-    if (isPlainObject(baseline)) for (const agency of Object.keys(baseline)) field(baseline, [...at, "baseline"], `${name}.baseline`, agency, "pounds")
+    if (isPlainObject(baseline)) for (const agency of Object.keys(baseline)) field(baseline, [...at, "baseline"], `${name}.baseline`, agency, "pounds", BASELINE_FIELDS, "amount")
   })
   list("programmes", (el, at, name) => {
     if (!isPlainObject(el)) return
-    field(el, at, name, "cohort", "real")
+    field(el, at, name, "cohort", "real", Programme.fields)
     const inv = el["investment"]
-    for (const k of ["upfront", "monthly"]) field(inv, [...at, "investment"], `${name}.investment`, k, "pounds")
-    field(inv, [...at, "investment"], `${name}.investment`, "optimism_bias_pct", "hundredths")
+    for (const k of ["upfront", "monthly"]) field(inv, [...at, "investment"], `${name}.investment`, k, "pounds", Investment.fields)
+    field(inv, [...at, "investment"], `${name}.investment`, "optimism_bias_pct", "hundredths", Investment.fields)
     const effects = el["effects"]
     if (!Array.isArray(effects)) return
     effects.forEach((e, j) => {
       const eAt = [...at, "effects", j]
       const eName = `${name}.effects[${j}]`
-      for (const k of ["reduction_pct", "baseline_demand", "deadweight_pct", "optimism_bias_pct", "decay_pct_per_year"]) field(e, eAt, eName, k, "real")
-      for (const k of ["lag_months", "ramp_months"]) field(e, eAt, eName, k, "integer")
-      if (isPlainObject(e)) field(e["unit_cost"], [...eAt, "unit_cost"], `${eName}.unit_cost`, "amount", "pounds")
+      for (const k of ["reduction_pct", "baseline_demand", "deadweight_pct", "optimism_bias_pct", "decay_pct_per_year"]) field(e, eAt, eName, k, "real", ProgrammeEffect.fields)
+      for (const k of ["lag_months", "ramp_months"]) field(e, eAt, eName, k, "integer", ProgrammeEffect.fields)
+      if (isPlainObject(e)) field(e["unit_cost"], [...eAt, "unit_cost"], `${eName}.unit_cost`, "amount", "pounds", UnitCost.fields)
     })
   })
-  list("transfers", (el, at, name) => field(el, at, name, "amount", "pounds"))
+  list("transfers", (el, at, name) => field(el, at, name, "amount", "pounds", Transfer.fields))
   return sites
 }
 
@@ -189,6 +219,44 @@ const roundFor = (kind: Kind, x: number): number => {
   }
 }
 
+/** The ends of what a distribution can draw, in the field's unit (unbounded: ±Infinity). */
+const supportOf = (d: Distribution): ReadonlyArray<number> => {
+  switch (d.kind) {
+    case "fixed":
+      return [d.value]
+    case "uniform":
+    case "triangular":
+      return [d.min, d.max]
+    case "normal":
+      return [d.min ?? -Infinity, d.max ?? Infinity]
+    case "lognormal":
+      // Every draw is > 0 (but may round to 0).
+      return [d.min ?? Number.MIN_VALUE, d.max ?? Infinity]
+    case "discrete":
+      return d.values
+  }
+}
+
+/**
+ * Whether some draw could be refused by the field's own check (a percentage over 100, a capacity
+ * of 0): the ends of the support, rounded as a draw is, must be values the field takes, so a file
+ * is valid or not whatever the seed. An unbounded side must be given a bound if the field has one.
+ */
+const outsideField = (d: Distribution, site: Site): { readonly expected: string; readonly found: string } | undefined => {
+  const toFile = (x: number) => (site.kind === "pounds" ? roundFor(site.kind, x) / 100 : roundFor(site.kind, x))
+  for (const end of supportOf(d)) {
+    if (!Number.isFinite(end)) {
+      const refused = site.check(end > 0 ? MAX_NUMBER : -MAX_NUMBER)
+      if (refused !== undefined) return { expected: `a ${end > 0 ? "max" : "min"} for the draws: the field takes ${refused}`, found: `no ${end > 0 ? "max" : "min"}` }
+      continue
+    }
+    const v = toFile(end)
+    const refused = site.check(v)
+    if (refused !== undefined) return { expected: `every draw to be ${refused}`, found: `a distribution that can draw ${renderFound(v)}` }
+  }
+  return undefined
+}
+
 const WIDE: readonly [number, number] = [-Number.MAX_VALUE, Number.MAX_VALUE]
 
 export type ResolvedInputs =
@@ -206,11 +274,15 @@ export const resolveInputs = (doc: unknown, seed: unknown): ResolvedInputs => {
   const inputs: Array<InputDraw> = []
   const problems: Array<Problem> = []
   for (const site of sitesOf(doc)) {
-    const written = getAt(doc, site.at)
-    if (!isDistributionValue(written)) continue
+    const written = getAt(doc, site.at) as Record<string, unknown>
     const parsed = parseDistribution(written, site.kind === "pounds")
     if (!parsed.ok) {
       problems.push({ path: [...site.at, ...parsed.at], anchor: "value", expected: parsed.expected, found: renderFound(parsed.found) })
+      continue
+    }
+    const outside = outsideField(parsed.d, site)
+    if (outside !== undefined) {
+      problems.push({ path: [...site.at, Object.keys(written)[0]!], anchor: "value", ...outside })
       continue
     }
     const drawn = roundFor(site.kind, drawInput(parsed.d, seed, site.name))
