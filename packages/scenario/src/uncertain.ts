@@ -19,7 +19,7 @@ import { amountToPence } from "./compile.ts"
 import { Result, Schema, SchemaParser } from "effect"
 import { problemsOf } from "./issues.ts"
 import { MAX_NUMBER } from "./limits.ts"
-import { Agency, Amount, Centre, Deal, Investment, LocalityDeal, Negotiation, Programme, ProgrammeEffect, ScenarioFile, Transfer, UnitCost } from "./schema.ts"
+import { Agency, Amount, Centre, Deal, Investment, LocalityDeal, Negotiation, Programme, ProgrammeEffect, ScenarioFile, scenarioFileJsonSchema, Transfer, UnitCost } from "./schema.ts"
 
 export const DISTRIBUTION_FORMS = ["uniform", "triangular", "normal", "lognormal", "discrete"] as const
 
@@ -70,46 +70,62 @@ const label = (el: unknown, i: number): string => {
   return typeof id === "string" ? `[${id}]` : `[${i}]`
 }
 
-/** Every place in the document that may hold a distribution, with its path name (ids, not indices). */
+/**
+ * The fields that may be uncertain, as patterns over the document: a key, `[]` (each element of a
+ * list, named by its id, else its index) or `{}` (each value of a mapping, named by its key); with
+ * how a draw is rounded and the struct whose field schema says what a draw may be. One table for
+ * drawing, checking and the published JSON Schema (`uncertainJsonSchema`).
+ */
+export const UNCERTAIN_FIELDS: ReadonlyArray<{
+  readonly pattern: ReadonlyArray<string>
+  readonly kind: Kind
+  readonly fields: Schema.Struct.Fields
+  readonly fieldKey?: string
+}> = [
+  { pattern: ["centre", "capacity"], kind: "integer", fields: Centre.fields },
+  { pattern: ["discount_rate_pct"], kind: "hundredths", fields: ScenarioFile.fields },
+  { pattern: ["deal", "reduction_pct"], kind: "hundredths", fields: Deal.fields },
+  { pattern: ["deal", "gainshare_pct"], kind: "hundredths", fields: Deal.fields },
+  { pattern: ["agencies", "[]", "trend_pct"], kind: "hundredths", fields: Agency.fields },
+  { pattern: ["localities", "[]", "deal", "reduction_pct"], kind: "hundredths", fields: LocalityDeal.fields },
+  { pattern: ["localities", "[]", "deal", "gainshare_pct"], kind: "hundredths", fields: LocalityDeal.fields },
+  { pattern: ["localities", "[]", "negotiation", "fail_probability"], kind: "real", fields: Negotiation.fields },
+  { pattern: ["localities", "[]", "baseline", "{}"], kind: "pounds", fields: BASELINE_FIELDS, fieldKey: "amount" },
+  { pattern: ["programmes", "[]", "cohort"], kind: "real", fields: Programme.fields },
+  { pattern: ["programmes", "[]", "investment", "upfront"], kind: "pounds", fields: Investment.fields },
+  { pattern: ["programmes", "[]", "investment", "monthly"], kind: "pounds", fields: Investment.fields },
+  { pattern: ["programmes", "[]", "investment", "optimism_bias_pct"], kind: "hundredths", fields: Investment.fields },
+  ...(["reduction_pct", "baseline_demand", "deadweight_pct", "optimism_bias_pct", "decay_pct_per_year"] as const).map((k) => ({
+    pattern: ["programmes", "[]", "effects", "[]", k],
+    kind: "real" as const,
+    fields: ProgrammeEffect.fields
+  })),
+  { pattern: ["programmes", "[]", "effects", "[]", "lag_months"], kind: "integer", fields: ProgrammeEffect.fields },
+  { pattern: ["programmes", "[]", "effects", "[]", "ramp_months"], kind: "integer", fields: ProgrammeEffect.fields },
+  { pattern: ["programmes", "[]", "effects", "[]", "unit_cost", "amount"], kind: "pounds", fields: UnitCost.fields },
+  { pattern: ["transfers", "[]", "amount"], kind: "pounds", fields: Transfer.fields }
+]
+
+/** Every place in the document that holds a distribution, with its path name (ids, not indices). */
 const sitesOf = (doc: Record<string, unknown>): Array<Site> => {
   const sites: Array<Site> = []
-  const field = (obj: unknown, at: ReadonlyArray<PathSegment>, name: string, key: string, kind: Kind, fields: Schema.Struct.Fields, fieldKey = key) => {
-    if (isPlainObject(obj) && Object.hasOwn(obj, key) && isDistributionValue(obj[key])) {
-      sites.push({ at: [...at, key], name: name === "" ? key : `${name}.${key}`, kind, check: checkOf(fields, fieldKey) })
+  for (const f of UNCERTAIN_FIELDS) {
+    const check = checkOf(f.fields, f.fieldKey ?? f.pattern[f.pattern.length - 1]!)
+    const walk = (v: unknown, i: number, at: ReadonlyArray<PathSegment>, name: string): void => {
+      if (i === f.pattern.length) {
+        if (isDistributionValue(v)) sites.push({ at, name, kind: f.kind, check })
+        return
+      }
+      const seg = f.pattern[i]!
+      if (seg === "[]") {
+        if (Array.isArray(v)) v.forEach((el, k) => walk(el, i + 1, [...at, k], `${name}${label(el, k)}`))
+      } else if (isPlainObject(v)) {
+        const keys = seg === "{}" ? Object.keys(v) : Object.hasOwn(v, seg) ? [seg] : []
+        for (const key of keys) walk(v[key], i + 1, [...at, key], name === "" ? key : `${name}.${key}`)
+      }
     }
+    walk(doc, 0, [], "")
   }
-  const list = (key: string, each: (el: unknown, at: ReadonlyArray<PathSegment>, name: string) => void) => {
-    const a = doc[key]
-    if (Array.isArray(a)) a.forEach((el, i) => each(el, [key, i], `${key}${label(el, i)}`))
-  }
-  field(doc["centre"], ["centre"], "centre", "capacity", "integer", Centre.fields)
-  field(doc, [], "", "discount_rate_pct", "hundredths", ScenarioFile.fields)
-  for (const k of ["reduction_pct", "gainshare_pct"]) field(doc["deal"], ["deal"], "deal", k, "hundredths", Deal.fields)
-  list("agencies", (el, at, name) => field(el, at, name, "trend_pct", "hundredths", Agency.fields))
-  list("localities", (el, at, name) => {
-    if (!isPlainObject(el)) return
-    for (const k of ["reduction_pct", "gainshare_pct"]) field(el["deal"], [...at, "deal"], `${name}.deal`, k, "hundredths", LocalityDeal.fields)
-    field(el["negotiation"], [...at, "negotiation"], `${name}.negotiation`, "fail_probability", "real", Negotiation.fields)
-    const baseline = el["baseline"]
-    if (isPlainObject(baseline)) for (const agency of Object.keys(baseline)) field(baseline, [...at, "baseline"], `${name}.baseline`, agency, "pounds", BASELINE_FIELDS, "amount")
-  })
-  list("programmes", (el, at, name) => {
-    if (!isPlainObject(el)) return
-    field(el, at, name, "cohort", "real", Programme.fields)
-    const inv = el["investment"]
-    for (const k of ["upfront", "monthly"]) field(inv, [...at, "investment"], `${name}.investment`, k, "pounds", Investment.fields)
-    field(inv, [...at, "investment"], `${name}.investment`, "optimism_bias_pct", "hundredths", Investment.fields)
-    const effects = el["effects"]
-    if (!Array.isArray(effects)) return
-    effects.forEach((e, j) => {
-      const eAt = [...at, "effects", j]
-      const eName = `${name}.effects[${j}]`
-      for (const k of ["reduction_pct", "baseline_demand", "deadweight_pct", "optimism_bias_pct", "decay_pct_per_year"]) field(e, eAt, eName, k, "real", ProgrammeEffect.fields)
-      for (const k of ["lag_months", "ramp_months"]) field(e, eAt, eName, k, "integer", ProgrammeEffect.fields)
-      if (isPlainObject(e)) field(e["unit_cost"], [...eAt, "unit_cost"], `${eName}.unit_cost`, "amount", "pounds", UnitCost.fields)
-    })
-  })
-  list("transfers", (el, at, name) => field(el, at, name, "amount", "pounds", Transfer.fields))
   return sites
 }
 
@@ -298,3 +314,71 @@ export const resolveInputs = (doc: unknown, seed: unknown): ResolvedInputs => {
 /** One uncertain input's draw: its own stream (seed, "input", path), core's one `draw`. */
 export const drawInput = (d: Distribution, seed: number, path: string): number => draw(d, streamFor(seed, "input", path), WIDE)
 
+
+/** A distribution's shape for the JSON Schema: endpoints are numbers, or (for pounds) amounts too. */
+const distributionSchema = (endpoint: Schema.Top) => {
+  const spread = Schema.Number.check(Schema.isGreaterThanOrEqualTo(0))
+  const bounds = { min: Schema.optionalKey(endpoint), max: Schema.optionalKey(endpoint) }
+  return Schema.Union([
+    Schema.Struct({ uniform: Schema.Tuple([endpoint, endpoint]) }).annotate({ description: "Uniform on [a, b]." }),
+    Schema.Struct({ triangular: Schema.Tuple([endpoint, endpoint, endpoint]) }).annotate({ description: "Triangular [min, mode, max]." }),
+    Schema.Struct({ normal: Schema.Struct({ mean: endpoint, sd: spread, ...bounds }) }).annotate({
+      description: "Normal; with min/max, truncated: a draw outside is drawn again."
+    }),
+    Schema.Struct({ lognormal: Schema.Struct({ median: endpoint, sigma: spread, ...bounds }) }).annotate({
+      description: "Lognormal (median × e^(sigma × z)); with min/max, truncated: a draw outside is drawn again."
+    }),
+    Schema.Struct({
+      discrete: Schema.Union([
+        Schema.Array(endpoint),
+        Schema.Struct({ values: Schema.Array(endpoint), weights: Schema.Array(spread) })
+      ])
+    }).annotate({ description: "One of the values, with equal weights or the given ones." })
+  ]).annotate({
+    description:
+      'An uncertain input: drawn once per run (replication) from its own stream keyed by (seed, "input", the field path), rounded as the field is, and recorded in the log\'s RunStarted.'
+  })
+}
+
+const jsonOf = (schema: Schema.Top): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(Schema.toJsonSchemaDocument(schema, { onExcessProperty: "error" }).schema)) as Record<string, unknown>
+
+/**
+ * JSON Schema (draft 2020-12) of the scenario file format, for editors and `devosim schema`: the
+ * point-value schema with each field of `UNCERTAIN_FIELDS` also taking a distribution
+ * (`$defs.Distribution`, or `$defs.PoundsDistribution` for amounts).
+ */
+export const scenarioJsonSchema = (): Record<string, unknown> => {
+  const json = scenarioFileJsonSchema()
+  const defs = ((json["$defs"] as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>
+  defs["Distribution"] = jsonOf(distributionSchema(Schema.Number.check(Schema.isFinite())))
+  defs["PoundsDistribution"] = jsonOf(distributionSchema(Amount))
+  json["$defs"] = defs
+  for (const f of UNCERTAIN_FIELDS) {
+    let parent: Record<string, unknown> | undefined = json
+    let slot = ""
+    for (const seg of f.pattern) {
+      const node: Record<string, unknown> | undefined = slot === "" ? parent : (parent?.[slot] as Record<string, unknown> | undefined)
+      if (node === undefined) break
+      if (seg === "[]") {
+        parent = node
+        slot = "items"
+      } else if (seg === "{}") {
+        parent = node
+        slot = "additionalProperties"
+      } else {
+        parent = node["properties"] as Record<string, unknown> | undefined
+        slot = seg
+      }
+    }
+    const target = parent?.[slot] as Record<string, unknown> | undefined
+    if (parent === undefined || target === undefined || Array.isArray(target["anyOf"]) && (target["anyOf"] as Array<Record<string, unknown>>).some((s) => typeof s["$ref"] === "string" && s["$ref"].endsWith("Distribution"))) continue
+    const { description, default: byDefault, ...point } = target
+    parent[slot] = {
+      anyOf: [point, { $ref: `#/$defs/${f.kind === "pounds" ? "PoundsDistribution" : "Distribution"}` }],
+      ...(description === undefined ? {} : { description: `${String(description)} May be a distribution (drawn once per run).` }),
+      ...(byDefault === undefined ? {} : { default: byDefault })
+    }
+  }
+  return json
+}
