@@ -244,10 +244,11 @@ const supportOf = (d: Distribution): ReadonlyArray<number> => {
     case "triangular":
       return [d.min, d.max]
     case "normal":
-      return [d.min ?? -Infinity, d.max ?? Infinity]
+      // sd 0 draws the mean and nothing else (see `draw`).
+      return d.sd === 0 ? [d.mean] : [d.min ?? -Infinity, d.max ?? Infinity]
     case "lognormal":
       // Every draw is > 0 (but may round to 0).
-      return [d.min ?? Number.MIN_VALUE, d.max ?? Infinity]
+      return d.sigma === 0 ? [d.median] : [d.min ?? Number.MIN_VALUE, d.max ?? Infinity]
     case "discrete":
       return d.values
   }

@@ -94,6 +94,7 @@ describe("uncertain inputs in a scenario file", () => {
     expect(e.line).toBe(line)
     expect(e.expected).toContain(expected)
     expect(e.message).toMatch(new RegExp(`^u\\.yaml:${line}:\\d+: `))
+    if (path === "deal.reduction_pct.normal" && expected === "a min for the draws") expect(e.message).toMatch(/^u\.yaml:19:\d+: deal\.reduction_pct\.normal: expected a min for the draws: the field takes a percentage in \[0, 100\), to at most two decimals .*, found no min$/)
   })
 
   it("the JSON Schema offers a distribution at every uncertain field", () => {
