@@ -111,20 +111,48 @@ const sitesOf = (doc: Record<string, unknown>): Array<Site> => {
   const sites: Array<Site> = []
   for (const f of UNCERTAIN_FIELDS) {
     const check = checkOf(f.fields, f.fieldKey ?? f.pattern[f.pattern.length - 1]!)
-    const walk = (v: unknown, i: number, at: ReadonlyArray<PathSegment>, name: string): void => {
+    // One path stack, copied only where a distribution is found: a large file (400,000 localities)
+    // without any costs a walk, not an array per element.
+    const at: Array<PathSegment> = []
+    const nameOf = (): string => {
+      let name = ""
+      for (let k = 0; k < at.length; k++) {
+        const seg = at[k]!
+        if (typeof seg === "number") name += label(getAt(doc, at.slice(0, k + 1)), seg)
+        else name += name === "" ? seg : `.${seg}`
+      }
+      return name
+    }
+    const walk = (v: unknown, i: number): void => {
       if (i === f.pattern.length) {
-        if (isDistributionValue(v)) sites.push({ at, name, kind: f.kind, check })
+        if (isDistributionValue(v)) sites.push({ at: at.slice(), name: nameOf(), kind: f.kind, check })
         return
       }
       const seg = f.pattern[i]!
       if (seg === "[]") {
-        if (Array.isArray(v)) v.forEach((el, k) => walk(el, i + 1, [...at, k], `${name}${label(el, k)}`))
+        if (!Array.isArray(v)) return
+        for (let k = 0; k < v.length; k++) {
+          at.push(k)
+          walk(v[k], i + 1)
+          at.pop()
+        }
       } else if (isPlainObject(v)) {
-        const keys = seg === "{}" ? Object.keys(v) : Object.hasOwn(v, seg) ? [seg] : []
-        for (const key of keys) walk(v[key], i + 1, [...at, key], name === "" ? key : `${name}.${key}`)
+        if (seg !== "{}") {
+          if (!Object.hasOwn(v, seg)) return
+          at.push(seg)
+          walk(v[seg], i + 1)
+          at.pop()
+          return
+        }
+        for (const key in v) {
+          if (!Object.hasOwn(v, key)) continue
+          at.push(key)
+          walk(v[key], i + 1)
+          at.pop()
+        }
       }
     }
-    walk(doc, 0, [], "")
+    walk(doc, 0)
   }
   return sites
 }
