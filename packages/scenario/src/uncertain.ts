@@ -163,19 +163,25 @@ const getAt = (doc: unknown, at: ReadonlyArray<PathSegment>): unknown => {
   return v
 }
 
-/** A copy of `doc` with the value at `at` replaced; the rest shared (the source document stays as written). */
-const setAt = (doc: unknown, at: ReadonlyArray<PathSegment>, value: unknown): unknown => {
+/**
+ * `doc` with the value at `at` replaced, copying each node on the way once (`fresh` holds the
+ * copies, which later replacements change in place): the source document stays as written, and
+ * a thousand draws in a large file copy its lists once, not a thousand times.
+ */
+const setAt = (doc: unknown, at: ReadonlyArray<PathSegment>, value: unknown, fresh: WeakSet<object>): unknown => {
   if (at.length === 0) return value
   const [head, ...rest] = at
-  if (Array.isArray(doc)) {
-    const copy = doc.slice()
-    copy[head as number] = setAt(doc[head as number], rest, value)
-    return copy
+  const node = doc as Record<PathSegment, unknown>
+  let copy: Record<PathSegment, unknown>
+  if (fresh.has(node)) copy = node
+  else if (Array.isArray(doc)) copy = doc.slice() as unknown as Record<PathSegment, unknown>
+  else {
+    copy = {}
+    for (const k of Object.keys(node)) Object.defineProperty(copy, k, { value: node[k], enumerable: true, writable: true, configurable: true })
   }
-  const obj = doc as Record<string, unknown>
-  const copy: Record<string, unknown> = {}
-  for (const k of Object.keys(obj)) Object.defineProperty(copy, k, { value: obj[k], enumerable: true, writable: true, configurable: true })
-  copy[head as string] = setAt(obj[head as string], rest, value)
+  fresh.add(copy)
+  // defineProperty, not assignment: a key like "__proto__" stays a key.
+  Object.defineProperty(copy, head!, { value: setAt(node[head!], rest, value, fresh), enumerable: true, writable: true, configurable: true })
   return copy
 }
 
@@ -316,6 +322,7 @@ export type ResolvedInputs =
 export const resolveInputs = (doc: unknown, seed: unknown): ResolvedInputs => {
   if (!isPlainObject(doc) || typeof seed !== "number" || !Number.isSafeInteger(seed)) return { ok: true, value: doc, inputs: [] }
   let value: unknown = doc
+  const fresh = new WeakSet<object>()
   const inputs: Array<InputDraw> = []
   const problems: Array<Problem> = []
   for (const site of sitesOf(doc)) {
@@ -332,7 +339,7 @@ export const resolveInputs = (doc: unknown, seed: unknown): ResolvedInputs => {
     }
     const drawn = roundFor(site.kind, drawInput(parsed.d, seed, site.name))
     const fileValue = site.kind === "pounds" ? drawn / 100 : drawn
-    value = setAt(value, site.at, fileValue)
+    value = setAt(value, site.at, fileValue, fresh)
     inputs.push({ path: site.name, value: fileValue })
   }
   if (problems.length > 0) return { ok: false, problems }

@@ -4,7 +4,7 @@
  * what the field refuses, whatever the seed.
  */
 import { describe, expect, it } from "vitest"
-import { compileScenarioText, scenarioJsonSchema, UNCERTAIN_FIELDS, type ScenarioError } from "../src/index.ts"
+import { compileScenarioText, resolveInputs, scenarioJsonSchema, UNCERTAIN_FIELDS, type ScenarioError } from "../src/index.ts"
 
 const YAML = (over: { capacity?: string; reduction?: string; baseline?: string; trend?: string; variants?: string } = {}) => `version: 1
 name: Uncertain
@@ -95,6 +95,17 @@ describe("uncertain inputs in a scenario file", () => {
     expect(e.expected).toContain(expected)
     expect(e.message).toMatch(new RegExp(`^u\\.yaml:${line}:\\d+: `))
     if (path === "deal.reduction_pct.normal" && expected === "a min for the draws") expect(e.message).toMatch(/^u\.yaml:19:\d+: deal\.reduction_pct\.normal: expected a min for the draws: the field takes a percentage in \[0, 100\), to at most two decimals .*, found no min$/)
+  })
+
+  it("resolving leaves the document as written and replaces only the drawn fields", () => {
+    const doc = { seed: 1, centre: { capacity: { discrete: [3] } }, agencies: [{ id: "a", trend_pct: { uniform: [1, 1] } }, { id: "b", trend_pct: 2 }] }
+    const before = JSON.stringify(doc)
+    const r = resolveInputs(doc, 1)
+    if (!r.ok) throw new Error("expected draws")
+    expect(JSON.stringify(doc)).toBe(before)
+    expect(r.value).toEqual({ seed: 1, centre: { capacity: 3 }, agencies: [{ id: "a", trend_pct: 1 }, { id: "b", trend_pct: 2 }] })
+    expect((r.value as typeof doc).agencies[1]).toBe(doc.agencies[1]) // untouched parts are shared, not copied
+    expect(r.inputs).toEqual([{ path: "agencies[a].trend_pct", value: 1 }, { path: "centre.capacity", value: 3 }])
   })
 
   it("the JSON Schema offers a distribution at every uncertain field", () => {
