@@ -2,7 +2,8 @@
  * Uncertain inputs through `devosim run`: a zero-width distribution writes the point value's run
  * directory file for file, but for the three files that say what was run (events.arrow, whose
  * RunStarted lists the inputs; scenario.yaml, the file as written; manifest.json, their hashes);
- * a run with wide distributions verifies and replays from the log alone; replications refuse it.
+ * a run with wide distributions verifies and replays from the log alone; each replication draws its
+ * own inputs, the same in every variant (common random numbers).
  */
 import { readFileSync, readdirSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
@@ -55,7 +56,7 @@ describe("uncertain inputs in a run directory", () => {
     expect(readFileSync(path.join(dir, "point", "events.arrow"), "latin1")).not.toContain('"inputs"')
   })
 
-  it("a run with wide distributions records its draws, verifies and replays; replications refuse it", () => {
+  it("a run with wide distributions records its draws, verifies and replays", () => {
     const dir = tempDir("uncertain-wide")
     const file = path.join(dir, "wide.yaml")
     writeFileSync(file, WIDE)
@@ -74,8 +75,37 @@ describe("uncertain inputs in a run directory", () => {
     expect(verify.status, verify.stdout + verify.stderr).toBe(0)
     const replay = devosim("replay", out)
     expect(replay.status, replay.stdout + replay.stderr).toBe(0)
-    const reps = devosim("run", file, "--replications", "3", "--out", path.join(dir, "reps"))
-    expect(reps.status).toBe(2)
-    expect(reps.stderr).toContain("has uncertain inputs (centre.capacity, ")
+  })
+
+  it("each replication draws its own inputs (kept runs verify); a variant that changes nothing pairs with the base exactly", () => {
+    const dir = tempDir("uncertain-reps")
+    const file = path.join(dir, "wide.yaml")
+    writeFileSync(file, `${WIDE}\nvariants:\n  - { name: same, months: 60 }\n`)
+    const out = path.join(dir, "reps")
+    const r = devosim("run", file, "--replications", "3", "--keep-runs", "--out", out)
+    expect(r.status, r.stderr).toBe(0)
+    const capacities = ["r0000", "r0001", "r0002"].map((d) => {
+      const events = readFileSync(path.join(out, "replications", d, "events.arrow"), "latin1")
+      return JSON.parse(/"inputs":(\[.*?\}\])/.exec(events)![1]!) as Array<{ path: string; value: number }>
+    })
+    expect(new Set(capacities.map((c) => JSON.stringify(c))).size).toBe(3)
+    const verify = devosim("verify", out)
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0)
+    // Without --keep-runs, the same replications: the same summary.
+    const unkept = path.join(dir, "unkept")
+    expect(devosim("run", file, "--replications", "3", "--out", unkept).status).toBe(0)
+    expect(readFileSync(path.join(unkept, "summary.json"), "utf8")).toBe(readFileSync(path.join(out, "summary.json"), "utf8"))
+    const cmp = path.join(dir, "compare")
+    const c = devosim("compare", file, "--replications", "6", "--out", cmp)
+    expect(c.status, c.stderr).toBe(0)
+    const report = JSON.parse(readFileSync(path.join(cmp, "compare.json"), "utf8")) as {
+      figures: Array<{ figure: string; by_scenario: Array<{ sd: number }>; paired: Array<{ mean_diff: number; sd_diff: number }> }>
+    }
+    const npv = report.figures.find((f) => f.figure === "npv_pence")!
+    expect(npv.by_scenario[0]!.sd).toBeGreaterThan(0) // the inputs vary across replications
+    for (const f of report.figures) {
+      expect(f.paired[0]!.mean_diff, f.figure).toBe(0)
+      expect(f.paired[0]!.sd_diff, f.figure).toBe(0)
+    }
   })
 })
