@@ -304,6 +304,46 @@ const checkWorkers = (n: number | undefined) =>
 export const replicate = <K extends ReplicationKind>(scenarios: ReadonlyArray<Scenario>, replications: number, kind: K, workers: number, tick: () => void, signal: AbortSignal) =>
   replicateAll({ scenarios, replications, kind, workers, tick, signal })
 
+/**
+ * Replication r of a loaded scenario, run with seed `seed` (replicationSeed(scenario seed, r)). A
+ * scenario with uncertain inputs is compiled again from its text with that seed, so each
+ * replication draws its own inputs, from the same (seed, "input", path) streams in every variant
+ * (common random numbers); without any, the compiled scenario with the seed replaced, as before.
+ */
+const scenarioOfReplication = (loaded: LoadedScenario, seed: number): Scenario | UserFacingError => {
+  if (seed === loaded.scenario.seed) return loaded.scenario
+  if (loaded.scenario.inputs === undefined) return { ...loaded.scenario, seed }
+  const compiled = compileScenarioText(loaded.asRunText, loaded.file, { seed, format: runScenarioFormat(loaded.asRunText) })
+  return compiled.ok ? compiled.value.scenario : badInput(compiled.error.message)
+}
+
+/** Every replication's scenario of each loaded scenario that has uncertain inputs (else undefined: replicate.ts reseeds it). */
+const uncertainReplications = (loaded: ReadonlyArray<LoadedScenario>, K: number) =>
+  Effect.gen(function* () {
+    if (K <= 1 || loaded.every((l) => l.scenario.inputs === undefined)) return undefined
+    const out: Array<Array<Scenario>> = []
+    for (const l of loaded) {
+      const seeds = seedsOf(l.scenario.seed, K)
+      const each: Array<Scenario> = []
+      for (const seed of seeds) {
+        const sc = scenarioOfReplication(l, seed)
+        if (sc instanceof UserFacingError) return yield* sc
+        each.push(sc)
+      }
+      out.push(each)
+    }
+    return out
+  })
+
+/**
+ * `replicate`, with each replication's own scenario where inputs are uncertain: each is run as a
+ * scenario of one replication (replication 0: as it is), then placed back by (scenario, replication).
+ */
+const replicateEach = <K extends ReplicationKind>(scenarios: ReadonlyArray<Scenario>, perReplication: ReadonlyArray<ReadonlyArray<Scenario>> | undefined, replications: number, kind: K, workers: number, tick: () => void, signal: AbortSignal) =>
+  perReplication === undefined
+    ? replicate(scenarios, replications, kind, workers, tick, signal)
+    : replicate(perReplication.flat(), 1, kind, workers, tick, signal).then((flat) => perReplication.map((_, s) => flat.slice(s * replications, (s + 1) * replications).map((one) => one[0]!)))
+
 /** The seeds of replications 0..K−1 of a scenario seeded `seed`. */
 const seedsOf = (seed: number, replications: number): Array<number> => Array.from({ length: replications }, (_, r) => replicationSeed(seed, r))
 
@@ -527,7 +567,8 @@ const runReplications = Effect.fn("runReplications")(function* (
   }
   const width = Math.max(4, String(K - 1).length)
   const dirOf = (r: number) => `replications/r${String(r).padStart(width, "0")}`
-  const workers = keep ? 0 : replicationWorkersFor([loaded.scenario], K, args.workers)
+  const perReplication = yield* uncertainReplications([loaded], K)
+  const workers = keep ? 0 : perReplication === undefined ? replicationWorkersFor([loaded.scenario], K, args.workers) : replicationWorkersFor(perReplication[0]!, 1, args.workers)
   const bar = progress(count(K, "replication"), K, args.quiet)
   const { summary, files } = yield* writeRunOut(out, args.force, async (dir, signal) => {
     await dir.writeFile("scenario.yaml", loaded.asRunText)
@@ -539,7 +580,7 @@ const runReplications = Effect.fn("runReplications")(function* (
       figures = []
       const flat = new Numbers()
       for (let r = 0; r < K; r++) {
-        const decisions = decideCentre({ ...loaded.scenario, seed: seeds[r]! })
+        const decisions = decideCentre(perReplication === undefined ? { ...loaded.scenario, seed: seeds[r]! } : perReplication[0]![r]!)
         const chunks = shardedLogChunks(decisions, workersFor(decisions, args.workers))
         const options = { parquet: args.parquet, ledger: args.ledger, snapshotEvery: args.snapshotEvery, report: args.runReports === true, ...recorded }
         const one = await writeRunFiles(dir, dirOf(r), loaded, decisions.controls[0] as RunStarted, chunks, options, signal)
@@ -548,7 +589,7 @@ const runReplications = Effect.fn("runReplications")(function* (
         bar.tick()
       }
     } else {
-      const items = (await replicate([loaded.scenario], K, "numbers", workers, bar.tick, signal))[0]!
+      const items = (await replicateEach([loaded.scenario], perReplication, K, "numbers", workers, bar.tick, signal))[0]!
       numbers = items
       figures = items.map((i) => i.figures)
     }
@@ -937,7 +978,12 @@ const replicationDirsOf = Effect.fn("replicationDirsOf")(function* (input: strin
  * runs (a run, or a replication set's runs, to be checked against their manifests and read).
  */
 type CompareInput =
-  | { readonly kind: "file"; readonly input: string; readonly variants: ReadonlyArray<{ readonly name: string; readonly variant: string | null; readonly description: string | null; readonly scenario: Scenario }> }
+  | {
+      readonly kind: "file"
+      readonly input: string
+      /** Each as loaded (and amended): per-replication scenarios recompile it where inputs are uncertain. */
+      readonly variants: ReadonlyArray<LoadedScenario & { readonly name: string; readonly variant: string | null; readonly description: string | null }>
+    }
   | { readonly kind: "dir"; readonly input: string; readonly dirs: ReadonlyArray<string> }
 
 /**
@@ -970,7 +1016,18 @@ const compareInputOf = Effect.fn("compareInputOf")(function* (input: string, set
   for (const v of loaded) {
     // Labelled as in the file: the amendments are the comparison's, the same for every column read from a file.
     const one = yield* amended(v, settings)
-    variants.push({ name: v.variant ?? v.scenario.name, variant: v.variant, description: v.description, scenario: one.scenario })
+    variants.push({
+      name: v.variant ?? v.scenario.name,
+      variant: v.variant,
+      description: v.description,
+      scenario: one.scenario,
+      inputSha256: one.inputSha256,
+      file: one.file,
+      // Rendered only if asked for (a replication recompiling uncertain inputs): a large variant's text is costly.
+      get asRunText() {
+        return one.asRunText
+      }
+    })
   }
   const resolved: CompareInput = { kind: "file", input, variants }
   return resolved
@@ -1021,6 +1078,10 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   for (const input of args.inputs) inputs.push(yield* compareInputOf(input, settings))
   const scenarios = inputs.flatMap((i) => (i.kind === "file" ? i.variants.map((v) => v.scenario) : []))
   const K = args.replications
+  const perReplication = yield* uncertainReplications(
+    inputs.flatMap((i) => (i.kind === "file" ? i.variants : [])),
+    K
+  )
   // Every replication of every scenario, and every run directory read: `13 scenarios × 50 replications: 419/650 runs`.
   const dirRuns = inputs.reduce((n, i) => n + (i.kind === "dir" ? i.dirs.length : 0), 0)
   const what = [
@@ -1031,8 +1092,8 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   // Run directories first: damage in one is reported before any replication runs.
   const read = new Map<CompareInput, ReplicatedRun>()
   for (const i of inputs) if (i.kind === "dir") read.set(i, yield* replicatedRunOfDirs(i.input, i.dirs, bar.tick))
-  const workers = replicationWorkersFor(scenarios, K, args.workers)
-  const replicated = scenarios.length === 0 ? [] : yield* abortable((signal) => replicate(scenarios, K, "figures", workers, bar.tick, signal), (e) => failure(forTerminal(messageOf(e))))
+  const workers = perReplication === undefined ? replicationWorkersFor(scenarios, K, args.workers) : replicationWorkersFor(perReplication.flat(), 1, args.workers)
+  const replicated = scenarios.length === 0 ? [] : yield* abortable((signal) => replicateEach(scenarios, perReplication, K, "figures", workers, bar.tick, signal), (e) => failure(forTerminal(messageOf(e))))
   const runs: Array<ReplicatedRun> = []
   let s = 0
   for (const i of inputs) {

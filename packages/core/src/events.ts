@@ -53,7 +53,9 @@ export const RunStarted = Schema.TaggedStruct("RunStarted", {
   /** What coverage is a share of; null: the scenario's localities (and in logs before version 3). */
   coverage: Schema.NullOr(Schema.Struct({ population: Schema.Finite, label: Schema.String })),
   /** How the appraisal discounts (logs before version 3: the Green Book's). */
-  appraisalDiscounting: Schema.Literals(["green_book", "monthly"])
+  appraisalDiscounting: Schema.Literals(["green_book", "monthly"]),
+  /** The uncertain inputs' draws (path, value): present only when the scenario has uncertain fields, so replay needs no sampler. */
+  inputs: Schema.optionalKey(Schema.Array(Schema.Struct({ path: Schema.String, value: Schema.Finite })))
 })
 
 export const TrancheOpened = Schema.TaggedStruct("TrancheOpened", { seq: Seq, t: Time, tranche: Id })

@@ -32,20 +32,55 @@ export const NO_DRAWS: RandomStream = {
  */
 export const MAX_TIME_MONTHS = 120_000
 
-/** A duration (or any positive quantity) as a scenario may state it. */
+/**
+ * A duration, or any uncertain scenario input (DESIGN §3), as a scenario may state it. `normal` and
+ * `lognormal` may be bounded (`min`/`max`): a draw outside is rejected and drawn again (see `draw`).
+ */
 export type Distribution =
   | { readonly kind: "fixed"; readonly value: number }
   | { readonly kind: "uniform"; readonly min: number; readonly max: number }
   | { readonly kind: "triangular"; readonly min: number; readonly mode: number; readonly max: number }
-  | { readonly kind: "lognormal"; readonly median: number; readonly sigma: number }
+  | { readonly kind: "normal"; readonly mean: number; readonly sd: number; readonly min?: number; readonly max?: number }
+  | { readonly kind: "lognormal"; readonly median: number; readonly sigma: number; readonly min?: number; readonly max?: number }
+  /** `values[i]` with probability weights[i] / Σ weights (equal weights when the file gives none). */
+  | { readonly kind: "discrete"; readonly values: ReadonlyArray<number>; readonly weights: ReadonlyArray<number> }
+
+/** The range every duration is capped to (`draw`'s default). */
+export const DURATION_RANGE: readonly [number, number] = [0, MAX_TIME_MONTHS]
 
 /**
- * Draws one value in 0..MAX_TIME_MONTHS: a draw beyond the cap is the cap itself, and one below 0
- * (a triangular's rounding at subnormal widths, -1e-163) is 0. A fixed value consumes no
- * randomness. Draws within the range are unchanged, so runs whose draws stay in it are unchanged
- * bit for bit.
+ * Bounded normal and lognormal draws are by rejection (a truncated distribution: no probability
+ * piles up on a bound, which clamping would make a common exact value, e.g. a 0% effect). A bound
+ * so far in the tail that this many draws all miss is met by clamping the last draw: the draw stays
+ * total and deterministic. Validation asks min < max, so the region is never empty.
  */
-export const draw = (d: Distribution, rng: RandomStream): number => Math.min(Math.max(drawUncapped(d, rng), 0), MAX_TIME_MONTHS)
+export const MAX_REJECTIONS = 1000
+
+/**
+ * Draws one value, then clamps it into `range` (default 0..MAX_TIME_MONTHS, for durations: a
+ * draw beyond the cap is the cap itself, and one below 0 — a triangular's rounding at subnormal
+ * widths, -1e-163 — is 0). A fixed value consumes no randomness; any distribution of zero width
+ * returns its one value exactly. Draws within the range are unchanged, so runs whose
+ * draws stay in it are unchanged bit for bit.
+ */
+export const draw = (d: Distribution, rng: RandomStream, range: readonly [number, number] = DURATION_RANGE): number =>
+  Math.min(Math.max(drawUncapped(d, rng), range[0]), range[1])
+
+const standardNormal = (rng: RandomStream): number => {
+  // Box–Muller with two uniforms; 1 - u keeps log away from 0.
+  const u1 = 1 - rng.next()
+  const u2 = rng.next()
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2)
+}
+
+const bounded = (min: number | undefined, max: number | undefined, once: () => number): number => {
+  let x = once()
+  if (min === undefined && max === undefined) return x
+  const lo = min ?? -Infinity
+  const hi = max ?? Infinity
+  for (let i = 1; i < MAX_REJECTIONS && (x < lo || x > hi); i++) x = once()
+  return Math.min(Math.max(x, lo), hi)
+}
 
 const drawUncapped = (d: Distribution, rng: RandomStream): number => {
   switch (d.kind) {
@@ -60,12 +95,23 @@ const drawUncapped = (d: Distribution, rng: RandomStream): number => {
       const c = (mode - min) / (max - min)
       return u < c ? min + Math.sqrt(u * (max - min) * (mode - min)) : max - Math.sqrt((1 - u) * (max - min) * (max - mode))
     }
-    case "lognormal": {
-      // Box–Muller with two uniforms; 1 - u keeps log away from 0.
-      const u1 = 1 - rng.next()
-      const u2 = rng.next()
-      const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2)
-      return d.median * Math.exp(d.sigma * z)
+    case "normal":
+      if (d.sd === 0) return d.mean
+      return bounded(d.min, d.max, () => d.mean + d.sd * standardNormal(rng))
+    case "lognormal":
+      return bounded(d.min, d.max, () => d.median * Math.exp(d.sigma * standardNormal(rng)))
+    case "discrete": {
+      if (d.values.length === 1) return d.values[0]!
+      let total = 0
+      for (const w of d.weights) total += w
+      const u = rng.next() * total
+      let acc = 0
+      for (let i = 0; i < d.values.length; i++) {
+        acc += d.weights[i]!
+        if (u < acc) return d.values[i]!
+      }
+      // u * total rounds up to total only at the last value's edge.
+      return d.values[d.values.length - 1]!
     }
     default: {
       const never: never = d

@@ -28,6 +28,14 @@ export interface Scenario {
   readonly coverage?: { readonly population: number; readonly label: string }
   /** How the appraisal discounts: the Green Book's (by financial year, the default) or monthly. */
   readonly appraisalDiscounting?: "green_book" | "monthly"
+  /** The uncertain inputs drawn when the file was compiled (path, value), sorted by path; absent when the file has none. */
+  readonly inputs?: ReadonlyArray<InputDraw>
+}
+
+/** One uncertain scenario field's draw: `programmes[reablement].effects[0].reduction_pct` = 47.3. */
+export interface InputDraw {
+  readonly path: string
+  readonly value: number
 }
 
 /**

@@ -133,7 +133,9 @@ export const runStartedOf = (sc: Scenario): RunStarted => ({
   })),
   discountRateBasisPoints: sc.discountRateBasisPoints,
   coverage: sc.coverage === undefined ? null : { population: sc.coverage.population, label: sc.coverage.label },
-  appraisalDiscounting: sc.appraisalDiscounting ?? "green_book"
+  appraisalDiscounting: sc.appraisalDiscounting ?? "green_book",
+  // Only with uncertain inputs: every other log stays byte-identical.
+  ...(sc.inputs === undefined ? {} : { inputs: sc.inputs.map((i) => ({ path: i.path, value: i.value })) })
 })
 
 const NO_POWERS: ReadonlyArray<number> = []

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto"
 import { readFile, stat } from "node:fs/promises"
 import { Effect, Result, SchemaParser } from "effect"
 import { Document, isScalar, visit } from "yaml"
-import type { Scenario } from "@devosim/core"
+import type { InputDraw, Scenario } from "@devosim/core"
+import { resolveInputs } from "./uncertain.ts"
 import { compileFile } from "./compile.ts"
 import { makeScenarioError, renderFound, formatPath, type PathSegment, type ScenarioError } from "./errors.ts"
 import { problemsOf, type Problem } from "./issues.ts"
@@ -189,8 +190,13 @@ interface Prepared {
   readonly value: Record<string, unknown>
   readonly locator: Locator
   readonly decoded: ScenarioFile
+  /** The base's uncertain inputs, drawn with the run's seed (empty: none). */
+  readonly inputs: ReadonlyArray<InputDraw>
   readonly inputSha256: string
 }
+
+/** The compiled scenario with its draws recorded (only when there are any: other scenarios stay as they were). */
+const withInputs = (scenario: Scenario, inputs: ReadonlyArray<InputDraw>): Scenario => (inputs.length === 0 ? scenario : { ...scenario, inputs })
 
 type Step<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: ScenarioError }
 
@@ -230,7 +236,9 @@ const prepare = (bytes: Uint8Array, file: string, options: LoadOptions): Step<Pr
     )
   }
   const { value, locator } = parsed.source
-  const decoded = decodeFile(value)
+  const resolved = resolveInputs(value, options.seed ?? (isPlainObject(value) ? value["seed"] : undefined))
+  if (!resolved.ok) return fail(firstError(file, resolved.problems, locator, value))
+  const decoded = decodeFile(resolved.value)
   if (!decoded.ok) return fail(firstError(file, decoded.problems, locator, value))
   return {
     ok: true,
@@ -241,6 +249,7 @@ const prepare = (bytes: Uint8Array, file: string, options: LoadOptions): Step<Pr
       value: value as Record<string, unknown>,
       locator,
       decoded: decoded.value,
+      inputs: resolved.inputs,
       inputSha256: createHash("sha256").update(bytes).digest("hex")
     }
   }
@@ -253,7 +262,7 @@ const compileBase = (p: Prepared, options: LoadOptions): Step<LoadedVariant> => 
   return {
     ok: true,
     value: {
-      scenario: compiled.scenario,
+      scenario: withInputs(compiled.scenario, p.inputs),
       asRunText: asRunTextOf(p.text, p.format, p.value, options.seed),
       inputSha256: p.inputSha256,
       file: p.file,
@@ -310,7 +319,10 @@ const compileVariant = (p: Prepared, index: number, options: LoadOptions): Step<
   // --seed replaces the base's seed, which the variants share; a variant's own seed still wins.
   if (options.seed !== undefined && !Object.hasOwn(raw, "seed")) value["seed"] = options.seed
   const locator = mergedLocator(p.locator, merged.origin)
-  const decoded = decodeFile(value)
+  // Drawn with the variant's seed (the base's unless it sets one): the same draws as the base's at each path.
+  const resolved = resolveInputs(value, value["seed"])
+  if (!resolved.ok) return fail(resolved.problems, locator, value)
+  const decoded = decodeFile(resolved.value)
   if (!decoded.ok) return fail(decoded.problems, locator, value)
   const compiled = compileFile(decoded.value)
   if (!compiled.ok) return fail(compiled.problems, locator, value)
@@ -320,7 +332,7 @@ const compileVariant = (p: Prepared, index: number, options: LoadOptions): Step<
   return {
     ok: true,
     value: {
-      scenario: compiled.scenario,
+      scenario: withInputs(compiled.scenario, resolved.inputs),
       get asRunText() {
         return (asRunText ??= renderVariant(value, p.format, p.decoded.name, header.name, header.description))
       },

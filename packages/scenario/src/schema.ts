@@ -526,8 +526,8 @@ export const ScenarioFile = Schema.Struct({
 
 export type ScenarioFile = typeof ScenarioFile.Type
 
-/** JSON Schema (draft 2020-12) of the scenario file format, for editors and `devosim schema`. */
-export const scenarioJsonSchema = (): Record<string, unknown> => {
+/** JSON Schema (draft 2020-12) of the scenario file format with point values only; `uncertain.ts` adds the distribution forms (`scenarioJsonSchema`). */
+export const scenarioFileJsonSchema = (): Record<string, unknown> => {
   const doc = Schema.toJsonSchemaDocument(ScenarioFile, { onExcessProperty: "error" })
   // A plain JSON round trip guarantees the result is serialisable and detached from the schema.
   const json = JSON.parse(JSON.stringify({ $schema: "https://json-schema.org/draft/2020-12/schema", ...doc.schema })) as Record<

@@ -323,6 +323,8 @@ export class ControlPayloadWriter {
         // decoded by core's schema, which drops any other key); what is missing or of another
         // type is left to the general walk.
         const { agencies, localities, tranches, coverage } = ev
+        // Uncertain inputs' draws are rare and once a log: the general walk writes them.
+        if (ev.inputs !== undefined) throw NOT_PLAIN
         if (!Array.isArray(agencies) || !Array.isArray(localities) || !Array.isArray(tranches)) throw NOT_PLAIN
         this.lit(P.runAgencies)
         for (let i = 0; i < agencies.length; i++) {
