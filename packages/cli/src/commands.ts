@@ -438,16 +438,21 @@ const recordedLines = (file: string, loaded: LoadedVariant, recorded: Recorded):
 ]
 
 /** What `run --json` prints of a run: where it went and its headline figures (the rest is summary.json). */
+/** The head of every `run --json` document, a single run's or a replication set's: what ran and where it went. */
+const runJsonHead = (out: string, files: ReadonlyArray<string>, loaded: LoadedVariant, recorded: Recorded) => ({
+  command: "run",
+  engine_version: ENGINE_VERSION,
+  out,
+  files,
+  scenario: loaded.scenario.name,
+  ...recordedJson(loaded, recorded),
+  seed: loaded.scenario.seed
+})
+
 const runJson = (out: string, files: ReadonlyArray<string>, loaded: LoadedVariant, recorded: Recorded, summary: Summary, snapshots: number) => {
   const m = summary.money
   return {
-    command: "run",
-    engine_version: ENGINE_VERSION,
-    out,
-    files,
-    scenario: loaded.scenario.name,
-    ...recordedJson(loaded, recorded),
-    seed: loaded.scenario.seed,
+    ...runJsonHead(out, files, loaded, recorded),
     start: formatYearMonth(loaded.scenario.start),
     months: summary.months,
     events: summary.events,
@@ -621,13 +626,7 @@ const runReplications = Effect.fn("runReplications")(function* (
   const makespan = summary.figures["centre.makespan"]
   if (args.json === true) {
     return yield* sayJson({
-      command: "run",
-      engine_version: ENGINE_VERSION,
-      out,
-      files,
-      scenario: loaded.scenario.name,
-      ...recordedJson(loaded, recorded),
-      seed: loaded.scenario.seed,
+      ...runJsonHead(out, files, loaded, recorded),
       replications: K,
       runs_kept: keep,
       workers,
