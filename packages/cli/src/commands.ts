@@ -117,7 +117,7 @@ const scenarioFailure = (error: ScenarioError) =>
   isUnknownVariant(error) ? new UserFacingError({ message: error.message, exitCode: 2, seeHelp: true }) : badInput(error.message)
 
 /** The base of a scenario file, or with `variant` that variant (stdin for `-`). */
-const loadOrBadInput = (file: string, seed?: number, variant?: string) => {
+export const loadOrBadInput = (file: string, seed?: number, variant?: string) => {
   const options = { ...(seed === undefined ? {} : { seed }), ...(variant === undefined ? {} : { variant }) }
   return file === STDIN
     ? Effect.flatMap(readStdin, (bytes) => {
@@ -246,7 +246,7 @@ const sameRunAsManifest = (dir: string, manifest: { readonly scenario: string; r
  */
 export const MAX_REPLICATIONS = 100_000
 
-const checkReplications = (k: number) =>
+export const checkReplications = (k: number) =>
   Number.isInteger(k) && k >= 1 && k <= MAX_REPLICATIONS
     ? Effect.void
     : Effect.fail(badFlag(`--replications: expected a whole number from 1 to ${MAX_REPLICATIONS.toLocaleString("en-GB")}, found ${k}`))
@@ -285,12 +285,12 @@ const writeRunOut = <A>(out: string, force: boolean, write: (dir: RunDirectoryWr
   )
 
 /** Writes a whole directory of small files atomically (comparisons). */
-const writeOut = (out: string, files: ReadonlyArray<RunFile>, force: boolean) =>
+export const writeOut = (out: string, files: ReadonlyArray<RunFile>, force: boolean) =>
   writeRunOut(out, force, async (dir) => {
     for (const f of files) await dir.writeFile(f.name, f.bytes)
   })
 
-const checkWorkers = (n: number | undefined) =>
+export const checkWorkers = (n: number | undefined) =>
   n === undefined || (Number.isInteger(n) && n >= 0 && n <= 256)
     ? Effect.void
     : Effect.fail(badFlag(`--workers: expected a whole number from 0 (no threads) to 256, found ${n}`))
@@ -310,7 +310,7 @@ export const replicate = <K extends ReplicationKind>(scenarios: ReadonlyArray<Sc
  * replication draws its own inputs, from the same (seed, "input", path) streams in every variant
  * (common random numbers); without any, the compiled scenario with the seed replaced, as before.
  */
-const scenarioOfReplication = (loaded: LoadedScenario, seed: number): Scenario | UserFacingError => {
+export const scenarioOfReplication = (loaded: LoadedScenario, seed: number): Scenario | UserFacingError => {
   if (seed === loaded.scenario.seed) return loaded.scenario
   if (loaded.scenario.inputs === undefined) return { ...loaded.scenario, seed }
   const compiled = compileScenarioText(loaded.asRunText, loaded.file, { seed, format: runScenarioFormat(loaded.asRunText) })
@@ -345,7 +345,7 @@ const replicateEach = <K extends ReplicationKind>(scenarios: ReadonlyArray<Scena
     : replicate(perReplication.flat(), 1, kind, workers, tick, signal).then((flat) => perReplication.map((_, s) => flat.slice(s * replications, (s + 1) * replications).map((one) => one[0]!)))
 
 /** The seeds of replications 0..K−1 of a scenario seeded `seed`. */
-const seedsOf = (seed: number, replications: number): Array<number> => Array.from({ length: replications }, (_, r) => replicationSeed(seed, r))
+export const seedsOf = (seed: number, replications: number): Array<number> => Array.from({ length: replications }, (_, r) => replicationSeed(seed, r))
 
 /**
  * A replication set's summary.json: each figure's distribution over the replications, in the order

@@ -213,7 +213,40 @@ const verify = Command.make(
   Command.withShortDescription("Check a run directory's files, rows and replay against its manifest; an exit code per kind of damage")
 )
 
-const commands = [run, validate, compare, fork, replayCmd, explain, exportCmd, schema, verify] as const
+const sweep = Command.make(
+  "sweep",
+  {
+    file: Argument.String("FILE").pipe(Argument.withDescription("scenario file with an experiments: section (levers and uncertainties to sweep)")),
+    design: Flag.String("design").pipe(Flag.withDescription("full_factorial, lhs, sobol (Saltelli) or morris (default: the section's, else lhs)"), Flag.optional),
+    samples: Flag.Int("samples").pipe(Flag.withDescription("experiments (lhs), base points (sobol: N × (k + 2) experiments), trajectories (morris: r × (k + 1)), levels per range (full_factorial)"), Flag.optional),
+    replications: Flag.Int("replications").pipe(Flag.withDescription("replications per experiment (common random numbers across experiments)"), Flag.withDefault(1)),
+    seed: Flag.Int("seed").pipe(Flag.withDescription("seed of the design (default: the section's, else the scenario's)"), Flag.optional),
+    out: Flag.String("out").pipe(Flag.withDescription("directory for experiments.arrow, sweep.json (default runs/<file>-sweep)"), Flag.optional),
+    force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing output directory"), Flag.withDefault(false)),
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress on stderr"), Flag.withDefault(false)),
+    json: jsonFlag,
+    workers: Flag.Int("workers").pipe(Flag.withDescription("worker threads running the replications (default: the machine's cores; 0 = none). The output is the same bytes for any N"), Flag.optional),
+    where: Flag.String("where").pipe(Flag.withDescription('a condition over outcome columns, e.g. "npv_pence < 0": PRIM finds the box of factor values where it holds'), Flag.optional)
+  },
+  ({ file, design, samples, replications, seed, out, force, quiet, json, workers, where }) =>
+    Effect.flatMap(Effect.promise(() => import("./sweep.ts")), (m) =>
+      m.sweepCommand({
+        file,
+        design: Option.getOrUndefined(design),
+        samples: Option.getOrUndefined(samples),
+        replications,
+        seed: Option.getOrUndefined(seed),
+        out: Option.getOrUndefined(out),
+        force,
+        quiet,
+        json,
+        workers: Option.getOrUndefined(workers),
+        where: Option.getOrUndefined(where)
+      })
+    )
+).pipe(Command.withDescription("Sweep a scenario's experiments (levers and uncertainties) by a design × replications: experiments.arrow, sensitivity, PRIM"))
+
+const commands = [run, validate, compare, sweep, fork, replayCmd, explain, exportCmd, schema, verify] as const
 const devosim = Command.make("devosim").pipe(
   Command.withDescription("Event-sourced simulation of devolution deals, pooled budgets and who pays, who saves"),
   Command.withSubcommands(commands)

@@ -8,7 +8,6 @@ import type { CliError } from "effect/cli"
 
 /** Words people use for a command devosim spells differently. */
 const ALIASES: Readonly<Record<string, string>> = {
-  sweep: "compare",
   experiment: "compare",
   experiments: "compare",
   diff: "compare",

@@ -464,6 +464,24 @@ export const Centre = Schema.Struct({
   capacity: num("an integer >= 1", "Negotiations the centre runs at once.", integer, atLeast(1))
 }).annotate({ expected: "a centre { capacity }" })
 
+/** A factor of a sweep: a `--set` PATH and a range [low, high] or a list of levels (values the --set mechanism accepts). */
+const factorPath = Schema.String.annotate({ expected: "a --set PATH (e.g. centre.capacity or localities.Kent.tranche)" }).check(
+  Schema.makeFilter((s: string) => s.trim().length > 0 && s.length <= 1000, { expected: "a non-empty --set PATH of at most 1000 characters" })
+)
+export const ExperimentFactor = Schema.Union([
+  Schema.Struct({ path: factorPath, low: Schema.Number.annotate({ expected: "a number (the range's low end)" }), high: Schema.Number.annotate({ expected: "a number (the range's high end)" }) }),
+  Schema.Struct({ path: factorPath, levels: nonEmptyArray(Schema.Unknown, "a non-empty list of levels", 1000, "levels") })
+]).annotate({ expected: "a factor { path, low, high } or { path, levels: [...] }" })
+
+/** `devosim sweep`'s experiments (ignored by run and compare): levers and uncertainties, and the design's defaults. */
+export const Experiments = Schema.Struct({
+  design: Schema.optionalKey(Schema.Literals(["full_factorial", "lhs", "sobol", "morris"]).annotate({ expected: 'one of "full_factorial", "lhs", "sobol", "morris"' })),
+  samples: Schema.optionalKey(num("an integer >= 1", "Experiments (lhs), base points (sobol), trajectories (morris) or levels per range (full_factorial).", integer, atLeast(1), atMost(1_000_000))),
+  seed: Schema.optionalKey(num("a safe integer", "Seed of the design's random stream (default: the scenario's seed).", integer, atLeast(-Number.MAX_SAFE_INTEGER), atMost(Number.MAX_SAFE_INTEGER))),
+  levers: Schema.optionalKey(boundedArray(ExperimentFactor, { expected: "a list of levers { path, low, high } or { path, levels }", default: [] }, 45, "levers")),
+  uncertainties: Schema.optionalKey(boundedArray(ExperimentFactor, { expected: "a list of uncertainties { path, low, high } or { path, levels }", default: [] }, 45, "uncertainties"))
+}).annotate({ expected: "experiments { design?, samples?, seed?, levers?, uncertainties? }", description: "What `devosim sweep` varies: levers (policy choices) and uncertainties, each a --set PATH with a range or levels." })
+
 /** The whole file. */
 export const ScenarioFile = Schema.Struct({
   version: Schema.Literal(1).annotate({ expected: "1 (the only scenario format version)" }),
@@ -505,6 +523,7 @@ export const ScenarioFile = Schema.Struct({
   spending_reviews: Schema.optionalKey(
     boundedArray(SpendingReview, { expected: "a list of spending reviews", default: [] }, MAX_SPENDING_REVIEWS, "spending reviews")
   ),
+  experiments: Schema.optionalKey(Experiments),
   variants: Schema.optionalKey(
     boundedArray(
       Variant,

@@ -76,6 +76,7 @@ export {
   REPLICATIONS_FORMAT,
   COMPARE_FORMAT_MANIFEST,
   EXPORT_FORMAT_MANIFEST,
+  SWEEP_FORMAT_MANIFEST,
   whyNotSealed,
   sha256Hex,
   writeRunDirectory,

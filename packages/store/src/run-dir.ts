@@ -30,6 +30,8 @@ export const REPLICATIONS_FORMAT = "devosim-replications/1"
 export const COMPARE_FORMAT_MANIFEST = "devosim-compare/1"
 /** The manifest of a `devosim export` directory: the source run and a sha256 for every table file. */
 export const EXPORT_FORMAT_MANIFEST = "devosim-export/1"
+/** A sweep's directory (devosim sweep): experiments.arrow and sweep.json sealed by its manifest. */
+export const SWEEP_FORMAT_MANIFEST = "devosim-sweep/1"
 export const MANIFEST_FILE = "manifest.json"
 export const EVENTS_FILE = "events.arrow"
 export const LEDGER_FILE = "ledger.arrow"
@@ -546,7 +548,7 @@ const devosimFormatOf = (dir: string): string | null => {
   try {
     const parsed: unknown = JSON.parse(utf8Fatal.decode(readUntrusted(dir, MANIFEST_FILE, MAX_MANIFEST_BYTES)))
     const format = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>)["format"] : undefined
-    return typeof format === "string" && /^devosim-(run|replications|compare|export)\/[0-9]+$/.test(format) ? format : null
+    return typeof format === "string" && /^devosim-(run|replications|compare|export|sweep)\/[0-9]+$/.test(format) ? format : null
   } catch {
     return null
   }
@@ -578,7 +580,7 @@ export const whyNotSealed = (dir: string): string | null => {
   }
   const m = (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : {}) as Record<string, unknown>
   const format = m["format"]
-  if (format !== RUN_FORMAT && format !== REPLICATIONS_FORMAT && format !== COMPARE_FORMAT_MANIFEST && format !== EXPORT_FORMAT_MANIFEST) {
+  if (format !== RUN_FORMAT && format !== REPLICATIONS_FORMAT && format !== COMPARE_FORMAT_MANIFEST && format !== EXPORT_FORMAT_MANIFEST && format !== SWEEP_FORMAT_MANIFEST) {
     return `its ${MANIFEST_FILE} is not a devosim manifest (format ${JSON.stringify(format ?? null)})`
   }
   const sealed = new Map<string, string>()
