@@ -109,7 +109,7 @@ const isKeyOutcome = (name: string) => name === "npv_pence" || name === "savings
  * over the experiments in its lowest decile of values against those in its highest (ties with the
  * cut go in), the baseline the mean over all experiments.
  */
-const decileTornado = (design: Design, Y: Float64Array) => {
+const decileTornado = (design: Pick<Design, "n" | "k" | "values">, Y: Float64Array) => {
   const { n, k, values } = design
   const lows = new Float64Array(k)
   const highs = new Float64Array(k)
@@ -202,8 +202,11 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: {
   // Each experiment's scenario: the base amended by its settings.
   const loadedOf: Array<LoadedScenario> = []
   const cells: Array<Array<number | string>> = []
+  // The values as run (a range rounded as its field needs; levels by index): what the tornado and PRIM read.
+  const asRun = new Float64Array(n * k)
   for (let e = 0; e < n; e++) {
     const values = factors.map((f, j) => settingValue(f, design.values[e * k + j]!))
+    factors.forEach((f, j) => (asRun[e * k + j] = "levels" in f.spec ? design.values[e * k + j]! : (values[j] as number)))
     const settings = factors.map((f, j) => settingOf(f, values[j]))
     const out = compileWith(settings)
     if (!out.ok) {
@@ -297,7 +300,7 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: {
     method: "the outcome's mean over the experiments in a factor's lowest decile of values against its highest (levels: by level index), the others as the design drew them; not one factor at a time",
     ...Object.fromEntries(
       keyOutcomes.map((o) => {
-        const t = decileTornado(design, means[o]!)
+        const t = decileTornado({ n, k, values: asRun }, means[o]!)
         return [o, { baseline: t.baseline, bars: t.bars.map((b) => ({ factor: factors[b.factor]!.path, low: b.low, high: b.high, swing: b.swing })) }]
       })
     )
@@ -309,7 +312,7 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: {
     if (!parsed.ok) return yield* badFlag(`--where ${forTerminal(JSON.stringify(args.where))}: at character ${parsed.column}: ${forTerminal(parsed.message)}`)
     const y = parsed.condition.evaluate(Object.fromEntries(outcomes.map((o, i) => [o, outcomeColumns[i]!])))
     // PRIM over the rows of experiments.arrow: each factor's value (a level's index) per row.
-    const X = factors.map((_, j) => Float64Array.from({ length: n * K }, (_, row) => design.values[Math.floor(row / K) * k + j]!))
+    const X = factors.map((_, j) => Float64Array.from({ length: n * K }, (_, row) => asRun[Math.floor(row / K) * k + j]!))
     const hits = y.reduce((s, v) => s + v, 0)
     const result = hits === 0 ? undefined : prim(X, y, { names: factors.map((f) => f.path) })
     const boxOf = (lower: Float64Array, upper: Float64Array) => named(factors.map((_, j) => ({ lower: lower[j]!, upper: upper[j]! })))
@@ -362,8 +365,11 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: {
   yield* writeOut(out, files, args.force)
   if (args.json) return yield* sayJson({ command: "sweep", engine_version: ENGINE_VERSION, out, files: files.map((f) => f.name), sweep })
   const lines = [`sweep of ${forTerminal(base.scenario.name)}: ${count(n, "experiment")} (${designName}, seed ${designSeed}) × ${count(K, "replication")} over ${factors.map((f) => forTerminal(f.path)).join(", ")}`]
-  const npv = (sensitivity["tornado"] as Record<string, { bars: ReadonlyArray<{ factor: string; swing: number }> }>)["npv_pence"]
+  const bars = sensitivity["tornado"] as Record<string, { bars: ReadonlyArray<{ factor: string; swing: number }> } | undefined>
+  const npv = bars["npv_pence"]
   if (npv !== undefined) lines.push(`  NPV swing (lowest vs highest decile): ${npv.bars.map((b) => `${forTerminal(b.factor)} £${rounded(b.swing / 100)}`).join(", ")}`)
+  const coverage = bars["coverage_50pct_months"]
+  if (coverage !== undefined) lines.push(`  swing in months to 50% coverage: ${coverage.bars.map((b) => `${forTerminal(b.factor)} ${rounded(b.swing)}`).join(", ")}`)
   if (discovery !== undefined) {
     const box = discovery["box"] as { coverage: number; density: number; restricted: ReadonlyArray<{ factor: string; lower: number; upper: number }> } | null
     lines.push(
