@@ -330,7 +330,12 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: {
               density: result.chosen.density,
               mass: result.chosen.mass,
               count: result.chosen.count,
-              restricted: result.restrictions.map((x) => ({ factor: x.name, lower: x.lower, upper: x.upper, restricts_lower: x.restrictsLower, restricts_upper: x.restrictsUpper }))
+              // A levels factor is bounded by level index: its levels inside the box are named too.
+              restricted: result.restrictions.map((x) => {
+                const spec = factors[x.dimension]!.spec
+                const inside = "levels" in spec ? { levels: spec.levels.filter((_, i) => i >= x.lower && i <= x.upper) } : {}
+                return { factor: x.name, lower: x.lower, upper: x.upper, ...inside, restricts_lower: x.restrictsLower, restricts_upper: x.restrictsUpper }
+              })
             }
           })
     }
