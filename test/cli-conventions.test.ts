@@ -13,13 +13,13 @@ import { devosim, devosimWithInput, ROOT, tempDir } from "./cli-helpers.ts"
 
 const ROUTE_MAP = path.join(ROOT, "scenarios", "route-map-2010.yaml")
 const EARLY_YEARS = path.join(ROOT, "scenarios", "early-years-city-region.yaml")
-const COMMANDS = "run, validate, compare, fork, replay, explain, export, schema, verify"
+const COMMANDS = "run, validate, compare, sweep, fork, replay, explain, export, schema, verify"
 
 const dir = tempDir("conventions")
 
 describe("mistakes on the command line: one line on stderr, nothing on stdout, exit 2", () => {
   const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
-    [["sweep"], `devosim: unknown command "sweep" (did you mean compare?); the commands are ${COMMANDS}; see devosim --help`],
+    [["experiments"], `devosim: unknown command "experiments" (did you mean sweep?); the commands are ${COMMANDS}; see devosim --help`],
     [["valdiate", "x.yaml"], `devosim: unknown command "valdiate" (did you mean validate?); the commands are ${COMMANDS}; see devosim --help`],
     [["frobnicate"], `devosim: unknown command "frobnicate"; the commands are ${COMMANDS}; see devosim --help`],
     [["run", "--bogus", "x"], "devosim: unknown flag --bogus; see devosim run --help"],

@@ -8,8 +8,8 @@ import type { CliError } from "effect/cli"
 
 /** Words people use for a command devosim spells differently. */
 const ALIASES: Readonly<Record<string, string>> = {
-  experiment: "compare",
-  experiments: "compare",
+  experiment: "sweep",
+  experiments: "sweep",
   diff: "compare",
   simulate: "run",
   sim: "run",

@@ -6,7 +6,8 @@ const COMMANDS = ["run", "validate", "compare", "fork", "replay", "explain", "ex
 
 describe("suggestCommand", () => {
   it("words other tools use name devosim's command", () => {
-    expect(suggestCommand("sweep", COMMANDS)).toEqual(["compare"])
+    expect(suggestCommand("diff", COMMANDS)).toEqual(["compare"])
+    expect(suggestCommand("experiments", [...COMMANDS, "sweep"])).toEqual(["sweep"])
     expect(suggestCommand("Lint", COMMANDS)).toEqual(["validate"])
     expect(suggestCommand("simulate", COMMANDS)).toEqual(["run"])
   })

@@ -220,7 +220,7 @@ describe("variants: __proto__ keys in a file are plain keys, never a prototype",
   it("__proto__ as a variant's key is an unknown key of the merged scenario", () => {
     const out = compileScenarioVariantsText(variants("  - name: v\n    __proto__: { centre: { capacity: 9 } }\n"), "s.yaml")
     expect(out.ok ? "ok" : out.error.message).toBe(
-      's.yaml:16:5: variants[0] (v): __proto__: expected only the keys version, name, start, months, seed, centre, tranches, agencies, localities, deal, discount_rate_pct, appraisal, coverage, powers, programmes, transfers, spending_reviews, variants, found an unknown key "__proto__"'
+      's.yaml:16:5: variants[0] (v): __proto__: expected only the keys version, name, start, months, seed, centre, tranches, agencies, localities, deal, discount_rate_pct, appraisal, coverage, powers, programmes, transfers, spending_reviews, experiments, variants, found an unknown key "__proto__"'
     )
   })
 
