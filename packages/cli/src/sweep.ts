@@ -22,7 +22,7 @@ import {
 } from "@devosim/analysis"
 import { ENGINE_VERSION, forTerminal, type RecordField, type RecordTable, replicationSeed, type Scenario, streamFor } from "@devosim/core"
 import type { ReplicationFigures } from "@devosim/report"
-import { compileScenarioWithSettings, type ExperimentFactorSpec, experimentsOfText, type LoadedScenario, parseSetting, runScenarioFormat, type Setting } from "@devosim/scenario"
+import { compileScenarioWithSettings, type ExperimentFactorSpec, experimentsOfText, type LoadedScenario, sweepBaseText, parseSetting, runScenarioFormat, type Setting } from "@devosim/scenario"
 import { encodeRecordTable, type RunFile, sha256Hex, SWEEP_FORMAT_MANIFEST } from "@devosim/store"
 import { Effect } from "effect"
 import * as path from "node:path"
@@ -158,8 +158,8 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: {
     ...(section?.uncertainties ?? []).map((spec, i) => ({ spec, role: "uncertainty" as const, at: `experiments.uncertainties[${i}]` }))
   ]
   if (specs.length === 0) return yield* badInput(`${forTerminal(file)}: experiments: expected levers or uncertainties to sweep ({ path, low, high } or { path, levels }), found ${section === undefined ? "no experiments section" : "none"}`)
-  const text = base.asRunText
-  const format = runScenarioFormat(text)
+  const format = runScenarioFormat(base.asRunText)
+  const text = format === "json" ? base.asRunText : sweepBaseText(base.asRunText)
   const compileWith = (settings: ReadonlyArray<Setting>) => compileScenarioWithSettings(text, file, settings, { format })
 
   const factors: Array<SweptFactor> = []
