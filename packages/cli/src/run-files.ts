@@ -101,8 +101,8 @@ export const writeRunFiles = async (
   const ledgerSink = writesLedger(run, options.ledger) ? dir.openThreadedSink(name("ledger.arrow")) : null
   const ledger = ledgerSink === null ? null : new LedgerWriter(run, ledgerSink)
   const summary = new SummaryBuilder(run)
-  // The deals' powers for the report: the log's events with the scenario's menu and elections.
-  const powers = new PowersBuilder(run, powerFactsOf(loaded.scenario))
+  // The deals' powers for the report (none when no report is written): the log's events with the scenario's menu and elections.
+  const powers = options.report === false ? null : new PowersBuilder(run, powerFactsOf(loaded.scenario))
   const projection = ledger === null ? null : new LedgerProjection(run)
   const state = initialState(run)
   const fold = options.snapshotEvery === undefined ? null : new SnapshotFold(state, options.snapshotEvery)
@@ -114,7 +114,7 @@ export const writeRunFiles = async (
     if (signal?.aborted) throw signal.reason
     events.append(chunk)
     summary.add(chunk)
-    for (const e of chunk.controls) powers.add(e)
+    if (powers !== null) for (const e of chunk.controls) powers.add(e)
     if (projection !== null) for (const period of projection.add(chunk)) ledger!.append(period)
     if (fold === null) applyLog(state, chunk)
     else snapshots.push(...fold.add(chunk))
@@ -148,7 +148,7 @@ export const writeRunFiles = async (
   for (const { name: table, table: records } of summaryTables(figures)) {
     await dir.writeFile(name(SUMMARY_TABLES[table].file), encodeRecordTable(records, SUMMARY_TABLES[table].format))
   }
-  if (options.report !== false) {
+  if (powers !== null) {
     progress?.stage("report")
     await dir.writeFile(name("report.html"), renderRunReport(figures, { powers: powers.finish() }))
   }
