@@ -23,7 +23,7 @@ export interface SweepFactor {
 }
 
 /** One factor's bar: the outcome with this factor at its low and at its high end, every other factor at the base case. */
-export interface TornadoBar {
+export interface SweepTornadoBar {
   readonly factor: string
   /** The factor's values at the two ends (a range's low and high; levels: the level giving the lowest and highest outcome). */
   readonly low_value: string | number
@@ -37,14 +37,14 @@ export interface TornadoBar {
   readonly levels?: ReadonlyArray<{ readonly level: string | number; readonly mean: number | null }>
 }
 
-export interface OutcomeTornado {
+export interface SweepOutcomeTornado {
   /** The outcome's mean over the replications of the base case (the scenario with --set, no factor moved). */
   readonly baseline: number | null
-  readonly bars: ReadonlyArray<TornadoBar>
+  readonly bars: ReadonlyArray<SweepTornadoBar>
 }
 
 /** Where NPV crosses 0 as one range factor moves between its ends (the others at the base case), by bisection on exact runs. */
-export type SwitchingValue =
+export type SweepSwitchingValue =
   | {
       readonly factor: string
       readonly kind: "crossing"
@@ -138,9 +138,9 @@ export interface SweepReport {
   readonly means_per_experiment: Readonly<Record<string, ReadonlyArray<number | null>>>
   readonly sensitivity: {
     /** One factor at a time, from the base case; per key outcome. */
-    readonly tornado: Readonly<Record<string, OutcomeTornado>>
+    readonly tornado: Readonly<Record<string, SweepOutcomeTornado>>
     /** NPV's switching value per range factor (levels and variants factors have none). Absent when the runs have no NPV. */
-    readonly switching_values?: ReadonlyArray<SwitchingValue>
+    readonly switching_values?: ReadonlyArray<SweepSwitchingValue>
     /** Design sobol only: per key outcome. */
     readonly sobol?: Readonly<Record<string, SobolOutcome>>
     readonly sobol_resamples?: number
