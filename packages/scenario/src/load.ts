@@ -435,6 +435,88 @@ export const compileScenarioVariantsBytes = (bytes: Uint8Array, file: string, op
   return { ok: true, value: out }
 }
 
+/**
+ * A scenario read, parsed and checked once, then amended many times: `devosim sweep` compiles
+ * thousands of experiments of one file, and parsing the text again for each cost most of a sweep.
+ * `amend` merges the file's variant `variant` (if named) and then `override` (the settings as one
+ * nested mapping, `overrideOf`) into the base exactly as a variant merges, draws the uncertain
+ * inputs with `seed` (else the document's), and compiles; the result is the scenario that the
+ * amended text compiles to, named "<name> / what-if" like every amendment.
+ */
+export interface ScenarioAmender {
+  /** The base as the file states it (its variants only checked for names). */
+  readonly base: LoadedVariant
+  readonly variants: ReadonlyArray<string>
+  readonly amend: (override: Record<string, unknown>, options?: { readonly variant?: string | undefined; readonly seed?: number | undefined }) => CompileOutcome
+}
+
+/** The variant an amendment is merged as (its name, in the scenario's name and the errors' prefix stripped). */
+export const AMENDMENT_VARIANT = "what-if"
+
+/** An amendment's error: named by the setting's path ("--set"), not a place in the file. */
+const amendmentError = (e: ScenarioError): ScenarioError => {
+  const { path, expected, found } = e
+  return makeScenarioError({ file: "--set", path: path.replace(/^variants\[-?\d+\] \([^)]*\)(: )?/, ""), expected, found })
+}
+
+export const scenarioAmender = (text: string, file: string, options: VariantsLoadOptions = {}): { readonly ok: true; readonly value: ScenarioAmender } | { readonly ok: false; readonly error: ScenarioError } => {
+  const prepared = prepare(Buffer.from(text, "utf8"), file, options)
+  if (!prepared.ok) return prepared
+  const p = prepared.value
+  const base = compileBase(p, options)
+  if (!base.ok) return base
+  const names = (p.decoded.variants ?? []).map((v) => v.name)
+  const withoutVariants: Record<string, unknown> = {}
+  for (const key of Object.keys(p.value)) {
+    if (key !== "variants") Object.defineProperty(withoutVariants, key, { value: p.value[key], enumerable: true, writable: true, configurable: true })
+  }
+  const amend: ScenarioAmender["amend"] = (override, at = {}) => {
+    let value = withoutVariants
+    let locator = p.locator
+    let name = p.decoded.name
+    const seed = at.seed ?? options.seed
+    if (at.variant !== undefined) {
+      const index = names.indexOf(at.variant)
+      if (index < 0) return selectVariant(p, at.variant, options)
+      const raw = (p.value["variants"] as ReadonlyArray<Record<string, unknown>>)[index]!
+      const merged = mergeVariant(value, raw, index)
+      if (!merged.ok) return { ok: false, error: firstError(p.file, merged.problems, { locate: (path, anchor) => p.locator.locate(["variants", index, ...path], anchor) }, raw, variantPrefix(index, at.variant)) }
+      value = merged.value
+      locator = mergedLocator(p.locator, merged.origin)
+      name = `${name} / ${at.variant}`
+      if (seed !== undefined && !Object.hasOwn(raw, "seed")) value["seed"] = seed
+    } else if (seed !== undefined) value = { ...value, seed }
+    // The override is merged as a variant at no index of the file: its paths locate nowhere in it.
+    const merged = mergeVariant(value, override, -1)
+    if (!merged.ok) return { ok: false, error: amendmentError(firstError(p.file, merged.problems, { locate: () => undefined }, override)) }
+    const amended = merged.value
+    amended["name"] = `${name} / ${AMENDMENT_VARIANT}`
+    const where = mergedLocator(locator, merged.origin)
+    const fail = (problems: ReadonlyArray<Problem>): CompileOutcome => ({ ok: false, error: amendmentError(firstError(p.file, problems, where, amended)) })
+    const resolved = resolveInputs(amended, amended["seed"])
+    if (!resolved.ok) return fail(resolved.problems)
+    const decoded = decodeFile(resolved.value)
+    if (!decoded.ok) return fail(decoded.problems)
+    const compiled = compileFile(decoded.value)
+    if (!compiled.ok) return fail(compiled.problems)
+    let asRunText: string | undefined
+    return {
+      ok: true,
+      value: {
+        scenario: withInputs(compiled.scenario, resolved.inputs),
+        get asRunText() {
+          return (asRunText ??= renderVariant(amended, p.format, name, AMENDMENT_VARIANT, undefined))
+        },
+        inputSha256: p.inputSha256,
+        file: p.file,
+        variant: AMENDMENT_VARIANT,
+        description: null
+      }
+    }
+  }
+  return { ok: true, value: { base: base.value, variants: names, amend } }
+}
+
 /** `compileScenarioVariantsBytes` for text (hashed as UTF-8). */
 export const compileScenarioVariantsText = (text: string, file: string, options: VariantsLoadOptions = {}): CompileVariantsOutcome =>
   compileScenarioVariantsBytes(Buffer.from(text, "utf8"), file, options)

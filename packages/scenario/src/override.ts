@@ -1,8 +1,6 @@
 import { parse as parseYaml } from "yaml"
-import { makeScenarioError, oneLine, renderFound } from "./errors.ts"
-import type { CompileOutcome, LoadOptions } from "./load.ts"
-import { compileScenarioText } from "./load.ts"
-import { parseYaml as parseYamlWithLimits } from "./source.ts"
+import { oneLine, renderFound } from "./errors.ts"
+import { type CompileOutcome, type LoadOptions, scenarioAmender } from "./load.ts"
 
 /**
  * `--set PATH=VALUE` amendments (for `devosim fork`). PATH is in the file's own words: keys joined
@@ -122,47 +120,11 @@ export const overrideOf = (settings: ReadonlyArray<Setting>): Record<string, unk
   return root
 }
 
-const FORK_VARIANT = "what-if"
-
-/** Compiles `text` amended by `settings`; errors name the setting's path rather than a place in the file. */
-export const compileScenarioWithSettings = (
-  text: string,
-  file: string,
-  settings: ReadonlyArray<Setting>,
-  options: Omit<LoadOptions, "variant"> = {}
-): CompileOutcome => {
-  // A JSON scenario (a large run's scenario.yaml is its JSON input): amended as JSON, in JSON's limits.
-  if (options.format === "json") {
-    const plain = compileScenarioText(text, file, options)
-    if (!plain.ok) return plain
-    const value = JSON.parse(text) as Record<string, unknown>
-    value["variants"] = [{ name: FORK_VARIANT, ...overrideOf(settings) }]
-    return located(compileScenarioText(JSON.stringify(value), file, { ...options, variant: FORK_VARIANT }))
-  }
-  // The parse with limits (source.ts): the text may be a hostile file. If it does not parse, the
-  // plain compile reports why, as for any scenario file.
-  let doc: ReturnType<typeof parseYamlWithLimits>["doc"] | undefined
-  try {
-    doc = parseYamlWithLimits(text).doc
-  } catch {
-    doc = undefined // beyond a limit
-  }
-  if (doc === undefined || doc.errors.length > 0 || doc.contents === null) {
-    const plain = compileScenarioText(text, file, options)
-    if (!plain.ok) return plain
-    // JSON within its limits but beyond YAML's: the amendments cannot be applied to it as YAML.
-    return {
-      ok: false,
-      error: makeScenarioError({ file, path: "", expected: "a scenario within the YAML limits, to apply --set to", found: "one beyond them (a large JSON scenario)" })
-    }
-  }
-  doc.set("variants", doc.createNode([{ name: FORK_VARIANT, ...overrideOf(settings) }]))
-  return located(compileScenarioText(String(doc), file, { ...options, variant: FORK_VARIANT }))
-}
-
-/** An error of the amended scenario named by the setting's path, not a place in the file. */
-const located = (out: CompileOutcome): CompileOutcome => {
-  if (out.ok) return out
-  const { path, expected, found } = out.error
-  return { ok: false, error: makeScenarioError({ file: "--set", path: path.replace(/^variants\[\d+\] \([^)]*\): /, ""), expected, found }) }
+/**
+ * Compiles `text` amended by `settings` (through `scenarioAmender`, the one way to amend); errors
+ * name the setting's path rather than a place in the file.
+ */
+export const compileScenarioWithSettings = (text: string, file: string, settings: ReadonlyArray<Setting>, options: Omit<LoadOptions, "variant"> = {}): CompileOutcome => {
+  const amender = scenarioAmender(text, file, options)
+  return amender.ok ? amender.value.amend(overrideOf(settings), { seed: options.seed }) : amender
 }
