@@ -12,7 +12,12 @@ import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { devosim, ROOT, tempDir } from "./cli-helpers.ts"
 
-const ROLLOUT = readFileSync(path.join(ROOT, "scenarios", "route-map-rollout-options.yaml"), "utf8")
+const EXAMPLE = path.join(ROOT, "scenarios", "route-map-rollout-options.yaml")
+// The example without its own experiments section (the section and the comment above it come last).
+const ROLLOUT = (() => {
+  const text = readFileSync(EXAMPLE, "utf8")
+  return text.slice(0, text.indexOf("\n# `devosim sweep scenarios/route-map-rollout-options.yaml"))
+})()
 const LEVER = "    - { path: centre.capacity, low: 4, high: 46 }\n"
 const UNCERTAINTY = "    - { path: deal.reduction_pct, low: 2, high: 10 }\n"
 const withExperiments = (section: string) => `${ROLLOUT}\nexperiments:\n${section}`
@@ -105,7 +110,7 @@ describe("devosim sweep", () => {
     expect(d.box.density).toBeGreaterThan(d.rows_meeting / 16)
     // Slow coverage is a small centre: the box bounds the capacity from above.
     expect(d.box.restricted.map((r) => r.factor)).toContain("centre.capacity")
-    expect(first.stdout).toMatch(/--where coverage_50pct_months > 33: box covering/)
+    expect(first.stdout).toMatch(/--where coverage_50pct_months > 33: \d+ of 16 rows; a box covering/)
   })
 
   it("verify passes on the sweep's directory", () => {
@@ -120,7 +125,7 @@ describe("devosim sweep", () => {
     const r = devosim(...sweepArgs(bad, path.join(dir, "bad-out")))
     expect(r.status).toBe(2)
     expect(r.stderr.trim().split("\n")).toHaveLength(1)
-    expect(r.stderr).toMatch(/experiments\.levers\[0\] \(path centre\.capcity\)/)
+    expect(r.stderr).toMatch(/experiments\.levers\[0\] \(centre\.capcity = 4\)/)
     expect(existsSync(path.join(dir, "bad-out"))).toBe(false)
   })
 
@@ -131,5 +136,139 @@ describe("devosim sweep", () => {
     expect(r.status).toBe(2)
     expect(r.stderr).toMatch(/experiments/)
     expect(r.stderr).toMatch(/:\d+:\d+/)
+  })
+})
+
+/** NPV and the centre's figures of `devosim run FILE … --seed S` (its summary.json). */
+const runFigures = (out: string, ...args: Array<string>) => {
+  const r = devosim("run", ...args, "--out", out, "--quiet", "--force")
+  expect(r.stderr).toBe("")
+  const s = JSON.parse(readFileSync(path.join(out, "summary.json"), "utf8")) as { centre: { deals: number; makespan: number }; money: { appraisal: { npv_pence: number } } }
+  return { npv: s.money.appraisal.npv_pence, deals: s.centre.deals, makespan: s.centre.makespan }
+}
+
+describe("devosim sweep of the README's example: capacity × rollout order (variants) × the programme's spend, with --set", () => {
+  const ex = path.join(dir, "example")
+  let result: ReturnType<typeof devosim>
+  let sweep: import("@devosim/report").SweepReport
+  const SET = "deal.gainshare_pct=40"
+  beforeAll(() => {
+    result = devosim("sweep", EXAMPLE, "--samples", "4", "--replications", "2", "--set", SET, "--where", "coverage_50pct_months > 30", "--out", ex, "--quiet", "--workers", "0")
+    sweep = JSON.parse(readFileSync(path.join(ex, "sweep.json"), "utf8")) as typeof sweep
+  })
+
+  it("runs the file's own design (sobol: 4 × (3 + 2) experiments) and records the --set in sweep.json and the manifest", () => {
+    expect(result.stderr).toBe("")
+    expect(result.status).toBe(0)
+    expect(sweep.design).toBe("sobol")
+    expect(sweep.experiments).toBe(20)
+    expect(sweep.settings).toEqual([SET])
+    expect(sweep.factors.map((f) => [f.name, f.kind, f.role])).toEqual([
+      ["centre.capacity", "range", "lever"],
+      ["rollout", "variants", "lever"],
+      ["programmes.reablement.investment.monthly", "range", "uncertainty"]
+    ])
+    const manifest = JSON.parse(readFileSync(path.join(ex, "manifest.json"), "utf8")) as Json
+    expect(manifest["settings"]).toEqual([SET])
+    const t = tableOf(ex)
+    expect(t.numRows).toBe(40)
+    const levels = new Set(Array.from({ length: 40 }, (_, i) => t.columns["rollout"]![i]))
+    expect([...levels].every((l) => ["base", "all-at-once-capacity-12", "largest-first-capacity-12"].includes(l as string))).toBe(true)
+    expect(levels.size).toBeGreaterThan(1)
+    // Sobol indices for every key outcome and factor; NPV does not depend on the deals' timing.
+    const npv = sweep.sensitivity.sobol!["npv_pence"]!
+    expect(Object.keys(npv.S1)).toEqual(["centre.capacity", "rollout", "programmes.reablement.investment.monthly"])
+    expect(npv.ST["centre.capacity"]!.estimate).toBe(0)
+    expect(npv.ST["rollout"]!.estimate).toBe(0)
+    expect(npv.ST["programmes.reablement.investment.monthly"]!.estimate).toBeGreaterThan(0)
+  })
+
+  it("a row with a variant is devosim run FILE#VARIANT with the --set, the row's settings and its seed", () => {
+    const t = tableOf(ex)
+    const row = Array.from({ length: 40 }, (_, i) => i).find((i) => t.columns["rollout"]![i] !== "base" && t.columns["replication"]![i] === 1)!
+    expect(row).toBeDefined()
+    const got = runFigures(
+      path.join(dir, "row-run"),
+      `${EXAMPLE}#${String(t.columns["rollout"]![row])}`,
+      "--set", SET,
+      "--set", `centre.capacity=${String(t.columns["centre.capacity"]![row])}`,
+      "--set", `programmes.reablement.investment.monthly=${String(t.columns["programmes.reablement.investment.monthly"]![row])}`,
+      "--seed", String(t.columns["seed"]![row])
+    )
+    expect(t.columns["npv_pence"]![row]).toBe(got.npv)
+    expect(t.columns["deals"]![row]).toBe(got.deals)
+    expect(t.columns["makespan_months"]![row]).toBe(got.makespan)
+  })
+
+  it("the tornado is one factor at a time from the base case: each end is the mean of runs with only that factor moved", () => {
+    const t = tableOf(ex)
+    const seeds = [t.columns["seed"]![0] as number, t.columns["seed"]![1] as number]
+    const meanNpv = (...sets: Array<string>) => {
+      const each = seeds.map((seed, r) => runFigures(path.join(dir, `oat-${r}`), EXAMPLE, "--set", SET, ...sets.flatMap((x) => ["--set", x]), "--seed", String(seed)).npv)
+      return (each[0]! + each[1]!) / 2
+    }
+    const npv = sweep.sensitivity.tornado["npv_pence"]!
+    expect(npv.baseline).toBe(meanNpv())
+    const spend = npv.bars.find((b) => b.factor === "programmes.reablement.investment.monthly")!
+    expect([spend.low_value, spend.high_value]).toEqual([10000, 60000])
+    expect(spend.low).toBe(meanNpv("programmes.reablement.investment.monthly=10000"))
+    expect(spend.high).toBe(meanNpv("programmes.reablement.investment.monthly=60000"))
+    expect(npv.bars[0]!.factor).toBe("programmes.reablement.investment.monthly")
+    // The deals' timing moves coverage, not the programme's NPV: their NPV bars are 0 long, their coverage bars are not.
+    expect(npv.bars.filter((b) => b.factor !== spend.factor).map((b) => b.swing)).toEqual([0, 0])
+    const coverage = sweep.sensitivity.tornado["coverage_50pct_months"]!
+    const capacity = coverage.bars.find((b) => b.factor === "centre.capacity")!
+    expect(capacity.swing).toBeGreaterThan(1)
+    const rollout = coverage.bars.find((b) => b.factor === "rollout")!
+    expect(rollout.levels!.map((l) => l.level)).toEqual(["base", "all-at-once-capacity-12", "largest-first-capacity-12"])
+    expect(rollout.low).toBe(Math.min(...rollout.levels!.map((l) => l.mean!)))
+  })
+
+  it("the switching value brackets NPV's crossing of £0 within the bisection's tolerance, on exact runs; capacity has none", () => {
+    const values = sweep.sensitivity.switching_values!
+    const capacity = values.find((v) => v.factor === "centre.capacity")!
+    expect(capacity.kind).toBe("no-crossing")
+    const spend = values.find((v) => v.factor === "programmes.reablement.investment.monthly")!
+    expect(spend.kind).toBe("crossing")
+    if (spend.kind !== "crossing") return
+    expect(spend.direction).toBe("falling")
+    expect(spend.bracket[1] - spend.bracket[0]).toBeLessThanOrEqual(50000 * 2 ** -16)
+    expect(spend.at_bracket[0]).toBeGreaterThan(0)
+    expect(spend.at_bracket[1]).toBeLessThan(0)
+    expect(spend.value).toBeGreaterThanOrEqual(spend.bracket[0])
+    expect(spend.value).toBeLessThanOrEqual(spend.bracket[1])
+    expect(result.stdout).toMatch(/NPV crosses £0 at programmes\.reablement\.investment\.monthly = [\d,.]+ \(between/)
+  })
+
+  it("--where names the levels of a variants factor inside the box", () => {
+    const d = sweep.discovery!
+    expect(d.rows).toBe(40)
+    const rollout = d.box?.restricted.find((x) => x.factor === "rollout")
+    if (rollout !== undefined) expect(rollout.levels!.length).toBeLessThan(3)
+  })
+
+  it("a variants factor naming a variant the file does not have is one line, exit 2", () => {
+    const bad = path.join(dir, "bad-variant.yaml")
+    writeFileSync(bad, withExperiments(`  levers:\n    - { name: rollout, variants: [base, all-at-once] }\n`))
+    const r = devosim(...sweepArgs(bad, path.join(dir, "bad-variant-out")))
+    expect(r.status).toBe(2)
+    expect(r.stderr.trim().split("\n")).toHaveLength(1)
+    expect(r.stderr).toMatch(/experiments\.levers\[0\]\.variants: expected base or one of the file's variants .*found "all-at-once"/)
+    expect(existsSync(path.join(dir, "bad-variant-out"))).toBe(false)
+  })
+
+  it("--keep-runs writes a run directory per row, which verify checks with the sweep", () => {
+    const kept = path.join(dir, "kept")
+    const r = devosim("sweep", EXAMPLE, "--design", "lhs", "--samples", "2", "--replications", "2", "--keep-runs", "--out", kept, "--quiet", "--workers", "0")
+    expect(r.stderr).toBe("")
+    expect(r.status).toBe(0)
+    const t = tableOf(kept)
+    for (const [i, d] of ["e0000-r00", "e0000-r01", "e0001-r00", "e0001-r01"].entries()) {
+      const s = JSON.parse(readFileSync(path.join(kept, "runs", d, "summary.json"), "utf8")) as { centre: { deals: number; makespan: number } }
+      expect(s.centre.makespan).toBe(t.columns["makespan_months"]![i])
+    }
+    const v = devosim("verify", kept)
+    expect(v.stderr).toBe("")
+    expect(v.status).toBe(0)
   })
 })

@@ -171,31 +171,65 @@ export type SwitchingValue =
   | { readonly kind: "no-crossing"; readonly atLow: number; readonly atHigh: number; readonly evaluations: number }
 
 /**
+ * A bisection for a switching value, one evaluation at a time, so a caller can make each
+ * evaluation a batch of runs (a sweep bisects every factor in step, each step one batch).
+ * `next` is the point to evaluate next, or undefined when the bracket is narrower than `tol`, or
+ * `grain` (how the factor's field holds values, e.g. whole numbers) leaves no point inside it.
+ */
+export interface Bisection {
+  readonly a: number
+  readonly b: number
+  readonly fa: number
+  readonly fb: number
+  readonly evaluations: number
+  readonly tol: number
+  readonly grain: (x: number) => number
+  readonly next: number | undefined
+  /** A point where the outcome was exactly 0. */
+  readonly zero: number | undefined
+}
+
+const nextPoint = (a: number, b: number, tol: number, grain: (x: number) => number): number | undefined => {
+  if (!(Math.abs(b - a) > tol)) return undefined
+  const m = grain(a + (b - a) / 2)
+  return m > Math.min(a, b) && m < Math.max(a, b) ? m : undefined
+}
+
+/** Starts from the outcome at both ends; signs agreeing (or NaN) at both: nothing to bisect (`next` undefined). */
+export const startBisection = (lo: number, hi: number, fLo: number, fHi: number, tol: number, grain: (x: number) => number = (x) => x): Bisection => {
+  const zero = fLo === 0 ? lo : fHi === 0 ? hi : undefined
+  const brackets = zero === undefined && !Number.isNaN(fLo) && !Number.isNaN(fHi) && Math.sign(fLo) !== Math.sign(fHi)
+  return { a: lo, b: hi, fa: fLo, fb: fHi, evaluations: 2, tol, grain, zero, next: brackets ? nextPoint(lo, hi, tol, grain) : undefined }
+}
+
+/** The bisection after evaluating `next` to `f`. */
+export const stepBisection = (s: Bisection, f: number): Bisection => {
+  const m = s.next
+  if (m === undefined) return s
+  const evaluations = s.evaluations + 1
+  if (f === 0) return { ...s, evaluations, zero: m, next: undefined }
+  // NaN at a midpoint: no sign to narrow by, so the bracket stands.
+  if (Number.isNaN(f)) return { ...s, evaluations, next: undefined }
+  const narrowed = Math.sign(f) === Math.sign(s.fa) ? { ...s, a: m, fa: f } : { ...s, b: m, fb: f }
+  return { ...narrowed, evaluations, next: nextPoint(narrowed.a, narrowed.b, s.tol, s.grain) }
+}
+
+/** What a finished bisection found. */
+export const bisectionResult = (s: Bisection): SwitchingValue => {
+  if (s.zero !== undefined) return { kind: "crossing", value: s.zero, low: s.zero, high: s.zero, evaluations: s.evaluations }
+  if (Number.isNaN(s.fa) || Number.isNaN(s.fb) || Math.sign(s.fa) === Math.sign(s.fb)) return { kind: "no-crossing", atLow: s.fa, atHigh: s.fb, evaluations: s.evaluations }
+  return { kind: "crossing", value: s.a + (s.b - s.a) / 2, low: Math.min(s.a, s.b), high: Math.max(s.a, s.b), evaluations: s.evaluations }
+}
+
+/**
  * The factor value where an outcome crosses 0 (the Green Book's switching value), by bisection on
- * exact evaluations `f` (a devosim run each, so synchronous and as few as possible). Stops when
- * the bracket [low, high] is narrower than `tol`; `value` is its midpoint, or an exact zero if one
- * is hit. Signs agreeing at lo and hi: no crossing is reported (there may be an even number).
+ * exact evaluations `f`. Stops when the bracket [low, high] is narrower than `tol`; `value` is its
+ * midpoint, or an exact zero if one is hit. Signs agreeing at lo and hi: no crossing is reported
+ * (there may be an even number).
  */
 export const switchingValue = (f: (x: number) => number, lo: number, hi: number, tol: number): SwitchingValue => {
-  let a = lo
-  let b = hi
-  let fa = f(a)
-  const fb = f(b)
-  let evaluations = 2
-  if (fa === 0) return { kind: "crossing", value: a, low: a, high: a, evaluations }
-  if (fb === 0) return { kind: "crossing", value: b, low: b, high: b, evaluations }
-  if (Number.isNaN(fa) || Number.isNaN(fb) || Math.sign(fa) === Math.sign(fb)) return { kind: "no-crossing", atLow: fa, atHigh: fb, evaluations }
-  // 200 halvings exhaust a double's precision whatever tol is: the loop always ends.
-  for (let i = 0; i < 200 && Math.abs(b - a) > tol; i++) {
-    const m = a + (b - a) / 2
-    if (m === a || m === b) break
-    const fm = f(m)
-    evaluations++
-    if (fm === 0) return { kind: "crossing", value: m, low: m, high: m, evaluations }
-    if (Math.sign(fm) === Math.sign(fa)) {
-      a = m
-      fa = fm
-    } else b = m
-  }
-  return { kind: "crossing", value: a + (b - a) / 2, low: Math.min(a, b), high: Math.max(a, b), evaluations }
+  let s = startBisection(lo, hi, f(lo), f(hi), tol)
+  // 1100 halvings exhaust a double's range whatever tol is; the midpoint test ends sooner.
+  for (let i = 0; i < 1100 && s.next !== undefined; i++) s = stepBisection(s, f(s.next))
+  return bisectionResult(s)
 }

@@ -1,6 +1,6 @@
 import { streamFor } from "@devosim/core"
 import { describe, expect, it } from "vitest"
-import { bootstrapResamples, morrisEffects, morrisTrajectories, saltelli, sobolIndices, switchingValue, tornado } from "../src/index.ts"
+import { bisectionResult, bootstrapResamples, morrisEffects, morrisTrajectories, saltelli, sobolIndices, startBisection, stepBisection, switchingValue, tornado } from "../src/index.ts"
 
 const rng = (purpose: string, seed = 1) => streamFor(seed, "analysis-test", purpose)
 
@@ -122,5 +122,19 @@ describe("switchingValue", () => {
 
   it("reports no crossing when the signs at lo and hi agree", () => {
     expect(switchingValue((x) => x * x + 1, -2, 3, 1e-6)).toEqual({ kind: "no-crossing", atLow: 5, atHigh: 10, evaluations: 2 })
+  })
+
+  it("given a field of whole numbers, when bisected a step at a time, then it ends at the adjacent pair where the sign changes", () => {
+    // NPV falling through 0 at 17.5 as the capacity rises from 4 to 46: integer midpoints only.
+    const f = (x: number) => 17.5 - x
+    let s = startBisection(4, 46, f(4), f(46), 0, Math.round)
+    const asked: Array<number> = []
+    while (s.next !== undefined) {
+      asked.push(s.next)
+      expect(Number.isInteger(s.next)).toBe(true)
+      s = stepBisection(s, f(s.next))
+    }
+    expect(bisectionResult(s)).toEqual({ kind: "crossing", value: 17.5, low: 17, high: 18, evaluations: 2 + asked.length })
+    expect(asked.length).toBeLessThanOrEqual(Math.ceil(Math.log2(42)))
   })
 })

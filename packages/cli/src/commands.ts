@@ -128,7 +128,7 @@ export const loadOrBadInput = (file: string, seed?: number, variant?: string) =>
 }
 
 /** `--set PATH=VALUE` flags, parsed (fork, run, compare); a malformed one names the flag and its help. */
-const parseSettings = (sets: ReadonlyArray<string>) =>
+export const parseSettings = (sets: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const settings: Array<Setting> = []
     for (const s of sets) {
@@ -256,7 +256,7 @@ export const checkReplications = (k: number) =>
  * Writes a run directory atomically through `write` (which streams into it); SIGINT/SIGTERM abort
  * it and wait for the temporary directory to go.
  */
-const writeRunOut = <A>(out: string, force: boolean, write: (dir: RunDirectoryWriter, signal: AbortSignal) => Promise<A>) =>
+export const writeRunOut = <A>(out: string, force: boolean, write: (dir: RunDirectoryWriter, signal: AbortSignal) => Promise<A>) =>
   abortable(
     async (signal) => {
       const dir = await openRunDirectory(out, { overwrite: force, signal })

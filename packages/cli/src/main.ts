@@ -226,9 +226,11 @@ const sweep = Command.make(
     quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no progress on stderr"), Flag.withDefault(false)),
     json: jsonFlag,
     workers: Flag.Int("workers").pipe(Flag.withDescription("worker threads running the replications (default: the machine's cores; 0 = none). The output is the same bytes for any N"), Flag.optional),
-    where: Flag.String("where").pipe(Flag.withDescription('a condition over outcome columns, e.g. "npv_pence < 0": PRIM finds the box of factor values where it holds'), Flag.optional)
+    where: Flag.String("where").pipe(Flag.withDescription('a condition over outcome columns, e.g. "npv_pence < 0": PRIM finds the box of factor values where it holds'), Flag.optional),
+    keepRuns: Flag.Boolean("keep-runs").pipe(Flag.withDescription("also write a run directory per experiment × replication under runs/eNNNN-rNN/ (large: every run's log)"), Flag.withDefault(false)),
+    sets: setFlag("applied to the base before any factor: every experiment, the tornado's base case and the switching values' runs")
   },
-  ({ file, design, samples, replications, seed, out, force, quiet, json, workers, where }) =>
+  ({ file, design, samples, replications, seed, out, force, quiet, json, workers, where, keepRuns, sets }) =>
     Effect.flatMap(Effect.promise(() => import("./sweep.ts")), (m) =>
       m.sweepCommand({
         file,
@@ -241,7 +243,9 @@ const sweep = Command.make(
         quiet,
         json,
         workers: Option.getOrUndefined(workers),
-        where: Option.getOrUndefined(where)
+        where: Option.getOrUndefined(where),
+        keepRuns,
+        sets
       })
     )
 ).pipe(Command.withDescription("Sweep a scenario's experiments (levers and uncertainties) by a design × replications: experiments.arrow, sensitivity, PRIM"))

@@ -470,17 +470,22 @@ const factorPath = Schema.String.annotate({ expected: "a --set PATH (e.g. centre
 )
 export const ExperimentFactor = Schema.Union([
   Schema.Struct({ path: factorPath, low: Schema.Number.annotate({ expected: "a number (the range's low end)" }), high: Schema.Number.annotate({ expected: "a number (the range's high end)" }) }),
-  Schema.Struct({ path: factorPath, levels: nonEmptyArray(Schema.Unknown, "a non-empty list of levels", 1000, "levels") })
-]).annotate({ expected: "a factor { path, low, high } or { path, levels: [...] }" })
+  Schema.Struct({ path: factorPath, levels: nonEmptyArray(Schema.Unknown, "a non-empty list of levels", 1000, "levels") }),
+  // A bundle of changes per level: the file's variants by name ("base": the file as it stands), e.g. a rollout timetable.
+  Schema.Struct({
+    name: factorPath,
+    variants: nonEmptyArray(nameOf("a variant's name, or base"), "a non-empty list of variant names (base: the file as it stands)", MAX_VARIANTS + 1, "variants")
+  })
+]).annotate({ expected: "a factor { path, low, high }, { path, levels: [...] } or { name, variants: [...] }" })
 
 /** `devosim sweep`'s experiments (ignored by run and compare): levers and uncertainties, and the design's defaults. */
 export const Experiments = Schema.Struct({
   design: Schema.optionalKey(Schema.Literals(["full_factorial", "lhs", "sobol", "morris"]).annotate({ expected: 'one of "full_factorial", "lhs", "sobol", "morris"' })),
   samples: Schema.optionalKey(num("an integer >= 1", "Experiments (lhs), base points (sobol), trajectories (morris) or levels per range (full_factorial).", integer, atLeast(1), atMost(1_000_000))),
   seed: Schema.optionalKey(num("a safe integer", "Seed of the design's random stream (default: the scenario's seed).", integer, atLeast(-Number.MAX_SAFE_INTEGER), atMost(Number.MAX_SAFE_INTEGER))),
-  levers: Schema.optionalKey(boundedArray(ExperimentFactor, { expected: "a list of levers { path, low, high } or { path, levels }", default: [] }, 45, "levers")),
-  uncertainties: Schema.optionalKey(boundedArray(ExperimentFactor, { expected: "a list of uncertainties { path, low, high } or { path, levels }", default: [] }, 45, "uncertainties"))
-}).annotate({ expected: "experiments { design?, samples?, seed?, levers?, uncertainties? }", description: "What `devosim sweep` varies: levers (policy choices) and uncertainties, each a --set PATH with a range or levels." })
+  levers: Schema.optionalKey(boundedArray(ExperimentFactor, { expected: "a list of levers { path, low, high }, { path, levels } or { name, variants }", default: [] }, 45, "levers")),
+  uncertainties: Schema.optionalKey(boundedArray(ExperimentFactor, { expected: "a list of uncertainties { path, low, high }, { path, levels } or { name, variants }", default: [] }, 45, "uncertainties"))
+}).annotate({ expected: "experiments { design?, samples?, seed?, levers?, uncertainties? }", description: "What `devosim sweep` varies: levers (policy choices) and uncertainties, each a --set PATH with a range or levels, or a choice among the file's variants." })
 
 /** The whole file. */
 export const ScenarioFile = Schema.Struct({

@@ -192,7 +192,8 @@ const checkAny = (src: RunSource, c: Checked, prefix = ""): string | null => {
   if (format === RUN_FORMAT) checkRun(src, c, prefix, parsed)
   else if (format === REPLICATIONS_FORMAT) checkReplications(src, c, prefix, parsed as Record<string, unknown>)
   else if (format === COMPARE_FORMAT_MANIFEST) checkListed(src, c, prefix, parsed as Record<string, unknown>, [])
-  else if (format === EXPORT_FORMAT_MANIFEST || format === SWEEP_FORMAT_MANIFEST) checkListed(src, c, prefix, parsed as Record<string, unknown>, [])
+  else if (format === SWEEP_FORMAT_MANIFEST) checkSweep(src, c, prefix, parsed as Record<string, unknown>)
+  else if (format === EXPORT_FORMAT_MANIFEST) checkListed(src, c, prefix, parsed as Record<string, unknown>, [])
   else c.problems.push(problem("ManifestMismatch", manifestName, `unknown format ${JSON.stringify(format)}`))
   return format
 }
@@ -579,6 +580,42 @@ const checkListed = (src: RunSource, c: Checked, prefix: string, m: Record<strin
       c.problems.push(problem("ManifestMismatch", `${prefix}${name}`, "not listed in the manifest (added after the run, or the manifest was edited)"))
     }
   }
+}
+
+/**
+ * A sweep: its files as listed; with --keep-runs also each kept run (runs/eNNNN-rNN), checked as
+ * a run in itself first and listed once each, in (experiment, replication) order.
+ */
+const checkSweep = (src: RunSource, c: Checked, prefix: string, m: Record<string, unknown>): void => {
+  const manifestName = `${prefix}${MANIFEST_FILE}`
+  const runs = m["runs"]
+  if (runs !== undefined) {
+    if (!Array.isArray(runs)) c.problems.push(problem("ManifestMismatch", manifestName, "invalid: runs is not a list"))
+    else {
+      const seen = new Set<string>()
+      for (const [i, r] of runs.entries()) {
+        const dir = isRecord(r) ? r["dir"] : undefined
+        if (typeof dir !== "string" || !/^runs\/e[0-9]+-r[0-9]+$/.test(dir) || seen.has(dir)) {
+          c.problems.push(problem("ManifestMismatch", manifestName, `invalid: runs[${i}].dir is not a runs/eNNNN-rNN listed once`))
+          continue
+        }
+        seen.add(dir)
+        const sub = `${prefix}${dir}/`
+        if (!src.names.includes(`${sub}${MANIFEST_FILE}`)) {
+          c.problems.push(problem("ManifestMismatch", `${sub}${MANIFEST_FILE}`, "missing: the sweep lists this run but it has no manifest"))
+          continue
+        }
+        const before = c.problems.length
+        const format = checkAny(src, c, sub)
+        if (c.problems.length === before && format !== RUN_FORMAT) c.problems.push(problem("ManifestMismatch", `${sub}${MANIFEST_FILE}`, `a sweep's run must be a run (format ${RUN_FORMAT}), found ${JSON.stringify(format)}`))
+      }
+    }
+  }
+  const found = new Set(c.problems.map((p) => p.file))
+  const before = c.problems.length
+  checkListed(src, c, prefix, m, [])
+  const listed = c.problems.splice(before).filter((p) => !found.has(p.file))
+  c.problems.push(...listed)
 }
 
 const checkReplications = (src: RunSource, c: Checked, prefix: string, m: Record<string, unknown>): void => {
