@@ -153,7 +153,7 @@ describe("devosim sweep of the README's example: capacity × rollout order (vari
   let sweep: import("@devosim/report").SweepReport
   const SET = "deal.gainshare_pct=40"
   beforeAll(() => {
-    result = devosim("sweep", EXAMPLE, "--samples", "4", "--replications", "2", "--set", SET, "--where", "coverage_50pct_months > 30", "--out", ex, "--quiet", "--workers", "0")
+    result = devosim("sweep", EXAMPLE, "--samples", "4", "--replications", "2", "--set", SET, "--where", "coverage_50pct_months > 30", "--parquet", "--out", ex, "--quiet", "--workers", "0")
     sweep = JSON.parse(readFileSync(path.join(ex, "sweep.json"), "utf8")) as typeof sweep
   })
 
@@ -181,6 +181,37 @@ describe("devosim sweep of the README's example: capacity × rollout order (vari
     expect(npv.ST["centre.capacity"]!.estimate).toBe(0)
     expect(npv.ST["rollout"]!.estimate).toBe(0)
     expect(npv.ST["programmes.reablement.investment.monthly"]!.estimate).toBeGreaterThan(0)
+  })
+
+  it("experiments.parquet (--parquet) loads in DuckDB with the documented column types and the Arrow file's values", async () => {
+    const { DuckDBInstance } = await import("@duckdb/node-api")
+    const db = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false" })
+    const sql = await db.connect()
+    try {
+      const at = `'${path.join(ex, "experiments.parquet").replaceAll("'", "''")}'`
+      const types = (await sql.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${at})`)).getRowObjects().map((r) => [r["column_name"], r["column_type"]])
+      expect(types.slice(0, 6)).toEqual([
+        ["experiment", "INTEGER"],
+        ["replication", "INTEGER"],
+        ["seed", "BIGINT"],
+        ["centre.capacity", "DOUBLE"],
+        ["rollout", "VARCHAR"],
+        ["programmes.reablement.investment.monthly", "DOUBLE"]
+      ])
+      expect(types.slice(6).every(([, t]) => t === "DOUBLE")).toBe(true)
+      const t = tableOf(ex)
+      const rows = (await sql.runAndReadAll(`SELECT experiment, replication, rollout, npv_pence, deals FROM read_parquet(${at}) ORDER BY experiment, replication`)).getRowObjects()
+      expect(rows).toHaveLength(40)
+      rows.forEach((r, i) => {
+        expect([r["experiment"], r["replication"], r["rollout"], r["npv_pence"], r["deals"]]).toEqual([t.columns["experiment"]![i], t.columns["replication"]![i], t.columns["rollout"]![i], t.columns["npv_pence"]![i], t.columns["deals"]![i]])
+      })
+      // A question of the sweep in SQL: the mean months to 50% coverage per rollout order.
+      const byRollout = (await sql.runAndReadAll(`SELECT rollout, avg(coverage_50pct_months) AS months FROM read_parquet(${at}) GROUP BY rollout ORDER BY rollout`)).getRowObjects()
+      expect(byRollout.length).toBeGreaterThan(1)
+    } finally {
+      sql.closeSync()
+      db.closeSync()
+    }
   })
 
   it("a row with a variant is devosim run FILE#VARIANT with the --set, the row's settings and its seed", () => {

@@ -228,9 +228,10 @@ const sweep = Command.make(
     workers: Flag.Int("workers").pipe(Flag.withDescription("worker threads running the replications (default: the machine's cores; 0 = none). The output is the same bytes for any N"), Flag.optional),
     where: Flag.String("where").pipe(Flag.withDescription('a condition over outcome columns, e.g. "npv_pence < 0": PRIM finds the box of factor values where it holds'), Flag.optional),
     keepRuns: Flag.Boolean("keep-runs").pipe(Flag.withDescription("also write a run directory per experiment × replication under runs/eNNNN-rNN/ (large: every run's log)"), Flag.withDefault(false)),
+    parquet: Flag.Boolean("parquet").pipe(Flag.withDescription("also write experiments.parquet, the same table as Parquet (for DuckDB and others without Arrow IPC)"), Flag.withDefault(false)),
     sets: setFlag("applied to the base before any factor: every experiment, the tornado's base case and the switching values' runs")
   },
-  ({ file, design, samples, replications, seed, out, force, quiet, json, workers, where, keepRuns, sets }) =>
+  ({ file, design, samples, replications, seed, out, force, quiet, json, workers, where, keepRuns, parquet, sets }) =>
     Effect.flatMap(Effect.promise(() => import("./sweep.ts")), (m) =>
       m.sweepCommand({
         file,
@@ -245,6 +246,7 @@ const sweep = Command.make(
         workers: Option.getOrUndefined(workers),
         where: Option.getOrUndefined(where),
         keepRuns,
+        parquet,
         sets
       })
     )

@@ -30,7 +30,7 @@ import { compareCodePoints, ENGINE_VERSION, formatPoundsCompact, forTerminal, ty
 import { decideCentre } from "@devosim/engine"
 import type { ReplicationFigures, SweepDiscovery, SweepFactor, SweepOutcomeTornado, SweepReport, SweepSwitchingValue, SweepTornadoBar } from "@devosim/report"
 import { experimentsOfText, type LoadedVariant, overrideOf, parseSetting, runScenarioFormat, type ScenarioAmender, scenarioAmender, type Setting } from "@devosim/scenario"
-import { encodeRecordTable, SWEEP_FORMAT_MANIFEST } from "@devosim/store"
+import { encodeParquet, encodeRecordTable, SWEEP_FORMAT_MANIFEST } from "@devosim/store"
 import { Effect } from "effect"
 import * as path from "node:path"
 import { checkReplications, checkWorkers, count, loadOrBadInput, parseSettings, replicate, rounded, writeRunOut } from "./commands.ts"
@@ -301,6 +301,7 @@ export interface SweepArgs {
   readonly where?: string | undefined
   readonly sets?: ReadonlyArray<string> | undefined
   readonly keepRuns?: boolean | undefined
+  readonly parquet?: boolean | undefined
 }
 
 export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs) {
@@ -553,7 +554,10 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
   const width = { e: Math.max(4, String(n - 1).length), r: Math.max(2, String(K - 1).length) }
   const runDirOf = (e: number, r: number) => `runs/e${String(e).padStart(width.e, "0")}-r${String(r).padStart(width.r, "0")}`
   const written = yield* writeRunOut(out, args.force, async (dir, signal) => {
-    await dir.writeFile("experiments.arrow", encodeRecordTable(table, SWEEP_TABLE_FORMAT))
+    const experiments = encodeRecordTable(table, SWEEP_TABLE_FORMAT)
+    await dir.writeFile("experiments.arrow", experiments)
+    // The same table for readers without Arrow IPC (DuckDB without its arrow extension).
+    if (args.parquet === true) await dir.writeFile("experiments.parquet", encodeParquet(experiments))
     await dir.writeFile("sweep.json", json(report))
     if (keep) {
       const bar = progress(`run directories: ${count(n * K, "run")}`, n * K, args.quiet)
