@@ -19,7 +19,7 @@ import { amountToPence } from "./compile.ts"
 import { Result, Schema, SchemaParser } from "effect"
 import { problemsOf } from "./issues.ts"
 import { MAX_NUMBER } from "./limits.ts"
-import { Agency, Amount, Centre, Deal, Investment, LocalityDeal, Negotiation, Programme, ProgrammeEffect, ScenarioFile, scenarioFileJsonSchema, Transfer, UnitCost } from "./schema.ts"
+import { Agency, Amount, Centre, Deal, Investment, Locality, LocalityDeal, Negotiation, Programme, ProgrammeEffect, ScenarioFile, scenarioFileJsonSchema, SpendingReview, Transfer, UnitCost } from "./schema.ts"
 
 export const DISTRIBUTION_FORMS = ["uniform", "triangular", "normal", "lognormal", "discrete"] as const
 
@@ -57,6 +57,8 @@ const checkOf = (fields: Schema.Struct.Fields, key: string): Check => {
 }
 
 const BASELINE_FIELDS = { amount: Amount }
+/** A spending review's change of one agency's envelope: the value schema of its `changes` mapping. */
+const CHANGE_FIELDS = { change: SpendingReview.fields.changes.value }
 
 interface Site {
   readonly at: ReadonlyArray<PathSegment>
@@ -90,6 +92,7 @@ export const UNCERTAIN_FIELDS: ReadonlyArray<{
   { pattern: ["localities", "[]", "deal", "reduction_pct"], kind: "hundredths", fields: LocalityDeal.fields },
   { pattern: ["localities", "[]", "deal", "gainshare_pct"], kind: "hundredths", fields: LocalityDeal.fields },
   { pattern: ["localities", "[]", "negotiation", "fail_probability"], kind: "real", fields: Negotiation.fields },
+  { pattern: ["localities", "[]", "population"], kind: "real", fields: Locality.fields },
   { pattern: ["localities", "[]", "baseline", "{}"], kind: "pounds", fields: BASELINE_FIELDS, fieldKey: "amount" },
   { pattern: ["programmes", "[]", "cohort"], kind: "real", fields: Programme.fields },
   { pattern: ["programmes", "[]", "investment", "upfront"], kind: "pounds", fields: Investment.fields },
@@ -103,7 +106,8 @@ export const UNCERTAIN_FIELDS: ReadonlyArray<{
   { pattern: ["programmes", "[]", "effects", "[]", "lag_months"], kind: "integer", fields: ProgrammeEffect.fields },
   { pattern: ["programmes", "[]", "effects", "[]", "ramp_months"], kind: "integer", fields: ProgrammeEffect.fields },
   { pattern: ["programmes", "[]", "effects", "[]", "unit_cost", "amount"], kind: "pounds", fields: UnitCost.fields },
-  { pattern: ["transfers", "[]", "amount"], kind: "pounds", fields: Transfer.fields }
+  { pattern: ["transfers", "[]", "amount"], kind: "pounds", fields: Transfer.fields },
+  { pattern: ["spending_reviews", "[]", "changes", "{}"], kind: "hundredths", fields: CHANGE_FIELDS, fieldKey: "change" }
 ]
 
 /** Every place in the document that holds a distribution, with its path name (ids, not indices). */

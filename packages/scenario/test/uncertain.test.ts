@@ -120,4 +120,27 @@ describe("uncertain inputs in a scenario file", () => {
     const forms = (defs["Distribution"] as { anyOf: ReadonlyArray<{ required: ReadonlyArray<string> }> }).anyOf.map((f) => f.required[0])
     expect(forms).toEqual([...DISTRIBUTION_FORMS])
   })
+
+  it("a locality's population and a spending review's change may be uncertain: drawn, rounded as held, recorded by id", () => {
+    const doc = {
+      seed: 7,
+      localities: [{ id: "Kent", population: { uniform: [1_000_000, 1_500_000] } }],
+      spending_reviews: [{ id: "sr2010", changes: { council: { triangular: [-15, -10.9, -5] }, nhs: 0 } }]
+    }
+    const r = resolveInputs(doc, 7)
+    if (!r.ok) throw new Error("expected draws")
+    const v = r.value as { localities: Array<{ population: number }>; spending_reviews: Array<{ changes: Record<string, number> }> }
+    expect(v.localities[0]!.population).toBeGreaterThanOrEqual(1_000_000)
+    expect(v.localities[0]!.population).toBeLessThanOrEqual(1_500_000)
+    const change = v.spending_reviews[0]!.changes["council"]!
+    expect(change).toBeGreaterThanOrEqual(-15)
+    expect(change).toBeLessThanOrEqual(-5)
+    expect(Math.round(change * 100) / 100).toBe(change)
+    expect(v.spending_reviews[0]!.changes["nhs"]).toBe(0)
+    expect(r.inputs.map((d) => d.path)).toEqual(["localities[Kent].population", "spending_reviews[sr2010].changes.council"])
+  })
+  it("a spending review's change is checked as the field is: a draw may not reach -100%", () => {
+    const r = resolveInputs({ seed: 1, spending_reviews: [{ id: "sr", changes: { council: { uniform: [-120, 0] } } }] }, 1)
+    expect(r.ok).toBe(false)
+  })
 })
