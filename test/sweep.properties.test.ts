@@ -12,7 +12,7 @@ import fc from "fast-check"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { replicationResult } from "../packages/cli/src/replication.ts"
-import { type Point, replicationScenarios, sweepPlanOf } from "../packages/cli/src/sweep.ts"
+import { planSweep, type Point, replicationScenarios } from "../packages/cli/src/sweep.ts"
 import { ROOT } from "./cli-helpers.ts"
 
 const EXAMPLE = path.join(ROOT, "scenarios", "route-map-rollout-options.yaml")
@@ -20,7 +20,7 @@ const K = 2
 
 describe("sweep: experiments in another order", () => {
   it("give the same rows (sorted): each row's inputs, replication, seed and outcomes", async () => {
-    const plan = await Effect.runPromise(sweepPlanOf(EXAMPLE, K))
+    const { plan } = await Effect.runPromise(planSweep({ file: EXAMPLE, replications: K }))
     const factors = plan.factors.map((f) => (f.kind === "range" ? { name: f.name, low: f.low, high: f.high } : { name: f.name, levels: f.levels.map((_, i) => i) }))
     const design = latinHypercube(5, factors, streamFor(46, "experiments", "test"))
     const points: Array<Point> = Array.from({ length: design.n }, (_, e) =>

@@ -229,9 +229,10 @@ const sweep = Command.make(
     where: Flag.String("where").pipe(Flag.withDescription('a condition over outcome columns, e.g. "npv_pence < 0": PRIM finds the box of factor values where it holds'), Flag.optional),
     keepRuns: Flag.Boolean("keep-runs").pipe(Flag.withDescription("also write a run directory per experiment × replication under runs/eNNNN-rNN/ (large: every run's log)"), Flag.withDefault(false)),
     parquet: Flag.Boolean("parquet").pipe(Flag.withDescription("also write experiments.parquet, the same table as Parquet (for DuckDB and others without Arrow IPC)"), Flag.withDefault(false)),
+    shard: Flag.String("shard").pipe(Flag.withDescription("i/N: run only shard i of N of the rows (an array job's task) and write a part for devosim merge; shard 0 also runs the tornado and switching values"), Flag.optional),
     sets: setFlag("applied to the base before any factor: every experiment, the tornado's base case and the switching values' runs")
   },
-  ({ file, design, samples, replications, seed, out, force, quiet, json, workers, where, keepRuns, parquet, sets }) =>
+  ({ file, design, samples, replications, seed, out, force, quiet, json, workers, where, keepRuns, parquet, shard, sets }) =>
     Effect.flatMap(Effect.promise(() => import("./sweep.ts")), (m) =>
       m.sweepCommand({
         file,
@@ -247,12 +248,25 @@ const sweep = Command.make(
         where: Option.getOrUndefined(where),
         keepRuns,
         parquet,
+        shard: Option.getOrUndefined(shard),
         sets
       })
     )
 ).pipe(Command.withDescription("Sweep a scenario's experiments (levers and uncertainties) by a design × replications: experiments.arrow, sensitivity, PRIM"))
 
-const commands = [run, validate, compare, sweep, fork, replayCmd, explain, exportCmd, schema, verify] as const
+const merge = Command.make(
+  "merge",
+  {
+    parts: Argument.String("PART").pipe(Argument.withDescription("the parts' directories (devosim sweep … --shard i/N --out PART), all N of them"), Argument.variadic()),
+    out: Flag.String("out").pipe(Flag.withDescription("directory for the merged sweep (the same files as the sweep run in one go)")),
+    force: Flag.Boolean("force").pipe(Flag.withDescription("replace an existing output directory"), Flag.withDefault(false)),
+    parquet: Flag.Boolean("parquet").pipe(Flag.withDescription("also write experiments.parquet"), Flag.withDefault(false)),
+    json: jsonFlag
+  },
+  ({ parts, out, force, parquet, json }) => Effect.flatMap(Effect.promise(() => import("./sweep.ts")), (m) => m.mergeCommand({ parts, out, force, parquet, json }))
+).pipe(Command.withDescription("Join the parts of a sharded sweep (checked: one sweep, every shard once, no gap or overlap) into its directory, the same bytes as the sweep run in one go"))
+
+const commands = [run, validate, compare, sweep, merge, fork, replayCmd, explain, exportCmd, schema, verify] as const
 const devosim = Command.make("devosim").pipe(
   Command.withDescription("Event-sourced simulation of devolution deals, pooled budgets and who pays, who saves"),
   Command.withSubcommands(commands)

@@ -30,7 +30,8 @@ import { compareCodePoints, ENGINE_VERSION, formatPoundsCompact, forTerminal, ty
 import { decideCentre } from "@devosim/engine"
 import type { ReplicationFigures, SweepDiscovery, SweepFactor, SweepOutcomeTornado, SweepReport, SweepSwitchingValue, SweepTornadoBar } from "@devosim/report"
 import { experimentsOfText, type LoadedVariant, overrideOf, parseSetting, runScenarioFormat, type ScenarioAmender, scenarioAmender, type Setting } from "@devosim/scenario"
-import { encodeParquet, encodeRecordTable, SWEEP_FORMAT_MANIFEST } from "@devosim/store"
+import { decodeTable, encodeParquet, encodeRecordTable, sha256Hex, SWEEP_FORMAT_MANIFEST, verifyRunDirectory } from "@devosim/store"
+import { readFileSync } from "node:fs"
 import { Effect } from "effect"
 import * as path from "node:path"
 import { checkReplications, checkWorkers, count, loadOrBadInput, parseSettings, replicate, rounded, writeRunOut } from "./commands.ts"
@@ -137,26 +138,7 @@ export const compilePoint = (plan: SweepPlan, point: Point, seed?: number) => {
  * replicationSeed(seed, r); a scenario with uncertain inputs compiled again with that seed, so each
  * replication draws its own inputs from the same streams in every experiment.
  */
-export const replicationScenarios = (plan: SweepPlan, points: ReadonlyArray<Point>): Array<Scenario> | UserFacingError => {
-  const out: Array<Scenario> = []
-  for (const point of points) {
-    const first = compilePoint(plan, point)
-    if (!first.ok) return badInput(`${describePoint(plan, point)}: ${forTerminal(first.error.message)}`)
-    const sc = first.value.scenario
-    out.push(sc)
-    for (let r = 1; r < plan.replications; r++) {
-      const seed = replicationSeed(sc.seed, r)
-      if (sc.inputs === undefined) {
-        out.push({ ...sc, seed })
-        continue
-      }
-      const again = compilePoint(plan, point, seed)
-      if (!again.ok) return badInput(`${describePoint(plan, point)}, seed ${seed}: ${forTerminal(again.error.message)}`)
-      out.push(again.value.scenario)
-    }
-  }
-  return out
-}
+export const replicationScenarios = (plan: SweepPlan, points: ReadonlyArray<Point>): Array<Scenario> | UserFacingError => rowScenarios(plan, points, 0, points.length * plan.replications)
 
 const designOf = (name: DesignName, samples: number, factors: ReadonlyArray<Factor>, seed: number): Design => {
   // One RNG derivation: the design's stream from its seed, like every stream (core's streamFor).
@@ -302,134 +284,121 @@ export interface SweepArgs {
   readonly sets?: ReadonlyArray<string> | undefined
   readonly keepRuns?: boolean | undefined
   readonly parquet?: boolean | undefined
+  readonly shard?: string | undefined
 }
 
-export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs) {
-  yield* checkSweepFlags(args)
-  const settings = yield* parseSettings(args.sets ?? [])
-  const file = args.file
-  const base = yield* loadOrBadInput(file)
-  const text = base.asRunText
-  const made = scenarioAmender(text, file, { format: runScenarioFormat(text) })
-  if (!made.ok) return yield* badInput(forTerminal(made.error.message))
-  const amender = made.value
-  if (settings.length > 0) {
-    const amended = amender.amend(overrideOf(settings))
-    if (!amended.ok) return yield* badFlag(forTerminal(amended.error.message))
-  }
-  const { factors, section } = yield* factorsOf(file, text, amender, settings)
-  const K = args.replications
-  const plan: SweepPlan = { amender, settings, factors, replications: K }
+/**
+ * A sweep as data, the same on every machine that runs a part of it: the file (by its hash), the
+ * design, the factors as resolved on the base (their grain found by compiling), the settings and
+ * the condition. Its sha256 names the sweep in shard parts and queue jobs.
+ */
+export interface SweepSpec {
+  readonly file: string
+  readonly input_sha256: string
+  readonly scenario: string
+  readonly scenario_seed: number
+  readonly design: DesignName
+  readonly samples: number
+  readonly seed: number
+  readonly replications: number
+  readonly settings: ReadonlyArray<string>
+  readonly factors: ReadonlyArray<SweptFactor>
+  readonly where: string | null
+}
 
-  const designName: DesignName = (args.design ?? section?.design ?? "lhs") as DesignName
-  const samples = args.samples ?? section?.samples ?? DEFAULT_SAMPLES[designName]
-  const designSeed = args.seed ?? section?.seed ?? base.scenario.seed
-  const planned = experimentCount(designName, samples, factors)
-  if (planned * K > MAX_RUNS) return yield* badFlag(`--samples: ${count(planned, "experiment")} × ${count(K, "replication")} is more than ${MAX_RUNS.toLocaleString("en-GB")} runs; ask for fewer`)
-  const analysisFactors: Array<Factor> = factors.map((f) => (f.kind === "range" ? { name: f.name, low: f.low, high: f.high } : { name: f.name, levels: f.levels.map((_, i) => i) }))
-  const design = designOf(designName, samples, analysisFactors, designSeed)
-  const n = design.n
-  const k = design.k
-  // The values as run (a range rounded as its field needs; levels by index): what the rows, the tornado and PRIM read.
+export const specSha256 = (spec: SweepSpec): string => sha256Hex(new TextEncoder().encode(JSON.stringify(spec)))
+
+/** The design's experiments as run: the values (a range rounded as its field needs; levels by index) and a point per experiment. */
+export const sweepDesign = (spec: SweepSpec) => {
+  const analysisFactors: Array<Factor> = spec.factors.map((f) => (f.kind === "range" ? { name: f.name, low: f.low, high: f.high } : { name: f.name, levels: f.levels.map((_, i) => i) }))
+  const design = designOf(spec.design, spec.samples, analysisFactors, spec.seed)
+  const { n, k } = design
   const values = new Float64Array(n * k)
-  for (let e = 0; e < n; e++) for (let j = 0; j < k; j++) values[e * k + j] = asRun(factors[j]!, design.values[e * k + j]!)
-  const experimentPoints: Array<Point> = Array.from({ length: n }, (_, e) => Array.from(values.subarray(e * k, (e + 1) * k)))
-  const oat = tornadoPoints(factors)
+  for (let e = 0; e < n; e++) for (let j = 0; j < k; j++) values[e * k + j] = asRun(spec.factors[j]!, design.values[e * k + j]!)
+  const points: Array<Point> = Array.from({ length: n }, (_, e) => Array.from(values.subarray(e * k, (e + 1) * k)))
+  return { design, values, points, rows: n * spec.replications }
+}
 
-  // The design's experiments and the tornado's points, run together: one pool, one progress line.
-  const scenarios = replicationScenarios(plan, [...experimentPoints, ...oat.points])
-  if (scenarios instanceof UserFacingError) return yield* scenarios
-  const runAll = (batch: ReadonlyArray<Scenario>, what: string, total: number) =>
-    Effect.gen(function* () {
-      const bar = progress(what, total, args.quiet)
-      const workers = replicationWorkersFor(batch, 1, args.workers)
-      const results = yield* abortable(
-        (signal) => replicate(batch, 1, "figures", workers, bar.tick, signal),
-        (e) => failure(forTerminal(e instanceof Error ? e.message : String(e)))
-      ).pipe(Effect.ensuring(Effect.sync(bar.done)))
-      return results.map((one) => one[0]!)
-    })
-  const first = yield* runAll(scenarios, `${count(n, "experiment")} × ${count(K, "replication")}, and ${count(oat.points.length, "one-factor point")} for the tornado`, scenarios.length)
-  const figuresAt = (e: number, r: number): ReplicationFigures => first[e * K + r]!
-
-  // Outcome columns: every figure any replication has, in the order they first appear.
-  const outcomes: Array<string> = []
-  const seen = new Set<string>()
-  for (const one of first) for (const name of one.values.keys()) if (!seen.has(name)) (seen.add(name), outcomes.push(name))
-  const factorColumns = new Set(factors.map((f) => f.name))
-  const clash = outcomes.find((o) => factorColumns.has(o) || o === "experiment" || o === "replication" || o === "seed")
-  if (clash !== undefined) return yield* badInput(`${forTerminal(file)}: experiments: a factor is named like the outcome column ${forTerminal(clash)}; sweep another path or name the factor otherwise`)
-  const keyOutcomes = outcomes.filter(isKeyOutcome)
-
-  const seedOf = (e: number, r: number) => replicationSeed(scenarios[e * K]!.seed, r)
-  const rows: Array<Record<string, number | string>> = []
-  const outcomeColumns = outcomes.map(() => new Float64Array(n * K))
-  for (let e = 0; e < n; e++) {
-    for (let r = 0; r < K; r++) {
-      const row: Record<string, number | string> = { experiment: e, replication: r, seed: seedOf(e, r) }
-      factors.forEach((f, j) => (row[f.name] = cellOf(f, values[e * k + j]!)))
-      const got = figuresAt(e, r).values
-      outcomes.forEach((o, i) => {
-        const v = got.get(o) ?? Number.NaN
-        row[o] = v
-        outcomeColumns[i]![e * K + r] = v
-      })
-      rows.push(row)
+/** The scenarios of rows [from, to) (row = experiment × K + replication), compiled once per experiment. */
+export const rowScenarios = (plan: SweepPlan, points: ReadonlyArray<Point>, from: number, to: number): Array<Scenario> | UserFacingError => {
+  const K = plan.replications
+  const out: Array<Scenario> = []
+  let e = -1
+  let first: Scenario | undefined
+  for (let row = from; row < to; row++) {
+    const at = Math.floor(row / K)
+    const r = row % K
+    const point = points[at]!
+    if (at !== e) {
+      e = at
+      const compiled = compilePoint(plan, point)
+      if (!compiled.ok) return badInput(`${describePoint(plan, point)}: ${forTerminal(compiled.error.message)}`)
+      first = compiled.value.scenario
+    }
+    const sc = first!
+    if (r === 0) out.push(sc)
+    else if (sc.inputs === undefined) out.push({ ...sc, seed: replicationSeed(sc.seed, r) })
+    else {
+      const again = compilePoint(plan, point, replicationSeed(sc.seed, r))
+      if (!again.ok) return badInput(`${describePoint(plan, point)}, replication ${r}: ${forTerminal(again.error.message)}`)
+      out.push(again.value.scenario)
     }
   }
-  const fields: Array<RecordField> = [
-    { name: "experiment", type: "int32", nullable: false },
-    { name: "replication", type: "int32", nullable: false },
-    { name: "seed", type: "int64", nullable: false },
-    ...factors.map((f): RecordField => ({ name: f.name, type: f.numeric ? "float64" : "utf8", nullable: false })),
-    ...outcomes.map((o): RecordField => ({ name: o, type: "float64", nullable: false }))
-  ]
-  const table: RecordTable = { fields, rows }
+  return out
+}
 
-  // Each key outcome's mean over replications per experiment: the Y of the estimators.
-  const experimentMeans = Object.fromEntries(keyOutcomes.map((o) => [o, meansOf(first, n, K, o)]))
-  const oatResults = first.slice(n * K)
-  const oatMeans = Object.fromEntries(keyOutcomes.map((o) => [o, meansOf(oatResults, oat.points.length, K, o)]))
-  const named = <T>(xs: ReadonlyArray<T>) => Object.fromEntries(xs.map((x, j) => [factors[j]!.name, x]))
+/** Runs each scenario once (each is one replication: its seed is set), on the worker pool; a progress line on stderr. */
+export const runOnce = (batch: ReadonlyArray<Scenario>, what: string, options: { readonly quiet: boolean; readonly workers?: number | undefined }) =>
+  Effect.gen(function* () {
+    const bar = progress(what, batch.length, options.quiet)
+    const results = yield* abortable(
+      (signal) => replicate(batch, 1, "figures", replicationWorkersFor(batch, 1, options.workers), bar.tick, signal),
+      (e) => failure(forTerminal(e instanceof Error ? e.message : String(e)))
+    ).pipe(Effect.ensuring(Effect.sync(bar.done)))
+    return results.map((one) => one[0]!)
+  })
 
-  const tornadoOf = (o: string): SweepOutcomeTornado => {
-    const Y = oatMeans[o]!
-    const ends = factors.map((f, j) => {
-      const at = oat.at[j]!.map((p) => Y[p]!)
-      if (f.kind === "range") return { lowIndex: 0, highIndex: 1, at }
-      // Levels have no order: the bar runs from the level giving the lowest outcome to the one giving the highest.
-      let lo = 0
-      let hi = 0
-      at.forEach((y, i) => {
-        if (y < at[lo]! || Number.isNaN(at[lo]!)) lo = i
-        if (y > at[hi]! || Number.isNaN(at[hi]!)) hi = i
-      })
-      return { lowIndex: lo, highIndex: hi, at }
-    })
-    const t = tornado(Y[0]!, ends.map((x) => x.at[x.lowIndex]!), ends.map((x) => x.at[x.highIndex]!))
-    const bars = t.bars.map((b): SweepTornadoBar => {
-      const f = factors[b.factor]!
-      const x = ends[b.factor]!
-      const valueAt = (i: number) => (f.kind === "range" ? (i === 0 ? f.low : f.high) : cellOf(f, i))
-      return {
-        factor: f.name,
-        low_value: valueAt(x.lowIndex),
-        high_value: valueAt(x.highIndex),
-        low: orNull(b.low),
-        high: orNull(b.high),
-        swing: orNull(b.swing),
-        ...(f.kind === "range" ? {} : { levels: x.at.map((mean, i) => ({ level: cellOf(f, i), mean: orNull(mean) })) })
-      }
-    })
-    return { baseline: orNull(t.baseline), bars }
-  }
-  const sensitivity: { -readonly [K in keyof SweepReport["sensitivity"]]: SweepReport["sensitivity"][K] } = {
-    tornado: Object.fromEntries(keyOutcomes.map((o) => [o, tornadoOf(o)]))
-  }
+/** A sweep's rows: the outcome names in the order they first appear over the rows, and a column of each (NaN where a row has none). */
+export interface RowOutcomes {
+  /** Each row's seed (replicationSeed of its scenario's seed: a variant may set its own). */
+  readonly seeds: Float64Array
+  readonly outcomes: ReadonlyArray<string>
+  readonly columns: ReadonlyArray<Float64Array>
+}
 
-  // Switching values: NPV's crossing of 0 per range factor, every factor's bisection a step at a time, each step one batch of runs.
-  if (keyOutcomes.includes(SWITCHING_OUTCOME)) {
-    const npvAt = oatMeans[SWITCHING_OUTCOME]!
+export const rowOutcomesOf = (figures: ReadonlyArray<ReplicationFigures>, scenarios: ReadonlyArray<Scenario>): RowOutcomes => {
+  const outcomes: Array<string> = []
+  const seen = new Set<string>()
+  for (const one of figures) for (const name of one.values.keys()) if (!seen.has(name)) (seen.add(name), outcomes.push(name))
+  const columns = outcomes.map((o) => Float64Array.from(figures, (one) => one.values.get(o) ?? Number.NaN))
+  return { seeds: Float64Array.from(scenarios, (sc) => sc.seed), outcomes, columns }
+}
+
+/**
+ * What a sweep runs besides its design's rows, from the base case alone: each figure's mean over
+ * the K replications of the tornado's points (the base case, each factor alone at its ends or
+ * levels), and NPV's switching values. Plain JSON (NaN as null), so a shard can carry it.
+ */
+export interface SweepExtras {
+  readonly oat_means: Readonly<Record<string, ReadonlyArray<number | null>>>
+  readonly switching_values?: ReadonlyArray<SweepSwitchingValue>
+}
+
+export const runExtras = (plan: SweepPlan, options: { readonly quiet: boolean; readonly workers?: number | undefined }) =>
+  Effect.gen(function* () {
+    const { factors, replications: K } = plan
+    const oat = tornadoPoints(factors)
+    const batch = replicationScenarios(plan, oat.points)
+    if (batch instanceof UserFacingError) return yield* batch
+    const results = yield* runOnce(batch, `the tornado: ${count(oat.points.length, "one-factor point")} × ${count(K, "replication")}`, options)
+    const names = rowOutcomesOf(results, batch).outcomes
+    const means = Object.fromEntries(names.map((o) => [o, meansOf(results, oat.points.length, K, o)]))
+    const extras: { oat_means: Record<string, ReadonlyArray<number | null>>; switching_values?: ReadonlyArray<SweepSwitchingValue> } = {
+      oat_means: Object.fromEntries(names.map((o) => [o, Array.from(means[o]!, orNull)]))
+    }
+    const npvAt = means[SWITCHING_OUTCOME]
+    if (npvAt === undefined) return extras
+    // Switching values: NPV's crossing of 0 per range factor, every factor's bisection a step at a time, each step one batch of runs.
     const ranges = factors.flatMap((f, j) => (f.kind === "range" && f.low < f.high ? [j] : []))
     const grainOf = (f: SweptFactor) => (x: number) => roundTo(f.rounding, x)
     const tolOf = (f: SweptFactor) => (f.rounding === "integer" ? 1 : f.rounding === "hundredths" ? 0.01 : (f.high - f.low) * FREE_BISECTION_SHARE)
@@ -442,22 +411,22 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
     )
     // At most this many steps each: halvings of the range down to the tolerance.
     const planned = [...states].reduce((s, [j, b]) => s + (b.next === undefined ? 0 : Math.ceil(Math.log2((factors[j]!.high - factors[j]!.low) / tolOf(factors[j]!)))), 0)
-    const bar = progress(`switching values of NPV: ${count(states.size, "factor")}, up to ${count(planned, "bisection step")} × ${count(K, "replication")}`, planned * K, args.quiet)
+    const bar = progress(`switching values of NPV: ${count(states.size, "factor")}, up to ${count(planned, "bisection step")} × ${count(K, "replication")}`, planned * K, options.quiet)
     for (;;) {
       const stepping = [...states].filter(([, b]) => b.next !== undefined)
       if (stepping.length === 0) break
       const points: Array<Point> = stepping.map(([j, b]) => factors.map((_, i) => (i === j ? b.next : undefined)))
-      const batch = replicationScenarios(plan, points)
-      if (batch instanceof UserFacingError) return yield* batch
-      const results = yield* abortable(
-        (signal) => replicate(batch, 1, "figures", replicationWorkersFor(batch, 1, args.workers), bar.tick, signal),
+      const step = replicationScenarios(plan, points)
+      if (step instanceof UserFacingError) return yield* step
+      const got = yield* abortable(
+        (signal) => replicate(step, 1, "figures", replicationWorkersFor(step, 1, options.workers), bar.tick, signal),
         (e) => failure(forTerminal(e instanceof Error ? e.message : String(e)))
-      )
-      const npv = meansOf(results.map((x) => x[0]!), points.length, K, SWITCHING_OUTCOME)
+      ).pipe(Effect.ensuring(Effect.sync(bar.done)))
+      const npv = meansOf(got.map((x) => x[0]!), points.length, K, SWITCHING_OUTCOME)
       stepping.forEach(([j, b], i) => states.set(j, stepBisection(b, npv[i]!)))
     }
     bar.done()
-    sensitivity.switching_values = [...states].map(([j, b]): SweepSwitchingValue => {
+    extras.switching_values = [...states].map(([j, b]): SweepSwitchingValue => {
       const f = factors[j]!
       const found = bisectionResult(b)
       if (found.kind === "no-crossing") return { factor: f.name, kind: "no-crossing", at_low: orNull(found.atLow), at_high: orNull(found.atHigh), runs: found.evaluations * K }
@@ -473,34 +442,109 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
         runs: found.evaluations * K
       }
     })
+    return extras
+  })
+
+/** The outputs of a sweep from its rows and extras (pure): experiments.arrow's table and sweep.json's report. Local, merged and queued sweeps all end here. */
+export const assembleSweep = (spec: SweepSpec, rows: RowOutcomes, extras: SweepExtras): { readonly table: RecordTable; readonly report: SweepReport } | UserFacingError => {
+  const { factors, replications: K } = spec
+  const { design, values } = sweepDesign(spec)
+  const n = design.n
+  const k = design.k
+  const { outcomes, columns } = rows
+  const factorColumns = new Set(factors.map((f) => f.name))
+  const clash = outcomes.find((o) => factorColumns.has(o) || o === "experiment" || o === "replication" || o === "seed")
+  if (clash !== undefined) return badInput(`${forTerminal(spec.file)}: experiments: a factor is named like the outcome column ${forTerminal(clash)}; sweep another path or name the factor otherwise`)
+  const keyOutcomes = outcomes.filter(isKeyOutcome)
+
+  const table: RecordTable = {
+    fields: [
+      { name: "experiment", type: "int32", nullable: false },
+      { name: "replication", type: "int32", nullable: false },
+      { name: "seed", type: "int64", nullable: false },
+      ...factors.map((f): RecordField => ({ name: f.name, type: f.numeric ? "float64" : "utf8", nullable: false })),
+      ...outcomes.map((o): RecordField => ({ name: o, type: "float64", nullable: false }))
+    ],
+    rows: Array.from({ length: n * K }, (_, row) => {
+      const e = Math.floor(row / K)
+      const r = row % K
+      const cells: Record<string, number | string> = { experiment: e, replication: r, seed: rows.seeds[row]! }
+      factors.forEach((f, j) => (cells[f.name] = cellOf(f, values[e * k + j]!)))
+      outcomes.forEach((o, i) => (cells[o] = columns[i]![row]!))
+      return cells
+    })
   }
 
-  if (designName === "sobol") {
-    const bootstrap = bootstrapResamples(samples, SOBOL_RESAMPLES, streamFor(designSeed, "experiments", "sobol-bootstrap"))
+  const mean = (col: Float64Array, e: number) => {
+    let s = 0
+    for (let r = 0; r < K; r++) s += col[e * K + r]!
+    return s / K
+  }
+  const experimentMeans = Object.fromEntries(keyOutcomes.map((o) => [o, Float64Array.from({ length: n }, (_, e) => mean(columns[outcomes.indexOf(o)]!, e))]))
+  const named = <T>(xs: ReadonlyArray<T>) => Object.fromEntries(xs.map((x, j) => [factors[j]!.name, x]))
+  const oat = tornadoPoints(factors)
+
+  const tornadoOf = (o: string): SweepOutcomeTornado => {
+    const Y = (p: number) => extras.oat_means[o]?.[p] ?? Number.NaN
+    const ends = factors.map((f, j) => {
+      const at = oat.at[j]!.map(Y)
+      if (f.kind === "range") return { lowIndex: 0, highIndex: 1, at }
+      // Levels have no order: the bar runs from the level giving the lowest outcome to the one giving the highest.
+      let lo = 0
+      let hi = 0
+      at.forEach((y, i) => {
+        if (y < at[lo]! || Number.isNaN(at[lo]!)) lo = i
+        if (y > at[hi]! || Number.isNaN(at[hi]!)) hi = i
+      })
+      return { lowIndex: lo, highIndex: hi, at }
+    })
+    const t = tornado(Y(0), ends.map((x) => x.at[x.lowIndex]!), ends.map((x) => x.at[x.highIndex]!))
+    const bars = t.bars.map((b): SweepTornadoBar => {
+      const f = factors[b.factor]!
+      const x = ends[b.factor]!
+      const valueAt = (i: number) => (f.kind === "range" ? (i === 0 ? f.low : f.high) : cellOf(f, i))
+      return {
+        factor: f.name,
+        low_value: valueAt(x.lowIndex),
+        high_value: valueAt(x.highIndex),
+        low: orNull(b.low),
+        high: orNull(b.high),
+        swing: orNull(b.swing),
+        ...(f.kind === "range" ? {} : { levels: x.at.map((m, i) => ({ level: cellOf(f, i), mean: orNull(m) })) })
+      }
+    })
+    return { baseline: orNull(t.baseline), bars }
+  }
+  const sensitivity: { -readonly [P in keyof SweepReport["sensitivity"]]: SweepReport["sensitivity"][P] } = {
+    tornado: Object.fromEntries(keyOutcomes.map((o) => [o, tornadoOf(o)]))
+  }
+  if (extras.switching_values !== undefined) sensitivity.switching_values = extras.switching_values
+  if (spec.design === "sobol") {
+    const bootstrap = bootstrapResamples(spec.samples, SOBOL_RESAMPLES, streamFor(spec.seed, "experiments", "sobol-bootstrap"))
     const interval = (x: { estimate: number; low: number; high: number }) => ({ estimate: orNull(x.estimate), low: orNull(x.low), high: orNull(x.high) })
     sensitivity.sobol = Object.fromEntries(
       keyOutcomes.map((o) => {
-        const s = sobolIndices(experimentMeans[o]!, samples, k, { bootstrap })
+        const s = sobolIndices(experimentMeans[o]!, spec.samples, k, { bootstrap })
         return [o, { S1: named(s.firstOrder.map(interval)), ST: named(s.totalOrder.map(interval)), variance: orNull(s.variance) }]
       })
     )
     sensitivity.sobol_resamples = SOBOL_RESAMPLES
   }
-  if (designName === "morris") {
+  if (spec.design === "morris") {
     sensitivity.morris = Object.fromEntries(keyOutcomes.map((o) => [o, named(morrisEffects(design, experimentMeans[o]!).map((m) => ({ mu: orNull(m.mu), mu_star: orNull(m.muStar), sigma: orNull(m.sigma) })))]))
   }
 
   let discovery: SweepDiscovery | undefined
-  if (args.where !== undefined) {
-    const parsed = parseCondition(args.where, outcomes)
-    if (!parsed.ok) return yield* badFlag(`--where ${forTerminal(JSON.stringify(args.where))}: at character ${parsed.column}: ${forTerminal(parsed.message)}`)
-    const y = parsed.condition.evaluate(Object.fromEntries(outcomes.map((o, i) => [o, outcomeColumns[i]!])))
+  if (spec.where !== null) {
+    const parsed = parseCondition(spec.where, outcomes)
+    if (!parsed.ok) return badFlag(`--where ${forTerminal(JSON.stringify(spec.where))}: at character ${parsed.column}: ${forTerminal(parsed.message)}`)
+    const y = parsed.condition.evaluate(Object.fromEntries(outcomes.map((o, i) => [o, columns[i]!])))
     // PRIM over the rows of experiments.arrow: each factor's value (a level's index) per row.
     const X = factors.map((_, j) => Float64Array.from({ length: n * K }, (_, row) => values[Math.floor(row / K) * k + j]!))
     const hits = y.reduce((s, v) => s + v, 0)
     const result = hits === 0 ? undefined : prim(X, y, { names: factors.map((f) => f.name) })
     discovery = {
-      condition: args.where,
+      condition: spec.where,
       rows: n * K,
       rows_meeting: hits,
       ...(result === undefined
@@ -527,15 +571,15 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
   const report: SweepReport = {
     format: SWEEP_RESULTS_FORMAT,
     engine_version: ENGINE_VERSION,
-    scenario: base.scenario.name,
-    file,
-    design: designName,
-    samples,
+    scenario: spec.scenario,
+    file: spec.file,
+    design: spec.design,
+    samples: spec.samples,
     experiments: n,
     replications: K,
-    seed: designSeed,
-    scenario_seed: base.scenario.seed,
-    settings: settings.map((s) => s.text),
+    seed: spec.seed,
+    scenario_seed: spec.scenario_seed,
+    settings: spec.settings,
     factors: factors.map((f): SweepFactor => ({
       name: f.name,
       role: f.role,
@@ -548,28 +592,75 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
     sensitivity,
     ...(discovery === undefined ? {} : { discovery })
   }
+  return { table, report }
+}
 
-  const out = args.out ?? path.join("runs", `${path.basename(file).replace(/\.(ya?ml|json)$/i, "")}-sweep`)
-  const keep = args.keepRuns === true
+/** The sweep's plan and spec from the command line: the file read once, the factors checked on the base case. */
+export const planSweep = (args: Pick<SweepArgs, "file" | "design" | "samples" | "replications" | "seed" | "where" | "sets">) =>
+  Effect.gen(function* () {
+    const settings = yield* parseSettings(args.sets ?? [])
+    const file = args.file
+    const base = yield* loadOrBadInput(file)
+    const text = base.asRunText
+    const made = scenarioAmender(text, file, { format: runScenarioFormat(text) })
+    if (!made.ok) return yield* badInput(forTerminal(made.error.message))
+    const amender = made.value
+    if (settings.length > 0) {
+      const amended = amender.amend(overrideOf(settings))
+      if (!amended.ok) return yield* badFlag(forTerminal(amended.error.message))
+    }
+    const { factors, section } = yield* factorsOf(file, text, amender, settings)
+    const K = args.replications
+    const plan: SweepPlan = { amender, settings, factors, replications: K }
+    const design: DesignName = (args.design ?? section?.design ?? "lhs") as DesignName
+    const samples = args.samples ?? section?.samples ?? DEFAULT_SAMPLES[design]
+    const planned = experimentCount(design, samples, factors)
+    if (planned * K > MAX_RUNS) return yield* badFlag(`--samples: ${count(planned, "experiment")} × ${count(K, "replication")} is more than ${MAX_RUNS.toLocaleString("en-GB")} runs; ask for fewer`)
+    const spec: SweepSpec = {
+      file,
+      input_sha256: base.inputSha256,
+      scenario: base.scenario.name,
+      scenario_seed: base.scenario.seed,
+      design,
+      samples,
+      seed: args.seed ?? section?.seed ?? base.scenario.seed,
+      replications: K,
+      settings: settings.map((s) => s.text),
+      factors,
+      where: args.where ?? null
+    }
+    // A condition that names no outcome is refused before anything runs (the outcomes are known once a run has).
+    return { plan, spec }
+  })
+
+/** Writes a sweep's directory: experiments.arrow (and .parquet), sweep.json, report.html, kept runs, the manifest. */
+const writeSweep = (
+  out: string,
+  spec: SweepSpec,
+  assembled: { readonly table: RecordTable; readonly report: SweepReport },
+  options: { readonly force: boolean; readonly parquet: boolean; readonly quiet: boolean; readonly keep?: { readonly plan: SweepPlan; readonly points: ReadonlyArray<Point> } | undefined }
+) => {
+  const { n, replications: K } = { n: assembled.report.experiments, replications: spec.replications }
   const width = { e: Math.max(4, String(n - 1).length), r: Math.max(2, String(K - 1).length) }
   const runDirOf = (e: number, r: number) => `runs/e${String(e).padStart(width.e, "0")}-r${String(r).padStart(width.r, "0")}`
-  const written = yield* writeRunOut(out, args.force, async (dir, signal) => {
-    const experiments = encodeRecordTable(table, SWEEP_TABLE_FORMAT)
+  return writeRunOut(out, options.force, async (dir, signal) => {
+    const experiments = encodeRecordTable(assembled.table, SWEEP_TABLE_FORMAT)
     await dir.writeFile("experiments.arrow", experiments)
     // The same table for readers without Arrow IPC (DuckDB without its arrow extension).
-    if (args.parquet === true) await dir.writeFile("experiments.parquet", encodeParquet(experiments))
-    await dir.writeFile("sweep.json", json(report))
-    if (keep) {
-      const bar = progress(`run directories: ${count(n * K, "run")}`, n * K, args.quiet)
+    if (options.parquet) await dir.writeFile("experiments.parquet", encodeParquet(experiments))
+    await dir.writeFile("sweep.json", json(assembled.report))
+    const keep = options.keep
+    if (keep !== undefined) {
+      const bar = progress(`run directories: ${count(n * K, "run")}`, n * K, options.quiet)
       try {
         for (let e = 0; e < n; e++) {
-          const compiled = compilePoint(plan, experimentPoints[e]!)
+          const compiled = compilePoint(keep.plan, keep.points[e]!)
           if (!compiled.ok) throw badInput(compiled.error.message)
+          const scenarios = rowScenarios(keep.plan, keep.points, e * K, (e + 1) * K)
+          if (scenarios instanceof UserFacingError) throw scenarios
           for (let r = 0; r < K; r++) {
-            const sc = scenarios[e * K + r]!
-            const loaded: LoadedVariant = compiled.value
-            const decisions = decideCentre(sc)
-            await writeRunFiles(dir, runDirOf(e, r), loaded, decisions.controls[0] as RunStarted, shardedLogChunks(decisions, 0), { parquet: false, ledger: false, report: false }, signal)
+            const decisions = decideCentre(scenarios[r]!)
+            await writeRunFiles(dir, runDirOf(e, r), compiled.value, decisions.controls[0] as RunStarted, shardedLogChunks(decisions, 0), { parquet: false, ledger: false, report: false }, signal)
             bar.tick()
           }
         }
@@ -583,17 +674,86 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
       json({
         format: SWEEP_FORMAT_MANIFEST,
         engine_version: ENGINE_VERSION,
-        input: file,
-        input_sha256: base.inputSha256,
-        ...(settings.length === 0 ? {} : { settings: settings.map((s) => s.text) }),
-        ...(keep ? { runs: Array.from({ length: n * K }, (_, i) => ({ experiment: Math.floor(i / K), replication: i % K, dir: runDirOf(Math.floor(i / K), i % K) })) } : {}),
+        input: spec.file,
+        input_sha256: spec.input_sha256,
+        ...(spec.settings.length === 0 ? {} : { settings: spec.settings }),
+        ...(keep !== undefined ? { runs: Array.from({ length: n * K }, (_, i) => ({ experiment: Math.floor(i / K), replication: i % K, dir: runDirOf(Math.floor(i / K), i % K) })) } : {}),
         files: Object.fromEntries(files.map((f) => [f.name, { sha256: f.sha256, bytes: f.bytes }]))
       })
     )
     return [...files.filter((f) => !f.name.startsWith("runs/")).map((f) => f.name), "manifest.json"]
   })
-  if (args.json) return yield* sayJson({ command: "sweep", engine_version: ENGINE_VERSION, out, files: written, sweep: report })
-  yield* say(sweepLines(report, out, written, keep))
+}
+
+/** Shard i of N: rows [⌊iT/N⌋, ⌊(i+1)T/N⌋) of the T rows, so the parts tile the rows in order. */
+export const shardRows = (i: number, N: number, T: number): readonly [number, number] => [Math.floor((i * T) / N), Math.floor(((i + 1) * T) / N)]
+
+export const parseShard = (text: string): { readonly ok: true; readonly i: number; readonly N: number } | { readonly ok: false; readonly message: string } => {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim())
+  const i = m === null ? Number.NaN : Number(m[1])
+  const N = m === null ? Number.NaN : Number(m[2])
+  return m !== null && N >= 1 && N <= 100_000 && i < N ? { ok: true, i, N } : { ok: false, message: `--shard: expected i/N with 0 <= i < N <= 100000 (e.g. 0/3), found ${forTerminal(JSON.stringify(text))}` }
+}
+
+export const SWEEP_PART_FORMAT = "devosim-sweep-part/1"
+export const PART_FILE = "part.json"
+export const PART_ROWS_FILE = "rows.arrow"
+
+/** A shard's rows as a table: experiment, replication and its outcomes in the order they first appear in its rows. */
+const partTable = (from: number, K: number, rows: RowOutcomes): RecordTable => ({
+  fields: [
+    { name: "experiment", type: "int32", nullable: false },
+    { name: "replication", type: "int32", nullable: false },
+    { name: "seed", type: "int64", nullable: false },
+    ...rows.outcomes.map((o): RecordField => ({ name: o, type: "float64", nullable: false }))
+  ],
+  rows: Array.from(rows.seeds, (seed, i) => {
+    const cells: Record<string, number> = { experiment: Math.floor((from + i) / K), replication: (from + i) % K, seed }
+    rows.outcomes.forEach((o, j) => (cells[o] = rows.columns[j]![i]!))
+    return cells
+  })
+})
+
+export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs) {
+  yield* checkSweepFlags(args)
+  const shard = args.shard === undefined ? undefined : parseShard(args.shard)
+  if (shard !== undefined && !shard.ok) return yield* badFlag(shard.message)
+  if (shard !== undefined && args.keepRuns === true) return yield* badFlag("--keep-runs: a shard keeps no runs (its part holds rows for merge); sweep without --shard to keep them")
+  const { plan, spec } = yield* planSweep(args)
+  const { points, rows: T } = sweepDesign(spec)
+  const K = spec.replications
+  const options = { quiet: args.quiet, workers: args.workers }
+  const out = args.out ?? path.join("runs", `${path.basename(spec.file).replace(/\.(ya?ml|json)$/i, "")}-sweep${shard === undefined ? "" : `-part-${shard.i}`}`)
+
+  if (shard !== undefined && shard.ok) {
+    const [from, to] = shardRows(shard.i, shard.N, T)
+    const batch = rowScenarios(plan, points, from, to)
+    if (batch instanceof UserFacingError) return yield* batch
+    const rows = rowOutcomesOf(yield* runOnce(batch, `shard ${shard.i}/${shard.N}: rows ${from}..${to - 1} of ${T}`, options), batch)
+    // The tornado's and the switching values' runs go with shard 0, so merge needs no scenario.
+    const extras = shard.i === 0 ? yield* runExtras(plan, options) : undefined
+    const part = { format: SWEEP_PART_FORMAT, engine_version: ENGINE_VERSION, spec_sha256: specSha256(spec), shard: shard.i, shards: shard.N, rows: [from, to], spec, ...(extras === undefined ? {} : { extras }) }
+    const files = yield* writeRunOut(out, args.force, async (dir) => {
+      await dir.writeFile(PART_ROWS_FILE, encodeRecordTable(partTable(from, K, rows), SWEEP_TABLE_FORMAT))
+      await dir.writeFile(PART_FILE, json(part))
+      const listed = [...dir.files()].sort((a, b) => compareCodePoints(a.name, b.name))
+      await dir.writeFile("manifest.json", json({ format: SWEEP_PART_FORMAT, engine_version: ENGINE_VERSION, input: spec.file, input_sha256: spec.input_sha256, files: Object.fromEntries(listed.map((f) => [f.name, { sha256: f.sha256, bytes: f.bytes }])) }))
+      return [...listed.map((f) => f.name), "manifest.json"]
+    })
+    if (args.json) return yield* sayJson({ command: "sweep", engine_version: ENGINE_VERSION, out, files, shard: shard.i, shards: shard.N, rows: [from, to], spec_sha256: part.spec_sha256 })
+    return yield* say(`sweep of ${forTerminal(spec.scenario)}, shard ${shard.i}/${shard.N}: rows ${from}..${to - 1} of ${T}${extras === undefined ? "" : ", and the tornado's and switching values' runs"}\noutputs in ${forTerminal(out)}/: ${files.join(", ")} (devosim merge the parts)`)
+  }
+
+  const batch = rowScenarios(plan, points, 0, T)
+  if (batch instanceof UserFacingError) return yield* batch
+  const rows = rowOutcomesOf(yield* runOnce(batch, `${count(points.length, "experiment")} × ${count(K, "replication")}`, options), batch)
+  const extras = yield* runExtras(plan, options)
+  const assembled = assembleSweep(spec, rows, extras)
+  if (assembled instanceof UserFacingError) return yield* assembled
+  const keep = args.keepRuns === true
+  const written = yield* writeSweep(out, spec, assembled, { force: args.force, parquet: args.parquet === true, quiet: args.quiet, keep: keep ? { plan, points } : undefined })
+  if (args.json) return yield* sayJson({ command: "sweep", engine_version: ENGINE_VERSION, out, files: written, sweep: assembled.report })
+  yield* say(sweepLines(assembled.report, out, written, keep))
 })
 
 /** What the terminal is told: the sweep, the largest swings, the switching values, the PRIM box, the outputs. */
@@ -628,14 +788,81 @@ const sweepLines = (s: SweepReport, out: string, files: ReadonlyArray<string>, k
   return lines.join("\n")
 }
 
-/** The sweep's factors and design, for tests: the plan of a file as sweep makes it. */
-export const sweepPlanOf = (file: string, replications: number, sets: ReadonlyArray<string> = []) =>
-  Effect.gen(function* () {
-    const settings = yield* parseSettings(sets)
-    const base = yield* loadOrBadInput(file)
-    const made = scenarioAmender(base.asRunText, file, { format: runScenarioFormat(base.asRunText) })
-    if (!made.ok) return yield* badInput(made.error.message)
-    const { factors } = yield* factorsOf(file, base.asRunText, made.value, settings)
-    return { amender: made.value, settings, factors, replications } satisfies SweepPlan
-  })
+/** A part as merge reads it: where it is, what part.json says, its rows. */
+interface ReadPart {
+  readonly dir: string
+  readonly shard: number
+  readonly shards: number
+  readonly rows: readonly [number, number]
+  readonly spec: SweepSpec
+  readonly specSha256: string
+  readonly extras: SweepExtras | undefined
+  readonly table: ReturnType<typeof decodeTable>
+}
 
+const readPart = (dir: string): ReadPart | UserFacingError => {
+  const verdict = verifyRunDirectory(dir)
+  if (!verdict.ok) return badInput(`${forTerminal(dir)}: not an intact part of a sweep: ${forTerminal(verdict.problems[0]!.file)}: ${forTerminal(verdict.problems[0]!.message)} (devosim verify ${forTerminal(dir)})`)
+  if (verdict.format !== SWEEP_PART_FORMAT) return badInput(`${forTerminal(dir)}: expected a part of a sweep (devosim sweep … --shard i/N), found a directory of format ${forTerminal(JSON.stringify(verdict.format))}`)
+  const part = JSON.parse(readFileSync(path.join(dir, PART_FILE), "utf8")) as { shard: number; shards: number; rows: [number, number]; spec: SweepSpec; spec_sha256: string; extras?: SweepExtras; engine_version: string }
+  if (part.engine_version !== ENGINE_VERSION) return badInput(`${forTerminal(dir)}: written by devosim ${forTerminal(part.engine_version)}, this is ${ENGINE_VERSION}: run every part with one engine`)
+  if (specSha256(part.spec) !== part.spec_sha256) return badInput(`${forTerminal(dir)}: ${PART_FILE}: its spec does not hash to its spec_sha256`)
+  return { dir, shard: part.shard, shards: part.shards, rows: part.rows, spec: part.spec, specSha256: part.spec_sha256, extras: part.extras, table: decodeTable(readFileSync(path.join(dir, PART_ROWS_FILE))) }
+}
+
+/**
+ * `devosim merge PART… --out DIR`: the parts of one sweep (the same file, design and settings by
+ * their spec's hash, N shards each once, rows tiling 0..T−1 with no gap or overlap), joined into the
+ * sweep's directory, the same bytes as the sweep run in one go.
+ */
+export const mergeCommand = Effect.fn("mergeCommand")(function* (args: { readonly parts: ReadonlyArray<string>; readonly out: string; readonly force: boolean; readonly parquet: boolean; readonly json: boolean }) {
+  if (args.parts.length === 0) return yield* badFlag("merge: expected the parts' directories (devosim merge part-* --out DIR), found none")
+  const parts: Array<ReadPart> = []
+  for (const dir of args.parts) {
+    const p = readPart(dir)
+    if (p instanceof UserFacingError) return yield* p
+    parts.push(p)
+  }
+  const first = parts[0]!
+  for (const p of parts) {
+    if (p.specSha256 !== first.specSha256) return yield* badInput(`${forTerminal(p.dir)}: a part of another sweep (spec ${p.specSha256.slice(0, 12)}…, ${forTerminal(first.dir)} has ${first.specSha256.slice(0, 12)}…): the same file, design, samples, seed, replications, --set and --where for every part`)
+    if (p.shards !== first.shards) return yield* badInput(`${forTerminal(p.dir)}: shard ${p.shard}/${p.shards}, but ${forTerminal(first.dir)} is one of ${first.shards}`)
+  }
+  const N = first.shards
+  const byShard = new Map<number, ReadPart>()
+  for (const p of parts) {
+    const again = byShard.get(p.shard)
+    if (again !== undefined) return yield* badInput(`${forTerminal(p.dir)}: shard ${p.shard}/${N} again (${forTerminal(again.dir)} is it too): each part once`)
+    byShard.set(p.shard, p)
+  }
+  const missing = Array.from({ length: N }, (_, i) => i).filter((i) => !byShard.has(i))
+  if (missing.length > 0) return yield* badInput(`merge: expected all ${N} shards, missing ${missing.slice(0, 10).map((i) => `${i}/${N}`).join(", ")}${missing.length > 10 ? ", …" : ""}`)
+  const spec = first.spec
+  const T = sweepDesign(spec).rows
+  const ordered = Array.from({ length: N }, (_, i) => byShard.get(i)!)
+  for (const p of ordered) {
+    const [from, to] = shardRows(p.shard, N, T)
+    if (p.rows[0] !== from || p.rows[1] !== to || p.table.numRows !== to - from) return yield* badInput(`${forTerminal(p.dir)}: shard ${p.shard}/${N} holds rows ${p.rows[0]}..${p.rows[1] - 1} (${p.table.numRows}), expected ${from}..${to - 1}`)
+  }
+  // The outcomes in the order they first appear over all rows: each part's own order, parts in row order.
+  const outcomes: Array<string> = []
+  for (const p of ordered) for (const f of p.table.fields) if (f.name !== "experiment" && f.name !== "replication" && f.name !== "seed" && !outcomes.includes(f.name)) outcomes.push(f.name)
+  const seeds = new Float64Array(T)
+  const columns = outcomes.map(() => new Float64Array(T).fill(Number.NaN))
+  for (const p of ordered) {
+    const [from] = p.rows
+    const seedColumn = p.table.columns["seed"]!
+    for (let i = 0; i < p.table.numRows; i++) seeds[from + i] = seedColumn[i] as number
+    outcomes.forEach((o, j) => {
+      const col = p.table.columns[o]
+      if (col !== undefined) for (let i = 0; i < p.table.numRows; i++) columns[j]![from + i] = col[i] as number
+    })
+  }
+  const extras = byShard.get(0)!.extras
+  if (extras === undefined) return yield* badInput(`${forTerminal(byShard.get(0)!.dir)}: shard 0 carries the tornado's and switching values' runs, and this one has none`)
+  const assembled = assembleSweep(spec, { seeds, outcomes, columns }, extras)
+  if (assembled instanceof UserFacingError) return yield* assembled
+  const written = yield* writeSweep(args.out, spec, assembled, { force: args.force, parquet: args.parquet, quiet: true })
+  if (args.json) return yield* sayJson({ command: "merge", engine_version: ENGINE_VERSION, out: args.out, files: written, parts: N, rows: T })
+  yield* say([`merged ${count(N, "part")} of the sweep of ${forTerminal(spec.scenario)}: ${count(T, "row")}`, `outputs in ${forTerminal(args.out)}/: ${written.join(", ")}`].join("\n"))
+})

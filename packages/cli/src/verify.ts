@@ -116,7 +116,9 @@ export const verifyCommand = Effect.fn("verifyCommand")(function* (dir: string, 
         : verdict.format === "devosim-export/1"
           ? `export: ${verdict.files} files match the manifest`
           : verdict.format === "devosim-sweep/1"
-            ? `sweep: ${verdict.files} files match the manifest`
+            ? `sweep: ${verdict.files} files match the manifest${verdict.runs > 0 ? `; ${verdict.runs} kept runs replayed (${verdict.events} events)` : ""}`
+          : verdict.format === "devosim-sweep-part/1"
+            ? `part of a sweep: ${verdict.files} files match the manifest`
           : verdict.format === "devosim-replications/1" && verdict.runs === 0
             ? `replication set (written without --keep-runs: no runs): ${verdict.files} files match the manifest`
             : `${verdict.runs === 1 ? "run" : `${verdict.runs} runs`}: ${verdict.files} files match the manifest; ${verdict.events} events in order, replayed to the manifest's final state${verdict.stateSha256 === null ? "" : ` (sha256 ${verdict.stateSha256.slice(0, 16)}…)`}`

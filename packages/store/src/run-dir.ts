@@ -32,6 +32,8 @@ export const COMPARE_FORMAT_MANIFEST = "devosim-compare/1"
 export const EXPORT_FORMAT_MANIFEST = "devosim-export/1"
 /** A sweep's directory (devosim sweep): experiments.arrow and sweep.json sealed by its manifest. */
 export const SWEEP_FORMAT_MANIFEST = "devosim-sweep/1"
+/** One shard's part of a sweep (devosim sweep --shard i/N), which devosim merge joins. */
+export const SWEEP_PART_FORMAT_MANIFEST = "devosim-sweep-part/1"
 export const MANIFEST_FILE = "manifest.json"
 export const EVENTS_FILE = "events.arrow"
 export const LEDGER_FILE = "ledger.arrow"
@@ -548,7 +550,7 @@ const devosimFormatOf = (dir: string): string | null => {
   try {
     const parsed: unknown = JSON.parse(utf8Fatal.decode(readUntrusted(dir, MANIFEST_FILE, MAX_MANIFEST_BYTES)))
     const format = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>)["format"] : undefined
-    return typeof format === "string" && /^devosim-(run|replications|compare|export|sweep)\/[0-9]+$/.test(format) ? format : null
+    return typeof format === "string" && /^devosim-(run|replications|compare|export|sweep|sweep-part)\/[0-9]+$/.test(format) ? format : null
   } catch {
     return null
   }

@@ -24,7 +24,7 @@ import { int64At } from "./columns.ts"
 import { RunDirectoryNotFound, LogReadError, UntrustedFile, type LogReadReason } from "./errors.ts"
 import { decodeEventLog, encodeEventLog, META_EVENT_SCHEMA_VERSION, readEventLogChunksFromFd } from "./event-log.ts"
 import { dictionaryCodes, int64Words, isInt, isUtf8Dictionary, isValid, metadataOf, openArrowFile, requireColumn, validityBits } from "./read.ts"
-import { checkManifest, COMPARE_FORMAT_MANIFEST, EVENTS_FILE, EXPORT_FORMAT_MANIFEST, MANIFEST_FILE, SWEEP_FORMAT_MANIFEST, REPLICATIONS_FORMAT, RUN_FORMAT, sha256Hex, type Manifest } from "./run-dir.ts"
+import { checkManifest, COMPARE_FORMAT_MANIFEST, EVENTS_FILE, EXPORT_FORMAT_MANIFEST, MANIFEST_FILE, SWEEP_FORMAT_MANIFEST, SWEEP_PART_FORMAT_MANIFEST, REPLICATIONS_FORMAT, RUN_FORMAT, sha256Hex, type Manifest } from "./run-dir.ts"
 import { hashUntrusted, listUntrusted, MAX_MANIFEST_BYTES, MAX_WHOLE_FILE_BYTES, openUntrusted, readUntrusted } from "./untrusted.ts"
 import { closeSync } from "node:fs"
 
@@ -184,7 +184,7 @@ const checkAny = (src: RunSource, c: Checked, prefix = ""): string | null => {
     c.problems.push(problem("ManifestMismatch", manifestName, "not a devosim manifest (no \"format\")"))
     return null
   }
-  const newer = /^devosim-(run|replications|compare|export|sweep)\/([0-9]+)$/.exec(format)
+  const newer = /^devosim-(run|replications|compare|export|sweep|sweep-part)\/([0-9]+)$/.exec(format)
   if (newer !== null && Number(newer[2]) > 1) {
     c.problems.push(problem("NewerSchema", manifestName, `format ${JSON.stringify(format)} is newer than this engine reads (version 1); upgrade devosim`))
     return format
@@ -193,7 +193,7 @@ const checkAny = (src: RunSource, c: Checked, prefix = ""): string | null => {
   else if (format === REPLICATIONS_FORMAT) checkReplications(src, c, prefix, parsed as Record<string, unknown>)
   else if (format === COMPARE_FORMAT_MANIFEST) checkListed(src, c, prefix, parsed as Record<string, unknown>, [])
   else if (format === SWEEP_FORMAT_MANIFEST) checkSweep(src, c, prefix, parsed as Record<string, unknown>)
-  else if (format === EXPORT_FORMAT_MANIFEST) checkListed(src, c, prefix, parsed as Record<string, unknown>, [])
+  else if (format === EXPORT_FORMAT_MANIFEST || format === SWEEP_PART_FORMAT_MANIFEST) checkListed(src, c, prefix, parsed as Record<string, unknown>, [])
   else c.problems.push(problem("ManifestMismatch", manifestName, `unknown format ${JSON.stringify(format)}`))
   return format
 }
