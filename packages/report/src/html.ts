@@ -20,13 +20,30 @@ import { describeFork, directionText, type CompareReport } from "./compare.ts"
 import { POOL_BY_PERIOD_CELLS, type LocalityPool } from "./money.ts"
 import type { DealPower, DealPowers } from "./powers.ts"
 import { dealsInTimeOrder, type Summary } from "./summary.ts"
-import { calendarMonth, chartSection, escapeHtml, formatFigure, integer, monthsAndDate, page, pounds, table, td, th } from "./html/page.ts"
+import { calendarMonth, escapeHtml, formatFigure, integer, monthsAndDate, page, pounds, table, td, th } from "./html/page.ts"
 
 const h = escapeHtml
 
 /** "A vs B vs C"; with more than three, the baseline and a count (the table lists them all). */
 const comparisonTitle = (names: ReadonlyArray<string>): string =>
   names.length <= 3 ? names.join(" vs ") : `${names[0]} vs ${names.length - 1} alternatives`
+
+const chartSection = (o: {
+  readonly id: string
+  readonly title: string
+  readonly how: string
+  readonly charts: ReadonlyArray<string>
+  readonly select?: string
+  readonly note?: string
+  readonly after?: string
+}): string => `<section class="chart" id="${o.id}">
+<h2>${h(o.title)}</h2>
+<p class="how">${o.how}</p>
+${o.select === undefined ? "" : `<div class="controls"><label for="${o.select}">Show</label><select id="${o.select}"></select></div>`}
+<figure>${o.charts.map((c) => `<div class="plot" id="${c}" data-chart="${c}"></div>`).join("")}${
+  o.note === undefined ? "" : `<figcaption><p class="note">${o.note}</p></figcaption>`
+}</figure>${o.after ?? ""}
+</section>`
 
 const dl = (pairs: ReadonlyArray<readonly [string, string]>) =>
   `<dl class="figures">${pairs.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`

@@ -5,7 +5,7 @@
  * on (switching values, the PRIM box) are rendered here, so they read with scripts off and print.
  */
 import { figureLabel } from "./compare.ts"
-import { chartSection, escapeHtml, formatFigure, integer, page, pounds, table, td, th } from "./html/page.ts"
+import { escapeHtml, formatFigure, integer, page, pounds, table, td, th } from "./html/page.ts"
 import type { IntervalEstimate, PrimBoxRestriction, SweepDiscovery, SweepFactor, SweepReport, SweepSwitchingValue, SweepTornadoBar } from "./sweep.ts"
 
 const h = escapeHtml
@@ -31,7 +31,7 @@ const isMonths = (o: string) => o.endsWith("_months")
 
 /** An outcome's value with its unit: pounds for money (`_pence`), months for `_months`. */
 const outcomeValue = (o: string, x: number | null): string =>
-  x === null || !Number.isFinite(x) ? "–" : `${formatFigure(o, x)}${isMonths(o) ? " months" : ""}`
+  x === null || !Number.isFinite(x) ? "–" : `${formatFigure(o, x)}${isMonths(o) ? (x === 1 ? " month" : " months") : ""}`
 
 /** A factor's value as its column holds it: a number with the decimals it has (at most 4), or a level (escaped). */
 const factorValue = (v: string | number): string => {
@@ -44,8 +44,12 @@ const factorValue = (v: string | number): string => {
 const percent = (share: number): string => `${Math.round(100 * share)}%`
 
 /** An index (a share of variance) as a percentage: one decimal under 10%. */
-const indexPercent = (x: number | null): string =>
-  x === null || !Number.isFinite(x) ? "–" : Math.abs(x) < 0.1 ? `${(100 * x).toFixed(1)}%` : `${Math.round(100 * x)}%`
+const indexPercent = (x: number | null): string => {
+  if (x === null || !Number.isFinite(x)) return "–"
+  // A difference of indices (0.7 − 0.6 = 0.0999…) is 10%, not 10.0%.
+  const y = Number(x.toFixed(6))
+  return Math.abs(y) < 0.1 ? `${(100 * y).toFixed(1)}%` : `${Math.round(100 * y)}%`
+}
 
 const DESIGN_NAMES: Record<SweepReport["design"], string> = {
   full_factorial: "full factorial",
@@ -165,9 +169,12 @@ tr.group th { background: none; border-bottom: 1px solid #b9c1c8; padding-top: 1
 tr.group th .sub { font-weight: normal; }
 p.finding { font-size: 16px; margin: 8px 0 10px; padding: 10px 14px; background: var(--band); border-left: 4px solid var(--accent); border-radius: 3px; max-width: 90ch; }
 ul.settings { margin: 4px 0 0; padding-left: 20px; font-size: 14px; }
+#table-switching th:first-child { width: 28%; }
+#table-switching th:last-child { width: 4.5em; white-space: nowrap; }
 @media print {
   .sweep-table { table-layout: fixed; }
   .sweep-table th:first-child { width: 30%; }
+  .sweep-table .sub { font-size: 7pt; }
   p.finding { break-inside: avoid; page-break-inside: avoid; }
 }
 `
@@ -357,12 +364,9 @@ ${
   d.box === null || d.trajectory === undefined
     ? ""
     : `<p class="note">${integer(d.rows_meeting)} of the ${integer(d.rows)} runs (${percent(d.rows_meeting / d.rows)}) meet the condition over the whole sweep; the box holds ${integer(d.box.count)} runs (${percent(d.box.mass)} of all).</p>
-${chartSection({
-  id: "discovery-trajectory",
-  title: "How the box was chosen",
-  how: "each dot is one step of PRIM's peeling, from the whole sweep (right) to ever smaller boxes (left). Coverage is the share of the runs meeting the condition that are inside the box; density is the share of the runs inside the box that meet it. Peeling trades coverage for density; the ringed dot is the box described above.",
-  charts: ["chart-trajectory"]
-})}
+<div class="figure-card" id="discovery-trajectory"><h3>How the box was chosen</h3>
+<p class="how">each dot is one step of PRIM's peeling, from the whole sweep (right) to ever smaller boxes (left). Coverage is the share of the runs meeting the condition that are inside the box; density is the share of the runs inside the box that meet it. Peeling trades coverage for density; the ringed dot is the box described above.</p>
+<figure><div class="plot" id="chart-trajectory" data-chart="chart-trajectory"></div></figure></div>
 ${
   d.box.restricted.length === 0
     ? ""

@@ -86,26 +86,6 @@ export const monthsAndDate = (start: string, t: number | null): string => {
 
 export const integer = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-GB") : "–")
 
-const h = escapeHtml
-
-/** A chart's section: heading, how to read it, an optional selector, the charts' mount points (drawn by a client script). */
-export const chartSection = (o: {
-  readonly id: string
-  readonly title: string
-  readonly how: string
-  readonly charts: ReadonlyArray<string>
-  readonly select?: string
-  readonly note?: string
-  readonly after?: string
-}): string => `<section class="chart" id="${o.id}">
-<h2>${h(o.title)}</h2>
-<p class="how">${o.how}</p>
-${o.select === undefined ? "" : `<div class="controls"><label for="${o.select}">Show</label><select id="${o.select}"></select></div>`}
-<figure>${o.charts.map((c) => `<div class="plot" id="${c}" data-chart="${c}"></div>`).join("")}${
-  o.note === undefined ? "" : `<figcaption><p class="note">${o.note}</p></figcaption>`
-}</figure>${o.after ?? ""}
-</section>`
-
 export const table = (caption: string, head: ReadonlyArray<string>, rows: ReadonlyArray<string>, id: string, cls = ""): string => `<div class="table-wrap">
 <table id="${id}"${cls === "" ? "" : ` class="${cls}"`}>
 <caption>${caption}</caption>

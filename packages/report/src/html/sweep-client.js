@@ -23,7 +23,7 @@
   /** An outcome's value with its unit: pounds for money, months for `_months`. */
   var value = function (o, x) {
     var s = D.figureValue(o, x);
-    return num(x) && /_months$/.test(o) ? s + " months" : s;
+    return num(x) && /_months$/.test(o) ? s + (x === 1 ? " month" : " months") : s;
   };
   var percentTick = function (x) { return Math.round(x * 100) + "%"; };
 
@@ -50,6 +50,8 @@
       if (!t || t.bars.length === 0) return D.empty("No factor was moved one at a time for this outcome.");
       if (!num(t.baseline)) return D.empty("The base case has no value for this outcome (it is not reached), so there is no bar to draw from it.");
       var base = t.baseline;
+      if (t.bars.every(function (b) { return b.low === base && b.high === base; }))
+        return D.empty("Moving any one factor to either end leaves this outcome at its base case, " + value(o.name, base) + ".");
       var names = t.bars.map(function (b) { return b.factor; });
       var rows = [];
       t.bars.forEach(function (b) {
@@ -97,7 +99,7 @@
         marginTop: 6,
         marginLeft: left.margin,
         marginRight: marginRight,
-        x: { grid: true, label: null, domain: x.domain, ticks: x.ticks, tickFormat: format },
+        x: { grid: true, label: /_months$/.test(o.name) ? "months" : null, domain: x.domain, ticks: x.ticks, tickFormat: format },
         y: { domain: names, label: null, padding: 0.2, tickFormat: function (d) { return left.labels[d]; } },
         color: { domain: ["low", "high"], range: [LOW, HIGH], legend: true, tickFormat: function (k) { return k === "low" ? "factor at its low end (levels: the lowest outcome)" : "at its high end (levels: the highest outcome)"; } },
         marks: [
@@ -184,10 +186,11 @@
       return Plot.plot({
         width: width,
         height: 340,
+        marginTop: 24,
         marginLeft: marginLeft,
         marginRight: marginRight,
-        x: { grid: true, label: "μ*: how much the factor moves the outcome →", domain: x.domain, ticks: x.ticks, tickFormat: format },
-        y: { grid: true, label: "↑ σ: how much its effect varies", domain: y.domain, ticks: y.ticks, tickFormat: format },
+        x: { grid: true, inset: 8, label: "μ*: how much the factor moves the outcome →", domain: x.domain, ticks: x.ticks, tickFormat: format },
+        y: { grid: true, inset: 8, label: "↑ σ: how much its effect varies", domain: y.domain, ticks: y.ticks, tickFormat: format },
         marks: [
           Plot.line(diagonal, { stroke: "#8a949c", strokeDasharray: "4,3", clip: true, className: "morris-diagonal" }),
           Plot.dot(rows, { x: "mu_star", y: "sigma", r: 5, fill: LOW, stroke: "white", strokeWidth: 1.5, className: "morris-dot", title: "tip", tip: true }),
@@ -215,7 +218,8 @@
         Plot.line(steps, { x: "coverage", y: "density", stroke: "#b9c1c8", className: "trajectory-line" }),
         Plot.dot(steps, { x: "coverage", y: "density", r: 3.5, fill: LOW, className: "trajectory-dot", title: "tip", tip: true }),
         Plot.dot(chosen, { x: "coverage", y: "density", r: 8, stroke: INK, strokeWidth: 2, fill: "none", className: "trajectory-chosen" }),
-        Plot.text(chosen, { x: "coverage", y: "density", text: function () { return "chosen box"; }, dx: 12, textAnchor: "start", fontSize: 11, fontWeight: 600, fill: INK, className: "trajectory-chosen-label" })
+        // The label on the side with room: left of a box that covers most of the runs.
+        Plot.text(chosen, { x: "coverage", y: "density", text: function () { return "chosen box"; }, dx: chosen[0] && chosen[0].coverage > 0.8 ? -12 : 12, textAnchor: chosen[0] && chosen[0].coverage > 0.8 ? "end" : "start", fontSize: 11, fontWeight: 600, fill: INK, className: "trajectory-chosen-label" })
       ]
     });
   });
