@@ -235,7 +235,7 @@ ${
       ? ""
       : `<section id="tornado">
 <h2>Which factors move each outcome most</h2>
-<p class="how">each chart is one outcome. Every bar starts at the base case (the line: the scenario with no factor moved) and ends at the outcome's mean with one factor moved to its low end (upper bar, blue) or its high end (lower bar, orange), every other factor left at the base case; the label at its end is the factor's value there. For a factor with levels, the two bars are the levels that give the lowest and the highest outcome. The longest bars come first: those are the factors to pin down or to choose with care; a short bar means the outcome hardly depends on that factor.</p>
+<p class="how">each chart is one outcome. Every bar starts at the base case (the line: the scenario with no factor moved) and ends at the outcome's mean with one factor moved to its low end (upper bar, blue) or its high end (lower bar, orange), every other factor left at the base case; the label at its end is the factor's value there. For a factor with levels, the two bars are the levels that give the lowest and the highest outcome. The longest bars come first: those are the factors to pin down or to choose with care; a short bar means the outcome hardly depends on that factor. A missing bar: the outcome is not reached (coverage that never gets there, say) with the factor at that end.</p>
 <div class="figure-grid wide">
 ${tornadoCards.join("\n")}
 </div>

@@ -4,11 +4,12 @@
  * that does not cross): the sentences a reader acts on in the file, and in headless Chromium the
  * marks of every chart, a screenshot that is not blank, and tables that print whole on A4.
  */
+import fc from "fast-check"
 import { readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { renderSweepReport, sweepOutcomeOrder } from "../src/sweep-html.ts"
+import { renderSweepReport, restrictionText, switchingValueText, sweepOutcomeOrder } from "../src/sweep-html.ts"
 import type { SobolOutcome, SweepFactor, SweepOutcomeTornado, SweepReport } from "../src/sweep.ts"
 import { launch, load, pixelStats, SKIP_BROWSER, type Browser } from "./chromium.ts"
 
@@ -209,6 +210,44 @@ describe("the sweep report's text", () => {
     // The first tornado chart is NPV's, headed with its base case.
     const first = html.indexOf('<div class="figure-card">')
     expect(html.slice(first)).toMatch(/^<div class="figure-card"><h3>NPV of prevention \(Green Book discounting\) <span class="badge">base case: £250\.0k<\/span><\/h3><div class="plot" id="chart-tornado-0"/)
+  })
+
+  it("orders any outcomes as a permutation with NPV, then savings, then coverage by threshold, then net positions", () => {
+    const name = fc.oneof(
+      fc.constantFrom("npv_pence", "savings_realised_pence", "deals"),
+      fc.integer({ min: 1, max: 99 }).map((q) => `coverage_${q}pct_months`),
+      fc.constantFrom("nhs", "council", "police").map((a) => `net_position_${a}_pence`)
+    )
+    fc.assert(
+      fc.property(fc.uniqueArray(name, { maxLength: 12 }), (outcomes) => {
+        const ordered = sweepOutcomeOrder(outcomes)
+        expect([...ordered].sort()).toEqual([...outcomes].sort())
+        const rank = (o: string) => (o === "npv_pence" ? 0 : o === "savings_realised_pence" ? 1 : o.startsWith("coverage_") ? 2 : o.startsWith("net_position_") ? 3 : 4)
+        for (let i = 1; i < ordered.length; i++) {
+          const [a, b] = [ordered[i - 1]!, ordered[i]!]
+          expect(rank(a)).toBeLessThanOrEqual(rank(b))
+          if (rank(a) === 2 && rank(b) === 2) expect(Number(/\d+/.exec(a)![0])).toBeLessThan(Number(/\d+/.exec(b)![0]))
+        }
+      })
+    )
+  })
+
+  it("says NPV stays on one side when both ends agree, and names only the bounds a box moved", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e12 }), fc.integer({ min: 1, max: 1e12 }), fc.boolean(), (a, b, negative) => {
+        const sign = negative ? -1 : 1
+        const text = switchingValueText({ factor: "centre.capacity", kind: "no-crossing", at_low: sign * a, at_high: sign * b, runs: 2 }, capacity)
+        expect(text).toContain(negative ? "NPV stays below £0" : "NPV stays above £0")
+        expect(text.startsWith("no switching value in 4–46: ")).toBe(true)
+      })
+    )
+    expect(switchingValueText({ factor: "centre.capacity", kind: "crossing", value: 9, bracket: [8, 10], at_bracket: [-1_000, 2_000], direction: "rising", runs: 6 }, capacity)).toBe(
+      "NPV crosses £0 at centre.capacity = 9 (between 8 and 10): NPV falls below £0 as centre.capacity falls below it (it rises with the factor); -£10.00 at 8, £20.00 at 10."
+    )
+    const bound = (restricts_lower: boolean, restricts_upper: boolean) => restrictionText({ factor: "centre.capacity", lower: 8, upper: 12.5, restricts_lower, restricts_upper }, capacity)
+    expect([bound(true, true), bound(true, false), bound(false, true)]).toEqual(["8 ≤ centre.capacity ≤ 12.5", "centre.capacity ≥ 8", "centre.capacity ≤ 12.5"])
+    // A variants factor bounded by level index, its levels not listed: named from the factor's.
+    expect(restrictionText({ factor: "rollout", lower: 0, upper: 1, restricts_lower: false, restricts_upper: true }, rollout)).toBe("rollout in {base, forerunners-first}")
   })
 
   it("heads the page with the design, experiments × replications = runs, the seeds, the factors and the --set settings", () => {
