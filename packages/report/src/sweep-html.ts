@@ -6,7 +6,7 @@
  */
 import { figureLabel } from "./compare.ts"
 import { escapeHtml, formatFigure, integer, page, pounds, table, td, th } from "./html/page.ts"
-import type { IntervalEstimate, PrimBoxRestriction, SweepDiscovery, SweepFactor, SweepReport, SweepSwitchingValue, SweepTornadoBar } from "./sweep.ts"
+import type { IntervalEstimate, PrimBoxRestriction, SobolOutcome, SweepDiscovery, SweepFactor, SweepReport, SweepSwitchingValue, SweepTornadoBar } from "./sweep.ts"
 
 const h = escapeHtml
 
@@ -168,6 +168,8 @@ const SWEEP_STYLE = `
 tr.group th { background: none; border-bottom: 1px solid #b9c1c8; padding-top: 12px; }
 tr.group th .sub { font-weight: normal; }
 p.finding { font-size: 16px; margin: 8px 0 10px; padding: 10px 14px; background: var(--band); border-left: 4px solid var(--accent); border-radius: 3px; max-width: 90ch; }
+#discovery-trajectory { margin-top: 18px; }
+p.note.unreliable { color: #8a4b00; }
 ul.settings { margin: 4px 0 0; padding-left: 20px; font-size: 14px; }
 #table-switching th:first-child { width: 28%; }
 #table-switching th:last-child { width: 4.5em; white-space: nowrap; }
@@ -216,12 +218,12 @@ ${
   const tornadoOutcomes = outcomes.filter((o) => r.sensitivity.tornado[o] !== undefined)
   const tornadoCards = tornadoOutcomes.map((o) => {
     const t = r.sensitivity.tornado[o]!
-    return `<div class="figure-card"><h3>${h(figureLabel(o))} <span class="badge">base case: ${outcomeValue(o, t.baseline)}</span></h3><div class="plot" id="chart-tornado-${outcomes.indexOf(o)}" data-chart="chart-tornado-${outcomes.indexOf(o)}"></div></div>`
+    return `<div class="figure-card"><h3>${h(figureLabel(o))} <span class="badge">${t.baseline === null ? "not reached in the base case" : `base case: ${outcomeValue(o, t.baseline)}`}</span></h3><div class="plot" id="chart-tornado-${outcomes.indexOf(o)}" data-chart="chart-tornado-${outcomes.indexOf(o)}"></div></div>`
   })
   const tornadoRows = tornadoOutcomes.flatMap((o) => {
     const t = r.sensitivity.tornado[o]!
     return [
-      groupRow(4, figureLabel(o), `${o}; base case ${outcomeValue(o, t.baseline)}`),
+      groupRow(4, figureLabel(o), `${o}; ${t.baseline === null ? "not reached in the base case" : `base case ${outcomeValue(o, t.baseline)}`}`),
       ...t.bars.map((b) => {
         const levels = b.levels !== undefined || factorByName.get(b.factor)?.kind !== "range"
         const everyLevel =
@@ -277,6 +279,11 @@ ${
     const v = sobol?.[o]?.variance
     return v !== undefined && v !== null && Number.isFinite(v) && v > 0
   }
+  // Indices outside [0, 1] beyond rounding, or intervals half the scale wide: too few samples for the estimator.
+  const unreliable = (s: SobolOutcome): boolean =>
+    [...Object.values(s.S1), ...Object.values(s.ST)].some(
+      (e) => (e.estimate !== null && (e.estimate < -0.05 || e.estimate > 1.05)) || (e.low !== null && e.high !== null && e.high - e.low > 0.5)
+    )
   const sobolOutcomes = sobol === undefined ? [] : outcomes.filter((o) => sobol[o] !== undefined)
   const sobolSection =
     sobol === undefined
@@ -292,8 +299,12 @@ ${sobolOutcomes
     (o) =>
       `<div class="figure-card"><h3>${h(figureLabel(o))}</h3>${
         varies(o)
-          ? `<div class="plot" id="chart-sobol-${outcomes.indexOf(o)}" data-chart="chart-sobol-${outcomes.indexOf(o)}"></div>`
-          : `<p class="plot-empty">${h(figureLabel(o))} does not vary in this sweep: every experiment gives the same value, so there is nothing for the factors to explain.</p>`
+          ? `<div class="plot" id="chart-sobol-${outcomes.indexOf(o)}" data-chart="chart-sobol-${outcomes.indexOf(o)}"></div>${
+              unreliable(sobol[o]!) ? `<p class="note unreliable">These estimates are not to be trusted yet: an index outside 0–100% or an interval wider than 50 points means the sample is too small. Run the sweep with more --samples.</p>` : ""
+            }`
+          : `<p class="plot-empty">${h(figureLabel(o))} does not vary in this sweep: ${
+              sobol[o]!.variance === null ? "it is the same in every experiment or not reached in some (its variance is undefined)" : "every experiment gives the same value"
+            }, so there is nothing for the factors to explain.</p>`
       }</div>`
   )
   .join("\n")}

@@ -96,7 +96,11 @@ const sobolReport: SweepReport = {
       // Savings are the same in every experiment: variance 0, no indices to draw.
       savings_realised_pence: sobolOf(0, [0, 0, 0], [0, 0, 0]),
       npv_pence: sobolOf(4.1e13, [0.4, 0.35, 0.02], [0.48, 0.45, 0.05]),
-      net_position_nhs_pence: sobolOf(2.2e14, [0.1, 0.6, 0.2], [0.15, 0.7, 0.25]),
+      // One interval too wide to trust (a small sample): the report says so.
+      net_position_nhs_pence: (() => {
+        const s = sobolOf(2.2e14, [0.1, 0.6, 0.2], [0.15, 0.7, 0.25])
+        return { ...s, ST: { ...s.ST, rollout: { estimate: 0.25, low: -0.3, high: 0.9 } } }
+      })(),
       // A variance JSON wrote as null (NaN): reported as not varying.
       net_position_council_pence: { S1: {}, ST: {}, variance: null }
     },
@@ -176,11 +180,16 @@ const lhsReport: SweepReport = {
   experiments: 100,
   replications: 5,
   factors: [duration, { name: oddName, role: "uncertainty", kind: "levels", levels: ["small", "large"] }],
-  key_outcomes: ["npv_pence", "coverage_50pct_months"],
-  outcomes: ["npv_pence", "coverage_50pct_months"],
+  key_outcomes: ["npv_pence", "coverage_50pct_months", "coverage_75pct_months"],
+  outcomes: ["npv_pence", "coverage_50pct_months", "coverage_75pct_months"],
   means_per_experiment: {},
   sensitivity: {
     tornado: {
+      // Not reached in the base case; reached with the negotiations short.
+      coverage_75pct_months: {
+        baseline: null,
+        bars: [{ factor: "negotiation.duration_months", low_value: 6, high_value: 18, low: 51.5, high: null, swing: null }]
+      },
       npv_pence: {
         baseline: 40_000_000,
         bars: [
@@ -287,6 +296,10 @@ describe("the sweep report's text", () => {
     expect(html).toContain("Savings realised does not vary in this sweep")
     expect(html).toContain("Net position of council (savings − investment + transfers) does not vary in this sweep")
     for (const i of [0, 2, 3]) expect(html).toContain(`id="chart-sobol-${i}"`)
+    // Only the outcome with an interval wider than half the scale is flagged.
+    expect(html.match(/class="note unreliable"/g)).toHaveLength(1)
+    expect(html).toMatch(/id="chart-sobol-3" data-chart="chart-sobol-3"><\/div><p class="note unreliable">These estimates are not to be trusted yet/)
+    expect(html).toContain("Net position of council (savings − investment + transfers) does not vary in this sweep: it is the same in every experiment or not reached in some (its variance is undefined)")
     // S1, its interval, and ST − S1 as shares of variance.
     expect(html).toMatch(/<td><code>centre\.capacity<\/code><\/td><td class="num"><span class="value">52%<\/span><span class="sub">48% to 57%<\/span><\/td><td class="num"><span class="value">60%<\/span><span class="sub">56% to 65%<\/span><\/td><td class="num">8\.0%<\/td>/)
     // 0.7 − 0.6 in floating point is 0.0999…: still 10%.
@@ -308,6 +321,8 @@ describe("the sweep report's text", () => {
     expect(l).not.toContain("<size>")
     expect(l).toContain("<h1>Rollout &lt;draft&gt;: 2 factors swept</h1>")
     expect(l).toContain("<td>levels: small, large</td>")
+    expect(l).toContain('<span class="badge">not reached in the base case</span>')
+    expect(l).toContain('<span class="value">51.5 months</span><span class="sub">at 6</span></td><td class="num"><span class="value">–</span><span class="sub">at 18</span></td><td class="num">–</td>')
     for (const id of ['id="sobol"', 'id="morris"', 'id="discovery"']) expect(l).not.toContain(id)
     // The name survives in the chart data, escaped for the script element.
     expect(l).toContain("cohort \\u003csize\\u003e \\u0026 \\\"share\\\"")
@@ -455,9 +470,10 @@ describe.skipIf(SKIP_BROWSER)("the sweep report in headless Chromium", () => {
   it("draws the lhs sweep with an escaped factor name and prints it whole", async () => {
     const { page, problems } = await load(browser, "sweep-lhs", renderSweepReport(lhsWithoutDiscovery))
     expect(await count(page, '[data-rendered="error"]')).toBe(0)
-    expect(await count(page, "[data-chart]")).toBe(2)
+    expect(await count(page, "[data-chart]")).toBe(3)
     expect(await count(page, "#chart-tornado-0 g.tornado-bar rect")).toBe(4)
     expect(await count(page, "#chart-tornado-1 g.tornado-bar rect")).toBe(4)
+    expect(await page.locator("#chart-tornado-2").textContent()).toBe("The base case does not reach this outcome, so there is no bar to draw from it; the table lists the ends where it is reached.")
     expect(await page.locator('#chart-tornado-0 svg g[aria-label="y-axis tick label"] text').nth(1).textContent()).toBe(oddName)
     // Months on the coverage tornado: plain numbers, not pounds.
     for (const t of await page.locator('#chart-tornado-1 svg g[aria-label="x-axis tick label"] text').allTextContents()) expect(t).toMatch(/^\d+(\.\d+)?$/)

@@ -48,9 +48,14 @@
     D.mount("chart-tornado-" + i, function (width) {
       var t = S.sensitivity.tornado[o.name];
       if (!t || t.bars.length === 0) return D.empty("No factor was moved one at a time for this outcome.");
-      if (!num(t.baseline)) return D.empty("The base case has no value for this outcome (it is not reached), so there is no bar to draw from it.");
+      if (!num(t.baseline)) {
+        var someEnd = t.bars.some(function (b) { return num(b.low) || num(b.high); });
+        return D.empty("The base case does not reach this outcome, so there is no bar to draw from it" + (someEnd ? "; the table lists the ends where it is reached." : "."));
+      }
       var base = t.baseline;
-      if (t.bars.every(function (b) { return b.low === base && b.high === base; }))
+      // The same to within rounding (means of the same pence in another order): nothing moved it.
+      var still = function (x) { return !num(x) || Math.abs(x - base) <= 1e-9 * Math.max(1, Math.abs(base)); };
+      if (t.bars.every(function (b) { return still(b.low) && still(b.high); }))
         return D.empty("Moving any one factor to either end leaves this outcome at its base case, " + value(o.name, base) + ".");
       var names = t.bars.map(function (b) { return b.factor; });
       var rows = [];
