@@ -48,6 +48,7 @@ const indexPercent = (x: number | null): string => {
   if (x === null || !Number.isFinite(x)) return "–"
   // A difference of indices (0.7 − 0.6 = 0.0999…) is 10%, not 10.0%.
   const y = Number(x.toFixed(6))
+  if (y === 0) return "0%"
   return Math.abs(y) < 0.1 ? `${(100 * y).toFixed(1)}%` : `${Math.round(100 * y)}%`
 }
 
@@ -88,15 +89,22 @@ const groupRow = (columns: number, label: string, sub: string): string =>
 /** "NPV" for npv_pence in sentences; the comparison's label elsewhere. */
 const NPV = "NPV"
 
+/** A value of a bracket `width` wide, to one decimal finer than the width (17.5 in [17, 18]; 11,145.55 in [11,145.17, 11,145.94]). */
+const bracketValue = (x: number, width: number): string => {
+  const digits = Math.min(6, Math.max(0, Math.ceil(-Math.log10(width > 0 ? width : 1)) + 1))
+  return x.toLocaleString("en-GB", { maximumFractionDigits: digits, useGrouping: Math.abs(x) >= 10_000 })
+}
+
 /** The switching value of one range factor as a sentence a reader can act on. */
 export const switchingValueText = (s: SweepSwitchingValue, factor: SweepFactor | undefined): string => {
   const name = h(s.factor)
   if (s.kind === "crossing") {
     const [a, b] = s.bracket
     const [npvA, npvB] = s.at_bracket
+    const at = (x: number) => bracketValue(x, Math.abs(b - a))
     const direction =
       s.direction === "falling" ? `${NPV} falls below £0 as ${name} rises past it` : `${NPV} falls below £0 as ${name} falls below it (it rises with the factor)`
-    return `${NPV} crosses £0 at ${name} = ${factorValue(s.value)} (between ${factorValue(a)} and ${factorValue(b)}): ${direction}; ${pounds(npvA)} at ${factorValue(a)}, ${pounds(npvB)} at ${factorValue(b)}.`
+    return `${NPV} crosses £0 at ${name} = ${at(s.value)} (between ${at(a)} and ${at(b)}): ${direction}; ${pounds(npvA)} at ${at(a)}, ${pounds(npvB)} at ${at(b)}.`
   }
   const low = factor?.low
   const high = factor?.high

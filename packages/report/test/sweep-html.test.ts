@@ -201,7 +201,8 @@ const lhsReport: SweepReport = {
         baseline: 28.25,
         bars: [
           { factor: "negotiation.duration_months", low_value: 6, high_value: 18, low: 20.5, high: 39.75, swing: 19.25 },
-          { factor: oddName, low_value: "small", high_value: "large", low: 28, high: 28.5, swing: 0.5, levels: [{ level: "small", mean: 28 }, { level: "large", mean: 28.5 }] }
+          // No change at either level: one "no change" label on the chart.
+          { factor: oddName, low_value: "small", high_value: "large", low: 28.25, high: 28.25, swing: 0, levels: [{ level: "small", mean: 28.25 }, { level: "large", mean: 28.25 }] }
         ]
       }
     },
@@ -252,6 +253,15 @@ describe("the sweep report's text", () => {
     )
     expect(switchingValueText({ factor: "centre.capacity", kind: "crossing", value: 9, bracket: [8, 10], at_bracket: [-1_000, 2_000], direction: "rising", runs: 6 }, capacity)).toBe(
       "NPV crosses £0 at centre.capacity = 9 (between 8 and 10): NPV falls below £0 as centre.capacity falls below it (it rises with the factor); -£10.00 at 8, £20.00 at 10."
+    )
+    // A bisection's narrow bracket: to one decimal finer than its width.
+    expect(
+      switchingValueText(
+        { factor: "programmes.reablement.investment.monthly", kind: "crossing", value: 11145.553588867188, bracket: [11145.172119140625, 11145.93505859375], at_bracket: [72163, -46918], direction: "falling", runs: 54 },
+        { name: "programmes.reablement.investment.monthly", role: "uncertainty", kind: "range", low: 10000, high: 60000, rounding: "none" }
+      )
+    ).toBe(
+      "NPV crosses £0 at programmes.reablement.investment.monthly = 11,145.55 (between 11,145.17 and 11,145.94): NPV falls below £0 as programmes.reablement.investment.monthly rises past it; £721.63 at 11,145.17, -£469.18 at 11,145.94."
     )
     const bound = (restricts_lower: boolean, restricts_upper: boolean) => restrictionText({ factor: "centre.capacity", lower: 8, upper: 12.5, restricts_lower, restricts_upper }, capacity)
     expect([bound(true, true), bound(true, false), bound(false, true)]).toEqual(["8 ≤ centre.capacity ≤ 12.5", "centre.capacity ≥ 8", "centre.capacity ≤ 12.5"])
@@ -473,6 +483,7 @@ describe.skipIf(SKIP_BROWSER)("the sweep report in headless Chromium", () => {
     expect(await count(page, "[data-chart]")).toBe(3)
     expect(await count(page, "#chart-tornado-0 g.tornado-bar rect")).toBe(4)
     expect(await count(page, "#chart-tornado-1 g.tornado-bar rect")).toBe(4)
+    expect(await page.locator("#chart-tornado-1 g.tornado-label text").allTextContents()).toEqual(["6", "18", "no change"])
     expect(await page.locator("#chart-tornado-2").textContent()).toBe("The base case does not reach this outcome, so there is no bar to draw from it; the table lists the ends where it is reached.")
     expect(await page.locator('#chart-tornado-0 svg g[aria-label="y-axis tick label"] text').nth(1).textContent()).toBe(oddName)
     // Months on the coverage tornado: plain numbers, not pounds.

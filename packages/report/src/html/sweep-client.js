@@ -57,6 +57,9 @@
       var still = function (x) { return !num(x) || Math.abs(x - base) <= 1e-9 * Math.max(1, Math.abs(base)); };
       if (t.bars.every(function (b) { return still(b.low) && still(b.high); }))
         return D.empty("Moving any one factor to either end leaves this outcome at its base case, " + value(o.name, base) + ".");
+      // A factor that moves the outcome at neither end: one "no change" label, not two values piled on the base line.
+      var unmoved = {};
+      t.bars.forEach(function (b) { if (still(b.low) && still(b.high)) unmoved[b.factor] = true; });
       var names = t.bars.map(function (b) { return b.factor; });
       var rows = [];
       t.bars.forEach(function (b) {
@@ -77,7 +80,7 @@
       var left = leftLabels(names, width, 0.35);
       var marginRight = 24;
       var inner = width - left.margin - marginRight;
-      var longest = rows.reduce(function (m, r) { return Math.max(m, r.label.length); }, 0);
+      var longest = rows.reduce(function (m, r) { return Math.max(m, r.label.length); }, "no change".length);
       var labelPx = longest * D.CHAR_PX + 8;
       var values = rows.map(function (r) { return r.value; }).concat([base]);
       var lo = d3.min(values);
@@ -91,8 +94,9 @@
       var band = 0.8 * ((rowHeight * n) / (n + 0.2));
       var half = band / 2;
       var ofEnd = function (end, side) {
-        return rows.filter(function (r) { return r.end === end && (side > 0 ? r.value >= base : r.value < base); });
+        return rows.filter(function (r) { return r.end === end && !unmoved[r.factor] && (side > 0 ? r.value >= base : r.value < base); });
       };
+      var noChange = names.filter(function (n) { return unmoved[n]; }).map(function (n) { return { factor: n, base: base }; });
       var labelMarks = function (end, dy) {
         return [1, -1].map(function (side) {
           return Plot.text(ofEnd(end, side), { y: "factor", x: "value", text: "label", dy: dy, dx: 4 * side, textAnchor: side > 0 ? "start" : "end", fontSize: 10, fill: INK, className: "tornado-label" });
@@ -111,7 +115,9 @@
           Plot.barX(rows.filter(function (r) { return r.end === "low"; }), { y: "factor", x1: "base", x2: "value", fill: "end", insetBottom: half, className: "tornado-bar tornado-low", title: "tip", tip: true }),
           Plot.barX(rows.filter(function (r) { return r.end === "high"; }), { y: "factor", x1: "base", x2: "value", fill: "end", insetTop: half, className: "tornado-bar tornado-high", title: "tip", tip: true }),
           Plot.ruleX([base], { stroke: INK, strokeWidth: 1.5, className: "tornado-base" })
-        ].concat(labelMarks("low", -half / 2), labelMarks("high", half / 2))
+        ].concat(labelMarks("low", -half / 2), labelMarks("high", half / 2), [
+          Plot.text(noChange, { y: "factor", x: "base", text: function () { return "no change"; }, dx: 6, textAnchor: "start", fontSize: 10, fill: "#5b6670", className: "tornado-label tornado-no-change" })
+        ])
       });
     });
   });
