@@ -120,7 +120,7 @@ export const switchingValueText = (s: SweepSwitchingValue, factor: SweepFactor |
 export const restrictionText = (x: PrimBoxRestriction, factor: SweepFactor | undefined): string => {
   const name = h(x.factor)
   const levels = x.levels ?? (factor?.levels === undefined ? undefined : factor.levels.filter((_, i) => i >= x.lower && i <= x.upper))
-  if (levels !== undefined && factor?.kind !== "range") return `${name} in {${levels.map(factorValue).join(", ")}}`
+  if (levels !== undefined && factor?.kind !== "range") return levels.length === 1 ? `${name} = ${factorValue(levels[0]!)}` : `${name} in {${levels.map(factorValue).join(", ")}}`
   if (x.restricts_lower && x.restricts_upper) return `${factorValue(x.lower)} ≤ ${name} ≤ ${factorValue(x.upper)}`
   if (x.restricts_upper) return `${name} ≤ ${factorValue(x.upper)}`
   if (x.restricts_lower) return `${name} ≥ ${factorValue(x.lower)}`

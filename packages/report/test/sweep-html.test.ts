@@ -267,6 +267,7 @@ describe("the sweep report's text", () => {
     expect([bound(true, true), bound(true, false), bound(false, true)]).toEqual(["8 ≤ centre.capacity ≤ 12.5", "centre.capacity ≥ 8", "centre.capacity ≤ 12.5"])
     // A variants factor bounded by level index, its levels not listed: named from the factor's.
     expect(restrictionText({ factor: "rollout", lower: 0, upper: 1, restricts_lower: false, restricts_upper: true }, rollout)).toBe("rollout in {base, forerunners-first}")
+    expect(restrictionText({ factor: "rollout", lower: 0, upper: 0, levels: ["base"], restricts_lower: false, restricts_upper: true }, rollout)).toBe("rollout = base")
   })
 
   it("heads the page with the design, experiments × replications = runs, the seeds, the factors and the --set settings", () => {
@@ -436,6 +437,16 @@ describe.skipIf(SKIP_BROWSER)("the sweep report in headless Chromium", () => {
     expect(await page.locator('#chart-sobol-0 svg g[aria-label="fy-axis tick label"] text').allTextContents()).toEqual(["centre.capacity", "negotiation.duration_months", "rollout"])
     expect(await count(page, "#chart-trajectory g.trajectory-dot circle")).toBe(TRAJECTORY.length)
     expect(await count(page, "#chart-trajectory g.trajectory-chosen circle")).toBe(1)
+    // The "chosen box" label covers no step's dot.
+    expect(
+      await page.evaluate(`(() => {
+        const l = document.querySelector("#chart-trajectory g.trajectory-chosen-label text").getBoundingClientRect()
+        return [...document.querySelectorAll("#chart-trajectory g.trajectory-dot circle")].filter((c) => {
+          const r = c.getBoundingClientRect()
+          return r.left < l.right && r.right > l.left && r.top < l.bottom && r.bottom > l.top
+        }).length
+      })()`)
+    ).toBe(0)
     expect(await page.locator("#discovery-box").textContent()).toBe(
       "Of the 1,234 runs where coverage_50pct_months > 36, 91% have centre.capacity ≤ 12 and rollout in {forerunners-first, largest-first}; within that box 88% of runs meet the condition."
     )

@@ -229,8 +229,9 @@
         Plot.line(steps, { x: "coverage", y: "density", stroke: "#b9c1c8", className: "trajectory-line" }),
         Plot.dot(steps, { x: "coverage", y: "density", r: 3.5, fill: LOW, className: "trajectory-dot", title: "tip", tip: true }),
         Plot.dot(chosen, { x: "coverage", y: "density", r: 8, stroke: INK, strokeWidth: 2, fill: "none", className: "trajectory-chosen" }),
-        // The label on the side with room: left of a box that covers most of the runs.
-        Plot.text(chosen, { x: "coverage", y: "density", text: function () { return "chosen box"; }, dx: chosen[0] && chosen[0].coverage > 0.8 ? -12 : 12, textAnchor: chosen[0] && chosen[0].coverage > 0.8 ? "end" : "start", fontSize: 11, fontWeight: 600, fill: INK, className: "trajectory-chosen-label" })
+        // Below and left of the ring: peeling raises density as coverage falls, so no step lies there
+        // (below and right, for a box near the left edge).
+        Plot.text(chosen, { x: "coverage", y: "density", text: function () { return "chosen box"; }, dy: 16, dx: chosen[0] && chosen[0].coverage < 0.2 ? 8 : -8, textAnchor: chosen[0] && chosen[0].coverage < 0.2 ? "start" : "end", fontSize: 11, fontWeight: 600, fill: INK, className: "trajectory-chosen-label" })
       ]
     });
   });
