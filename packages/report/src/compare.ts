@@ -132,6 +132,17 @@ const STANDARD_FIGURES: ReadonlyArray<Omit<FigureSpec, "value"> & { readonly of:
 const trancheFigure = (t: string) => `deals_in_tranche_${t}`
 const agencyFigure = (a: string) => `net_position_${a}_pence`
 
+/** A figure's label as the comparison shows it ("npv_pence" → "NPV of prevention (Green Book discounting)"); an unknown name is itself. */
+export const figureLabel = (figure: string): string => {
+  const standard = STANDARD_FIGURES.find((f) => f.figure === figure)
+  if (standard !== undefined) return standard.label
+  const tranche = /^deals_in_tranche_(.+)$/.exec(figure)
+  if (tranche !== null) return `Deals landed in tranche ${tranche[1]}`
+  const agency = /^net_position_(.+)_pence$/.exec(figure)
+  if (agency !== null) return `Net position of ${agency[1]} (savings − investment + transfers)`
+  return figure
+}
+
 /** One replication's figures, from its summary (which can then be dropped). */
 export const figuresOf = (s: Summary): ReplicationFigures => {
   const values = new Map<string, number>()
@@ -186,9 +197,9 @@ export const figureSpecs = (runs: ReadonlyArray<ReplicatedRun>): Array<FigureSpe
   return [
     ...coverage.map((f) => spec(f.figure, f.label, f.better, f.better_for)),
     // Scenarios move places between tranches: more deals in one tranche is a different membership, not a better outcome.
-    ...tranches.map((t) => spec(trancheFigure(t), `Deals landed in tranche ${t}`, "none", "")),
+    ...tranches.map((t) => spec(trancheFigure(t), figureLabel(trancheFigure(t)), "none", "")),
     ...rest.map((f) => spec(f.figure, f.label, f.better, f.better_for)),
-    ...agencies.map((a) => spec(agencyFigure(a), `Net position of ${a} (savings − investment + transfers)`, "higher", a))
+    ...agencies.map((a) => spec(agencyFigure(a), figureLabel(agencyFigure(a)), "higher", a))
   ]
 }
 

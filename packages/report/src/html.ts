@@ -20,7 +20,7 @@ import { describeFork, directionText, type CompareReport } from "./compare.ts"
 import { POOL_BY_PERIOD_CELLS, type LocalityPool } from "./money.ts"
 import type { DealPower, DealPowers } from "./powers.ts"
 import { dealsInTimeOrder, type Summary } from "./summary.ts"
-import { calendarMonth, escapeHtml, integer, monthsAndDate, page, pounds } from "./html/page.ts"
+import { calendarMonth, escapeHtml, formatFigure, integer, monthsAndDate, page, pounds, table, td, th } from "./html/page.ts"
 
 const h = escapeHtml
 
@@ -45,21 +45,6 @@ ${o.select === undefined ? "" : `<div class="controls"><label for="${o.select}">
 }</figure>${o.after ?? ""}
 </section>`
 
-const table = (caption: string, head: ReadonlyArray<string>, rows: ReadonlyArray<string>, id: string, cls = ""): string => `<div class="table-wrap">
-<table id="${id}"${cls === "" ? "" : ` class="${cls}"`}>
-<caption>${caption}</caption>
-<thead><tr>${head.join("")}</tr></thead>
-<tbody>
-${rows.join("\n")}
-</tbody>
-</table>
-</div>`
-
-const th = (label: string, num = false) => `<th${num ? ' class="num"' : ""} scope="col">${label}</th>`
-const td = (html: string, num = false, cls = "") => {
-  const classes = [num ? "num" : "", cls].filter((c) => c !== "").join(" ")
-  return `<td${classes === "" ? "" : ` class="${classes}"`}>${html}</td>`
-}
 const dl = (pairs: ReadonlyArray<readonly [string, string]>) =>
   `<dl class="figures">${pairs.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`
 
@@ -599,17 +584,6 @@ ${negotiationsNote}</section>`
   })
 }
 
-/** Money figures end in `_pence`; shares in `share`; anything else is a plain number. */
-const isMoney = (figure: string) => figure.endsWith("_pence")
-const isShare = (figure: string) => /share/.test(figure)
-const formatFigure = (figure: string, x: number): string => {
-  if (!Number.isFinite(x)) return "–"
-  if (isMoney(figure)) return pounds(x)
-  if (isShare(figure) && Math.abs(x) <= 1) return `${(100 * x).toFixed(1)}%`
-  if (Number.isInteger(x)) return integer(x)
-  const abs = Math.abs(x)
-  return abs >= 1000 ? Math.round(x).toLocaleString("en-GB") : abs >= 10 ? x.toFixed(1) : x.toFixed(2)
-}
 const formatDiff = (figure: string, x: number): string => {
   const s = formatFigure(figure, x)
   return x > 0 && !s.startsWith("+") ? `+${s}` : s

@@ -44,61 +44,11 @@
     });
   });
 
-  var isMoney = function (f) { return /_pence$/.test(f); };
-  var fmt = function (f) {
-    if (isMoney(f)) return D.poundsTick;
-    return function (x) { return Math.abs(x) >= 1e4 ? x.toLocaleString("en-GB") : String(+x.toPrecision(6)); };
-  };
-  var full = function (f, x) {
-    if (!num(x)) return "–";
-    if (isMoney(f)) return D.pounds(x);
-    if (Number.isInteger(x)) return x.toLocaleString("en-GB");
-    return Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-GB") : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
-  };
-
-  // Plot's axis text is 10px sans-serif: about 6 px a character, a little more to be safe.
-  var CHAR_PX = 6.2;
-
-  /** Breaks a name into lines of at most `width` characters: at spaces, after hyphens, else anywhere. */
-  var wrap = function (name, width) {
-    var words = String(name).split(/(?<=-)|\s+/).filter(function (w) { return w !== ""; });
-    var lines = [];
-    var line = "";
-    words.forEach(function (w) {
-      while (w.length > width) {
-        if (line !== "") { lines.push(line); line = ""; }
-        lines.push(w.slice(0, width));
-        w = w.slice(width);
-      }
-      var joined = line === "" ? w : /-$/.test(line) ? line + w : line + " " + w;
-      if (joined.length <= width) line = joined;
-      else { lines.push(line); line = w; }
-    });
-    if (line !== "") lines.push(line);
-    return lines;
-  };
-
-  /**
-   * Ticks for an axis `px` wide over [lo, hi]: as many as fit with their labels (formatted by
-   * `format`) side by side, so no two overlap; and the nice domain they span.
-   */
-  var ticksFor = function (lo, hi, px, format) {
-    // Equal to within rounding (sums of the same pence in another order): one value, padded.
-    if (!(hi - lo > 1e-9 * Math.max(Math.abs(lo), Math.abs(hi)))) {
-      lo = (lo + hi) / 2;
-      hi = lo;
-      var pad = lo === 0 ? 1 : Math.abs(lo) * 0.05;
-      lo -= pad;
-      hi += pad;
-    }
-    for (var n = Math.max(2, Math.floor(px / 40)); n >= 1; n--) {
-      var domain = d3.nice(lo, hi, n);
-      var ticks = d3.ticks(domain[0], domain[1], n);
-      var widest = ticks.reduce(function (m, t) { return Math.max(m, String(format(t)).length); }, 0);
-      if (ticks.length <= 2 || ticks.length * (widest * CHAR_PX + 14) <= px) return { domain: domain, ticks: ticks };
-    }
-    return { domain: [lo, hi], ticks: [lo, hi] };
-  };
+  var fmt = D.figureTick;
+  var full = D.figureValue;
+  var CHAR_PX = D.CHAR_PX;
+  var wrap = D.wrap;
+  var ticksFor = D.ticksFor;
 
   c.figures.forEach(function (f, i) {
     D.mount("chart-figure-" + i, function (width) {

@@ -86,6 +86,34 @@ export const monthsAndDate = (start: string, t: number | null): string => {
 
 export const integer = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-GB") : "–")
 
+export const table = (caption: string, head: ReadonlyArray<string>, rows: ReadonlyArray<string>, id: string, cls = ""): string => `<div class="table-wrap">
+<table id="${id}"${cls === "" ? "" : ` class="${cls}"`}>
+<caption>${caption}</caption>
+<thead><tr>${head.join("")}</tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>
+</div>`
+
+export const th = (label: string, num = false) => `<th${num ? ' class="num"' : ""} scope="col">${label}</th>`
+export const td = (html: string, num = false, cls = "") => {
+  const classes = [num ? "num" : "", cls].filter((c) => c !== "").join(" ")
+  return `<td${classes === "" ? "" : ` class="${classes}"`}>${html}</td>`
+}
+
+/** Money figures end in `_pence`; shares in `share`; anything else is a plain number. */
+const isMoney = (figure: string) => figure.endsWith("_pence")
+const isShare = (figure: string) => /share/.test(figure)
+export const formatFigure = (figure: string, x: number): string => {
+  if (!Number.isFinite(x)) return "–"
+  if (isMoney(figure)) return pounds(x)
+  if (isShare(figure) && Math.abs(x) <= 1) return `${(100 * x).toFixed(1)}%`
+  if (Number.isInteger(x)) return integer(x)
+  const abs = Math.abs(x)
+  return abs >= 1000 ? Math.round(x).toLocaleString("en-GB") : abs >= 10 ? x.toFixed(1) : x.toFixed(2)
+}
+
 const STYLE = `
 :root { --ink: #1d2328; --muted: #5b6670; --rule: #d5dade; --band: #f4f6f8; --accent: #1f5f8b; --win: #e3f3e0; --win-ink: #1b5e20; }
 * { box-sizing: border-box; }
