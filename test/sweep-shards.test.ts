@@ -46,7 +46,7 @@ describe("sweep --shard i/N and merge", () => {
     expect(r.stderr).toBe("")
     expect(r.status).toBe(0)
     expect(r.stdout).toMatch(/merged 3 parts .*: 40 rows/)
-    for (const f of ["experiments.arrow", "sweep.json", "manifest.json"]) expect(readFileSync(at("merged", f)).equals(readFileSync(at("local", f)))).toBe(true)
+    for (const f of ["experiments.arrow", "sweep.json", "report.html", "manifest.json"]) expect(readFileSync(at("merged", f)).equals(readFileSync(at("local", f)))).toBe(true)
     expect(devosim("verify", at("merged")).status).toBe(0)
   })
 

@@ -10,6 +10,7 @@ import { decodeTable } from "@devosim/store"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
+import { launch, load, SKIP_BROWSER } from "../packages/report/test/chromium.ts"
 import { devosim, ROOT, tempDir } from "./cli-helpers.ts"
 
 const EXAMPLE = path.join(ROOT, "scenarios", "route-map-rollout-options.yaml")
@@ -78,7 +79,7 @@ describe("devosim sweep", () => {
   it("the same sweep gives the same bytes, and the factors' order in the section does not change the rows", () => {
     const again = devosim(...sweepArgs(file, path.join(dir, "b"), "--where", "coverage_50pct_months > 33"))
     expect(again.status).toBe(0)
-    for (const f of ["experiments.arrow", "sweep.json", "manifest.json"]) expect(readFileSync(path.join(dir, "b", f))).toEqual(readFileSync(path.join(dir, "a", f)))
+    for (const f of ["experiments.arrow", "sweep.json", "report.html", "manifest.json"]) expect(readFileSync(path.join(dir, "b", f))).toEqual(readFileSync(path.join(dir, "a", f)))
     // The factors the other way round, in one list: a full factorial is the same points in another
     // order, so the rows, sorted by their inputs, are the same outcomes.
     const swapped = path.join(dir, "swapped.yaml")
@@ -116,7 +117,7 @@ describe("devosim sweep", () => {
   it("verify passes on the sweep's directory", () => {
     const v = devosim("verify", path.join(dir, "a"))
     expect(v.status).toBe(0)
-    expect(v.stdout).toMatch(/intact sweep: 2 files match the manifest/)
+    expect(v.stdout).toMatch(/intact sweep: 3 files match the manifest/)
   })
 
   it("a factor path the scenario does not have is one line, exit 2, nothing written", () => {
@@ -213,6 +214,25 @@ describe("devosim sweep of the README's example: capacity × rollout order (vari
       db.closeSync()
     }
   })
+
+  it.skipIf(SKIP_BROWSER)("its report.html, drawn in Chromium, shows the tornado, the Sobol indices, the switching value and the PRIM box", async () => {
+    const browser = await launch()
+    try {
+      const { page, problems } = await load(browser, "sweep-example", readFileSync(path.join(ex, "report.html"), "utf8"))
+      expect(await page.locator('[data-rendered="error"]').count()).toBe(0)
+      // NPV's tornado first: two bars per factor.
+      expect(await page.locator("#chart-tornado-0 g.tornado-bar rect").count()).toBe(2 * 3)
+      expect(await page.locator("[id^=chart-sobol-]").count()).toBeGreaterThan(0)
+      const text = await page.locator("body").textContent()
+      expect(text).toMatch(/NPV crosses £0 at programmes\.reablement\.investment\.monthly/)
+      const box = sweep.discovery!.box
+      if (box !== null) expect(await page.locator("#discovery-box").textContent()).toMatch(new RegExp(`^Of the ${sweep.discovery!.rows_meeting} runs where coverage_50pct_months > 30`))
+      expect(problems).toEqual([])
+      await page.close()
+    } finally {
+      await browser.close()
+    }
+  }, 60_000)
 
   it("a row with a variant is devosim run FILE#VARIANT with the --set, the row's settings and its seed", () => {
     const t = tableOf(ex)

@@ -22,23 +22,28 @@ const sobolPass = (Y: Float64Array, N: number, k: number, idx: Int32Array | unde
   const rows = k + 2
   first.fill(0)
   total.fill(0)
+  // The variance in two passes (mean, then squared deviations): E[y²] − E[y]² cancels to noise, or
+  // below 0, when the outcome is large and nearly constant (NPV in pence).
   let sum = 0
-  let sumSq = 0
+  for (let q = 0; q < N; q++) {
+    const base = (idx ? idx[q]! : q) * rows
+    sum += Y[base]! + Y[base + k + 1]!
+  }
+  const mean = sum / (2 * N)
+  let squares = 0
   for (let q = 0; q < N; q++) {
     const j = idx ? idx[q]! : q
     const base = j * rows
     const fA = Y[base]!
     const fB = Y[base + k + 1]!
-    sum += fA + fB
-    sumSq += fA * fA + fB * fB
+    squares += (fA - mean) * (fA - mean) + (fB - mean) * (fB - mean)
     for (let i = 0; i < k; i++) {
       const fAB = Y[base + 1 + i]!
       first[i] = first[i]! + fB * (fAB - fA)
       total[i] = total[i]! + (fA - fAB) * (fA - fAB)
     }
   }
-  const mean = sum / (2 * N)
-  const variance = sumSq / (2 * N) - mean * mean
+  const variance = squares / (2 * N)
   for (let i = 0; i < k; i++) {
     first[i] = first[i]! / N / variance
     total[i] = total[i]! / (2 * N) / variance

@@ -28,6 +28,7 @@ import {
 } from "@devosim/analysis"
 import { compareCodePoints, ENGINE_VERSION, formatPoundsCompact, forTerminal, type RecordField, type RecordTable, replicationSeed, type RunStarted, type Scenario, streamFor } from "@devosim/core"
 import { decideCentre } from "@devosim/engine"
+import { renderSweepReport } from "@devosim/report"
 import type { ReplicationFigures, SweepDiscovery, SweepFactor, SweepOutcomeTornado, SweepReport, SweepSwitchingValue, SweepTornadoBar } from "@devosim/report"
 import { experimentsOfText, type LoadedVariant, overrideOf, parseSetting, runScenarioFormat, type ScenarioAmender, scenarioAmender, type Setting } from "@devosim/scenario"
 import { decodeTable, encodeParquet, encodeRecordTable, sha256Hex, SWEEP_FORMAT_MANIFEST, verifyRunDirectory } from "@devosim/store"
@@ -649,6 +650,7 @@ const writeSweep = (
     // The same table for readers without Arrow IPC (DuckDB without its arrow extension).
     if (options.parquet) await dir.writeFile("experiments.parquet", encodeParquet(experiments))
     await dir.writeFile("sweep.json", json(assembled.report))
+    await dir.writeFile("report.html", renderSweepReport(assembled.report))
     const keep = options.keep
     if (keep !== undefined) {
       const bar = progress(`run directories: ${count(n * K, "run")}`, n * K, options.quiet)
