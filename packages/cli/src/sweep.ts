@@ -635,7 +635,7 @@ export const planSweep = (args: Pick<SweepArgs, "file" | "design" | "samples" | 
   })
 
 /** Writes a sweep's directory: experiments.arrow (and .parquet), sweep.json, report.html, kept runs, the manifest. */
-const writeSweep = (
+export const writeSweep = (
   out: string,
   spec: SweepSpec,
   assembled: { readonly table: RecordTable; readonly report: SweepReport },
