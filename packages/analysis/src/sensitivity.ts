@@ -39,7 +39,9 @@ const sobolPass = (Y: Float64Array, N: number, k: number, idx: Int32Array | unde
     squares += (fA - mean) * (fA - mean) + (fB - mean) * (fB - mean)
     for (let i = 0; i < k; i++) {
       const fAB = Y[base + 1 + i]!
-      first[i] = first[i]! + fB * (fAB - fA)
+      // fB centred (SALib centres Y too): E[fAB − fA] = 0, so the estimate is the same in
+      // expectation, but an outcome far from 0 (NPV in pence) no longer swamps it with noise.
+      first[i] = first[i]! + (fB - mean) * (fAB - fA)
       total[i] = total[i]! + (fA - fAB) * (fA - fAB)
     }
   }

@@ -47,6 +47,15 @@ describe("sobolIndices on the Ishigami function (a = 7, b = 0.1, x_i ~ U(−π, 
     }
   })
 
+  it("an outcome far from 0 (the function plus 10⁹, like NPV in pence) has the same indices: the estimator is centred", () => {
+    const shifted = sobolIndices(Y.map((y) => y + 1e9), N, k, { rng: rng("bootstrap"), resamples: 500 })
+    for (let i = 0; i < k; i++) {
+      expect(Math.abs(shifted.firstOrder[i]!.estimate - result.firstOrder[i]!.estimate)).toBeLessThan(1e-4)
+      expect(Math.abs(shifted.firstOrder[i]!.high - shifted.firstOrder[i]!.low - (result.firstOrder[i]!.high - result.firstOrder[i]!.low))).toBeLessThan(1e-3)
+    }
+    console.info(`Ishigami, N = ${N}: S1 ${result.firstOrder.map((s) => `${s.estimate.toFixed(4)} [${s.low.toFixed(4)}, ${s.high.toFixed(4)}]`).join(", ")}`)
+  })
+
   it("the variance is the function's", () => {
     expect(Math.abs(result.variance - V) / V).toBeLessThan(0.03)
   })
