@@ -225,6 +225,7 @@ describe("devosim sweep of the README's example: capacity × rollout order (vari
       expect(await page.locator("[id^=chart-sobol-]").count()).toBeGreaterThan(0)
       const text = await page.locator("body").textContent()
       expect(text).toMatch(/NPV crosses £0 at programmes\.reablement\.investment\.monthly/)
+      expect(await page.locator("#table-spread tbody tr").count()).toBe(sweep.key_outcomes.length)
       const box = sweep.discovery!.box
       if (box !== null) expect(await page.locator("#discovery-box").textContent()).toMatch(new RegExp(`^Of the ${sweep.discovery!.rows_meeting} runs where coverage_50pct_months > 30`))
       expect(problems).toEqual([])
@@ -233,6 +234,26 @@ describe("devosim sweep of the README's example: capacity × rollout order (vari
       await browser.close()
     }
   }, 60_000)
+
+  it("splits each outcome's spread into within experiments (the replications' draws) and between them, by the law of total variance", () => {
+    const t = tableOf(ex)
+    const y = Array.from({ length: 40 }, (_, i) => t.columns["coverage_50pct_months"]![i] as number)
+    const grand = y.reduce((a, b) => a + b, 0) / 40
+    const total = y.reduce((a, v) => a + (v - grand) ** 2, 0)
+    let within = 0
+    for (let e = 0; e < 20; e++) {
+      const m = (y[2 * e]! + y[2 * e + 1]!) / 2
+      within += (y[2 * e]! - m) ** 2 + (y[2 * e + 1]! - m) ** 2
+    }
+    const spread = sweep.sensitivity.replication_spread!["coverage_50pct_months"]!
+    expect(spread.variance).toBeCloseTo(total / 40, 9)
+    expect(spread.within_share).toBeCloseTo(within / total, 12)
+    // The negotiation durations are drawn per replication: some, not all, of the spread is theirs.
+    expect(spread.within_share!).toBeGreaterThan(0)
+    expect(spread.within_share!).toBeLessThan(1)
+    // NPV does not depend on the draws: none of its spread is within experiments.
+    expect(sweep.sensitivity.replication_spread!["npv_pence"]!.within_share).toBe(0)
+  })
 
   it("a row with a variant is devosim run FILE#VARIANT with the --set, the row's settings and its seed", () => {
     const t = tableOf(ex)

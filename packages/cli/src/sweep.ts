@@ -520,6 +520,29 @@ export const assembleSweep = (spec: SweepSpec, rows: RowOutcomes, extras: SweepE
     tornado: Object.fromEntries(keyOutcomes.map((o) => [o, tornadoOf(o)]))
   }
   if (extras.switching_values !== undefined) sensitivity.switching_values = extras.switching_values
+  if (K > 1) {
+    // The law of total variance over the rows: within experiments (the replications' draws) plus between them (the factors).
+    sensitivity.replication_spread = Object.fromEntries(
+      keyOutcomes.map((o) => {
+        const col = columns[outcomes.indexOf(o)]!
+        const all = n * K
+        let sum = 0
+        for (let i = 0; i < all; i++) sum += col[i]!
+        const grand = sum / all
+        let total = 0
+        let within = 0
+        for (let e = 0; e < n; e++) {
+          const m = experimentMeans[o]![e]!
+          for (let r = 0; r < K; r++) {
+            const y = col[e * K + r]!
+            total += (y - grand) * (y - grand)
+            within += (y - m) * (y - m)
+          }
+        }
+        return [o, { variance: orNull(total / all), within_share: orNull(total > 0 ? within / total : Number.NaN) }]
+      })
+    )
+  }
   if (spec.design === "sobol") {
     const bootstrap = bootstrapResamples(spec.samples, SOBOL_RESAMPLES, streamFor(spec.seed, "experiments", "sobol-bootstrap"))
     const interval = (x: { estimate: number; low: number; high: number }) => ({ estimate: orNull(x.estimate), low: orNull(x.low), high: orNull(x.high) })

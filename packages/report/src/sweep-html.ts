@@ -282,6 +282,27 @@ ${
 }
 </section>`
 
+  const spread = r.sensitivity.replication_spread
+  const spreadOutcomes = spread === undefined ? [] : outcomes.filter((o) => spread[o] !== undefined)
+  const spreadSection =
+    spreadOutcomes.length === 0
+      ? ""
+      : `<section id="spread">
+<h2>How much comes from chance rather than the factors</h2>
+<p class="how">every experiment runs ${integer(r.replications)} replications, each drawing afresh what the scenario leaves to chance (how long each negotiation takes, whether it fails, any uncertain input). The spread of an outcome over all ${integer(runs)} runs splits into the part within experiments (those draws) and the part between them (the factors). A large share within experiments means no choice of the factors removes it: plan for the range, not the mean.</p>
+${table(
+  "Per outcome: the standard deviation over all runs, and its variance split into within experiments (the replications' draws) and between them (the factors).",
+  [th("outcome"), th("sd over all runs", true), th("within experiments", true), th("between experiments", true)],
+  spreadOutcomes.map((o) => {
+    const x = spread![o]!
+    const sd = x.variance === null ? null : Math.sqrt(x.variance)
+    return `<tr>${td(h(figureLabel(o)))}${td(outcomeValue(o, sd), true)}${td(x.within_share === null ? "does not vary" : percent(x.within_share), true)}${td(x.within_share === null ? "–" : percent(1 - x.within_share), true)}</tr>`
+  }),
+  "table-spread",
+  "sweep-table"
+)}
+</section>`
+
   const sobol = r.sensitivity.sobol
   const varies = (o: string) => {
     const v = sobol?.[o]?.variance
@@ -405,7 +426,7 @@ ${
 
   return page({
     title: `${r.scenario}: devosim sweep report`,
-    body: [header, factorsSection, tornadoSection, switchingSection, sobolSection, morrisSection, discoverySection].filter((s) => s !== "").join("\n"),
+    body: [header, factorsSection, tornadoSection, switchingSection, spreadSection, sobolSection, morrisSection, discoverySection].filter((s) => s !== "").join("\n"),
     data: clientData(r, outcomes),
     scripts: ["common-client.js", "sweep-client.js"],
     style: SWEEP_STYLE

@@ -141,6 +141,12 @@ export interface SweepReport {
     readonly tornado: Readonly<Record<string, SweepOutcomeTornado>>
     /** NPV's switching value per range factor (levels and variants factors have none). Absent when the runs have no NPV. */
     readonly switching_values?: ReadonlyArray<SweepSwitchingValue>
+    /**
+     * With more than one replication: per key outcome, the spread over all rows (variance) and the
+     * share of it within experiments, i.e. from what is drawn afresh in each replication (the
+     * negotiation durations and failures, and any uncertain field) rather than from the factors.
+     */
+    readonly replication_spread?: Readonly<Record<string, { readonly variance: number | null; readonly within_share: number | null }>>
     /** Design sobol only: per key outcome. */
     readonly sobol?: Readonly<Record<string, SobolOutcome>>
     readonly sobol_resamples?: number
