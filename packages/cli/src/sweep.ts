@@ -368,12 +368,66 @@ export interface RowOutcomes {
 }
 
 export const rowOutcomesOf = (figures: ReadonlyArray<ReplicationFigures>, scenarios: ReadonlyArray<Scenario>): RowOutcomes => {
-  const outcomes: Array<string> = []
-  const seen = new Set<string>()
-  for (const one of figures) for (const name of one.values.keys()) if (!seen.has(name)) (seen.add(name), outcomes.push(name))
-  const columns = outcomes.map((o) => Float64Array.from(figures, (one) => one.values.get(o) ?? Number.NaN))
-  return { seeds: Float64Array.from(scenarios, (sc) => sc.seed), outcomes, columns }
+  const builder = new RowOutcomesBuilder(figures.length)
+  builder.add(0, figures, scenarios)
+  return builder.finish()
 }
+
+/**
+ * RowOutcomes filled block by block, in any order of blocks that is row order: only each row's
+ * seed and numbers are kept, so a sweep's memory is its rows' figures, not its scenarios.
+ * A figure first seen in a later block gets a column NaN before it, as `values.get` gives.
+ */
+export class RowOutcomesBuilder {
+  readonly #seeds: Float64Array
+  readonly #outcomes: Array<string> = []
+  readonly #columns = new Map<string, Float64Array>()
+  readonly rows: number
+  constructor(rows: number) {
+    this.rows = rows
+    this.#seeds = new Float64Array(rows)
+  }
+  /** Rows [from, from + figures.length): their results and the scenarios they ran. */
+  add(from: number, figures: ReadonlyArray<ReplicationFigures>, scenarios: ReadonlyArray<Scenario>): void {
+    for (let i = 0; i < figures.length; i++) {
+      this.#seeds[from + i] = scenarios[i]!.seed
+      for (const [name, v] of figures[i]!.values) {
+        let col = this.#columns.get(name)
+        if (col === undefined) {
+          col = new Float64Array(this.rows).fill(Number.NaN)
+          this.#columns.set(name, col)
+          this.#outcomes.push(name)
+        }
+        col[from + i] = v
+      }
+    }
+  }
+  finish(): RowOutcomes {
+    return { seeds: this.#seeds, outcomes: this.#outcomes, columns: this.#outcomes.map((o) => this.#columns.get(o)!) }
+  }
+}
+
+/** Rows compiled and run at most this many at a time: scenarios are large (~100 kB each), their figures small. */
+const ROWS_PER_BATCH = 2048
+
+/** Runs rows [from, to) of the sweep a batch at a time, under one progress line: their outcomes. */
+export const runRows = (plan: SweepPlan, points: ReadonlyArray<Point>, from: number, to: number, what: string, options: { readonly quiet: boolean; readonly workers?: number | undefined }) =>
+  Effect.gen(function* () {
+    const builder = new RowOutcomesBuilder(to - from)
+    const bar = progress(what, to - from, options.quiet)
+    for (let a = from; a < to; a += ROWS_PER_BATCH) {
+      const b = Math.min(to, a + ROWS_PER_BATCH)
+      const batch = rowScenarios(plan, points, a, b)
+      if (batch instanceof UserFacingError) return yield* Effect.fail(batch).pipe(Effect.ensuring(Effect.sync(bar.done)))
+      const results = yield* abortable(
+        (signal) => replicate(batch, 1, "figures", replicationWorkersFor(batch, 1, options.workers), bar.tick, signal),
+        (e) => failure(forTerminal(e instanceof Error ? e.message : String(e)))
+      ).pipe(Effect.tapError(() => Effect.sync(bar.done)))
+      builder.add(a - from, results.map((one) => one[0]!), batch)
+    }
+    bar.done()
+    return builder.finish()
+  })
 
 /**
  * What a sweep runs besides its design's rows, from the base case alone: each figure's mean over
@@ -752,9 +806,7 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
 
   if (shard !== undefined && shard.ok) {
     const [from, to] = shardRows(shard.i, shard.N, T)
-    const batch = rowScenarios(plan, points, from, to)
-    if (batch instanceof UserFacingError) return yield* batch
-    const rows = rowOutcomesOf(yield* runOnce(batch, `shard ${shard.i}/${shard.N}: rows ${from}..${to - 1} of ${T}`, options), batch)
+    const rows = yield* runRows(plan, points, from, to, `shard ${shard.i}/${shard.N}: rows ${from}..${to - 1} of ${T}`, options)
     // The tornado's and the switching values' runs go with shard 0, so merge needs no scenario.
     const extras = shard.i === 0 ? yield* runExtras(plan, options) : undefined
     const part = { format: SWEEP_PART_FORMAT, engine_version: ENGINE_VERSION, spec_sha256: specSha256(spec), shard: shard.i, shards: shard.N, rows: [from, to], spec, ...(extras === undefined ? {} : { extras }) }
@@ -769,9 +821,7 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
     return yield* say(`sweep of ${forTerminal(spec.scenario)}, shard ${shard.i}/${shard.N}: rows ${from}..${to - 1} of ${T}${extras === undefined ? "" : ", and the tornado's and switching values' runs"}\noutputs in ${forTerminal(out)}/: ${files.join(", ")} (devosim merge the parts)`)
   }
 
-  const batch = rowScenarios(plan, points, 0, T)
-  if (batch instanceof UserFacingError) return yield* batch
-  const rows = rowOutcomesOf(yield* runOnce(batch, `${count(points.length, "experiment")} × ${count(K, "replication")}`, options), batch)
+  const rows = yield* runRows(plan, points, 0, T, `${count(points.length, "experiment")} × ${count(K, "replication")}`, options)
   const extras = yield* runExtras(plan, options)
   const assembled = assembleSweep(spec, rows, extras)
   if (assembled instanceof UserFacingError) return yield* assembled
