@@ -62,4 +62,13 @@ describe("devosim fork", () => {
       expect(existsSync(out)).toBe(false)
     }
   })
+
+  it("refuses to fork a fork, saying why and what to do instead (exit 2, nothing written)", () => {
+    const out = path.join(dir, "fork-of-fork")
+    const r = devosim("fork", child, "--at", "24", "--set", "centre.capacity=40", "--out", out)
+    expect(r.status).toBe(2)
+    expect(r.stderr.trim().split("\n")).toHaveLength(1)
+    expect(r.stderr).toMatch(/a fork cannot be forked again: fork its parent with every --set at once/)
+    expect(existsSync(out)).toBe(false)
+  })
 })

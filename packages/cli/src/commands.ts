@@ -1160,6 +1160,10 @@ export const forkCommand = Effect.fn("forkCommand")(function* (args: {
 }) {
   // The parent's control events (its postings only counted): the fork point and its decisions need no more.
   const { manifest, log: parentLog, postings: parentPostings } = yield* readLog(args.dir, () => () => false)
+  // A fork's scenario.yaml is the amended scenario, which does not reproduce the fork's own prefix (the parent's): it cannot be forked again.
+  if (manifest.files["fork.json"] !== undefined) {
+    return yield* badInput(`${forTerminal(args.dir)}: a fork (its fork.json names its parent); a fork cannot be forked again: fork its parent with every --set at once, or run the fork's scenario.yaml and fork that run`)
+  }
   // scenario.yaml was checked against the manifest by readLog.
   const bytes = yield* readRunFile(args.dir, "scenario.yaml")
   const text = yield* Effect.try({ try: () => new TextDecoder("utf-8", { fatal: true }).decode(bytes), catch: () => badInput(`${forTerminal(path.join(args.dir, "scenario.yaml"))}: not UTF-8 text`) })
