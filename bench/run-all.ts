@@ -24,7 +24,8 @@
  * capacity 12, no agencies, JSON, as a process: fixed durations over 120 months, and issue 13's
  * mixed durations over 1,200 months, where every locality deals), startup (`devosim --version`,
  * beside `node -e 0`), small (`devosim compare` of scenarios/route-map-rollout-options.yaml with
- * 50 replications: runs per second), scaling (wall time against localities × months, log-log
+ * 50 replications: runs per second), sweep (`devosim sweep` of the same file's experiments, 640 ×
+ * 10: rows per second), scaling (wall time against localities × months, log-log
  * slope), streaming (peak RSS of a run far larger than memory would hold). Then the targets.
  */
 import { accountCount, applyLog, initialState, replicationSeed, type LogChunk, type RunStarted } from "@devosim/core"
@@ -484,6 +485,53 @@ const smallRow = (scenario: string, replications: number): Row => {
   }
 }
 
+/**
+ * `devosim sweep FILE --replications R [--samples N] --where … --quiet --out DIR` as a process (issue
+ * 15's done-means sweep: the example's own Sobol section): rows (experiments × R) per second, and
+ * against a bare loop over those rows' postings (counted by running the rows again here, untimed;
+ * the tornado's and switching values' few hundred runs are in the wall time, not in the count).
+ */
+const sweepRow = async (scenario: string, replications: number, samples?: number): Promise<Row> => {
+  const out = path.join(WORK, "sweep")
+  const args = ["sweep", scenario, "--replications", String(replications), ...(samples === undefined ? [] : ["--samples", String(samples)]), "--where", "coverage_50pct_months > 30", "--quiet", "--out", out]
+  let experiments = 0
+  const runs = Array.from({ length: repeat }, () => {
+    const r = timedProcess(DEVOSIM, args, timeFile())
+    experiments = (JSON.parse(readFileSync(path.join(out, "sweep.json"), "utf8")) as { experiments: number }).experiments
+    rmSync(out, { recursive: true, force: true })
+    return r
+  })
+  const wall = median(runs.map((r) => r.wall))
+  const { Effect } = await import("effect")
+  const { planSweep, rowScenarios, sweepDesign } = await import("../packages/cli/src/sweep.ts")
+  const { plan, spec } = await Effect.runPromise(planSweep({ file: scenario, replications, ...(samples === undefined ? {} : { samples }) }))
+  const { points, rows } = sweepDesign(spec)
+  let postings = 0
+  let accounts = 0
+  for (let a = 0; a < rows; a += 1024) {
+    const batch = rowScenarios(plan, points, a, Math.min(rows, a + 1024))
+    if (!Array.isArray(batch)) throw new Error(batch.message)
+    for (const sc of batch) {
+      accounts = Math.max(accounts, accountCount({ localityCount: sc.localities.length, agencyCount: sc.agencies.length }))
+      postings += runScenario(sc).log.postings.length
+    }
+  }
+  return {
+    case: `sweep ${path.relative(ROOT, scenario)} --replications ${replications}${samples === undefined ? "" : ` --samples ${samples}`}`,
+    repeat,
+    experiments,
+    replications,
+    runs: rows,
+    postings,
+    wall_s: round(wall),
+    cpu_s: round(median(runs.map((r) => r.cpu))),
+    runs_per_s: round(rows / wall, 1),
+    peak_rss_mib: Math.round(median(runs.map((r) => r.rssMiB))),
+    ...bareColumns(wall, postings, accounts),
+    wall_runs_s: runs.map((r) => round(r.wall))
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // targets: issue 13's, each against its figure
 
@@ -654,6 +702,7 @@ if (smoke) {
   report("smoke-queue", [queueRow("smoke-queue 2000 mixed", { localities: 2000, agencies: 0, months: 1200, capacity: 12, mixedDurations: true, queueOnly: true })], simpyNote())
   report("smoke-startup", [startupRow(3)])
   report("smoke-small", [smallRow(SMALL_SCENARIO, 2)])
+  report("smoke-sweep", [await sweepRow(SMALL_SCENARIO, 2, 4)])
   targets(
     "smoke-targets",
     { queue: "smoke-queue", large: "smoke-e2e", replay: "smoke-replay", startup: "smoke-startup", small: "smoke-small" },
@@ -690,6 +739,7 @@ if (smoke) {
   if (wanted("queue")) report("queue", [queueRow("queue 100000 fixed", QUEUE_FIXED), queueRow("queue 100000 mixed 1200", QUEUE_MIXED)], simpyNote())
   if (wanted("startup")) report("startup", [startupRow(10)])
   if (wanted("small")) report("small", [smallRow(SMALL_SCENARIO, 50)])
+  if (wanted("sweep")) report("sweep", [await sweepRow(SMALL_SCENARIO, 10)])
   if (wanted("scaling")) {
     const cases: Array<SyntheticOptions> = [
       ...[1_000, 3_000, 10_000, 30_000, 100_000].map((localities) => ({ localities, agencies: 8, months: 24, capacity: 1000 })),

@@ -34,6 +34,10 @@ describe("bench smoke run", () => {
 
     // Every row has its bare-loop ratio, on the run's postings (or its events when it has none).
     const read = (suite: string) => JSON.parse(readFileSync(path.join(results, `${suite}.json`), "utf8"))
+    // The sweep's row: 4 × (3 + 2) experiments × 2 replications, its postings counted, a bare-loop ratio.
+    const [sw] = read("smoke-sweep").rows
+    expect([sw.experiments, sw.runs]).toEqual([20, 40])
+    for (const k of ["postings", "wall_s", "runs_per_s", "x_bare"]) expect(sw[k]).toBeGreaterThan(0)
     for (const row of [s, e]) {
       for (const k of ["x_bare", "bare_s", "bare_postings_per_s"]) expect(row[k]).toBeGreaterThan(0)
       expect(row.bare_basis).toBe("postings")
