@@ -130,6 +130,15 @@ describe("devosim sweep", () => {
     expect(existsSync(path.join(dir, "bad-out"))).toBe(false)
   })
 
+  it("a --where naming no outcome is one line naming the outcomes, exit 2, nothing written", () => {
+    const out = path.join(dir, "bad-where")
+    const r = devosim(...sweepArgs(file, out, "--where", "covrage > 3"))
+    expect(r.status).toBe(2)
+    expect(r.stderr.trim().split("\n")).toHaveLength(1)
+    expect(r.stderr).toMatch(/^devosim: --where "covrage > 3": column 1: unknown outcome 'covrage'; the outcomes are coverage_25pct_months, .*npv_pence/)
+    expect(existsSync(out)).toBe(false)
+  })
+
   it("an experiments section of the wrong shape is a line:column error of the file", () => {
     const bad = path.join(dir, "shape.yaml")
     writeFileSync(bad, withExperiments(`  levers:\n    - { path: centre.capacity, low: four }\n`))

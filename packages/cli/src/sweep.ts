@@ -500,6 +500,9 @@ export const runExtras = (plan: SweepPlan, options: { readonly quiet: boolean; r
     return extras
   })
 
+/** A --where that does not parse, or names no outcome: the condition and the parser's "column N: …". */
+const whereError = (where: string, message: string) => badFlag(`--where ${forTerminal(JSON.stringify(where))}: ${forTerminal(message)}`)
+
 /** The outputs of a sweep from its rows and extras (pure): experiments.arrow's table and sweep.json's report. Local, merged and queued sweeps all end here. */
 export const assembleSweep = (spec: SweepSpec, rows: RowOutcomes, extras: SweepExtras): { readonly table: RecordTable; readonly report: SweepReport } | UserFacingError => {
   const { factors, replications: K } = spec
@@ -615,7 +618,7 @@ export const assembleSweep = (spec: SweepSpec, rows: RowOutcomes, extras: SweepE
   let discovery: SweepDiscovery | undefined
   if (spec.where !== null) {
     const parsed = parseCondition(spec.where, outcomes)
-    if (!parsed.ok) return badFlag(`--where ${forTerminal(JSON.stringify(spec.where))}: at character ${parsed.column}: ${forTerminal(parsed.message)}`)
+    if (!parsed.ok) return whereError(spec.where, parsed.message)
     const y = parsed.condition.evaluate(Object.fromEntries(outcomes.map((o, i) => [o, columns[i]!])))
     // PRIM over the rows of experiments.arrow: each factor's value (a level's index) per row.
     const X = factors.map((_, j) => Float64Array.from({ length: n * K }, (_, row) => values[Math.floor(row / K) * k + j]!))
@@ -764,6 +767,18 @@ export const writeSweep = (
   })
 }
 
+/**
+ * --where checked against the outcomes of the tornado's runs (the base case and every factor's
+ * every end and level: the rows' outcome names), before the rows run; assembleSweep checks it
+ * again against the rows' own.
+ */
+export const checkWhere = (spec: SweepSpec, extras: SweepExtras) =>
+  Effect.suspend(() => {
+    if (spec.where === null) return Effect.void
+    const parsed = parseCondition(spec.where, Object.keys(extras.oat_means))
+    return parsed.ok ? Effect.void : Effect.fail(whereError(spec.where, parsed.message))
+  })
+
 /** Shard i of N: rows [⌊iT/N⌋, ⌊(i+1)T/N⌋) of the T rows, so the parts tile the rows in order. */
 export const shardRows = (i: number, N: number, T: number): readonly [number, number] => [Math.floor((i * T) / N), Math.floor(((i + 1) * T) / N)]
 
@@ -806,9 +821,10 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
 
   if (shard !== undefined && shard.ok) {
     const [from, to] = shardRows(shard.i, shard.N, T)
-    const rows = yield* runRows(plan, points, from, to, `shard ${shard.i}/${shard.N}: rows ${from}..${to - 1} of ${T}`, options)
     // The tornado's and the switching values' runs go with shard 0, so merge needs no scenario.
     const extras = shard.i === 0 ? yield* runExtras(plan, options) : undefined
+    if (extras !== undefined) yield* checkWhere(spec, extras)
+    const rows = yield* runRows(plan, points, from, to, `shard ${shard.i}/${shard.N}: rows ${from}..${to - 1} of ${T}`, options)
     const part = { format: SWEEP_PART_FORMAT, engine_version: ENGINE_VERSION, spec_sha256: specSha256(spec), shard: shard.i, shards: shard.N, rows: [from, to], spec, ...(extras === undefined ? {} : { extras }) }
     const files = yield* writeRunOut(out, args.force, async (dir) => {
       await dir.writeFile(PART_ROWS_FILE, encodeRecordTable(partTable(from, K, rows), SWEEP_TABLE_FORMAT))
@@ -821,8 +837,10 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
     return yield* say(`sweep of ${forTerminal(spec.scenario)}, shard ${shard.i}/${shard.N}: rows ${from}..${to - 1} of ${T}${extras === undefined ? "" : ", and the tornado's and switching values' runs"}\noutputs in ${forTerminal(out)}/: ${files.join(", ")} (devosim merge the parts)`)
   }
 
-  const rows = yield* runRows(plan, points, 0, T, `${count(points.length, "experiment")} × ${count(K, "replication")}`, options)
+  // The tornado's and switching values' runs first: a --where naming no outcome is refused before the rows run.
   const extras = yield* runExtras(plan, options)
+  yield* checkWhere(spec, extras)
+  const rows = yield* runRows(plan, points, 0, T, `${count(points.length, "experiment")} × ${count(K, "replication")}`, options)
   const assembled = assembleSweep(spec, rows, extras)
   if (assembled instanceof UserFacingError) return yield* assembled
   const keep = args.keepRuns === true
