@@ -42,7 +42,7 @@ import { badFlag, badInput, failure, silentExit, UserFacingError } from "./error
 import { abortable, turn } from "./interrupt.ts"
 import { checkedRun, eventsFileOf, lstatOrNull, readError, readRunFile } from "./read-runs.ts"
 import { SharedPrefix } from "./fork-prefix.ts"
-import { escapeLines, forTerminalDeep, say, sayJson } from "./say.ts"
+import { escapeLines, forTerminalDeep, jsonHead, say, sayJson } from "./say.ts"
 import { VERIFY_EXIT_CODES } from "./verify.ts"
 import { progress, runProgress } from "./progress.ts"
 import { writeRunFiles } from "./run-files.ts"
@@ -440,10 +440,7 @@ const recordedLines = (file: string, loaded: LoadedVariant, recorded: Recorded):
 /** What `run --json` prints of a run: where it went and its headline figures (the rest is summary.json). */
 /** The head of every `run --json` document, a single run's or a replication set's: what ran and where it went. */
 const runJsonHead = (out: string, files: ReadonlyArray<string>, loaded: LoadedVariant, recorded: Recorded) => ({
-  command: "run",
-  engine_version: ENGINE_VERSION,
-  out,
-  files,
+  ...jsonHead("run", out, files),
   scenario: loaded.scenario.name,
   ...recordedJson(loaded, recorded),
   seed: loaded.scenario.seed
@@ -1126,7 +1123,7 @@ export const compareCommand = Effect.fn("compareCommand")(function* (args: {
   files.push({ name: "manifest.json", bytes: json({ format: "devosim-compare/1", engine_version: ENGINE_VERSION, inputs: args.inputs, ...amendments, files: Object.fromEntries(files.map((f) => [f.name, { sha256: sha256Hex(f.bytes) }])) }) })
   yield* writeOut(args.out, files, args.force)
   if (report.warnings.length > 0) yield* Console.error(report.warnings.map((w) => `devosim: warning: ${forTerminal(w)}`).join("\n"))
-  if (args.json === true) return yield* sayJson({ command: "compare", engine_version: ENGINE_VERSION, out: args.out, files: files.map((f) => f.name), ...amendments, comparison: report })
+  if (args.json === true) return yield* sayJson({ ...jsonHead("compare", args.out, files.map((f) => f.name)), ...amendments, comparison: report })
   if (settings.length > 0) yield* say(`every scenario read from a file amended with ${settings.map((x) => forTerminal(x.text)).join(", ")}\n`)
   yield* say(formatComparison(forTerminalDeep(report)))
   yield* say(`\noutputs in ${forTerminal(args.out)}/: ${files.map((f) => f.name).join(", ")}`)

@@ -5,6 +5,7 @@
  * where they are interpolated (`forTerminal(dir)`), so they cannot start a line of their own.
  */
 import { forTerminal } from "@devosim/core/ids"
+import { ENGINE_VERSION } from "@devosim/core"
 import { Console } from "effect"
 
 export const escapeLines = (text: string): string => text.split("\n").map(forTerminal).join("\n")
@@ -31,6 +32,9 @@ export const forTerminalDeep = <T>(value: T): T => {
  * terminals), line and paragraph separators and bidirectional controls are written as \uXXXX
  * escapes too, which parse back to the same string.
  */
+/** The head every command's --json document starts with: which command, which engine, where its files went. */
+export const jsonHead = (command: string, out: string, files: ReadonlyArray<string>) => ({ command, engine_version: ENGINE_VERSION, out, files })
+
 export const sayJson = (value: unknown) =>
   Console.log(
     JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)

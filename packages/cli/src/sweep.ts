@@ -42,7 +42,7 @@ import { progress } from "./progress.ts"
 import { replicationWorkersFor } from "./replicate.ts"
 import { writeRunFiles } from "./run-files.ts"
 import { shardedLogChunks } from "./shards.ts"
-import { say, sayJson } from "./say.ts"
+import { jsonHead, say, sayJson } from "./say.ts"
 
 export const SWEEP_TABLE_FORMAT = "experiments/1"
 export const SWEEP_RESULTS_FORMAT = "devosim-sweep-results/1"
@@ -833,7 +833,7 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
       await dir.writeFile("manifest.json", json({ format: SWEEP_PART_FORMAT, engine_version: ENGINE_VERSION, input: spec.file, input_sha256: spec.input_sha256, files: Object.fromEntries(listed.map((f) => [f.name, { sha256: f.sha256, bytes: f.bytes }])) }))
       return [...listed.map((f) => f.name), "manifest.json"]
     })
-    if (args.json) return yield* sayJson({ command: "sweep", engine_version: ENGINE_VERSION, out, files, shard: shard.i, shards: shard.N, rows: [from, to], spec_sha256: part.spec_sha256 })
+    if (args.json) return yield* sayJson({ ...jsonHead("sweep", out, files), shard: shard.i, shards: shard.N, rows: [from, to], spec_sha256: part.spec_sha256 })
     return yield* say(`sweep of ${forTerminal(spec.scenario)}, shard ${shard.i}/${shard.N}: rows ${from}..${to - 1} of ${T}${extras === undefined ? "" : ", and the tornado's and switching values' runs"}\noutputs in ${forTerminal(out)}/: ${files.join(", ")} (devosim merge the parts)`)
   }
 
@@ -845,7 +845,7 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
   if (assembled instanceof UserFacingError) return yield* assembled
   const keep = args.keepRuns === true
   const written = yield* writeSweep(out, spec, assembled, { force: args.force, parquet: args.parquet === true, quiet: args.quiet, keep: keep ? { plan, points } : undefined })
-  if (args.json) return yield* sayJson({ command: "sweep", engine_version: ENGINE_VERSION, out, files: written, sweep: assembled.report })
+  if (args.json) return yield* sayJson({ ...jsonHead("sweep", out, written), sweep: assembled.report })
   yield* say(sweepLines(assembled.report, out, written, keep))
 })
 
@@ -956,6 +956,6 @@ export const mergeCommand = Effect.fn("mergeCommand")(function* (args: { readonl
   const assembled = assembleSweep(spec, { seeds, outcomes, columns }, extras)
   if (assembled instanceof UserFacingError) return yield* assembled
   const written = yield* writeSweep(args.out, spec, assembled, { force: args.force, parquet: args.parquet, quiet: true })
-  if (args.json) return yield* sayJson({ command: "merge", engine_version: ENGINE_VERSION, out: args.out, files: written, parts: N, rows: T })
+  if (args.json) return yield* sayJson({ ...jsonHead("merge", args.out, written), parts: N, rows: T })
   yield* say([`merged ${count(N, "part")} of the sweep of ${forTerminal(spec.scenario)}: ${count(T, "row")}`, `outputs in ${forTerminal(args.out)}/: ${written.join(", ")}`].join("\n"))
 })
