@@ -34,6 +34,9 @@ const COORDINATOR_RECONNECTS = 5
 const WORKER_RECONNECTS = 30
 const RECONNECT_MS = 500
 const CONNECT_TIMEOUT_MS = 5000
+/** Our connection PINGs this often; unanswered this long (what the reconnects may take), Redis is lost. */
+const HEARTBEAT_MS = 1000
+const HEARTBEAT_TIMEOUT_MS = 8000
 /** How often the coordinator asks for the state of the jobs not yet done (besides the queue's events), so a missed event or a vanished job is noticed. */
 const RECONCILE_MS = 2000
 /** Tries per job for a failure that may pass (a worker thread that died); a deterministic one fails at once. */
@@ -81,10 +84,37 @@ const openRedis = async (t: RedisTarget, reconnects: number): Promise<{ readonly
     client.disconnect()
     throw new Error(connectionProblem(t, last ?? e))
   }
-  const lost = new Promise<never>((_, reject) => client.once("end", () => reject(new Error(`lost the connection to redis at ${t.shown}: ${forTerminal(messageOf(last ?? "closed"))}`))))
+  const lost = new Promise<never>((_, reject) => {
+    const gone = (why: unknown) => {
+      clearInterval(heartbeat)
+      reject(new Error(`lost the connection to redis at ${t.shown}: ${forTerminal(messageOf(why))}`))
+    }
+    client.once("end", () => gone(last ?? "closed"))
+    // Besides ioredis giving up: a server that stops answering (a PING unanswered for as long as the reconnects may take).
+    const heartbeat = setInterval(() => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const silent = new Promise<never>((_, no) => (timer = setTimeout(() => no(last ?? new Error(`no answer for ${HEARTBEAT_TIMEOUT_MS / 1000} s`)), HEARTBEAT_TIMEOUT_MS)))
+      Promise.race([client.ping(), silent]).then(
+        () => clearTimeout(timer),
+        (e: unknown) => (clearTimeout(timer), client.status === "end" || closing.has(client) ? undefined : gone(e))
+      )
+    }, HEARTBEAT_MS)
+    heartbeat.unref()
+    client.once("end", () => clearInterval(heartbeat))
+  })
   lost.catch(() => undefined)
   return { client, lost }
 }
+
+/** BullMQ's closes, waited for no longer than a lost connection may take to give up. */
+const boundedClose = async (closes: ReadonlyArray<Promise<unknown>>): Promise<void> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([Promise.allSettled(closes), new Promise<void>((done) => (timer = setTimeout(done, HEARTBEAT_TIMEOUT_MS)))])
+  clearTimeout(timer)
+}
+
+/** Clients being closed on purpose: their heartbeat failing is no loss. */
+const closing = new WeakSet<Redis>()
 
 /** Runs `f` on each of `xs`, `CHUNK` at a time. */
 const inChunks = async <T>(xs: ReadonlyArray<T>, f: (x: T) => Promise<unknown>): Promise<void> => {
@@ -120,7 +150,8 @@ const enqueue = async (t: RedisTarget, spec: SweepSpec, block: number): Promise<
   queue.on("error", () => undefined)
   events.on("error", () => undefined)
   const close = async () => {
-    await Promise.allSettled([events.close(), queue.close()])
+    closing.add(client)
+    await boundedClose([events.close(), queue.close()])
     client.disconnect()
   }
   try {
@@ -401,7 +432,10 @@ export const workerCommand = Effect.fn("workerCommand")(function* (args: WorkerA
         await Promise.race([stopped, lost])
         log("stopping: the jobs in hand finish first")
       } finally {
-        await worker.close()
+        closing.add(client)
+        // Lost, there is no one to tell the jobs in hand are done: closed at once (their locks expire, and they run again).
+        if (signal.aborted) await worker.close()
+        else await boundedClose([worker.close(true)])
         await processors.close()
         client.disconnect()
       }
