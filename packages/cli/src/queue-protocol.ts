@@ -93,44 +93,65 @@ export const readJobData = (data: unknown): RowsJobData | string => {
 /** The job data a coordinator adds. */
 export const jobDataOf = (spec: SweepSpec, specSha: string, from: number, to: number): RowsJobData => ({ spec, spec_sha256: specSha, from, to, engine_version: ENGINE_VERSION })
 
-/** A figure in JSON: NaN (a figure a run lacks, or undefined) as null; −0 as "-0" (JSON's numbers have no −0, experiments.arrow's do). */
-export type Cell = number | null | "-0"
-
-/** A job's result: each row's seed, the outcomes in the order they first appear in its rows, a column of each (outcome-major). */
+/**
+ * A job's result: each row's seed, the outcomes in the order they first appear in its rows, and
+ * each outcome's column as the base64 of its float64s, little-endian: the very bits
+ * experiments.arrow holds. JSON's numbers would lose some (−0; a NaN computed as 0/0 is not
+ * Number.NaN's bits), and the queued sweep must be byte-identical to the local one.
+ */
 export interface RowsResult {
   readonly seeds: ReadonlyArray<number>
   readonly outcomes: ReadonlyArray<string>
-  readonly values: ReadonlyArray<ReadonlyArray<Cell>>
+  readonly values: ReadonlyArray<string>
 }
 
-const cellOf = (x: number): Cell => (Number.isNaN(x) ? null : Object.is(x, -0) ? "-0" : x)
-const valueOf = (c: Cell): number => (c === null ? Number.NaN : c === "-0" ? -0 : c)
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f
+
+/** The float64s' bytes, little-endian, whatever this machine's order. */
+const littleEndianBytes = (col: Float64Array): Uint8Array => {
+  const bytes = new Uint8Array(col.buffer.slice(col.byteOffset, col.byteOffset + col.byteLength))
+  if (!LITTLE_ENDIAN) for (let i = 0; i < bytes.length; i += 8) bytes.subarray(i, i + 8).reverse()
+  return bytes
+}
+
+const float64sOf = (base64: string): Float64Array | undefined => {
+  const bytes = Buffer.from(base64, "base64")
+  if (bytes.length % 8 !== 0) return undefined
+  const copy = new Uint8Array(bytes)
+  if (!LITTLE_ENDIAN) for (let i = 0; i < copy.length; i += 8) copy.subarray(i, i + 8).reverse()
+  return new Float64Array(copy.buffer)
+}
 
 export const encodeRows = (rows: RowOutcomes): RowsResult => ({
   seeds: Array.from(rows.seeds),
   outcomes: rows.outcomes,
-  values: rows.columns.map((col) => Array.from(col, cellOf))
+  values: rows.columns.map((col) => Buffer.from(littleEndianBytes(col)).toString("base64"))
 })
 
-/** A job's result as returned by a worker: checked to hold `rows` rows, else why not. */
-export const readRowsResult = (x: unknown, rows: number): RowsResult | string => {
+/** A job's result as a worker returned it, its columns decoded; checked to hold `rows` rows, else why not. */
+export const readRowsResult = (x: unknown, rows: number): { readonly seeds: ReadonlyArray<number>; readonly outcomes: ReadonlyArray<string>; readonly columns: ReadonlyArray<Float64Array> } | string => {
   if (!isObject(x)) return "expected an object { seeds, outcomes, values }"
   const { seeds, outcomes, values } = x
   if (!Array.isArray(seeds) || seeds.length !== rows || !seeds.every((s) => typeof s === "number")) return `expected ${rows} seeds`
   if (!Array.isArray(outcomes) || !outcomes.every((o) => typeof o === "string")) return "expected outcomes, a list of names"
   if (!Array.isArray(values) || values.length !== outcomes.length) return `expected a column of values per outcome (${outcomes.length})`
-  for (const col of values) {
-    if (!Array.isArray(col) || col.length !== rows || !col.every((c) => c === null || c === "-0" || typeof c === "number")) return `expected each column to hold ${rows} numbers (null for none)`
+  const columns: Array<Float64Array> = []
+  for (const v of values) {
+    const col = typeof v === "string" ? float64sOf(v) : undefined
+    if (col === undefined || col.length !== rows) return `expected each column to hold ${rows} float64s (base64)`
+    columns.push(col)
   }
-  return { seeds: seeds as Array<number>, outcomes: outcomes as Array<string>, values: values as Array<Array<Cell>> }
+  return { seeds: seeds as Array<number>, outcomes: outcomes as Array<string>, columns }
 }
+
+export type DecodedRows = Exclude<ReturnType<typeof readRowsResult>, string>
 
 /**
  * The sweep's rows from its blocks' results (blocks tiling [0, T) in row order): the outcomes in
  * the order they first appear over all rows, as the local sweep and merge have them (each block's
  * own order, blocks in row order, deduplicated); NaN where a row has none.
  */
-export const joinBlocks = (T: number, blocks: ReadonlyArray<{ readonly from: number; readonly result: RowsResult }>): RowOutcomes => {
+export const joinBlocks = (T: number, blocks: ReadonlyArray<{ readonly from: number; readonly result: DecodedRows }>): RowOutcomes => {
   const outcomes: Array<string> = []
   const seen = new Set<string>()
   for (const b of blocks) for (const o of b.result.outcomes) if (!seen.has(o)) (seen.add(o), outcomes.push(o))
@@ -138,11 +159,9 @@ export const joinBlocks = (T: number, blocks: ReadonlyArray<{ readonly from: num
   const seeds = new Float64Array(T)
   const columns = outcomes.map(() => new Float64Array(T).fill(Number.NaN))
   for (const { from, result } of blocks) {
-    result.seeds.forEach((s, i) => (seeds[from + i] = s))
-    result.outcomes.forEach((o, j) => {
-      const col = columns[index.get(o)!]!
-      result.values[j]!.forEach((c, i) => (col[from + i] = valueOf(c)))
-    })
+    seeds.set(result.seeds, from)
+    // Copied as bytes (set), so every NaN keeps its bits.
+    result.outcomes.forEach((o, j) => columns[index.get(o)!]!.set(result.columns[j]!, from))
   }
   return { seeds, outcomes, columns }
 }

@@ -23,7 +23,7 @@ import { count, loadOrBadInput } from "./commands.ts"
 import { badFlag, failure, UserFacingError } from "./errors.ts"
 import { abortable } from "./interrupt.ts"
 import { progress } from "./progress.ts"
-import { blocksOf, JOB_NAME, jobDataOf, jobIdOf, joinBlocks, parseRedisUrl, QUEUE_NAME, readJobData, readRowsResult, type RedisTarget, type RowsJobData, type RowsResult } from "./queue-protocol.ts"
+import { blocksOf, JOB_NAME, jobDataOf, jobIdOf, joinBlocks, parseRedisUrl, QUEUE_NAME, readJobData, readRowsResult, type DecodedRows, type RedisTarget, type RowsJobData, type RowsResult } from "./queue-protocol.ts"
 import { say, sayJson } from "./say.ts"
 import { assembleSweep, checkSweepFlags, planSweep, runExtras, type RowOutcomes, specSha256, type SweepArgs, type SweepSpec, sweepDesign, sweepLines, writeSweep } from "./sweep.ts"
 
@@ -31,12 +31,12 @@ import { assembleSweep, checkSweepFlags, planSweep, runExtras, type RowOutcomes,
 export const DEFAULT_BLOCK = 8
 /** A connection lost is tried again this many times, this far apart, before the command gives up. */
 const COORDINATOR_RECONNECTS = 5
-const WORKER_RECONNECTS = 30
+const WORKER_RECONNECTS = 10
 const RECONNECT_MS = 500
 const CONNECT_TIMEOUT_MS = 5000
-/** Our connection PINGs this often; unanswered this long (what the reconnects may take), Redis is lost. */
+/** Our connection PINGs this often; unanswered for as long as the reconnects may take, Redis is lost. */
 const HEARTBEAT_MS = 1000
-const HEARTBEAT_TIMEOUT_MS = 8000
+const patienceMs = (reconnects: number) => reconnects * RECONNECT_MS + CONNECT_TIMEOUT_MS
 /** How often the coordinator asks for the state of the jobs not yet done (besides the queue's events), so a missed event or a vanished job is noticed. */
 const RECONCILE_MS = 2000
 /** Tries per job for a failure that may pass (a worker thread that died); a deterministic one fails at once. */
@@ -93,7 +93,7 @@ const openRedis = async (t: RedisTarget, reconnects: number): Promise<{ readonly
     // Besides ioredis giving up: a server that stops answering (a PING unanswered for as long as the reconnects may take).
     const heartbeat = setInterval(() => {
       let timer: ReturnType<typeof setTimeout> | undefined
-      const silent = new Promise<never>((_, no) => (timer = setTimeout(() => no(last ?? new Error(`no answer for ${HEARTBEAT_TIMEOUT_MS / 1000} s`)), HEARTBEAT_TIMEOUT_MS)))
+      const silent = new Promise<never>((_, no) => (timer = setTimeout(() => no(last ?? new Error(`no answer for ${patienceMs(reconnects) / 1000} s`)), patienceMs(reconnects))))
       Promise.race([client.ping(), silent]).then(
         () => clearTimeout(timer),
         (e: unknown) => (clearTimeout(timer), client.status === "end" || closing.has(client) ? undefined : gone(e))
@@ -109,7 +109,7 @@ const openRedis = async (t: RedisTarget, reconnects: number): Promise<{ readonly
 /** BullMQ's closes, waited for no longer than a lost connection may take to give up. */
 const boundedClose = async (closes: ReadonlyArray<Promise<unknown>>): Promise<void> => {
   let timer: ReturnType<typeof setTimeout> | undefined
-  await Promise.race([Promise.allSettled(closes), new Promise<void>((done) => (timer = setTimeout(done, HEARTBEAT_TIMEOUT_MS)))])
+  await Promise.race([Promise.allSettled(closes), new Promise<void>((done) => (timer = setTimeout(done, patienceMs(COORDINATOR_RECONNECTS))))])
   clearTimeout(timer)
 }
 
@@ -156,7 +156,7 @@ const enqueue = async (t: RedisTarget, spec: SweepSpec, block: number): Promise<
   }
   try {
     await Promise.race([events.waitUntilReady(), lost])
-    const results = new Map<number, RowsResult>()
+    const results = new Map<number, DecodedRows>()
     const pending = new Set(blocks.map((b) => b.id))
     let rowsDone = 0
     let onRows: (n: number) => void = () => undefined
