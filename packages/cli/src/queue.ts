@@ -180,19 +180,20 @@ const enqueue = async (t: RedisTarget, spec: SweepSpec, block: number): Promise<
     }
     /** The job's state now: done (its result kept), failed (the sweep fails, or in the first look, tried again), or still to do. */
     const look = async (id: string, first: boolean): Promise<"done" | "retried" | "pending"> => {
-      const job: Job | undefined = await queue.getJob(id)
-      if (job === undefined) {
+      const missing = () => new Error(`job ${id} is no longer in the queue at ${t.shown} (redis restarted without its data, or the job was removed): run the sweep again`)
+      // The state first, then the job: a job read before it completes has no result yet.
+      const state = await queue.getJobState(id)
+      if (state === "unknown") {
         if (first) return "pending"
-        throw new Error(`job ${id} is no longer in the queue at ${t.shown} (redis restarted without its data, or the job was removed): run the sweep again`)
+        throw missing()
       }
-      const state = await job.getState()
+      if (state !== "completed" && state !== "failed") return "pending"
+      const job: Job | undefined = await queue.getJob(id)
+      if (job === undefined) throw missing()
       if (state === "completed") return (done(id, job.returnvalue), "done")
-      if (state === "failed") {
-        if (first) return (await job.retry("failed"), "retried")
-        const b = byId.get(id)!
-        throw new Error(`job ${id} (rows ${b.from}..${b.to - 1}) failed: ${forTerminal(job.failedReason ?? "no reason given")}`)
-      }
-      return "pending"
+      if (first) return (await job.retry("failed"), "retried")
+      const b = byId.get(id)!
+      throw new Error(`job ${id} (rows ${b.from}..${b.to - 1}) failed: ${forTerminal(job.failedReason ?? "no reason given")}`)
     }
     // What an earlier start of the same sweep left: jobs done are kept, failed ones tried again.
     let doneBefore = 0
