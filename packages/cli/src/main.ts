@@ -234,7 +234,7 @@ const sweep = Command.make(
       Flag.withDescription("redis://[user:password@]HOST:PORT/DB (rediss:// for TLS): run the rows as BullMQ jobs on `devosim worker`s (the tornado and switching values here) and write the same files as the sweep run here; run again to resume"),
       Flag.optional
     ),
-    block: Flag.Int("block").pipe(Flag.withDescription("with --queue: rows per job (default 8)"), Flag.optional),
+    block: Flag.Int("block").pipe(Flag.withDescription("with --queue: rows per job (default 16); a job of a second or more keeps the queue's cost per job (≈ 20 ms) small"), Flag.optional),
     sets: setFlag("applied to the base before any factor: every experiment, the tornado's base case and the switching values' runs")
   },
   ({ file, design, samples, replications, seed, out, force, quiet, json, workers, where, keepRuns, parquet, shard, queue, block, sets }) => {

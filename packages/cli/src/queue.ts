@@ -27,8 +27,8 @@ import { blocksOf, JOB_NAME, jobDataOf, jobIdOf, joinBlocks, parseRedisUrl, QUEU
 import { say, sayJson } from "./say.ts"
 import { assembleSweep, checkSweepFlags, planSweep, runExtras, type RowOutcomes, specSha256, type SweepArgs, type SweepSpec, sweepDesign, sweepLines, writeSweep } from "./sweep.ts"
 
-/** Rows per job unless --block says: a job long enough that the queue's own cost per job (a few ms) is small beside it. */
-export const DEFAULT_BLOCK = 8
+/** Rows per job unless --block says: the queue costs about 20 ms a job (bench/sweep-queue.ts), 16 rows of the examples ≈ 80 ms. */
+export const DEFAULT_BLOCK = 16
 /** A connection lost is tried again this many times, this far apart, before the command gives up. */
 const COORDINATOR_RECONNECTS = 5
 const WORKER_RECONNECTS = 10
