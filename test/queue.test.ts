@@ -199,6 +199,22 @@ describe.skipIf(!haveRedis)("devosim sweep --queue and devosim worker over a rea
     }
   })
 
+  it("SIGTERM stops a waiting coordinator at once (exit 143), nothing written, its jobs kept for the next start", async () => {
+    const redis = await startRedis()
+    try {
+      const c = cli(...SWEEP, "--queue", redis.url, "--block", "4", "--out", at("terminated"))
+      await until("the coordinator's jobs", () => /10 jobs of up to 4 rows/.test(c.output()))
+      c.child.kill("SIGTERM")
+      const ended = await exitOf(c, 20_000)
+      expect(ended.status).toBe(143)
+      expect(ended.stderr.trim().split("\n").at(-1)).toBe("devosim: interrupted by SIGTERM; nothing written")
+      expect(existsSync(at("terminated"))).toBe(false)
+      expect(redis.cli("llen", "bull:devosim-sweep:wait")).toBe("10")
+    } finally {
+      await redis.stop()
+    }
+  })
+
   it("a worker without the scenario refuses the job naming its hash; the coordinator reports it once, exits 1 and writes nothing", async () => {
     const redis = await startRedis()
     try {

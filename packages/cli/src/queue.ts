@@ -113,6 +113,15 @@ const boundedClose = async (closes: ReadonlyArray<Promise<unknown>>): Promise<vo
   clearTimeout(timer)
 }
 
+/** `p`, or a rejection once `signal` aborts (SIGINT/SIGTERM: the jobs stay in Redis for the next start). */
+const unlessAborted = <A>(p: Promise<A>, signal: AbortSignal): Promise<A> =>
+  new Promise<A>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    if (signal.aborted) return onAbort()
+    signal.addEventListener("abort", onAbort, { once: true })
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort))
+  })
+
 /** Clients being closed on purpose: their heartbeat failing is no loss. */
 const closing = new WeakSet<Redis>()
 
@@ -297,7 +306,7 @@ export const queueSweepCommand = Effect.fn("queueSweepCommand")(function* (args:
         queued.watch((n) => {
           for (let i = 0; i < n; i++) bar.tick()
         })
-        const rows = yield* abortable(() => queued.rows, asFailure).pipe(Effect.ensuring(Effect.sync(bar.done)))
+        const rows = yield* abortable((signal) => unlessAborted(queued.rows, signal), asFailure).pipe(Effect.ensuring(Effect.sync(bar.done)))
         const assembled = assembleSweep(spec, rows, extras)
         if (assembled instanceof UserFacingError) return yield* assembled
         const written = yield* writeSweep(out, spec, assembled, { force: args.force, parquet: args.parquet === true, quiet: args.quiet })
