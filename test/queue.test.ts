@@ -230,6 +230,8 @@ describe.skipIf(!haveRedis)("devosim sweep --queue and devosim worker over a rea
       const failed = redis.cli("zrange", "bull:devosim-sweep:failed", "0", "-1").split("\n")
       expect(failed.length).toBeGreaterThanOrEqual(1)
       for (const id of failed) expect(redis.cli("hget", `bull:devosim-sweep:${id}`, "atm")).toBe("1")
+      // The worker says so in its log too.
+      await until("the worker's refusal", () => new RegExp(`refused: has no scenario file with sha256 ${sha}`).test(w.output()), 10_000)
       w.child.kill("SIGTERM")
       await exitOf(w, 20_000)
     } finally {

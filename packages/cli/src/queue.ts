@@ -406,13 +406,18 @@ export const workerCommand = Effect.fn("workerCommand")(function* (args: WorkerA
     async (signal) => {
       const { client, lost } = await openRedis(target, WORKER_RECONNECTS)
       const processors = new Processors(args.concurrency)
+      /** A job refused for good, said in the worker's log too. */
+      const refuse = (job: Job, why: string) => {
+        log(`job ${forTerminal(String(job.id))}: refused: ${why}`)
+        return new UnrecoverableError(`worker ${who} ${why}`)
+      }
       const processor = async (job: Job) => {
         const data = readJobData(job.data)
-        if (typeof data === "string") throw new UnrecoverableError(`worker ${who} refused job ${job.id}: ${data}`)
-        if (data.engine_version !== ENGINE_VERSION) throw new UnrecoverableError(`worker ${who} refused job ${job.id}: it is of devosim ${forTerminal(data.engine_version)}, this worker is ${ENGINE_VERSION}`)
+        if (typeof data === "string") throw refuse(job, `refused the job's data: ${data}`)
+        if (data.engine_version !== ENGINE_VERSION) throw refuse(job, `runs devosim ${ENGINE_VERSION}, the job is of devosim ${forTerminal(data.engine_version)}`)
         const sha = data.spec.input_sha256
         const file = files.get(sha)
-        if (file === undefined) throw new UnrecoverableError(`worker ${who} has no scenario file with sha256 ${forTerminal(sha)} (it was given ${[...files.keys()].map((s) => s.slice(0, 12) + "…").join(", ")})`)
+        if (file === undefined) throw refuse(job, `has no scenario file with sha256 ${forTerminal(sha)} (it was given ${[...files.keys()].map((s) => s.slice(0, 12) + "…").join(", ")})`)
         const t0 = performance.now()
         const r = await processors.run(file, data)
         if (!r.ok) {
