@@ -16,7 +16,8 @@
  * Locally: `devosim sweep … --workers 1` end to end; in this process, the rows alone on one
  * replication thread started for them (as the local sweep runs them), and on a warm thread (the
  * work itself: compiling the rows' scenarios and running them). The overhead per job: one worker's seconds per job less the block's rows at the
- * warm thread's seconds per row (Redis round trips, locks, JSON, the hand-over to the thread).
+ * warm thread's seconds per row; and where it goes, from the jobs' stamps in Redis: a job's time in
+ * the worker, the first job's (the thread builds the sweep's plan once), the gap between jobs.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -133,6 +134,18 @@ try {
   const rows: Array<Record<string, number | string>> = []
   rows.push({ case: "local, --workers 1", workers: 1, rows_per_s: round(T / median(rowsLocal), 1), end_to_end_s: round(median(localWall), 2) })
   rows.push({ case: "local, a warm thread", workers: 1, rows_per_s: round(T / (median(rowsWarm) + median(compiling)), 1) })
+  /**
+   * One worker's jobs as Redis stamped them (processedOn, finishedOn; ms): each job's time in the
+   * worker, the first one's (it builds the sweep's plan in the thread: the factors probed, the design
+   * drawn), and the gap from one job's end to the next one's start (the queue's hand-over).
+   */
+  const timings: Array<{ readonly first: number; readonly job: number; readonly gap: number }> = []
+  const jobTimings = () => {
+    const ids = redisCli("zrange", "bull:devosim-sweep:completed", "0", "-1").split("\n")
+    const spans = ids.map((id) => redisCli("hmget", `bull:devosim-sweep:${id}`, "processedOn", "finishedOn").split("\n").map(Number) as [number, number]).sort((a, b) => a[0] - b[0])
+    const gaps = spans.slice(1).map((x, i) => x[0] - spans[i]![1])
+    return { first: spans[0]![1] - spans[0]![0], job: median(spans.slice(1).map((x) => x[1] - x[0])), gap: median(gaps) }
+  }
   let seed = 1000
   for (const n of [1, 2, 3]) {
     while (workers.length < n) {
@@ -154,6 +167,7 @@ try {
       await until("the jobs done", () => completed() >= jobs, 600_000)
       rowsWall.push((performance.now() - t0) / 1000)
       await adder.exit
+      if (n === 1) timings.push(jobTimings())
       // Done: a coordinator of the same sweep finds them and removes them.
       const finisher = devosim([...SWEEP, "--seed", s, "--queue", url, "--block", String(BLOCK), "--quiet", "--workers", "0", "--out", path.join(WORK, `rows-${n}-${i}`)])
       if ((await finisher.exit) !== 0) throw new Error(finisher.stderr())
@@ -169,6 +183,9 @@ try {
     if (n === 1) {
       row["s_per_job"] = round(median(rowsWall) / jobs, 4)
       row["overhead_per_job_ms"] = round((median(rowsWall) / jobs - BLOCK * perRow) * 1000, 1)
+      row["job_ms"] = median(timings.map((x) => x.job))
+      row["first_job_ms"] = median(timings.map((x) => x.first))
+      row["gap_ms"] = median(timings.map((x) => x.gap))
     }
     rows.push(row)
   }
