@@ -22,6 +22,16 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "setup: chromium is missing and cannot be installed here (not root or no apt-get): the browser tests will fail; set DEVOSIM_SKIP_BROWSER=1 to skip them" >&2
   fi
 fi
+# Queued sweeps (devosim sweep --queue, devosim worker) are tested against a real Redis (Debian's
+# redis-server, >= 6.2 as BullMQ needs), which test/queue.test.ts starts itself on a free port.
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian's redis-server for the queue tests" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  else
+    echo "setup: redis-server is missing and cannot be installed here (not root or no apt-get): test/queue.test.ts will be skipped" >&2
+  fi
+fi
 # Replacing a run directory (--force) swaps it atomically with renameat2, reached through Python's
 # ctypes (Node has no binding); without python3 devosim falls back to two renames.
 if ! command -v python3 >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -13,7 +13,7 @@ import { devosim, devosimWithInput, ROOT, tempDir } from "./cli-helpers.ts"
 
 const ROUTE_MAP = path.join(ROOT, "scenarios", "route-map-2010.yaml")
 const EARLY_YEARS = path.join(ROOT, "scenarios", "early-years-city-region.yaml")
-const COMMANDS = "run, validate, compare, sweep, merge, fork, replay, explain, export, schema, verify"
+const COMMANDS = "run, validate, compare, sweep, merge, worker, fork, replay, explain, export, schema, verify"
 
 const dir = tempDir("conventions")
 

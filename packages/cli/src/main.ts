@@ -230,28 +230,36 @@ const sweep = Command.make(
     keepRuns: Flag.Boolean("keep-runs").pipe(Flag.withDescription("also write a run directory per experiment × replication under runs/eNNNN-rNN/ (large: every run's log)"), Flag.withDefault(false)),
     parquet: Flag.Boolean("parquet").pipe(Flag.withDescription("also write experiments.parquet, the same table as Parquet (for DuckDB and others without Arrow IPC)"), Flag.withDefault(false)),
     shard: Flag.String("shard").pipe(Flag.withDescription("i/N: run only shard i of N of the rows (an array job's task) and write a part for devosim merge; shard 0 also runs the tornado and switching values"), Flag.optional),
+    queue: Flag.String("queue").pipe(
+      Flag.withDescription("redis://[user:password@]HOST:PORT/DB (rediss:// for TLS): run the rows as BullMQ jobs on `devosim worker`s (the tornado and switching values here) and write the same files as the sweep run here; run again to resume"),
+      Flag.optional
+    ),
+    block: Flag.Int("block").pipe(Flag.withDescription("with --queue: rows per job (default 16); a job of a second or more keeps the queue's cost per job (≈ 20 ms) small"), Flag.optional),
     sets: setFlag("applied to the base before any factor: every experiment, the tornado's base case and the switching values' runs")
   },
-  ({ file, design, samples, replications, seed, out, force, quiet, json, workers, where, keepRuns, parquet, shard, sets }) =>
-    Effect.flatMap(Effect.promise(() => import("./sweep.ts")), (m) =>
-      m.sweepCommand({
-        file,
-        design: Option.getOrUndefined(design),
-        samples: Option.getOrUndefined(samples),
-        replications,
-        seed: Option.getOrUndefined(seed),
-        out: Option.getOrUndefined(out),
-        force,
-        quiet,
-        json,
-        workers: Option.getOrUndefined(workers),
-        where: Option.getOrUndefined(where),
-        keepRuns,
-        parquet,
-        shard: Option.getOrUndefined(shard),
-        sets
-      })
-    )
+  ({ file, design, samples, replications, seed, out, force, quiet, json, workers, where, keepRuns, parquet, shard, queue, block, sets }) => {
+    const args = {
+      file,
+      design: Option.getOrUndefined(design),
+      samples: Option.getOrUndefined(samples),
+      replications,
+      seed: Option.getOrUndefined(seed),
+      out: Option.getOrUndefined(out),
+      force,
+      quiet,
+      json,
+      workers: Option.getOrUndefined(workers),
+      where: Option.getOrUndefined(where),
+      keepRuns,
+      parquet,
+      shard: Option.getOrUndefined(shard),
+      sets
+    }
+    const url = Option.getOrUndefined(queue)
+    if (url !== undefined) return Effect.flatMap(Effect.promise(() => import("./queue.ts")), (m) => m.queueSweepCommand({ ...args, queue: url, block: Option.getOrUndefined(block) }))
+    if (Option.isSome(block)) return Effect.fail(new UserFacingError({ message: "--block: rows per job of a queued sweep; give --queue URL too", exitCode: 2, seeHelp: true }))
+    return Effect.flatMap(Effect.promise(() => import("./sweep.ts")), (m) => m.sweepCommand(args))
+  }
 ).pipe(Command.withDescription("Sweep a scenario's experiments (levers and uncertainties) by a design × replications: experiments.arrow, sensitivity, PRIM"))
 
 const merge = Command.make(
@@ -266,7 +274,20 @@ const merge = Command.make(
   ({ parts, out, force, parquet, json }) => Effect.flatMap(Effect.promise(() => import("./sweep.ts")), (m) => m.mergeCommand({ parts, out, force, parquet, json }))
 ).pipe(Command.withDescription("Join the parts of a sharded sweep (checked: one sweep, every shard once, no gap or overlap) into its directory, the same bytes as the sweep run in one go"))
 
-const commands = [run, validate, compare, sweep, merge, fork, replayCmd, explain, exportCmd, schema, verify] as const
+const worker = Command.make(
+  "worker",
+  {
+    files: Argument.String("FILE").pipe(Argument.withDescription("the scenario files whose sweeps' jobs it runs (known by their sha256; a job of another file is refused)"), Argument.atLeast(1)),
+    queue: Flag.String("queue").pipe(Flag.withDescription("redis://[user:password@]HOST:PORT/DB (rediss:// for TLS), as given to devosim sweep --queue")),
+    concurrency: Flag.Int("concurrency").pipe(Flag.withDescription("jobs at a time, each on a thread of its own (default 1; at most the machine's cores is useful)"), Flag.withDefault(1)),
+    lockMs: Flag.Int("lock-ms").pipe(Flag.withDescription("how long a job's lock lasts unrenewed (default 30000, BullMQ's): a killed worker's job runs again once it has expired"), Flag.optional),
+    quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("no line per job on stderr"), Flag.withDefault(false))
+  },
+  ({ files, queue, concurrency, lockMs, quiet }) =>
+    Effect.flatMap(Effect.promise(() => import("./queue.ts")), (m) => m.workerCommand({ files, queue, concurrency, lockMs: Option.getOrUndefined(lockMs), quiet }))
+).pipe(Command.withDescription("Run the jobs of sweeps queued with devosim sweep --queue (BullMQ over Redis) until SIGINT/SIGTERM, which lets the jobs in hand finish"))
+
+const commands = [run, validate, compare, sweep, merge, worker, fork, replayCmd, explain, exportCmd, schema, verify] as const
 const devosim = Command.make("devosim").pipe(
   Command.withDescription("Event-sourced simulation of devolution deals, pooled budgets and who pays, who saves"),
   Command.withSubcommands(commands)

@@ -203,7 +203,7 @@ const meansOf = (results: ReadonlyArray<ReplicationFigures>, points: number, K: 
   return Y
 }
 
-const checkSweepFlags = (args: SweepArgs) =>
+export const checkSweepFlags = (args: SweepArgs) =>
   Effect.gen(function* () {
     yield* checkReplications(args.replications)
     yield* checkWorkers(args.workers)
@@ -850,7 +850,7 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
 })
 
 /** What the terminal is told: the sweep, the largest swings, the switching values, the PRIM box, the outputs. */
-const sweepLines = (s: SweepReport, out: string, files: ReadonlyArray<string>, keep: boolean): string => {
+export const sweepLines = (s: SweepReport, out: string, files: ReadonlyArray<string>, keep: boolean): string => {
   const lines = [`sweep of ${forTerminal(s.scenario)}: ${count(s.experiments, "experiment")} (${s.design}, seed ${s.seed}) × ${count(s.replications, "replication")} over ${s.factors.map((f) => forTerminal(f.name)).join(", ")}`]
   const money = (p: number | null) => (p === null ? "–" : formatPoundsCompact(p))
   const months = (m: number | null) => (m === null ? "–" : rounded(m))
