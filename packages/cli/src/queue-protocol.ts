@@ -146,22 +146,5 @@ export const readRowsResult = (x: unknown, rows: number): { readonly seeds: Read
 
 export type DecodedRows = Exclude<ReturnType<typeof readRowsResult>, string>
 
-/**
- * The sweep's rows from its blocks' results (blocks tiling [0, T) in row order): the outcomes in
- * the order they first appear over all rows, as the local sweep and merge have them (each block's
- * own order, blocks in row order, deduplicated); NaN where a row has none.
- */
-export const joinBlocks = (T: number, blocks: ReadonlyArray<{ readonly from: number; readonly result: DecodedRows }>): RowOutcomes => {
-  const outcomes: Array<string> = []
-  const seen = new Set<string>()
-  for (const b of blocks) for (const o of b.result.outcomes) if (!seen.has(o)) (seen.add(o), outcomes.push(o))
-  const index = new Map(outcomes.map((o, j) => [o, j]))
-  const seeds = new Float64Array(T)
-  const columns = outcomes.map(() => new Float64Array(T).fill(Number.NaN))
-  for (const { from, result } of blocks) {
-    seeds.set(result.seeds, from)
-    // Copied as bytes (set), so every NaN keeps its bits.
-    result.outcomes.forEach((o, j) => columns[index.get(o)!]!.set(result.columns[j]!, from))
-  }
-  return { seeds, outcomes, columns }
-}
+/** The sweep's rows from its blocks' results: sweep.ts's join, the one the local sweep and merge use. */
+export { joinBlocks } from "./sweep.ts"

@@ -31,7 +31,7 @@ import { decideCentre } from "@devosim/engine"
 import { renderSweepReport } from "@devosim/report"
 import type { ReplicationFigures, SweepDiscovery, SweepFactor, SweepOutcomeTornado, SweepReport, SweepSwitchingValue, SweepTornadoBar } from "@devosim/report"
 import { experimentsOfText, type LoadedVariant, overrideOf, parseSetting, runScenarioFormat, type ScenarioAmender, scenarioAmender, type Setting } from "@devosim/scenario"
-import { decodeTable, encodeParquet, encodeRecordTable, sha256Hex, SWEEP_FORMAT_MANIFEST, verifyRunDirectory } from "@devosim/store"
+import { decodeFloat64Columns, decodeTable, encodeParquet, encodeRecordTable, sha256Hex, SWEEP_FORMAT_MANIFEST, verifyRunDirectory } from "@devosim/store"
 import { readFileSync } from "node:fs"
 import { Effect } from "effect"
 import * as path from "node:path"
@@ -368,43 +368,38 @@ export interface RowOutcomes {
 }
 
 export const rowOutcomesOf = (figures: ReadonlyArray<ReplicationFigures>, scenarios: ReadonlyArray<Scenario>): RowOutcomes => {
-  const builder = new RowOutcomesBuilder(figures.length)
-  builder.add(0, figures, scenarios)
-  return builder.finish()
+  const outcomes: Array<string> = []
+  const seen = new Set<string>()
+  for (const one of figures) for (const name of one.values.keys()) if (!seen.has(name)) (seen.add(name), outcomes.push(name))
+  const columns = outcomes.map((o) => Float64Array.from(figures, (one) => one.values.get(o) ?? Number.NaN))
+  return { seeds: Float64Array.from(scenarios, (sc) => sc.seed), outcomes, columns }
+}
+
+/** Rows of a block: RowOutcomes, or a part's or a queued job's rows as read back. */
+export interface BlockRows {
+  readonly seeds: ArrayLike<number>
+  readonly outcomes: ReadonlyArray<string>
+  readonly columns: ReadonlyArray<Float64Array>
 }
 
 /**
- * RowOutcomes filled block by block, in any order of blocks that is row order: only each row's
- * seed and numbers are kept, so a sweep's memory is its rows' figures, not its scenarios.
- * A figure first seen in a later block gets a column NaN before it, as `values.get` gives.
+ * The sweep's rows from its blocks (tiling [0, T) in row order), the one join of the local sweep's
+ * batches, a merge's parts and a queue's jobs: the outcomes in the order they first appear over
+ * all rows (each block's own order, blocks in row order, deduplicated); NaN where a row has none.
  */
-export class RowOutcomesBuilder {
-  readonly #seeds: Float64Array
-  readonly #outcomes: Array<string> = []
-  readonly #columns = new Map<string, Float64Array>()
-  readonly rows: number
-  constructor(rows: number) {
-    this.rows = rows
-    this.#seeds = new Float64Array(rows)
+export const joinBlocks = (T: number, blocks: ReadonlyArray<{ readonly from: number; readonly result: BlockRows }>): RowOutcomes => {
+  const outcomes: Array<string> = []
+  const seen = new Set<string>()
+  for (const b of blocks) for (const o of b.result.outcomes) if (!seen.has(o)) (seen.add(o), outcomes.push(o))
+  const index = new Map(outcomes.map((o, j) => [o, j]))
+  const seeds = new Float64Array(T)
+  const columns = outcomes.map(() => new Float64Array(T).fill(Number.NaN))
+  for (const { from, result } of blocks) {
+    seeds.set(result.seeds, from)
+    // Copied as bytes (set), so every NaN keeps its bits.
+    result.outcomes.forEach((o, j) => columns[index.get(o)!]!.set(result.columns[j]!, from))
   }
-  /** Rows [from, from + figures.length): their results and the scenarios they ran. */
-  add(from: number, figures: ReadonlyArray<ReplicationFigures>, scenarios: ReadonlyArray<Scenario>): void {
-    for (let i = 0; i < figures.length; i++) {
-      this.#seeds[from + i] = scenarios[i]!.seed
-      for (const [name, v] of figures[i]!.values) {
-        let col = this.#columns.get(name)
-        if (col === undefined) {
-          col = new Float64Array(this.rows).fill(Number.NaN)
-          this.#columns.set(name, col)
-          this.#outcomes.push(name)
-        }
-        col[from + i] = v
-      }
-    }
-  }
-  finish(): RowOutcomes {
-    return { seeds: this.#seeds, outcomes: this.#outcomes, columns: this.#outcomes.map((o) => this.#columns.get(o)!) }
-  }
+  return { seeds, outcomes, columns }
 }
 
 /** Rows compiled and run at most this many at a time: scenarios are large (~100 kB each), their figures small. */
@@ -413,7 +408,7 @@ const ROWS_PER_BATCH = 2048
 /** Runs rows [from, to) of the sweep a batch at a time, under one progress line: their outcomes. */
 export const runRows = (plan: SweepPlan, points: ReadonlyArray<Point>, from: number, to: number, what: string, options: { readonly quiet: boolean; readonly workers?: number | undefined }) =>
   Effect.gen(function* () {
-    const builder = new RowOutcomesBuilder(to - from)
+    const blocks: Array<{ readonly from: number; readonly result: RowOutcomes }> = []
     const bar = progress(what, to - from, options.quiet)
     for (let a = from; a < to; a += ROWS_PER_BATCH) {
       const b = Math.min(to, a + ROWS_PER_BATCH)
@@ -423,10 +418,11 @@ export const runRows = (plan: SweepPlan, points: ReadonlyArray<Point>, from: num
         (signal) => replicate(batch, 1, "figures", replicationWorkersFor(batch, 1, options.workers), bar.tick, signal),
         (e) => failure(forTerminal(e instanceof Error ? e.message : String(e)))
       ).pipe(Effect.tapError(() => Effect.sync(bar.done)))
-      builder.add(a - from, results.map((one) => one[0]!), batch)
+      // Only the rows' seeds and figures are kept: a batch's scenarios go once it has run.
+      blocks.push({ from: a - from, result: rowOutcomesOf(results.map((one) => one[0]!), batch) })
     }
     bar.done()
-    return builder.finish()
+    return joinBlocks(to - from, blocks)
   })
 
 /**
@@ -891,6 +887,7 @@ interface ReadPart {
   readonly specSha256: string
   readonly extras: SweepExtras | undefined
   readonly table: ReturnType<typeof decodeTable>
+  readonly rowsBytes: Uint8Array
 }
 
 const readPart = (dir: string): ReadPart | UserFacingError => {
@@ -900,7 +897,8 @@ const readPart = (dir: string): ReadPart | UserFacingError => {
   const part = JSON.parse(readFileSync(path.join(dir, PART_FILE), "utf8")) as { shard: number; shards: number; rows: [number, number]; spec: SweepSpec; spec_sha256: string; extras?: SweepExtras; engine_version: string }
   if (part.engine_version !== ENGINE_VERSION) return badInput(`${forTerminal(dir)}: written by devosim ${forTerminal(part.engine_version)}, this is ${ENGINE_VERSION}: run every part with one engine`)
   if (specSha256(part.spec) !== part.spec_sha256) return badInput(`${forTerminal(dir)}: ${PART_FILE}: its spec does not hash to its spec_sha256`)
-  return { dir, shard: part.shard, shards: part.shards, rows: part.rows, spec: part.spec, specSha256: part.spec_sha256, extras: part.extras, table: decodeTable(readFileSync(path.join(dir, PART_ROWS_FILE))) }
+  const rowsBytes = readFileSync(path.join(dir, PART_ROWS_FILE))
+  return { dir, shard: part.shard, shards: part.shards, rows: part.rows, spec: part.spec, specSha256: part.spec_sha256, extras: part.extras, table: decodeTable(rowsBytes), rowsBytes }
 }
 
 /**
@@ -937,23 +935,17 @@ export const mergeCommand = Effect.fn("mergeCommand")(function* (args: { readonl
     const [from, to] = shardRows(p.shard, N, T)
     if (p.rows[0] !== from || p.rows[1] !== to || p.table.numRows !== to - from) return yield* badInput(`${forTerminal(p.dir)}: shard ${p.shard}/${N} holds rows ${p.rows[0]}..${p.rows[1] - 1} (${p.table.numRows}), expected ${from}..${to - 1}`)
   }
-  // The outcomes in the order they first appear over all rows: each part's own order, parts in row order.
-  const outcomes: Array<string> = []
-  for (const p of ordered) for (const f of p.table.fields) if (f.name !== "experiment" && f.name !== "replication" && f.name !== "seed" && !outcomes.includes(f.name)) outcomes.push(f.name)
-  const seeds = new Float64Array(T)
-  const columns = outcomes.map(() => new Float64Array(T).fill(Number.NaN))
-  for (const p of ordered) {
-    const [from] = p.rows
-    const seedColumn = p.table.columns["seed"]!
-    for (let i = 0; i < p.table.numRows; i++) seeds[from + i] = seedColumn[i] as number
-    outcomes.forEach((o, j) => {
-      const col = p.table.columns[o]
-      if (col !== undefined) for (let i = 0; i < p.table.numRows; i++) columns[j]![from + i] = col[i] as number
+  // Each part's rows as a block, its outcome columns' bytes as written (a NaN keeps its bits).
+  const rows = joinBlocks(
+    T,
+    ordered.map((p) => {
+      const floats = decodeFloat64Columns(p.rowsBytes)
+      return { from: p.rows[0], result: { seeds: p.table.columns["seed"]! as ReadonlyArray<number>, outcomes: floats.names, columns: floats.names.map((o) => floats.columns.get(o)!) } }
     })
-  }
+  )
   const extras = byShard.get(0)!.extras
   if (extras === undefined) return yield* badInput(`${forTerminal(byShard.get(0)!.dir)}: shard 0 carries the tornado's and switching values' runs, and this one has none`)
-  const assembled = assembleSweep(spec, { seeds, outcomes, columns }, extras)
+  const assembled = assembleSweep(spec, rows, extras)
   if (assembled instanceof UserFacingError) return yield* assembled
   const written = yield* writeSweep(args.out, spec, assembled, { force: args.force, parquet: args.parquet, quiet: true })
   if (args.json) return yield* sayJson({ ...jsonHead("merge", args.out, written), parts: N, rows: T })

@@ -58,7 +58,7 @@ export {
   type TableSchema
 } from "./export-tables.ts"
 export { openTableFile, TABLE_FORMATS, tableFileName, type TableFileWriter, type TableFormat } from "./table-writer.ts"
-export { decodeTable, type DecodedTable, type TableValue } from "./table.ts"
+export { decodeFloat64Columns, decodeTable, type DecodedTable, type TableValue } from "./table.ts"
 export { decodeRecordTable, encodeRecordTable } from "./record-table.ts"
 export { canonicalJson, prettyJsonPieces } from "./json.ts"
 export {

@@ -43,3 +43,27 @@ export const decodeTable = (bytes: Uint8Array): DecodedTable => {
     throw new LogReadError("Corrupt", `Arrow file is damaged: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
   }
 }
+
+/**
+ * The Float64 columns of an Arrow IPC file as Float64Arrays, their bytes copied as they are (so a
+ * NaN keeps its bits, which a JS number may not), with the column names in file order. Throws
+ * `LogReadError`.
+ */
+export const decodeFloat64Columns = (bytes: Uint8Array): { readonly numRows: number; readonly names: ReadonlyArray<string>; readonly columns: ReadonlyMap<string, Float64Array> } => {
+  const table = openArrowFile(bytes, { requireChecksum: false })
+  const columns = new Map<string, Float64Array>()
+  const names: Array<string> = []
+  table.schema.fields.forEach((f, i) => {
+    if (String(f.type) !== "Float64") return
+    const out = new Float64Array(table.numRows)
+    let at = 0
+    for (const data of table.getChildAt(i)!.data) {
+      if (data.nullCount > 0) throw new LogReadError("Corrupt", `${f.name}: nulls in a Float64 column`)
+      out.set((data.values as Float64Array).subarray(data.offset, data.offset + data.length), at)
+      at += data.length
+    }
+    names.push(f.name)
+    columns.set(f.name, out)
+  })
+  return { numRows: table.numRows, names, columns }
+}
