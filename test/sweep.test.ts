@@ -99,6 +99,13 @@ describe("devosim sweep", () => {
     expect(new Set(rowsOf(c1).map((r) => r.split(" ").slice(1, 3).join(" "))).size).toBe(9)
   })
 
+  it("the same bytes for any number of worker threads (each builds the plan from the file and runs blocks of rows)", () => {
+    const threads = devosim(...sweepArgs(file, path.join(dir, "threads"), "--where", "coverage_50pct_months > 33").filter((a, i, all) => a !== "--workers" && all[i - 1] !== "--workers"), "--workers", "2")
+    expect(threads.stderr).toBe("")
+    expect(threads.status).toBe(0)
+    for (const f of ["experiments.arrow", "sweep.json", "report.html", "manifest.json"]) expect(readFileSync(path.join(dir, "threads", f)).equals(readFileSync(path.join(dir, "a", f))), f).toBe(true)
+  })
+
   it("--where gives a PRIM box with its trajectory", () => {
     const sweep = JSON.parse(readFileSync(path.join(dir, "a", "sweep.json"), "utf8")) as { discovery: { condition: string; rows: number; rows_meeting: number; trajectory: Array<Json>; box: { coverage: number; density: number; restricted: Array<{ factor: string; lower: number; upper: number }> } } }
     const d = sweep.discovery

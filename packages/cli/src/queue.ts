@@ -24,6 +24,7 @@ import { badFlag, failure, UserFacingError } from "./errors.ts"
 import { abortable } from "./interrupt.ts"
 import { progress } from "./progress.ts"
 import { blocksOf, JOB_NAME, jobDataOf, jobIdOf, joinBlocks, parseRedisUrl, QUEUE_NAME, readJobData, readRowsResult, type DecodedRows, type RedisTarget, type RowsJobData, type RowsResult } from "./queue-protocol.ts"
+import { RowThreads } from "./row-threads.ts"
 import { say, sayJson } from "./say.ts"
 import { assembleSweep, checkSweepFlags, planSweep, runExtras, type RowOutcomes, specSha256, type SweepArgs, type SweepSpec, sweepDesign, sweepLines, writeSweep } from "./sweep.ts"
 
@@ -319,56 +320,6 @@ export const queueSweepCommand = Effect.fn("queueSweepCommand")(function* (args:
   )
 })
 
-/** A worker thread of queue-processor.ts per job slot; one that dies is replaced for the next job. */
-class Processors {
-  private readonly idle: Array<Worker> = []
-  private readonly all = new Set<Worker>()
-  constructor(n: number) {
-    for (let i = 0; i < n; i++) this.idle.push(this.spawn())
-  }
-  private spawn(): Worker {
-    const w = new Worker(siblingModule(import.meta.url, "queue-processor"))
-    this.all.add(w)
-    w.on("exit", () => this.all.delete(w))
-    // A thread that fails to load reports it to the job it is given (below).
-    w.on("error", () => undefined)
-    return w
-  }
-  /** The job's result, or its failure: `final` when it would fail again (anything the thread reports), not when the thread died. */
-  run(file: string, job: RowsJobData): Promise<{ readonly ok: true; readonly result: RowsResult } | { readonly ok: false; readonly final: boolean; readonly message: string }> {
-    const w = this.idle.pop() ?? this.spawn()
-    return new Promise((resolve) => {
-      const onMessage = (m: { ready: true } | { ok: true; result: RowsResult } | { ok: false; message: string }) => {
-        if ("ready" in m) return
-        off()
-        this.idle.push(w)
-        resolve(m.ok ? m : { ok: false, final: true, message: m.message })
-      }
-      const onExit = (code: number) => {
-        off()
-        resolve({ ok: false, final: false, message: `its worker thread exited (code ${code})` })
-      }
-      const onError = (e: unknown) => {
-        off()
-        void w.terminate()
-        resolve({ ok: false, final: false, message: `its worker thread failed: ${messageOf(e)}` })
-      }
-      const off = () => {
-        w.off("message", onMessage)
-        w.off("exit", onExit)
-        w.off("error", onError)
-      }
-      w.on("message", onMessage)
-      w.on("exit", onExit)
-      w.on("error", onError)
-      w.postMessage({ file, job })
-    })
-  }
-  close(): Promise<unknown> {
-    return Promise.allSettled([...this.all].map((w) => w.terminate()))
-  }
-}
-
 export interface WorkerArgs {
   readonly queue: string
   readonly files: ReadonlyArray<string>
@@ -405,7 +356,7 @@ export const workerCommand = Effect.fn("workerCommand")(function* (args: WorkerA
   return yield* abortable(
     async (signal) => {
       const { client, lost } = await openRedis(target, WORKER_RECONNECTS)
-      const processors = new Processors(args.concurrency)
+      const processors = new RowThreads(args.concurrency)
       /** A job refused for good, said in the worker's log too. */
       const refuse = (job: Job, why: string) => {
         log(`job ${forTerminal(String(job.id))}: refused: ${why}`)

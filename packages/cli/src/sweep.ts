@@ -35,11 +35,13 @@ import { decodeFloat64Columns, decodeTable, encodeParquet, encodeRecordTable, sh
 import { readFileSync } from "node:fs"
 import { Effect } from "effect"
 import * as path from "node:path"
-import { checkReplications, checkWorkers, count, loadOrBadInput, parseSettings, replicate, rounded, writeRunOut } from "./commands.ts"
+import { checkReplications, checkWorkers, count, loadOrBadInput, parseSettings, replicate, rounded, STDIN, writeRunOut } from "./commands.ts"
 import { badFlag, badInput, failure, UserFacingError } from "./errors.ts"
 import { abortable } from "./interrupt.ts"
 import { progress } from "./progress.ts"
 import { replicationWorkersFor } from "./replicate.ts"
+import { jobDataOf, readRowsResult } from "./queue-protocol.ts"
+import { RowThreads } from "./row-threads.ts"
 import { writeRunFiles } from "./run-files.ts"
 import { shardedLogChunks } from "./shards.ts"
 import { jsonHead, say, sayJson } from "./say.ts"
@@ -406,16 +408,18 @@ export const joinBlocks = (T: number, blocks: ReadonlyArray<{ readonly from: num
 const ROWS_PER_BATCH = 2048
 
 /** Runs rows [from, to) of the sweep a batch at a time, under one progress line: their outcomes. */
-export const runRows = (plan: SweepPlan, points: ReadonlyArray<Point>, from: number, to: number, what: string, options: { readonly quiet: boolean; readonly workers?: number | undefined }) =>
+export const runRows = (plan: SweepPlan, points: ReadonlyArray<Point>, from: number, to: number, what: string, options: { readonly quiet: boolean; readonly workers?: number | undefined; readonly spec?: SweepSpec | undefined }) =>
   Effect.gen(function* () {
-    const blocks: Array<{ readonly from: number; readonly result: RowOutcomes }> = []
     const bar = progress(what, to - from, options.quiet)
+    const threads = options.spec === undefined || options.spec.file === STDIN ? 0 : rowThreadsFor(plan, to - from, options.workers)
+    if (threads > 0) return yield* rowsOnThreads(options.spec!, from, to, threads, bar).pipe(Effect.ensuring(Effect.sync(bar.done)))
+    const blocks: Array<{ readonly from: number; readonly result: RowOutcomes }> = []
     for (let a = from; a < to; a += ROWS_PER_BATCH) {
       const b = Math.min(to, a + ROWS_PER_BATCH)
       const batch = rowScenarios(plan, points, a, b)
       if (batch instanceof UserFacingError) return yield* Effect.fail(batch).pipe(Effect.ensuring(Effect.sync(bar.done)))
       const results = yield* abortable(
-        (signal) => replicate(batch, 1, "figures", replicationWorkersFor(batch, 1, options.workers), bar.tick, signal),
+        (signal) => replicate(batch, 1, "figures", 0, bar.tick, signal),
         (e) => failure(forTerminal(e instanceof Error ? e.message : String(e)))
       ).pipe(Effect.tapError(() => Effect.sync(bar.done)))
       // Only the rows' seeds and figures are kept: a batch's scenarios go once it has run.
@@ -424,6 +428,55 @@ export const runRows = (plan: SweepPlan, points: ReadonlyArray<Point>, from: num
     bar.done()
     return joinBlocks(to - from, blocks)
   })
+
+/** Threads for a sweep's rows: --workers, else the machine's cores unless the rows are small together (as replications are). */
+const rowThreadsFor = (plan: SweepPlan, rows: number, requested: number | undefined): number => {
+  const base = plan.amender.base.scenario
+  return replicationWorkersFor([base], rows, requested)
+}
+
+/**
+ * Rows [from, to) on `threads` worker threads, each building the plan from the file itself and
+ * compiling and running a block of rows at a time (the threads of devosim worker's jobs), so
+ * neither scenarios nor their copies sit on the main thread. Blocks are small enough that every
+ * thread has several (the last ones finish together) and large enough that a block's hand-over
+ * is a small share of its runs.
+ */
+const rowsOnThreads = (spec: SweepSpec, from: number, to: number, threads: number, bar: { readonly tick: () => void }) =>
+  abortable(
+    async (signal) => {
+      const sha = specSha256(spec)
+      const size = Math.max(16, Math.min(512, Math.ceil((to - from) / (threads * 8))))
+      const pending: Array<readonly [number, number]> = []
+      for (let a = from; a < to; a += size) pending.push([a, Math.min(to, a + size)])
+      const pool = new RowThreads(threads)
+      const onAbort = () => void pool.close()
+      signal.addEventListener("abort", onAbort, { once: true })
+      const blocks: Array<{ readonly from: number; readonly result: BlockRows }> = []
+      try {
+        const lane = async (): Promise<void> => {
+          for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+            signal.throwIfAborted()
+            const [a, b] = next
+            const done = await pool.run(spec.file, jobDataOf(spec, sha, a, b))
+            signal.throwIfAborted()
+            if (!done.ok) throw new UserFacingError({ message: `rows ${a}..${b - 1}: ${done.message}`, exitCode: done.final ? 2 : 1 })
+            const result = readRowsResult(done.result, b - a)
+            if (typeof result === "string") throw new UserFacingError({ message: `rows ${a}..${b - 1}: a worker thread's result: ${result}`, exitCode: 1 })
+            blocks.push({ from: a - from, result })
+            for (let i = a; i < b; i++) bar.tick()
+          }
+        }
+        await Promise.all(Array.from({ length: threads }, lane))
+      } finally {
+        signal.removeEventListener("abort", onAbort)
+        await pool.close()
+      }
+      blocks.sort((x, y) => x.from - y.from)
+      return joinBlocks(to - from, blocks)
+    },
+    (e) => (e instanceof UserFacingError ? e : failure(forTerminal(e instanceof Error ? e.message : String(e))))
+  )
 
 /**
  * What a sweep runs besides its design's rows, from the base case alone: each figure's mean over
@@ -820,7 +873,7 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
     // The tornado's and the switching values' runs go with shard 0, so merge needs no scenario.
     const extras = shard.i === 0 ? yield* runExtras(plan, options) : undefined
     if (extras !== undefined) yield* checkWhere(spec, extras)
-    const rows = yield* runRows(plan, points, from, to, `shard ${shard.i}/${shard.N}: rows ${from}..${to - 1} of ${T}`, options)
+    const rows = yield* runRows(plan, points, from, to, `shard ${shard.i}/${shard.N}: rows ${from}..${to - 1} of ${T}`, { ...options, spec })
     const part = { format: SWEEP_PART_FORMAT, engine_version: ENGINE_VERSION, spec_sha256: specSha256(spec), shard: shard.i, shards: shard.N, rows: [from, to], spec, ...(extras === undefined ? {} : { extras }) }
     const files = yield* writeRunOut(out, args.force, async (dir) => {
       await dir.writeFile(PART_ROWS_FILE, encodeRecordTable(partTable(from, K, rows), SWEEP_TABLE_FORMAT))
@@ -836,7 +889,7 @@ export const sweepCommand = Effect.fn("sweepCommand")(function* (args: SweepArgs
   // The tornado's and switching values' runs first: a --where naming no outcome is refused before the rows run.
   const extras = yield* runExtras(plan, options)
   yield* checkWhere(spec, extras)
-  const rows = yield* runRows(plan, points, 0, T, `${count(points.length, "experiment")} × ${count(K, "replication")}`, options)
+  const rows = yield* runRows(plan, points, 0, T, `${count(points.length, "experiment")} × ${count(K, "replication")}`, { ...options, spec })
   const assembled = assembleSweep(spec, rows, extras)
   if (assembled instanceof UserFacingError) return yield* assembled
   const keep = args.keepRuns === true
