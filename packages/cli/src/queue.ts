@@ -155,7 +155,8 @@ const enqueue = async (t: RedisTarget, spec: SweepSpec, block: number): Promise<
   const blocks = blocksOf(T, block).map(([from, to]) => ({ id: jobIdOf(sha, from, to), from, to }))
   const byId = new Map(blocks.map((b) => [b.id, b]))
   const queue = new Queue(QUEUE_NAME, { connection: client })
-  const events = new QueueEvents(QUEUE_NAME, { connection: redisOptions(t, COORDINATOR_RECONNECTS) })
+  // Run once its connections are up (see the worker's: BullMQ's loop on a failed set-up spins).
+  const events = new QueueEvents(QUEUE_NAME, { connection: redisOptions(t, COORDINATOR_RECONNECTS), autorun: false })
   // BullMQ re-emits connection errors; the bounded reconnects decide (lost), so they are only noted.
   queue.on("error", () => undefined)
   events.on("error", () => undefined)
@@ -165,7 +166,8 @@ const enqueue = async (t: RedisTarget, spec: SweepSpec, block: number): Promise<
     client.disconnect()
   }
   try {
-    await Promise.race([events.waitUntilReady(), lost])
+    await Promise.race([events.waitUntilReady().catch((e: unknown) => Promise.reject(new Error(connectionProblem(t, e)))), lost])
+    events.run().catch(() => undefined)
     const results = new Map<number, DecodedRows>()
     const pending = new Set(blocks.map((b) => b.id))
     let rowsDone = 0
@@ -384,7 +386,9 @@ export const workerCommand = Effect.fn("workerCommand")(function* (args: WorkerA
         lockDuration: lockMs,
         stalledInterval: lockMs,
         maxStalledCount: MAX_STALLED,
-        autorun: true
+        // Run once its connections are up: BullMQ's loop, started on connections whose set-up failed
+        // (Redis gone meanwhile), retries at once for ever without yielding to timers or I/O.
+        autorun: false
       })
       let lastError = ""
       worker.on("error", (e) => {
@@ -392,6 +396,16 @@ export const workerCommand = Effect.fn("workerCommand")(function* (args: WorkerA
         if (m !== lastError) log(`redis: ${forTerminal(m)}`)
         lastError = m
       })
+      try {
+        await Promise.race([worker.waitUntilReady(), lost])
+      } catch (e) {
+        closing.add(client)
+        await boundedClose([worker.close(true)])
+        await processors.close()
+        client.disconnect()
+        throw e instanceof Error && e.message.startsWith("lost the connection") ? e : new Error(connectionProblem(target, e))
+      }
+      worker.run().catch((e: unknown) => log(`stopped: ${forTerminal(messageOf(e))}`))
       log(`on queue ${QUEUE_NAME} at ${target.shown}, ${count(args.concurrency, "job")} at a time, for ${[...files].map(([sha, f]) => `${forTerminal(f)} (${sha.slice(0, 12)}…)`).join(", ")}`)
       const stopped = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }))
       try {
