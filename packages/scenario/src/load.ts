@@ -299,47 +299,72 @@ const renderVariant = (merged: Record<string, unknown>, format: SourceFormat, ba
  * point into the variant where it supplied the value (else into the base), paths prefixed.
  */
 const compileVariant = (p: Prepared, index: number, options: LoadOptions): Step<LoadedVariant> => {
-  const header = p.decoded.variants![index]!
+  const merged = mergedVariant(p, withoutVariants(p), index, options.seed)
+  if (!merged.ok) return merged
+  const { value, locator, header } = merged.value
   const prefix = variantPrefix(index, header.name)
-  const fail = (problems: ReadonlyArray<Problem>, locator: Locator, root: unknown): Step<LoadedVariant> => ({
-    ok: false,
-    error: firstError(p.file, problems, locator, root, prefix)
-  })
+  return compileMerged(p, value, (problems) => firstError(p.file, problems, locator, value, prefix), () => renderVariant(value, p.format, p.decoded.name, header.name, header.description), header.name, header.description ?? null)
+}
+
+/** The document without its variants: what every variant and amendment merges into (a shallow copy, own keys defined). */
+const withoutVariants = (p: Prepared): Record<string, unknown> => {
   const base: Record<string, unknown> = {}
   for (const key of Object.keys(p.value)) {
     if (key !== "variants") Object.defineProperty(base, key, { value: p.value[key], enumerable: true, writable: true, configurable: true })
   }
+  return base
+}
+
+/** Variant `index` merged into `base`, named "<name> / <variant>", with --seed unless the variant sets its own; or its error. */
+const mergedVariant = (p: Prepared, base: Record<string, unknown>, index: number, seed: number | undefined) => {
+  const header = p.decoded.variants![index]!
   const raw = (p.value["variants"] as ReadonlyArray<Record<string, unknown>>)[index]!
   const merged = mergeVariant(base, raw, index)
   if (!merged.ok) {
-    return fail(merged.problems, { locate: (path, anchor) => p.locator.locate(["variants", index, ...path], anchor) }, raw)
+    const error = firstError(p.file, merged.problems, { locate: (path, anchor) => p.locator.locate(["variants", index, ...path], anchor) }, raw, variantPrefix(index, header.name))
+    return { ok: false as const, error }
   }
   const value = merged.value
   value["name"] = `${p.decoded.name} / ${header.name}`
   // --seed replaces the base's seed, which the variants share; a variant's own seed still wins.
-  if (options.seed !== undefined && !Object.hasOwn(raw, "seed")) value["seed"] = options.seed
-  const locator = mergedLocator(p.locator, merged.origin)
-  // Drawn with the variant's seed (the base's unless it sets one): the same draws as the base's at each path.
+  if (seed !== undefined && !Object.hasOwn(raw, "seed")) value["seed"] = seed
+  return { ok: true as const, value: { value, locator: mergedLocator(p.locator, merged.origin), header } }
+}
+
+/**
+ * A merged document (a variant, an amendment) compiled: its uncertain inputs drawn with its own
+ * seed (the base's unless it sets one: the same draws as the base's at each path), validated and
+ * compiled; `located` words a problem. Its text is rendered when first asked for: printing a large
+ * merged document as YAML costs far more than compiling it, and `validate`, `compare` and `sweep`
+ * never ask.
+ */
+const compileMerged = (
+  p: Prepared,
+  value: Record<string, unknown>,
+  located: (problems: ReadonlyArray<Problem>) => ScenarioError,
+  render: () => string,
+  variant: string,
+  description: string | null
+): Step<LoadedVariant> => {
+  const fail = (problems: ReadonlyArray<Problem>): Step<LoadedVariant> => ({ ok: false, error: located(problems) })
   const resolved = resolveInputs(value, value["seed"])
-  if (!resolved.ok) return fail(resolved.problems, locator, value)
+  if (!resolved.ok) return fail(resolved.problems)
   const decoded = decodeFile(resolved.value)
-  if (!decoded.ok) return fail(decoded.problems, locator, value)
+  if (!decoded.ok) return fail(decoded.problems)
   const compiled = compileFile(decoded.value)
-  if (!compiled.ok) return fail(compiled.problems, locator, value)
-  // Rendered when first asked for: printing a large merged document as YAML costs far more than
-  // compiling it, and `validate` and `compare` never ask.
+  if (!compiled.ok) return fail(compiled.problems)
   let asRunText: string | undefined
   return {
     ok: true,
     value: {
       scenario: withInputs(compiled.scenario, resolved.inputs),
       get asRunText() {
-        return (asRunText ??= renderVariant(value, p.format, p.decoded.name, header.name, header.description))
+        return (asRunText ??= render())
       },
       inputSha256: p.inputSha256,
       file: p.file,
-      variant: header.name,
-      description: header.description ?? null
+      variant,
+      description
     }
   }
 }
@@ -466,25 +491,19 @@ export const scenarioAmender = (text: string, file: string, options: VariantsLoa
   const base = compileBase(p, options)
   if (!base.ok) return base
   const names = (p.decoded.variants ?? []).map((v) => v.name)
-  const withoutVariants: Record<string, unknown> = {}
-  for (const key of Object.keys(p.value)) {
-    if (key !== "variants") Object.defineProperty(withoutVariants, key, { value: p.value[key], enumerable: true, writable: true, configurable: true })
-  }
+  const documentBase = withoutVariants(p)
   const amend: ScenarioAmender["amend"] = (override, at = {}) => {
-    let value = withoutVariants
+    let value = documentBase
     let locator = p.locator
     let name = p.decoded.name
     const seed = at.seed ?? options.seed
     if (at.variant !== undefined) {
       const index = names.indexOf(at.variant)
       if (index < 0) return selectVariant(p, at.variant, options)
-      const raw = (p.value["variants"] as ReadonlyArray<Record<string, unknown>>)[index]!
-      const merged = mergeVariant(value, raw, index)
-      if (!merged.ok) return { ok: false, error: firstError(p.file, merged.problems, { locate: (path, anchor) => p.locator.locate(["variants", index, ...path], anchor) }, raw, variantPrefix(index, at.variant)) }
-      value = merged.value
-      locator = mergedLocator(p.locator, merged.origin)
-      name = `${name} / ${at.variant}`
-      if (seed !== undefined && !Object.hasOwn(raw, "seed")) value["seed"] = seed
+      const merged = mergedVariant(p, value, index, seed)
+      if (!merged.ok) return merged
+      ;({ value, locator } = merged.value)
+      name = value["name"] as string
     } else if (seed !== undefined) value = { ...value, seed }
     // The override is merged as a variant at no index of the file: its paths locate nowhere in it.
     const merged = mergeVariant(value, override, -1)
@@ -492,27 +511,7 @@ export const scenarioAmender = (text: string, file: string, options: VariantsLoa
     const amended = merged.value
     amended["name"] = `${name} / ${AMENDMENT_VARIANT}`
     const where = mergedLocator(locator, merged.origin)
-    const fail = (problems: ReadonlyArray<Problem>): CompileOutcome => ({ ok: false, error: amendmentError(firstError(p.file, problems, where, amended)) })
-    const resolved = resolveInputs(amended, amended["seed"])
-    if (!resolved.ok) return fail(resolved.problems)
-    const decoded = decodeFile(resolved.value)
-    if (!decoded.ok) return fail(decoded.problems)
-    const compiled = compileFile(decoded.value)
-    if (!compiled.ok) return fail(compiled.problems)
-    let asRunText: string | undefined
-    return {
-      ok: true,
-      value: {
-        scenario: withInputs(compiled.scenario, resolved.inputs),
-        get asRunText() {
-          return (asRunText ??= renderVariant(amended, p.format, name, AMENDMENT_VARIANT, undefined))
-        },
-        inputSha256: p.inputSha256,
-        file: p.file,
-        variant: AMENDMENT_VARIANT,
-        description: null
-      }
-    }
+    return compileMerged(p, amended, (problems) => amendmentError(firstError(p.file, problems, where, amended)), () => renderVariant(amended, p.format, name, AMENDMENT_VARIANT, undefined), AMENDMENT_VARIANT, null)
   }
   return { ok: true, value: { base: base.value, variants: names, amend } }
 }
