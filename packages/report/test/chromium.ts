@@ -11,6 +11,8 @@ import type { BrowserContext, Page } from "playwright-core"
 import { chromium } from "playwright-core"
 
 export const CHROMIUM = "/usr/bin/chromium"
+/** A4 less the reports' 12 mm print margins, in CSS pixels: the width a printed page lays out at. */
+export const A4_CONTENT_PX = Math.floor(((210 - 24) / 25.4) * 96)
 export const SKIP_BROWSER = process.env["DEVOSIM_SKIP_BROWSER"] === "1"
 
 export interface Browser {

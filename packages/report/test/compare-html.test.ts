@@ -16,7 +16,7 @@ import { compareRuns, formatComparison, uniqueLabels, type ReplicatedRun } from 
 import { renderComparisonReport } from "../src/html.ts"
 import { summarize } from "../src/summary.ts"
 import { figuresOf } from "../src/compare.ts"
-import { launch, load, pixelStats, SKIP_BROWSER, type Browser } from "./chromium.ts"
+import { A4_CONTENT_PX, launch, load, pixelStats, SKIP_BROWSER, type Browser } from "./chromium.ts"
 
 const ROOT = path.resolve(import.meta.dirname, "../../..")
 const OPTIONS = path.join(ROOT, "scenarios", "route-map-rollout-options.yaml")
@@ -106,9 +106,6 @@ describe("the comparison of the rollout options", () => {
     expect(html).toContain("the centre runs 46 negotiations at once")
   })
 })
-
-/** A4 less the report's 12 mm print margins, in CSS pixels: the width a printed page lays out at. */
-const A4_CONTENT_PX = Math.floor(((210 - 24) / 25.4) * 96)
 
 describe.skipIf(SKIP_BROWSER)("the comparison report in headless Chromium", () => {
   let browser: Browser

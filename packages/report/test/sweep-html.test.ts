@@ -11,7 +11,7 @@ import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { renderSweepReport, restrictionText, switchingValueText, sweepOutcomeOrder } from "../src/sweep-html.ts"
 import type { SobolOutcome, SweepFactor, SweepOutcomeTornado, SweepReport } from "../src/sweep.ts"
-import { launch, load, pixelStats, SKIP_BROWSER, type Browser } from "./chromium.ts"
+import { A4_CONTENT_PX, launch, load, pixelStats, SKIP_BROWSER, type Browser } from "./chromium.ts"
 
 /** Column order of experiments.arrow: coverage before NPV, so the report must reorder them. */
 const KEY_OUTCOMES = ["coverage_50pct_months", "savings_realised_pence", "npv_pence", "net_position_nhs_pence", "net_position_council_pence"] as const
@@ -341,9 +341,6 @@ describe("the sweep report's text", () => {
     expect(renderSweepReport(sobolReport)).not.toContain("means_per_experiment")
   })
 })
-
-/** A4 less the report's 12 mm print margins, in CSS pixels: the width a printed page lays out at. */
-const A4_CONTENT_PX = Math.floor(((210 - 24) / 25.4) * 96)
 
 describe.skipIf(SKIP_BROWSER)("the sweep report in headless Chromium", () => {
   let browser: Browser
