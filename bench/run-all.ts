@@ -448,6 +448,21 @@ const startupRow = (times: number): Row => {
 
 const SMALL_SCENARIO = path.join(ROOT, "scenarios", "route-map-rollout-options.yaml")
 
+/** The columns of a row of many small runs (compare, sweep): n runs timed as processes, per second, and against a bare loop over their postings. */
+const manyRunsColumns = (runs: ReadonlyArray<{ readonly wall: number; readonly cpu: number; readonly rssMiB: number }>, n: number, postings: number, accounts: number) => {
+  const wall = median(runs.map((r) => r.wall))
+  return {
+    runs: n,
+    postings,
+    wall_s: round(wall),
+    cpu_s: round(median(runs.map((r) => r.cpu))),
+    runs_per_s: round(n / wall, 1),
+    peak_rss_mib: Math.round(median(runs.map((r) => r.rssMiB))),
+    ...bareColumns(wall, postings, accounts),
+    wall_runs_s: runs.map((r) => round(r.wall))
+  }
+}
+
 /** `devosim compare FILE --replications R --quiet --out DIR` as a process: runs (variants × R) per second. */
 const smallRow = (scenario: string, replications: number): Row => {
   const out = path.join(WORK, "compare")
@@ -458,7 +473,6 @@ const smallRow = (scenario: string, replications: number): Row => {
     rmSync(out, { recursive: true, force: true })
     return r
   })
-  const wall = median(runs.map((r) => r.wall))
   // The bare loop's basis: those runs' postings, counted here by running them again (untimed).
   const compiled = compileScenarioVariantsText(readFileSync(scenario, "utf8"), scenario)
   if (!compiled.ok) throw new Error(compiled.error.message)
@@ -474,14 +488,7 @@ const smallRow = (scenario: string, replications: number): Row => {
     repeat,
     variants,
     replications,
-    runs: n,
-    postings,
-    wall_s: round(wall),
-    cpu_s: round(median(runs.map((r) => r.cpu))),
-    runs_per_s: round(n / wall, 1),
-    peak_rss_mib: Math.round(median(runs.map((r) => r.rssMiB))),
-    ...bareColumns(wall, postings, accounts),
-    wall_runs_s: runs.map((r) => round(r.wall))
+    ...manyRunsColumns(runs, n, postings, accounts)
   }
 }
 
@@ -501,7 +508,6 @@ const sweepRow = async (scenario: string, replications: number, samples?: number
     rmSync(out, { recursive: true, force: true })
     return r
   })
-  const wall = median(runs.map((r) => r.wall))
   const { Effect } = await import("effect")
   const { planSweep, rowScenarios, sweepDesign } = await import("../packages/cli/src/sweep.ts")
   const { plan, spec } = await Effect.runPromise(planSweep({ file: scenario, replications, ...(samples === undefined ? {} : { samples }) }))
@@ -521,14 +527,7 @@ const sweepRow = async (scenario: string, replications: number, samples?: number
     repeat,
     experiments,
     replications,
-    runs: rows,
-    postings,
-    wall_s: round(wall),
-    cpu_s: round(median(runs.map((r) => r.cpu))),
-    runs_per_s: round(rows / wall, 1),
-    peak_rss_mib: Math.round(median(runs.map((r) => r.rssMiB))),
-    ...bareColumns(wall, postings, accounts),
-    wall_runs_s: runs.map((r) => round(r.wall))
+    ...manyRunsColumns(runs, rows, postings, accounts)
   }
 }
 
