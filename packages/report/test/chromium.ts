@@ -105,3 +105,23 @@ export const pixelStats = async (b: Browser, png: Buffer): Promise<{ readonly di
     await page.close()
   }
 }
+
+/** Pairs of tick labels (by chart and axis: x, y and facet y, every tick group) whose boxes overlap. */
+export const overlappingTicks = (page: Page) =>
+  page.evaluate(`(() => {
+    const out = []
+    for (const chart of document.querySelectorAll("[data-chart]")) {
+      for (const axis of ["x", "y", "fy"]) {
+        for (const g of chart.querySelectorAll('svg g[aria-label="' + axis + '-axis tick label"]')) {
+          const boxes = [...g.querySelectorAll("text")].map((t) => ({ t: t.textContent, r: t.getBoundingClientRect() }))
+          boxes.sort((a, b) => (axis === "x" ? a.r.left - b.r.left : a.r.top - b.r.top))
+          for (let i = 1; i < boxes.length; i++) {
+            const a = boxes[i - 1], b = boxes[i]
+            const overlap = axis === "x" ? b.r.left < a.r.right : b.r.top < a.r.bottom
+            if (overlap) out.push(chart.id + " " + axis + ": " + a.t + " / " + b.t)
+          }
+        }
+      }
+    }
+    return out
+  })()`) as Promise<Array<string>>

@@ -16,7 +16,7 @@ import { compareRuns, formatComparison, uniqueLabels, type ReplicatedRun } from 
 import { renderComparisonReport } from "../src/html.ts"
 import { summarize } from "../src/summary.ts"
 import { figuresOf } from "../src/compare.ts"
-import { A4_CONTENT_PX, launch, load, pixelStats, SKIP_BROWSER, type Browser } from "./chromium.ts"
+import { A4_CONTENT_PX, launch, load, overlappingTicks, pixelStats, SKIP_BROWSER, type Browser } from "./chromium.ts"
 
 const ROOT = path.resolve(import.meta.dirname, "../../..")
 const OPTIONS = path.join(ROOT, "scenarios", "route-map-rollout-options.yaml")
@@ -125,26 +125,6 @@ describe.skipIf(SKIP_BROWSER)("the comparison report in headless Chromium", () =
       const t = w.querySelector("table")
       return { id: t.id, wrap: w.clientWidth, scroll: w.scrollWidth, table: t.scrollWidth, client: t.clientWidth }
     })`) as Promise<Array<{ id: string; wrap: number; scroll: number; table: number; client: number }>>
-
-  /** Pairs of tick labels (by chart and axis) whose boxes overlap. */
-  const overlappingTicks = (page: Page) =>
-    page.evaluate(`(() => {
-      const out = []
-      for (const chart of document.querySelectorAll("[data-chart]")) {
-        for (const axis of ["x", "y"]) {
-          const g = chart.querySelector('svg g[aria-label="' + axis + '-axis tick label"]')
-          if (g === null) continue
-          const boxes = [...g.querySelectorAll("text")].map((t) => ({ t: t.textContent, r: t.getBoundingClientRect() }))
-          boxes.sort((a, b) => (axis === "x" ? a.r.left - b.r.left : a.r.top - b.r.top))
-          for (let i = 1; i < boxes.length; i++) {
-            const a = boxes[i - 1], b = boxes[i]
-            const overlap = axis === "x" ? b.r.left < a.r.right : b.r.top < a.r.bottom
-            if (overlap) out.push(chart.id + " " + axis + ": " + a.t + " / " + b.t)
-          }
-        }
-      }
-      return out
-    })()`) as Promise<Array<string>>
 
   it("draws every figure with full, unclipped names and ticks that do not overlap; constant figures without a range", async () => {
     const { page, problems } = await load(browser, "compare-options", renderComparisonReport(report))

@@ -11,7 +11,7 @@ import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { renderSweepReport, restrictionText, switchingValueText, sweepOutcomeOrder } from "../src/sweep-html.ts"
 import type { SobolOutcome, SweepFactor, SweepOutcomeTornado, SweepReport } from "../src/sweep.ts"
-import { A4_CONTENT_PX, launch, load, pixelStats, SKIP_BROWSER, type Browser } from "./chromium.ts"
+import { A4_CONTENT_PX, launch, load, overlappingTicks, pixelStats, SKIP_BROWSER, type Browser } from "./chromium.ts"
 
 /** Column order of experiments.arrow: coverage before NPV, so the report must reorder them. */
 const KEY_OUTCOMES = ["coverage_50pct_months", "savings_realised_pence", "npv_pence", "net_position_nhs_pence", "net_position_council_pence"] as const
@@ -355,26 +355,6 @@ describe.skipIf(SKIP_BROWSER)("the sweep report in headless Chromium", () => {
   })
 
   const count = (page: Page, selector: string) => page.locator(selector).count()
-
-  /** Pairs of tick labels (by chart and axis) whose boxes overlap. */
-  const overlappingTicks = (page: Page) =>
-    page.evaluate(`(() => {
-      const out = []
-      for (const chart of document.querySelectorAll("[data-chart]")) {
-        for (const axis of ["x", "y", "fy"]) {
-          for (const g of chart.querySelectorAll('svg g[aria-label="' + axis + '-axis tick label"]')) {
-            const boxes = [...g.querySelectorAll("text")].map((t) => ({ t: t.textContent, r: t.getBoundingClientRect() }))
-            boxes.sort((a, b) => (axis === "x" ? a.r.left - b.r.left : a.r.top - b.r.top))
-            for (let i = 1; i < boxes.length; i++) {
-              const a = boxes[i - 1], b = boxes[i]
-              const overlap = axis === "x" ? b.r.left < a.r.right : b.r.top < a.r.bottom
-              if (overlap) out.push(chart.id + " " + axis + ": " + a.t + " / " + b.t)
-            }
-          }
-        }
-      }
-      return out
-    })()`) as Promise<Array<string>>
 
   /** Text of the charts' marks that falls outside its svg (a label cut off at the edge). */
   const clippedText = (page: Page) =>
