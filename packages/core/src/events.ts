@@ -17,8 +17,12 @@ import { Schema } from "effect"
  *   2  NegotiationStarted gains `queueLength`
  *   3  the log ends at the run's horizon with RunEnded (the queue's projection beyond it);
  *      ProgrammeStarted gains `cohort` and `effects` (each effect's terms); ScenarioAmended (a fork's switch)
+ *   4  tiers, personal budgets, agreed outcomes, running costs (issue 17): RunStarted gains optional
+ *      `tiers` and `runningCosts`, DealAgreed an optional `envelope`, an effect an optional `outcome`;
+ *      new kinds BudgetPassedDown, PersonalBudgetsOffered, OutcomesAgreed. All optional or new, so a
+ *      version-3 log is a version-4 log as it stands (the upcast step is the identity).
  */
-export const EVENT_SCHEMA_VERSION = 3
+export const EVENT_SCHEMA_VERSION = 4
 
 const Seq = Schema.Int
 const Time = Schema.Finite
@@ -33,6 +37,26 @@ const LocalityInfo = Schema.Struct({
   tranche: Id,
   /** Index into ACCOUNTABILITY_LEVELS of the model the locality starts with. */
   accountabilityLevel: Schema.Int
+})
+
+/** A lower tier of a locality (core's `Tier`), by ids: what its accounts and the summary's roll-up need. */
+const TierInfo = Schema.Struct({
+  /** The tier's path, "Birmingham/Ladywood". */
+  id: Id,
+  name: Schema.String,
+  level: Schema.String,
+  locality: Id,
+  /** The tier it sits in; null: the locality itself. */
+  parent: Schema.NullOr(Id),
+  population: Schema.Finite,
+  /** Annual baseline by agency (RunStarted's agency order), pence, its lower tiers' included. */
+  baseline: Schema.Array(Schema.Finite)
+})
+
+const RunningCostTerms = Schema.Struct({
+  centreMonthlyPence: Schema.Finite,
+  centrePerNegotiationMonthPence: Schema.Finite,
+  mayoralOfficeMonthlyPence: Schema.Finite
 })
 
 /** The first event of every log: what the run is about, so a log replays on its own. */
@@ -55,7 +79,11 @@ export const RunStarted = Schema.TaggedStruct("RunStarted", {
   /** How the appraisal discounts (logs before version 3: the Green Book's). */
   appraisalDiscounting: Schema.Literals(["green_book", "monthly"]),
   /** The uncertain inputs' draws (path, value): present only when the scenario has uncertain fields, so replay needs no sampler. */
-  inputs: Schema.optionalKey(Schema.Array(Schema.Struct({ path: Schema.String, value: Schema.Finite })))
+  inputs: Schema.optionalKey(Schema.Array(Schema.Struct({ path: Schema.String, value: Schema.Finite }))),
+  /** The localities' lower tiers, parents before children (present only when some locality has tiers): they own accounts (ledger.ts). */
+  tiers: Schema.optionalKey(Schema.Array(TierInfo)),
+  /** The running costs modelled (present only when the scenario has them): the centre's and mayoral offices' accounts exist then. */
+  runningCosts: Schema.optionalKey(RunningCostTerms)
 })
 
 export const TrancheOpened = Schema.TaggedStruct("TrancheOpened", { seq: Seq, t: Time, tranche: Id })
@@ -114,7 +142,9 @@ export const DealAgreed = Schema.TaggedStruct("DealAgreed", {
   reductionBasisPoints: Schema.Int,
   gainshareBasisPoints: Schema.Int,
   pooledFrom: Schema.Int,
-  horizonMonths: Schema.Int
+  horizonMonths: Schema.Int,
+  /** How the SPB funds pooled lines (core's DealTerms.envelope); absent: share_of_demand. */
+  envelope: Schema.optionalKey(Schema.Literals(["share_of_demand", "fixed_cash"]))
 })
 
 /** A power on the menu goes live in a locality: its agency lines pool from `fromPeriod`. */
@@ -161,7 +191,9 @@ export const ProgrammeEffectTerms = Schema.Struct({
   rampMonths: Schema.Finite,
   decayPerYear: Schema.Finite,
   deadweight: Schema.Finite,
-  optimismBias: Schema.Finite
+  optimismBias: Schema.Finite,
+  /** The agreed outcome this effect moves (OutcomesAgreed's id in the programme's locality). */
+  outcome: Schema.optionalKey(Schema.String)
 })
 
 export const ProgrammeStarted = Schema.TaggedStruct("ProgrammeStarted", {
@@ -245,6 +277,56 @@ export const ScenarioAmended = Schema.TaggedStruct("ScenarioAmended", {
   tranches: Schema.Array(Schema.Struct({ locality: Id, tranche: Id }))
 })
 
+/**
+ * A locality passes part of a pooled line down to tiers' budgets (core's PassDown): its postings in
+ * [fromPeriod, toPeriod), while the line is pooled, cite this event.
+ */
+export const BudgetPassedDown = Schema.TaggedStruct("BudgetPassedDown", {
+  seq: Seq,
+  t: Time,
+  passDown: Id,
+  locality: Id,
+  agency: Id,
+  tiers: Schema.Array(Id),
+  shareBasisPoints: Schema.Int,
+  annualPence: Schema.Finite,
+  splitBy: Schema.Literals(["population", "baseline"]),
+  fromPeriod: Schema.Int,
+  toPeriod: Schema.Int
+})
+
+/** Personal budgets (direct payments) start on a line (core's PersonalBudget): their postings cite this event. */
+export const PersonalBudgetsOffered = Schema.TaggedStruct("PersonalBudgetsOffered", {
+  seq: Seq,
+  t: Time,
+  personalBudget: Id,
+  locality: Id,
+  agency: Id,
+  fromPeriod: Schema.Int,
+  shareBasisPoints: Schema.Int,
+  rampMonths: Schema.Finite,
+  initialTakeUp: Schema.Finite,
+  costChange: Schema.Finite
+})
+
+/** The outcomes a locality's deal agrees (core's OutcomeMeasure), in force from `fromPeriod`: outcome payments cite this event. */
+export const OutcomesAgreed = Schema.TaggedStruct("OutcomesAgreed", {
+  seq: Seq,
+  t: Time,
+  locality: Id,
+  fromPeriod: Schema.Int,
+  outcomes: Schema.Array(
+    Schema.Struct({
+      id: Id,
+      name: Schema.String,
+      baselinePerYear: Schema.Finite,
+      targetPerYear: Schema.Finite,
+      by: Schema.Finite,
+      paymentPencePerUnit: Schema.Finite
+    })
+  )
+})
+
 export const ControlEvent = Schema.Union([
   RunStarted,
   TrancheOpened,
@@ -261,13 +343,18 @@ export const ControlEvent = Schema.Union([
   SpendingReviewSettled,
   PeriodSpent,
   RunEnded,
-  ScenarioAmended
+  ScenarioAmended,
+  BudgetPassedDown,
+  PersonalBudgetsOffered,
+  OutcomesAgreed
 ])
 
 export type ControlEvent = typeof ControlEvent.Type
 export type RunStarted = typeof RunStarted.Type
 export type RunEnded = typeof RunEnded.Type
 export type ProjectedNegotiation = typeof ProjectedNegotiation.Type
+export type TierInfo = typeof TierInfo.Type
+export type OutcomesAgreed = typeof OutcomesAgreed.Type
 export type EventKind = ControlEvent["_tag"]
 
 /** Kinds as stored in the log's `kind` column; postings are rows of kind "Posting". */

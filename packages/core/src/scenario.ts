@@ -30,6 +30,104 @@ export interface Scenario {
   readonly appraisalDiscounting?: "green_book" | "monthly"
   /** The uncertain inputs drawn when the file was compiled (path, value), sorted by path; absent when the file has none. */
   readonly inputs?: ReadonlyArray<InputDraw>
+  /** Lower tiers of the localities (districts, wards, neighbourhoods); absent or empty: every locality is flat. */
+  readonly tiers?: ReadonlyArray<Tier>
+  /** Budgets localities pass down to their tiers (a neighbourhood budget, a share of a pooled line). */
+  readonly passDowns?: ReadonlyArray<PassDown>
+  /** Personal budgets (direct payments): a share of a line paid to citizens who commission their own services. */
+  readonly personalBudgets?: ReadonlyArray<PersonalBudget>
+  /** The running costs of the centre's deal-making and of mayoral offices; absent: none are modelled. */
+  readonly runningCosts?: RunningCosts
+}
+
+/**
+ * A lower tier of a locality (a district, ward, constituency, neighbourhood), nesting to any depth.
+ * Its baseline is part of its parent's: a locality's `baseline` is the whole area's, a tier's the
+ * part of it spent in the tier (its own and its lower tiers'). Each period a line's spending is
+ * split over the locality's places (the locality's own part and each tier's own part) by their own
+ * baselines, largest remainder, so rolling tiers up gives the flat locality's figures exactly.
+ */
+export interface Tier {
+  /** Its path from the locality, joined with "/": "Birmingham/Ladywood/Aston". Unique in the run. */
+  readonly id: string
+  readonly name: string
+  /** The kind of tier, e.g. "district", "ward" (budgets and powers pass down to a level by this name). */
+  readonly level: string
+  /** Index into `Scenario.localities`. */
+  readonly locality: number
+  /** Index into `Scenario.tiers` of the tier it sits in; -1 when it sits in the locality itself. */
+  readonly parent: number
+  readonly population: number
+  /** Annual baseline by agency (pence), its lower tiers' included; at most its parent's. */
+  readonly baseline: ReadonlyArray<Pence>
+}
+
+/**
+ * A locality passes part of a pooled line's funding down to tiers (under its own rules: when, how
+ * much, to which tiers). In each period [starts, starts + months) in which the line is pooled, the
+ * SPB pays the tiers' budgets `shareBasisPoints` of what it would fund the line with (after the
+ * 'more for less' reduction), or a twelfth of `annualPence` (capped at that), split over `tiers` by
+ * `splitBy`; each tier's budget commissions its services with it the same period.
+ */
+export interface PassDown {
+  readonly id: string
+  readonly locality: number
+  /** The pooled agency line (index into `Scenario.agencies`) whose funding is passed down. */
+  readonly agency: number
+  /** Share of the line's pooled funding passed down, basis points (0 when `annualPence` is set). */
+  readonly shareBasisPoints: number
+  /** A fixed amount a year instead (pence; 0 when a share is set). */
+  readonly annualPence: number
+  /** The receiving tiers (indices into `Scenario.tiers`, all of the locality), in file order. */
+  readonly tiers: ReadonlyArray<number>
+  readonly splitBy: "population" | "baseline"
+  readonly starts: number
+  readonly months: number
+}
+
+/**
+ * Personal budgets (direct payments) on one agency line: from `starts`, a share of what the line
+ * spends on services is paid to citizens, who commission their own. Take-up rises linearly from
+ * `initialTakeUp` to 1 over `rampMonths`; what citizens commission costs `costChange` more (a
+ * negative change: less, returned to the line's funder as a saving).
+ */
+export interface PersonalBudget {
+  readonly id: string
+  readonly locality: number
+  readonly agency: number
+  /** Share of the line's service spend paid as direct payments at full take-up, basis points. */
+  readonly shareBasisPoints: number
+  readonly starts: number
+  readonly rampMonths: number
+  /** Take-up in the first month, 0..1. */
+  readonly initialTakeUp: number
+  /** Change in the cost of needs met by direct payment, −1..0 (−0.1: citizens meet them for 10% less). */
+  readonly costChange: number
+}
+
+/**
+ * An outcome a deal agrees (DESIGN: powers and budgets traded for agreed outcomes): a measure
+ * counted in units a year in the locality, its baseline and target (lower is better), moved by the
+ * prevention effects that name it. Outcome-linked gainshare pays the locality, once its deal is in
+ * force, `paymentPencePerUnit` for each unit a year below the baseline, a twelfth each month.
+ */
+export interface OutcomeMeasure {
+  readonly id: string
+  readonly name: string
+  readonly baselinePerYear: number
+  readonly targetPerYear: number
+  /** When the target is to be met (months since start). */
+  readonly by: number
+  /** Pence per unit a year achieved below baseline (0: the outcome is measured, not paid for). */
+  readonly paymentPencePerUnit: number
+}
+
+export interface RunningCosts {
+  /** The centre's deal-making: a fixed cost each month, and a cost per month of each negotiation in progress (pence). */
+  readonly centreMonthlyPence: number
+  readonly centrePerNegotiationMonthPence: number
+  /** A mayoral office's cost each month while a locality's model is elected_mayor (pence). */
+  readonly mayoralOfficeMonthlyPence: number
 }
 
 /** One uncertain scenario field's draw: `programmes[reablement].effects[0].reduction_pct` = 47.3. */
@@ -111,6 +209,8 @@ export interface ProgrammeEffect {
   readonly deadweight: number
   /** Green Book optimism-bias haircut on the effect, 0..1. */
   readonly optimismBias: number
+  /** The id of the agreed outcome (of the programme's locality's deal) this effect moves; absent: none. */
+  readonly outcome?: string
 }
 
 /**
@@ -175,6 +275,9 @@ export interface LocalityDealTerms {
   readonly gainshareBasisPoints?: number
   /** Indices into `Scenario.powers`: the powers this locality seeks. */
   readonly powers?: ReadonlyArray<number>
+  /** The outcomes this locality's deal agrees (absent: none). */
+  readonly outcomes?: ReadonlyArray<OutcomeMeasure>
+  readonly envelope?: DealTerms["envelope"]
 }
 
 /** The deal terms a locality negotiates: its own where it has them, the scenario's otherwise. */
@@ -182,23 +285,26 @@ export interface DealTermsInForce {
   readonly reductionBasisPoints: number
   readonly gainshareBasisPoints: number
   readonly powers: ReadonlyArray<number>
+  /** Absent: share_of_demand. */
+  readonly envelope?: "share_of_demand" | "fixed_cash"
 }
 
 /** The scenario's deal terms, for a locality that negotiated none of its own. */
-export const scenarioDealTerms = (deal: DealTerms): DealTermsInForce => ({
-  reductionBasisPoints: deal.reductionBasisPoints,
-  gainshareBasisPoints: deal.gainshareBasisPoints,
-  powers: deal.powers
-})
+export const scenarioDealTerms = (deal: DealTerms): DealTermsInForce => {
+  const terms = { reductionBasisPoints: deal.reductionBasisPoints, gainshareBasisPoints: deal.gainshareBasisPoints, powers: deal.powers }
+  return deal.envelope === undefined ? terms : { ...terms, envelope: deal.envelope }
+}
 
-export const dealTermsOf = (deal: DealTerms, l: Locality): DealTermsInForce =>
-  l.deal === undefined
-    ? scenarioDealTerms(deal)
-    : {
-        reductionBasisPoints: l.deal.reductionBasisPoints ?? deal.reductionBasisPoints,
-        gainshareBasisPoints: l.deal.gainshareBasisPoints ?? deal.gainshareBasisPoints,
-        powers: l.deal.powers ?? deal.powers
-      }
+export const dealTermsOf = (deal: DealTerms, l: Locality): DealTermsInForce => {
+  if (l.deal === undefined) return scenarioDealTerms(deal)
+  const terms = {
+    reductionBasisPoints: l.deal.reductionBasisPoints ?? deal.reductionBasisPoints,
+    gainshareBasisPoints: l.deal.gainshareBasisPoints ?? deal.gainshareBasisPoints,
+    powers: l.deal.powers ?? deal.powers
+  }
+  const envelope = l.deal.envelope ?? deal.envelope
+  return envelope === undefined ? terms : { ...terms, envelope }
+}
 
 export interface NegotiationTerms {
   readonly duration: Distribution
@@ -219,4 +325,11 @@ export interface DealTerms {
   readonly gainshareBasisPoints: number
   /** Powers (indices into `Scenario.powers`) the deal devolves; empty when there is no menu. */
   readonly powers: ReadonlyArray<number>
+  /**
+   * How the single place budget funds a pooled line: `share_of_demand` (the default) at the demand-led
+   * baseline less the reduction, every month; `fixed_cash`: a fixed cash envelope, the month's baseline
+   * less the reduction when the deal starts, held until it is renegotiated (at each horizon reset and
+   * each spending review that starts), whatever demand does meanwhile.
+   */
+  readonly envelope?: "share_of_demand" | "fixed_cash"
 }

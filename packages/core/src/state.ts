@@ -161,6 +161,9 @@ export const evolve = (s: State, e: ControlEvent, locality = -1): State => {
     case "SpendingReviewSettled":
     case "RunEnded":
     case "ScenarioAmended":
+    case "BudgetPassedDown":
+    case "PersonalBudgetsOffered":
+    case "OutcomesAgreed":
       // Recorded for traceability; their money moves in postings that cite them as cause.
       break
     case "PeriodSpent":

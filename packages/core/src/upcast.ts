@@ -67,8 +67,19 @@ const runEndsAtHorizon: UpcastStep = {
         : e
 }
 
+/**
+ * 3 → 4: tiers, personal budgets, agreed outcomes and running costs add only optional fields and
+ * new kinds, so a version-3 log reads as it stands: a version-4 engine writes the same events for a
+ * scenario without them.
+ */
+const issue17Additions: UpcastStep = {
+  from: 3,
+  change: "RunStarted may hold tiers and runningCosts, DealAgreed an envelope, an effect an outcome; new kinds BudgetPassedDown, PersonalBudgetsOffered, OutcomesAgreed (all optional or new: nothing to rewrite)",
+  start: () => (e) => e
+}
+
 /** The chain, in version order: UPCAST_STEPS[i].from === i + 1. */
-export const UPCAST_STEPS: ReadonlyArray<UpcastStep> = [negotiationStartedQueueLength, runEndsAtHorizon]
+export const UPCAST_STEPS: ReadonlyArray<UpcastStep> = [negotiationStartedQueueLength, runEndsAtHorizon, issue17Additions]
 
 /**
  * A rewriter for one log of version `fromVersion`: feed it the log's control events in seq order;

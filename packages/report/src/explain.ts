@@ -84,6 +84,12 @@ export const describeEvent = (e: ControlEvent): string => {
       return `spending for period ${e.period}`
     case "ScenarioAmended":
       return `the scenario was amended (a fork): capacity ${e.capacity}${e.tranches.length > 0 ? `; ${e.tranches.map((x) => `${x.locality} to tranche ${x.tranche}`).join(", ")}` : ""}`
+    case "BudgetPassedDown":
+      return `${e.locality} passes ${e.shareBasisPoints > 0 ? `${e.shareBasisPoints / 100}% of` : `${formatPounds(e.annualPence)} a year from`} its pooled ${e.agency} line down to ${e.tiers.join(", ")} (by ${e.splitBy}), periods ${e.fromPeriod}–${e.toPeriod - 1}`
+    case "PersonalBudgetsOffered":
+      return `personal budgets ${e.personalBudget} in ${e.locality}: up to ${e.shareBasisPoints / 100}% of ${e.agency}'s service spend paid to citizens from period ${e.fromPeriod}`
+    case "OutcomesAgreed":
+      return `${e.locality}'s deal agrees ${e.outcomes.length} ${e.outcomes.length === 1 ? "outcome" : "outcomes"}: ${e.outcomes.map((o) => `${o.id} ${roughly(o.baselinePerYear)} → ${roughly(o.targetPerYear)} a year`).join(", ")}`
     case "RunEnded":
       return `the run ended at month ${e.t}: ${e.open.filter((o) => o.status === "negotiating").length} negotiating, ${e.open.filter((o) => o.status === "queued").length} queued, ${e.open.filter((o) => o.status === "not_eligible").length} not yet eligible`
     default: {
@@ -111,7 +117,7 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
     const d = describeAccount(layout, account)
     const agency = d.agency >= 0 ? ` ${run.agencies[d.agency]!.id}` : ""
     const where = d.locality >= 0 && d.locality !== l ? ` (${run.localities[d.locality]!.id})` : ""
-    const names: Record<Holder, string> = { treasury: "Treasury", department: "department", agency: "agency", spb: "SPB", world: "citizens & suppliers" }
+    const names: Record<Holder, string> = { treasury: "Treasury", department: "department", agency: "agency", spb: "SPB", world: "citizens & suppliers", centre: "centre", "mayoral office": "mayoral office" }
     return `${names[d.holder]}${agency}${where}`
   }
   const bySeq = new Map(log.controls.map((c) => [c.seq, c] as const))
