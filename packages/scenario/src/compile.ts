@@ -9,35 +9,62 @@
  * and fractions 0..1 where core keeps fractions (programme effects). With a powers menu the deal's
  * `pooledAgencies` is empty: pooling comes from `deal.powers` (default: the whole menu). A
  * programme for locality "all" becomes one programme per locality, "<id>@<locality id>".
+ *
+ * Tiers, budgets passed down, personal budgets, agreed outcomes, the envelope and running costs
+ * (all optional): a file without them compiles to exactly the scenario it did before (no new keys).
+ * A tier's line is its explicit `baseline` for that agency, else `share_pct` of its parent's line,
+ * else its population's share of it; `Scenario.tiers` holds each locality's tiers depth-first, a
+ * parent before its children, ids being paths from the locality ("Birmingham/Ladywood/Aston"). A
+ * power with `to_level` becomes, for each locality that seeks it and has tiers at that level, one
+ * pass-down per agency of the power (all of the line, split by baseline, for the whole run), id
+ * "<power>@<locality>:<agency>", after the locality's own; a seeking locality without tiers at that
+ * level keeps the power itself (no pass-down).
  */
 import {
   ACCOUNTABILITY_LEVELS,
+  dealTermsOf,
   formatYearMonth,
   MAX_PENCE,
   monthsBetween,
   parseYearMonth,
   percentToBasisPoints,
   shareOf,
+  shareOfFraction,
   poundsToPence,
   type Agency,
   type DealTerms,
   type Distribution,
   type Locality,
   type NegotiationTerms,
+  type OutcomeMeasure,
+  type PassDown,
+  type PersonalBudget,
   type Pence,
   type Power,
   type Programme,
   type ProgrammeEffect,
+  type RunningCosts,
   type Scenario,
   type SpendingReview,
+  type Tier,
   type Transfer,
   type Tranche,
   type YearMonth
 } from "@devosim/core"
-import { renderFound, type PathSegment } from "./errors.ts"
+import { formatPath, renderFound, type PathSegment } from "./errors.ts"
 import type { Problem } from "./issues.ts"
-import { formatCount, MAX_LOCALITY_AGENCY_LINES, MAX_PROGRAMME_INSTANCES } from "./limits.ts"
-import { AMOUNT_EXPECTED, AMOUNT_PATTERN, type ScenarioFile } from "./schema.ts"
+import {
+  atMostText,
+  formatCount,
+  MAX_LOCALITY_AGENCY_LINES,
+  MAX_OUTCOMES,
+  MAX_PASS_DOWNS,
+  MAX_PERSONAL_BUDGETS,
+  MAX_PROGRAMME_INSTANCES,
+  MAX_TIER_DEPTH,
+  MAX_TIERS
+} from "./limits.ts"
+import { AMOUNT_EXPECTED, AMOUNT_PATTERN, type ScenarioFile, type TierFile } from "./schema.ts"
 
 export const DEFAULT_DEAL = { reduction_pct: 0, pooled_agencies: [] as ReadonlyArray<string>, horizon_months: 36 } as const
 export const DEFAULT_GAINSHARE_PCT = 100
@@ -103,6 +130,34 @@ export const amountToPence = (amount: number | string): Pence | undefined => {
   return pence <= BigInt(MAX_PENCE) ? Number(pence) : undefined
 }
 
+/** Pence as pounds for a message: 310000000000 → "£3,100,000,000.00". */
+const poundsText = (pence: number): string => {
+  const p = Math.abs(pence)
+  return `${pence < 0 ? "-" : ""}£${formatCount(Math.floor(p / 100))}.${String(p % 100).padStart(2, "0")}`
+}
+
+/**
+ * A tier's line by default: its population's share of its parent's (0 when the parent has no
+ * population), exactly for whole populations; a fractional one (a drawn population) in floats.
+ */
+const populationShare = (line: Pence, population: number, parentPopulation: number): Pence => {
+  if (!(parentPopulation > 0) || line === 0) return 0
+  if (Number.isSafeInteger(population) && Number.isSafeInteger(parentPopulation)) return shareOfFraction(line, population, parentPopulation)
+  return Math.round(line * (population / parentPopulation))
+}
+
+/** Tiers in a list and all the lists below it (iteratively: depth is bounded by the nesting limit, not here). */
+const countTiers = (top: ReadonlyArray<TierFile>): number => {
+  let n = 0
+  const stack: Array<ReadonlyArray<TierFile>> = [top]
+  while (stack.length > 0) {
+    const list = stack.pop()!
+    n += list.length
+    for (const t of list) if (t.tiers !== undefined && t.tiers.length > 0) stack.push(t.tiers)
+  }
+  return n
+}
+
 const durationOf = (d: Duration): Distribution => {
   if (typeof d === "number") return { kind: "fixed", value: d }
   if ("uniform" in d) return { kind: "uniform", min: d.uniform[0], max: d.uniform[1] }
@@ -117,8 +172,51 @@ export type CompileResult = { readonly ok: true; readonly scenario: Scenario } |
  * baseline line per locality × agency and a programme per locality for each `locality: all`.
  */
 const sizeProblems = (file: ScenarioFile): Array<Problem> => {
-  const lines = file.localities.length * (file.agencies ?? []).length
+  // Tiers, pass-downs, personal budgets and outcomes summed over the localities.
+  let tierCount = 0
+  const totals = [
+    { key: "pass_down", max: MAX_PASS_DOWNS, what: "pass-downs" },
+    { key: "personal_budgets", max: MAX_PERSONAL_BUDGETS, what: "personal budgets" },
+    { key: "outcomes", max: MAX_OUTCOMES, what: "outcomes" }
+  ] as const
+  const counts = [0, 0, 0]
+  for (let i = 0; i < file.localities.length; i++) {
+    const l = file.localities[i]!
+    if (l.tiers !== undefined && l.tiers.length > 0) {
+      tierCount += countTiers(l.tiers)
+      if (tierCount > MAX_TIERS) {
+        return [{ path: ["localities", i, "tiers"], anchor: "value", expected: `${atMostText(MAX_TIERS, "tiers")} over all the localities`, found: `${formatCount(tierCount)} by this locality's` }]
+      }
+    }
+    const lengths = [l.pass_down?.length ?? 0, l.personal_budgets?.length ?? 0, l.deal?.outcomes?.length ?? 0]
+    for (let k = 0; k < 3; k++) {
+      counts[k]! += lengths[k]!
+      const t = totals[k]!
+      if (counts[k]! > t.max) {
+        return [
+          {
+            path: k === 2 ? ["localities", i, "deal", "outcomes"] : ["localities", i, t.key],
+            anchor: "value",
+            expected: `${atMostText(t.max, t.what)} over all the localities`,
+            found: `${formatCount(counts[k]!)} by this locality's`
+          }
+        ]
+      }
+    }
+  }
+  const places = file.localities.length + tierCount
+  const lines = places * (file.agencies ?? []).length
   if (lines > MAX_LOCALITY_AGENCY_LINES) {
+    if (tierCount > 0) {
+      return [
+        {
+          path: ["agencies"],
+          anchor: "value",
+          expected: `at most ${formatCount(MAX_LOCALITY_AGENCY_LINES)} (locality and tier) × agency lines`,
+          found: `${formatCount(file.localities.length)} localities and ${formatCount(tierCount)} tiers × ${formatCount((file.agencies ?? []).length)} agencies`
+        }
+      ]
+    }
     return [
       {
         path: ["agencies"],
@@ -180,7 +278,11 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
    * the first. Ids equal after NFC normalisation ("é" as one code point or as e + U+0301) are
    * duplicates too: they look the same wherever they are shown.
    */
-  const indexIds = (items: ReadonlyArray<{ readonly id: string }>, key: string, what: string): Map<string, number> => {
+  const indexIds = (items: ReadonlyArray<{ readonly id: string }>, list: string | ReadonlyArray<PathSegment>, what: string): Map<string, number> => {
+    // A top-level list by its key, or a list deeper in (a locality's tiers) by its path.
+    const prefix: ReadonlyArray<PathSegment> = typeof list === "string" ? [list] : list
+    const key = typeof list === "string" ? list : formatPath(list)
+    const a = /^[aeiou]/.test(what) ? `an ${what}` : `a ${what}`
     const index = new Map<string, number>()
     // Ids not in NFC, by their NFC form: all it takes to find the other pairs, as an id in NFC is
     // its own NFC form (and most ids are, so most are never normalised).
@@ -188,7 +290,7 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     items.forEach((item, i) => {
       const exact = index.get(item.id)
       if (exact !== undefined) {
-        problemAt([key, i, "id"], `a ${what} id not used before (${key}[${exact}] already has it)`, renderFound(item.id), [key, exact, "id"])
+        problemAt([...prefix, i, "id"], `${a} id not used before (${key}[${exact}] already has it)`, renderFound(item.id), [...prefix, exact, "id"])
         return
       }
       const normal = nfc(item.id)
@@ -196,10 +298,10 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       if (first !== undefined) {
         const other = items[first]!.id
         problemAt(
-          [key, i, "id"],
-          `a ${what} id not used before, compared after Unicode NFC normalisation (${key}[${first}] already has ${renderFound(other)}, ${codePointsOf(other)})`,
+          [...prefix, i, "id"],
+          `${a} id not used before, compared after Unicode NFC normalisation (${key}[${first}] already has ${renderFound(other)}, ${codePointsOf(other)})`,
           `${renderFound(item.id)}, ${codePointsOf(item.id)}`,
-          [key, first, "id"]
+          [...prefix, first, "id"]
         )
         return
       }
@@ -282,6 +384,128 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       accountability: { level, elections, adopts }
     }
   })
+
+  // Lower tiers: each locality's depth-first, a parent before its children.
+  const tiers: Array<Tier> = []
+  /** By locality (with tiers): each tier's path from the locality ("Ladywood/Aston") → its index, and each level → its tiers. */
+  const tierPathsOf = new Map<number, Map<string, number>>()
+  const tierLevelsOf = new Map<number, Map<string, Array<number>>>()
+  file.localities.forEach((l, li) => {
+    if (l.tiers === undefined || l.tiers.length === 0) return
+    const paths = new Map<string, number>()
+    const levels = new Map<string, Array<number>>()
+    tierPathsOf.set(li, paths)
+    tierLevelsOf.set(li, levels)
+    const place = (
+      list: ReadonlyArray<TierFile>,
+      at: ReadonlyArray<PathSegment>,
+      parent: number,
+      parentId: string,
+      parentLine: ReadonlyArray<Pence>,
+      parentPopulation: number,
+      depth: number
+    ): void => {
+      if (depth > MAX_TIER_DEPTH) {
+        problemText(at, `at most ${MAX_TIER_DEPTH} levels of tiers below a locality`, `tiers ${depth} levels below ${renderFound(l.id)}`)
+        return
+      }
+      indexIds(list, at, "tier")
+      // Running sums over the siblings: each agency's line, and people; each excess reported once, where it happens.
+      const sums = new Array<number>(agencies.length).fill(0)
+      const over = new Array<boolean>(agencies.length).fill(false)
+      let people = 0
+      list.forEach((t, k) => {
+        const tat = (...rest: Array<PathSegment>): Array<PathSegment> => [...at, k, ...rest]
+        const baseline = new Array<Pence>(agencies.length)
+        const explicit = new Array<boolean>(agencies.length).fill(false)
+        const lines = t.baseline ?? {}
+        for (const agencyId in lines) {
+          const amount = lines[agencyId]!
+          const a = agencyIndex.get(agencyId)
+          if (a === undefined) {
+            problemText(tat("baseline", agencyId), agencyExpected, `an unknown agency ${renderFound(agencyId)}`, "key")
+            continue
+          }
+          explicit[a] = true
+          const pence = amountToPence(amount)
+          if (pence === undefined) problem(tat("baseline", agencyId), `${AMOUNT_EXPECTED}, at most 2^53 pence (about £90 trillion)`, amount)
+          baseline[a] = pence ?? 0
+        }
+        const bp = t.share_pct === undefined ? undefined : percentToBasisPoints(t.share_pct)
+        for (let a = 0; a < agencies.length; a++) {
+          if (!explicit[a]) baseline[a] = bp === undefined ? populationShare(parentLine[a]!, t.population, parentPopulation) : shareOf(parentLine[a]!, bp)
+          sums[a]! += baseline[a]!
+          if (sums[a]! > parentLine[a]! && !over[a]) {
+            over[a] = true
+            const agencyId = agencies[a]!.id
+            problemText(
+              explicit[a] ? tat("baseline", agencyId) : bp === undefined ? tat("population") : tat("share_pct"),
+              `tiers' baselines of ${renderFound(agencyId)} that sum to at most their parent's (${renderFound(parentId)}: ${poundsText(parentLine[a]!)} a year)`,
+              `${poundsText(sums[a]!)} a year by ${k === 0 ? "this tier" : `the first ${k + 1} tiers`}`
+            )
+          }
+        }
+        const wasOver = people > parentPopulation
+        people += t.population
+        if (people > parentPopulation && !wasOver) {
+          problemText(
+            tat("population"),
+            `tiers' populations that sum to at most their parent's (${renderFound(parentId)}: ${parentPopulation})`,
+            `${people} by ${k === 0 ? "this tier" : `the first ${k + 1} tiers`}`
+          )
+        }
+        const index = tiers.length
+        const id = `${parentId}/${t.id}`
+        tiers.push({ id, name: t.name, level: t.level, locality: li, parent, population: t.population, baseline })
+        const path = id.slice(l.id.length + 1)
+        if (!paths.has(path)) paths.set(path, index) // a repeat is reported by indexIds
+        const ofLevel = levels.get(t.level)
+        if (ofLevel === undefined) levels.set(t.level, [index])
+        else ofLevel.push(index)
+        if (t.tiers !== undefined && t.tiers.length > 0) place(t.tiers, tat("tiers"), index, id, baseline, t.population, depth + 1)
+      })
+    }
+    place(l.tiers, ["localities", li, "tiers"], -1, l.id, localities[li]!.baseline, l.population, 1)
+  })
+  /** What a tier reference of locality `li` may be, worded for a problem. */
+  const tierPathExpected = (li: number): string => {
+    const paths = tierPathsOf.get(li)
+    const id = renderFound(file.localities[li]!.id)
+    return paths === undefined ? `a tier path, but ${id} has no tiers` : `one of ${id}'s tier paths ${listIds([...paths.keys()])}`
+  }
+  const tierLevelExpected = (li: number): string => {
+    const levels = tierLevelsOf.get(li)
+    const id = renderFound(file.localities[li]!.id)
+    return levels === undefined ? `a tier level, but ${id} has no tiers` : `one of ${id}'s tier levels ${listIds([...levels.keys()])}`
+  }
+
+  /**
+   * Ids unique across the whole scenario for a kind kept in the localities (pass-downs, personal
+   * budgets), compared after NFC normalisation like `indexIds`. Returns the check, which reports a
+   * repeat at its own path naming the first.
+   */
+  const uniqueAcross = (what: string) => {
+    const seen = new Map<string, { readonly id: string; readonly path: ReadonlyArray<PathSegment> }>()
+    const check = (id: string, path: ReadonlyArray<PathSegment>): void => {
+      const key = nfc(id)
+      const first = seen.get(key)
+      if (first === undefined) {
+        seen.set(key, { id, path })
+        return
+      }
+      const where = formatPath(first.path.slice(0, -1))
+      if (first.id === id) problemAt(path, `a ${what} id not used before (${where} already has it)`, renderFound(id), first.path)
+      else {
+        problemAt(
+          path,
+          `a ${what} id not used before, compared after Unicode NFC normalisation (${where} already has ${renderFound(first.id)}, ${codePointsOf(first.id)})`,
+          `${renderFound(id)}, ${codePointsOf(id)}`,
+          first.path
+        )
+      }
+    }
+    return { check, seen }
+  }
 
   // Listed only for a problem: the spread of a million ids would cost more than the rest.
   let localityList: string | undefined
@@ -370,7 +594,8 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     pooledAgencies: pooled,
     horizonMonths: fileDeal.horizon_months,
     gainshareBasisPoints: percentToBasisPoints(gainsharePct),
-    powers: dealPowers
+    powers: dealPowers,
+    ...("envelope" in fileDeal && fileDeal.envelope !== undefined ? { envelope: fileDeal.envelope } : {})
   }
 
   // Each locality's own deal terms (after the menu, whose ids they name).
@@ -389,14 +614,126 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
         else ownPowers!.push(p)
       })
     }
+    let outcomes: Array<OutcomeMeasure> | undefined
+    if (own.outcomes !== undefined) {
+      indexIds(own.outcomes, at("outcomes"), "outcome")
+      outcomes = own.outcomes.map((o, k) => ({
+        id: o.id,
+        name: o.name,
+        baselinePerYear: o.baseline,
+        targetPerYear: o.target,
+        by: o.by === undefined ? file.months : monthsSinceStart(o.by, () => at("outcomes", k, "by")),
+        paymentPencePerUnit: o.payment === undefined ? 0 : penceAt(o.payment, () => at("outcomes", k, "payment"), false)
+      }))
+    }
     localities[i] = {
       ...localities[i]!,
       deal: {
         ...(own.reduction_pct === undefined ? {} : { reductionBasisPoints: percentToBasisPoints(own.reduction_pct) }),
         ...(own.gainshare_pct === undefined ? {} : { gainshareBasisPoints: percentToBasisPoints(own.gainshare_pct) }),
-        ...(ownPowers === undefined ? {} : { powers: ownPowers })
+        ...(ownPowers === undefined ? {} : { powers: ownPowers }),
+        ...(outcomes === undefined ? {} : { outcomes }),
+        ...(own.envelope === undefined ? {} : { envelope: own.envelope })
       }
     }
+  })
+
+  // Budgets passed down to tiers: each locality's own, then those its powers' to_level make.
+  const passDownIds = uniqueAcross("pass-down")
+  const ownPassDowns: Array<Array<PassDown>> = file.localities.map((l, li) =>
+    (l.pass_down ?? []).map((pd, j): PassDown => {
+      const at = (...rest: Array<PathSegment>): Array<PathSegment> => ["localities", li, "pass_down", j, ...rest]
+      passDownIds.check(pd.id, at("id"))
+      const agency = agencyAt(pd.agency, () => at("agency"))
+      if (pd.share_pct !== undefined && pd.amount !== undefined) {
+        problemText(at("amount"), "either share_pct or amount, not both", `amount ${renderFound(pd.amount)} and share_pct ${pd.share_pct}`)
+      } else if (pd.share_pct === undefined && pd.amount === undefined) {
+        problems.push({
+          path: at("share_pct"),
+          anchor: "missing",
+          expected: 'a key "share_pct" (a percentage of the line\'s pooled funding) or "amount" (pounds a year)',
+          found: "nothing"
+        })
+      }
+      const receiving: Array<number> = []
+      if ("level" in pd.to) {
+        const ofLevel = tierLevelsOf.get(li)?.get(pd.to.level)
+        if (ofLevel === undefined) problem(at("to", "level"), tierLevelExpected(li), pd.to.level)
+        else receiving.push(...ofLevel)
+      } else {
+        const paths = tierPathsOf.get(li)
+        const listed = new Set<number>()
+        pd.to.forEach((path, k) => {
+          const t = paths?.get(path)
+          if (t === undefined) problem(at("to", k), tierPathExpected(li), path)
+          else if (listed.has(t)) problemText(at("to", k), "each tier listed once", `${renderFound(path)} again`)
+          else {
+            listed.add(t)
+            receiving.push(t)
+          }
+        })
+      }
+      const starts = pd.starts === undefined ? 0 : periodAt(pd.starts, () => at("starts"))
+      return {
+        id: pd.id,
+        locality: li,
+        agency,
+        shareBasisPoints: pd.share_pct === undefined ? 0 : percentToBasisPoints(pd.share_pct),
+        annualPence: pd.amount === undefined || pd.share_pct !== undefined ? 0 : penceAt(pd.amount, () => at("amount"), true),
+        tiers: receiving,
+        splitBy: pd.split_by ?? "population",
+        starts,
+        months: pd.months ?? file.months - starts
+      }
+    })
+  )
+  const passDowns: Array<PassDown> = []
+  const devolvesToTiers = filePowers.some((p) => p.to_level !== undefined)
+  ownPassDowns.forEach((own, li) => {
+    passDowns.push(...own)
+    const levels = tierLevelsOf.get(li)
+    if (!devolvesToTiers || levels === undefined) return
+    // A power the locality seeks with a to_level it has tiers at: the power's lines go down to them.
+    const sought = dealTermsOf(deal, localities[li]!).powers
+    filePowers.forEach((fp, k) => {
+      const ofLevel = fp.to_level === undefined ? undefined : levels.get(fp.to_level)
+      if (ofLevel === undefined || !sought.includes(k)) return
+      for (const agency of powers[k]!.agencies) {
+        const id = `${fp.id}@${localities[li]!.id}:${agencies[agency]!.id}`
+        const taken = passDownIds.seen.get(nfc(id))
+        if (taken !== undefined) {
+          problemAt(
+            taken.path,
+            `a pass-down id other than ${renderFound(id)}, the id of the pass-down powers[${k}].to_level makes for ${renderFound(localities[li]!.id)}'s ${renderFound(agencies[agency]!.id)} line`,
+            renderFound(taken.id),
+            ["powers", k, "to_level"]
+          )
+          continue
+        }
+        passDownIds.check(id, ["powers", k, "to_level"])
+        passDowns.push({ id, locality: li, agency, shareBasisPoints: 10000, annualPence: 0, tiers: ofLevel.slice(), splitBy: "baseline", starts: 0, months: file.months })
+      }
+    })
+  })
+
+  // Personal budgets (direct payments).
+  const budgetIds = uniqueAcross("personal budget")
+  const personalBudgets: Array<PersonalBudget> = []
+  file.localities.forEach((l, li) => {
+    ;(l.personal_budgets ?? []).forEach((b, j) => {
+      const at = (...rest: Array<PathSegment>): Array<PathSegment> => ["localities", li, "personal_budgets", j, ...rest]
+      budgetIds.check(b.id, at("id"))
+      personalBudgets.push({
+        id: b.id,
+        locality: li,
+        agency: agencyAt(b.agency, () => at("agency")),
+        shareBasisPoints: percentToBasisPoints(b.share_pct),
+        starts: b.starts === undefined ? 0 : periodAt(b.starts, () => at("starts")),
+        rampMonths: b.take_up?.ramp_months ?? 0,
+        initialTakeUp: (b.take_up?.initial_pct ?? 100) / 100,
+        costChange: (b.cost_change_pct ?? 0) / 100
+      })
+    })
   })
 
   // Prevention programmes; locality "all" expands to one per locality, in file order.
@@ -457,7 +794,27 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
         rampMonths: e.ramp_months,
         decayPerYear: (e.decay_pct_per_year ?? 0) / 100,
         deadweight: (e.deadweight_pct ?? 0) / 100,
-        optimismBias: (e.optimism_bias_pct ?? 0) / 100
+        optimismBias: (e.optimism_bias_pct ?? 0) / 100,
+        ...(e.outcome === undefined ? {} : { outcome: e.outcome })
+      }
+    })
+    // An effect's outcome is one its locality's deal agrees: for "all", every locality's (the first without it is reported).
+    p.effects.forEach((e, j) => {
+      const outcome = e.outcome
+      if (outcome === undefined) return
+      for (const [locality] of places) {
+        const agreed = localities[locality]!.deal?.outcomes ?? []
+        if (agreed.some((o) => o.id === outcome)) continue
+        const id = renderFound(localities[locality]!.id)
+        const each = p.locality === ALL_LOCALITIES ? ' (locality "all": each locality\'s deal must agree it)' : ""
+        problem(
+          at("effects", j, "outcome"),
+          agreed.length === 0
+            ? `an outcome id of ${id}'s deal, but it agrees no outcomes (localities[${locality}].deal.outcomes)${each}`
+            : `one of the outcome ids of ${id}'s deal ${listIds(agreed.map((o) => o.id))}${each}`,
+          outcome
+        )
+        break
       }
     })
     for (const [locality, id] of places) {
@@ -516,6 +873,17 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     }
   })
 
+  const fileCosts = file.running_costs
+  const costAt = (amount: number | string | undefined, path: ReadonlyArray<PathSegment>): number => (amount === undefined ? 0 : penceAt(amount, () => path, false))
+  const runningCosts: RunningCosts | undefined =
+    fileCosts === undefined
+      ? undefined
+      : {
+          centreMonthlyPence: costAt(fileCosts.centre?.monthly, ["running_costs", "centre", "monthly"]),
+          centrePerNegotiationMonthPence: costAt(fileCosts.centre?.per_negotiation_month, ["running_costs", "centre", "per_negotiation_month"]),
+          mayoralOfficeMonthlyPence: costAt(fileCosts.mayoral_office?.monthly, ["running_costs", "mayoral_office", "monthly"])
+        }
+
   if (problems.length === 0) {
     // Every pound leaves the Treasury's account, which must stay within exact integers (2^53 − 1
     // pence): bound the run's total spend from above, with trends, reviews and programmes, and keep
@@ -531,6 +899,13 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       for (let k = 0; k < years; k++, perYear *= growth) total += perYear * reviews
     })
     for (const p of programmes) total += p.upfrontPence + p.monthlyPence * p.durationMonths
+    // Money the new fields add (only when present, so other scenarios' bound is as it was): running
+    // costs (each locality negotiating, or with a mayoral office, every month at most) and outcome payments.
+    if (runningCosts !== undefined) {
+      const perMonth = runningCosts.centreMonthlyPence + (runningCosts.centrePerNegotiationMonthPence + runningCosts.mayoralOfficeMonthlyPence) * localities.length
+      total += perMonth * file.months
+    }
+    for (const l of localities) for (const o of l.deal?.outcomes ?? []) if (o.paymentPencePerUnit > 0) total += o.paymentPencePerUnit * o.baselinePerYear * years
     if (!(total <= Number.MAX_SAFE_INTEGER / 2)) {
       problemText(
         ["localities"],
@@ -558,7 +933,11 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       spendingReviews,
       discountRateBasisPoints: percentToBasisPoints(file.discount_rate_pct ?? DEFAULT_DISCOUNT_RATE_PCT),
       ...(file.coverage === undefined ? {} : { coverage: { population: file.coverage.population, label: file.coverage.label } }),
-      ...(file.appraisal === undefined ? {} : { appraisalDiscounting: file.appraisal.discounting })
+      ...(file.appraisal === undefined ? {} : { appraisalDiscounting: file.appraisal.discounting }),
+      ...(tiers.length === 0 ? {} : { tiers }),
+      ...(passDowns.length === 0 ? {} : { passDowns }),
+      ...(personalBudgets.length === 0 ? {} : { personalBudgets }),
+      ...(runningCosts === undefined ? {} : { runningCosts })
     }
   }
 }

@@ -25,10 +25,14 @@ import {
   MAX_NAME_LENGTH,
   MAX_NEGOTIATION_ATTEMPTS,
   MAX_NUMBER,
+  MAX_OUTCOMES,
+  MAX_PASS_DOWNS,
+  MAX_PERSONAL_BUDGETS,
   MAX_POWERS,
   MAX_PROGRAMMES,
   MAX_SCENARIO_NAME_LENGTH,
   MAX_SPENDING_REVIEWS,
+  MAX_TIERS,
   MAX_TIME_MONTHS,
   MAX_TRANCHES,
   MAX_TRANSFERS,
@@ -48,15 +52,21 @@ import {
   Lognormal,
   MONTH_PATTERN,
   Negotiation,
+  Outcome,
+  PassDown,
+  PersonalBudget,
   Power,
   Programme,
   ProgrammeEffect,
+  RunningCosts,
   ScenarioFile,
   SpendingReview,
+  Tier,
   Tranche,
   Transfer,
   UnitCost,
   Variant,
+  ENVELOPES,
   isHundredths,
   isVariantName
 } from "./schema.ts"
@@ -219,10 +229,62 @@ const isAccountability = struct(Accountability, {
   adopts: literal([...ACCOUNTABILITY_MODELS, "none"])
 })
 
+const isEnvelope = literal(ENVELOPES)
+
+const isOutcome = struct(Outcome, {
+  id: isId,
+  name: isName,
+  baseline: num({ min: 0 }),
+  target: num({ min: 0 }),
+  by: isMonthOrMonths,
+  payment: isAmount
+})
+
 const isLocalityDeal = struct(LocalityDeal, {
   reduction_pct: num({ min: 0, max: 100, maxExclusive: true, hundredths: true }),
   gainshare_pct: num({ min: 0, max: 100, hundredths: true }),
-  powers: list(isString, 0, MAX_POWERS)
+  powers: list(isString, 0, MAX_POWERS),
+  envelope: isEnvelope,
+  outcomes: list(isOutcome, 0, MAX_OUTCOMES)
+})
+
+const isLevel = name(true, MAX_NAME_LENGTH)
+
+/** Tiers nest: the list check refers to the tier check, which refers back (depth is bounded by the walk's nesting limit). */
+const isTiers: Check = (v) => isTierList(v)
+const isTier = struct(Tier, {
+  id: isId,
+  name: isName,
+  level: isLevel,
+  population: num({ min: 0 }),
+  share_pct: num({ min: 0, max: 100, hundredths: true }),
+  baseline: record(isAmount),
+  tiers: isTiers
+})
+const isTierList = list(isTier, 0, MAX_TIERS)
+
+const isPassDown = struct(PassDown, {
+  id: isId,
+  agency: isString,
+  share_pct: num({ min: 0, minExclusive: true, max: 100, hundredths: true }),
+  amount: isAmount,
+  to: (v) => (Array.isArray(v) ? list(isString, 1, MAX_TIERS)(v) : isPlain(v) && Object.keys(v).length === 1 && isLevel(v["level"])),
+  split_by: literal(["population", "baseline"]),
+  starts: isWholeMonth,
+  months: wholeMonths(1)
+})
+
+const isPersonalBudget = struct(PersonalBudget, {
+  id: isId,
+  agency: isString,
+  share_pct: num({ min: 0, minExclusive: true, max: 100, hundredths: true }),
+  starts: isWholeMonth,
+  take_up: (v) =>
+    isPlain(v) &&
+    Object.keys(v).every((k) => k === "initial_pct" || k === "ramp_months") &&
+    (!("initial_pct" in v) || num({ min: 0, max: 100 })(v["initial_pct"])) &&
+    (!("ramp_months" in v) || wholeMonths(0)(v["ramp_months"])),
+  cost_change_pct: num({ min: -100, max: 0 })
 })
 
 const isLocality = struct(Locality, {
@@ -234,7 +296,10 @@ const isLocality = struct(Locality, {
   negotiation: isNegotiation,
   baseline: record(isAmount),
   accountability: isAccountability,
-  deal: isLocalityDeal
+  deal: isLocalityDeal,
+  tiers: isTiers,
+  pass_down: list(isPassDown, 0, MAX_PASS_DOWNS),
+  personal_budgets: list(isPersonalBudget, 0, MAX_PERSONAL_BUDGETS)
 })
 
 const isDeal = struct(Deal, {
@@ -242,10 +307,11 @@ const isDeal = struct(Deal, {
   pooled_agencies: list(isString, 0, MAX_AGENCIES),
   horizon_months: wholeMonths(1),
   gainshare_pct: num({ min: 0, max: 100, hundredths: true }),
-  powers: list(isString, 0, MAX_POWERS)
+  powers: list(isString, 0, MAX_POWERS),
+  envelope: isEnvelope
 })
 
-const isPower = struct(Power, { id: isId, name: isName, agencies: list(isString, 1, MAX_AGENCIES), accountability: isModel })
+const isPower = struct(Power, { id: isId, name: isName, agencies: list(isString, 1, MAX_AGENCIES), accountability: isModel, to_level: isLevel })
 
 const isEffect = struct(ProgrammeEffect, {
   beneficiary: isString,
@@ -257,7 +323,8 @@ const isEffect = struct(ProgrammeEffect, {
   ramp_months: wholeMonths(0),
   decay_pct_per_year: num({ min: 0, max: 100 }),
   deadweight_pct: num({ min: 0, max: 100, maxExclusive: true }),
-  optimism_bias_pct: num({ min: 0, max: 100, maxExclusive: true })
+  optimism_bias_pct: num({ min: 0, max: 100, maxExclusive: true }),
+  outcome: isString
 })
 
 const isProgramme = struct(Programme, {
@@ -317,6 +384,10 @@ const isScenarioFile = struct(ScenarioFile, {
   programmes: list(isProgramme, 0, MAX_PROGRAMMES),
   transfers: list(isTransfer, 0, MAX_TRANSFERS),
   spending_reviews: list(isSpendingReview, 0, MAX_SPENDING_REVIEWS),
+  running_costs: struct(RunningCosts, {
+    centre: (v) => isPlain(v) && Object.keys(v).every((k) => k === "monthly" || k === "per_negotiation_month") && Object.values(v).every(isAmount),
+    mayoral_office: (v) => isPlain(v) && Object.keys(v).every((k) => k === "monthly") && Object.values(v).every(isAmount)
+  }),
   // devosim sweep's section: rare and small, so left to the schema's decoder (and its messages).
   experiments: () => false,
   variants: list(isVariant, 0, MAX_VARIANTS)

@@ -68,6 +68,19 @@ export const MAX_SPENDING_REVIEWS = 1_000
 export const MAX_VARIANTS = 100
 export const MAX_ELECTIONS = 1_000 // per locality
 
+/**
+ * Lower tiers (districts, wards, neighbourhoods) summed over every locality: the compiled scenario
+ * holds a baseline line per tier × agency too (counted with the localities' against
+ * MAX_LOCALITY_AGENCY_LINES). A million is 2,500 wards for each of 400 localities.
+ */
+export const MAX_TIERS = 1_000_000
+/** Levels of tiers below a locality (district, ward, neighbourhood, …: a real one uses 2 or 3). */
+export const MAX_TIER_DEPTH = 8
+/** Budgets passed down, personal budgets and agreed outcomes, each summed over every locality (as transfers). */
+export const MAX_PASS_DOWNS = 100_000
+export const MAX_PERSONAL_BUDGETS = 100_000
+export const MAX_OUTCOMES = 100_000
+
 /** Any list or mapping not named above (it is an error anyway: this only bounds the work). */
 export const MAX_OTHER_ENTRIES = 1_000_000
 

@@ -20,11 +20,16 @@ import {
   MAX_NAME_LENGTH,
   MAX_NEGOTIATION_ATTEMPTS,
   MAX_NUMBER,
+  MAX_OUTCOMES,
+  MAX_PASS_DOWNS,
+  MAX_PERSONAL_BUDGETS,
   MAX_POWERS,
   MAX_PROGRAMMES,
   MAX_SCENARIO_NAME_LENGTH,
   MAX_SPENDING_REVIEWS,
   MAX_STRING_LENGTH,
+  MAX_TIER_DEPTH,
+  MAX_TIERS,
   MAX_TIME_MONTHS,
   MAX_TRANCHES,
   MAX_TRANSFERS,
@@ -116,6 +121,22 @@ const maxItems = (max: number, what: string) =>
     expected: atMostText(max, what),
     toJsonSchema: () => ({ maxItems: max })
   })
+
+const nonEmptyArray = <S extends Schema.Top>(item: S, expected: string, max: number, what: string) =>
+  Schema.Array(item)
+    .annotate({ expected })
+    .check(
+      Schema.makeFilter((a: ReadonlyArray<unknown>) => a.length > 0, { expected, toJsonSchema: () => ({ minItems: 1 }) }),
+      maxItems(max, what)
+    )
+
+/** A possibly empty list of at most `max` elements. */
+const boundedArray = <S extends Schema.Top>(
+  item: S,
+  annotations: { readonly expected: string; readonly description?: string; readonly default?: ReadonlyArray<never> },
+  max: number,
+  what: string
+) => Schema.Array(item).annotate(annotations).check(maxItems(max, what))
 
 export const MONTH_PATTERN = /^\d{4}-\d{2}$/u
 const MONTH_EXPECTED = "a month like 2010-04 (YYYY-MM, month 01..12, year 1900..2200)"
@@ -247,6 +268,106 @@ export const WholeMonth = Schema.Union([
 const wholeMonths = (expected: string, description: string, min: number) =>
   num(`${expected} (at most ${TIME})`, description, integer, atLeast(min), atMost(MAX_TIME_MONTHS))
 
+/** How the single place budget funds a pooled line (core's `DealTerms.envelope`). */
+export const ENVELOPES = ["share_of_demand", "fixed_cash"] as const
+export const Envelope = Schema.Literals(ENVELOPES).annotate({
+  expected: 'one of "share_of_demand", "fixed_cash"',
+  description:
+    "share_of_demand (the default): a pooled line is funded at its demand-led baseline less the reduction, every month; fixed_cash: the month's baseline less the reduction when the deal starts, held until it is renegotiated (each horizon reset and each spending review that starts)."
+})
+
+/** A deal's agreed outcome: a measure in units a year, lower is better. */
+export const Outcome = Schema.Struct({
+  id: Id,
+  name: nameOf("a name"),
+  baseline: num("a number of units a year >= 0", "The measure before the deal, units a year.", atLeast(0)),
+  target: num("a number of units a year >= 0", "The agreed target, units a year (typically below the baseline).", atLeast(0)),
+  by: Schema.optionalKey(MonthOrMonths.annotate({ description: "When the target is to be met (default: the end of the run)." })),
+  payment: Schema.optionalKey(
+    Amount.annotate({ description: "Pounds paid to the locality for each unit a year below the baseline, once its deal is in force (default 0: measured, not paid for).", default: 0 })
+  )
+}).annotate({ expected: "an outcome { id, name, baseline, target, by?, payment? }" })
+
+/** A tier's level name, matched exactly by `pass_down.to.level` and a power's `to_level`. */
+export const Level = nameOf("a non-empty level name (e.g. district, ward)", { nonEmpty: true })
+
+const TierBaseline = Schema.Record(Schema.String, Amount).annotate({
+  expected: "a mapping from agency id to pounds a year",
+  description: `This tier's annual baseline by agency id, its lower tiers' included (at most ${formatCount(MAX_AGENCIES)} entries); overrides share_pct for those agencies.`
+})
+
+/** A tier as written (the schema is recursive: a tier holds its own lower tiers). */
+export interface TierFile {
+  readonly id: string
+  readonly name: string
+  readonly level: string
+  readonly population: number
+  readonly share_pct?: number
+  readonly baseline?: { readonly [agency: string]: string | number }
+  readonly tiers?: ReadonlyArray<TierFile>
+}
+
+export const TIER_EXPECTED = "a tier { id, name, level, population, share_pct?, baseline?, tiers? }"
+export const Tier: Schema.Codec<TierFile> = Schema.Struct({
+  id: Id,
+  name: nameOf("a name"),
+  level: Level,
+  population: num("a population >= 0", "Population of the tier, its lower tiers' included.", atLeast(0)),
+  share_pct: Schema.optionalKey(
+    num(`a percentage in [0, 100], ${BP}`, "Each line's baseline as this share of the parent's (default: the tier's share of the parent's population).", atLeast(0), atMost(100), hundredths)
+  ),
+  baseline: Schema.optionalKey(TierBaseline),
+  tiers: Schema.optionalKey(Schema.suspend((): Schema.Codec<ReadonlyArray<TierFile>> => Tiers))
+}).annotate({ identifier: "Tier", expected: TIER_EXPECTED })
+
+/** A list of tiers (a locality's, or a tier's lower ones), at most MAX_TIER_DEPTH levels deep. */
+const Tiers: Schema.Codec<ReadonlyArray<TierFile>> = Schema.Array(Tier)
+  .check(maxItems(MAX_TIERS, "tiers"))
+  .annotate({
+    identifier: "Tiers",
+    expected: "a list of tiers",
+    description: `Lower tiers, nesting to at most ${MAX_TIER_DEPTH} levels below the locality; ids unique among siblings. Their baselines and populations sum to at most their parent's.`
+  })
+
+const TierPath = Schema.String.annotate({ expected: "a tier path from the locality (e.g. Ladywood/Aston)" })
+
+/** A budget a locality passes down to some of its tiers. */
+export const PassDown = Schema.Struct({
+  id: Id,
+  agency: Schema.String.annotate({ expected: "an agency id", description: "The pooled line whose funding is passed down." }),
+  share_pct: Schema.optionalKey(num(`a percentage > 0 and <= 100, ${BP}`, "Share of the line's pooled funding passed down (or amount).", above(0), atMost(100), hundredths)),
+  amount: Schema.optionalKey(Amount.annotate({ description: "A fixed amount a year instead (pounds, > 0; or share_pct)." })),
+  to: Schema.Union([
+    Schema.Struct({ level: Level }).annotate({ expected: "a level { level }" }),
+    nonEmptyArray(TierPath, "a non-empty list of tier paths", MAX_TIERS, "tiers")
+  ]).annotate({
+    expected: "{ level: a level name } or a non-empty list of tier paths from the locality",
+    description: "Every tier of the locality at a level, or the tiers named by their paths from the locality (Ladywood, Ladywood/Aston)."
+  }),
+  split_by: Schema.optionalKey(
+    Schema.Literals(["population", "baseline"]).annotate({ expected: 'one of "population", "baseline"', description: "How the budget is split over the tiers (default population).", default: "population" })
+  ),
+  starts: Schema.optionalKey(WholeMonth.annotate({ default: 0 })),
+  months: Schema.optionalKey(wholeMonths("an integer >= 1", "Months the budget is passed down (default: to the end of the run).", 1))
+}).annotate({ expected: "a pass-down { id, agency, share_pct or amount, to, split_by?, starts?, months? }" })
+
+/** Personal budgets (direct payments) on one line of a locality. */
+export const PersonalBudget = Schema.Struct({
+  id: Id,
+  agency: Schema.String.annotate({ expected: "an agency id" }),
+  share_pct: num(`a percentage > 0 and <= 100, ${BP}`, "Share of the line's service spend paid as direct payments at full take-up.", above(0), atMost(100), hundredths),
+  starts: Schema.optionalKey(WholeMonth.annotate({ default: 0 })),
+  take_up: Schema.optionalKey(
+    Schema.Struct({
+      initial_pct: Schema.optionalKey(num("a percentage in [0, 100]", "Take-up in the first month.", atLeast(0), atMost(100)).annotate({ default: 100 })),
+      ramp_months: Schema.optionalKey(wholeMonths("a whole number of months >= 0", "Months for take-up to rise linearly to 100%.", 0).annotate({ default: 0 }))
+    }).annotate({ expected: "a take-up { initial_pct?, ramp_months? }" })
+  ),
+  cost_change_pct: Schema.optionalKey(
+    num("a percentage in [-100, 0]", "Change in the cost of needs met by direct payment (-10: citizens meet them for 10% less).", atLeast(-100), atMost(0)).annotate({ default: 0 })
+  )
+}).annotate({ expected: "a personal budget { id, agency, share_pct, starts?, take_up?, cost_change_pct? }" })
+
 /** A locality's own deal terms, overriding the scenario's `deal` (scope and discretion are "determined by the negotiations"). */
 export const LocalityDeal = Schema.Struct({
   reduction_pct: Schema.optionalKey(num(`a percentage in [0, 100), ${BP}`, "This locality's 'more for less' reduction.", atLeast(0), below(100), hundredths)),
@@ -255,8 +376,14 @@ export const LocalityDeal = Schema.Struct({
     Schema.Array(Schema.String.annotate({ expected: "a power id" }))
       .annotate({ expected: "a list of power ids", description: "The powers this locality seeks (default: the scenario's deal.powers)." })
       .check(maxItems(MAX_POWERS, "powers"))
+  ),
+  envelope: Schema.optionalKey(Envelope),
+  outcomes: Schema.optionalKey(
+    Schema.Array(Outcome)
+      .annotate({ expected: "a list of outcomes", description: "The outcomes this locality's deal agrees, each moved by the prevention effects that name it (default: none)." })
+      .check(maxItems(MAX_OUTCOMES, "outcomes"))
   )
-}).annotate({ expected: "a locality's deal terms { reduction_pct?, gainshare_pct?, powers? }" })
+}).annotate({ expected: "a locality's deal terms { reduction_pct?, gainshare_pct?, powers?, envelope?, outcomes? }" })
 
 export const Locality = Schema.Struct({
   id: Id,
@@ -275,8 +402,21 @@ export const Locality = Schema.Struct({
   accountability: Schema.optionalKey(
     Accountability.annotate({ default: { model: "leader_cabinet", elections: [], adopts: "none" } })
   ),
-  deal: Schema.optionalKey(LocalityDeal)
-}).annotate({ expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline?, accountability?, deal? }" })
+  deal: Schema.optionalKey(LocalityDeal),
+  tiers: Schema.optionalKey(Tiers),
+  pass_down: Schema.optionalKey(
+    Schema.Array(PassDown)
+      .annotate({ expected: "a list of pass-downs", description: "Budgets this locality passes down to its tiers." })
+      .check(maxItems(MAX_PASS_DOWNS, "pass-downs"))
+  ),
+  personal_budgets: Schema.optionalKey(
+    Schema.Array(PersonalBudget)
+      .annotate({ expected: "a list of personal budgets", description: "Personal budgets (direct payments) on this locality's lines." })
+      .check(maxItems(MAX_PERSONAL_BUDGETS, "personal budgets"))
+  )
+}).annotate({
+  expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline?, accountability?, deal?, tiers?, pass_down?, personal_budgets? }"
+})
 
 export const Deal = Schema.Struct({
   reduction_pct: num(`a percentage in [0, 100), ${BP}`, "'More for less' reduction of pooled budgets.", atLeast(0), below(100), hundredths),
@@ -302,34 +442,25 @@ export const Deal = Schema.Struct({
         description: "Powers the deal devolves (default: every power on the menu)."
       })
       .check(maxItems(MAX_POWERS, "powers"))
-  )
+  ),
+  envelope: Schema.optionalKey(Envelope)
 }).annotate({
-  expected: "a deal { reduction_pct, pooled_agencies?, horizon_months, gainshare_pct?, powers? }",
+  expected: "a deal { reduction_pct, pooled_agencies?, horizon_months, gainshare_pct?, powers?, envelope? }",
   default: { reduction_pct: 0, pooled_agencies: [], horizon_months: 36, gainshare_pct: 100 }
 })
-
-const nonEmptyArray = <S extends Schema.Top>(item: S, expected: string, max: number, what: string) =>
-  Schema.Array(item)
-    .annotate({ expected })
-    .check(
-      Schema.makeFilter((a: ReadonlyArray<unknown>) => a.length > 0, { expected, toJsonSchema: () => ({ minItems: 1 }) }),
-      maxItems(max, what)
-    )
-
-/** A possibly empty list of at most `max` elements. */
-const boundedArray = <S extends Schema.Top>(
-  item: S,
-  annotations: { readonly expected: string; readonly description?: string; readonly default?: ReadonlyArray<never> },
-  max: number,
-  what: string
-) => Schema.Array(item).annotate(annotations).check(maxItems(max, what))
 
 export const Power = Schema.Struct({
   id: Id,
   name: nameOf("a name"),
   agencies: nonEmptyArray(Schema.String.annotate({ expected: "an agency id" }), "a non-empty list of agency ids", MAX_AGENCIES, "agencies"),
-  accountability: AccountabilityModel
-}).annotate({ expected: "a power { id, name, agencies, accountability }" })
+  accountability: AccountabilityModel,
+  to_level: Schema.optionalKey(
+    Level.annotate({
+      description:
+        "A tier level: where a locality that seeks this power has tiers at that level, its deal devolves the power's lines to them (all of each line's pooled funding, split by baseline); without such tiers the power stays with the locality."
+    })
+  )
+}).annotate({ expected: "a power { id, name, agencies, accountability, to_level? }" })
 
 const pct = (expected: string, description: string, ...checks: ReadonlyArray<(a: { expected: string }) => Filter>) =>
   num(expected, description, ...checks)
@@ -355,10 +486,13 @@ export const ProgrammeEffect = Schema.Struct({
   ),
   optimism_bias_pct: Schema.optionalKey(
     pct("a percentage in [0, 100)", "Green Book optimism-bias haircut on the effect.", atLeast(0), below(100)).annotate({ default: 0 })
+  ),
+  outcome: Schema.optionalKey(
+    Schema.String.annotate({ expected: "an outcome id", description: "The agreed outcome (of the programme's locality's deal) this effect moves." })
   )
 }).annotate({
   expected:
-    "an effect { beneficiary, service, unit_cost, baseline_demand, reduction_pct, lag_months, ramp_months, decay_pct_per_year?, deadweight_pct?, optimism_bias_pct? }"
+    "an effect { beneficiary, service, unit_cost, baseline_demand, reduction_pct, lag_months, ramp_months, decay_pct_per_year?, deadweight_pct?, optimism_bias_pct?, outcome? }"
 })
 
 export const Investment = Schema.Struct({
@@ -487,6 +621,23 @@ export const Experiments = Schema.Struct({
   uncertainties: Schema.optionalKey(boundedArray(ExperimentFactor, { expected: "a list of uncertainties { path, low, high }, { path, levels } or { name, variants }", default: [] }, 45, "uncertainties"))
 }).annotate({ expected: "experiments { design?, samples?, seed?, levers?, uncertainties? }", description: "What `devosim sweep` varies: levers (policy choices) and uncertainties, each a --set PATH with a range or levels, or a choice among the file's variants." })
 
+const Monthly = Amount.annotate({ description: "Pounds a month.", default: 0 })
+/** The running costs of deal-making and of mayoral offices (core's `RunningCosts`); absent parts are 0. */
+export const RunningCosts = Schema.Struct({
+  centre: Schema.optionalKey(
+    Schema.Struct({
+      monthly: Schema.optionalKey(Monthly),
+      per_negotiation_month: Schema.optionalKey(Amount.annotate({ description: "Pounds for each month of each negotiation in progress.", default: 0 }))
+    }).annotate({ expected: "the centre's running costs { monthly?, per_negotiation_month? }" })
+  ),
+  mayoral_office: Schema.optionalKey(
+    Schema.Struct({ monthly: Schema.optionalKey(Monthly) }).annotate({
+      expected: "a mayoral office's running costs { monthly? }",
+      description: "The cost of a mayoral office each month while a locality's model is elected_mayor."
+    })
+  )
+}).annotate({ expected: "running costs { centre?, mayoral_office? }" })
+
 /** The whole file. */
 export const ScenarioFile = Schema.Struct({
   version: Schema.Literal(1).annotate({ expected: "1 (the only scenario format version)" }),
@@ -528,6 +679,7 @@ export const ScenarioFile = Schema.Struct({
   spending_reviews: Schema.optionalKey(
     boundedArray(SpendingReview, { expected: "a list of spending reviews", default: [] }, MAX_SPENDING_REVIEWS, "spending reviews")
   ),
+  running_costs: Schema.optionalKey(RunningCosts),
   experiments: Schema.optionalKey(Experiments),
   variants: Schema.optionalKey(
     boundedArray(
