@@ -67,6 +67,51 @@ const struct = <T extends Record<string, fc.Arbitrary<unknown>>>(members: T, req
 const listOf = <T,>(item: fc.Arbitrary<T>, min: number, max: number) => fc.array(item, { minLength: min, maxLength: max })
 const recordOf = (value: fc.Arbitrary<unknown>) => fc.dictionary(anId, value, { maxKeys: 3, noNullPrototype: true })
 
+const aLevel = text(1, 6)
+/** Tiers nest (to depth 2 here); the fast path and the schema must agree at every depth. */
+const tierAt = (depth: number): fc.Arbitrary<unknown> =>
+  struct(
+    {
+      id: anId,
+      name: aName,
+      level: aLevel,
+      population: numIn(0, MAX),
+      share_pct: numIn(0, 100, { hundredths: true }),
+      baseline: recordOf(anAmount),
+      ...(depth < 2 ? { tiers: listOf(tierAt(depth + 1), 0, 2) } : {})
+    },
+    ["id", "name", "level", "population"]
+  )
+const passDown = struct(
+  {
+    id: anId,
+    agency: fc.string({ maxLength: 3 }),
+    share_pct: numIn(0, 100, { minEx: true, hundredths: true }),
+    amount: anAmount,
+    to: fc.oneof(plain({ level: aLevel }), listOf(fc.string({ maxLength: 4 }), 1, 3)),
+    split_by: fc.constantFrom("population", "baseline"),
+    starts: wholeMonth,
+    months: numIn(1, TIME, { int: true })
+  },
+  ["id", "agency", "to"]
+)
+const personalBudget = struct(
+  {
+    id: anId,
+    agency: fc.string({ maxLength: 3 }),
+    share_pct: numIn(0, 100, { minEx: true, hundredths: true }),
+    starts: wholeMonth,
+    take_up: struct({ initial_pct: numIn(0, 100), ramp_months: numIn(0, TIME, { int: true }) }, []),
+    cost_change_pct: numIn(-100, 0)
+  },
+  ["id", "agency", "share_pct"]
+)
+const outcome = struct(
+  { id: anId, name: aName, baseline: numIn(0, MAX), target: numIn(0, MAX), by: monthOrMonths, payment: anAmount },
+  ["id", "name", "baseline", "target"]
+)
+const envelope = fc.constantFrom("share_of_demand", "fixed_cash")
+
 const locality = struct(
   {
     id: anId,
@@ -87,7 +132,20 @@ const locality = struct(
     accountability: struct(
       { model, elections: listOf(monthOrMonths, 0, 3), adopts: fc.oneof(model, fc.constant("none")) },
       ["model"]
-    )
+    ),
+    deal: struct(
+      {
+        reduction_pct: numIn(0, 100, { maxEx: true, hundredths: true }),
+        gainshare_pct: numIn(0, 100, { hundredths: true }),
+        powers: listOf(fc.string({ maxLength: 3 }), 0, 2),
+        envelope,
+        outcomes: listOf(outcome, 0, 2)
+      },
+      []
+    ),
+    tiers: listOf(tierAt(1), 0, 2),
+    pass_down: listOf(passDown, 0, 2),
+    personal_budgets: listOf(personalBudget, 0, 2)
   },
   ["id", "name", "population", "tranche", "negotiation"]
 )
@@ -102,7 +160,8 @@ const effect = struct(
     ramp_months: numIn(0, TIME, { int: true }),
     decay_pct_per_year: numIn(0, 100),
     deadweight_pct: numIn(0, 100, { maxEx: true }),
-    optimism_bias_pct: numIn(0, 100, { maxEx: true })
+    optimism_bias_pct: numIn(0, 100, { maxEx: true }),
+    outcome: fc.string({ maxLength: 4 })
   },
   ["beneficiary", "service", "unit_cost", "baseline_demand", "reduction_pct", "lag_months", "ramp_months"]
 )
@@ -143,12 +202,17 @@ const scenarioDoc = struct(
         pooled_agencies: listOf(fc.string({ maxLength: 3 }), 0, 3),
         horizon_months: numIn(1, TIME, { int: true }),
         gainshare_pct: numIn(0, 100, { hundredths: true }),
-        powers: listOf(fc.string({ maxLength: 3 }), 0, 3)
+        powers: listOf(fc.string({ maxLength: 3 }), 0, 3),
+        envelope
       },
       ["reduction_pct", "horizon_months"]
     ),
     discount_rate_pct: numIn(0, 100, { maxEx: true, hundredths: true }),
-    powers: listOf(struct({ id: anId, name: aName, agencies: listOf(fc.string({ maxLength: 3 }), 1, 3), accountability: model }, ["id", "name", "agencies", "accountability"]), 0, 2),
+    powers: listOf(struct({ id: anId, name: aName, agencies: listOf(fc.string({ maxLength: 3 }), 1, 3), accountability: model, to_level: aLevel }, ["id", "name", "agencies", "accountability"]), 0, 2),
+    running_costs: struct(
+      { centre: struct({ monthly: anAmount, per_negotiation_month: anAmount }, []), mayoral_office: struct({ monthly: anAmount }, []) },
+      []
+    ),
     programmes: listOf(programme, 0, 2),
     transfers: listOf(
       plain({

@@ -119,7 +119,7 @@ describe("ids that are path segments or show nothing", () => {
 
 describe("ids equal after NFC normalisation", () => {
   const nfcRefusal = (kind: string, path: string, what: string, at: string, first: string) =>
-    `ids.yaml:${at}: ${path}: expected a ${what} id not used before, compared after Unicode NFC normalisation (${kind}[0] already has "${NFD_E}", U+0065 U+0301), found "${NFC_E}", U+00E9 (the first at ${first})`
+    `ids.yaml:${at}: ${path}: expected ${/^[aeiou]/.test(what) ? "an" : "a"} ${what} id not used before, compared after Unicode NFC normalisation (${kind}[0] already has "${NFD_E}", U+0065 U+0301), found "${NFC_E}", U+00E9 (the first at ${first})`
 
   it("two localities, é as one code point and as e + U+0301, are refused, both places located", () => {
     expect(messageOf(scenario({ L1: NFD_E, L2: NFC_E }))).toBe(nfcRefusal("localities", "localities[1].id", "locality", "18:11", "17:11"))

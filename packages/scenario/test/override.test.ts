@@ -200,7 +200,7 @@ describe("compileScenarioWithSettings", () => {
   it("a setting with __proto__ keys in its VALUE is refused as an unknown key, and pollutes nothing", () => {
     const out = compileScenarioWithSettings(SCENARIO, "s.yaml", settingsOf('localities.Kent={ "__proto__": { baseline: { council: 100bn } } }'))
     expect(out.ok ? "ok" : out.error.message).toBe(
-      '--set: localities[0].__proto__: expected only the keys id, name, population, tranche, ready, negotiation, baseline, accountability, deal, found an unknown key "__proto__"'
+      '--set: localities[0].__proto__: expected only the keys id, name, population, tranche, ready, negotiation, baseline, accountability, deal, tiers, pass_down, personal_budgets, found an unknown key "__proto__"'
     )
   })
 
@@ -220,7 +220,7 @@ describe("variants: __proto__ keys in a file are plain keys, never a prototype",
   it("__proto__ as a variant's key is an unknown key of the merged scenario", () => {
     const out = compileScenarioVariantsText(variants("  - name: v\n    __proto__: { centre: { capacity: 9 } }\n"), "s.yaml")
     expect(out.ok ? "ok" : out.error.message).toBe(
-      's.yaml:16:5: variants[0] (v): __proto__: expected only the keys version, name, start, months, seed, centre, tranches, agencies, localities, deal, discount_rate_pct, appraisal, coverage, powers, programmes, transfers, spending_reviews, experiments, variants, found an unknown key "__proto__"'
+      's.yaml:16:5: variants[0] (v): __proto__: expected only the keys version, name, start, months, seed, centre, tranches, agencies, localities, deal, discount_rate_pct, appraisal, coverage, powers, programmes, transfers, spending_reviews, running_costs, experiments, variants, found an unknown key "__proto__"'
     )
   })
 
