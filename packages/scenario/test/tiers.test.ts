@@ -407,6 +407,23 @@ describe("files without the new fields", () => {
   })
 })
 
+describe("the README's scenario example", () => {
+  it("compiles, with each new field", () => {
+    const readme = readFileSync(join(import.meta.dirname, "../../../README.md"), "utf8")
+    const start = readme.indexOf("```yaml\nversion: 1\nname: Forerunners then a second tranche")
+    expect(start).toBeGreaterThan(0)
+    const text = readme.slice(start + "```yaml\n".length, readme.indexOf("```", start + 7))
+    const sc = compileOk(text, "readme.yaml")
+    expect(sc.tiers!.map((t) => t.id)).toEqual(["Birmingham/Ladywood", "Birmingham/Ladywood/Aston"])
+    expect(sc.passDowns!.map((p) => p.id)).toEqual(["ward-budgets"]) // housing is on the menu but not in deal.powers
+    expect(sc.personalBudgets!.map((p) => p.id)).toEqual(["direct-payments"])
+    expect(sc.runningCosts).toEqual({ centreMonthlyPence: 150_000_000, centrePerNegotiationMonthPence: 8_000_000, mayoralOfficeMonthlyPence: 25_000_000 })
+    expect(sc.deal.envelope).toBe("fixed_cash")
+    expect(sc.localities[0]!.deal!.outcomes!.map((o) => o.id)).toEqual(["emergency-admissions"])
+    expect(sc.programmes[0]!.effects[0]!.outcome).toBe("emergency-admissions")
+  })
+})
+
 describe("the fast path and the schema", () => {
   it("the fast path takes a file with every new field, as the schema does", () => {
     const r = compileScenarioText(FULL.replace(/^/, ""), "t.yaml")
