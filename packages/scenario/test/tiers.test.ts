@@ -13,6 +13,9 @@ import { parse as parseYamlText } from "yaml"
 import { shareOfFraction, type Scenario } from "@devosim/core"
 import { compileScenarioText, compileScenarioVariantsText, scenarioJsonSchema, type ScenarioError } from "../src/index.ts"
 import { fastDecode } from "../src/fast.ts"
+import { compileFile } from "../src/compile.ts"
+import type { ScenarioFile } from "../src/schema.ts"
+import { MAX_PASS_DOWNS, MAX_TIERS } from "../src/limits.ts"
 
 const HEAD = `version: 1
 name: Tiers
@@ -404,6 +407,39 @@ describe("files without the new fields", () => {
     // Empty lists are no tiers.
     const empty = compileOk(`${HEAD}localities:\n${BIRMINGHAM}    tiers: []\n    pass_down: []\n    personal_budgets: []\n`)
     for (const k of ["tiers", "passDowns", "personalBudgets"]) expect(Object.hasOwn(empty, k), k).toBe(false)
+  })
+})
+
+describe("limits", () => {
+  const file = (locality: Record<string, unknown>, agencies = 2) =>
+    ({
+      version: 1,
+      name: "n",
+      start: "2010-04",
+      months: 12,
+      seed: 1,
+      centre: { capacity: 1 },
+      tranches: [{ id: "t", opens: 0 }],
+      agencies: Array.from({ length: agencies }, (_, i) => ({ id: `a${i}`, name: "a" })),
+      localities: [{ id: "A", name: "A", population: 1, tranche: "t", negotiation: { months: 1 }, ...locality }]
+    }) as unknown as ScenarioFile
+  const tier = { id: "w", name: "w", level: "ward", population: 0 }
+
+  it("tiers over all the localities, and pass-downs, before anything is built", () => {
+    const many = compileFile(file({ tiers: [{ ...tier, tiers: new Array(MAX_TIERS).fill(tier) }] }))
+    expect(many.ok ? [] : many.problems).toEqual([
+      { path: ["localities", 0, "tiers"], anchor: "value", expected: "at most 1,000,000 tiers over all the localities", found: "1,000,001 by this locality's" }
+    ])
+    const pd = { id: "p", agency: "a0", share_pct: 1, to: { level: "ward" } }
+    const passDowns = compileFile(file({ pass_down: new Array(MAX_PASS_DOWNS + 1).fill(pd) }))
+    expect(passDowns.ok ? [] : passDowns.problems[0]!.expected).toBe("at most 100,000 pass-downs over all the localities")
+  })
+
+  it("tiers' lines count with the localities' against the locality × agency lines", () => {
+    const r = compileFile(file({ tiers: new Array(10_000).fill(tier) }, 1000))
+    expect(r.ok ? [] : r.problems).toEqual([
+      { path: ["agencies"], anchor: "value", expected: "at most 10,000,000 (locality and tier) × agency lines", found: "1 localities and 10,000 tiers × 1,000 agencies" }
+    ])
   })
 })
 
