@@ -11,7 +11,15 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { parse as parseYamlText } from "yaml"
 import { shareOfFraction, type Scenario } from "@devosim/core"
-import { compileScenarioText, compileScenarioVariantsText, scenarioJsonSchema, type ScenarioError } from "../src/index.ts"
+import {
+  compileScenarioText,
+  compileScenarioVariantsText,
+  compileScenarioWithSettings,
+  parseSetting,
+  scenarioJsonSchema,
+  type ScenarioError,
+  type Setting
+} from "../src/index.ts"
 import { fastDecode } from "../src/fast.ts"
 import { compileFile } from "../src/compile.ts"
 import type { ScenarioFile } from "../src/schema.ts"
@@ -410,6 +418,27 @@ describe("files without the new fields", () => {
   })
 })
 
+describe("variants and --set", () => {
+  it("a variant or a --set may change the new fields; a variant's tiers replace the locality's", () => {
+    const text = `${FULL}variants:
+  - name: cash
+    deal: { envelope: share_of_demand }
+    running_costs: { mayoral_office: { monthly: 300k } }
+    localities: { Solihull: { tiers: [{ id: Olton, name: Olton, level: ward, population: 10000 }] } }
+`
+    const r = compileScenarioVariantsText(text, "v.yaml")
+    if (!r.ok) throw new Error(r.error.message)
+    const v = r.value[1]!.scenario
+    expect(v.deal.envelope).toBe("share_of_demand")
+    expect(v.runningCosts).toEqual({ centreMonthlyPence: 150_000_000, centrePerNegotiationMonthPence: 8_000_000, mayoralOfficeMonthlyPence: 30_000_000 })
+    expect(v.tiers!.map((t) => t.id).slice(-1)).toEqual(["Solihull/Olton"])
+    const set = compileScenarioWithSettings(FULL, "s.yaml", [parseSettingOk("localities.Birmingham.deal.envelope=fixed_cash"), parseSettingOk("localities.Birmingham.personal_budgets=[]")])
+    if (!set.ok) throw new Error(set.error.message)
+    expect(set.value.scenario.localities[0]!.deal!.envelope).toBe("fixed_cash")
+    expect(Object.hasOwn(set.value.scenario, "personalBudgets")).toBe(false)
+  })
+})
+
 describe("limits", () => {
   const file = (locality: Record<string, unknown>, agencies = 2) =>
     ({
@@ -509,6 +538,11 @@ describe("the fast path and the schema", () => {
 
 // ---------------------------------------------------------------------------------------------
 
+const parseSettingOk = (text: string): Setting => {
+  const r = parseSetting(text)
+  if (!r.ok) throw new Error(r.message)
+  return r.setting
+}
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 const lineOf = (text: string, needle: string): number => text.slice(0, text.indexOf(needle)).split("\n").length
 /** 1-based column of `what`, on the line holding `needle`. */
