@@ -13,7 +13,8 @@
  * Tiers, budgets passed down, personal budgets, agreed outcomes, the envelope and running costs
  * (all optional): a file without them compiles to exactly the scenario it did before (no new keys).
  * A tier's line is its explicit `baseline` for that agency, else `share_pct` of its parent's line,
- * else its population's share of it; `Scenario.tiers` holds each locality's tiers depth-first, a
+ * else its population's share of it (siblings' shares split by largest remainder: see
+ * `populationShares`); `Scenario.tiers` holds each locality's tiers depth-first, a
  * parent before its children, ids being paths from the locality ("Birmingham/Ladywood/Aston"). A
  * power with `to_level` becomes, for each locality that seeks it and has tiers at that level, one
  * pass-down per agency of the power (all of the line, split by baseline, for the whole run), id
@@ -30,6 +31,7 @@ import {
   percentToBasisPoints,
   shareOf,
   shareOfFraction,
+  splitLargestRemainder,
   poundsToPence,
   type Agency,
   type DealTerms,
@@ -137,13 +139,22 @@ const poundsText = (pence: number): string => {
 }
 
 /**
- * A tier's line by default: its population's share of its parent's (0 when the parent has no
- * population), exactly for whole populations; a fractional one (a drawn population) in floats.
+ * The lines of the sibling tiers that take their population's share of their parent's line (0
+ * when the parent has no population). One tier: shareOfFraction(line, population, parent's). Several:
+ * their total share, split over them by largest remainder, so tiers that cover their parent's
+ * population sum to its line exactly (rounding each share on its own could pass it by a penny a
+ * tier). Fractional populations (a drawn one) are shared in floats, each on its own.
  */
-const populationShare = (line: Pence, population: number, parentPopulation: number): Pence => {
-  if (!(parentPopulation > 0) || line === 0) return 0
-  if (Number.isSafeInteger(population) && Number.isSafeInteger(parentPopulation)) return shareOfFraction(line, population, parentPopulation)
-  return Math.round(line * (population / parentPopulation))
+const populationShares = (line: Pence, populations: ReadonlyArray<number>, parentPopulation: number): Array<Pence> => {
+  if (!(parentPopulation > 0) || line === 0) return populations.map(() => 0)
+  let sum = 0
+  for (const p of populations) sum += p
+  if (!Number.isSafeInteger(parentPopulation) || !Number.isSafeInteger(sum) || !populations.every((p) => Number.isSafeInteger(p))) {
+    return populations.map((p) => Math.round(line * (p / parentPopulation)))
+  }
+  if (populations.length === 1) return [shareOfFraction(line, populations[0]!, parentPopulation)]
+  if (sum === 0) return populations.map(() => 0)
+  return splitLargestRemainder(shareOfFraction(line, sum, parentPopulation), populations)
 }
 
 /** Tiers in a list and all the lists below it (iteratively: depth is bounded by the nesting limit, not here). */
@@ -414,32 +425,45 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       const sums = new Array<number>(agencies.length).fill(0)
       const over = new Array<boolean>(agencies.length).fill(false)
       let people = 0
+      // Each tier's lines: explicit ones, share_pct ones, then the population shares, per agency over the siblings that take one.
+      const lines: Array<Array<Pence>> = list.map(() => new Array<Pence>(agencies.length).fill(0))
+      const explicit: Array<Array<boolean>> = list.map(() => new Array<boolean>(agencies.length).fill(false))
       list.forEach((t, k) => {
-        const tat = (...rest: Array<PathSegment>): Array<PathSegment> => [...at, k, ...rest]
-        const baseline = new Array<Pence>(agencies.length)
-        const explicit = new Array<boolean>(agencies.length).fill(false)
-        const lines = t.baseline ?? {}
-        for (const agencyId in lines) {
-          const amount = lines[agencyId]!
+        const given = t.baseline ?? {}
+        for (const agencyId in given) {
+          const amount = given[agencyId]!
           const a = agencyIndex.get(agencyId)
           if (a === undefined) {
-            problemText(tat("baseline", agencyId), agencyExpected, `an unknown agency ${renderFound(agencyId)}`, "key")
+            problemText([...at, k, "baseline", agencyId], agencyExpected, `an unknown agency ${renderFound(agencyId)}`, "key")
             continue
           }
-          explicit[a] = true
+          explicit[k]![a] = true
           const pence = amountToPence(amount)
-          if (pence === undefined) problem(tat("baseline", agencyId), `${AMOUNT_EXPECTED}, at most 2^53 pence (about £90 trillion)`, amount)
-          baseline[a] = pence ?? 0
+          if (pence === undefined) problem([...at, k, "baseline", agencyId], `${AMOUNT_EXPECTED}, at most 2^53 pence (about £90 trillion)`, amount)
+          lines[k]![a] = pence ?? 0
         }
-        const bp = t.share_pct === undefined ? undefined : percentToBasisPoints(t.share_pct)
+        if (t.share_pct !== undefined) {
+          const bp = percentToBasisPoints(t.share_pct)
+          for (let a = 0; a < agencies.length; a++) if (!explicit[k]![a]) lines[k]![a] = shareOf(parentLine[a]!, bp)
+        }
+      })
+      for (let a = 0; a < agencies.length; a++) {
+        const byPopulation: Array<number> = []
+        for (let k = 0; k < list.length; k++) if (!explicit[k]![a] && list[k]!.share_pct === undefined) byPopulation.push(k)
+        if (byPopulation.length === 0) continue
+        const shares = populationShares(parentLine[a]!, byPopulation.map((k) => list[k]!.population), parentPopulation)
+        byPopulation.forEach((k, j) => (lines[k]![a] = shares[j]!))
+      }
+      list.forEach((t, k) => {
+        const tat = (...rest: Array<PathSegment>): Array<PathSegment> => [...at, k, ...rest]
+        const baseline = lines[k]!
         for (let a = 0; a < agencies.length; a++) {
-          if (!explicit[a]) baseline[a] = bp === undefined ? populationShare(parentLine[a]!, t.population, parentPopulation) : shareOf(parentLine[a]!, bp)
           sums[a]! += baseline[a]!
           if (sums[a]! > parentLine[a]! && !over[a]) {
             over[a] = true
             const agencyId = agencies[a]!.id
             problemText(
-              explicit[a] ? tat("baseline", agencyId) : bp === undefined ? tat("population") : tat("share_pct"),
+              explicit[k]![a] ? tat("baseline", agencyId) : t.share_pct === undefined ? tat("population") : tat("share_pct"),
               `tiers' baselines of ${renderFound(agencyId)} that sum to at most their parent's (${renderFound(parentId)}: ${poundsText(parentLine[a]!)} a year)`,
               `${poundsText(sums[a]!)} a year by ${k === 0 ? "this tier" : `the first ${k + 1} tiers`}`
             )
