@@ -7,8 +7,9 @@
  * Where each is enforced: bytes before the file is read (`load.ts`); YAML tokens and nesting while
  * the YAML parser runs and JSON nesting before `JSON.parse` (`source.ts`); nesting, string lengths
  * and list sizes on the parsed value before the schema sees it (`walk.ts`); numbers, id and name
- * lengths in the schema (`schema.ts`); products of counts (locality × agency lines, programmes for
- * "all") in `compile.ts`.
+ * lengths in the schema (`schema.ts`); products of counts (locality and tier × agency lines,
+ * programmes for "all"), tiers, pass-downs, personal budgets and outcomes over all the localities,
+ * and the depth of tiers in `compile.ts`.
  */
 import { MAX_PENCE, MAX_TIME_MONTHS } from "@devosim/core"
 
