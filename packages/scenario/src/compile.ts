@@ -143,7 +143,7 @@ const poundsText = (pence: number): string => {
  * when the parent has no population). One tier: shareOfFraction(line, population, parent's). Several:
  * their total share, split over them by largest remainder, so tiers that cover their parent's
  * population sum to its line exactly (rounding each share on its own could pass it by a penny a
- * tier). Fractional populations (a drawn one) are shared in floats, each on its own.
+ * tier). A fractional parent population (a locality's drawn one) is shared in floats, each tier on its own.
  */
 const populationShares = (line: Pence, populations: ReadonlyArray<number>, parentPopulation: number): Array<Pence> => {
   if (!(parentPopulation > 0) || line === 0) return populations.map(() => 0)

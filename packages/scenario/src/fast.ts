@@ -256,7 +256,7 @@ const isTier = struct(Tier, {
   id: isId,
   name: isName,
   level: isLevel,
-  population: num({ min: 0 }),
+  population: num({ min: 0, int: true }),
   share_pct: num({ min: 0, max: 100, hundredths: true }),
   baseline: record(isAmount),
   tiers: isTiers

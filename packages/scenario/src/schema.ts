@@ -312,7 +312,8 @@ export const Tier: Schema.Codec<TierFile> = Schema.Struct({
   id: Id,
   name: nameOf("a name"),
   level: Level,
-  population: num("a population >= 0", "Population of the tier, its lower tiers' included.", atLeast(0)),
+  // Whole people: budgets passed down split by population in exact integer weights.
+  population: num("a whole number of people >= 0", "Population of the tier, its lower tiers' included (whole people).", integer, atLeast(0)),
   share_pct: Schema.optionalKey(
     num(`a percentage in [0, 100], ${BP}`, "Each line's baseline as this share of the parent's (default: the tier's share of the parent's population).", atLeast(0), atMost(100), hundredths)
   ),

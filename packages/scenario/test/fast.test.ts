@@ -75,7 +75,7 @@ const tierAt = (depth: number): fc.Arbitrary<unknown> =>
       id: anId,
       name: aName,
       level: aLevel,
-      population: numIn(0, MAX),
+      population: numIn(0, MAX, { int: true }),
       share_pct: numIn(0, 100, { hundredths: true }),
       baseline: recordOf(anAmount),
       ...(depth < 2 ? { tiers: listOf(tierAt(depth + 1), 0, 2) } : {})

@@ -201,7 +201,8 @@ describe("tiers", () => {
     const text = FULL.replace("population: 30000 }", "population: -1 }")
     const e = compileErr(text)
     expect(e.path).toBe("localities[0].tiers[0].tiers[0].population")
-    expect(e.message).toContain("expected a population >= 0, found -1")
+    expect(e.message).toContain("expected a whole number of people >= 0, found -1")
+    expect(compileErr(FULL.replace("population: 30000 }", "population: 2.5 }")).message).toContain("tiers[0].population: expected a whole number of people >= 0, found 2.5")
     expect(compileErr(FULL.replace("level: constituency\n        population: 110000", "population: 110000")).message).toContain(
       `localities[0].tiers[0].level: expected a key "level" with a non-empty level name`
     )
@@ -501,7 +502,7 @@ describe("the fast path and the schema", () => {
 
   it("a distribution in a new field is a clear error (they are not uncertain inputs)", () => {
     const e = compileErr(FULL.replace("population: 110000", "population: { uniform: [100000, 120000] }"))
-    expect(e.message).toMatch(/localities\[0\]\.tiers\[0\]\.population: expected a population >= 0, found \{"uniform":\[100000,120000\]\}$/)
+    expect(e.message).toMatch(/localities\[0\]\.tiers\[0\]\.population: expected a whole number of people >= 0, found \{"uniform":\[100000,120000\]\}$/)
     const pd = compileErr(FULL.replace("share_pct: 2, to:", "share_pct: { triangular: [1, 2, 3] }, to:"))
     expect(pd.message).toMatch(/localities\[0\]\.pass_down\[0\]\.share_pct: expected a percentage > 0 and <= 100, .*found \{"triangular":\[1,2,3\]\}$/)
   })
