@@ -164,6 +164,7 @@ export const evolve = (s: State, e: ControlEvent, locality = -1): State => {
     case "BudgetPassedDown":
     case "PersonalBudgetsOffered":
     case "OutcomesAgreed":
+    case "CapacityChanged":
       // Recorded for traceability; their money moves in postings that cite them as cause.
       break
     case "PeriodSpent":

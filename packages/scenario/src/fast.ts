@@ -16,6 +16,7 @@ import { SchemaAST, type Schema } from "effect"
 import { hasVisibleCharacter, isDotSegment, isPrintableId, isPrintableText, parseYearMonth } from "@devosim/core"
 import {
   MAX_AGENCIES,
+  MAX_CAPACITY_CHANGES,
   MAX_EFFECTS,
   MAX_ELECTIONS,
   MAX_ID_LENGTH,
@@ -39,6 +40,7 @@ import {
   ACCOUNTABILITY_MODELS,
   Agency,
   AMOUNT_PATTERN,
+  CapacityChange,
   Centre,
   codePoints,
   Deal,
@@ -234,7 +236,8 @@ const isLocality = struct(Locality, {
   negotiation: isNegotiation,
   baseline: record(isAmount),
   accountability: isAccountability,
-  deal: isLocalityDeal
+  deal: isLocalityDeal,
+  readiness_pct: num({ min: 0, minExclusive: true, max: 100 })
 })
 
 const isDeal = struct(Deal, {
@@ -245,7 +248,12 @@ const isDeal = struct(Deal, {
   powers: list(isString, 0, MAX_POWERS)
 })
 
-const isPower = struct(Power, { id: isId, name: isName, agencies: list(isString, 1, MAX_AGENCIES), accountability: isModel })
+const isPower = struct(Power, { id: isId, name: isName, agencies: list(isString, 1, MAX_AGENCIES), accountability: isModel, weight_months: num({ min: 0, max: TIME }) })
+
+const isCentre = struct(Centre, {
+  capacity: num({ min: 1, int: true }),
+  schedule: list(struct(CapacityChange, { from: isMonthOrMonths, capacity: num({ min: 1, int: true }) }), 0, MAX_CAPACITY_CHANGES)
+})
 
 const isEffect = struct(ProgrammeEffect, {
   beneficiary: isString,
@@ -305,7 +313,7 @@ const isScenarioFile = struct(ScenarioFile, {
   start: isMonthString,
   months: num({ min: 1, max: MAX_MONTHS, int: true }),
   seed: num({ int: true }),
-  centre: struct(Centre, { capacity: num({ min: 1, int: true }) }),
+  centre: isCentre,
   tranches: list(isTranche, 1, MAX_TRANCHES),
   agencies: list(isAgency, 0, MAX_AGENCIES),
   localities: list(isLocality, 1, MAX_LOCALITIES),

@@ -67,6 +67,7 @@ export const MAX_TRANSFERS = 100_000
 export const MAX_SPENDING_REVIEWS = 1_000
 export const MAX_VARIANTS = 100
 export const MAX_ELECTIONS = 1_000 // per locality
+export const MAX_CAPACITY_CHANGES = 1_000 // the centre's schedule
 
 /** Any list or mapping not named above (it is an error anyway: this only bounds the work). */
 export const MAX_OTHER_ENTRIES = 1_000_000

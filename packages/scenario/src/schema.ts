@@ -11,6 +11,7 @@ import {
   atMostText,
   formatCount,
   MAX_AGENCIES,
+  MAX_CAPACITY_CHANGES,
   MAX_EFFECTS,
   MAX_ELECTIONS,
   MAX_ID_LENGTH,
@@ -275,8 +276,14 @@ export const Locality = Schema.Struct({
   accountability: Schema.optionalKey(
     Accountability.annotate({ default: { model: "leader_cabinet", elections: [], adopts: "none" } })
   ),
-  deal: Schema.optionalKey(LocalityDeal)
-}).annotate({ expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline?, accountability?, deal? }" })
+  deal: Schema.optionalKey(LocalityDeal),
+  // ASSUMPTION-level modelling: a less ready place takes proportionally longer to negotiate.
+  readiness_pct: Schema.optionalKey(
+    num("a percentage > 0 and <= 100", "How prepared the locality is (governance, business case, track record): its negotiation takes 100 / readiness_pct times as long.", above(0), atMost(100)).annotate({
+      default: 100
+    })
+  )
+}).annotate({ expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline?, accountability?, deal?, readiness_pct? }" })
 
 export const Deal = Schema.Struct({
   reduction_pct: num(`a percentage in [0, 100), ${BP}`, "'More for less' reduction of pooled budgets.", atLeast(0), below(100), hundredths),
@@ -328,8 +335,11 @@ export const Power = Schema.Struct({
   id: Id,
   name: nameOf("a name"),
   agencies: nonEmptyArray(Schema.String.annotate({ expected: "an agency id" }), "a non-empty list of agency ids", MAX_AGENCIES, "agencies"),
-  accountability: AccountabilityModel
-}).annotate({ expected: "a power { id, name, agencies, accountability }" })
+  accountability: AccountabilityModel,
+  weight_months: Schema.optionalKey(
+    num(`a number of months >= 0 (at most ${TIME})`, "Extra months of negotiation this power adds when a locality seeks it.", atLeast(0), atMost(MAX_TIME_MONTHS)).annotate({ default: 0 })
+  )
+}).annotate({ expected: "a power { id, name, agencies, accountability, weight_months? }" })
 
 const pct = (expected: string, description: string, ...checks: ReadonlyArray<(a: { expected: string }) => Filter>) =>
   num(expected, description, ...checks)
@@ -460,9 +470,27 @@ export const Variant = Schema.StructWithRest(
     "A partial scenario deep-merged into the base: mappings merge key by key, scalars and lists replace; tranches, agencies, localities, programmes, transfers, spending_reviews and powers may also be a mapping from id to a partial element. version, name and variants cannot be overridden."
 })
 
+/** A change of the centre's capacity: from a time on, it runs this many negotiations at once. */
+export const CapacityChange = Schema.Struct({
+  from: MonthOrMonths,
+  capacity: num("an integer >= 1", "Negotiations the centre runs at once from `from` on.", integer, atLeast(1))
+}).annotate({ expected: "a capacity change { from, capacity }" })
+
 export const Centre = Schema.Struct({
-  capacity: num("an integer >= 1", "Negotiations the centre runs at once.", integer, atLeast(1))
-}).annotate({ expected: "a centre { capacity }" })
+  capacity: num("an integer >= 1", "Negotiations the centre runs at once (from the start, until the schedule changes it).", integer, atLeast(1)),
+  schedule: Schema.optionalKey(
+    boundedArray(
+      CapacityChange,
+      {
+        expected: "a list of capacity changes { from, capacity }",
+        description: "Changes of capacity over time, `from` strictly ascending: a rise lets waiting localities start then; a fall interrupts no negotiation.",
+        default: []
+      },
+      MAX_CAPACITY_CHANGES,
+      "capacity changes"
+    )
+  )
+}).annotate({ expected: "a centre { capacity, schedule? }" })
 
 /** A factor of a sweep: a `--set` PATH and a range [low, high] or a list of levels (values the --set mechanism accepts). */
 const factorPath = Schema.String.annotate({ expected: "a --set PATH (e.g. centre.capacity or localities.Kent.tranche)" }).check(
