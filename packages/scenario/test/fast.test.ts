@@ -87,7 +87,8 @@ const locality = struct(
     accountability: struct(
       { model, elections: listOf(monthOrMonths, 0, 3), adopts: fc.oneof(model, fc.constant("none")) },
       ["model"]
-    )
+    ),
+    readiness_pct: numIn(0, 100, { minEx: true })
   },
   ["id", "name", "population", "tranche", "negotiation"]
 )
@@ -133,7 +134,7 @@ const scenarioDoc = struct(
     start: aMonth,
     months: numIn(1, 1200, { int: true }),
     seed: numIn(-MAX, MAX, { int: true }),
-    centre: plain({ capacity: numIn(1, MAX, { int: true }) }),
+    centre: struct({ capacity: numIn(1, MAX, { int: true }), schedule: listOf(plain({ from: monthOrMonths, capacity: numIn(1, MAX, { int: true }) }), 0, 3) }, ["capacity"]),
     tranches: listOf(plain({ id: anId, opens: monthOrMonths }), 1, 3),
     agencies: listOf(struct({ id: anId, name: aName, trend_pct: numIn(-100, 100, { minEx: true, hundredths: true }) }, ["id", "name"]), 0, 3),
     localities: listOf(locality, 1, 3),
@@ -148,7 +149,11 @@ const scenarioDoc = struct(
       ["reduction_pct", "horizon_months"]
     ),
     discount_rate_pct: numIn(0, 100, { maxEx: true, hundredths: true }),
-    powers: listOf(struct({ id: anId, name: aName, agencies: listOf(fc.string({ maxLength: 3 }), 1, 3), accountability: model }, ["id", "name", "agencies", "accountability"]), 0, 2),
+    powers: listOf(
+      struct({ id: anId, name: aName, agencies: listOf(fc.string({ maxLength: 3 }), 1, 3), accountability: model, weight_months: numIn(0, TIME) }, ["id", "name", "agencies", "accountability"]),
+      0,
+      2
+    ),
     programmes: listOf(programme, 0, 2),
     transfers: listOf(
       plain({
