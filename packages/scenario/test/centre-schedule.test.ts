@@ -111,4 +111,19 @@ describe("the centre's schedule, readiness and powers' weights in a scenario fil
     const out = compileScenarioWithSettings(BASE, "s.yaml", settingsOf("centre.schedule=[{ from: 6, capacity: 5 }]"))
     expect(out.ok && out.value.scenario.centre).toEqual({ capacity: 4, schedule: [{ at: 6, capacity: 5 }] })
   })
+
+  it("a schedule's capacity, a readiness and a weight may be uncertain: each drawn from its own stream, named by its path", () => {
+    const text = edit("{ from: 30, capacity: 2 }", "{ from: 30, capacity: { uniform: [2, 5] } }")
+      .replace("readiness_pct: 80", "readiness_pct: { triangular: [40, 70, 100] }")
+      .replace("weight_months: 2.5", "weight_months: { discrete: [1, 3] }")
+    const sc = compiled(text)
+    expect(sc.inputs!.map((i) => i.path)).toEqual(["centre.schedule[1].capacity", "localities[Kent].readiness_pct", "powers[skills].weight_months"])
+    const [capacity, readiness, weight] = sc.inputs!.map((i) => i.value) as [number, number, number]
+    expect(sc.centre.schedule![1]!.capacity).toBe(capacity)
+    expect([2, 3, 4, 5]).toContain(capacity)
+    expect(sc.localities[0]!.readinessPct).toBe(readiness)
+    expect(readiness).toBeGreaterThanOrEqual(40)
+    expect(sc.powers[0]!.weightMonths).toBe(weight)
+    expect(errorOf(text.replace("{ uniform: [2, 5] }", "{ uniform: [0, 5] }"))).toBe("s.yaml:10:40: centre.schedule[1].capacity.uniform: expected every draw to be an integer >= 1, found a distribution that can draw 0")
+  })
 })
