@@ -112,6 +112,17 @@ describe("the centre's schedule, readiness and powers' weights in a scenario fil
     expect(out.ok && out.value.scenario.centre).toEqual({ capacity: 4, schedule: [{ at: 6, capacity: 5 }] })
   })
 
+  it("--set centre.schedule.N.capacity sets one change's capacity; an index not in the schedule or a bad value is refused", () => {
+    const out = compileScenarioWithSettings(BASE, "s.yaml", settingsOf("centre.schedule.1.capacity=6"))
+    expect(out.ok && out.value.scenario.centre).toEqual({ capacity: 4, schedule: [{ at: 12, capacity: 8 }, { at: 30, capacity: 6 }] })
+    const from = compileScenarioWithSettings(BASE, "s.yaml", settingsOf("centre.schedule.0.from=2026-10"))
+    expect(from.ok && from.value.scenario.centre.schedule).toEqual([{ at: 6, capacity: 8 }, { at: 30, capacity: 2 }])
+    const zero = compileScenarioWithSettings(BASE, "s.yaml", settingsOf("centre.schedule.1.capacity=0"))
+    expect(zero.ok ? "ok" : zero.error.message).toBe("--set: centre.schedule[1].capacity: expected an integer >= 1, found 0")
+    const missing = compileScenarioWithSettings(BASE, "s.yaml", settingsOf("centre.schedule.2.capacity=6"))
+    expect(missing.ok ? "ok" : missing.error.message).toMatch(/^--set: centre\.schedule: expected a list of capacity changes/)
+  })
+
   it("a schedule's capacity, a readiness and a weight may be uncertain: each drawn from its own stream, named by its path", () => {
     const text = edit("{ from: 30, capacity: 2 }", "{ from: 30, capacity: { uniform: [2, 5] } }")
       .replace("readiness_pct: 80", "readiness_pct: { triangular: [40, 70, 100] }")
