@@ -11,7 +11,7 @@
 import type { ControlEvent, Locality, Scenario } from "@devosim/core"
 import { MAX_TIME_MONTHS } from "@devosim/core"
 import { runScenario } from "@devosim/engine"
-import { summarize } from "@devosim/report"
+import { renderRunReport, summarize } from "@devosim/report"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { arbScenario } from "./arbitraries.ts"
@@ -106,6 +106,16 @@ describe("the centre's capacity schedule", () => {
       { from: 20, capacity: 3 }
     ])
     expect(s.centre.makespan).toBe(30)
+  })
+
+  it("the run report shows the capacity over time, a change after the run marked projected", () => {
+    const sc = queue({ capacity: 1, schedule: [{ at: 5, capacity: 3 }, { at: 20, capacity: 2 }] }, ["A", "B", "C", "D"].map((id) => queueLocality(id, fixed(10))), 12)
+    const html = renderRunReport(summarize(runScenario(sc).log))
+    expect(html).toContain("capacity (negotiations at once), over time")
+    expect(html).toContain('1; 3 from month 5.0 <span class="cal">(Sep 2026)</span>; 2 from month 20.0 <span class="cal">(Dec 2027)</span> (projected, after the run)')
+    const plain = renderRunReport(summarize(runScenario({ ...sc, centre: { capacity: 1 } }).log))
+    expect(plain).not.toContain("capacity (negotiations at once), over time")
+    expect(plain).toContain("<dt>capacity (negotiations at once)</dt><dd>1</dd>")
   })
 
   it("given a change to the capacity already in force, nothing is recorded", () => {
