@@ -35,7 +35,9 @@ export const Priority = {
   SinglePlaceBudgetResets: 9,
   ProgrammeStarts: 10,
   TransferStarts: 11,
-  PeriodSpends: 12
+  PassDownStarts: 12,
+  PersonalBudgetsStart: 13,
+  PeriodSpends: 14
 } as const
 
 /**
@@ -55,6 +57,8 @@ type Trigger =
   | { readonly kind: "SinglePlaceBudgetResets"; readonly locality: number; readonly horizon: number }
   | { readonly kind: "ProgrammeStarts"; readonly programme: number; readonly generation: number }
   | { readonly kind: "TransferStarts"; readonly transfer: number; readonly generation: number }
+  | { readonly kind: "PassDownStarts"; readonly passDown: number; readonly generation: number }
+  | { readonly kind: "PersonalBudgetsStart"; readonly personalBudget: number; readonly generation: number }
   | { readonly kind: "CapacityChanges"; readonly capacity: number; readonly generation: number }
 
 /** Retries are decided by the run itself, not the scenario: a fork keeps them. */
@@ -77,7 +81,15 @@ export type PostingSlot =
       readonly settledTo: number
       readonly blockTo: number
     }
-  | { readonly kind: "spend"; readonly control: number; readonly t: number; readonly generation: number; readonly period: number }
+  | {
+      readonly kind: "spend"
+      readonly control: number
+      readonly t: number
+      readonly generation: number
+      readonly period: number
+      /** The centre's running cost this period (pence; present only when the scenario models running costs). */
+      readonly centreCostPence?: number
+    }
 
 /**
  * The centre's decisions: every control event of the run, in order, and the slots where
@@ -139,7 +151,22 @@ export const runStartedOf = (sc: Scenario): RunStarted => ({
   coverage: sc.coverage === undefined ? null : { population: sc.coverage.population, label: sc.coverage.label },
   appraisalDiscounting: sc.appraisalDiscounting ?? "green_book",
   // Only with uncertain inputs: every other log stays byte-identical.
-  ...(sc.inputs === undefined ? {} : { inputs: sc.inputs.map((i) => ({ path: i.path, value: i.value })) })
+  ...(sc.inputs === undefined ? {} : { inputs: sc.inputs.map((i) => ({ path: i.path, value: i.value })) }),
+  // Likewise tiers and running costs (they add accounts).
+  ...(sc.tiers === undefined || sc.tiers.length === 0
+    ? {}
+    : {
+        tiers: sc.tiers.map((t) => ({
+          id: t.id,
+          name: t.name,
+          level: t.level,
+          locality: sc.localities[t.locality]!.id,
+          parent: t.parent < 0 ? null : sc.tiers![t.parent]!.id,
+          population: t.population,
+          baseline: Array.from({ length: sc.agencies.length }, (_, a) => t.baseline[a] ?? 0)
+        }))
+      }),
+  ...(sc.runningCosts === undefined ? {} : { runningCosts: { ...sc.runningCosts } })
 })
 
 const NO_POWERS: ReadonlyArray<number> = []
@@ -298,6 +325,8 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
   }
 
   let queueTerms = queueTermsOf(sc)
+  // Every negotiation's [start, end) as pairs, for the centre's running cost per negotiation-month.
+  const negotiationIntervals: Array<number> | undefined = sc.runningCosts === undefined ? undefined : []
   const durationDraws: Array<RandomStream | undefined> = new Array(L)
   const outcomeDraws: Array<RandomStream | undefined> = new Array(L)
   const durationStream = (i: number) => (durationDraws[i] ??= streamFor(sc.seed, sc.localities[i]!.id, "negotiation-duration"))
@@ -315,7 +344,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
 
   let generation = 0
   // Programmes, transfers and reviews already started (by id): a fork does not start them again.
-  const started = { programme: new Set<string>(), transfer: new Set<string>(), review: new Set<string>() }
+  const started = { programme: new Set<string>(), transfer: new Set<string>(), review: new Set<string>(), passDown: new Set<string>(), personalBudget: new Set<string>() }
   // Envelopes are settled for periods [0, settledTo).
   let settledTo = 0
 
@@ -349,6 +378,14 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
     sc.transfers.forEach((tr, j) => {
       if (!started.transfer.has(tr.id)) {
         agenda.schedule(Math.max(tr.starts, from), Priority.TransferStarts, rank[tr.locality]!, { kind: "TransferStarts", transfer: j, generation })
+      }
+    })
+    sc.passDowns?.forEach((d, j) => {
+      if (!started.passDown.has(d.id)) agenda.schedule(Math.max(d.starts, from), Priority.PassDownStarts, rank[d.locality]!, { kind: "PassDownStarts", passDown: j, generation })
+    })
+    sc.personalBudgets?.forEach((b, j) => {
+      if (!started.personalBudget.has(b.id)) {
+        agenda.schedule(Math.max(b.starts, from), Priority.PersonalBudgetsStart, rank[b.locality]!, { kind: "PersonalBudgetsStart", personalBudget: j, generation })
       }
     })
   }
@@ -501,7 +538,8 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
             rampMonths: e.rampMonths,
             decayPerYear: e.decayPerYear,
             deadweight: e.deadweight,
-            optimismBias: e.optimismBias
+            optimismBias: e.optimismBias,
+            ...(e.outcome === undefined ? {} : { outcome: e.outcome })
           }))
         }, p.locality)
         break
@@ -521,6 +559,45 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           fromPeriod: tr.starts,
           toPeriod: tr.starts + tr.months
         }, tr.locality)
+        break
+      }
+
+      case "PassDownStarts": {
+        const d = sc.passDowns![trigger.passDown]!
+        started.passDown.add(d.id)
+        emit({
+          _tag: "BudgetPassedDown",
+          seq: controls.length,
+          t,
+          passDown: d.id,
+          locality: sc.localities[d.locality]!.id,
+          agency: sc.agencies[d.agency]!.id,
+          tiers: d.tiers.map((k) => sc.tiers![k]!.id),
+          shareBasisPoints: d.shareBasisPoints,
+          annualPence: d.annualPence,
+          splitBy: d.splitBy,
+          fromPeriod: d.starts,
+          toPeriod: Math.min(sc.months, d.starts + d.months)
+        }, d.locality)
+        break
+      }
+
+      case "PersonalBudgetsStart": {
+        const b = sc.personalBudgets![trigger.personalBudget]!
+        started.personalBudget.add(b.id)
+        emit({
+          _tag: "PersonalBudgetsOffered",
+          seq: controls.length,
+          t,
+          personalBudget: b.id,
+          locality: sc.localities[b.locality]!.id,
+          agency: sc.agencies[b.agency]!.id,
+          fromPeriod: b.starts,
+          shareBasisPoints: b.shareBasisPoints,
+          rampMonths: b.rampMonths,
+          initialTakeUp: b.initialTakeUp,
+          costChange: b.costChange
+        }, b.locality)
         break
       }
 
@@ -578,6 +655,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           const fixed = queueTerms.fixedDuration[locality]!
           const drawn = fixed === fixed ? fixed : draw(sc.localities[locality]!.negotiation.duration, durationStream(locality))
           const duration = durationOf(queueTerms, locality, drawn)
+          if (negotiationIntervals !== undefined && t < sc.months) negotiationIntervals.push(t, t + duration)
           const failProbability = queueTerms.failProbability[locality]!
           const fails = failProbability > 0 && outcomeStream(locality).next() < failProbability
           emit({ _tag: "NegotiationStarted", seq: controls.length, t, locality: queueTerms.ids[locality]!, attempt, duration, queueLength: waiting.size }, locality)
@@ -617,8 +695,14 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
             reductionBasisPoints: terms.reductionBasisPoints,
             gainshareBasisPoints: terms.gainshareBasisPoints,
             pooledFrom,
-            horizonMonths: sc.deal.horizonMonths
+            horizonMonths: sc.deal.horizonMonths,
+            ...(terms.envelope === undefined ? {} : { envelope: terms.envelope })
           }, locality)
+          // The outcomes the deal agrees: paid for by results from the first whole period after it.
+          const outcomes = l.deal?.outcomes
+          if (outcomes !== undefined && outcomes.length > 0) {
+            emit({ _tag: "OutcomesAgreed", seq: controls.length, t, locality: l.id, fromPeriod: pooledFrom, outcomes: outcomes.map((o) => ({ ...o })) }, locality)
+          }
           devolvePowers(t, locality, pooledFrom, live)
           // Powers that need a stronger model wait for the next election at which the locality adopts one.
           const adoptable = waiting.length === 0 ? NO_POWERS : waiting.filter((k) => sc.powers[k]!.requiredLevel <= l.accountability.adopts)
@@ -689,5 +773,27 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
   })
   localityOfControl.push(-1)
 
-  return { scenarios, controls, controlLocalities: Int32Array.from(localityOfControl), slots, forkedAt }
+  return { scenarios, controls, controlLocalities: Int32Array.from(localityOfControl), slots: withCentreCosts(scenarios, slots, negotiationIntervals), forkedAt }
+}
+
+/**
+ * The centre's running cost in each spend slot: a fixed monthly cost and a cost per month of each
+ * negotiation in progress (the months of [start, end) that fall in the period), to the penny, half
+ * up, under the scenario generation in force. Known only once every negotiation that overlaps a
+ * period has started, so added after the queue has run.
+ */
+const withCentreCosts = (scenarios: ReadonlyArray<Scenario>, slots: ReadonlyArray<PostingSlot>, intervals: ReadonlyArray<number> | undefined): ReadonlyArray<PostingSlot> => {
+  if (intervals === undefined) return slots
+  return slots.map((slot) => {
+    if (slot.kind !== "spend") return slot
+    const costs = scenarios[slot.generation]!.runningCosts
+    if (costs === undefined) return slot
+    const m = slot.period
+    let months = 0
+    for (let k = 0; k < intervals.length; k += 2) {
+      const overlap = Math.min(m + 1, intervals[k + 1]!) - Math.max(m, intervals[k]!)
+      if (overlap > 0) months += overlap
+    }
+    return { ...slot, centreCostPence: costs.centreMonthlyPence + Math.floor(costs.centrePerNegotiationMonthPence * months + 0.5) }
+  })
 }
