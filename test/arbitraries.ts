@@ -1,4 +1,4 @@
-import type { Distribution, Scenario } from "@devosim/core"
+import type { Distribution, Scenario, Tier } from "@devosim/core"
 import fc from "fast-check"
 
 /** Ids as users write them: ASCII, Welsh, fullwidth and astral characters, so code-point order matters. */
@@ -175,3 +175,73 @@ export const arbMoneyScenario = (o: ArbOptions = {}): fc.Arbitrary<Scenario> =>
           }
         }))
     })
+
+/**
+ * Money scenarios with devolution beyond the town hall (issue 17): a tree of tiers in some
+ * localities (baselines shares of their parents'), budgets passed down from lines, personal budgets,
+ * agreed outcomes moved by the programmes' effects, the fixed cash envelope and running costs.
+ * `passDown: false` leaves out the budgets passed down (then the roll-up is the flat model).
+ */
+export const arbDevolvedScenario = (o: ArbOptions & { readonly passDown?: boolean } = {}): fc.Arbitrary<Scenario> =>
+  arbMoneyScenario(o).chain((sc) => {
+    const L = sc.localities.length
+    const A = sc.agencies.length
+    const arbTierShape = fc.array(fc.record({ parentPick: fc.nat({ max: 100 }), sharePct: fc.integer({ min: 0, max: 60 }), level: fc.constantFrom("district", "ward") }), { maxLength: 4 })
+    return fc
+      .record({
+        shapes: fc.array(arbTierShape, { minLength: L, maxLength: L }),
+        passDowns: fc.array(fc.record({ locality: fc.nat({ max: L - 1 }), agency: fc.nat({ max: A - 1 }), share: fc.oneof(fc.integer({ min: 1, max: 10000 }), fc.constant(0)), annual: fc.integer({ min: 1, max: 5_000_000_000 }), starts: fc.nat({ max: sc.months - 1 }), months: fc.integer({ min: 1, max: 60 }), byPopulation: fc.boolean() }), { maxLength: 3 }),
+        personal: fc.array(fc.record({ locality: fc.nat({ max: L - 1 }), agency: fc.nat({ max: A - 1 }), shareBasisPoints: fc.integer({ min: 1, max: 10000 }), starts: fc.nat({ max: sc.months - 1 }), rampMonths: fc.integer({ min: 0, max: 36 }), initialTakeUp: fc.constantFrom(0, 0.25, 1), costChange: fc.constantFrom(0, -0.1, -0.5, -1) }), { maxLength: 3 }),
+        outcomes: fc.array(fc.option(fc.record({ baselinePerYear: fc.integer({ min: 0, max: 50_000 }), targetPerYear: fc.integer({ min: 0, max: 50_000 }), by: fc.nat({ max: sc.months }), paymentPencePerUnit: fc.constantFrom(0, 1, 50_000, 123_457) }), { nil: undefined }), { minLength: L, maxLength: L }),
+        outcomeOf: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+        envelope: fc.constantFrom(undefined, "fixed_cash" as const, "share_of_demand" as const),
+        runningCosts: fc.option(fc.record({ centreMonthlyPence: fc.integer({ min: 0, max: 10_000_000 }), centrePerNegotiationMonthPence: fc.integer({ min: 0, max: 3_000_000 }), mayoralOfficeMonthlyPence: fc.integer({ min: 0, max: 2_000_000 }) }), { nil: undefined })
+      })
+      .map((x): Scenario => {
+        const tiers: Array<Tier> = []
+        x.shapes.forEach((shape, i) => {
+          const mine: Array<number> = []
+          // Each tier takes a share of what its parent's other children leave, so children fit in their parent.
+          const left = new Map<number, Array<number>>()
+          const leftOf = (parent: number) => {
+            let v = left.get(parent)
+            if (v === undefined) left.set(parent, (v = Array.from({ length: A }, (_, a) => (parent < 0 ? (sc.localities[i]!.baseline[a] ?? 0) : tiers[parent]!.baseline[a]!))))
+            return v
+          }
+          shape.forEach((t, k) => {
+            const parent = mine.length === 0 || t.parentPick % (mine.length + 1) === 0 ? -1 : mine[t.parentPick % mine.length]!
+            const room = leftOf(parent)
+            const baseline = room.map((r) => Math.floor((r * t.sharePct) / 100))
+            baseline.forEach((b, a) => (room[a] = room[a]! - b))
+            const parentPath = parent < 0 ? sc.localities[i]!.id : tiers[parent]!.id
+            mine.push(tiers.length)
+            tiers.push({ id: `${parentPath}/t${k}`, name: `tier ${k}`, level: t.level, locality: i, parent, population: 100 + t.sharePct * 10, baseline })
+          })
+        })
+        const passDowns = (o.passDown ?? true)
+          ? x.passDowns.flatMap((d, j) => {
+              const receivers = tiers.flatMap((t, k) => (t.locality === d.locality ? [k] : []))
+              if (receivers.length === 0) return []
+              return [{ id: `pd${j}`, locality: d.locality, agency: d.agency, shareBasisPoints: d.share, annualPence: d.share > 0 ? 0 : d.annual, tiers: receivers, splitBy: d.byPopulation ? ("population" as const) : ("baseline" as const), starts: d.starts, months: d.months }]
+            })
+          : []
+        let effectCount = 0
+        const programmes = sc.programmes.map((p) => ({
+          ...p,
+          effects: p.effects.map((e) => (x.outcomes[p.locality] !== undefined && x.outcomeOf[effectCount++ % 8] ? { ...e, outcome: "admissions" } : e))
+        }))
+        return {
+          ...sc,
+          localities: sc.localities.map((l, i) => {
+            const oc = x.outcomes[i]
+            return oc === undefined ? l : { ...l, deal: { ...l.deal, outcomes: [{ id: "admissions", name: "Emergency admissions", ...oc }] } }
+          }),
+          programmes,
+          deal: x.envelope === undefined ? sc.deal : { ...sc.deal, envelope: x.envelope },
+          ...(tiers.length > 0 ? { tiers } : {}),
+          ...(passDowns.length > 0 ? { passDowns } : {}),
+          ...(x.personal.length > 0 ? { personalBudgets: x.personal.map((b, j) => ({ ...b, id: `pb${j}` })) } : {}),
+          ...(x.runningCosts !== undefined ? { runningCosts: x.runningCosts } : {})
+        }
+      })
+  })

@@ -74,8 +74,9 @@ const RUNS: ReadonlyArray<{ readonly name: string; readonly make: (out: string) 
   { name: "stockport", make: (out) => ["run", path.join(ROOT, "scenarios", "stockport-mental-health.yaml"), "--out", out, "--quiet"] },
   { name: "early-years", make: (out) => ["run", path.join(ROOT, "scenarios", "early-years-city-region.yaml"), "--out", out, "--quiet"] },
   { name: "short", make: (out) => ["run", shortScenario(), "--out", out, "--quiet"] },
-  // A fork with a second negotiation slot from month 3: its capacity is ScenarioAmended's.
-  { name: "fork", make: (out) => ["fork", path.join(dir, "short"), "--at", "3", "--set", "centre.capacity=2", "--out", out] }
+  // A fork with a second negotiation slot from month 3: its capacity is ScenarioAmended's; a third
+  // from month 5 on its schedule (CapacityChanged).
+  { name: "fork", make: (out) => ["fork", path.join(dir, "short"), "--at", "3", "--set", "centre.capacity=2", "--set", "centre.schedule=[{ from: 5, capacity: 3 }]", "--out", out] }
 ]
 const FORMATS = ["parquet", "csv"] as const
 

@@ -392,7 +392,7 @@ const dealsLine = (summary: Summary, start: Scenario["start"], localities: numbe
   return [
     `${c.deals} of ${count(localities, "locality", "localities")} reached a deal within the run`,
     ...(parts.length > 0 ? [`${parts.join(" and ")} at the end of the run, month ${rounded(summary.months)} (${calendarMonth(formatYearMonth(start), summary.months)})`] : []),
-    ...(c.makespan_after_end ? [`at this capacity the last deal would land at ${monthsWithDate(start, c.makespan)}`] : [`centre makespan ${monthsWithDate(start, c.makespan)}`])
+    ...(c.makespan_after_end ? [`at ${c.capacity_schedule === undefined ? "this capacity" : "the scheduled capacity"} the last deal would land at ${monthsWithDate(start, c.makespan)}`] : [`centre makespan ${monthsWithDate(start, c.makespan)}`])
   ].join("; ")
 }
 

@@ -21,6 +21,7 @@ import { Schema } from "effect"
  *      `tiers` and `runningCosts`, DealAgreed an optional `envelope`, an effect an optional `outcome`;
  *      new kinds BudgetPassedDown, PersonalBudgetsOffered, OutcomesAgreed. All optional or new, so a
  *      version-3 log is a version-4 log as it stands (the upcast step is the identity).
+ *      The centre's capacity schedule: new kind CapacityChanged; RunEnded an optional `capacities`.
  */
 export const EVENT_SCHEMA_VERSION = 4
 
@@ -262,7 +263,9 @@ export const RunEnded = Schema.TaggedStruct("RunEnded", {
   seq: Seq,
   t: Time,
   open: Schema.Array(ProjectedNegotiation),
-  intervals: Schema.Array(Schema.Tuple([Time, Time]))
+  intervals: Schema.Array(Schema.Tuple([Time, Time])),
+  /** The capacity changes the projection applied at or after the horizon, [t, capacity]; present only when there are some. */
+  capacities: Schema.optionalKey(Schema.Array(Schema.Tuple([Time, Schema.Int])))
 })
 
 /**
@@ -327,6 +330,17 @@ export const OutcomesAgreed = Schema.TaggedStruct("OutcomesAgreed", {
   )
 })
 
+/**
+ * The centre's capacity changes (the scenario's `centre.schedule`): from `t` it runs up to `capacity`
+ * negotiations at once. A rise lets waiting localities start at `t`; a fall interrupts none.
+ * Recorded only when the capacity in force changes.
+ */
+export const CapacityChanged = Schema.TaggedStruct("CapacityChanged", {
+  seq: Seq,
+  t: Time,
+  capacity: Schema.Int
+})
+
 export const ControlEvent = Schema.Union([
   RunStarted,
   TrancheOpened,
@@ -346,7 +360,8 @@ export const ControlEvent = Schema.Union([
   ScenarioAmended,
   BudgetPassedDown,
   PersonalBudgetsOffered,
-  OutcomesAgreed
+  OutcomesAgreed,
+  CapacityChanged
 ])
 
 export type ControlEvent = typeof ControlEvent.Type

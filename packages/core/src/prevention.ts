@@ -1,4 +1,5 @@
-import type { Programme, ProgrammeEffect } from "./scenario.ts"
+import { shareOf } from "./money.ts"
+import type { PersonalBudget, Programme, ProgrammeEffect } from "./scenario.ts"
 
 /**
  * The prevention formulas, in one place: the engine posts with them, and the summary recomputes
@@ -47,3 +48,34 @@ export const monthlyInvestment = (p: Programme, m: number): number => {
   if (m < p.starts || m >= p.starts + p.durationMonths) return 0
   return (m === p.starts ? p.upfrontPence : 0) + p.monthlyPence
 }
+
+/**
+ * Units a year of an effect's measure avoided in period m (what moves an agreed outcome): the
+ * cohort's demand × reduction × profile, net of deadweight and optimism bias, as the saving is.
+ */
+export const unitsAvoidedPerYear = (p: ProgrammeTerms, e: EffectTerms, m: number): number => {
+  const profile = effectProfile(p, e, m)
+  if (profile === 0) return 0
+  return p.cohort * e.demandPerMemberPerYear * e.reduction * profile * (1 - e.deadweight) * (1 - e.optimismBias)
+}
+
+/** Outcome-linked gainshare for a month: a twelfth of the price × units a year achieved below baseline, whole pence half up (never negative). */
+export const outcomePaymentPence = (unitsPerYearBelowBaseline: number, pencePerUnit: number): number =>
+  unitsPerYearBelowBaseline <= 0 || pencePerUnit === 0 ? 0 : Math.floor((unitsPerYearBelowBaseline * pencePerUnit) / 12 + 0.5)
+
+/** What personal budgets' take-up is in period m: nothing before they start, then a linear ramp from the initial take-up to all. */
+export const personalBudgetTakeUp = (b: Pick<PersonalBudget, "starts" | "rampMonths" | "initialTakeUp">, m: number): number => {
+  if (m < b.starts) return 0
+  if (b.rampMonths === 0) return 1
+  return b.initialTakeUp + (1 - b.initialTakeUp) * Math.min(1, (m - b.starts + 1) / b.rampMonths)
+}
+
+/** Direct payments in period m out of a line's service spend: the share at full take-up × take-up, whole pence half up. */
+export const directPaymentsPence = (service: number, b: Pick<PersonalBudget, "starts" | "rampMonths" | "initialTakeUp" | "shareBasisPoints">, m: number): number => {
+  const takeUp = personalBudgetTakeUp(b, m)
+  if (takeUp === 0 || service <= 0) return 0
+  return Math.floor(shareOf(service, b.shareBasisPoints) * takeUp + 0.5)
+}
+
+/** The part of direct payments citizens do not need when they commission for less (costChange < 0), whole pence half up. */
+export const directPaymentsSavingPence = (payments: number, costChange: number): number => (costChange >= 0 ? 0 : Math.floor(payments * -costChange + 0.5))

@@ -12,7 +12,7 @@ export interface Scenario {
   /** Number of monthly spending periods: [0, months). Negotiations may land later. */
   readonly months: number
   readonly seed: number
-  readonly centre: { readonly capacity: number }
+  readonly centre: Centre
   readonly tranches: ReadonlyArray<Tranche>
   readonly agencies: ReadonlyArray<Agency>
   readonly localities: ReadonlyArray<Locality>
@@ -130,6 +130,24 @@ export interface RunningCosts {
   readonly mayoralOfficeMonthlyPence: number
 }
 
+/**
+ * The centre's negotiation slots. `capacity` holds from the start; each `schedule` change (ascending,
+ * distinct `at`, months since start) sets it from its time on: a rise lets waiting localities start
+ * then, a fall never interrupts a negotiation (no new start until fewer run than the new capacity).
+ */
+export interface Centre {
+  readonly capacity: number
+  /** Capacity changes over time; absent: `capacity` throughout. */
+  readonly schedule?: ReadonlyArray<CapacityChange>
+}
+
+export interface CapacityChange {
+  /** Months since start. */
+  readonly at: number
+  /** Negotiations at once from `at` (an integer >= 1). */
+  readonly capacity: number
+}
+
 /** One uncertain scenario field's draw: `programmes[reablement].effects[0].reduction_pct` = 47.3. */
 export interface InputDraw {
   readonly path: string
@@ -151,6 +169,8 @@ export interface Power {
   readonly agencies: ReadonlyArray<number>
   /** Index into ACCOUNTABILITY_LEVELS. */
   readonly requiredLevel: number
+  /** Extra months of negotiation this power adds when a locality seeks it; absent: none. */
+  readonly weightMonths?: number
 }
 
 export interface Accountability {
@@ -267,6 +287,11 @@ export interface Locality {
   readonly accountability: Accountability
   /** This locality's own deal terms, where they differ from the scenario's `deal`. */
   readonly deal?: LocalityDealTerms
+  /**
+   * How prepared the locality is (governance, business case, track record), 0 < x <= 100: its
+   * negotiation takes 100 / readiness times as long. Absent: fully ready (100).
+   */
+  readonly readinessPct?: number
 }
 
 /** A locality's overrides of the scenario's deal terms; absent ones are the scenario's. */

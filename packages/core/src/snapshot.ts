@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import type { RunStarted } from "./events.ts"
-import { accountCount } from "./ledger.ts"
+import { accountCount, layoutOf } from "./ledger.ts"
 import type { EventLog, LogChunk } from "./log.ts"
 import { applyLog, initialState, type LocalityStatus, type State } from "./state.ts"
 
@@ -102,7 +102,7 @@ export const stateFromSnapshot = (json: unknown, run: RunStarted): State => {
   if (snap.lastSeq !== snap.applied - 1) misfit("lastSeq", snap.lastSeq, snap.applied - 1)
   if (snap.tranchesOpen.length !== run.tranches.length) misfit("the number of tranches", snap.tranchesOpen.length, run.tranches.length)
   if (snap.localities.length !== run.localities.length) misfit("the number of localities", snap.localities.length, run.localities.length)
-  const accounts = accountCount({ localityCount: run.localities.length, agencyCount: run.agencies.length })
+  const accounts = accountCount(layoutOf(run))
   if (snap.balances.length !== accounts) misfit("the number of accounts", snap.balances.length, accounts)
   const s = initialState(run)
   snap.localities.forEach((l, i) => {

@@ -1,5 +1,5 @@
 import type { ControlEvent, RunStarted } from "./events.ts"
-import { accountCount, post } from "./ledger.ts"
+import { accountCount, layoutOf, post } from "./ledger.ts"
 import { localityHint, type EventLog, type LogChunk, type PostingColumns } from "./log.ts"
 
 /**
@@ -61,7 +61,7 @@ export const initialState = (run: RunStarted): State => {
     run,
     localityIndex,
     agencyIndex,
-    balances: new Float64Array(accountCount({ localityCount: run.localities.length, agencyCount: run.agencies.length })),
+    balances: new Float64Array(accountCount(layoutOf(run))),
     localities: run.localities.map((info, i) => ({
       status: "waiting",
       eligible: Number.NaN,
@@ -164,6 +164,7 @@ export const evolve = (s: State, e: ControlEvent, locality = -1): State => {
     case "BudgetPassedDown":
     case "PersonalBudgetsOffered":
     case "OutcomesAgreed":
+    case "CapacityChanged":
       // Recorded for traceability; their money moves in postings that cite them as cause.
       break
     case "PeriodSpent":

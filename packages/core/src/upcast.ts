@@ -68,13 +68,13 @@ const runEndsAtHorizon: UpcastStep = {
 }
 
 /**
- * 3 → 4: tiers, personal budgets, agreed outcomes and running costs add only optional fields and
+ * 3 → 4: tiers, personal budgets, agreed outcomes, running costs and the centre's capacity schedule add only optional fields and
  * new kinds, so a version-3 log reads as it stands: a version-4 engine writes the same events for a
  * scenario without them.
  */
 const issue17Additions: UpcastStep = {
   from: 3,
-  change: "RunStarted may hold tiers and runningCosts, DealAgreed an envelope, an effect an outcome; new kinds BudgetPassedDown, PersonalBudgetsOffered, OutcomesAgreed (all optional or new: nothing to rewrite)",
+  change: "RunStarted may hold tiers and runningCosts, DealAgreed an envelope, an effect an outcome; RunEnded optional capacities; new kinds BudgetPassedDown, PersonalBudgetsOffered, OutcomesAgreed, CapacityChanged (all optional or new: nothing to rewrite)",
   start: () => (e) => e
 }
 

@@ -9,6 +9,7 @@ import {
   evolve,
   formatYearMonth,
   initialState,
+  MAX_TIME_MONTHS,
   NO_DRAWS,
   poolsAnything,
   streamFor
@@ -27,12 +28,16 @@ export const Priority = {
   EnvelopeSettles: 3,
   NegotiationEnds: 4,
   LocalityJoinsQueue: 5,
-  CentreServesQueue: 6,
-  AccountabilityAdopts: 7,
-  SinglePlaceBudgetResets: 8,
-  ProgrammeStarts: 9,
-  TransferStarts: 10,
-  PeriodSpends: 11
+  // A change of capacity at t applies before the grants at t.
+  CapacityChanges: 6,
+  CentreServesQueue: 7,
+  AccountabilityAdopts: 8,
+  SinglePlaceBudgetResets: 9,
+  ProgrammeStarts: 10,
+  TransferStarts: 11,
+  PassDownStarts: 12,
+  PersonalBudgetsStart: 13,
+  PeriodSpends: 14
 } as const
 
 /**
@@ -52,6 +57,9 @@ type Trigger =
   | { readonly kind: "SinglePlaceBudgetResets"; readonly locality: number; readonly horizon: number }
   | { readonly kind: "ProgrammeStarts"; readonly programme: number; readonly generation: number }
   | { readonly kind: "TransferStarts"; readonly transfer: number; readonly generation: number }
+  | { readonly kind: "PassDownStarts"; readonly passDown: number; readonly generation: number }
+  | { readonly kind: "PersonalBudgetsStart"; readonly personalBudget: number; readonly generation: number }
+  | { readonly kind: "CapacityChanges"; readonly capacity: number; readonly generation: number }
 
 /** Retries are decided by the run itself, not the scenario: a fork keeps them. */
 const ANY_GENERATION = -1
@@ -73,7 +81,15 @@ export type PostingSlot =
       readonly settledTo: number
       readonly blockTo: number
     }
-  | { readonly kind: "spend"; readonly control: number; readonly t: number; readonly generation: number; readonly period: number }
+  | {
+      readonly kind: "spend"
+      readonly control: number
+      readonly t: number
+      readonly generation: number
+      readonly period: number
+      /** The centre's running cost this period (pence; present only when the scenario models running costs). */
+      readonly centreCostPence?: number
+    }
 
 /**
  * The centre's decisions: every control event of the run, in order, and the slots where
@@ -135,7 +151,22 @@ export const runStartedOf = (sc: Scenario): RunStarted => ({
   coverage: sc.coverage === undefined ? null : { population: sc.coverage.population, label: sc.coverage.label },
   appraisalDiscounting: sc.appraisalDiscounting ?? "green_book",
   // Only with uncertain inputs: every other log stays byte-identical.
-  ...(sc.inputs === undefined ? {} : { inputs: sc.inputs.map((i) => ({ path: i.path, value: i.value })) })
+  ...(sc.inputs === undefined ? {} : { inputs: sc.inputs.map((i) => ({ path: i.path, value: i.value })) }),
+  // Likewise tiers and running costs (they add accounts).
+  ...(sc.tiers === undefined || sc.tiers.length === 0
+    ? {}
+    : {
+        tiers: sc.tiers.map((t) => ({
+          id: t.id,
+          name: t.name,
+          level: t.level,
+          locality: sc.localities[t.locality]!.id,
+          parent: t.parent < 0 ? null : sc.tiers![t.parent]!.id,
+          population: t.population,
+          baseline: Array.from({ length: sc.agencies.length }, (_, a) => t.baseline[a] ?? 0)
+        }))
+      }),
+  ...(sc.runningCosts === undefined ? {} : { runningCosts: { ...sc.runningCosts } })
 })
 
 const NO_POWERS: ReadonlyArray<number> = []
@@ -157,7 +188,21 @@ interface QueueTerms {
   /** 1 where the locality negotiated deal terms of its own; the others deal on `scenarioDeal`. */
   readonly ownDeal: Uint8Array
   readonly scenarioDeal: DealTermsInForce
+  /** 1 where the drawn duration is adjusted (`durationOf`): the locality's readiness is set, or a power it seeks has a weight. */
+  readonly adjusted: Uint8Array
+  /** Σ weight_months of the powers the locality seeks (0 where none has a weight). */
+  readonly extraMonths: Float64Array
+  /** 100 / readiness_pct (1 where readiness is not set). */
+  readonly slowness: Float64Array
 }
+
+/**
+ * A negotiation's duration: the draw, plus the months the powers sought add, stretched by how
+ * unready the locality is: (draw + Σ weight_months) × 100 / readiness_pct, capped like a draw.
+ * Only where the scenario sets one of them (`adjusted`), so other runs keep their durations bit for bit.
+ */
+const durationOf = (q: QueueTerms, locality: number, drawn: number): number =>
+  q.adjusted[locality] === 1 ? Math.min(MAX_TIME_MONTHS, (drawn + q.extraMonths[locality]!) * q.slowness[locality]!) : drawn
 
 const queueTermsOf = (sc: Scenario): QueueTerms => {
   const L = sc.localities.length
@@ -175,7 +220,26 @@ const queueTermsOf = (sc: Scenario): QueueTerms => {
     failProbability[i] = l.negotiation.failProbability
   })
   const dealPooledIds = [...sc.deal.pooledAgencies].sort((x, y) => x - y).map((a) => sc.agencies[a]!.id)
-  return { ids, fixedDuration, failProbability, dealPooledIds, level, ownDeal, scenarioDeal: scenarioDealTerms(sc.deal) }
+  const scenarioDeal = scenarioDealTerms(sc.deal)
+  // The duration's adjustments (readiness, powers' weights): looked at only where the scenario has them.
+  const adjusted = new Uint8Array(L)
+  const extraMonths = new Float64Array(L)
+  const slowness = new Float64Array(L).fill(1)
+  const weighted = sc.powers.some((p) => p.weightMonths !== undefined && p.weightMonths > 0)
+  sc.localities.forEach((l, i) => {
+    if (weighted) {
+      const sought = l.deal === undefined ? scenarioDeal.powers : dealTermsOf(sc.deal, l).powers
+      let w = 0
+      for (const k of sought) w += sc.powers[k]!.weightMonths ?? 0
+      extraMonths[i] = w
+      if (w > 0) adjusted[i] = 1
+    }
+    if (l.readinessPct !== undefined) {
+      slowness[i] = 100 / l.readinessPct
+      adjusted[i] = 1
+    }
+  })
+  return { ids, fixedDuration, failProbability, dealPooledIds, level, ownDeal, scenarioDeal, adjusted, extraMonths, slowness }
 }
 
 export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions => {
@@ -213,6 +277,9 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
   }
   const statusAtEnd: Array<ProjectedNegotiation["status"] | "closed"> = []
   const projectedIntervals: Array<[number, number]> = []
+  // The centre's capacity in force (the scenario's, then its schedule's or a fork's), and the changes the projection applies beyond the horizon.
+  let capacity = sc.centre.capacity
+  const projectedCapacities: Array<[number, number]> = []
   /** Each locality's way through the queue (`i`: the event's locality), in the run and beyond it. */
   const track = (e: ControlEvent, i: number): void => {
     const q = queue
@@ -258,6 +325,8 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
   }
 
   let queueTerms = queueTermsOf(sc)
+  // Every negotiation's [start, end) as pairs, for the centre's running cost per negotiation-month.
+  const negotiationIntervals: Array<number> | undefined = sc.runningCosts === undefined ? undefined : []
   const durationDraws: Array<RandomStream | undefined> = new Array(L)
   const outcomeDraws: Array<RandomStream | undefined> = new Array(L)
   const durationStream = (i: number) => (durationDraws[i] ??= streamFor(sc.seed, sc.localities[i]!.id, "negotiation-duration"))
@@ -275,7 +344,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
 
   let generation = 0
   // Programmes, transfers and reviews already started (by id): a fork does not start them again.
-  const started = { programme: new Set<string>(), transfer: new Set<string>(), review: new Set<string>() }
+  const started = { programme: new Set<string>(), transfer: new Set<string>(), review: new Set<string>(), passDown: new Set<string>(), personalBudget: new Set<string>() }
   // Envelopes are settled for periods [0, settledTo).
   let settledTo = 0
 
@@ -311,8 +380,26 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
         agenda.schedule(Math.max(tr.starts, from), Priority.TransferStarts, rank[tr.locality]!, { kind: "TransferStarts", transfer: j, generation })
       }
     })
+    sc.passDowns?.forEach((d, j) => {
+      if (!started.passDown.has(d.id)) agenda.schedule(Math.max(d.starts, from), Priority.PassDownStarts, rank[d.locality]!, { kind: "PassDownStarts", passDown: j, generation })
+    })
+    sc.personalBudgets?.forEach((b, j) => {
+      if (!started.personalBudget.has(b.id)) {
+        agenda.schedule(Math.max(b.starts, from), Priority.PersonalBudgetsStart, rank[b.locality]!, { kind: "PersonalBudgetsStart", personalBudget: j, generation })
+      }
+    })
+  }
+  /**
+   * The schedule's changes still to come: those not `past`. A change is a trigger of the scenario's
+   * generation, so a fork's amended schedule replaces the one as written.
+   */
+  const scheduleCapacityChanges = (past: (at: number) => boolean) => {
+    for (const c of sc.centre.schedule ?? []) {
+      if (!past(c.at)) agenda.schedule(c.at, Priority.CapacityChanges, -1, { kind: "CapacityChanges", capacity: c.capacity, generation })
+    }
   }
   scheduleFromScenario(0, 0)
+  scheduleCapacityChanges(() => false)
   if (A > 0) for (let m = 0; m < sc.months; m++) agenda.schedule(m, Priority.PeriodSpends, -1, { kind: "PeriodSpends", period: m })
 
   /**
@@ -320,16 +407,22 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
    * periods not yet spent are re-settled to the amended plan (the difference moves between the
    * Treasury and each department), and the scenario-derived agenda is rebuilt.
    */
-  const switchTo = (amended: Scenario, t: number) => {
+  const switchTo = (amended: Scenario, t: number, priority: number) => {
     const firstPeriod = state.lastPeriodSpent + 1
     const before = sc
     const moved = amended.localities.flatMap((l, i) =>
       amended.tranches[l.tranche]!.id === before.tranches[before.localities[i]!.tranche]!.id ? [] : [{ locality: l.id, tranche: amended.tranches[l.tranche]!.id }]
     )
+    // The amended schedule's changes already due (before t, or at t once t's changes have been
+    // applied) set the capacity now; the later ones are scheduled.
+    const past = (at: number) => at < t || (at === t && priority > Priority.CapacityChanges)
+    let amendedCapacity = amended.centre.capacity
+    for (const c of amended.centre.schedule ?? []) if (past(c.at)) amendedCapacity = c.capacity
     // Recorded only when what the outputs report changes: a fork that amends nothing reproduces its parent.
-    if (moved.length > 0 || amended.centre.capacity !== before.centre.capacity) {
-      emit({ _tag: "ScenarioAmended", seq: controls.length, t, capacity: amended.centre.capacity, tranches: moved })
+    if (moved.length > 0 || amendedCapacity !== capacity) {
+      emit({ _tag: "ScenarioAmended", seq: controls.length, t, capacity: amendedCapacity, tranches: moved })
     }
+    capacity = amendedCapacity
     sc = amended
     queueTerms = queueTermsOf(sc)
     scenarios.push(amended)
@@ -349,6 +442,7 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
       settledTo = block.to
     }
     scheduleFromScenario(t, firstPeriod)
+    scheduleCapacityChanges(past)
     serveQueueAt(t)
   }
   let forkedAt: { control: number; t: number } | null = null
@@ -379,10 +473,18 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
     const t = agenda.at
     if (!projecting && t >= sc.months) closeTheRun()
     // Beyond the horizon only the queue goes on (programmes, reviews, powers, budgets do not).
-    if (projecting && trigger.kind !== "LocalityJoinsQueue" && trigger.kind !== "CentreServesQueue" && trigger.kind !== "NegotiationEnds") continue
+    if (
+      projecting &&
+      trigger.kind !== "LocalityJoinsQueue" &&
+      trigger.kind !== "CentreServesQueue" &&
+      trigger.kind !== "NegotiationEnds" &&
+      trigger.kind !== "CapacityChanges"
+    ) {
+      continue
+    }
     if (!projecting && fork !== undefined && forkedAt === null && (fork.atControl !== undefined ? controls.length >= fork.atControl : t >= (fork.atTime ?? 0))) {
       forkedAt = { control: controls.length, t }
-      switchTo(fork.scenario, t)
+      switchTo(fork.scenario, t, Priority[trigger.kind])
     }
     if ("generation" in trigger && trigger.generation !== ANY_GENERATION && trigger.generation !== generation) continue
     switch (trigger.kind) {
@@ -436,7 +538,8 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
             rampMonths: e.rampMonths,
             decayPerYear: e.decayPerYear,
             deadweight: e.deadweight,
-            optimismBias: e.optimismBias
+            optimismBias: e.optimismBias,
+            ...(e.outcome === undefined ? {} : { outcome: e.outcome })
           }))
         }, p.locality)
         break
@@ -456,6 +559,45 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           fromPeriod: tr.starts,
           toPeriod: tr.starts + tr.months
         }, tr.locality)
+        break
+      }
+
+      case "PassDownStarts": {
+        const d = sc.passDowns![trigger.passDown]!
+        started.passDown.add(d.id)
+        emit({
+          _tag: "BudgetPassedDown",
+          seq: controls.length,
+          t,
+          passDown: d.id,
+          locality: sc.localities[d.locality]!.id,
+          agency: sc.agencies[d.agency]!.id,
+          tiers: d.tiers.map((k) => sc.tiers![k]!.id),
+          shareBasisPoints: d.shareBasisPoints,
+          annualPence: d.annualPence,
+          splitBy: d.splitBy,
+          fromPeriod: d.starts,
+          toPeriod: Math.min(sc.months, d.starts + d.months)
+        }, d.locality)
+        break
+      }
+
+      case "PersonalBudgetsStart": {
+        const b = sc.personalBudgets![trigger.personalBudget]!
+        started.personalBudget.add(b.id)
+        emit({
+          _tag: "PersonalBudgetsOffered",
+          seq: controls.length,
+          t,
+          personalBudget: b.id,
+          locality: sc.localities[b.locality]!.id,
+          agency: sc.agencies[b.agency]!.id,
+          fromPeriod: b.starts,
+          shareBasisPoints: b.shareBasisPoints,
+          rampMonths: b.rampMonths,
+          initialTakeUp: b.initialTakeUp,
+          costChange: b.costChange
+        }, b.locality)
         break
       }
 
@@ -507,11 +649,13 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
 
       case "CentreServesQueue": {
         serveScheduledAt = Number.NaN
-        while (state.activeNegotiations < sc.centre.capacity && waiting.size > 0) {
+        while (state.activeNegotiations < capacity && waiting.size > 0) {
           const { locality, attempt } = waiting.next()!
           // A fixed duration draws nothing: its stream is not even made.
           const fixed = queueTerms.fixedDuration[locality]!
-          const duration = fixed === fixed ? fixed : draw(sc.localities[locality]!.negotiation.duration, durationStream(locality))
+          const drawn = fixed === fixed ? fixed : draw(sc.localities[locality]!.negotiation.duration, durationStream(locality))
+          const duration = durationOf(queueTerms, locality, drawn)
+          if (negotiationIntervals !== undefined && t < sc.months) negotiationIntervals.push(t, t + duration)
           const failProbability = queueTerms.failProbability[locality]!
           const fails = failProbability > 0 && outcomeStream(locality).next() < failProbability
           emit({ _tag: "NegotiationStarted", seq: controls.length, t, locality: queueTerms.ids[locality]!, attempt, duration, queueLength: waiting.size }, locality)
@@ -551,8 +695,14 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
             reductionBasisPoints: terms.reductionBasisPoints,
             gainshareBasisPoints: terms.gainshareBasisPoints,
             pooledFrom,
-            horizonMonths: sc.deal.horizonMonths
+            horizonMonths: sc.deal.horizonMonths,
+            ...(terms.envelope === undefined ? {} : { envelope: terms.envelope })
           }, locality)
+          // The outcomes the deal agrees: paid for by results from the first whole period after it.
+          const outcomes = l.deal?.outcomes
+          if (outcomes !== undefined && outcomes.length > 0) {
+            emit({ _tag: "OutcomesAgreed", seq: controls.length, t, locality: l.id, fromPeriod: pooledFrom, outcomes: outcomes.map((o) => ({ ...o })) }, locality)
+          }
           devolvePowers(t, locality, pooledFrom, live)
           // Powers that need a stronger model wait for the next election at which the locality adopts one.
           const adoptable = waiting.length === 0 ? NO_POWERS : waiting.filter((k) => sc.powers[k]!.requiredLevel <= l.accountability.adopts)
@@ -569,6 +719,18 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
           if (pooledAgencies.length > 0) scheduleReset(locality, pooledFrom + sc.deal.horizonMonths, 1)
         }
         serveQueueAt(t)
+        break
+      }
+
+      case "CapacityChanges": {
+        // Only a change of the capacity in force is an event (a schedule that repeats it changes nothing).
+        if (trigger.capacity === capacity) break
+        const rise = trigger.capacity > capacity
+        capacity = trigger.capacity
+        emit({ _tag: "CapacityChanged", seq: controls.length, t, capacity })
+        if (projecting) projectedCapacities.push([t, capacity])
+        // A fall interrupts no negotiation: it only holds back the next grants.
+        if (rise) serveQueueAt(t)
         break
       }
 
@@ -601,8 +763,37 @@ export const decideCentre = (original: Scenario, fork?: Fork): CentreDecisions =
       failed: q.failed[i] === 1
     })
   }
-  controls.push({ _tag: "RunEnded", seq: controls.length, t: sc.months, open, intervals: projectedIntervals })
+  controls.push({
+    _tag: "RunEnded",
+    seq: controls.length,
+    t: sc.months,
+    open,
+    intervals: projectedIntervals,
+    ...(projectedCapacities.length === 0 ? {} : { capacities: projectedCapacities })
+  })
   localityOfControl.push(-1)
 
-  return { scenarios, controls, controlLocalities: Int32Array.from(localityOfControl), slots, forkedAt }
+  return { scenarios, controls, controlLocalities: Int32Array.from(localityOfControl), slots: withCentreCosts(scenarios, slots, negotiationIntervals), forkedAt }
+}
+
+/**
+ * The centre's running cost in each spend slot: a fixed monthly cost and a cost per month of each
+ * negotiation in progress (the months of [start, end) that fall in the period), to the penny, half
+ * up, under the scenario generation in force. Known only once every negotiation that overlaps a
+ * period has started, so added after the queue has run.
+ */
+const withCentreCosts = (scenarios: ReadonlyArray<Scenario>, slots: ReadonlyArray<PostingSlot>, intervals: ReadonlyArray<number> | undefined): ReadonlyArray<PostingSlot> => {
+  if (intervals === undefined) return slots
+  return slots.map((slot) => {
+    if (slot.kind !== "spend") return slot
+    const costs = scenarios[slot.generation]!.runningCosts
+    if (costs === undefined) return slot
+    const m = slot.period
+    let months = 0
+    for (let k = 0; k < intervals.length; k += 2) {
+      const overlap = Math.min(m + 1, intervals[k + 1]!) - Math.max(m, intervals[k]!)
+      if (overlap > 0) months += overlap
+    }
+    return { ...slot, centreCostPence: costs.centreMonthlyPence + Math.floor(costs.centrePerNegotiationMonthPence * months + 0.5) }
+  })
 }

@@ -1,7 +1,34 @@
 import type { ControlEvent, RunStarted, Scenario, State } from "@devosim/core/model"
-import { agencyAccount, compareCodePoints, departmentAccount, evolve, initialState, isPooled, lengthened, monthlyInvestment, monthlySaving, shareOf, spbAccount, splitLargestRemainder, TREASURY, worldAccount } from "@devosim/core/model"
+import {
+  ACCOUNTABILITY_LEVELS,
+  agencyAccount,
+  centreAccount,
+  compareCodePoints,
+  departmentAccount,
+  directPaymentsPence,
+  directPaymentsSavingPence,
+  evolve,
+  initialState,
+  isPooled,
+  layoutOf,
+  lengthened,
+  localityPlaces,
+  mayoralOfficeAccount,
+  monthlyInvestment,
+  monthlySaving,
+  outcomePaymentPence,
+  shareOf,
+  spbAccount,
+  splitLargestRemainder,
+  tierBudgetAccount,
+  tierWorldAccount,
+  TREASURY,
+  unitsAvoidedPerYear,
+  worldAccount,
+  type AccountLayout
+} from "@devosim/core/model"
 import type { CentreDecisions, PostingSlot } from "./centre.ts"
-import { Plans } from "./spending.ts"
+import { monthlyPart, Plans } from "./spending.ts"
 
 /**
  * What one shard posted for a window of slots: its localities' postings, slot by slot, in
@@ -95,6 +122,38 @@ const effectsByLine = (sc: Scenario): Map<number, Array<readonly [number, number
   return m
 }
 
+/** How one line's spending in a locality with tiers is split over its places: their world accounts and weights. */
+interface PlaceSplit {
+  readonly accounts: Int32Array
+  readonly weights: ReadonlyArray<number>
+}
+
+/** A budget passed down from one line: the receiving tiers' accounts and the split's weights. */
+interface PassDownOnLine {
+  readonly passDown: number
+  readonly budgets: Int32Array
+  readonly worlds: Int32Array
+  readonly weights: ReadonlyArray<number>
+}
+
+/** An effect that moves an agreed outcome of its locality: [outcome index in the deal, programme, effect]. */
+type OutcomeEffect = readonly [number, number, number]
+
+/**
+ * What the tiers, budgets passed down, personal budgets and outcomes of a generation's scenario
+ * derive for the shard's lines (undefined throughout when it has none of them).
+ */
+interface Devolved {
+  /** By line: the split of its service spend over the locality's places. */
+  readonly splitOn: Array<PlaceSplit | undefined>
+  /** By line: budgets passed down from it, in file order. */
+  readonly passDownsOn: Array<ReadonlyArray<PassDownOnLine> | undefined>
+  /** By line: personal budgets on it (indices into `sc.personalBudgets`), in file order. */
+  readonly personalBudgetsOn: Array<ReadonlyArray<number> | undefined>
+  /** By the shard's locality: the effects that move its agreed outcomes. */
+  readonly outcomeEffects: Array<ReadonlyArray<OutcomeEffect> | undefined>
+}
+
 /** What a generation's scenario derives for the money: plans and savings effects. */
 interface Derived {
   readonly sc: Scenario
@@ -103,6 +162,54 @@ interface Derived {
   readonly effectsOn: Array<ReadonlyArray<readonly [number, number]> | undefined>
   /** The control event that started each programme of `sc` (by index), once looked up; -1 before. */
   readonly programmeCause: Int32Array
+  readonly devolved: Devolved | undefined
+}
+
+const hasDevolution = (sc: Scenario): boolean =>
+  (sc.tiers?.length ?? 0) > 0 || (sc.passDowns?.length ?? 0) > 0 || (sc.personalBudgets?.length ?? 0) > 0 || sc.localities.some((l) => (l.deal?.outcomes?.length ?? 0) > 0)
+
+const devolvedOf = (sc: Scenario, layout: AccountLayout, first: number, end: number): Devolved => {
+  const A = sc.agencies.length
+  const lines = (end - first) * A
+  const tiers = sc.tiers ?? []
+  const places = localityPlaces(sc.localities.length, A, (i, a) => sc.localities[i]!.baseline[a] ?? 0, tiers)
+  const splitOn: Array<PlaceSplit | undefined> = new Array(lines)
+  for (let i = first; i < end; i++) {
+    const p = places[i]
+    if (p === undefined) continue
+    const accounts = Int32Array.from(p.tiers, (t) => (t < 0 ? worldAccount(layout, i) : tierWorldAccount(layout, t)))
+    for (let a = 0; a < A; a++) {
+      const weights = p.tiers.map((_, k) => p.ownBaseline[k * A + a]!)
+      // A line none of whose places has a baseline is spent where it is: in the locality.
+      if (weights.some((w) => w > 0) && weights.slice(1).some((w) => w > 0)) splitOn[(i - first) * A + a] = { accounts, weights }
+    }
+  }
+  const passDownsOn: Array<Array<PassDownOnLine> | undefined> = new Array(lines)
+  ;(sc.passDowns ?? []).forEach((d, j) => {
+    if (d.locality < first || d.locality >= end) return
+    const k = (d.locality - first) * A + d.agency
+    const weights = d.tiers.map((t) => (d.splitBy === "population" ? tiers[t]!.population : (tiers[t]!.baseline[d.agency] ?? 0)))
+    // Weights that are all zero share it evenly.
+    const w = weights.some((x) => x > 0) ? weights : weights.map(() => 1)
+    const entry = { passDown: j, budgets: Int32Array.from(d.tiers, (t) => tierBudgetAccount(layout, t)), worlds: Int32Array.from(d.tiers, (t) => tierWorldAccount(layout, t)), weights: w }
+    ;(passDownsOn[k] ??= []).push(entry)
+  })
+  const personalBudgetsOn: Array<Array<number> | undefined> = new Array(lines)
+  ;(sc.personalBudgets ?? []).forEach((b, j) => {
+    if (b.locality < first || b.locality >= end) return
+    ;(personalBudgetsOn[(b.locality - first) * A + b.agency] ??= []).push(j)
+  })
+  const outcomeEffects: Array<Array<OutcomeEffect> | undefined> = new Array(end - first)
+  sc.programmes.forEach((p, j) => {
+    if (p.locality < first || p.locality >= end) return
+    const outcomes = sc.localities[p.locality]!.deal?.outcomes
+    if (outcomes === undefined) return
+    p.effects.forEach((e, k) => {
+      const o = e.outcome === undefined ? -1 : outcomes.findIndex((x) => x.id === e.outcome)
+      if (o >= 0) (outcomeEffects[p.locality - first] ??= []).push([o, j, k] as const)
+    })
+  })
+  return { splitOn, passDownsOn, personalBudgetsOn, outcomeEffects }
 }
 
 /**
@@ -119,10 +226,22 @@ export class LocalityShard {
   private readonly derived: Array<Derived | undefined> = []
   private readonly state: State
   // The control event that started each programme and transfer (by id): the cause of their postings.
-  private readonly started = { programme: new Map<string, number>(), transfer: new Map<string, number>() }
+  private readonly started = {
+    programme: new Map<string, number>(),
+    transfer: new Map<string, number>(),
+    passDown: new Map<string, number>(),
+    personalBudget: new Map<string, number>()
+  }
+  /** By the shard's locality: its DealAgreed's first pooled period (NaN before a deal), the deal's envelope, its OutcomesAgreed (-1: none). */
+  private readonly dealFrom: Float64Array
+  private readonly fixedCash: Uint8Array
+  private readonly outcomesCause: Int32Array
+  /** By line: the fixed cash envelope in force (pence a month) and the period it was set at (-1: none yet). */
+  private readonly envelope: Float64Array
+  private readonly envelopeSetAt: Int32Array
   private nextControl = 1
   private nextSlot = 0
-  private readonly layout: { readonly localityCount: number; readonly agencyCount: number }
+  private readonly layout: AccountLayout
   /** Postings of the last window (the next one's buffer starts a little larger); -1 before the first. */
   private lastWindow = -1
   /** A window's buffers handed back, for the next window. */
@@ -147,7 +266,13 @@ export class LocalityShard {
     this.slots = decisions.slots
     this.scenarios = decisions.scenarios
     this.state = initialState(decisions.controls[0] as RunStarted)
-    this.layout = { localityCount: this.state.localities.length, agencyCount: this.state.run.agencies.length }
+    this.layout = layoutOf(this.state.run)
+    const n = endLocality - firstLocality
+    this.dealFrom = new Float64Array(n).fill(Number.NaN)
+    this.fixedCash = new Uint8Array(n)
+    this.outcomesCause = new Int32Array(n).fill(-1)
+    this.envelope = new Float64Array(decisions.scenarios.some((sc) => sc.deal.envelope === "fixed_cash" || sc.localities.some((l) => l.deal?.envelope === "fixed_cash")) ? n * this.layout.agencyCount : 0)
+    this.envelopeSetAt = new Int32Array(this.envelope.length).fill(-1)
   }
 
   private derive(generation: number): Derived {
@@ -157,7 +282,13 @@ export class LocalityShard {
       const A = sc.agencies.length
       const byLine = effectsByLine(sc)
       const effectsOn = Array.from({ length: (this.endLocality - this.firstLocality) * A }, (_, k) => byLine.get(this.firstLocality * A + k))
-      d = { sc, plans: new Plans(sc, this.firstLocality, this.endLocality), effectsOn, programmeCause: new Int32Array(sc.programmes.length).fill(-1) }
+      d = {
+        sc,
+        plans: new Plans(sc, this.firstLocality, this.endLocality),
+        effectsOn,
+        programmeCause: new Int32Array(sc.programmes.length).fill(-1),
+        devolved: hasDevolution(sc) ? devolvedOf(sc, this.layout, this.firstLocality, this.endLocality) : undefined
+      }
       this.derived[generation] = d
     }
     return d
@@ -187,6 +318,16 @@ export class LocalityShard {
       evolve(this.state, e)
       if (e._tag === "ProgrammeStarted") this.started.programme.set(e.programme, this.nextControl)
       else if (e._tag === "TransferAgreed") this.started.transfer.set(e.transfer, this.nextControl)
+      else if (e._tag === "BudgetPassedDown") this.started.passDown.set(e.passDown, this.nextControl)
+      else if (e._tag === "PersonalBudgetsOffered") this.started.personalBudget.set(e.personalBudget, this.nextControl)
+      else if (e._tag === "DealAgreed" || e._tag === "OutcomesAgreed") {
+        const i = this.state.localityIndex.get(e.locality)! - this.firstLocality
+        if (i < 0 || i >= this.dealFrom.length) continue
+        if (e._tag === "DealAgreed") {
+          this.dealFrom[i] = e.pooledFrom
+          this.fixedCash[i] = e.envelope === "fixed_cash" ? 1 : 0
+        } else this.outcomesCause[i] = this.nextControl
+      }
     }
   }
 
@@ -270,9 +411,30 @@ export class LocalityShard {
     }
   }
 
+  /**
+   * The fixed cash envelope of a pooled line in period m (DealTerms.envelope): the baseline less the
+   * reduction in the period it was last renegotiated (the line's first pooled period, each horizon
+   * reset after the deal, each spending review that starts since), held in between.
+   */
+  private fixedEnvelope(plans: Plans, sc: Scenario, i: number, a: number, m: number, reductionBasisPoints: number, horizon: number): number {
+    const ls = this.state.localities[i]!
+    const k = (i - this.firstLocality) * this.layout.agencyCount + a
+    const pooledFrom = ls.pooledFrom[a]!
+    const dealFrom = this.dealFrom[i - this.firstLocality]!
+    let at = pooledFrom
+    if (horizon > 0 && m >= dealFrom) at = Math.max(at, dealFrom + Math.floor((m - dealFrom) / horizon) * horizon)
+    for (const r of sc.spendingReviews) if (r.starts > at && r.starts <= m) at = r.starts
+    if (this.envelopeSetAt[k] !== at) {
+      const b = plans.baseline(i, a, at)
+      this.envelope[k] = b - shareOf(b, reductionBasisPoints)
+      this.envelopeSetAt[k] = at
+    }
+    return this.envelope[k]!
+  }
+
   /** One period's spending: each line funded (silo or pool), reduced, saved against, spent. */
   private spend(out: ShardBuffer, slot: Extract<PostingSlot, { kind: "spend" }>): void {
-    const { sc, plans, effectsOn, programmeCause } = this.derive(slot.generation)
+    const { sc, plans, effectsOn, programmeCause, devolved } = this.derive(slot.generation)
     // A programme starts once (a fork does not start it again): its cause, looked up by id once.
     const causeOf = (j: number): number => {
       let c = programmeCause[j]!
@@ -289,13 +451,18 @@ export class LocalityShard {
     const spent = slot.control
     const started = this.started
     const first = this.firstLocality
+    // The centre's running cost leads the period (the first shard posts it: the same place whatever the sharding).
+    if (first === 0 && slot.centreCostPence !== undefined) out.push(TREASURY, centreAccount(layout), slot.centreCostPence, spent)
+    const mayoralOffice = layout.runningCosts === true ? (sc.runningCosts?.mayoralOfficeMonthlyPence ?? 0) : 0
     for (let i = first; i < this.endLocality; i++) {
       const ls = this.state.localities[i]!
       const spb = spbAccount(layout, i)
       const world = worldAccount(layout, i)
+      const fixedCash = this.fixedCash[i - first] === 1
       for (let a = 0; a < A; a++) {
         const dept = departmentAccount(layout, i, a)
         const agency = agencyAccount(layout, i, a)
+        const line = (i - first) * A + a
         const pooled = isPooled(ls, a, m)
         // Whoever funds the line this period: its department (silo) or the locality's SPB.
         const funder = pooled ? spb : dept
@@ -312,15 +479,13 @@ export class LocalityShard {
           out.push(dept, pooled ? spb : agency, baseline, spent)
         }
         let service = baseline
-        if (pooled) {
-          // 'More for less': the SPB returns the reduction and funds the line with the rest.
-          const reduction = shareOf(baseline, ls.reductionBasisPoints)
-          out.push(spb, TREASURY, reduction, spent)
-          out.push(spb, agency, baseline - reduction, spent)
-          service -= reduction
-        }
+        // 'More for less': the SPB returns the reduction (a share of demand, or what a fixed cash
+        // envelope leaves of it: the Treasury tops the envelope up when demand falls below it).
+        const reduction = !pooled ? 0 : fixedCash ? baseline - this.fixedEnvelope(plans, sc, i, a, m, ls.reductionBasisPoints, ls.horizonMonths) : shareOf(baseline, ls.reductionBasisPoints)
+        service -= reduction
         // Realised savings go back to the line's funder; an SPB returns the Treasury's share.
-        const effects = effectsOn[(i - first) * A + a]
+        const effects = effectsOn[line]
+        let allotted: ArrayLike<number> | undefined
         if (effects !== undefined) {
           // Savings cannot exceed what the line still spends: when the claims do, they share it pro
           // rata (largest remainder, in the line's one order), so no programme's place in the file matters.
@@ -335,17 +500,79 @@ export class LocalityShard {
             claimed += claims[q]!
           }
           // The rare capped line shares what it spends (an allocation there is fine).
-          const allotted = claimed <= service || claimed === 0 ? claims : splitLargestRemainder(Math.max(0, service), Array.from(claims.subarray(0, effects.length)))
-          for (let q = 0; q < effects.length; q++) {
-            const saving = allotted[q]!
-            if (saving <= 0) continue
-            const programme = causeOf(effects[q]![0])
-            out.push(agency, funder, saving, programme)
-            if (pooled) out.push(spb, TREASURY, saving - shareOf(saving, ls.gainshareBasisPoints), programme)
-            service -= saving
-          }
+          allotted = claimed <= service || claimed === 0 ? claims : splitLargestRemainder(Math.max(0, service), Array.from(claims.subarray(0, effects.length)))
         }
-        out.push(agency, world, service, spent)
+        if (devolved === undefined) {
+          if (pooled) {
+            if (reduction >= 0) out.push(spb, TREASURY, reduction, spent)
+            else out.push(TREASURY, spb, -reduction, spent)
+            out.push(spb, agency, baseline - reduction, spent)
+          }
+          if (effects !== undefined) service = this.postSavings(out, effects, allotted!, agency, funder, pooled ? spb : -1, ls.gainshareBasisPoints, service, causeOf)
+          out.push(agency, world, service, spent)
+        } else {
+          // Savings first (what the line still spends), then direct payments out of it, then what is passed down.
+          let saved = 0
+          if (effects !== undefined) for (let q = 0; q < effects.length; q++) if (allotted![q]! > 0) saved += allotted![q]!
+          const budgets = devolved.personalBudgetsOn[line]
+          const passDowns = pooled ? devolved.passDownsOn[line] : undefined
+          let left = service - saved
+          let passed = 0
+          let passedAmounts: Array<Array<number>> | undefined
+          if (passDowns !== undefined) {
+            // Direct payments come before the budgets passed down: both are out of what the line spends.
+            let afterPayments = left
+            if (budgets !== undefined) {
+              for (const j of budgets) afterPayments -= directPaymentsPence(afterPayments, sc.personalBudgets![j]!, m)
+            }
+            for (const d of passDowns) {
+              const rule = sc.passDowns![d.passDown]!
+              if (m < rule.starts || m >= rule.starts + rule.months || !started.passDown.has(rule.id)) {
+                ;(passedAmounts ??= []).push([])
+                continue
+              }
+              const amount = rule.shareBasisPoints > 0 ? shareOf(Math.max(0, afterPayments), rule.shareBasisPoints) : Math.min(Math.max(0, afterPayments), monthlyPart(rule.annualPence, plans.monthInFinancialYear(m)))
+              afterPayments -= amount
+              passed += amount
+              ;(passedAmounts ??= []).push(amount === 0 ? [] : splitLargestRemainder(amount, d.weights))
+            }
+          }
+          if (pooled) {
+            if (reduction >= 0) out.push(spb, TREASURY, reduction, spent)
+            else out.push(TREASURY, spb, -reduction, spent)
+            out.push(spb, agency, baseline - reduction - passed, spent)
+            if (passDowns !== undefined) {
+              passDowns.forEach((d, q) => {
+                const parts = passedAmounts![q]!
+                const cause = started.passDown.get(sc.passDowns![d.passDown]!.id)!
+                for (let t = 0; t < parts.length; t++) {
+                  out.push(spb, d.budgets[t]!, parts[t]!, cause)
+                  out.push(d.budgets[t]!, d.worlds[t]!, parts[t]!, cause)
+                }
+              })
+            }
+          }
+          service -= passed
+          if (effects !== undefined) service = this.postSavings(out, effects, allotted!, agency, funder, pooled ? spb : -1, ls.gainshareBasisPoints, service, causeOf)
+          const split = devolved.splitOn[line]
+          if (budgets !== undefined) {
+            for (const j of budgets) {
+              const b = sc.personalBudgets![j]!
+              const cause = started.personalBudget.get(b.id)
+              if (cause === undefined) continue
+              const payments = directPaymentsPence(service, b, m)
+              if (payments <= 0) continue
+              const saving = directPaymentsSavingPence(payments, b.costChange)
+              if (saving > 0) {
+                out.push(agency, funder, saving, cause)
+                if (pooled) out.push(spb, TREASURY, saving - shareOf(saving, ls.gainshareBasisPoints), cause)
+              }
+              this.spendInPlaces(out, agency, world, split, payments - saving, cause)
+              service -= payments
+            }
+          }
+          this.spendInPlaces(out, agency, world, split, service, spent)
+        }
         // Prevention investment by this line, funded like the line.
         const paid = plans.programmesPaidByLine(i, a)
         for (let q = 0; q < paid.length; q++) {
@@ -360,12 +587,70 @@ export class LocalityShard {
           out.push(agency, world, invest, programme)
         }
       }
+      // Outcome-linked gainshare: the Treasury pays the locality by results, once its deal is in force.
+      if (devolved !== undefined) {
+        const cause = this.outcomesCause[i - first]!
+        const moving = devolved.outcomeEffects[i - first]
+        if (cause >= 0 && moving !== undefined && m >= this.dealFrom[i - first]!) {
+          const outcomes = sc.localities[i]!.deal!.outcomes!
+          for (let o = 0; o < outcomes.length; o++) {
+            let units = 0
+            for (const [k, j, e] of moving) if (k === o) units += unitsAvoidedPerYear(sc.programmes[j]!, sc.programmes[j]!.effects[e]!, m)
+            out.push(TREASURY, spb, outcomePaymentPence(units, outcomes[o]!.paymentPencePerUnit), cause)
+          }
+        }
+      }
+      if (mayoralOffice > 0 && ls.accountabilityLevel === ELECTED_MAYOR) out.push(TREASURY, mayoralOfficeAccount(layout, i), mayoralOffice, spent)
     }
+  }
+
+  /** Posts each realised saving back to the line's funder (and, from an SPB, the Treasury's share of it); returns what the line still spends. */
+  private postSavings(
+    out: ShardBuffer,
+    effects: ReadonlyArray<readonly [number, number]>,
+    allotted: ArrayLike<number>,
+    agency: number,
+    funder: number,
+    spb: number,
+    gainshareBasisPoints: number,
+    service: number,
+    causeOf: (j: number) => number
+  ): number {
+    for (let q = 0; q < effects.length; q++) {
+      const saving = allotted[q]!
+      if (saving <= 0) continue
+      const programme = causeOf(effects[q]![0])
+      out.push(agency, funder, saving, programme)
+      if (spb >= 0) out.push(spb, TREASURY, saving - shareOf(saving, gainshareBasisPoints), programme)
+      service -= saving
+    }
+    return service
+  }
+
+  /** Spends an amount of a line in its locality's places (split by their own baselines), or in the locality when it has no tiers. */
+  private spendInPlaces(out: ShardBuffer, agency: number, world: number, split: PlaceSplit | undefined, amount: number, cause: number): void {
+    if (split === undefined || amount === 0) {
+      out.push(agency, world, amount, cause)
+      return
+    }
+    const parts = splitLargestRemainder(amount, split.weights)
+    for (let k = 0; k < parts.length; k++) out.push(agency, split.accounts[k]!, parts[k]!, cause)
   }
 }
 
+const ELECTED_MAYOR = ACCOUNTABILITY_LEVELS.indexOf("elected_mayor")
+
 /** Control events that move or route a shard's money: pooling, programme and transfer starts. */
-const MONEY_EVENTS: ReadonlySet<ControlEvent["_tag"]> = new Set(["DealAgreed", "PowerDevolved", "ProgrammeStarted", "TransferAgreed"])
+const MONEY_EVENTS: ReadonlySet<ControlEvent["_tag"]> = new Set([
+  "DealAgreed",
+  "PowerDevolved",
+  "ProgrammeStarted",
+  "TransferAgreed",
+  "BudgetPassedDown",
+  "PersonalBudgetsOffered",
+  "OutcomesAgreed",
+  "AccountabilityAdopted"
+])
 
 /**
  * The control events a shard of localities [first, end) needs, at their indices (a sparse list):

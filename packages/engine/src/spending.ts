@@ -222,6 +222,11 @@ export class Plans {
     return this.baselines.monthly(i, a, m)
   }
 
+  /** The period's month in its financial year (April = 0). */
+  monthInFinancialYear(m: number): number {
+    return this.baselines.monthInFinancialYear(m)
+  }
+
   programmesPaidByLine(i: number, a: number): ReadonlyArray<number> {
     return this.programmesPaidBy.get(i, a) ?? NO_PROGRAMMES
   }

@@ -90,6 +90,8 @@ export const describeEvent = (e: ControlEvent): string => {
       return `personal budgets ${e.personalBudget} in ${e.locality}: up to ${e.shareBasisPoints / 100}% of ${e.agency}'s service spend paid to citizens from period ${e.fromPeriod}`
     case "OutcomesAgreed":
       return `${e.locality}'s deal agrees ${e.outcomes.length} ${e.outcomes.length === 1 ? "outcome" : "outcomes"}: ${e.outcomes.map((o) => `${o.id} ${roughly(o.baselinePerYear)} → ${roughly(o.targetPerYear)} a year`).join(", ")}`
+    case "CapacityChanged":
+      return `the centre's capacity became ${e.capacity} negotiations at once`
     case "RunEnded":
       return `the run ended at month ${e.t}: ${e.open.filter((o) => o.status === "negotiating").length} negotiating, ${e.open.filter((o) => o.status === "queued").length} queued, ${e.open.filter((o) => o.status === "not_eligible").length} not yet eligible`
     default: {

@@ -248,14 +248,20 @@ export const renderRunReport = (summary: Summary, options: RunReportOptions = {}
 <h2>Key figures</h2>
 <div class="cards">
 <div><h3>The centre's negotiations</h3>${dl([
-    ["capacity (negotiations at once)", integer(c.capacity)],
+    // A schedule: each capacity with the month it holds from.
+    c.capacity_schedule === undefined
+      ? ["capacity (negotiations at once)", integer(c.capacity)]
+      : [
+          "capacity (negotiations at once), over time",
+          c.capacity_schedule.map((x, k) => (k === 0 ? integer(x.capacity) : `${integer(x.capacity)} from month ${monthsAndDate(start, x.from)}${x.from >= s.months ? " (projected, after the run)" : ""}`)).join("; ")
+        ],
     ["negotiations started", integer(c.negotiations_started)],
     ["deals within the run", `${integer(c.deals)} of ${integer(s.negotiations.length)} localities`],
     ["open at the end of the run", `${integer(c.open_at_end.negotiating)} negotiating, ${integer(c.open_at_end.queued)} queued, ${integer(c.open_at_end.not_eligible)} not yet eligible`],
     ["failed attempts", integer(c.failures)],
     ["most at once", integer(c.max_concurrent)],
     ["mean wait for a slot", months(c.mean_wait)],
-    [c.makespan_after_end ? "last deal at this capacity (projected, after the run)" : "last negotiation ended", monthsAndDate(start, c.makespan)]
+    [c.makespan_after_end ? `last deal at ${c.capacity_schedule === undefined ? "this capacity" : "the scheduled capacity"} (projected, after the run)` : "last negotiation ended", monthsAndDate(start, c.makespan)]
   ])}</div>
 <div><h3>Money over the run</h3>${dl([
     ["baseline (what silos would spend)", pounds(m.baseline_pence)],

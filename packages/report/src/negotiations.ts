@@ -25,7 +25,14 @@ export interface NegotiationRecord {
 export type NegotiationOutcome = "deal" | "failed" | "negotiating" | "queued" | "not_eligible"
 
 export interface CentreFigures {
+  /** The capacity the run starts with (a fork's: the amended scenario's at the fork). */
   readonly capacity: number
+  /**
+   * The capacity over time, when it changes (the scenario's `centre.schedule`): `capacity` from
+   * month `from` on, the first from 0; changes at or after the end are the queue's projection.
+   * Absent when the capacity never changes.
+   */
+  readonly capacity_schedule?: ReadonlyArray<CapacityInForce>
   /** When the centre's last negotiation ended (months since start; 0 if none). */
   readonly makespan: number
   readonly mean_wait: number
@@ -39,6 +46,11 @@ export interface CentreFigures {
   readonly makespan_after_end: boolean
   /** Localities still open when the run ends. */
   readonly open_at_end: { readonly negotiating: number; readonly queued: number; readonly not_eligible: number }
+}
+
+export interface CapacityInForce {
+  readonly from: number
+  readonly capacity: number
 }
 
 /** RunEnded's word for a locality, by index; -1: none (judged by its times). */
@@ -70,6 +82,10 @@ export class NegotiationsBuilder {
   private intervalCount = 0
   private makespan = 0
   private capacity: number
+  /** The capacity over time: [from, capacity] pairs, the first from 0. */
+  private readonly schedule: Array<CapacityInForce>
+  /** Some CapacityChanged (or a projected change) came: the schedule is reported. */
+  private scheduled = false
   private readonly trancheOf = new Map<string, string>()
   private started = 0
   private failures = 0
@@ -77,6 +93,7 @@ export class NegotiationsBuilder {
   constructor(run: RunStarted) {
     this.run = run
     this.capacity = run.capacity
+    this.schedule = [{ from: 0, capacity: run.capacity }]
     const L = run.localities.length
     this.seen = new Uint8Array(L)
     this.eligible = new Float64Array(L).fill(Number.NaN)
@@ -90,6 +107,13 @@ export class NegotiationsBuilder {
   private indexOf(id: string): number | undefined {
     this.indexMap ??= new Map(this.run.localities.map((l, i) => [l.id, i]))
     return this.indexMap.get(id)
+  }
+
+  /** The capacity becomes `capacity` from `t` (a change at the time of the last replaces it). */
+  private capacityFrom(t: number, capacity: number): void {
+    const last = this.schedule[this.schedule.length - 1]!
+    if (last.from === t) this.schedule[this.schedule.length - 1] = { from: t, capacity }
+    else this.schedule.push({ from: t, capacity })
   }
 
   private interval(from: number, to: number): void {
@@ -134,7 +158,12 @@ export class NegotiationsBuilder {
       case "ScenarioAmended":
         // A fork: its capacity and moved tranches are what its figures report.
         this.capacity = e.capacity
+        this.capacityFrom(e.t, e.capacity)
         for (const x of e.tranches) this.trancheOf.set(x.locality, x.tranche)
+        break
+      case "CapacityChanged":
+        this.scheduled = true
+        this.capacityFrom(e.t, e.capacity)
         break
       case "RunEnded": {
         // The queue beyond the horizon, as the centre projected it.
@@ -152,6 +181,10 @@ export class NegotiationsBuilder {
         for (const [s, end] of e.intervals) {
           this.interval(s, end)
           if (end > this.makespan) this.makespan = end
+        }
+        for (const [t, capacity] of e.capacities ?? []) {
+          this.scheduled = true
+          this.capacityFrom(t, capacity)
         }
         break
       }
@@ -205,6 +238,8 @@ export class NegotiationsBuilder {
       negotiations,
       centre: {
         capacity: this.capacity,
+        // Only when the capacity changes over time: every other summary stays as it was.
+        ...(this.scheduled ? { capacity_schedule: this.schedule } : {}),
         makespan: this.makespan,
         mean_wait: negotiations.length === 0 ? 0 : waitSum / negotiations.length,
         max_concurrent: maxConcurrent(this.intervals.subarray(0, 2 * this.intervalCount)),

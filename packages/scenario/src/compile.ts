@@ -34,6 +34,7 @@ import {
   splitLargestRemainder,
   poundsToPence,
   type Agency,
+  type CapacityChange,
   type DealTerms,
   type Distribution,
   type Locality,
@@ -322,6 +323,17 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
     return index
   }
 
+  // The centre's capacity schedule: times strictly ascending (each change has its own time).
+  const schedule: Array<CapacityChange> = []
+  ;(file.centre.schedule ?? []).forEach((c, k) => {
+    const at = monthsSinceStart(c.from, () => ["centre", "schedule", k, "from"])
+    const prev = schedule[schedule.length - 1]
+    if (prev !== undefined && at <= prev.at) {
+      problem(["centre", "schedule", k, "from"], `a time after the change before it (changes ascend strictly; the one before is from month ${prev.at})`, c.from)
+    }
+    schedule.push({ at, capacity: c.capacity })
+  })
+
   const trancheIndex = indexIds(file.tranches, "tranches", "tranche")
   const tranches: Array<Tranche> = file.tranches.map((t, i) => ({ id: t.id, opens: monthsSinceStart(t.opens, () => ["tranches", i, "opens"]) }))
 
@@ -392,7 +404,8 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       ready,
       negotiation,
       baseline,
-      accountability: { level, elections, adopts }
+      accountability: { level, elections, adopts },
+      ...(l.readiness_pct === undefined ? {} : { readinessPct: l.readiness_pct })
     }
   })
 
@@ -576,7 +589,13 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
         agenciesOfPower.push(a)
       }
     })
-    return { id: p.id, name: p.name, agencies: agenciesOfPower, requiredLevel: accountabilityLevel(p.accountability) }
+    return {
+      id: p.id,
+      name: p.name,
+      agencies: agenciesOfPower,
+      requiredLevel: accountabilityLevel(p.accountability),
+      ...(p.weight_months === undefined ? {} : { weightMonths: p.weight_months })
+    }
   })
   const hasMenu = powers.length > 0
   const powerIds = [...powerIndex.keys()]
@@ -946,7 +965,7 @@ export const compileFile = (file: ScenarioFile, seed?: number): CompileResult =>
       start,
       months: file.months,
       seed: seed ?? file.seed,
-      centre: { capacity: file.centre.capacity },
+      centre: file.centre.schedule === undefined ? { capacity: file.centre.capacity } : { capacity: file.centre.capacity, schedule },
       tranches,
       agencies,
       localities,

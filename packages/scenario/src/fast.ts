@@ -16,6 +16,7 @@ import { SchemaAST, type Schema } from "effect"
 import { hasVisibleCharacter, isDotSegment, isPrintableId, isPrintableText, parseYearMonth } from "@devosim/core"
 import {
   MAX_AGENCIES,
+  MAX_CAPACITY_CHANGES,
   MAX_EFFECTS,
   MAX_ELECTIONS,
   MAX_ID_LENGTH,
@@ -43,6 +44,7 @@ import {
   ACCOUNTABILITY_MODELS,
   Agency,
   AMOUNT_PATTERN,
+  CapacityChange,
   Centre,
   codePoints,
   Deal,
@@ -297,6 +299,7 @@ const isLocality = struct(Locality, {
   baseline: record(isAmount),
   accountability: isAccountability,
   deal: isLocalityDeal,
+  readiness_pct: num({ min: 0, minExclusive: true, max: 100 }),
   tiers: isTiers,
   pass_down: list(isPassDown, 0, MAX_PASS_DOWNS),
   personal_budgets: list(isPersonalBudget, 0, MAX_PERSONAL_BUDGETS)
@@ -311,7 +314,12 @@ const isDeal = struct(Deal, {
   envelope: isEnvelope
 })
 
-const isPower = struct(Power, { id: isId, name: isName, agencies: list(isString, 1, MAX_AGENCIES), accountability: isModel, to_level: isLevel })
+const isPower = struct(Power, { id: isId, name: isName, agencies: list(isString, 1, MAX_AGENCIES), accountability: isModel, weight_months: num({ min: 0, max: TIME }), to_level: isLevel })
+
+const isCentre = struct(Centre, {
+  capacity: num({ min: 1, int: true }),
+  schedule: list(struct(CapacityChange, { from: isMonthOrMonths, capacity: num({ min: 1, int: true }) }), 0, MAX_CAPACITY_CHANGES)
+})
 
 const isEffect = struct(ProgrammeEffect, {
   beneficiary: isString,
@@ -372,7 +380,7 @@ const isScenarioFile = struct(ScenarioFile, {
   start: isMonthString,
   months: num({ min: 1, max: MAX_MONTHS, int: true }),
   seed: num({ int: true }),
-  centre: struct(Centre, { capacity: num({ min: 1, int: true }) }),
+  centre: isCentre,
   tranches: list(isTranche, 1, MAX_TRANCHES),
   agencies: list(isAgency, 0, MAX_AGENCIES),
   localities: list(isLocality, 1, MAX_LOCALITIES),

@@ -68,6 +68,7 @@ export const MAX_TRANSFERS = 100_000
 export const MAX_SPENDING_REVIEWS = 1_000
 export const MAX_VARIANTS = 100
 export const MAX_ELECTIONS = 1_000 // per locality
+export const MAX_CAPACITY_CHANGES = 1_000 // the centre's schedule
 
 /**
  * Lower tiers (districts, wards, neighbourhoods) summed over every locality: the compiled scenario

@@ -11,6 +11,7 @@ import {
   atMostText,
   formatCount,
   MAX_AGENCIES,
+  MAX_CAPACITY_CHANGES,
   MAX_EFFECTS,
   MAX_ELECTIONS,
   MAX_ID_LENGTH,
@@ -404,6 +405,12 @@ export const Locality = Schema.Struct({
     Accountability.annotate({ default: { model: "leader_cabinet", elections: [], adopts: "none" } })
   ),
   deal: Schema.optionalKey(LocalityDeal),
+  // ASSUMPTION-level modelling: a less ready place takes proportionally longer to negotiate.
+  readiness_pct: Schema.optionalKey(
+    num("a percentage > 0 and <= 100", "How prepared the locality is (governance, business case, track record): its negotiation takes 100 / readiness_pct times as long.", above(0), atMost(100)).annotate({
+      default: 100
+    })
+  ),
   tiers: Schema.optionalKey(Tiers),
   pass_down: Schema.optionalKey(
     Schema.Array(PassDown)
@@ -416,7 +423,7 @@ export const Locality = Schema.Struct({
       .check(maxItems(MAX_PERSONAL_BUDGETS, "personal budgets"))
   )
 }).annotate({
-  expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline?, accountability?, deal?, tiers?, pass_down?, personal_budgets? }"
+  expected: "a locality { id, name, population, tranche, ready?, negotiation, baseline?, accountability?, deal?, readiness_pct?, tiers?, pass_down?, personal_budgets? }"
 })
 
 export const Deal = Schema.Struct({
@@ -455,13 +462,16 @@ export const Power = Schema.Struct({
   name: nameOf("a name"),
   agencies: nonEmptyArray(Schema.String.annotate({ expected: "an agency id" }), "a non-empty list of agency ids", MAX_AGENCIES, "agencies"),
   accountability: AccountabilityModel,
+  weight_months: Schema.optionalKey(
+    num(`a number of months >= 0 (at most ${TIME})`, "Extra months of negotiation this power adds when a locality seeks it.", atLeast(0), atMost(MAX_TIME_MONTHS)).annotate({ default: 0 })
+  ),
   to_level: Schema.optionalKey(
     Level.annotate({
       description:
         "A tier level: where a locality that seeks this power has tiers at that level, its deal devolves the power's lines to them (all of each line's pooled funding, split by baseline); without such tiers the power stays with the locality."
     })
   )
-}).annotate({ expected: "a power { id, name, agencies, accountability, to_level? }" })
+}).annotate({ expected: "a power { id, name, agencies, accountability, weight_months?, to_level? }" })
 
 const pct = (expected: string, description: string, ...checks: ReadonlyArray<(a: { expected: string }) => Filter>) =>
   num(expected, description, ...checks)
@@ -595,9 +605,27 @@ export const Variant = Schema.StructWithRest(
     "A partial scenario deep-merged into the base: mappings merge key by key, scalars and lists replace; tranches, agencies, localities, programmes, transfers, spending_reviews and powers may also be a mapping from id to a partial element. version, name and variants cannot be overridden."
 })
 
+/** A change of the centre's capacity: from a time on, it runs this many negotiations at once. */
+export const CapacityChange = Schema.Struct({
+  from: MonthOrMonths,
+  capacity: num("an integer >= 1", "Negotiations the centre runs at once from `from` on.", integer, atLeast(1))
+}).annotate({ expected: "a capacity change { from, capacity }" })
+
 export const Centre = Schema.Struct({
-  capacity: num("an integer >= 1", "Negotiations the centre runs at once.", integer, atLeast(1))
-}).annotate({ expected: "a centre { capacity }" })
+  capacity: num("an integer >= 1", "Negotiations the centre runs at once (from the start, until the schedule changes it).", integer, atLeast(1)),
+  schedule: Schema.optionalKey(
+    boundedArray(
+      CapacityChange,
+      {
+        expected: "a list of capacity changes { from, capacity }",
+        description: "Changes of capacity over time, `from` strictly ascending: a rise lets waiting localities start then; a fall interrupts no negotiation.",
+        default: []
+      },
+      MAX_CAPACITY_CHANGES,
+      "capacity changes"
+    )
+  )
+}).annotate({ expected: "a centre { capacity, schedule? }" })
 
 /** A factor of a sweep: a `--set` PATH and a range [low, high] or a list of levels (values the --set mechanism accepts). */
 const factorPath = Schema.String.annotate({ expected: "a --set PATH (e.g. centre.capacity or localities.Kent.tranche)" }).check(

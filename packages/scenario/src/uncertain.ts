@@ -19,7 +19,7 @@ import { amountToPence } from "./compile.ts"
 import { Result, Schema, SchemaParser } from "effect"
 import { problemsOf } from "./issues.ts"
 import { MAX_NUMBER } from "./limits.ts"
-import { Agency, Amount, Centre, Deal, Investment, Locality, LocalityDeal, Negotiation, Programme, ProgrammeEffect, ScenarioFile, scenarioFileJsonSchema, SpendingReview, Transfer, UnitCost } from "./schema.ts"
+import { Agency, Amount, CapacityChange, Centre, Deal, Investment, Locality, LocalityDeal, Negotiation, Power, Programme, ProgrammeEffect, ScenarioFile, scenarioFileJsonSchema, SpendingReview, Transfer, UnitCost } from "./schema.ts"
 
 export const DISTRIBUTION_FORMS = ["uniform", "triangular", "normal", "lognormal", "discrete"] as const
 
@@ -85,6 +85,9 @@ export const UNCERTAIN_FIELDS: ReadonlyArray<{
   readonly fieldKey?: string
 }> = [
   { pattern: ["centre", "capacity"], kind: "integer", fields: Centre.fields },
+  { pattern: ["centre", "schedule", "[]", "capacity"], kind: "integer", fields: CapacityChange.fields },
+  { pattern: ["localities", "[]", "readiness_pct"], kind: "real", fields: Locality.fields },
+  { pattern: ["powers", "[]", "weight_months"], kind: "real", fields: Power.fields },
   { pattern: ["discount_rate_pct"], kind: "hundredths", fields: ScenarioFile.fields },
   { pattern: ["deal", "reduction_pct"], kind: "hundredths", fields: Deal.fields },
   { pattern: ["deal", "gainshare_pct"], kind: "hundredths", fields: Deal.fields },

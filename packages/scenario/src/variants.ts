@@ -28,6 +28,21 @@ export const ID_KEYED_LISTS: Readonly<Record<string, string>> = {
   powers: "power"
 }
 
+/**
+ * Lists without ids whose elements a variant (or `--set centre.schedule.1.capacity=6`) may
+ * override by position: a mapping from index to a partial element, every key an index of the base's list.
+ */
+const INDEX_KEYED_LISTS: ReadonlyArray<ReadonlyArray<string>> = [["centre", "schedule"]]
+
+const isIndexKeyedList = (path: ReadonlyArray<PathSegment>): boolean => INDEX_KEYED_LISTS.some((p) => p.length === path.length && p.every((seg, i) => seg === path[i]))
+
+/** The element index a key names ("0", "1", …: decimal, no sign or leading zero), if it is one of a list of `length`. */
+const indexOf = (key: string, length: number): number | undefined => {
+  if (!/^(0|[1-9][0-9]*)$/.test(key)) return undefined
+  const i = Number(key)
+  return i < length ? i : undefined
+}
+
 const DISTRIBUTION_KINDS: ReadonlySet<string> = new Set(["uniform", "triangular", "lognormal"])
 
 /**
@@ -65,6 +80,18 @@ interface Merged {
 
 /** Deep merge: mappings key by key, everything else (scalars, lists, null) replaces. */
 const deepMerge = (base: unknown, over: unknown, basePath: ReadonlyArray<PathSegment>, overPath: ReadonlyArray<PathSegment>): Merged => {
+  if (Array.isArray(base) && isPlainObject(over) && isIndexKeyedList(basePath) && Object.keys(over).every((k) => indexOf(k, base.length) !== undefined)) {
+    // Element by element; a key that is not an index of the list leaves the mapping whole, for the schema to refuse.
+    const value = [...(base as ReadonlyArray<unknown>)]
+    const children = new Map<PathSegment, Origin>()
+    for (const key of Object.keys(over)) {
+      const i = indexOf(key, base.length)!
+      const m = deepMerge(base[i], over[key], [...basePath, i], [...overPath, key])
+      value[i] = m.value
+      children.set(i, m.origin)
+    }
+    return { value, origin: { kind: "merged", base: basePath, variant: overPath, children } }
+  }
   if (!isPlainObject(base) || !isPlainObject(over)) return { value: over, origin: { kind: "variant", path: overPath } }
   const baseKind = distributionKind(base)
   const overKind = distributionKind(over)

@@ -11,6 +11,7 @@ import {
   atMostText,
   formatCount,
   MAX_AGENCIES,
+  MAX_CAPACITY_CHANGES,
   MAX_EFFECTS,
   MAX_ELECTIONS,
   MAX_LOCALITIES,
@@ -62,7 +63,8 @@ const SIZE_LIMITS: ReadonlyArray<SizeLimit> = [
   { pattern: ["deal", "pooled_agencies"], max: MAX_AGENCIES, what: "agencies" },
   { pattern: ["deal", "powers"], max: MAX_POWERS, what: "powers" },
   { pattern: ["programmes", "*", "effects"], max: MAX_EFFECTS, what: "effects" },
-  { pattern: ["spending_reviews", "*", "changes"], max: MAX_AGENCIES, what: "agencies" }
+  { pattern: ["spending_reviews", "*", "changes"], max: MAX_AGENCIES, what: "agencies" },
+  { pattern: ["centre", "schedule"], max: MAX_CAPACITY_CHANGES, what: "capacity changes" }
 ]
 /** No list or mapping this small breaks a size limit: most need no look-up of theirs. */
 const SMALLEST_LIMIT = Math.min(MAX_VARIANTS, MAX_OTHER_ENTRIES, ...SIZE_LIMITS.map((l) => l.max))

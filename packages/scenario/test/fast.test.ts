@@ -133,6 +133,7 @@ const locality = struct(
       { model, elections: listOf(monthOrMonths, 0, 3), adopts: fc.oneof(model, fc.constant("none")) },
       ["model"]
     ),
+    readiness_pct: numIn(0, 100, { minEx: true }),
     deal: struct(
       {
         reduction_pct: numIn(0, 100, { maxEx: true, hundredths: true }),
@@ -192,7 +193,7 @@ const scenarioDoc = struct(
     start: aMonth,
     months: numIn(1, 1200, { int: true }),
     seed: numIn(-MAX, MAX, { int: true }),
-    centre: plain({ capacity: numIn(1, MAX, { int: true }) }),
+    centre: struct({ capacity: numIn(1, MAX, { int: true }), schedule: listOf(plain({ from: monthOrMonths, capacity: numIn(1, MAX, { int: true }) }), 0, 3) }, ["capacity"]),
     tranches: listOf(plain({ id: anId, opens: monthOrMonths }), 1, 3),
     agencies: listOf(struct({ id: anId, name: aName, trend_pct: numIn(-100, 100, { minEx: true, hundredths: true }) }, ["id", "name"]), 0, 3),
     localities: listOf(locality, 1, 3),
@@ -208,7 +209,14 @@ const scenarioDoc = struct(
       ["reduction_pct", "horizon_months"]
     ),
     discount_rate_pct: numIn(0, 100, { maxEx: true, hundredths: true }),
-    powers: listOf(struct({ id: anId, name: aName, agencies: listOf(fc.string({ maxLength: 3 }), 1, 3), accountability: model, to_level: aLevel }, ["id", "name", "agencies", "accountability"]), 0, 2),
+    powers: listOf(
+      struct(
+        { id: anId, name: aName, agencies: listOf(fc.string({ maxLength: 3 }), 1, 3), accountability: model, weight_months: numIn(0, TIME), to_level: aLevel },
+        ["id", "name", "agencies", "accountability"]
+      ),
+      0,
+      2
+    ),
     running_costs: struct(
       { centre: struct({ monthly: anAmount, per_negotiation_month: anAmount }, []), mayoral_office: struct({ monthly: anAmount }, []) },
       []

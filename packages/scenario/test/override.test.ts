@@ -200,7 +200,7 @@ describe("compileScenarioWithSettings", () => {
   it("a setting with __proto__ keys in its VALUE is refused as an unknown key, and pollutes nothing", () => {
     const out = compileScenarioWithSettings(SCENARIO, "s.yaml", settingsOf('localities.Kent={ "__proto__": { baseline: { council: 100bn } } }'))
     expect(out.ok ? "ok" : out.error.message).toBe(
-      '--set: localities[0].__proto__: expected only the keys id, name, population, tranche, ready, negotiation, baseline, accountability, deal, tiers, pass_down, personal_budgets, found an unknown key "__proto__"'
+      '--set: localities[0].__proto__: expected only the keys id, name, population, tranche, ready, negotiation, baseline, accountability, deal, readiness_pct, tiers, pass_down, personal_budgets, found an unknown key "__proto__"'
     )
   })
 
@@ -230,6 +230,6 @@ describe("variants: __proto__ keys in a file are plain keys, never a prototype",
     const line = compileScenarioVariantsText(variants("  - name: v\n    localities: { Kent: { baseline: { __proto__: 100bn } } }\n"), "s.yaml")
     expect(line.ok ? "ok" : line.error.message).toMatch(/^s\.yaml:16:39: variants\[0\] \(v\): localities\[0\]\.baseline\.__proto__: expected one of the agency ids \("council"\), found an unknown agency "__proto__"$/)
     const centre = compileScenarioVariantsText(variants("  - name: v\n    centre: { __proto__: { capacity: 9 } }\n"), "s.yaml")
-    expect(centre.ok ? "ok" : centre.error.message).toMatch(/^s\.yaml:16:15: variants\[0\] \(v\): centre\.__proto__: expected only the keys capacity, found an unknown key "__proto__"$/)
+    expect(centre.ok ? "ok" : centre.error.message).toMatch(/^s\.yaml:16:15: variants\[0\] \(v\): centre\.__proto__: expected only the keys capacity, schedule, found an unknown key "__proto__"$/)
   })
 })

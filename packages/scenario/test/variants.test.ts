@@ -305,7 +305,7 @@ const bad: Array<BadCase> = [
     text: edit("centre: { capacity: 4 }|centre: { capcity: 4 }"),
     path: "variants[2] (largest-first-capacity-4): centre.capcity",
     at: "32:15",
-    expected: /^only the keys capacity$/,
+    expected: /^only the keys capacity, schedule$/,
     found: 'an unknown key "capcity"'
   },
   {

@@ -45,7 +45,9 @@ const describeColumns = (dir: AccountDirectory, account: Int32Array): Array<Colu
     // multiple of 8 (no padding between them), and the file could not be read.
     { name: "purpose", data: dictionaryColumn(1, holder.slice(), PURPOSE_NAMES), nullable: false },
     { name: "locality", data: utf8FromCodes(locality, dir.localityIds), nullable: true },
-    { name: "agency", data: utf8FromCodes(agency, dir.agencyIds), nullable: true }
+    { name: "agency", data: utf8FromCodes(agency, dir.agencyIds), nullable: true },
+    // The tier's path, only in a run with tiers (a run without keeps the columns it had).
+    ...(dir.tierIds.length === 0 ? [] : [{ name: "tier", data: utf8FromCodes(Int32Array.from(account, (a) => dir.tier[a]!), dir.tierIds), nullable: true }])
   ]
 }
 
@@ -65,7 +67,8 @@ export type LedgerRows = Omit<LedgerColumns, "length"> & { readonly length?: num
 const TWO32 = 4294967296
 
 /**
- * Writes ledger.arrow ("ledger/2") into a sink as periods are projected, in record batches of a
+ * Writes ledger.arrow ("ledger/2"; a run with tiers adds a `tier` column, Dictionary<Utf8, Int32>?,
+ * the tier's path, after `agency`) into a sink as periods are projected, in record batches of a
  * fixed row count (so the bytes do not depend on how the rows were appended). Columns:
  *
  *   period Int32 · account Int32 · holder, purpose Dictionary<Utf8, Int8> (core's HOLDERS, fixed)
@@ -83,9 +86,12 @@ export class LedgerWriter {
     holder: new Dictionary(new Utf8(), new Int8(), 0),
     purpose: new Dictionary(new Utf8(), new Int8(), 1),
     locality: new Dictionary(new Utf8(), new Int32(), 2),
-    agency: new Dictionary(new Utf8(), new Int32(), 3)
+    agency: new Dictionary(new Utf8(), new Int32(), 3),
+    tier: new Dictionary(new Utf8(), new Int32(), 4)
   }
-  private readonly dictionaries: { holder: Vector; purpose: Vector; locality: Vector; agency: Vector }
+  private readonly dictionaries: { holder: Vector; purpose: Vector; locality: Vector; agency: Vector; tier: Vector }
+  /** The run has tiers: rows carry the tier's path. */
+  private readonly tiered: boolean
   private size = 0
   private rows = 0
   private total = 0
@@ -104,8 +110,10 @@ export class LedgerWriter {
       holder: makeVector(utf8FromStrings(HOLDER_NAMES)),
       purpose: makeVector(utf8FromStrings(PURPOSE_NAMES)),
       locality: makeVector(utf8FromStrings(this.dir.localityIds)),
-      agency: makeVector(utf8FromStrings(this.dir.agencyIds))
+      agency: makeVector(utf8FromStrings(this.dir.agencyIds)),
+      tier: makeVector(utf8FromStrings(this.dir.tierIds))
     }
+    this.tiered = this.dir.tierIds.length > 0
     const t = this.types
     this.file = new ArrowFileStream(
       sink,
@@ -116,6 +124,7 @@ export class LedgerWriter {
         new Field("purpose", t.purpose, false),
         new Field("locality", t.locality, true),
         new Field("agency", t.agency, true),
+        ...(this.tiered ? [new Field("tier", t.tier, true)] : []),
         ...MONEY.map((m) => new Field(`${m}_pence`, new Int64(), false))
       ],
       [[META_FORMAT, LEDGER_FORMAT]]
@@ -186,11 +195,13 @@ export class LedgerWriter {
     const holder = new Int8Array(n)
     const locality = new Int32Array(n)
     const agency = new Int32Array(n)
+    const tier = this.tiered ? new Int32Array(n) : undefined
     for (let i = 0; i < n; i++) {
       const a = this.account[i]!
       holder[i] = dir.holder[a]!
       locality[i] = dir.locality[a]!
       agency[i] = dir.agency[a]!
+      if (tier !== undefined) tier[i] = dir.tier[a]!
     }
     const indexed = (type: Dictionary, codes: Int32Array, dictionary: Vector): Data => {
       const nulls = bitmap(n, (i) => codes[i]! >= 0)
@@ -207,6 +218,7 @@ export class LedgerWriter {
         makeData({ type: t.purpose, length: n, nullCount: 0, data: holder.slice(), dictionary: d.purpose }),
         indexed(t.locality, locality, d.locality),
         indexed(t.agency, agency, d.agency),
+        ...(tier === undefined ? [] : [indexed(t.tier, tier, d.tier)]),
         ...this.money.map((w) => int64Column(new BigInt64Array(w.buffer, 0, n)))
       ],
       n
