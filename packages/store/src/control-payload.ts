@@ -299,6 +299,8 @@ export class ControlPayloadWriter {
       case "DealAgreed": {
         const pooled: unknown = ev.pooledAgencies
         if (!Array.isArray(pooled)) throw NOT_PLAIN
+        // A deal's envelope (issue 17) is rare: the general walk writes it.
+        if (ev.envelope !== undefined) throw NOT_PLAIN
         this.lit(P.attempt)
         this.num(ev.attempt)
         this.lit(P.gainshare)
@@ -323,8 +325,8 @@ export class ControlPayloadWriter {
         // decoded by core's schema, which drops any other key); what is missing or of another
         // type is left to the general walk.
         const { agencies, localities, tranches, coverage } = ev
-        // Uncertain inputs' draws are rare and once a log: the general walk writes them.
-        if (ev.inputs !== undefined) throw NOT_PLAIN
+        // Uncertain inputs' draws, tiers and running costs are rare and once a log: the general walk writes them.
+        if (ev.inputs !== undefined || ev.tiers !== undefined || ev.runningCosts !== undefined) throw NOT_PLAIN
         if (!Array.isArray(agencies) || !Array.isArray(localities) || !Array.isArray(tranches)) throw NOT_PLAIN
         this.lit(P.runAgencies)
         for (let i = 0; i < agencies.length; i++) {

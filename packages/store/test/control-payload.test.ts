@@ -107,6 +107,20 @@ describe("ControlPayloadWriter", () => {
   it("leaves the rarer kinds to canonicalJson", () => {
     expect(controlPayloadJson({ _tag: "TrancheOpened", seq: 1, t: 0, tranche: "t1" })).toBeUndefined()
   })
+
+  it("leaves a RunStarted with tiers or running costs, and a deal with an envelope, to canonicalJson (the writer knows only the frequent fields: dropping these lost the tiers' accounts on replay)", () => {
+    fc.assert(
+      fc.property(events, (ev) => {
+        if (ev._tag === "RunStarted") {
+          const tiers = [{ id: "Kent/Dover", name: "Dover", level: "district", locality: "Kent", parent: null, population: 1, baseline: [] }]
+          expect(controlPayloadJson({ ...ev, tiers })).toBeUndefined()
+          expect(controlPayloadJson({ ...ev, runningCosts: { centreMonthlyPence: 1, centrePerNegotiationMonthPence: 0, mayoralOfficeMonthlyPence: 0 } })).toBeUndefined()
+        }
+        if (ev._tag === "DealAgreed") expect(controlPayloadJson({ ...ev, envelope: "fixed_cash" })).toBeUndefined()
+      }),
+      { numRuns: 300 }
+    )
+  })
 })
 
 describe("decodeFrequentControl", () => {
