@@ -8,41 +8,11 @@
  * 5,000p in Brum's own part, 5,000p in Ladywood. The centre agrees a deal after a fixed 3 months
  * when one is sought (the council's line pools from period 3).
  */
-import type { Locality, Scenario } from "@devosim/core"
+import type { Scenario } from "@devosim/core"
 import { runScenario } from "@devosim/engine"
 import { summarize } from "@devosim/report"
 import { describe, expect, it } from "vitest"
-
-const brum = (over: Partial<Locality> = {}): Locality => ({
-  id: "Brum",
-  name: "Birmingham",
-  population: 1_000_000,
-  tranche: 0,
-  ready: 0,
-  negotiation: { duration: { kind: "fixed", value: 3 }, failProbability: 0, coolOffMonths: 3, maxAttempts: 1 },
-  baseline: [120_000],
-  accountability: { level: 0, elections: [], adopts: -1 },
-  ...over
-})
-
-export const base = (over: Partial<Scenario> = {}): Scenario => ({
-  name: "brum",
-  start: { year: 2024, month: 10 },
-  months: 12,
-  seed: 1,
-  centre: { capacity: 1 },
-  tranches: [{ id: "t1", opens: 0 }],
-  agencies: [{ id: "council", name: "Council", trendBasisPoints: 0 }],
-  localities: [brum()],
-  deal: { reductionBasisPoints: 0, pooledAgencies: [], horizonMonths: 36, gainshareBasisPoints: 5000, powers: [] },
-  powers: [],
-  programmes: [],
-  transfers: [],
-  spendingReviews: [],
-  discountRateBasisPoints: 350,
-  tiers: [{ id: "Brum/Ladywood", name: "Ladywood", level: "ward", locality: 0, parent: -1, population: 100_000, baseline: [60_000] }],
-  ...over
-})
+import { base, brum } from "./devolution-builders.ts"
 
 const pooled = (over: Partial<Scenario["deal"]> = {}): Scenario["deal"] => ({ reductionBasisPoints: 1000, pooledAgencies: [0], horizonMonths: 36, gainshareBasisPoints: 5000, powers: [], ...over })
 
@@ -114,8 +84,7 @@ describe("outcomes, running costs and the fixed cash envelope", () => {
   // 60 × 12,000p / 12 = 60,000p a month once the deal is in force (periods 3–11). The deal's envelope is
   // fixed cash: 10,000p − 10% = 9,000p a month, set at period 3; the council's demand falls 20% a year
   // (in April: period 6) to 8,000p, so from period 6 the Treasury tops the envelope up by 1,000p a month.
-  const sc = base({
-    tiers: undefined,
+  const { tiers: _flat, ...sc } = base({
     agencies: [{ id: "council", name: "Council", trendBasisPoints: -2000 }],
     localities: [brum({ accountability: { level: 2, elections: [], adopts: -1 }, deal: { outcomes: [{ id: "admissions", name: "Emergency admissions", baselinePerYear: 1000, targetPerYear: 950, by: 9, paymentPencePerUnit: 12_000 }] } })],
     deal: pooled({ envelope: "fixed_cash" }),
@@ -154,7 +123,7 @@ describe("outcomes, running costs and the fixed cash envelope", () => {
   })
 
   it("a target not met: the same run with a target of 900 a year", () => {
-    const harder = base({ ...sc, localities: [brum({ ...sc.localities[0]!, deal: { outcomes: [{ ...sc.localities[0]!.deal!.outcomes![0]!, targetPerYear: 900 }] } })] })
+    const harder: Scenario = { ...sc, localities: [brum({ ...sc.localities[0]!, deal: { outcomes: [{ ...sc.localities[0]!.deal!.outcomes![0]!, targetPerYear: 900 }] } })] }
     expect(summarize(runScenario(harder).log).outcomes![0]).toMatchObject({ achieved_at_by: 940, met: false })
   })
 
