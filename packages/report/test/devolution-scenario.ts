@@ -29,7 +29,7 @@ export const devolvedScenario = (): Scenario => ({
     { id: "nhs", name: "NHS", trendBasisPoints: 300 }
   ],
   localities: [
-    locality("Brum", { deal: { outcomes: [{ id: "admissions", name: "Emergency admissions", baselinePerYear: 1000, targetPerYear: 950, by: 20, paymentPencePerUnit: 12_000 }, { id: "falls", name: "Falls <at home>", baselinePerYear: 400, targetPerYear: 300, by: 24, paymentPencePerUnit: 0 }] } }),
+    locality("Brum", { deal: { outcomes: [{ id: "admissions", name: "Emergency admissions", baselinePerYear: 1000, targetPerYear: 955, by: 20, paymentPencePerUnit: 12_000 }, { id: "falls", name: "Falls <at home>", baselinePerYear: 400, targetPerYear: 300, by: 24, paymentPencePerUnit: 0 }] } }),
     locality("Kent", { accountability: { level: 0, elections: [], adopts: -1 } })
   ],
   deal: { reductionBasisPoints: 500, pooledAgencies: [0, 1], horizonMonths: 36, gainshareBasisPoints: 5000, powers: [], envelope: "fixed_cash" },
