@@ -28,6 +28,13 @@ export type Flow =
   | "running cost" // Treasury → the centre or a mayoral office
   | "other"
 
+/**
+ * The flows of devolution beyond the town hall (issue 17), which a run without tiers, personal
+ * budgets, outcomes, fixed cash envelopes or running costs never has: a table of flows names them
+ * after the others, so such a run's tables keep the dictionary they had.
+ */
+export const DEVOLUTION_FLOWS: ReadonlyArray<Flow> = ["passed down", "tier commissioning", "direct payment", "personal budget saving", "outcome payment", "envelope top-up", "running cost"]
+
 export const classifyFlow = (from: Holder, to: Holder, cause: EventKind | undefined): Flow => {
   if (from === "treasury") {
     if (to === "department") return "envelope"
