@@ -7,7 +7,7 @@
 import { accountDirectory, HOLDERS, replay, spbAccount, layoutOf } from "@devosim/core"
 import type { RunStarted, Scenario } from "@devosim/core"
 import { runScenario } from "@devosim/engine"
-import { classifyFlow, summarize } from "@devosim/report"
+import { classifyFlow, flattenNumbers, summarize } from "@devosim/report"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { arbDevolvedScenario, arbMoneyScenario } from "./arbitraries.ts"
@@ -78,6 +78,18 @@ describe("summary.json's devolution sections", () => {
         for (let m = 0; m < run.months; m++) expect(spb.line_funding_pence[m]! + spb.transfers_pence[m]!).toBe(spb.pooled_funding_pence[m]! + spb.reduction_pence[m]!)
       }),
       { numRuns: 120, seed: 17 }
+    )
+  })
+
+  it("have a path of their own for every number (replication statistics key tiers by path, personal budgets by id, outcomes by locality and measure)", () => {
+    const count = (v: unknown): number => (typeof v === "number" ? 1 : Array.isArray(v) ? v.reduce((n: number, x) => n + count(x), 0) : typeof v === "object" && v !== null ? Object.values(v).reduce((n: number, x) => n + count(x), 0) : 0)
+    fc.assert(
+      fc.property(arbDevolvedScenario({ maxLocalities: 3, maxMonths: 24 }), (sc) => {
+        const s = summarize(runScenario(sc).log)
+        const sections = Object.fromEntries(SECTIONS.flatMap((k) => (k in s ? [[k, s[k]]] : [])))
+        expect(flattenNumbers(sections).size).toBe(count(sections))
+      }),
+      { numRuns: 60, seed: 8 }
     )
   })
 

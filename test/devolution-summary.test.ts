@@ -109,7 +109,7 @@ describe("outcomes, running costs and the fixed cash envelope", () => {
   it("the outcome: achieved 940 a year against a target of 950 (met at month 9), 60,000p a month from period 3", () => {
     expect(s.outcomes).toHaveLength(1)
     const o = s.outcomes![0]!
-    expect(o).toMatchObject({ locality: "Brum", outcome: "admissions", name: "Emergency admissions", baseline_per_year: 1000, target_per_year: 950, by: 9, payment_pence_per_unit: 12_000, from_period: 3, achieved_at_by: 940, met: true, payments_pence: 9 * 60_000 })
+    expect(o).toMatchObject({ locality: "Brum", measure: "admissions", name: "Emergency admissions", baseline_per_year: 1000, target_per_year: 950, by: 9, payment_pence_per_unit: 12_000, from_period: 3, achieved_at_by: 940, met: true, payments_pence: 9 * 60_000 })
     expect(o.by_financial_year).toEqual([
       { financial_year: "2024-25", achieved_per_year: 940, units_avoided_per_year: 60, payments_pence: 3 * 60_000 },
       { financial_year: "2025-26", achieved_per_year: 940, units_avoided_per_year: 60, payments_pence: 6 * 60_000 }

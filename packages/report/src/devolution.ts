@@ -105,7 +105,8 @@ export interface OutcomeYear {
 
 export interface OutcomeFigures {
   readonly locality: string
-  readonly outcome: string
+  /** The outcome's id in the locality's deal. */
+  readonly measure: string
   readonly name: string
   readonly baseline_per_year: number
   readonly target_per_year: number
@@ -469,7 +470,7 @@ export class DevolutionBuilder {
         const achievedAtBy = at >= 0 && at < months ? achieved[at]! : null
         return {
           locality: e.locality,
-          outcome: o.id,
+          measure: o.id,
           name: o.name,
           baseline_per_year: o.baselinePerYear,
           target_per_year: o.targetPerYear,

@@ -589,7 +589,7 @@ describe("renderRunReport: tiers, personal budgets, outcomes, running costs and 
     expect((rows.match(/<tr class="outcome-/g) ?? []).length).toBe(2)
     expect(rows).toContain("Falls &lt;at home&gt;")
     expect(html).not.toContain("Falls <at home>")
-    const admissions = summary.outcomes!.find((o) => o.outcome === "admissions")!
+    const admissions = summary.outcomes!.find((o) => o.measure === "admissions")!
     expect(admissions.payments_pence).toBeGreaterThan(0)
     expect(rows).toContain(pounds(admissions.payments_pence))
     expect((html.match(/<svg class="outcome-chart"/g) ?? []).length).toBe(2)

@@ -115,7 +115,7 @@ const outcomesSection = (s: Summary): string => {
   const rows = os.map(
     (o) =>
       `<tr class="${o.met === true ? "outcome-met" : o.met === false ? "outcome-missed" : "outcome-later"}">${[
-        td(`${h(o.name)}<span class="sub">${h(o.locality)} · ${h(o.outcome)}</span>`),
+        td(`${h(o.name)}<span class="sub">${h(o.locality)} · ${h(o.measure)}</span>`),
         td(units(o.baseline_per_year), true),
         td(units(o.target_per_year), true),
         td(monthsAndDate(s.start, o.by), true),
