@@ -6,10 +6,12 @@
  */
 import { accountDirectory, HOLDERS, replay, spbAccount, layoutOf } from "@devosim/core"
 import type { RunStarted, Scenario } from "@devosim/core"
+import type { Summary } from "@devosim/report"
 import { runScenario } from "@devosim/engine"
 import { classifyFlow, flattenNumbers, summarize } from "@devosim/report"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { Numbers } from "../packages/cli/src/replication.ts"
 import { arbDevolvedScenario, arbMoneyScenario } from "./arbitraries.ts"
 
 const SECTIONS = ["tiers", "personal_budgets", "outcomes", "running_costs", "envelopes"] as const
@@ -88,6 +90,15 @@ describe("summary.json's devolution sections", () => {
         const s = summarize(runScenario(sc).log)
         const sections = Object.fromEntries(SECTIONS.flatMap((k) => (k in s ? [[k, s[k]]] : [])))
         expect(flattenNumbers(sections).size).toBe(count(sections))
+        // And replications read them by the same paths (a summary of the same shape shares its key list).
+        // (The sections alone: money.effects may repeat a path, which Numbers never shares.)
+        const sectionsOf = (x: Summary) => Object.fromEntries(SECTIONS.flatMap((k) => (k in x ? [[k, x[k]]] : []))) as unknown as Summary
+        const numbers = new Numbers()
+        const first = numbers.of(sectionsOf(s))
+        expect(first.keys).toEqual([...flattenNumbers(sections).keys()])
+        const again = numbers.of(sectionsOf(summarize(runScenario(sc).log)))
+        expect(again.keys).toBe(first.keys)
+        expect(Array.from(again.values)).toEqual(Array.from(first.values))
       }),
       { numRuns: 60, seed: 8 }
     )
