@@ -74,6 +74,9 @@ describe("summary.json's devolution sections", () => {
         const layout = layoutOf(run)
         s.money.localities.forEach((l, i) => {
           expect(final.balances[spbAccount(layout, i)]).toBe(l.gainshare_kept_pence + outcomeByLocality[i]!)
+          // The spending identity, with what personal budgets returned (a line spends less by it).
+          const returned = pbs.filter((b) => b.locality === l.locality).reduce((x, b) => x + b.saving_returned_pence, 0)
+          expect(l.baseline_pence - l.actual_pence).toBe(l.spb_reduction_pence + l.savings_realised_pence + returned - l.prevention_invested_pence)
           expect(l.gainshare_kept_pence + l.gainshare_returned_pence).toBe(l.savings_on_pooled_lines_pence)
         })
         const spb = s.money.single_place_budget.by_period
