@@ -76,8 +76,8 @@ CREATE OR REPLACE VIEW financial_years AS
 SELECT y.financial_year, min(y.year) AS year, min(y.green_book_factor) AS green_book_factor,
        min(y.period) AS first_period, max(y.period) + 1 AS end_period,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('line funding', 'transfer')), 0) AS baseline_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('service spend', 'investment spend')), 0) AS actual_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) AS spb_reduction_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('service spend', 'investment spend', 'direct payment', 'tier commissioning')), 0) AS actual_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) - coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'envelope top-up'), 0) AS spb_reduction_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'investment spend'), 0) AS prevention_invested_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'saving'), 0) AS savings_realised_pence
 FROM periods y LEFT JOIN postings p USING (period)
@@ -160,11 +160,14 @@ SELECT sum(amount_pence) AS baseline_pence FROM postings WHERE flow IN ('line fu
 
 -- @recipe money.actual_pence
 -- What the lines paid citizens and suppliers: services and prevention programmes.
-SELECT sum(amount_pence) AS actual_pence FROM postings WHERE flow IN ('service spend', 'investment spend');
+SELECT sum(amount_pence) AS actual_pence FROM postings WHERE flow IN ('service spend', 'investment spend', 'direct payment', 'tier commissioning');
 
 -- @recipe money.spb_reduction_pence
--- The 'more for less' reduction the single place budgets returned to the Treasury.
-SELECT coalesce(sum(amount_pence), 0) AS spb_reduction_pence FROM postings WHERE flow = 'reduction';
+-- The 'more for less' reduction the single place budgets returned to the Treasury, less the
+-- Treasury's top-ups of fixed cash envelopes (an envelope above demand: a negative reduction).
+SELECT coalesce(sum(amount_pence) FILTER (WHERE flow = 'reduction'), 0)
+     - coalesce(sum(amount_pence) FILTER (WHERE flow = 'envelope top-up'), 0) AS spb_reduction_pence
+FROM postings;
 
 -- @recipe money.prevention_invested_pence
 SELECT coalesce(sum(amount_pence), 0) AS prevention_invested_pence FROM postings WHERE flow = 'investment spend';
@@ -174,7 +177,7 @@ SELECT coalesce(sum(amount_pence), 0) AS savings_realised_pence FROM postings WH
 
 -- @recipe money.savings_on_pooled_lines_pence
 -- Savings that landed in a single place budget (the line was pooled when it saved).
-SELECT coalesce(sum(amount_pence), 0) AS savings_on_pooled_lines_pence FROM postings WHERE flow = 'saving' AND to_holder = 'spb';
+SELECT coalesce(sum(amount_pence), 0) AS savings_on_pooled_lines_pence FROM postings WHERE flow IN ('saving', 'personal budget saving') AND to_holder = 'spb';
 
 -- @recipe money.gainshare_returned_pence
 -- The Treasury's share of the pools' savings.
@@ -182,7 +185,7 @@ SELECT coalesce(sum(amount_pence), 0) AS gainshare_returned_pence FROM postings 
 
 -- @recipe money.gainshare_kept_pence
 -- The localities' share: savings into the pools less what went back.
-SELECT coalesce(sum(amount_pence) FILTER (WHERE flow = 'saving' AND to_holder = 'spb'), 0)
+SELECT coalesce(sum(amount_pence) FILTER (WHERE flow IN ('saving', 'personal budget saving') AND to_holder = 'spb'), 0)
      - coalesce(sum(amount_pence) FILTER (WHERE flow = 'gainshare returned'), 0) AS gainshare_kept_pence
 FROM postings;
 
@@ -208,9 +211,9 @@ WITH by_period AS (
   SELECT p.locality, p.period, pow(1 + r.discount_rate_basis_points / 10000, -p.period / 12) AS factor,
          coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'investment spend'), 0) AS invested,
          coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'saving'), 0) AS saved,
-         coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) AS reduction
+         coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) - coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'envelope top-up'), 0) AS reduction
   FROM postings p CROSS JOIN run r
-  WHERE p.flow IN ('investment spend', 'saving', 'reduction')
+  WHERE p.flow IN ('investment spend', 'saving', 'reduction', 'envelope top-up')
   GROUP BY p.locality, p.period, r.discount_rate_basis_points),
 by_locality AS (
   SELECT locality, round(sum(invested * factor)) AS invested, round(sum(saved * factor)) AS saved, round(sum(reduction * factor)) AS reduction
@@ -267,8 +270,8 @@ WITH reviews AS (
   FROM events, run WHERE kind = 'SpendingReviewSettled')
 SELECT r.review,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('line funding', 'transfer')), 0) AS baseline_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('service spend', 'investment spend')), 0) AS actual_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) AS spb_reduction_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('service spend', 'investment spend', 'direct payment', 'tier commissioning')), 0) AS actual_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) - coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'envelope top-up'), 0) AS spb_reduction_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'investment spend'), 0) AS prevention_invested_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'saving'), 0) AS savings_realised_pence
 FROM reviews r LEFT JOIN postings p ON p.period >= r.from_period AND p.period < r.to_period
@@ -278,10 +281,10 @@ GROUP BY r.seq, r.review ORDER BY r.seq;
 -- Totals over localities, month by month (`month` is the period's calendar month).
 SELECT y.period, y.month,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('line funding', 'transfer')), 0) AS baseline_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('service spend', 'investment spend')), 0) AS actual_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('service spend', 'investment spend', 'direct payment', 'tier commissioning')), 0) AS actual_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'saving'), 0) AS savings_realised_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'investment spend'), 0) AS prevention_invested_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) AS spb_reduction_pence
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) - coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'envelope top-up'), 0) AS spb_reduction_pence
 FROM periods y LEFT JOIN postings p USING (period)
 GROUP BY y.period, y.month ORDER BY y.period;
 
@@ -306,12 +309,12 @@ payback AS (
   GROUP BY locality)
 SELECT l.locality,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('line funding', 'transfer')), 0) AS baseline_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('service spend', 'investment spend')), 0) AS actual_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) AS spb_reduction_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('service spend', 'investment spend', 'direct payment', 'tier commissioning')), 0) AS actual_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) - coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'envelope top-up'), 0) AS spb_reduction_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'investment spend'), 0) AS prevention_invested_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'saving'), 0) AS savings_realised_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'saving' AND p.to_holder = 'spb'), 0) AS savings_on_pooled_lines_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'saving' AND p.to_holder = 'spb'), 0)
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('saving', 'personal budget saving') AND p.to_holder = 'spb'), 0) AS savings_on_pooled_lines_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('saving', 'personal budget saving') AND p.to_holder = 'spb'), 0)
          - coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'gainshare returned'), 0) AS gainshare_kept_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'gainshare returned'), 0) AS gainshare_returned_pence,
        any_value(b.payback_period) AS payback_period
@@ -326,7 +329,10 @@ GROUP BY l.locality, l.first_account ORDER BY l.first_account;
 WITH lines AS (SELECT locality, agency, account FROM accounts WHERE holder = 'agency'),
 moves AS (
   SELECT p.locality, p.from_agency AS agency, p.flow, p.amount_pence AS pence FROM postings p
-  WHERE p.flow IN ('line funding', 'service spend', 'investment spend', 'saving')
+  WHERE p.flow IN ('line funding', 'service spend', 'investment spend', 'saving', 'direct payment')
+  UNION ALL
+  -- What a tier commissions with a budget passed down is the pooled line's (BudgetPassedDown's `agency`).
+  SELECT p.locality, c.data->>'agency', 'tier commissioning', p.amount_pence FROM postings p JOIN events c ON c.seq = p.cause_seq WHERE p.flow = 'tier commissioning'
   UNION ALL
   SELECT p.locality, c.data->>'to', 'transfer in', p.amount_pence FROM postings p JOIN events c ON c.seq = p.cause_seq WHERE p.flow = 'transfer'
   UNION ALL
@@ -334,7 +340,7 @@ moves AS (
 totals AS (
   SELECT l.locality, l.agency, min(l.account) AS account,
          coalesce(sum(m.pence) FILTER (WHERE m.flow IN ('line funding', 'transfer in')), 0) AS baseline_pence,
-         coalesce(sum(m.pence) FILTER (WHERE m.flow IN ('service spend', 'investment spend')), 0) AS actual_pence,
+         coalesce(sum(m.pence) FILTER (WHERE m.flow IN ('service spend', 'investment spend', 'direct payment', 'tier commissioning')), 0) AS actual_pence,
          coalesce(sum(m.pence) FILTER (WHERE m.flow = 'investment spend'), 0) AS prevention_invested_pence,
          coalesce(sum(m.pence) FILTER (WHERE m.flow = 'saving'), 0) AS savings_realised_pence,
          coalesce(sum(m.pence) FILTER (WHERE m.flow = 'transfer in'), 0) AS transfers_in_pence,
@@ -380,11 +386,11 @@ SELECT (SELECT count(DISTINCT locality) FROM accounts WHERE locality IS NOT NULL
 SELECT coalesce(sum(amount_pence) FILTER (WHERE flow = 'line funding' AND to_holder = 'spb'), 0) AS line_funding_pence,
        coalesce(sum(amount_pence) FILTER (WHERE flow = 'transfer' AND to_holder = 'spb'), 0) AS transfers_pence,
        coalesce(sum(amount_pence) FILTER (WHERE flow = 'investment funding' AND to_holder = 'spb'), 0) AS investment_pence,
-       coalesce(sum(amount_pence) FILTER (WHERE flow = 'saving' AND to_holder = 'spb'), 0) AS savings_pence,
-       coalesce(sum(amount_pence) FILTER (WHERE flow = 'pooled funding'), 0) AS pooled_funding_pence,
-       coalesce(sum(amount_pence) FILTER (WHERE flow = 'reduction'), 0) AS reduction_pence,
+       coalesce(sum(amount_pence) FILTER (WHERE flow IN ('saving', 'personal budget saving') AND to_holder = 'spb'), 0) AS savings_pence,
+       coalesce(sum(amount_pence) FILTER (WHERE flow IN ('pooled funding', 'passed down')), 0) AS pooled_funding_pence,
+       coalesce(sum(amount_pence) FILTER (WHERE flow = 'reduction'), 0) - coalesce(sum(amount_pence) FILTER (WHERE flow = 'envelope top-up'), 0) AS reduction_pence,
        coalesce(sum(amount_pence) FILTER (WHERE flow = 'gainshare returned'), 0) AS gainshare_returned_pence,
-       coalesce(sum(amount_pence) FILTER (WHERE flow = 'saving' AND to_holder = 'spb'), 0)
+       coalesce(sum(amount_pence) FILTER (WHERE flow IN ('saving', 'personal budget saving') AND to_holder = 'spb'), 0)
          - coalesce(sum(amount_pence) FILTER (WHERE flow = 'gainshare returned'), 0) AS gainshare_kept_pence
 FROM postings;
 
@@ -393,11 +399,11 @@ SELECT y.period, y.month,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'line funding' AND p.to_holder = 'spb'), 0) AS line_funding_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'transfer' AND p.to_holder = 'spb'), 0) AS transfers_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'investment funding' AND p.to_holder = 'spb'), 0) AS investment_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'saving' AND p.to_holder = 'spb'), 0) AS savings_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'pooled funding'), 0) AS pooled_funding_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) AS reduction_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('saving', 'personal budget saving') AND p.to_holder = 'spb'), 0) AS savings_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('pooled funding', 'passed down')), 0) AS pooled_funding_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) - coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'envelope top-up'), 0) AS reduction_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'gainshare returned'), 0) AS gainshare_returned_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'saving' AND p.to_holder = 'spb'), 0)
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('saving', 'personal budget saving') AND p.to_holder = 'spb'), 0)
          - coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'gainshare returned'), 0) AS gainshare_kept_pence
 FROM periods y LEFT JOIN postings p USING (period)
 GROUP BY y.period, y.month ORDER BY y.period;
@@ -407,11 +413,11 @@ SELECT y.financial_year,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'line funding' AND p.to_holder = 'spb'), 0) AS line_funding_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'transfer' AND p.to_holder = 'spb'), 0) AS transfers_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'investment funding' AND p.to_holder = 'spb'), 0) AS investment_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'saving' AND p.to_holder = 'spb'), 0) AS savings_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'pooled funding'), 0) AS pooled_funding_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) AS reduction_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('saving', 'personal budget saving') AND p.to_holder = 'spb'), 0) AS savings_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('pooled funding', 'passed down')), 0) AS pooled_funding_pence,
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'reduction'), 0) - coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'envelope top-up'), 0) AS reduction_pence,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'gainshare returned'), 0) AS gainshare_returned_pence,
-       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'saving' AND p.to_holder = 'spb'), 0)
+       coalesce(sum(p.amount_pence) FILTER (WHERE p.flow IN ('saving', 'personal budget saving') AND p.to_holder = 'spb'), 0)
          - coalesce(sum(p.amount_pence) FILTER (WHERE p.flow = 'gainshare returned'), 0) AS gainshare_kept_pence
 FROM periods y LEFT JOIN postings p USING (period)
 GROUP BY y.financial_year ORDER BY min(y.period);

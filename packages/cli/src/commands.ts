@@ -8,6 +8,7 @@ import {
   compareRuns,
   describe as describeSample,
   explainBudget,
+  explainScope,
   figuresOf,
   flattenNumbers,
   formatComparison,
@@ -812,7 +813,13 @@ export const explainCommand = Effect.fn("explainCommand")(function* (args: {
   if (args.period !== undefined && args.month !== undefined) return yield* badInput("--period and --month name the same thing: give one of them")
   // Only the postings that touch the locality's accounts are kept (explainBudget reads no others).
   const { log } = yield* readLog(args.dir, (run) => {
-    const l = run.localities.findIndex((x) => x.id === args.locality)
+    // A tier's postings are all its locality's (an unknown name keeps none: explainBudget says which names there are).
+    let l = -2
+    try {
+      l = explainScope(run, args.locality).locality
+    } catch {
+      // reported below
+    }
     const localityOf = accountDirectory(run).locality
     return (from, to) => localityOf[from] === l || localityOf[to] === l
   })

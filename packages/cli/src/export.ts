@@ -12,7 +12,7 @@
  * export or the complete new one; `--force` replaces only an earlier export that verifies.
  */
 import { ENGINE_VERSION, EVENT_KINDS, forTerminal, HOLDERS, type EventKind, type LogChunk, type RecordCell, type RunStarted } from "@devosim/core"
-import { classifyFlow, LedgerProjection, localityRow, SUMMARY_TABLES, SummaryBuilder, type Flow, type NegotiationRecord } from "@devosim/report"
+import { classifyFlow, DEVOLUTION_FLOWS, LedgerProjection, localityRow, SUMMARY_TABLES, SummaryBuilder, type Flow, type NegotiationRecord } from "@devosim/report"
 import {
   AccountsTable,
   EventsTable,
@@ -174,16 +174,19 @@ const summaryTableColumns = (name: "negotiations" | "localities", run: RunStarte
 export const flowClassifier = (): FlowClassifier => {
   const H = HOLDERS.length
   const K = EVENT_KINDS.length
-  const names: Array<Flow> = []
-  const table = new Uint8Array(H * H * K)
+  const flows: Array<Flow> = new Array(H * H * K)
   for (let f = 0; f < H; f++)
     for (let t = 0; t < H; t++)
       for (let k = 0; k < K; k++) {
         // Kind 0 is "Posting", never a cause: it stands for a cause the log does not have.
-        const flow = classifyFlow(HOLDERS[f]!, HOLDERS[t]!, k === 0 ? undefined : (EVENT_KINDS[k] as EventKind))
-        if (!names.includes(flow)) names.push(flow)
-        table[(f * H + t) * K + k] = names.indexOf(flow)
+        flows[(f * H + t) * K + k] = classifyFlow(HOLDERS[f]!, HOLDERS[t]!, k === 0 ? undefined : (EVENT_KINDS[k] as EventKind))
       }
+  // Issue 17's flows last, so the others keep the codes they had before it.
+  const later = new Set(DEVOLUTION_FLOWS)
+  const names: Array<Flow> = []
+  for (const flow of flows) if (!later.has(flow) && !names.includes(flow)) names.push(flow)
+  for (const flow of flows) if (later.has(flow) && !names.includes(flow)) names.push(flow)
+  const table = Uint8Array.from(flows, (flow) => names.indexOf(flow))
   return { names, table }
 }
 

@@ -116,7 +116,7 @@ const explain = Command.make(
   "explain",
   {
     dir: Argument.String("DIR").pipe(Argument.withDescription("a run directory written by `devosim run`")),
-    locality: Flag.String("locality").pipe(Flag.withDescription("the locality id")),
+    locality: Flag.String("locality").pipe(Flag.withDescription("the locality id, or a tier's path (Birmingham/Ladywood)")),
     agency: Flag.String("agency").pipe(Flag.withDescription("only this agency's lines"), Flag.optional),
     period: Flag.Int("period").pipe(Flag.withDescription("only this period (months since start)"), Flag.optional),
     month: Flag.String("month").pipe(Flag.withDescription("only this calendar month (YYYY-MM), instead of --period"), Flag.optional),

@@ -48,13 +48,16 @@ const NUMBER = Symbol("number")
 const OTHER = Symbol("other")
 const NO_ID = Symbol("no id")
 
-/** What `flattenNumbers` makes an array element's key of (its `idOf`): each part, or NO_ID, in order. */
-const ID_PARTS = ["locality", "agency", "scenario", "figure"] as const
+/** What `flattenNumbers` makes an array element's key of (its `idOf`): each part, or NO_ID, in order (ShapeReader.read reads the same tokens). */
+const ID_PARTS = ["locality", "agency", "measure", "scenario", "figure"] as const
 
 /** The parts of an array element's id, as `flattenNumbers` reads them, passed one by one to `token`. */
 const idTokens = (v: unknown, token: (x: unknown) => void): void => {
   if (typeof v !== "object" || v === null) return token(NO_ID)
   const r = v as Record<string, unknown>
+  // A tier's path or a personal budget's id is the whole id when there is one.
+  token(typeof r["tier"] === "string" ? r["tier"] : NO_ID)
+  token(typeof r["personal_budget"] === "string" ? r["personal_budget"] : NO_ID)
   for (const k of ID_PARTS) token(typeof r[k] === "string" ? r[k] : NO_ID)
   const pair = typeof r["payer"] === "string" && typeof r["beneficiary"] === "string"
   token(pair ? r["payer"] : NO_ID)
@@ -118,8 +121,11 @@ class ShapeReader {
           const r = v as Record<string, unknown>
           const pair = typeof r["payer"] === "string" && typeof r["beneficiary"] === "string"
           if (
+            !this.is(typeof r["tier"] === "string" ? r["tier"] : NO_ID) ||
+            !this.is(typeof r["personal_budget"] === "string" ? r["personal_budget"] : NO_ID) ||
             !this.is(typeof r["locality"] === "string" ? r["locality"] : NO_ID) ||
             !this.is(typeof r["agency"] === "string" ? r["agency"] : NO_ID) ||
+            !this.is(typeof r["measure"] === "string" ? r["measure"] : NO_ID) ||
             !this.is(typeof r["scenario"] === "string" ? r["scenario"] : NO_ID) ||
             !this.is(typeof r["figure"] === "string" ? r["figure"] : NO_ID) ||
             !this.is(pair ? r["payer"] : NO_ID) ||

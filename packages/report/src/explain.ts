@@ -1,11 +1,12 @@
-import type { ControlEvent, EventLog, Holder } from "@devosim/core"
-import { describeAccount, formatPounds, layoutOf, formatYearMonth, parseYearMonth, periodMonth } from "@devosim/core"
+import type { ControlEvent, EventLog, Holder, RunStarted } from "@devosim/core"
+import { accountDirectory, formatPounds, formatYearMonth, HOLDERS, parseYearMonth, periodMonth, tierSubtree } from "@devosim/core"
 import { classifyFlow } from "./flows.ts"
 import type { Flow } from "./flows.ts"
 import { runStartedOf } from "./ledger.ts"
 
 /** `devosim explain`: which events and postings moved a locality's budget, newest first. */
 export interface ExplainQuery {
+  /** A locality's id (its accounts and all its tiers') or a tier's path, "Birmingham/Ladywood" (its accounts and its lower tiers'). */
   readonly locality: string
   readonly agency?: string
   readonly period?: number
@@ -103,24 +104,52 @@ export const describeEvent = (e: ControlEvent): string => {
 
 const localityOfEvent = (e: ControlEvent): string | undefined => ("locality" in e ? e.locality : undefined)
 
+/** Where `devosim explain` looks: a locality, or a tier of one (index into RunStarted.tiers). */
+export interface ExplainScope {
+  readonly locality: number
+  /** -1: the whole locality. */
+  readonly tier: number
+}
+
+/** A locality id or a tier path of the run, or an ExplainError that lists both. */
+export const explainScope = (run: RunStarted, name: string): ExplainScope => {
+  const l = run.localities.findIndex((x) => x.id === name)
+  if (l >= 0) return { locality: l, tier: -1 }
+  const tiers = run.tiers ?? []
+  const j = tiers.findIndex((t) => t.id === name)
+  if (j >= 0) return { locality: run.localities.findIndex((x) => x.id === tiers[j]!.locality), tier: j }
+  const list = (xs: ReadonlyArray<{ readonly id: string }>) => xs.map((x) => JSON.stringify(x.id)).join(", ")
+  throw new ExplainError(`no locality ${tiers.length > 0 ? "or tier " : ""}${JSON.stringify(name)} in this run; localities are ${list(run.localities)}${tiers.length > 0 ? `; tiers are ${list(tiers)}` : ""}`)
+}
+
 export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
   const run = runStartedOf(log)
-  const layout = layoutOf(run)
-  const l = run.localities.findIndex((x) => x.id === q.locality)
-  if (l < 0) throw new ExplainError(`no locality ${JSON.stringify(q.locality)} in this run; localities are ${run.localities.map((x) => JSON.stringify(x.id)).join(", ")}`)
+  const dir = accountDirectory(run)
+  const scope = explainScope(run, q.locality)
+  const l = scope.locality
   const a = q.agency === undefined ? -1 : run.agencies.findIndex((x) => x.id === q.agency)
   if (q.agency !== undefined && a < 0) throw new ExplainError(`no agency ${JSON.stringify(q.agency)} in this run; agencies are ${run.agencies.map((x) => JSON.stringify(x.id)).join(", ")}`)
   const limit = q.limit ?? 40
-  const selected = (account: number) => {
-    const d = describeAccount(layout, account)
-    return d.locality === l && (a < 0 || d.agency === a)
+  const tiers = run.tiers ?? []
+  // A tier: its accounts and its lower tiers'. A locality: all its accounts, its tiers' among them (the roll-up).
+  const inTier = new Uint8Array(tiers.length)
+  if (scope.tier >= 0) {
+    const parentIndex = tiers.map((t) => (t.parent === null ? -1 : tiers.findIndex((x) => x.id === t.parent)))
+    for (const j of tierSubtree(parentIndex.map((parent) => ({ parent })), scope.tier)) inTier[j] = 1
   }
+  const inScope = (account: number) => (scope.tier >= 0 ? dir.tier[account]! >= 0 && inTier[dir.tier[account]!] === 1 : dir.locality[account] === l)
+  // With an agency: a locality's line accounts of it; a tier's accounts (no line's) where the money comes from or goes to that line.
+  const selected = (account: number) => inScope(account) && (a < 0 || scope.tier >= 0 || dir.agency[account] === a)
+  const ofAgency = (from: number, to: number) => a < 0 || scope.tier < 0 || dir.agency[from] === a || dir.agency[to] === a
+  const names: Record<Holder, string> = { treasury: "Treasury", department: "department", agency: "agency", spb: "SPB", world: "citizens & suppliers", centre: "centre", "mayoral office": "mayoral office" }
   const label = (account: number) => {
-    const d = describeAccount(layout, account)
-    const agency = d.agency >= 0 ? ` ${run.agencies[d.agency]!.id}` : ""
-    const where = d.locality >= 0 && d.locality !== l ? ` (${run.localities[d.locality]!.id})` : ""
-    const names: Record<Holder, string> = { treasury: "Treasury", department: "department", agency: "agency", spb: "SPB", world: "citizens & suppliers", centre: "centre", "mayoral office": "mayoral office" }
-    return `${names[d.holder]}${agency}${where}`
+    const holder = HOLDERS[dir.holder[account]!]!
+    const j = dir.tier[account]!
+    if (j >= 0) return `${holder === "spb" ? "tier budget" : names[holder]} ${tiers[j]!.id}`
+    const agency = dir.agency[account]! >= 0 ? ` ${run.agencies[dir.agency[account]!]!.id}` : ""
+    const locality = dir.locality[account]!
+    const where = locality >= 0 && (locality !== l || scope.tier >= 0) ? ` (${run.localities[locality]!.id})` : ""
+    return `${names[holder]}${agency}${where}`
   }
   const bySeq = new Map(log.controls.map((c) => [c.seq, c] as const))
   const p = log.postings
@@ -135,6 +164,7 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
     const inFrom = selected(p.from[i]!)
     const inTo = selected(p.to[i]!)
     if (!inFrom && !inTo) continue
+    if (!ofAgency(p.from[i]!, p.to[i]!)) continue
     matched++
     if (inFrom) touched.add(p.from[i]!)
     if (inTo) touched.add(p.to[i]!)
@@ -146,7 +176,7 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
       seq: p.seq[i]!,
       t: p.t[i]!,
       period,
-      flow: classifyFlow(describeAccount(layout, p.from[i]!).holder, describeAccount(layout, p.to[i]!).holder, cause?._tag),
+      flow: classifyFlow(HOLDERS[dir.holder[p.from[i]!]!]!, HOLDERS[dir.holder[p.to[i]!]!]!, cause?._tag),
       from: label(p.from[i]!),
       to: label(p.to[i]!),
       amount_pence: p.amount[i]!,
@@ -154,8 +184,10 @@ export const explainBudget = (log: EventLog, q: ExplainQuery): Explanation => {
       cause: cause === undefined ? "?" : `${cause._tag}: ${describeEvent(cause)}`
     })
   }
+  // A tier has no events of its own: its locality's are what moved it.
+  const localityId = run.localities[l]!.id
   const events = log.controls
-    .filter((e) => localityOfEvent(e) === q.locality && (q.period === undefined || e.t < q.period + 1))
+    .filter((e) => localityOfEvent(e) === localityId && (q.period === undefined || e.t < q.period + 1))
     .reverse()
     .map((e) => ({ seq: e.seq, t: e.t, what: `${e._tag}: ${describeEvent(e)}` }))
   const accounts = [...touched].sort((x, y) => x - y).map(label)
@@ -187,7 +219,7 @@ export const formatExplanation = (x: Explanation, start: string): string => {
     "  " + r.map((c, k) => (k === 5 ? c.padStart(widths[k]!) : k === r.length - 1 ? c : c.padEnd(widths[k]!))).join("  ")
   lines.push(fmt(head), ...rows.map(fmt))
   if (x.matched > x.postings.length) lines.push(`  … ${x.matched - x.postings.length} older postings (raise --limit to see them)`)
-  lines.push("", `Events for ${x.locality}, newest first:`)
+  lines.push("", `Events for ${x.locality}${x.locality.includes("/") ? "'s locality" : ""}, newest first:`)
   for (const e of x.events.slice(0, 30)) lines.push(`  #${e.seq}  t=${roughly(e.t)}  ${e.what}`)
   if (x.events.length > 30) lines.push(`  … ${x.events.length - 30} older events`)
   return lines.join("\n")

@@ -20,6 +20,7 @@ import { describeFork, directionText, type CompareReport } from "./compare.ts"
 import { POOL_BY_PERIOD_CELLS, type LocalityPool } from "./money.ts"
 import type { DealPower, DealPowers } from "./powers.ts"
 import { dealsInTimeOrder, type Summary } from "./summary.ts"
+import { devolutionSections } from "./html/devolution.ts"
 import { calendarMonth, escapeHtml, formatFigure, integer, monthsAndDate, page, pounds, table, td, th } from "./html/page.ts"
 
 const h = escapeHtml
@@ -579,7 +580,8 @@ ${negotiationsNote}</section>`
 
   return page({
     title: `${s.scenario}: devosim run report`,
-    body: [header, keyFigures, charts, moneyTable, yearsTable, negotiationTable].join("\n"),
+    // Tiers, personal budgets, outcomes, running costs, envelopes: only those the run has (none: the report it had).
+    body: [header, keyFigures, charts, moneyTable, devolutionSections(s), yearsTable, negotiationTable].filter((x) => x !== "").join("\n"),
     data: {
       kind: "run",
       summary: totals === null && shown === bounded.summary ? s : shown,

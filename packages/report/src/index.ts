@@ -1,4 +1,5 @@
 export * from "./compare.ts"
+export * from "./devolution.ts"
 export * from "./explain.ts"
 export * from "./flatten.ts"
 export * from "./flows.ts"

@@ -243,7 +243,14 @@ const FLOWS: ReadonlyArray<Flow> = [
   "gainshare returned",
   "saving",
   "service spend",
-  "investment spend"
+  "investment spend",
+  "passed down",
+  "tier commissioning",
+  "direct payment",
+  "personal budget saving",
+  "outcome payment",
+  "envelope top-up",
+  "running cost"
 ]
 const F_ENVELOPE = FLOWS.indexOf("envelope")
 const F_ENVELOPE_RETURNED = FLOWS.indexOf("envelope returned")
@@ -256,6 +263,11 @@ const F_SERVICE_SPEND = FLOWS.indexOf("service spend")
 const F_INVESTMENT_SPEND = FLOWS.indexOf("investment spend")
 const F_POOLED_FUNDING = FLOWS.indexOf("pooled funding")
 const F_INVESTMENT_FUNDING = FLOWS.indexOf("investment funding")
+const F_PASSED_DOWN = FLOWS.indexOf("passed down")
+const F_TIER_COMMISSIONING = FLOWS.indexOf("tier commissioning")
+const F_DIRECT_PAYMENT = FLOWS.indexOf("direct payment")
+const F_PERSONAL_BUDGET_SAVING = FLOWS.indexOf("personal budget saving")
+const F_ENVELOPE_TOP_UP = FLOWS.indexOf("envelope top-up")
 /** Flows below this code move no figure (other). */
 const F_FIRST_COUNTED = F_POOLED_FUNDING
 
@@ -290,7 +302,7 @@ const FLOW_TABLE = (() => {
   return table
 })()
 const CAUSE_CLASS = new Map<EventKind, number>(CAUSE_KINDS.flatMap((k, c) => (k === undefined ? [] : [[k, c] as const])))
-/** Cause codes pack the class (low 6 bits) and an agency index + 1 (TransferAgreed's `to`, ProgrammeStarted's `payer`). */
+/** Cause codes pack the class (low 6 bits) and an agency index + 1 (TransferAgreed's `to`, ProgrammeStarted's `payer`, BudgetPassedDown's `agency`). */
 const CLASS_BITS = 64
 const CLASS_SHIFT = 6
 const CAUSE_CACHE_MASK = 63
@@ -462,7 +474,8 @@ export class MoneyBuilder {
     if (e._tag === "SpendingReviewSettled") this.reviews.push({ review: e.review, from: e.fromPeriod, to: e.toPeriod })
     const c = CAUSE_CLASS.get(e._tag)
     if (c === undefined) return
-    const agency = e._tag === "TransferAgreed" ? e.to : e._tag === "ProgrammeStarted" ? e.payer : undefined
+    // The line a cause's postings belong to where their accounts do not say (a tier's budget is no line's).
+    const agency = e._tag === "TransferAgreed" ? e.to : e._tag === "ProgrammeStarted" ? e.payer : e._tag === "BudgetPassedDown" ? e.agency : undefined
     const a = agency === undefined ? -1 : (this.agencyIndex.get(agency) ?? -1)
     this.causes.set(e.seq, c + CLASS_BITS * (a + 1))
   }
@@ -600,10 +613,42 @@ export class MoneyBuilder {
           }
           break
         case F_SERVICE_SPEND:
+        case F_DIRECT_PAYMENT:
+          // Direct payments are the line's service spend, commissioned by citizens.
           actual[l * A + agencyOf[f]!]! += x
           actualByPeriod[m]! += x
           if (fy !== null) fy.actual[(l * A + agencyOf[f]!) * Y + fyOfPeriod[m]!]! += x
           break
+        case F_TIER_COMMISSIONING:
+          // What a tier commissions with a budget passed down is the pooled line's spend (its agency is the cause's).
+          actual[l * A + aux]! += x
+          actualByPeriod[m]! += x
+          if (fy !== null) fy.actual[(l * A + aux) * Y + fyOfPeriod[m]!]! += x
+          break
+        case F_PASSED_DOWN:
+          // Out of the pool to fund the line's services in its tiers, as pooled funding to the agency is.
+          pool(l, P_POOLED_FUNDING, x)
+          break
+        case F_PERSONAL_BUDGET_SAVING:
+          // Not a prevention saving (not in savings realised, nor the appraisal); on a pooled line the
+          // gainshare splits it as it does a programme's (its Treasury share is gainshare returned).
+          if (holder[to] === SPB) {
+            pooledSavings[l]! += x
+            pool(l, P_SAVINGS, x)
+          }
+          break
+        case F_ENVELOPE_TOP_UP: {
+          // A fixed cash envelope above the month's demand-led baseline: a negative reduction, so the
+          // reduction is baseline − envelope, signed, and the pool's flows still balance.
+          const r = localityOf[to]!
+          pool(r, P_REDUCTION, -x)
+          reduction[r]! -= x
+          if (curPeriod[r] !== m) this.nextPeriod(r, m)
+          curReduction[r]! -= x
+          reductionByPeriod[m]! -= x
+          if (fy !== null) fy.reduction[r * Y + fyOfPeriod[m]!]! -= x
+          break
+        }
         default:
           break
       }

@@ -1,11 +1,13 @@
 import { localityHint, type EventLog, type LogChunk, type RunStarted } from "@devosim/core"
+import { DevolutionBuilder } from "./devolution.ts"
+import type { DevolutionFigures } from "./devolution.ts"
 import { MoneyBuilder } from "./money.ts"
 import type { MoneyFigures, MoneyOptions } from "./money.ts"
 import { NegotiationsBuilder } from "./negotiations.ts"
 import type { CentreFigures, NegotiationRecord } from "./negotiations.ts"
 
 /** summary.json: every figure a projection of the log (DESIGN §4). Times in months since start. */
-export interface Summary {
+export interface Summary extends DevolutionFigures {
   readonly scenario: string
   readonly seed: number
   readonly start: string
@@ -99,6 +101,8 @@ export class SummaryBuilder {
   private run: RunStarted | undefined
   private negotiations: NegotiationsBuilder | undefined
   private money: MoneyBuilder | undefined
+  /** Tiers, personal budgets, outcomes, running costs, fixed cash envelopes (undefined for a comparison's summary). */
+  private devolution: DevolutionBuilder | undefined
   private nextSeq = 0
   private controls = 0
   private postings = 0
@@ -119,6 +123,7 @@ export class SummaryBuilder {
     this.run = run
     this.negotiations = new NegotiationsBuilder(run)
     this.money = new MoneyBuilder(run, this.money_)
+    if (this.money_.detail !== false) this.devolution = new DevolutionBuilder(run)
     return this
   }
 
@@ -138,8 +143,10 @@ export class SummaryBuilder {
       const e = controls[c]!
       negotiations.add(e, "locality" in e ? localityHint(chunk, c, negotiations.run.localities, e.locality) : -1)
       money.addControl(e)
+      this.devolution?.addControl(e)
     }
     money.addPostings(chunk.postings)
+    this.devolution?.addPostings(chunk.postings)
     this.controls += chunk.controls.length
     this.postings += chunk.postings.length
     this.nextSeq += chunk.controls.length + chunk.postings.length
@@ -171,7 +178,9 @@ export class SummaryBuilder {
         months_to_50pct: to50 ?? null,
         months_to_75pct: to75 ?? null
       },
-      money: this.money.finish()
+      money: this.money.finish(),
+      // After money, each only when the run has it: a run without them has the summary it had.
+      ...this.devolution?.finish()
     }
   }
 }

@@ -15,6 +15,7 @@ import { POOL_FLOWS, poolColumns } from "../src/money.ts"
 import type { NegotiationRecord } from "../src/negotiations.ts"
 import type { Summary } from "../src/summary.ts"
 import { summarize } from "../src/summary.ts"
+import { devolvedScenario } from "./devolution-scenario.ts"
 import { launch, load as loadPage, pixelStats, SKIP_BROWSER, type Browser, type Loaded } from "./chromium.ts"
 
 const ROOT = path.resolve(import.meta.dirname, "../../..")
@@ -557,6 +558,57 @@ describe("renderComparisonReport", () => {
 /** Where the pages and screenshots go: DEVOSIM_REPORT_SCREENSHOTS, or a fresh temp dir (set in beforeAll). */
 let OUT = ""
 
+describe("renderRunReport: tiers, personal budgets, outcomes, running costs and envelopes (issue 17)", () => {
+  const summary = summarize(runScenario(devolvedScenario()).log)
+  const html = renderRunReport(summary)
+
+  it("has a section for each, only when the run has it", () => {
+    for (const title of ["Tiers: spending in districts, wards and neighbourhoods", "Personal budgets", "Outcomes against targets", "Running costs", "Fixed cash envelopes"]) expect(html).toContain(`<h2>${title}</h2>`)
+    expectSelfContained(html)
+    const plain = renderRunReport(fixtureSummary())
+    for (const id of ["tiers", "personal-budgets", "outcomes", "running-costs", "envelopes"]) expect(plain).not.toContain(`<section id="${id}">`)
+  })
+
+  it("tabulates each place: the locality's own part, its tiers (indented under their parent), and a total row that is the locality's", () => {
+    const t = summary.tiers!
+    const brum = summary.money.localities.find((l) => l.locality === "Brum")!
+    expect(t.by_locality[0]!.spend_pence).toBe(brum.actual_pence)
+    const rows = /<table id="table-tiers">[\s\S]*?<\/table>/.exec(html)![0]!
+    // Brum's own part, Ladywood, Aston, Edgbaston, the total.
+    expect((rows.match(/<tr/g) ?? []).length).toBe(1 + 5)
+    expect(rows).toContain(`<tr class="total"><td>Brum<span class="sub">all its places</span></td><td></td><td></td><td class="num">${pounds(brum.actual_pence)}</td>`)
+    const aston = t.by_tier.find((x) => x.tier === "Brum/Ladywood/Aston")!
+    expect(rows).toContain(`<td>&nbsp;&nbsp;&nbsp;&nbsp;Aston<span class="sub">&nbsp;&nbsp;&nbsp;&nbsp;Brum/Ladywood/Aston</span></td><td>neighbourhood</td><td class="num">30,000</td><td class="num">${pounds(aston.spend_pence)}</td>`)
+    const ladywood = t.by_tier.find((x) => x.tier === "Brum/Ladywood")!
+    expect(ladywood.passed_down_pence).toBeGreaterThan(0)
+    expect(rows).toContain(pounds(ladywood.passed_down_pence))
+  })
+
+  it("lists outcomes against targets, names escaped, with one small chart per measure", () => {
+    const rows = /<table id="table-outcomes">[\s\S]*?<\/table>/.exec(html)![0]!
+    expect((rows.match(/<tr class="outcome-/g) ?? []).length).toBe(2)
+    expect(rows).toContain("Falls &lt;at home&gt;")
+    expect(html).not.toContain("Falls <at home>")
+    const admissions = summary.outcomes!.find((o) => o.measure === "admissions")!
+    expect(admissions.payments_pence).toBeGreaterThan(0)
+    expect(rows).toContain(pounds(admissions.payments_pence))
+    expect((html.match(/<svg class="outcome-chart"/g) ?? []).length).toBe(2)
+    expect((html.match(/<polyline class="outcome-achieved"/g) ?? []).length).toBe(2)
+  })
+
+  it("tabulates running costs by financial year with the whole run's total, and the envelopes' top-ups", () => {
+    const r = summary.running_costs!
+    expect(html).toContain(`<tr class="total"><td>Whole run</td><td class="num">${pounds(r.centre_pence)}</td><td class="num">${pounds(r.mayoral_offices_pence)}</td><td class="num">${pounds(r.total_pence)}</td></tr>`)
+    const bodyRows = (id: string) => (new RegExp(`<table id="${id}">[\\s\\S]*?<tbody>([\\s\\S]*?)</tbody>`).exec(html)![1]!.match(/<tr/g) ?? []).length
+    // Each financial year and the whole run.
+    expect(bodyRows("table-running-costs")).toBe(r.by_financial_year.length + 1)
+    // Both localities' deals are on fixed cash envelopes.
+    expect(summary.envelopes!.map((e) => e.locality)).toEqual(["Brum", "Kent"])
+    expect(bodyRows("table-envelopes")).toBe(2)
+    expect(summary.envelopes!.some((e) => e.top_ups_pence > 0)).toBe(true)
+  })
+})
+
 describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
   let browser: Browser
 
@@ -685,6 +737,21 @@ describe.skipIf(SKIP_BROWSER)("report.html in headless Chromium", () => {
     expect(await page.evaluate("document.querySelectorAll('script').length")).toBe(4) // data, libraries, 2 client scripts: none injected
     await screenshot(page, "run-fixture")
     await expectPrintable(page, "run-fixture")
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it("draws and prints the run report of a run with tiers, personal budgets, outcomes, running costs and envelopes", async () => {
+    const summary = summarize(runScenario(devolvedScenario()).log)
+    const { page, problems } = await load("run-devolved", renderRunReport(summary))
+    await expectCharts(page, ["chart-timeline", "chart-coverage", "chart-money", "chart-money-parts", "chart-budgets"])
+    for (const id of ["tiers", "personal-budgets", "outcomes", "running-costs", "envelopes"]) expect(await count(page, `section#${id}`)).toBe(1)
+    expect(await count(page, "#table-tiers tbody tr")).toBe(5)
+    expect(await count(page, "#outcomes svg.outcome-chart polyline")).toBe(2)
+    const box = await page.locator("#outcomes svg.outcome-chart").first().boundingBox()
+    expect(box!.width).toBeGreaterThan(200)
+    await screenshot(page, "run-devolved")
+    await expectPrintable(page, "run-devolved")
     expect(problems).toEqual([])
     await page.close()
   })
