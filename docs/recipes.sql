@@ -21,12 +21,12 @@ CREATE OR REPLACE VIEW localities AS FROM read_parquet('localities.parquet');
 -- The documented column types, given rather than guessed (a null is an empty field, "" the empty string).
 CREATE OR REPLACE VIEW events AS FROM read_csv('events.csv', header = true, auto_detect = false, allow_quoted_nulls = false, columns = {
   'seq': 'BIGINT', 't': 'DOUBLE', 'month': 'VARCHAR', 'kind': 'VARCHAR', 'flow': 'VARCHAR', 'locality': 'VARCHAR',
-  'from_account': 'INTEGER', 'to_account': 'INTEGER', 'amount_pence': 'BIGINT', 'cause_seq': 'BIGINT', 'data': 'VARCHAR'});
+  'from_account': 'INTEGER', 'to_account': 'INTEGER', 'amount_pence': 'BIGINT', 'cause_seq': 'BIGINT', 'data': 'VARCHAR', 'tier': 'VARCHAR'});
 CREATE OR REPLACE VIEW ledger AS FROM read_csv('ledger.csv', header = true, auto_detect = false, allow_quoted_nulls = false, columns = {
   'period': 'INTEGER', 'month': 'VARCHAR', 'account': 'INTEGER', 'locality': 'VARCHAR', 'agency': 'VARCHAR',
-  'opening_pence': 'BIGINT', 'inflow_pence': 'BIGINT', 'outflow_pence': 'BIGINT', 'closing_pence': 'BIGINT'});
+  'opening_pence': 'BIGINT', 'inflow_pence': 'BIGINT', 'outflow_pence': 'BIGINT', 'closing_pence': 'BIGINT', 'tier': 'VARCHAR'});
 CREATE OR REPLACE VIEW accounts AS FROM read_csv('accounts.csv', header = true, auto_detect = false, allow_quoted_nulls = false, columns = {
-  'account': 'INTEGER', 'holder': 'VARCHAR', 'purpose': 'VARCHAR', 'locality': 'VARCHAR', 'agency': 'VARCHAR'});
+  'account': 'INTEGER', 'holder': 'VARCHAR', 'purpose': 'VARCHAR', 'locality': 'VARCHAR', 'agency': 'VARCHAR', 'tier': 'VARCHAR'});
 CREATE OR REPLACE VIEW negotiations AS FROM read_csv('negotiations.csv', header = true, auto_detect = false, allow_quoted_nulls = false, columns = {
   'locality': 'VARCHAR', 'tranche': 'VARCHAR', 'population': 'DOUBLE', 'eligible': 'DOUBLE', 'start': 'DOUBLE',
   'deal': 'DOUBLE', 'wait': 'DOUBLE', 'attempts': 'INTEGER', 'outcome': 'VARCHAR'});

@@ -149,11 +149,12 @@ describe("devosim export: the files", () => {
       to_account: "Int32?",
       amount_pence: "Int64?",
       cause_seq: "Int64?",
-      data: "Utf8?"
+      data: "Utf8?",
+      tier: `${dict("Int32")}?`
     })
     const pence = (...names: Array<string>) => Object.fromEntries(names.map((n) => [n, "Int64"]))
-    expect(types("ledger")).toEqual({ period: "Int32", month: dict("Int32"), account: "Int32", locality: `${dict("Int32")}?`, agency: `${dict("Int32")}?`, ...pence("opening_pence", "inflow_pence", "outflow_pence", "closing_pence") })
-    expect(types("accounts")).toEqual({ account: "Int32", holder: dict("Int8"), purpose: dict("Int8"), locality: `${dict("Int32")}?`, agency: `${dict("Int32")}?` })
+    expect(types("ledger")).toEqual({ period: "Int32", month: dict("Int32"), account: "Int32", locality: `${dict("Int32")}?`, agency: `${dict("Int32")}?`, ...pence("opening_pence", "inflow_pence", "outflow_pence", "closing_pence"), tier: `${dict("Int32")}?` })
+    expect(types("accounts")).toEqual({ account: "Int32", holder: dict("Int8"), purpose: dict("Int8"), locality: `${dict("Int32")}?`, agency: `${dict("Int32")}?`, tier: `${dict("Int32")}?` })
     expect(types("negotiations")).toEqual({
       locality: dict("Int32"),
       tranche: dict("Int32"),
@@ -293,7 +294,8 @@ describe("devosim export: the tables are the log's", () => {
     if (existsSync(own)) {
       const ledger = decodeTable(readFileSync(own))
       expect(ledger.columns["month"]).toBeUndefined()
-      for (const k of Object.keys(c)) if (k !== "month") expect(ledger.columns[k], k).toEqual(c[k])
+      // The run directory's ledger has a tier column only in a run with tiers (the export always has one).
+      for (const k of Object.keys(c)) if (k !== "month" && k !== "tier") expect(ledger.columns[k], k).toEqual(c[k])
     }
     // month is the period's calendar month
     const start = run.start.split("-").map(Number) as [number, number]
@@ -402,7 +404,7 @@ describe("devosim export --format csv", () => {
     // A locality id with a comma is quoted; a control event's JSON has its quotes doubled.
     const negotiations = readFileSync(fileOf("negotiations", "csv"), "utf8")
     expect(negotiations).toContain('\r\n"Bournemouth, Dorset and Poole",second,')
-    expect(readFileSync(fileOf("events", "csv"), "utf8")).toMatch(/\r\n[0-9]+,[0-9.]+,20[0-9]{2}-[0-9]{2},NegotiationStarted,,Kent,,,,,"\{""attempt"":1,""duration"":[0-9.]+,""queue_length"":[0-9]+\}"\r\n/)
+    expect(readFileSync(fileOf("events", "csv"), "utf8")).toMatch(/\r\n[0-9]+,[0-9.]+,20[0-9]{2}-[0-9]{2},NegotiationStarted,,Kent,,,,,"\{""attempt"":1,""duration"":[0-9.]+,""queue_length"":[0-9]+\}",\r\n/)
   })
 })
 
@@ -425,9 +427,9 @@ describe("devosim export --format parquet", () => {
 
   it("is zstd, with dictionary encoding only on the dictionary columns", async () => {
     const dictionaries: Record<Table, Array<string>> = {
-      events: ["flow", "kind", "locality", "month"],
-      ledger: ["agency", "locality", "month"],
-      accounts: ["agency", "holder", "locality", "purpose"],
+      events: ["flow", "kind", "locality", "month", "tier"],
+      ledger: ["agency", "locality", "month", "tier"],
+      accounts: ["agency", "holder", "locality", "purpose", "tier"],
       negotiations: ["locality", "outcome", "tranche"],
       localities: ["locality"]
     }

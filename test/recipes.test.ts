@@ -73,6 +73,8 @@ const RUNS: ReadonlyArray<{ readonly name: string; readonly make: (out: string) 
   { name: "route-map", make: (out) => ["run", path.join(ROOT, "scenarios", "route-map-2010.yaml"), "--out", out, "--quiet"] },
   { name: "stockport", make: (out) => ["run", path.join(ROOT, "scenarios", "stockport-mental-health.yaml"), "--out", out, "--quiet"] },
   { name: "early-years", make: (out) => ["run", path.join(ROOT, "scenarios", "early-years-city-region.yaml"), "--out", out, "--quiet"] },
+  // Tiers, budgets passed down, personal budgets, agreed outcomes, fixed cash and running costs (issue 17).
+  { name: "beyond-the-town-hall", make: (out) => ["run", path.join(ROOT, "scenarios", "beyond-the-town-hall.yaml"), "--out", out, "--quiet"] },
   { name: "short", make: (out) => ["run", shortScenario(), "--out", out, "--quiet"] },
   // A fork with a second negotiation slot from month 3: its capacity is ScenarioAmended's; a third
   // from month 5 on its schedule (CapacityChanged).
@@ -285,9 +287,9 @@ describe("the CSV export in DuckDB's read_csv", () => {
   const DUCK: Record<string, string> = { int64: "BIGINT", int32: "INTEGER", float64: "DOUBLE", utf8: "VARCHAR", dictionary: "VARCHAR" }
   /** The documented columns (README, "Exporting tables") and the DuckDB types they read as. */
   const DOCUMENTED: Record<string, Record<string, string>> = {
-    events: { seq: "int64", t: "float64", month: "dictionary", kind: "dictionary", flow: "dictionary", locality: "dictionary", from_account: "int32", to_account: "int32", amount_pence: "int64", cause_seq: "int64", data: "utf8" },
-    ledger: { period: "int32", month: "dictionary", account: "int32", locality: "dictionary", agency: "dictionary", opening_pence: "int64", inflow_pence: "int64", outflow_pence: "int64", closing_pence: "int64" },
-    accounts: { account: "int32", holder: "dictionary", purpose: "dictionary", locality: "dictionary", agency: "dictionary" }
+    events: { seq: "int64", t: "float64", month: "dictionary", kind: "dictionary", flow: "dictionary", locality: "dictionary", from_account: "int32", to_account: "int32", amount_pence: "int64", cause_seq: "int64", data: "utf8", tier: "dictionary" },
+    ledger: { period: "int32", month: "dictionary", account: "int32", locality: "dictionary", agency: "dictionary", opening_pence: "int64", inflow_pence: "int64", outflow_pence: "int64", closing_pence: "int64", tier: "dictionary" },
+    accounts: { account: "int32", holder: "dictionary", purpose: "dictionary", locality: "dictionary", agency: "dictionary", tier: "dictionary" }
   }
 
   it("loads events, ledger and accounts with the documented columns and types, the same rows as the Parquet export", async () => {

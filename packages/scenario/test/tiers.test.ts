@@ -400,7 +400,8 @@ describe("files without the new fields", () => {
 
   it("compile to exactly the scenarios they did before (the examples, every variant)", () => {
     const seen: Record<string, string> = {}
-    for (const f of readdirSync(dir).sort()) {
+    // The examples that were there before the new fields (later ones use them).
+    for (const f of readdirSync(dir).sort().filter((f) => Object.keys(BEFORE).some((k) => k.startsWith(`${f} `)))) {
       const r = compileScenarioVariantsText(readFileSync(join(dir, f), "utf8"), f)
       if (!r.ok) throw new Error(r.error.message)
       for (const v of r.value) seen[`${f} ${v.variant}`] = createHash("sha256").update(JSON.stringify(v.scenario)).digest("hex")

@@ -134,7 +134,7 @@ export const controlEventPayload = (e: ControlEvent): string => {
  *   locality Dictionary<Utf8, Int32>? (a control event's locality; a posting's non-Treasury side's)
  *   from_account Int32? · to_account Int32? · amount_pence Int64? · cause_seq Int64?  (postings)
  *   data Utf8? (control events: `controlEventPayload`)
- *   tier Dictionary<Utf8, Int32>? (only in a run with tiers: a posting's tier, its receiving side's or else its paying side's)
+ *   tier Dictionary<Utf8, Int32>? (a posting's tier, its receiving side's or else its paying side's; null in a run without tiers)
  */
 export class EventsTable {
   readonly schema: TableSchema
@@ -147,7 +147,7 @@ export class EventsTable {
   private readonly monthType = new Dictionary(new Utf8(), new Int32(), 2)
   private readonly flowType = new Dictionary(new Utf8(), new Int8(), 3)
   private readonly tierType = new Dictionary(new Utf8(), new Int32(), 4)
-  private readonly tierValues: Vector | undefined
+  private readonly tierValues: Vector
   private readonly kindValues = dictionaryVector(EVENT_KINDS)
   private readonly localityValues: Vector
   private readonly monthValues: Vector
@@ -204,9 +204,10 @@ export class EventsTable {
       new Field("amount_pence", new Int64(), true),
       new Field("cause_seq", new Int64(), true),
       new Field("data", new Utf8(), true),
-      ...(this.dir.tierIds.length === 0 ? [] : [new Field("tier", this.tierType, true)])
+      // Every run's export has it (null throughout without tiers), so tables of different runs share columns.
+      new Field("tier", this.tierType, true)
     ])
-    this.tierValues = this.dir.tierIds.length === 0 ? undefined : dictionaryVector(this.dir.tierIds)
+    this.tierValues = dictionaryVector(this.dir.tierIds)
     this.fresh()
   }
 
@@ -296,12 +297,9 @@ export class EventsTable {
     const amount = int64FromFloat64("amount_pence", n, (r) => (this.from[r]! >= 0 ? this.amount[r]! : 0))
     const cause = int64FromFloat64("cause_seq", n, (r) => (this.from[r]! >= 0 ? this.cause[r]! : 0))
     // A posting's tier: its receiving side's, or else its paying side's (control events have none).
-    let tier: Int32Array | undefined
-    if (this.tierValues !== undefined) {
-      const tierOf = this.dir.tier
-      tier = new Int32Array(n)
-      for (let r = 0; r < n; r++) tier[r] = this.from[r]! < 0 ? -1 : tierOf[this.to[r]!]! >= 0 ? tierOf[this.to[r]!]! : tierOf[this.from[r]!]!
-    }
+    const tierOf = this.dir.tier
+    const tier = new Int32Array(n)
+    for (let r = 0; r < n; r++) tier[r] = this.from[r]! < 0 ? -1 : tierOf[this.to[r]!]! >= 0 ? tierOf[this.to[r]!]! : tierOf[this.from[r]!]!
     const from = this.from.subarray(0, n)
     for (let r = 0; r < n; r++) if (from[r]! < 0) from[r] = 0
     const t = this.t.subarray(0, n)
@@ -323,7 +321,7 @@ export class EventsTable {
       int64Column(cause, isPosting),
       utf8FromStrings(this.data.slice(0, n))
     ]
-    if (tier !== undefined) columns.push(dictionaryData(this.tierType, tier, this.tierValues!))
+    columns.push(dictionaryData(this.tierType, tier, this.tierValues))
     this.emitted += n
     this.fresh()
     return { columns, length: n }
@@ -352,8 +350,8 @@ export class LedgerTable {
   private readonly localityValues: Vector
   private readonly agencyValues: Vector
   private readonly monthValues: Vector
-  /** The tiers' paths, in a run with tiers (which adds a `tier` column); undefined otherwise. */
-  private readonly tierValues: Vector | undefined
+  /** The tiers' paths (none in a run without tiers: its `tier` column is null throughout). */
+  private readonly tierValues: Vector
   private readonly months: number
   private emitted = 0
   private rows = 0
@@ -368,15 +366,15 @@ export class LedgerTable {
     this.agencyValues = dictionaryVector(this.dir.agencyIds)
     this.months = run.months
     this.monthValues = dictionaryVector(monthLabels(run))
-    this.tierValues = this.dir.tierIds.length === 0 ? undefined : dictionaryVector(this.dir.tierIds)
+    this.tierValues = dictionaryVector(this.dir.tierIds)
     this.schema = schemaOf("ledger", [
       new Field("period", new Int32(), false),
       new Field("month", this.monthType, false),
       new Field("account", new Int32(), false),
       new Field("locality", this.localityType, true),
       new Field("agency", this.agencyType, true),
-      ...(this.tierValues === undefined ? [] : [new Field("tier", this.tierType, true)]),
-      ...MONEY.map((m) => new Field(`${m}_pence`, new Int64(), false))
+      ...MONEY.map((m) => new Field(`${m}_pence`, new Int64(), false)),
+      new Field("tier", this.tierType, true)
     ])
     this.fresh()
   }
@@ -431,8 +429,8 @@ export class LedgerTable {
       int32Column(account),
       dictionaryData(this.localityType, locality, this.localityValues),
       dictionaryData(this.agencyType, agency, this.agencyValues),
-      ...(this.tierValues === undefined ? [] : [dictionaryData(this.tierType, Int32Array.from(account, (a) => this.dir.tier[a]!), this.tierValues)]),
-      ...this.money.map((m, k) => int64Column(int64FromFloat64(`${MONEY[k]}_pence`, n, (r) => m[r]!)))
+      ...this.money.map((m, k) => int64Column(int64FromFloat64(`${MONEY[k]}_pence`, n, (r) => m[r]!))),
+      dictionaryData(this.tierType, Int32Array.from(account, (a) => this.dir.tier[a]!), this.tierValues)
     ]
     this.emitted += n
     this.fresh()
@@ -463,7 +461,7 @@ export class AccountsTable {
     agency: new Dictionary(new Utf8(), new Int32(), 3),
     tier: new Dictionary(new Utf8(), new Int32(), 4)
   }
-  private readonly values: { holder: Vector; purpose: Vector; locality: Vector; agency: Vector; tier: Vector | undefined }
+  private readonly values: { holder: Vector; purpose: Vector; locality: Vector; agency: Vector; tier: Vector }
 
   constructor(run: RunStarted, batchRows: number = EXPORT_BATCH_ROWS) {
     this.cap = checkBatchRows(batchRows)
@@ -473,7 +471,7 @@ export class AccountsTable {
       purpose: dictionaryVector(HOLDERS.map((h) => PURPOSE[h])),
       locality: dictionaryVector(this.dir.localityIds),
       agency: dictionaryVector(this.dir.agencyIds),
-      tier: this.dir.tierIds.length === 0 ? undefined : dictionaryVector(this.dir.tierIds)
+      tier: dictionaryVector(this.dir.tierIds)
     }
     const t = this.types
     this.schema = schemaOf("accounts", [
@@ -482,7 +480,7 @@ export class AccountsTable {
       new Field("purpose", t.purpose, false),
       new Field("locality", t.locality, true),
       new Field("agency", t.agency, true),
-      ...(this.values.tier === undefined ? [] : [new Field("tier", t.tier, true)])
+      new Field("tier", t.tier, true)
     ])
   }
 
@@ -515,7 +513,7 @@ export class AccountsTable {
           makeData({ type: t.purpose, length: n, nullCount: 0, data: holder.slice(), dictionary: v.purpose }),
           dictionaryData(t.locality, locality, v.locality),
           dictionaryData(t.agency, agency, v.agency),
-          ...(v.tier === undefined ? [] : [dictionaryData(t.tier, Int32Array.from(account, (a) => this.dir.tier[a]!), v.tier)])
+          dictionaryData(t.tier, Int32Array.from(account, (a) => this.dir.tier[a]!), v.tier)
         ],
         length: n
       }

@@ -67,8 +67,8 @@ export type LedgerRows = Omit<LedgerColumns, "length"> & { readonly length?: num
 const TWO32 = 4294967296
 
 /**
- * Writes ledger.arrow ("ledger/2"; a run with tiers adds a `tier` column, Dictionary<Utf8, Int32>?,
- * the tier's path, after `agency`) into a sink as periods are projected, in record batches of a
+ * Writes ledger.arrow ("ledger/2"; a run with tiers adds a last `tier` column, Dictionary<Utf8, Int32>?,
+ * the tier's path) into a sink as periods are projected, in record batches of a
  * fixed row count (so the bytes do not depend on how the rows were appended). Columns:
  *
  *   period Int32 · account Int32 · holder, purpose Dictionary<Utf8, Int8> (core's HOLDERS, fixed)
@@ -124,8 +124,8 @@ export class LedgerWriter {
         new Field("purpose", t.purpose, false),
         new Field("locality", t.locality, true),
         new Field("agency", t.agency, true),
-        ...(this.tiered ? [new Field("tier", t.tier, true)] : []),
-        ...MONEY.map((m) => new Field(`${m}_pence`, new Int64(), false))
+        ...MONEY.map((m) => new Field(`${m}_pence`, new Int64(), false)),
+        ...(this.tiered ? [new Field("tier", t.tier, true)] : [])
       ],
       [[META_FORMAT, LEDGER_FORMAT]]
     )
@@ -218,8 +218,8 @@ export class LedgerWriter {
         makeData({ type: t.purpose, length: n, nullCount: 0, data: holder.slice(), dictionary: d.purpose }),
         indexed(t.locality, locality, d.locality),
         indexed(t.agency, agency, d.agency),
-        ...(tier === undefined ? [] : [indexed(t.tier, tier, d.tier)]),
-        ...this.money.map((w) => int64Column(new BigInt64Array(w.buffer, 0, n)))
+        ...this.money.map((w) => int64Column(new BigInt64Array(w.buffer, 0, n))),
+        ...(tier === undefined ? [] : [indexed(t.tier, tier, d.tier)])
       ],
       n
     )

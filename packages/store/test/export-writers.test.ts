@@ -143,7 +143,7 @@ describe("EventsTable", () => {
     expect(rows).toHaveLength(log.controls.length + log.postings.length)
     expect(rows.map((r) => r["seq"])).toEqual(rows.map((_, i) => BigInt(i)))
     const posting = rows[3]!
-    expect(posting).toEqual({ seq: 3n, t: 0, month: "2026-04", kind: "Posting", flow: "settled", locality: "north", from_account: 0, to_account: 1, amount_pence: BigInt(max), cause_seq: 2n, data: null })
+    expect(posting).toEqual({ seq: 3n, t: 0, month: "2026-04", kind: "Posting", flow: "settled", locality: "north", from_account: 0, to_account: 1, amount_pence: BigInt(max), cause_seq: 2n, data: null, tier: null })
     // A posting's flow is its holders' and its cause's kind; a control event has none.
     const postings = rows.filter((r) => r["kind"] === "Posting")
     expect(postings.map((r) => [r["t"], r["month"], r["flow"]])).toEqual([
@@ -179,11 +179,11 @@ describe("CSV", () => {
     const { schema, batches } = eventsBatches(chunked([2, 7]), 2)
     const arrow = rowsOf(tableFromIPC(await write("arrow", schema, batches)))
     const text = new TextDecoder().decode(await write("csv", schema, batches))
-    expect(text.startsWith("seq,t,month,kind,flow,locality,from_account,to_account,amount_pence,cause_seq,data\r\n")).toBe(true)
+    expect(text.startsWith("seq,t,month,kind,flow,locality,from_account,to_account,amount_pence,cause_seq,data,tier\r\n")).toBe(true)
     expect(text.endsWith("\r\n")).toBe(true)
-    expect(text).toContain(`\r\n3,0,2026-04,Posting,settled,north,0,1,${max},2,\r\n`)
+    expect(text).toContain(`\r\n3,0,2026-04,Posting,settled,north,0,1,${max},2,,\r\n`)
     const started = arrow.find((r) => r["kind"] === "NegotiationStarted")!
-    expect(text).toContain(`\r\n${started["seq"]},0,2026-04,NegotiationStarted,,north,,,,,"{""attempt"":1,""duration"":2.5,""queue_length"":0}"\r\n`)
+    expect(text).toContain(`\r\n${started["seq"]},0,2026-04,NegotiationStarted,,north,,,,,"{""attempt"":1,""duration"":2.5,""queue_length"":0}",\r\n`)
     expect(text.split("\r\n").length - 2).toBe(arrow.length)
   })
 })
@@ -210,7 +210,7 @@ describe("ParquetStreamWriter", () => {
       .columns()
       .filter((c) => c.encodings().includes(pw.Encoding.RLE_DICTIONARY))
       .map((c) => c.columnPath().join("."))
-    expect(dictionaryEncoded).toEqual(["month", "kind", "flow", "locality"])
+    expect(dictionaryEncoded).toEqual(["month", "kind", "flow", "locality", "tier"])
   })
 
   it("refuses a file without a batch, and a write after finish", async () => {
@@ -226,8 +226,8 @@ describe("ParquetStreamWriter", () => {
     expect(batches.map((b) => b.length)).toEqual([0])
     const back = readParquet(await write("parquet", t.schema, batches))
     expect(back.numRows).toBe(0)
-    expect(back.schema.fields.map((f) => f.name)).toEqual(["period", "month", "account", "locality", "agency", "opening_pence", "inflow_pence", "outflow_pence", "closing_pence"])
-    expect(new TextDecoder().decode(await write("csv", t.schema, batches))).toBe("period,month,account,locality,agency,opening_pence,inflow_pence,outflow_pence,closing_pence\r\n")
+    expect(back.schema.fields.map((f) => f.name)).toEqual(["period", "month", "account", "locality", "agency", "opening_pence", "inflow_pence", "outflow_pence", "closing_pence", "tier"])
+    expect(new TextDecoder().decode(await write("csv", t.schema, batches))).toBe("period,month,account,locality,agency,opening_pence,inflow_pence,outflow_pence,closing_pence,tier\r\n")
   })
 })
 
@@ -246,7 +246,7 @@ describe("LedgerTable and AccountsTable", () => {
     const batches = [...t.append(period(0, [0, 1, 3, 4], [0, 0, 0, 0], [0, 100, 40, 0], [140, 0, 0, 0])), ...t.append(period(1, [0, 1], [-140, 100], [0, 0], [0, 0])), ...t.finish()]
     expect(batches.map((b) => b.length)).toEqual([3, 3])
     const rows = rowsOf(tableFromIPC(await write("arrow", t.schema, batches)))
-    expect(rows[1]).toEqual({ period: 0, month: "2026-04", account: 1, locality: "north", agency: "police", opening_pence: 0n, inflow_pence: 100n, outflow_pence: 0n, closing_pence: 100n })
+    expect(rows[1]).toEqual({ period: 0, month: "2026-04", account: 1, locality: "north", agency: "police", opening_pence: 0n, inflow_pence: 100n, outflow_pence: 0n, closing_pence: 100n, tier: null })
     expect(rows[4]!["month"]).toBe("2026-05")
     expect(rows[0]!["locality"]).toBeNull()
     expect(rows[2]!["agency"]).toBeNull() // north's SPB
@@ -260,7 +260,7 @@ describe("LedgerTable and AccountsTable", () => {
     const rows = rowsOf(tableFromIPC(await write("arrow", t.schema, t.batches())))
     expect(rows).toHaveLength(t.rows)
     expect(rows.map((r) => r["holder"])).toEqual(["treasury", "department", "agency", "spb", "world", "department", "agency", "spb", "world"])
-    expect(rows[6]).toEqual({ account: 6, holder: "agency", purpose: "service delivery", locality: "south", agency: "police" })
+    expect(rows[6]).toEqual({ account: 6, holder: "agency", purpose: "service delivery", locality: "south", agency: "police", tier: null })
   })
 })
 
