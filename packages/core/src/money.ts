@@ -103,3 +103,68 @@ export const formatPoundsCompact = (pence: number, digits = 1): string => {
   const s = `£${(abs / div).toFixed(d)}${unit}`
   return p < 0 && s !== "£0.00" ? `-${s}` : s
 }
+
+/** Below this a share's float error is under 2^40 × 2^−52 ≈ 2.4e−4 of a penny: far inside the margin below. */
+const FAST_SPLIT_LIMIT = 2 ** 40
+const FAST_SPLIT_MARGIN = 1e-3
+
+/**
+ * `splitLargestRemainder` into `out` (the first weights.length entries), without BigInt or an
+ * allocation when floats decide it beyond doubt: each share is computed in floating point, and
+ * when every share's fractional part and every order between the fractional parts of unequal
+ * weights is clear by a margin far above the float error, floor and ranking are those of exact
+ * arithmetic. Otherwise (near an integer, a near-tie, or beyond 2^40 pence) the exact split is used.
+ * The per-period hot path of a locality with tiers (a line's spending over its places).
+ */
+export const splitLargestRemainderInto = (total: Pence, weights: ReadonlyArray<number>, out: Float64Array, order: Int32Array): void => {
+  const n = weights.length
+  let sum = 0
+  for (let i = 0; i < n; i++) sum += weights[i]!
+  const t = Math.abs(total)
+  if (n > 0 && sum > 0 && Number.isSafeInteger(sum) && t < FAST_SPLIT_LIMIT) {
+    let given = 0
+    let clear = true
+    for (let i = 0; i < n; i++) {
+      const x = (t * weights[i]!) / sum
+      const q = Math.floor(x)
+      const f = x - q
+      // An exact zero is exact only when the product is exact (below 2^53): then it is 0, not near it.
+      if ((f < FAST_SPLIT_MARGIN && !(f === 0 && t * weights[i]! <= Number.MAX_SAFE_INTEGER)) || f > 1 - FAST_SPLIT_MARGIN) {
+        clear = false
+        break
+      }
+      out[i] = q
+      given += q
+      order[i] = i
+    }
+    if (clear) {
+      const left = t - given
+      // The `left` largest fractional parts, ties to the lower index (insertion sort: n is a locality's places).
+      const frac = (i: number) => (t * weights[i]!) / sum - out[i]!
+      for (let a = 1; a < n && clear; a++) {
+        const k = order[a]!
+        const fk = frac(k)
+        let b = a - 1
+        while (b >= 0) {
+          const j = order[b]!
+          const fj = frac(j)
+          if (weights[j] !== weights[k] && Math.abs(fj - fk) < FAST_SPLIT_MARGIN) {
+            clear = false
+            break
+          }
+          if (fj > fk || (fj === fk && j < k)) break
+          order[b + 1] = j
+          b--
+        }
+        order[b + 1] = k
+      }
+      if (clear) {
+        for (let r = 0; r < left; r++) out[order[r]!]! += 1
+        if (total < 0) for (let i = 0; i < n; i++) out[i] = -out[i]! || 0
+        return
+      }
+    }
+  }
+  const parts = splitLargestRemainder(total, weights)
+  for (let i = 0; i < n; i++) out[i] = parts[i]!
+}

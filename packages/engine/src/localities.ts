@@ -20,6 +20,7 @@ import {
   shareOf,
   spbAccount,
   splitLargestRemainder,
+  splitLargestRemainderInto,
   tierBudgetAccount,
   tierWorldAccount,
   TREASURY,
@@ -248,6 +249,9 @@ export class LocalityShard {
   private recycled: RecycledPostings | undefined
   /** Scratch for the claims of the effects on one line in one period. */
   private claims = new Float64Array(8)
+  /** Scratch for a split of a line's spending over its places (no allocation per line and period). */
+  private parts = new Float64Array(16)
+  private order = new Int32Array(16)
   readonly firstLocality: number
   readonly endLocality: number
 
@@ -633,8 +637,13 @@ export class LocalityShard {
       out.push(agency, world, amount, cause)
       return
     }
-    const parts = splitLargestRemainder(amount, split.weights)
-    for (let k = 0; k < parts.length; k++) out.push(agency, split.accounts[k]!, parts[k]!, cause)
+    const n = split.weights.length
+    if (this.parts.length < n) {
+      this.parts = new Float64Array(2 * n)
+      this.order = new Int32Array(2 * n)
+    }
+    splitLargestRemainderInto(amount, split.weights, this.parts, this.order)
+    for (let k = 0; k < n; k++) out.push(agency, split.accounts[k]!, this.parts[k]!, cause)
   }
 }
 
