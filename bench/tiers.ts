@@ -11,6 +11,7 @@ import * as path from "node:path"
 import type { Scenario, Tier } from "@devosim/core"
 import { runScenario } from "@devosim/engine"
 import { compileScenarioText } from "@devosim/scenario"
+import { bareLoop } from "./anchors.ts"
 import { syntheticScenario } from "./synthetic.ts"
 
 const T = Number(process.argv[2] ?? 10)
@@ -36,8 +37,12 @@ const rows = [
   { case: `${T} tiers a locality`, ...timed({ ...flat, tiers }) }
 ]
 const ratio = rows[1]!.nsPerPosting / rows[0]!.nsPerPosting
-for (const r of rows) console.log(`${r.case.padEnd(20)} ${String(r.postings).padStart(10)} postings  ${r.ms.toFixed(0).padStart(6)} ms  ${r.nsPerPosting.toFixed(0)} ns a posting`)
+// The anchor: a bare typed-array loop applying as many postings, in this process.
+const bare = rows.map((r) => bareLoop(r.postings, 2000 * 14 + 2000 * T * 2 + 1, 3))
+rows.forEach((r, k) =>
+  console.log(`${r.case.padEnd(20)} ${String(r.postings).padStart(10)} postings  ${r.ms.toFixed(0).padStart(6)} ms  ${r.nsPerPosting.toFixed(0)} ns a posting  x_bare ${(r.ms / 1000 / bare[k]!.seconds).toFixed(1)}`)
+)
 console.log(`time per posting with tiers: ${ratio.toFixed(2)}× the flat run's`)
 const dir = path.join(import.meta.dirname, "results")
 mkdirSync(dir, { recursive: true })
-writeFileSync(path.join(dir, "tiers.json"), JSON.stringify({ suite: "tiers", tiersPerLocality: T, rows, ratio }, null, 2) + "\n")
+writeFileSync(path.join(dir, "tiers.json"), JSON.stringify({ suite: "tiers", tiersPerLocality: T, rows: rows.map((r, k) => ({ ...r, bare_seconds: bare[k]!.seconds, x_bare: r.ms / 1000 / bare[k]!.seconds })), ratio }, null, 2) + "\n")
