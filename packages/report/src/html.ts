@@ -399,7 +399,9 @@ ${powers.localities_shown < powers.localities ? notShown(powers.localities_shown
     chartSection({
       id: "spend",
       title: "Spending against the baseline",
-      how: "the top chart adds up actual spend (blue) against what the agencies would have spent in their silos (grey, dashed); the shaded gap is the difference. The lower chart breaks that gap down: baseline − actual = reduction returned + savings realised − prevention invested.",
+      how: `the top chart adds up actual spend (blue) against what the agencies would have spent in their silos (grey, dashed); the shaded gap is the difference. The lower chart breaks that gap down: baseline − actual = reduction returned + savings realised − prevention invested${
+        s.personal_budgets === undefined ? "" : " (+ what personal budgets' holders did not need, returned: not drawn here; see Personal budgets)"
+      }.`,
       charts: ["chart-money", "chart-money-parts"],
       note: "Totals over all localities, cumulated month by month from the start of the run. Prevention is drawn on its own scale below."
     }),
