@@ -23,3 +23,16 @@ export const queueLocality = (id: string, negotiation: NegotiationTerms, over: P
   accountability: { level: 0, elections: [], adopts: -1 },
   ...over
 })
+
+/** A locality of a money test: a deal after a fixed `months` of negotiation, ready at 0, leader and cabinet, no baseline unless `over` says otherwise. */
+export const dealLocality = (id: string, months: number, over: Partial<Locality> = {}): Locality => ({
+  id,
+  name: id,
+  population: 1_000_000,
+  tranche: 0,
+  ready: 0,
+  negotiation: { duration: { kind: "fixed", value: months }, failProbability: 0, coolOffMonths: 3, maxAttempts: 1 },
+  baseline: [],
+  accountability: { level: 0, elections: [], adopts: -1 },
+  ...over
+})

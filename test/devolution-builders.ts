@@ -1,17 +1,8 @@
 /** The base scenario of the devolution tests (devolution-summary.test.ts describes it). */
 import type { Locality, Scenario } from "@devosim/core"
+import { dealLocality } from "./builders.ts"
 
-export const brum = (over: Partial<Locality> = {}): Locality => ({
-  id: "Brum",
-  name: "Birmingham",
-  population: 1_000_000,
-  tranche: 0,
-  ready: 0,
-  negotiation: { duration: { kind: "fixed", value: 3 }, failProbability: 0, coolOffMonths: 3, maxAttempts: 1 },
-  baseline: [120_000],
-  accountability: { level: 0, elections: [], adopts: -1 },
-  ...over
-})
+export const brum = (over: Partial<Locality> = {}): Locality => dealLocality("Brum", 3, { name: "Birmingham", baseline: [120_000], ...over })
 
 export const base = (over: Partial<Scenario> = {}): Scenario => ({
   name: "brum",

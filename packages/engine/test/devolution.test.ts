@@ -11,6 +11,7 @@ import { agencyAccount, centreAccount, departmentAccount, layoutOf, mayoralOffic
 import type { RunStarted } from "@devosim/core"
 import { runScenario } from "@devosim/engine"
 import { describe, expect, it } from "vitest"
+import { dealLocality } from "../../../test/builders.ts"
 
 const leeds = (over: Partial<Scenario> = {}, negotiationMonths = 0): Scenario => ({
   name: "leeds",
@@ -20,18 +21,7 @@ const leeds = (over: Partial<Scenario> = {}, negotiationMonths = 0): Scenario =>
   centre: { capacity: 1 },
   tranches: [{ id: "t1", opens: 0 }],
   agencies: [{ id: "council", name: "Council", trendBasisPoints: 0 }],
-  localities: [
-    {
-      id: "Leeds",
-      name: "Leeds",
-      population: 8000,
-      tranche: 0,
-      ready: 0,
-      negotiation: { duration: { kind: "fixed", value: negotiationMonths }, failProbability: 0, coolOffMonths: 0, maxAttempts: 1 },
-      baseline: [120_000],
-      accountability: { level: 0, elections: [], adopts: -1 }
-    }
-  ],
+  localities: [dealLocality("Leeds", negotiationMonths, { population: 8000, baseline: [120_000] })],
   deal: { reductionBasisPoints: 0, pooledAgencies: [], horizonMonths: 36, gainshareBasisPoints: 10000, powers: [] },
   powers: [],
   programmes: [],

@@ -4,18 +4,10 @@
  * fixed cash envelope; Kent, flat, beside it.
  */
 import type { Locality, Scenario } from "@devosim/core"
+import { dealLocality } from "../../../test/builders.ts"
 
-const locality = (id: string, over: Partial<Locality> = {}): Locality => ({
-  id,
-  name: id,
-  population: 1_000_000,
-  tranche: 0,
-  ready: 0,
-  negotiation: { duration: { kind: "fixed", value: 3 }, failProbability: 0, coolOffMonths: 3, maxAttempts: 1 },
-  baseline: [1_200_000_00, 600_000_00],
-  accountability: { level: 2, elections: [], adopts: -1 },
-  ...over
-})
+const locality = (id: string, over: Partial<Locality> = {}): Locality =>
+  dealLocality(id, 3, { baseline: [1_200_000_00, 600_000_00], accountability: { level: 2, elections: [], adopts: -1 }, ...over })
 
 export const devolvedScenario = (): Scenario => ({
   name: "Brum & Kent: tiers, personal budgets, outcomes",
