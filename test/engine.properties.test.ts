@@ -4,11 +4,9 @@ import {
   canonicalState,
   compareCodePoints,
   departmentAccount,
-  evolve,
   initialState,
   replay,
   spbAccount,
-  totalMoney,
   TREASURY,
   worldAccount
 } from "@devosim/core"
@@ -18,29 +16,9 @@ import { summarize } from "@devosim/report"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { arbMoneyScenario, arbScenario } from "./arbitraries.ts"
+import { foldEach } from "./folds.ts"
 
 const floorDiv = (a: bigint, b: bigint): bigint => (a < 0n && a % b !== 0n ? a / b - 1n : a / b)
-
-/** Folds the log one event at a time, calling `check` after each. */
-const foldEach = (log: EventLog, check: (total: number, seq: number) => void) => {
-  const s = initialState(log.controls[0] as RunStarted)
-  const p = log.postings
-  let j = 0
-  for (let c = 1; c <= log.controls.length; c++) {
-    const e = log.controls[c]
-    const until = e === undefined ? Number.POSITIVE_INFINITY : e.seq
-    while (j < p.length && p.seq[j]! < until) {
-      applyPostings(s, p, j, j + 1)
-      check(totalMoney(s), p.seq[j]!)
-      j++
-    }
-    if (e !== undefined) {
-      evolve(s, e)
-      check(totalMoney(s), e.seq)
-    }
-  }
-  return s
-}
 
 describe("engine properties on generated scenarios", () => {
   it("conserves money exactly after every event", () => {
