@@ -252,6 +252,8 @@ export class LocalityShard {
   /** Scratch for a split of a line's spending over its places (no allocation per line and period). */
   private parts = new Float64Array(16)
   private order = new Int32Array(16)
+  /** Scratch for the direct payments of the personal budgets on one line in one period. */
+  private payments = new Float64Array(4)
   readonly firstLocality: number
   readonly endLocality: number
 
@@ -520,23 +522,29 @@ export class LocalityShard {
           if (effects !== undefined) for (let q = 0; q < effects.length; q++) if (allotted![q]! > 0) saved += allotted![q]!
           const budgets = devolved.personalBudgetsOn[line]
           const passDowns = pooled ? devolved.passDownsOn[line] : undefined
+          // What the line still spends after savings pays the direct payments first (each budget out of
+          // what the one before left), then what is passed down: computed once, before anything is posted.
           let left = service - saved
+          if (budgets !== undefined) {
+            if (this.payments.length < budgets.length) this.payments = new Float64Array(2 * budgets.length)
+            budgets.forEach((j, q) => {
+              const b = sc.personalBudgets![j]!
+              const paid = started.personalBudget.has(b.id) ? directPaymentsPence(left, b, m) : 0
+              this.payments[q] = paid
+              left -= paid
+            })
+          }
           let passed = 0
           let passedAmounts: Array<Array<number>> | undefined
           if (passDowns !== undefined) {
-            // Direct payments come before the budgets passed down: both are out of what the line spends.
-            let afterPayments = left
-            if (budgets !== undefined) {
-              for (const j of budgets) afterPayments -= directPaymentsPence(afterPayments, sc.personalBudgets![j]!, m)
-            }
             for (const d of passDowns) {
               const rule = sc.passDowns![d.passDown]!
               if (m < rule.starts || m >= rule.starts + rule.months || !started.passDown.has(rule.id)) {
                 ;(passedAmounts ??= []).push([])
                 continue
               }
-              const amount = rule.shareBasisPoints > 0 ? shareOf(Math.max(0, afterPayments), rule.shareBasisPoints) : Math.min(Math.max(0, afterPayments), monthlyPart(rule.annualPence, plans.monthInFinancialYear(m)))
-              afterPayments -= amount
+              const amount = rule.shareBasisPoints > 0 ? shareOf(Math.max(0, left), rule.shareBasisPoints) : Math.min(Math.max(0, left), monthlyPart(rule.annualPence, plans.monthInFinancialYear(m)))
+              left -= amount
               passed += amount
               ;(passedAmounts ??= []).push(amount === 0 ? [] : splitLargestRemainder(amount, d.weights))
             }
@@ -560,12 +568,11 @@ export class LocalityShard {
           if (effects !== undefined) service = this.postSavings(out, effects, allotted!, agency, funder, pooled ? spb : -1, ls.gainshareBasisPoints, service, causeOf)
           const split = devolved.splitOn[line]
           if (budgets !== undefined) {
-            for (const j of budgets) {
-              const b = sc.personalBudgets![j]!
-              const cause = started.personalBudget.get(b.id)
-              if (cause === undefined) continue
-              const payments = directPaymentsPence(service, b, m)
+            for (let q = 0; q < budgets.length; q++) {
+              const b = sc.personalBudgets![budgets[q]!]!
+              const payments = this.payments[q]!
               if (payments <= 0) continue
+              const cause = started.personalBudget.get(b.id)!
               const saving = directPaymentsSavingPence(payments, b.costChange)
               if (saving > 0) {
                 out.push(agency, funder, saving, cause)

@@ -126,6 +126,24 @@ describe("budgets passed down", () => {
     }
   })
 
+  it("given personal budgets on the same pooled line, then direct payments come first and the share passed down is of what they leave", () => {
+    const sc = leeds({
+      deal: { reductionBasisPoints: 1000, pooledAgencies: [0], horizonMonths: 36, gainshareBasisPoints: 10000, powers: [] },
+      personalBudgets: [{ id: "dp", locality: 0, agency: 0, shareBasisPoints: 2000, starts: 0, rampMonths: 0, initialTakeUp: 1, costChange: 0 }],
+      passDowns: [{ id: "ward-budgets", locality: 0, agency: 0, shareBasisPoints: 1000, annualPence: 0, tiers: [0, 1], splitBy: "population", starts: 0, months: 12 }]
+    })
+    const { log } = runScenario(sc)
+    const L = layoutOf(log.controls[0] as RunStarted)
+    const agency = agencyAccount(L, 0, 0)
+    // 9,000p after the reduction: 20% (1,800p) in direct payments, then 10% of the 7,200p left (720p)
+    // passed down 3 : 1; the line is funded with 8,280p and spends 6,480p on services, 1 : 2 : 1.
+    expect(moved(log, spbAccount(L, 0), agency, 4)).toEqual([8_280])
+    expect(moved(log, spbAccount(L, 0), tierBudgetAccount(L, 0), 4)).toEqual([540])
+    expect(moved(log, spbAccount(L, 0), tierBudgetAccount(L, 1), 4)).toEqual([180])
+    expect(moved(log, agency, worldAccount(L, 0), 4)).toEqual([450, 1_620])
+    expect(moved(log, agency, tierWorldAccount(L, 0), 4)).toEqual([900, 3_240])
+  })
+
   it("given a fixed £24 a year passed down instead, then 200p a month goes to the wards, 150p and 50p", () => {
     const sc = leeds({
       deal: { reductionBasisPoints: 1000, pooledAgencies: [0], horizonMonths: 36, gainshareBasisPoints: 10000, powers: [] },
