@@ -252,8 +252,9 @@ export class LocalityShard {
   /** Scratch for a split of a line's spending over its places (no allocation per line and period). */
   private parts = new Float64Array(16)
   private order = new Int32Array(16)
-  /** Scratch for the direct payments of the personal budgets on one line in one period. */
+  /** Scratch for the direct payments of the personal budgets on one line in one period, and for what each budget passed down from it takes. */
   private payments = new Float64Array(4)
+  private passed = new Float64Array(4)
   readonly firstLocality: number
   readonly endLocality: number
 
@@ -535,19 +536,16 @@ export class LocalityShard {
             })
           }
           let passed = 0
-          let passedAmounts: Array<Array<number>> | undefined
           if (passDowns !== undefined) {
-            for (const d of passDowns) {
+            if (this.passed.length < passDowns.length) this.passed = new Float64Array(2 * passDowns.length)
+            passDowns.forEach((d, q) => {
               const rule = sc.passDowns![d.passDown]!
-              if (m < rule.starts || m >= rule.starts + rule.months || !started.passDown.has(rule.id)) {
-                ;(passedAmounts ??= []).push([])
-                continue
-              }
-              const amount = rule.shareBasisPoints > 0 ? shareOf(Math.max(0, left), rule.shareBasisPoints) : Math.min(Math.max(0, left), monthlyPart(rule.annualPence, plans.monthInFinancialYear(m)))
+              const active = m >= rule.starts && m < rule.starts + rule.months && started.passDown.has(rule.id)
+              const amount = !active ? 0 : rule.shareBasisPoints > 0 ? shareOf(Math.max(0, left), rule.shareBasisPoints) : Math.min(Math.max(0, left), monthlyPart(rule.annualPence, plans.monthInFinancialYear(m)))
+              this.passed[q] = amount
               left -= amount
               passed += amount
-              ;(passedAmounts ??= []).push(amount === 0 ? [] : splitLargestRemainder(amount, d.weights))
-            }
+            })
           }
           if (pooled) {
             if (reduction >= 0) out.push(spb, TREASURY, reduction, spent)
@@ -555,11 +553,13 @@ export class LocalityShard {
             out.push(spb, agency, baseline - reduction - passed, spent)
             if (passDowns !== undefined) {
               passDowns.forEach((d, q) => {
-                const parts = passedAmounts![q]!
+                const amount = this.passed[q]!
+                if (amount === 0) return
                 const cause = started.passDown.get(sc.passDowns![d.passDown]!.id)!
-                for (let t = 0; t < parts.length; t++) {
-                  out.push(spb, d.budgets[t]!, parts[t]!, cause)
-                  out.push(d.budgets[t]!, d.worlds[t]!, parts[t]!, cause)
+                const n = this.splitInto(amount, d.weights)
+                for (let t = 0; t < n; t++) {
+                  out.push(spb, d.budgets[t]!, this.parts[t]!, cause)
+                  out.push(d.budgets[t]!, d.worlds[t]!, this.parts[t]!, cause)
                 }
               })
             }
@@ -644,13 +644,19 @@ export class LocalityShard {
       out.push(agency, world, amount, cause)
       return
     }
-    const n = split.weights.length
+    const n = this.splitInto(amount, split.weights)
+    for (let k = 0; k < n; k++) out.push(agency, split.accounts[k]!, this.parts[k]!, cause)
+  }
+
+  /** Splits an amount by weights into `this.parts` (largest remainder, exactly); returns how many parts. */
+  private splitInto(amount: number, weights: ReadonlyArray<number>): number {
+    const n = weights.length
     if (this.parts.length < n) {
       this.parts = new Float64Array(2 * n)
       this.order = new Int32Array(2 * n)
     }
-    splitLargestRemainderInto(amount, split.weights, this.parts, this.order)
-    for (let k = 0; k < n; k++) out.push(agency, split.accounts[k]!, this.parts[k]!, cause)
+    splitLargestRemainderInto(amount, weights, this.parts, this.order)
+    return n
   }
 }
 
