@@ -21,12 +21,12 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { cpus, tmpdir, totalmem } from "node:os"
 import * as path from "node:path"
 import { Effect } from "effect"
 import { replicate } from "../packages/cli/src/commands.ts"
 import { planSweep, rowScenarios, sweepDesign } from "../packages/cli/src/sweep.ts"
+import { startRedis, until } from "../test/redis-server.ts"
 import { median, round } from "./anchors.ts"
 
 const args = process.argv.slice(2)
@@ -55,24 +55,6 @@ const commit = (() => {
   }
 })()
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const a = server.address()
-      server.close(() => (typeof a === "object" && a !== null ? resolve(a.port) : reject(new Error("no port"))))
-    })
-  })
-
-const until = async (what: string, cond: () => boolean, ms: number, every = 50) => {
-  const t0 = performance.now()
-  while (!cond()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, every))
-  }
-}
-
 /** A devosim process; `stderr()` so far; `exit` when it ends. */
 const devosim = (argv: ReadonlyArray<string>) => {
   const child = spawn(process.execPath, [ENTRY, ...argv], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] })
@@ -82,16 +64,13 @@ const devosim = (argv: ReadonlyArray<string>) => {
   return { child, stderr: () => err, exit }
 }
 
-const port = await freePort()
 const redisDir = path.join(WORK, "redis")
 mkdirSync(redisDir)
-const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", redisDir], { stdio: "ignore" })
-const url = `redis://127.0.0.1:${port}/0`
-const redisCli = (...a: Array<string>) => spawnSync("redis-cli", ["-p", String(port), ...a], { encoding: "utf8" }).stdout.trim()
-const completed = () => Number(redisCli("zcard", "bull:devosim-sweep:completed"))
+const redis = await startRedis(redisDir)
+const url = redis.url
+const completed = () => Number(redis.cli("zcard", "bull:devosim-sweep:completed"))
 const workers: Array<ReturnType<typeof devosim>> = []
 try {
-  await until("redis-server", () => redisCli("ping") === "PONG", 10_000)
 
   // Locally: the sweep end to end, and its rows alone on one replication thread.
   const local = path.join(WORK, "local")
@@ -141,8 +120,8 @@ try {
    */
   const timings: Array<{ readonly first: number; readonly job: number; readonly gap: number }> = []
   const jobTimings = () => {
-    const ids = redisCli("zrange", "bull:devosim-sweep:completed", "0", "-1").split("\n")
-    const spans = ids.map((id) => redisCli("hmget", `bull:devosim-sweep:${id}`, "processedOn", "finishedOn").split("\n").map(Number) as [number, number]).sort((a, b) => a[0] - b[0])
+    const ids = redis.cli("zrange", "bull:devosim-sweep:completed", "0", "-1").split("\n")
+    const spans = ids.map((id) => redis.cli("hmget", `bull:devosim-sweep:${id}`, "processedOn", "finishedOn").split("\n").map(Number) as [number, number]).sort((a, b) => a[0] - b[0])
     const gaps = spans.slice(1).map((x, i) => x[0] - spans[i]![1])
     return { first: spans[0]![1] - spans[0]![0], job: median(spans.slice(1).map((x) => x[1] - x[0])), gap: median(gaps) }
   }
@@ -164,7 +143,7 @@ try {
       await until("the jobs added", () => / jobs? of up to /.test(adder.stderr()), 60_000, 5)
       const t0 = performance.now()
       adder.child.kill("SIGKILL")
-      await until("the jobs done", () => completed() >= jobs, 600_000)
+      await until("the jobs done", () => completed() >= jobs, 600_000, 50)
       rowsWall.push((performance.now() - t0) / 1000)
       await adder.exit
       if (n === 1) timings.push(jobTimings())
@@ -199,6 +178,6 @@ try {
 } finally {
   for (const w of workers) w.child.kill("SIGTERM")
   await Promise.all(workers.map((w) => w.exit))
-  redis.kill("SIGKILL")
+  await redis.stop()
   rmSync(WORK, { recursive: true, force: true })
 }

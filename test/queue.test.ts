@@ -12,10 +12,10 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { existsSync, readFileSync } from "node:fs"
-import { createServer } from "node:net"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { devosim, ROOT, tempDir } from "./cli-helpers.ts"
+import { startRedis as startRedisIn, until, type RedisServer } from "./redis-server.ts"
 
 /**
  * The CLI entry run by this Node binary (not node_modules/.bin/devosim, a shell that starts Node
@@ -60,15 +60,6 @@ const launch = (command: string, args: ReadonlyArray<string>): Started => {
 
 const cli = (...args: Array<string>) => launch(process.execPath, [ENTRY, ...args])
 
-/** Polls `cond` every 20 ms until it holds; fails after `ms` naming `what`. */
-const until = async (what: string, cond: () => boolean, ms = 30_000) => {
-  const t0 = performance.now()
-  while (!cond()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
 /** The child's exit, or a failure after `ms` (the child killed). */
 const exitOf = async (s: Started, ms = 60_000) => {
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -85,41 +76,8 @@ const exitOf = async (s: Started, ms = 60_000) => {
   }
 }
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))))
-    })
-  })
-
-interface RedisServer {
-  readonly port: number
-  readonly url: string
-  readonly cli: (...args: Array<string>) => string
-  readonly stop: () => Promise<void>
-}
-
 /** A redis-server of this test's own on 127.0.0.1, no persistence, answering PING. */
-const startRedis = async (password?: string): Promise<RedisServer> => {
-  const port = await freePort()
-  const data = tempDir("redis")
-  const server = launch("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", data, ...(password === undefined ? [] : ["--requirepass", password])])
-  const redisCli = (...args: Array<string>) =>
-    spawnSync("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...(password === undefined ? [] : ["-a", password, "--no-auth-warning"]), ...args], { encoding: "utf8", timeout: 5000 }).stdout.trim()
-  await until(`redis-server on port ${port}`, () => redisCli("ping") === "PONG", 10_000)
-  return {
-    port,
-    url: `redis://${password === undefined ? "" : `:${password}@`}127.0.0.1:${port}/0`,
-    cli: redisCli,
-    stop: async () => {
-      server.child.kill("SIGKILL")
-      await exitOf(server, 10_000)
-    }
-  }
-}
+const startRedis = (password?: string): Promise<RedisServer> => startRedisIn(tempDir("redis"), password)
 
 const sameAsLocal = (out: string) => {
   for (const f of FILES) expect(readFileSync(path.join(out, f)).equals(readFileSync(at("local", f))), f).toBe(true)
