@@ -233,10 +233,14 @@ export class LocalityShard {
     passDown: new Map<string, number>(),
     personalBudget: new Map<string, number>()
   }
-  /** By the shard's locality: its DealAgreed's first pooled period (NaN before a deal), the deal's envelope, its OutcomesAgreed (-1: none). */
+  /**
+   * By the shard's locality: its DealAgreed's first pooled period (NaN before a deal) and envelope;
+   * its OutcomesAgreed (-1: none) and the period the outcomes are paid from (NaN: never).
+   */
   private readonly dealFrom: Float64Array
   private readonly fixedCash: Uint8Array
   private readonly outcomesCause: Int32Array
+  private readonly outcomesFrom: Float64Array
   /** By line: the fixed cash envelope in force (pence a month) and the period it was set at (-1: none yet). */
   private readonly envelope: Float64Array
   private readonly envelopeSetAt: Int32Array
@@ -278,6 +282,7 @@ export class LocalityShard {
     this.dealFrom = new Float64Array(n).fill(Number.NaN)
     this.fixedCash = new Uint8Array(n)
     this.outcomesCause = new Int32Array(n).fill(-1)
+    this.outcomesFrom = new Float64Array(n).fill(Number.NaN)
     this.envelope = new Float64Array(decisions.scenarios.some((sc) => sc.deal.envelope === "fixed_cash" || sc.localities.some((l) => l.deal?.envelope === "fixed_cash")) ? n * this.layout.agencyCount : 0)
     this.envelopeSetAt = new Int32Array(this.envelope.length).fill(-1)
   }
@@ -333,7 +338,10 @@ export class LocalityShard {
         if (e._tag === "DealAgreed") {
           this.dealFrom[i] = e.pooledFrom
           this.fixedCash[i] = e.envelope === "fixed_cash" ? 1 : 0
-        } else this.outcomesCause[i] = this.nextControl
+        } else {
+          this.outcomesCause[i] = this.nextControl
+          this.outcomesFrom[i] = e.fromPeriod
+        }
       }
     }
   }
@@ -602,7 +610,8 @@ export class LocalityShard {
       if (devolved !== undefined) {
         const cause = this.outcomesCause[i - first]!
         const moving = devolved.outcomeEffects[i - first]
-        if (cause >= 0 && moving !== undefined && m >= this.dealFrom[i - first]!) {
+        // The terms in force are the event's: paid from its fromPeriod on.
+        if (cause >= 0 && moving !== undefined && m >= this.outcomesFrom[i - first]!) {
           const outcomes = sc.localities[i]!.deal!.outcomes!
           for (let o = 0; o < outcomes.length; o++) {
             let units = 0
